@@ -1,0 +1,218 @@
+/**
+ * The immutable (red/black) release as a pure xstate machine: states, events and named placeholder
+ * actors only. Strategies bind the real steps with `immutableMachine.provide({actors})`, so this one
+ * definition serves the runtime, the graph tests and the diagrams. No AWS, no I/O, no clock here.
+ *
+ * Every step is an invoked promise actor. A restored snapshot re-runs the step that was in flight, so
+ * each step must be idempotent; waits are deadlines kept in context, never `after` timers.
+ */
+import {assign, fromPromise, setup} from 'xstate'
+import {notProvided, type StepFailure} from './common.js'
+
+/** Bumped whenever a persisted snapshot of an older definition could no longer be resumed. */
+export const IMMUTABLE_MACHINE_VERSION = '1'
+
+export interface PreviousRelease {
+  version: string
+  stackName: string
+}
+
+export interface ImmutableInput {
+  releaseId: string
+  target: string
+  version: string
+  kind: 'rollout' | 'rollback'
+  /** The live release when this one starts, or null for a target's first release. */
+  previous: PreviousRelease | null
+}
+
+export interface NewStack {
+  name: string
+  /** A stack retained (scaled to zero) from an earlier release of the same version, scaled up instead of created. */
+  reused: boolean
+  /** The new stack's Auto Scaling group, known once provisioned. */
+  group: string | null
+}
+
+export interface RetireResult {
+  scaledDown: string[]
+  kept: string[]
+  deleted: string[]
+  warnings: string[]
+}
+
+export interface ImmutableContext extends ImmutableInput {
+  newStack: NewStack | null
+  /** The previous release's group, which keeps serving until the shift and is kept warm during the bake. */
+  oldGroup: string | null
+  /** ISO deadline of the bake, fixed when traffic moved so that a resumed bake does not start over. */
+  bakeUntil: string | null
+  /** The failure that sent the release back, when it went back. */
+  failure: StepFailure | null
+  /** The failure of the way back itself: a human is needed. */
+  rollbackFailure: StepFailure | null
+  retired: RetireResult | null
+}
+
+export interface PlanOutput {
+  newStack: NewStack
+  oldGroup: string | null
+}
+
+export interface ShiftOutput {
+  bakeUntil: string
+}
+
+export interface StepInput {
+  context: ImmutableContext
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+function errorOf(event: unknown): unknown {
+  return (event as {error?: unknown}).error
+}
+
+const stepInput = ({context}: {context: ImmutableContext}): StepInput => ({context})
+
+export const immutableMachine = setup({
+  types: {
+    context: {} as ImmutableContext,
+    input: {} as ImmutableInput,
+  },
+  actors: {
+    plan: fromPromise<PlanOutput, StepInput>(notProvided('plan')),
+    provision: fromPromise<{group: string}, StepInput>(notProvided('provision')),
+    awaitCapacity: fromPromise<void, StepInput>(notProvided('awaitCapacity')),
+    verify: fromPromise<void, StepInput>(notProvided('verify')),
+    shift: fromPromise<ShiftOutput, StepInput>(notProvided('shift')),
+    bake: fromPromise<void, StepInput>(notProvided('bake')),
+    retire: fromPromise<RetireResult, StepInput>(notProvided('retire')),
+    revertTraffic: fromPromise<void, StepInput>(notProvided('revertTraffic')),
+    discard: fromPromise<void, StepInput>(notProvided('discard')),
+  },
+  actions: {
+    recordFailure: assign({
+      failure: ({event}, params: {step: string}) => ({step: params.step, message: errorMessage(errorOf(event))}),
+    }),
+    recordRollbackFailure: assign({
+      rollbackFailure: ({event}, params: {step: string}) => ({step: params.step, message: errorMessage(errorOf(event))}),
+    }),
+  },
+}).createMachine({
+  id: 'immutable',
+  context: ({input}) => ({
+    ...input,
+    newStack: null,
+    oldGroup: null,
+    bakeUntil: null,
+    failure: null,
+    rollbackFailure: null,
+    retired: null,
+  }),
+  initial: 'planning',
+  states: {
+    planning: {
+      invoke: {
+        id: 'plan',
+        src: 'plan',
+        input: stepInput,
+        onDone: {
+          target: 'provisioning',
+          actions: assign(({event}) => ({newStack: event.output.newStack, oldGroup: event.output.oldGroup})),
+        },
+        // Nothing was created yet: there is nothing to undo, but a human must look.
+        onError: {target: 'failed', actions: {type: 'recordFailure', params: {step: 'planning'}}},
+      },
+    },
+    provisioning: {
+      invoke: {
+        id: 'provision',
+        src: 'provision',
+        input: stepInput,
+        onDone: {
+          target: 'awaitingCapacity',
+          actions: assign({newStack: ({context, event}) => ({...context.newStack!, group: event.output.group})}),
+        },
+        onError: {target: 'discarding', actions: {type: 'recordFailure', params: {step: 'provisioning'}}},
+      },
+    },
+    awaitingCapacity: {
+      invoke: {
+        id: 'awaitCapacity',
+        src: 'awaitCapacity',
+        input: stepInput,
+        onDone: 'verifying',
+        onError: {target: 'discarding', actions: {type: 'recordFailure', params: {step: 'awaitingCapacity'}}},
+      },
+    },
+    verifying: {
+      invoke: {
+        id: 'verify',
+        src: 'verify',
+        input: stepInput,
+        onDone: 'shifting',
+        onError: {target: 'discarding', actions: {type: 'recordFailure', params: {step: 'verifying'}}},
+      },
+    },
+    shifting: {
+      invoke: {
+        id: 'shift',
+        src: 'shift',
+        input: stepInput,
+        onDone: {target: 'baking', actions: assign({bakeUntil: ({event}) => event.output.bakeUntil})},
+        // The shift may have attached the new group already: traffic goes back to the old one first.
+        onError: {target: 'revertingTraffic', actions: {type: 'recordFailure', params: {step: 'shifting'}}},
+      },
+    },
+    baking: {
+      invoke: {
+        id: 'bake',
+        src: 'bake',
+        input: stepInput,
+        onDone: 'retiring',
+        onError: {target: 'revertingTraffic', actions: {type: 'recordFailure', params: {step: 'baking'}}},
+      },
+    },
+    retiring: {
+      invoke: {
+        id: 'retire',
+        src: 'retire',
+        input: stepInput,
+        onDone: {target: 'succeeded', actions: assign({retired: ({event}) => event.output})},
+        // The new version is live and healthy; what could not be retired is left for a human to tidy.
+        onError: {
+          target: 'succeeded',
+          actions: assign({
+            retired: ({event}) => ({scaledDown: [], kept: [], deleted: [], warnings: [errorMessage(event.error)]}),
+          }),
+        },
+      },
+    },
+    revertingTraffic: {
+      invoke: {
+        id: 'revertTraffic',
+        src: 'revertTraffic',
+        input: stepInput,
+        onDone: 'discarding',
+        onError: {target: 'failed', actions: {type: 'recordRollbackFailure', params: {step: 'revertingTraffic'}}},
+      },
+    },
+    discarding: {
+      invoke: {
+        id: 'discard',
+        src: 'discard',
+        input: stepInput,
+        onDone: 'rolledBack',
+        onError: {target: 'failed', actions: {type: 'recordRollbackFailure', params: {step: 'discarding'}}},
+      },
+    },
+    succeeded: {type: 'final'},
+    rolledBack: {type: 'final'},
+    failed: {type: 'final'},
+  },
+})
+
+export type ImmutableMachine = typeof immutableMachine

@@ -1,0 +1,78 @@
+/**
+ * The AWS account a command works on: the embedded simulated account (the default) or real AWS.
+ * Both give the same ports over the same adapters; only the SDK clients differ. Loaded lazily, so
+ * commands that never call AWS never load the SDK.
+ */
+import {join} from 'node:path'
+import type {Clock} from '../ports/clock.js'
+import type {CommandPort} from '../ports/commands.js'
+import type {FleetPort} from '../ports/fleet.js'
+import type {StackPort} from '../ports/stacks.js'
+import type {ReleaseConfig} from '../config/index.js'
+import type {SimAccount} from '../sim/index.js'
+
+export interface Account {
+  stacks: StackPort
+  fleet: FleetPort
+  commands: CommandPort
+  /** The clock steps wait on: virtual on the simulated account. */
+  clock: Clock
+  /** Present when the account is the simulated one. */
+  sim?: SimAccount
+}
+
+export interface AccountOverrides {
+  /** An already open simulated account (tests run a whole release in-process on it). */
+  sim?: SimAccount
+}
+
+/** `RELEASE_SIM_SPEED` (a number or `instant`) overrides `simulated.speed` in release.yml. */
+export function simSpeed(config: ReleaseConfig, env: NodeJS.ProcessEnv = process.env): number | 'instant' {
+  const fromEnv = env.RELEASE_SIM_SPEED?.trim()
+  if (!fromEnv) return config.simulated.speed
+  if (fromEnv === 'instant') return 'instant'
+  const speed = Number(fromEnv)
+  return Number.isFinite(speed) && speed > 0 ? speed : config.simulated.speed
+}
+
+export async function openSimAccount(config: ReleaseConfig): Promise<SimAccount> {
+  const [{SimAccount}, {VirtualClock, PacedClock}] = await Promise.all([
+    import('../sim/index.js'),
+    import('../util/clock.js'),
+  ])
+  const speed = simSpeed(config)
+  const clock = speed === 'instant' ? new VirtualClock(Date.now()) : new PacedClock(speed)
+  const account = SimAccount.open({
+    clock,
+    dir: join(config.stateDir, 'sim'),
+    seed: config.simulated.seed,
+    region: config.region,
+    faults: config.simulated.faults as never,
+  })
+  clock.catchUp(account.lastNow)
+  return account
+}
+
+export async function openAccount(config: ReleaseConfig, overrides: AccountOverrides = {}): Promise<Account> {
+  const simulated = config.account === 'simulated' || overrides.sim !== undefined
+  const {clients, clock, sim} = simulated ? await simulatedClients(config, overrides.sim) : await awsClients(config)
+  const {CloudFormationStacks, AutoScalingFleet, SsmCommands} = await import('../aws/index.js')
+  return {
+    stacks: new CloudFormationStacks({client: clients.cloudFormation, clock}),
+    fleet: new AutoScalingFleet({client: clients.autoScaling, clock}),
+    commands: new SsmCommands({client: clients.ssm, clock}),
+    clock,
+    sim,
+  }
+}
+
+async function simulatedClients(config: ReleaseConfig, open?: SimAccount) {
+  const sim = open ?? (await openSimAccount(config))
+  const {createSimClients} = await import('../sim/index.js')
+  return {clients: createSimClients(sim), clock: sim.clock, sim}
+}
+
+async function awsClients(config: ReleaseConfig) {
+  const [{createAwsClients}, {SystemClock}] = await Promise.all([import('../aws/index.js'), import('../util/clock.js')])
+  return {clients: createAwsClients({region: config.region}), clock: new SystemClock() as Clock, sim: undefined}
+}

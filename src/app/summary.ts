@@ -1,0 +1,65 @@
+/**
+ * The sentence a release ends with: what is live now, what happened, and, when a human is needed,
+ * exactly what is left where and what to do next.
+ */
+import type {ImmutableContext} from '../../machines/immutable.js'
+import type {ReleaseRecord} from '../engine/ledger.js'
+import type {Outcome} from '../ports/release.js'
+
+export interface SummaryInput {
+  record: ReleaseRecord
+  target: string
+  state: string
+  outcome: Outcome
+  context: ImmutableContext | undefined
+  error?: unknown
+}
+
+export function summarize({record, target, outcome, context, error}: SummaryInput): string {
+  const previous = record.previousVersion
+  if (!context || error) {
+    return `${record.id} stopped on an internal error: ${(error as Error)?.message ?? 'unknown'}. Check the account with \`release sim show\` or the AWS console before another release; see release history ${target}.`
+  }
+  const stack = context.newStack?.name
+  switch (outcome) {
+    case 'succeeded': {
+      const lines = [`${record.version} is live on ${target} (${record.id}, stack ${stack}).`]
+      const retired = context.retired
+      if (retired?.kept.length) lines.push(`Kept for an instant rollback: ${retired.kept.join(', ')}.`)
+      if (retired?.deleted.length) lines.push(`Deleted: ${retired.deleted.join(', ')}.`)
+      for (const warning of retired?.warnings ?? []) lines.push(`Warning: ${warning}`)
+      return lines.join(' ')
+    }
+    case 'rolledBack': {
+      const failure = context.failure
+      const live = previous ? `${previous} is live again` : `no version takes traffic (this was the first release of ${target})`
+      const cleaned = context.newStack?.reused
+        ? `retained stack ${stack} went back to zero`
+        : stack
+          ? `stack ${stack} was deleted`
+          : 'nothing was created'
+      return `${record.version} was rolled back: ${failure?.step ?? 'a step'} failed: ${failure?.message ?? 'unknown'}. ${live}; ${cleaned}.`
+    }
+    default: {
+      if (!context.rollbackFailure) {
+        return `${record.id} failed at ${context.failure?.step ?? 'planning'}: ${context.failure?.message ?? 'unknown'}. Nothing was created and traffic did not move. Fix the cause, then run: release rollout ${target} --version ${record.version}`
+      }
+      return failedRollback(record, target, context)
+    }
+  }
+}
+
+function failedRollback(record: ReleaseRecord, target: string, context: ImmutableContext): string {
+  const failure = context.failure
+  const back = context.rollbackFailure!
+  const newGroup = context.newStack?.group ?? 'none'
+  const left =
+    back.step === 'revertingTraffic'
+      ? `Traffic may still be on the new group ${newGroup} (version ${record.version}); the old group ${context.oldGroup ?? 'none'} (version ${record.previousVersion ?? 'none'}) is still running but may not be attached to the traffic sources.`
+      : `Traffic is back on ${context.oldGroup ?? 'no group'} (version ${record.previousVersion ?? 'none'}), but stack ${context.newStack?.name} (version ${record.version}) is still there.`
+  const next =
+    back.step === 'revertingTraffic'
+      ? `attach ${context.oldGroup ?? 'the old group'} to the traffic sources and detach ${newGroup}, then delete stack ${context.newStack?.name}`
+      : `delete stack ${context.newStack?.name} once the cause is fixed (aws cloudformation delete-stack --stack-name ${context.newStack?.name})`
+  return `${record.id} failed at ${failure?.step}: ${failure?.message}. Rolling back then failed at ${back.step}: ${back.message}. ${left} Next: ${next}; then check release status ${target}.`
+}

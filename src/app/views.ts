@@ -1,0 +1,82 @@
+/**
+ * What `release status` and `release history` show: read from the ledger and the leases only, so
+ * they answer at once and never load the AWS SDK.
+ */
+import {targetOrError} from '../config/index.js'
+import {listLeases} from '../engine/lease.js'
+import type {ReleaseRecord} from '../engine/ledger.js'
+import type {Outcome, StrategyName} from '../ports/release.js'
+import type {Workspace} from './workspace.js'
+
+export interface ReleaseView {
+  id: string
+  version: string
+  strategy: StrategyName
+  kind: 'rollout' | 'rollback'
+  state: string
+  outcome: Outcome
+  previousVersion: string | null
+  startedAt: string
+  endedAt: string | null
+  message: string | null
+}
+
+export interface LockView {
+  holder: string
+  releaseId: string
+  since: string
+  expires: string
+}
+
+export interface StatusView {
+  target: string
+  liveVersion: string | null
+  lastKnownGood: string | null
+  release: ReleaseView | null
+  lock: LockView | null
+}
+
+export function releaseView(record: ReleaseRecord): ReleaseView {
+  return {
+    id: record.id,
+    version: record.version,
+    strategy: record.strategy,
+    kind: record.kind,
+    state: record.state,
+    outcome: record.outcome,
+    previousVersion: record.previousVersion,
+    startedAt: record.startedAt,
+    endedAt: record.endedAt ?? null,
+    message: record.message ?? null,
+  }
+}
+
+export async function statusOf(ws: Workspace, targetName: string): Promise<StatusView> {
+  const target = targetOrError(ws.config, targetName)
+  const [ledger, lastKnownGood, leases] = await Promise.all([
+    ws.ledger.read(target.name),
+    ws.ledger.lastKnownGood(target.name),
+    listLeases(ws.store),
+  ])
+  const current = ledger.releases.at(-1)
+  const lease = leases.find((l) => l.target === target.name)
+  return {
+    target: target.name,
+    liveVersion: ledger.liveVersion,
+    lastKnownGood: lastKnownGood ?? null,
+    release: current ? releaseView(current) : null,
+    lock: lease ? {holder: lease.holder, releaseId: lease.releaseId, since: lease.since, expires: lease.expires} : null,
+  }
+}
+
+/** Every target of release.yml, in the order the file lists them. */
+export async function statusOfAll(ws: Workspace): Promise<StatusView[]> {
+  return Promise.all(Object.keys(ws.config.targets).map((name) => statusOf(ws, name)))
+}
+
+/** Newest first. */
+export async function historyOf(ws: Workspace, targetName: string): Promise<ReleaseView[]> {
+  const target = targetOrError(ws.config, targetName)
+  const ledger = await ws.ledger.read(target.name)
+  return [...ledger.releases].reverse().map(releaseView)
+}

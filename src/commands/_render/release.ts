@@ -1,0 +1,27 @@
+/** Text for releases and targets on stdout. */
+import type {ReleaseView, StatusView} from '../../app/views.js'
+
+export function statusText(status: StatusView): string {
+  const lines = [`${status.target}: live ${status.liveVersion ?? '(none)'}, last known good ${status.lastKnownGood ?? '(none)'}`]
+  const r = status.release
+  if (r) {
+    lines.push(`  latest ${r.id} ${r.kind} of ${r.version} (${r.strategy}): ${r.outcome} at ${r.state}, started ${r.startedAt}${r.endedAt ? `, ended ${r.endedAt}` : ''}`)
+    if (r.message) lines.push(`  ${r.message}`)
+  } else {
+    lines.push('  no releases yet')
+  }
+  if (status.lock) lines.push(`  locked by ${status.lock.holder} for ${status.lock.releaseId} since ${status.lock.since}, lease expires ${status.lock.expires}`)
+  return lines.join('\n')
+}
+
+export function historyText(target: string, releases: ReleaseView[]): string {
+  if (releases.length === 0) return `${target}: no releases yet`
+  const rows = releases.map((r) => [r.id, r.kind, r.version, r.outcome, r.state, r.startedAt, r.endedAt ?? ''])
+  return table(['RELEASE', 'KIND', 'VERSION', 'OUTCOME', 'STATE', 'STARTED', 'ENDED'], rows)
+}
+
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()
+  return [line(header), ...rows.map(line)].join('\n')
+}

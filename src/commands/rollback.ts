@@ -1,0 +1,28 @@
+import {Args, Flags} from '@oclif/core'
+import {ReleaseCommand} from './_base.js'
+import {runWithProgress} from './_render/run.js'
+
+export default class Rollback extends ReleaseCommand {
+  static override summary = 'Return a target to its last known good version.'
+  static override description = `Releases an earlier version again, as a new release in the ledger. By default it returns to the last known good version before the live one; --to names another version that once succeeded. An immutable target re-uses the stack kept scaled to zero for that version when there is one (no new stack, only capacity and a traffic shift).
+
+Exit codes as for rollout: 0 live, 3 rolled back, 1 needs a human, 2 nothing to roll back to or bad input, 4 locked.`
+  static override examples = [
+    '<%= config.bin %> rollback web',
+    '<%= config.bin %> rollback web --to 1.4.2',
+  ]
+  static override args = {
+    target: Args.string({description: 'Target to roll back.', required: true}),
+  }
+  static override flags = {
+    to: Flags.string({summary: 'Version to return to (default: the last known good before the live one).'}),
+    json: Flags.boolean({summary: 'Print the final status as JSON on stdout.'}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Rollback)
+    const ws = await this.openWorkspace(flags.config)
+    const {rollback} = await import('../app/release.js')
+    await runWithProgress(ws, flags.json, (hooks) => rollback(ws, {target: args.target, to: flags.to}, hooks))
+  }
+}

@@ -1,0 +1,32 @@
+import {Args, Flags} from '@oclif/core'
+import {ReleaseCommand} from './_base.js'
+import {statusText} from './_render/release.js'
+
+export default class Status extends ReleaseCommand {
+  static override summary = 'Show the live version and the latest release of a target.'
+  static override description = `Reads the ledger only: it answers at once and calls no AWS API. With --json it prints one object
+{"target", "liveVersion", "lastKnownGood", "release": {"id", "version", "strategy", "kind", "state", "outcome", ...}, "lock"}
+where outcome is inProgress, paused, succeeded, rolledBack, failed or aborted. Without a target, it shows every target (an array with --json).`
+  static override examples = ['<%= config.bin %> status', '<%= config.bin %> status web --json']
+  static override args = {
+    target: Args.string({description: 'Target to show (default: all targets).'}),
+  }
+  static override flags = {
+    json: Flags.boolean({summary: 'Print JSON only, on stdout.'}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Status)
+    const ws = await this.openWorkspace(flags.config)
+    const {statusOf, statusOfAll} = await import('../app/views.js')
+    if (args.target) {
+      const status = await statusOf(ws, args.target)
+      if (flags.json) this.printJson(status)
+      else this.log(statusText(status))
+      return
+    }
+    const all = await statusOfAll(ws)
+    if (flags.json) this.printJson(all)
+    else this.log(all.map(statusText).join('\n\n'))
+  }
+}

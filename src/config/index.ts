@@ -1,0 +1,113 @@
+import {statSync} from 'node:fs'
+import {readFile, stat} from 'node:fs/promises'
+import path from 'node:path'
+import {LineCounter, parseDocument} from 'yaml'
+import {UserError} from '../errors.js'
+import {ConfigError, displayPath} from './errors.js'
+import {ConfigSource, validateConfig} from './schema.js'
+import {suggest} from './suggest.js'
+import type {ReleaseConfig, TargetConfig} from './types.js'
+
+export type {ImmutableTargetConfig, ReleaseConfig, SimulatedConfig, TargetConfig} from './types.js'
+export {ConfigError, displayPath} from './errors.js'
+export {DURATION_FORM, formatDuration, parseDuration} from './duration.js'
+export {validateVersion, MAX_VERSION_LENGTH} from './version.js'
+export {DEFAULTS, TARGET_GROUP_ARN, TARGET_NAME} from './schema.js'
+
+export const CONFIG_FILE_NAMES = ['release.yml', 'release.yaml'] as const
+
+/** The config file in `cwd`: release.yml, else release.yaml; undefined when neither exists. Synchronous: two stats. */
+export function findConfig(cwd: string): string | undefined {
+  for (const name of CONFIG_FILE_NAMES) {
+    const candidate = path.resolve(cwd, name)
+    if (statSync(candidate, {throwIfNoEntry: false})?.isFile()) return candidate
+  }
+  return undefined
+}
+
+/**
+ * Reads and validates release.yml. `file` is the --config value: a file, or a directory holding
+ * release.yml; when absent the config is looked for in cwd. Every problem is a ConfigError whose
+ * message starts with `file:line:`; templates are read and parsed here, so a config that loads is one
+ * that can be released.
+ */
+export async function loadConfig(file?: string, opts: {cwd?: string} = {}): Promise<ReleaseConfig> {
+  const cwd = path.resolve(opts.cwd ?? process.cwd())
+  let resolved: string | undefined
+  if (file === undefined || file === '') {
+    resolved = findConfig(cwd)
+    if (!resolved) {
+      throw new ConfigError(
+        CONFIG_FILE_NAMES[0],
+        undefined,
+        `no ${CONFIG_FILE_NAMES.join(' or ')} in ${cwd}`,
+        `Run from the directory holding release.yml, or pass --config PATH (see examples/quickstart/release.yml).`,
+      )
+    }
+  } else {
+    resolved = path.resolve(cwd, file)
+    if (await isDirectory(resolved)) {
+      const inside = findConfig(resolved)
+      if (!inside) {
+        throw new ConfigError(
+          displayPath(resolved, cwd),
+          undefined,
+          `is a directory without ${CONFIG_FILE_NAMES.join(' or ')}`,
+          `Pass the path of the config file itself to --config.`,
+        )
+      }
+      resolved = inside
+    }
+  }
+
+  const shown = displayPath(resolved, cwd)
+  let text: string
+  try {
+    text = await readFile(resolved, 'utf8')
+  } catch (error) {
+    const code = (error as {code?: string}).code
+    throw new ConfigError(
+      shown,
+      undefined,
+      code === 'ENOENT' ? 'no such config file' : `cannot be read (${code ?? String(error)})`,
+      code === 'ENOENT'
+        ? `Check the --config path, or run from the directory holding release.yml.`
+        : `Check the file's permissions.`,
+    )
+  }
+
+  const lines = new LineCounter()
+  const doc = parseDocument(text, {lineCounter: lines, prettyErrors: false, uniqueKeys: true})
+  const syntax = doc.errors[0]
+  if (syntax) {
+    throw new ConfigError(
+      shown,
+      lines.linePos(syntax.pos[0]).line,
+      `YAML syntax error: ${syntax.message}`,
+      `Fix the YAML at that line: check indentation, quotes, and that every key appears once.`,
+    )
+  }
+  return validateConfig(new ConfigSource(shown, cwd, doc, lines), resolved)
+}
+
+/** The named target, or UserError 'E_UNKNOWN_TARGET' listing the configured ones. */
+export function targetOrError(config: ReleaseConfig, name: string): TargetConfig {
+  const target = Object.hasOwn(config.targets, name) ? config.targets[name] : undefined
+  if (target) return target
+  const names = Object.keys(config.targets)
+  const near = suggest(name, names)
+  throw new UserError(
+    'E_UNKNOWN_TARGET',
+    `unknown target "${name}"; the targets in ${path.basename(config.file)} are: ${names.join(', ')}`,
+    near ? `Did you mean "${near}"?` : `Use one of: ${names.join(', ')}, or add "${name}" under targets in ${config.file}.`,
+    2,
+  )
+}
+
+async function isDirectory(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isDirectory()
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,67 @@
+import type {StateStore} from '../ports/store.js'
+import {corruptState, iso, keys} from './keys.js'
+
+export interface JournalEntry {
+  at: string
+  releaseId: string
+  type: 'transition' | 'progress' | 'note'
+  state?: string
+  event?: string
+  message?: string
+  data?: Record<string, unknown>
+}
+
+/**
+ * What happened during a release, one JSON object per line in `releases/<id>/journal.ndjson`. Per-
+ * instance progress of large fleets lives here rather than in the machine's snapshot, so persisted
+ * bytes grow with the fleet, not with fleet x transitions.
+ */
+export class Journal {
+  constructor(
+    private readonly store: StateStore,
+    private readonly now: () => number,
+  ) {}
+
+  /** Appends one entry; `at` defaults to now. Returns the entry as written. */
+  async append(entry: Omit<JournalEntry, 'at'> & {at?: string}): Promise<JournalEntry> {
+    const written: JournalEntry = {...entry, at: entry.at ?? iso(this.now())}
+    // `at` first, for people reading the file.
+    const {at, ...rest} = written
+    await this.store.append(keys.journal(entry.releaseId), JSON.stringify({at, ...rest}))
+    return written
+  }
+
+  /** All entries, oldest first; none when the release has no journal. */
+  async read(releaseId: string): Promise<JournalEntry[]> {
+    const key = keys.journal(releaseId)
+    const text = await this.store.read(key)
+    if (text === undefined) return []
+    const entries: JournalEntry[] = []
+    const lines = text.split('\n')
+    for (const [index, line] of lines.entries()) {
+      if (line.trim() === '') continue
+      let value: unknown
+      try {
+        value = JSON.parse(line)
+      } catch (error) {
+        throw corruptState(this.store, key, `this journal line is not valid JSON (${(error as Error).message})`, index + 1)
+      }
+      const entry = value as Partial<JournalEntry> | null
+      if (typeof entry !== 'object' || entry === null || typeof entry.at !== 'string' || typeof entry.type !== 'string') {
+        throw corruptState(this.store, key, `this journal line is not an entry (it lacks at or type)`, index + 1)
+      }
+      entries.push(entry as JournalEntry)
+    }
+    return entries
+  }
+}
+
+/** One-off append without a Journal at hand, e.g. from a progress sink. */
+export function appendJournal(
+  store: StateStore,
+  releaseId: string,
+  entry: Omit<JournalEntry, 'at' | 'releaseId'> & {at?: string; now: () => number},
+): Promise<JournalEntry> {
+  const {now, ...rest} = entry
+  return new Journal(store, now).append({...rest, releaseId})
+}

@@ -1,0 +1,44 @@
+import {UserError} from '../errors.js'
+import type {StateStore} from '../ports/store.js'
+
+/**
+ * Where the engine keeps things in a StateStore. Target names and release ids become path segments,
+ * so anything that could step outside its directory is refused here.
+ */
+const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+
+export function segment(kind: 'target' | 'release id', value: string): string {
+  if (typeof value !== 'string' || !SEGMENT.test(value) || value.length > 128) {
+    throw new UserError(
+      kind === 'target' ? 'E_UNKNOWN_TARGET' : 'E_UNKNOWN_RELEASE',
+      `${JSON.stringify(value)} is not a valid ${kind}`,
+      kind === 'target' ? 'Use a target name from release.yml.' : 'Use a release id as shown by `release history <target>`.',
+    )
+  }
+  return value
+}
+
+export const keys = {
+  ledger: (target: string) => `targets/${segment('target', target)}/ledger.json`,
+  lease: (target: string) => `locks/${segment('target', target)}.json`,
+  journal: (releaseId: string) => `releases/${segment('release id', releaseId)}/journal.ndjson`,
+  snapshot: (releaseId: string) => `releases/${segment('release id', releaseId)}/snapshot.json`,
+}
+
+/**
+ * State that cannot be read back is never repaired or overwritten by the engine: a human decides.
+ * Exit code 1: it needs a human.
+ */
+export function corruptState(store: StateStore, key: string, problem: string, line?: number): UserError {
+  const where = `${store.location}/${key}${line === undefined ? '' : `:${line}`}`
+  return new UserError(
+    'E_STATE_CORRUPT',
+    `${where}: ${problem}`,
+    `Restore the file from a backup or move it aside (release never overwrites it), then retry.`,
+    1,
+  )
+}
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString()
+}

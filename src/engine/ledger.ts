@@ -1,0 +1,190 @@
+import {UserError} from '../errors.js'
+import type {Outcome, StrategyName} from '../ports/release.js'
+import type {StateStore} from '../ports/store.js'
+import {corruptState, iso, keys, segment} from './keys.js'
+
+export interface ReleaseRecord {
+  /** `${target}-${seq}` */
+  id: string
+  target: string
+  seq: number
+  version: string
+  strategy: StrategyName
+  kind: 'rollout' | 'rollback'
+  /** The machine's state, e.g. planning, shifting, rolledBack. */
+  state: string
+  outcome: Outcome
+  startedAt: string
+  endedAt?: string
+  /** The live version when the release began. */
+  previousVersion: string | null
+  message?: string
+  details?: Record<string, unknown>
+}
+
+export interface TargetLedger {
+  target: string
+  liveVersion: string | null
+  /** Oldest first. */
+  releases: ReleaseRecord[]
+}
+
+type Patch = Partial<Pick<ReleaseRecord, 'state' | 'outcome' | 'message' | 'details' | 'endedAt'>>
+
+/**
+ * One ledger per target: every release and the live version. Each change rewrites the whole file
+ * atomically. Writers of one target across processes are kept apart by the target's lease; within a
+ * process, changes to one target are queued here.
+ */
+export class Ledger {
+  private readonly queues = new Map<string, Promise<unknown>>()
+
+  constructor(
+    private readonly store: StateStore,
+    private readonly now: () => number,
+  ) {}
+
+  /** An empty ledger when the target has none yet. */
+  async read(target: string): Promise<TargetLedger> {
+    const key = keys.ledger(target)
+    const text = await this.store.read(key)
+    if (text === undefined) return {target, liveVersion: null, releases: []}
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch (error) {
+      throw corruptState(this.store, key, `the ledger is not valid JSON (${(error as Error).message})`)
+    }
+    const problem = ledgerProblem(value, target)
+    if (problem) throw corruptState(this.store, key, `the ledger is damaged: ${problem}`)
+    return value as TargetLedger
+  }
+
+  begin(target: string, r: {version: string; strategy: StrategyName; kind: 'rollout' | 'rollback'}): Promise<ReleaseRecord> {
+    return this.change(target, (ledger) => {
+      const seq = ledger.releases.reduce((max, release) => Math.max(max, release.seq), 0) + 1
+      const record: ReleaseRecord = {
+        id: `${target}-${seq}`,
+        target,
+        seq,
+        version: r.version,
+        strategy: r.strategy,
+        kind: r.kind,
+        state: 'planning',
+        outcome: 'inProgress',
+        startedAt: iso(this.now()),
+        previousVersion: ledger.liveVersion,
+      }
+      ledger.releases.push(record)
+      return record
+    })
+  }
+
+  update(target: string, id: string, patch: Patch): Promise<ReleaseRecord> {
+    return this.change(target, (ledger) => {
+      const record = find(ledger, id)
+      for (const field of ['state', 'outcome', 'message', 'details', 'endedAt'] as const) {
+        if (field in patch) {
+          const value = patch[field]
+          if (value === undefined) delete record[field]
+          else (record as unknown as Record<string, unknown>)[field] = value
+        }
+      }
+      return record
+    })
+  }
+
+  /** Ends a release; a succeeded one makes its version the live version. */
+  finish(
+    target: string,
+    id: string,
+    r: {state: string; outcome: Outcome; message?: string; details?: Record<string, unknown>},
+  ): Promise<ReleaseRecord> {
+    return this.change(target, (ledger) => {
+      const record = find(ledger, id)
+      record.state = r.state
+      record.outcome = r.outcome
+      if (r.message !== undefined) record.message = r.message
+      if (r.details !== undefined) record.details = r.details
+      record.endedAt = iso(this.now())
+      if (r.outcome === 'succeeded') ledger.liveVersion = record.version
+      return record
+    })
+  }
+
+  /** The newest release, whatever its outcome. */
+  async current(target: string): Promise<ReleaseRecord | undefined> {
+    return (await this.read(target)).releases.at(-1)
+  }
+
+  /** The newest succeeded version other than the live one: what `release rollback` returns to by default. */
+  async lastKnownGood(target: string): Promise<string | undefined> {
+    const ledger = await this.read(target)
+    for (let i = ledger.releases.length - 1; i >= 0; i--) {
+      const release = ledger.releases[i]!
+      if (release.outcome === 'succeeded' && release.version !== ledger.liveVersion) return release.version
+    }
+    return undefined
+  }
+
+  /** Targets that have a ledger, sorted. */
+  async targets(): Promise<string[]> {
+    const names = await this.store.list('targets')
+    const withLedger = await Promise.all(
+      names.map(async (name) => ((await this.store.list(`targets/${name}`)).includes('ledger.json') ? name : undefined)),
+    )
+    return withLedger.filter((name): name is string => name !== undefined)
+  }
+
+  /** Read, change, write atomically; one change at a time per target in this process. */
+  private change<T>(target: string, fn: (ledger: TargetLedger) => T): Promise<T> {
+    try {
+      segment('target', target)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    const previous = this.queues.get(target) ?? Promise.resolve()
+    const next = previous.then(async () => {
+      const ledger = await this.read(target)
+      const result = fn(ledger)
+      await this.store.writeAtomic(keys.ledger(target), JSON.stringify(ledger, null, 2) + '\n')
+      return result
+    })
+    const settled = next.catch(() => {})
+    this.queues.set(target, settled)
+    void settled.then(() => {
+      if (this.queues.get(target) === settled) this.queues.delete(target)
+    })
+    return next
+  }
+}
+
+function find(ledger: TargetLedger, id: string): ReleaseRecord {
+  const record = ledger.releases.find((release) => release.id === id)
+  if (!record) {
+    const recent = ledger.releases.slice(-5).map((release) => release.id)
+    throw new UserError(
+      'E_UNKNOWN_RELEASE',
+      `target ${ledger.target} has no release ${id}`,
+      recent.length > 0 ? `Recent releases of ${ledger.target}: ${recent.join(', ')}.` : `Target ${ledger.target} has no releases yet.`,
+    )
+  }
+  return record
+}
+
+/** What is wrong with a parsed ledger, if anything; only what readers rely on is checked. */
+function ledgerProblem(value: unknown, target: string): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'expected an object'
+  const ledger = value as Record<string, unknown>
+  if (ledger.target !== target) return `it is the ledger of ${JSON.stringify(ledger.target)}, not ${target}`
+  if (ledger.liveVersion !== null && typeof ledger.liveVersion !== 'string') return 'liveVersion is neither a string nor null'
+  if (!Array.isArray(ledger.releases)) return 'releases is not a list'
+  for (const [index, release] of ledger.releases.entries()) {
+    if (typeof release !== 'object' || release === null) return `releases[${index}] is not an object`
+    const r = release as Record<string, unknown>
+    if (typeof r.id !== 'string' || typeof r.seq !== 'number' || typeof r.version !== 'string' || typeof r.outcome !== 'string') {
+      return `releases[${index}] lacks id, seq, version or outcome`
+    }
+  }
+  return undefined
+}

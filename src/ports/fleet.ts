@@ -1,0 +1,45 @@
+/** Auto Scaling groups and their traffic sources, as the strategies need them. Adapter: src/aws/fleet.ts. */
+
+export type LifecycleState =
+  | 'Pending'
+  | 'InService'
+  | 'Terminating'
+  | 'Terminated'
+  | 'EnteringStandby'
+  | 'Standby'
+  | 'Detaching'
+  | 'Detached'
+  | string
+
+export interface InstanceInfo {
+  id: string
+  lifecycle: LifecycleState
+  health: 'Healthy' | 'Unhealthy' | string
+}
+
+/** A traffic source (e.g. an ELB target group ARN) and its state on one group. */
+export interface TrafficSourceState {
+  identifier: string
+  type?: string
+  /** Adding | Added | InService | Removing | Removed (Auto Scaling's words). */
+  state: string
+}
+
+export interface GroupInfo {
+  name: string
+  min: number
+  max: number
+  desired: number
+  instances: InstanceInfo[]
+}
+
+export interface FleetPort {
+  /** undefined when no such group exists. */
+  describeGroup(name: string): Promise<GroupInfo | undefined>
+  setCapacity(name: string, capacity: {min: number; max: number; desired: number}): Promise<void>
+  /** Idempotent: sources already attached are left as they are. */
+  attachTrafficSources(group: string, identifiers: string[]): Promise<void>
+  /** Idempotent: sources not attached are ignored. */
+  detachTrafficSources(group: string, identifiers: string[]): Promise<void>
+  describeTrafficSources(group: string): Promise<TrafficSourceState[]>
+}

@@ -1,0 +1,228 @@
+import type {Clock} from '../ports/clock.js'
+import {handleAutoScaling} from './autoscaling.js'
+import {handleCloudFormation} from './cloudformation.js'
+import {throttlingError} from './errors.js'
+import {checkFaults, throttleRate} from './faults.js'
+import {applyInstanceTask} from './instances.js'
+import {applyInvocationTask} from './invocations.js'
+import {Model} from './model.js'
+import {initialRngState} from './random.js'
+import {handleSsm} from './ssm.js'
+import {applyResourceTask} from './stacks.js'
+import {AccountFile} from './store.js'
+import {applyTrafficTask} from './traffic.js'
+import {resolveTimings} from './timings.js'
+import type {
+  AccountState,
+  AccountView,
+  SimFaults,
+  SimOptions,
+  SimService,
+  SimTimings,
+  Task,
+} from './types.js'
+import {buildAccountView} from './view.js'
+
+/**
+ * An in-process AWS account (the subset of CloudFormation, Auto Scaling and SSM that `release`
+ * calls). Time is lazy: every call first applies every transition due by the clock's now, in time
+ * order; nothing runs between calls. With `dir`, the state lives in dir/account.json and each call
+ * is load -> advance -> handle -> save under a cross-process lock.
+ */
+
+const SERVICES: Record<SimService, (model: Model, command: string, input: unknown) => object> = {
+  cloudformation: handleCloudFormation,
+  autoscaling: handleAutoScaling,
+  ssm: handleSsm,
+}
+
+function applyTask(model: Model, task: Task): void {
+  switch (task.kind) {
+    case 'resource.created':
+    case 'resource.deleted':
+      return applyResourceTask(model, task)
+    case 'instance.booted':
+    case 'instance.degraded':
+    case 'instance.terminated':
+    case 'instance.removed':
+    case 'instance.standby':
+    case 'instance.inService':
+      return applyInstanceTask(model, task)
+    case 'traffic.added':
+    case 'traffic.removed':
+    case 'traffic.gone':
+      return applyTrafficTask(model, task)
+    case 'invocation.started':
+    case 'invocation.ended':
+      return applyInvocationTask(model, task)
+  }
+}
+
+function freshState(options: SimOptions): AccountState {
+  return {
+    format: 1,
+    region: options.region ?? 'us-east-1',
+    accountId: options.accountId ?? '123456789012',
+    now: options.clock.now(),
+    seq: 0,
+    rng: initialRngState(options.seed ?? 1),
+    faults: structuredClone(options.faults ?? {}),
+    stacks: [],
+    launchTemplates: {},
+    groups: {},
+    instances: {},
+    commands: [],
+    tasks: [],
+  }
+}
+
+function isAccountState(value: unknown): value is AccountState {
+  if (!value || typeof value !== 'object') return false
+  const state = value as Record<string, unknown>
+  const isRecord = (entry: unknown) => !!entry && typeof entry === 'object' && !Array.isArray(entry)
+  return (
+    state['format'] === 1 &&
+    typeof state['region'] === 'string' &&
+    typeof state['accountId'] === 'string' &&
+    typeof state['now'] === 'number' &&
+    typeof state['seq'] === 'number' &&
+    typeof state['rng'] === 'number' &&
+    isRecord(state['faults']) &&
+    Array.isArray(state['stacks']) &&
+    isRecord(state['launchTemplates']) &&
+    isRecord(state['groups']) &&
+    isRecord(state['instances']) &&
+    Array.isArray(state['commands']) &&
+    Array.isArray(state['tasks'])
+  )
+}
+
+function isServiceError(error: unknown): boolean {
+  return !!error && typeof error === 'object' && '$fault' in error
+}
+
+export class SimAccount {
+  readonly clock: Clock
+  private readonly options: SimOptions
+  private readonly timings: SimTimings
+  private readonly file: AccountFile | undefined
+  private state: AccountState
+  /** The JSON last loaded or saved, to save only calls that changed something. */
+  private savedText: string | undefined
+
+  /** Loads dir/account.json when present, creating it otherwise; without `dir`, the account lives in memory. */
+  static open(options: SimOptions): SimAccount {
+    return new SimAccount(options)
+  }
+
+  private constructor(options: SimOptions) {
+    if (options.faults) checkFaults(options.faults)
+    this.options = options
+    this.clock = options.clock
+    this.timings = resolveTimings(options.timings)
+    this.state = freshState(options)
+    this.file = options.dir === undefined ? undefined : new AccountFile(options.dir)
+    this.transactSync(() => {
+      if (options.faults) this.state.faults = structuredClone(options.faults)
+    }, false)
+  }
+
+  get region(): string {
+    return this.state.region
+  }
+
+  get accountId(): string {
+    return this.state.accountId
+  }
+
+  /** Virtual time of the account's last call (persisted), so a new process's VirtualClock can start there. */
+  get lastNow(): number {
+    if (this.file) this.load()
+    return this.state.now
+  }
+
+  get faults(): SimFaults {
+    if (this.file) this.load()
+    return structuredClone(this.state.faults)
+  }
+
+  /** Replaces the faults (persisted with the account); what was due by now happened under the old ones. */
+  setFaults(faults: SimFaults): void {
+    checkFaults(faults)
+    this.transactSync(() => {
+      this.state.faults = structuredClone(faults)
+    }, true)
+  }
+
+  /** Answers one API call (the middleware calls this), or throws the SDK's exception for it. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async handle(service: SimService, commandName: string, input: any): Promise<any> {
+    const work = () =>
+      this.run((model) => {
+        const handler = SERVICES[service]
+        if (!handler) throw new Error(`The simulated AWS account has no service ${String(service)}`)
+        // Throttling is decided before anything else, with the account's own PRNG.
+        const rate = throttleRate(model.faults, service, model.now)
+        if (rate > 0 && model.random.next() < rate) throw throttlingError(service)
+        return handler(model, commandName, input)
+      })
+    return this.file ? this.file.withLock(work) : work()
+  }
+
+  /** The account as `release sim show` presents it, advanced to the clock's now. */
+  view(): AccountView {
+    return this.transactSync((model) => buildAccountView(model), true)
+  }
+
+  private transactSync<T>(work: (model: Model) => T, advance: boolean): T {
+    const run = () => (advance ? this.run(work) : this.runWithoutAdvance(work))
+    return this.file ? this.file.withLockSync(run) : run()
+  }
+
+  /** load -> advance to the clock -> work -> save. */
+  private run<T>(work: (model: Model) => T): T {
+    return this.runWithoutAdvance((model) => {
+      model.advanceTo(Math.max(this.state.now, this.clock.now()), applyTask)
+      return work(model)
+    })
+  }
+
+  private runWithoutAdvance<T>(work: (model: Model) => T): T {
+    this.load()
+    let keep = true
+    try {
+      return work(new Model(this.state, this.timings))
+    } catch (error) {
+      // An AWS error leaves the account consistent (time and PRNG draws moved on, so it is saved);
+      // anything else may have left it half-changed, so the file's version is read again next time.
+      keep = isServiceError(error)
+      throw error
+    } finally {
+      if (keep) this.save()
+      else this.file?.forget()
+    }
+  }
+
+  private load(): void {
+    if (!this.file) return
+    const read = this.file.readIfChanged()
+    if (read.unchanged) return
+    if (read.value === undefined) {
+      // No file yet (or it was removed to reset the account): a fresh account.
+      this.state = freshState(this.options)
+      this.savedText = undefined
+      return
+    }
+    if (!isAccountState(read.value)) throw this.file.corrupted('it is not a simulated account (unexpected content)')
+    this.state = read.value
+    this.savedText = JSON.stringify(read.value)
+  }
+
+  private save(): void {
+    if (!this.file) return
+    const text = JSON.stringify(this.state)
+    if (text === this.savedText) return
+    this.file.write(text)
+    this.savedText = text
+  }
+}

@@ -1,0 +1,29 @@
+import {AutoScalingClient} from '@aws-sdk/client-auto-scaling'
+import {CloudFormationClient} from '@aws-sdk/client-cloudformation'
+import {SSMClient} from '@aws-sdk/client-ssm'
+import type {SimAccount} from './account.js'
+import {installSimulatedAccount} from './middleware.js'
+
+export interface SimClients {
+  cloudFormation: CloudFormationClient
+  autoScaling: AutoScalingClient
+  ssm: SSMClient
+}
+
+/** Real SDK clients answered by the simulated account: no network, no credential chain, no SDK retries. */
+export function createSimClients(account: SimAccount): SimClients {
+  const config = {
+    region: account.region,
+    maxAttempts: 1,
+    credentials: {accessKeyId: 'ASIASIMULATED0000000', secretAccessKey: 'simulated-secret-access-key'},
+  }
+  const clients: SimClients = {
+    cloudFormation: new CloudFormationClient(config),
+    autoScaling: new AutoScalingClient(config),
+    ssm: new SSMClient(config),
+  }
+  installSimulatedAccount(clients.cloudFormation, account, 'cloudformation')
+  installSimulatedAccount(clients.autoScaling, account, 'autoscaling')
+  installSimulatedAccount(clients.ssm, account, 'ssm')
+  return clients
+}

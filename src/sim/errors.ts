@@ -1,0 +1,106 @@
+import {
+  AlreadyExistsException,
+  CloudFormationServiceException,
+  TokenAlreadyExistsException,
+} from '@aws-sdk/client-cloudformation'
+import {
+  AlreadyExistsFault,
+  AutoScalingServiceException,
+  InvalidNextToken as AutoScalingInvalidNextToken,
+} from '@aws-sdk/client-auto-scaling'
+import {
+  InvalidCommandId,
+  InvalidDocument,
+  InvalidInstanceId,
+  InvalidNextToken as SsmInvalidNextToken,
+  InvalidParameters,
+  InvocationDoesNotExist,
+  SSMServiceException,
+  ThrottlingException,
+  ValidationException,
+} from '@aws-sdk/client-ssm'
+import type {SimService} from './types.js'
+
+/**
+ * The errors the simulated account throws: the SDK's own classes, modeled ones where the service
+ * model has them, else the service's base class carrying the real error name (as the SDK's
+ * deserializer does for unmodeled errors). The middleware stamps the request id.
+ */
+const metadata = () => ({httpStatusCode: 400})
+
+export const cloudFormationErrors = {
+  validation: (message: string) =>
+    new CloudFormationServiceException({name: 'ValidationError', $fault: 'client', message, $metadata: metadata()}),
+  alreadyExists: (stackName: string) =>
+    new AlreadyExistsException({
+      message: `Stack [${stackName}] already exists`,
+      Message: `Stack [${stackName}] already exists`,
+      $metadata: metadata(),
+    }),
+  tokenAlreadyExists: (message: string) =>
+    new TokenAlreadyExistsException({message, Message: message, $metadata: metadata()}),
+  invalidNextToken: () => cloudFormationErrors.validation('Invalid NextToken'),
+}
+
+export const autoScalingErrors = {
+  validation: (message: string) =>
+    new AutoScalingServiceException({name: 'ValidationError', $fault: 'client', message, $metadata: metadata()}),
+  groupNotFound: (name: string) =>
+    autoScalingErrors.validation(`AutoScalingGroup name not found - AutoScalingGroup ${name} not found`),
+  alreadyExists: (message: string) => new AlreadyExistsFault({message, $metadata: metadata()}),
+  invalidNextToken: () =>
+    new AutoScalingInvalidNextToken({message: 'The token is not valid.', $metadata: metadata()}),
+}
+
+export const ssmErrors = {
+  validation: (message: string) =>
+    new ValidationException({message, Message: message, $metadata: metadata()}),
+  invalidInstanceId: (message: string) =>
+    new InvalidInstanceId({message, Message: message, $metadata: metadata()}),
+  invalidDocument: (message: string) => new InvalidDocument({message, Message: message, $metadata: metadata()}),
+  invalidParameters: (message: string) =>
+    new InvalidParameters({message, Message: message, $metadata: metadata()}),
+  invocationDoesNotExist: () =>
+    new InvocationDoesNotExist({message: 'InvocationDoesNotExist', $metadata: metadata()}),
+  invalidCommandId: () => new InvalidCommandId({message: 'InvalidCommandId', $metadata: metadata()}),
+  invalidNextToken: () => {
+    const message = 'The specified token is not valid.'
+    return new SsmInvalidNextToken({message, Message: message, $metadata: metadata()})
+  },
+}
+
+/** CloudFormation and Auto Scaling say `Throttling` ("Rate exceeded"); SSM says `ThrottlingException`. */
+export function throttlingError(service: SimService): Error {
+  const options = {message: 'Rate exceeded', $metadata: metadata()}
+  let error: CloudFormationServiceException | AutoScalingServiceException | SSMServiceException
+  if (service === 'ssm') {
+    error = new ThrottlingException({...options, Message: 'Rate exceeded'})
+  } else if (service === 'cloudformation') {
+    error = new CloudFormationServiceException({...options, name: 'Throttling', $fault: 'client'})
+  } else {
+    error = new AutoScalingServiceException({...options, name: 'Throttling', $fault: 'client'})
+  }
+  error.$retryable = {throttling: true}
+  return error
+}
+
+const SERVICE_TITLES: Record<SimService, string> = {
+  cloudformation: 'CloudFormation',
+  autoscaling: 'Auto Scaling',
+  ssm: 'Systems Manager',
+}
+
+/** A programming error in our own code, not something AWS would answer: it names the command. */
+export class UnsupportedCommandError extends Error {
+  override readonly name = 'UnsupportedCommandError'
+  constructor(
+    readonly service: SimService,
+    readonly command: string,
+    supported: readonly string[],
+  ) {
+    super(
+      `The simulated AWS account does not support ${SERVICE_TITLES[service]} ${command}` +
+        ` (supported: ${supported.join(', ')})`,
+    )
+  }
+}

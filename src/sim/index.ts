@@ -1,0 +1,8 @@
+/** The simulated AWS account (DESIGN.md 4). Imported only by the composition root (src/app) and tests. */
+export {SimAccount} from './account.js'
+export {createSimClients, type SimClients} from './clients.js'
+export {UnsupportedCommandError} from './errors.js'
+export {installSimulatedAccount, simulatedAccountMiddleware, SIM_MIDDLEWARE_NAME} from './middleware.js'
+export {DEFAULT_TIMINGS} from './timings.js'
+export type {AccountView, DelayRange, SimFaults, SimOptions, SimService, SimTimings} from './types.js'
+export {renderAccountView} from './view.js'

@@ -1,0 +1,64 @@
+import {Random} from './random.js'
+import type {AccountState, DelayRange, SimFaults, SimTimings, Task, TaskBody} from './types.js'
+
+/**
+ * The account's state while one call or one scheduled transition is applied: `now` is the virtual
+ * time of that moment (a transition's due time while catching up, else the caller's time).
+ */
+export class Model {
+  readonly random: Random
+  now: number
+
+  constructor(
+    readonly state: AccountState,
+    readonly timings: SimTimings,
+  ) {
+    this.random = new Random(state)
+    this.now = state.now
+  }
+
+  get faults(): SimFaults {
+    return this.state.faults
+  }
+
+  nextSeq(): number {
+    this.state.seq += 1
+    return this.state.seq
+  }
+
+  delay(range: DelayRange): number {
+    return this.random.delay(range)
+  }
+
+  /** Schedules a transition `delayMs` from now; ties keep scheduling order. */
+  schedule(delayMs: number, body: TaskBody): void {
+    const task = {...body, at: this.now + Math.max(0, Math.round(delayMs)), seq: this.nextSeq()} as Task
+    const tasks = this.state.tasks
+    let low = 0
+    let high = tasks.length
+    while (low < high) {
+      const mid = (low + high) >>> 1
+      const other = tasks[mid]!
+      if (other.at < task.at || (other.at === task.at && other.seq < task.seq)) low = mid + 1
+      else high = mid
+    }
+    tasks.splice(low, 0, task)
+  }
+
+  /** Applies every transition due by `target` in time order (transitions may schedule more), then sets the time. */
+  advanceTo(target: number, apply: (model: Model, task: Task) => void): void {
+    const tasks = this.state.tasks
+    while (tasks.length > 0 && tasks[0]!.at <= target) {
+      const task = tasks.shift()!
+      this.now = Math.max(this.now, task.at)
+      apply(this, task)
+    }
+    this.now = Math.max(this.now, target)
+    this.state.now = this.now
+  }
+}
+
+/** AWS-style ISO timestamps for messages and views. */
+export function iso(ms: number): string {
+  return new Date(ms).toISOString()
+}

@@ -1,0 +1,215 @@
+import {randomBytes} from 'node:crypto'
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs'
+import {join} from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {UserError} from '../errors.js'
+
+/**
+ * The simulated account's file: `dir/account.json`, replaced atomically (temporary file + rename),
+ * guarded by `dir/account.lock` (created with O_EXCL, holding the owner's pid) so that separate CLI
+ * processes never lose each other's changes. A lock whose process is gone, or older than STALE_MS,
+ * is taken over. Work under the lock is synchronous, so calls within one process never interleave.
+ */
+
+const STALE_MS = 5_000
+const TIMEOUT_MS = 15_000
+
+interface LockHolder {
+  pid: number
+  owner: string
+  at: number
+}
+
+function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return errorCode(error) === 'EPERM'
+  }
+}
+
+function blockFor(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+}
+
+export class AccountFile {
+  readonly path: string
+  readonly lockPath: string
+  /** Identity of the file version last read or written here; a different one means another process wrote. */
+  private seen: string | undefined
+
+  constructor(readonly dir: string) {
+    mkdirSync(dir, {recursive: true})
+    this.path = join(dir, 'account.json')
+    this.lockPath = join(dir, 'account.lock')
+  }
+
+  private signature(): string {
+    try {
+      const stat = statSync(this.path, {bigint: true})
+      return `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return 'absent'
+      throw error
+    }
+  }
+
+  /** The parsed file when it changed since it was last read or written here; `unchanged` otherwise. */
+  readIfChanged(): {unchanged: true} | {unchanged: false; value: unknown} {
+    const signature = this.signature()
+    if (signature === this.seen) return {unchanged: true}
+    if (signature === 'absent') {
+      this.seen = signature
+      return {unchanged: false, value: undefined}
+    }
+    const text = readFileSync(this.path, 'utf8')
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch (error) {
+      throw this.corrupted((error as Error).message)
+    }
+    this.seen = signature
+    return {unchanged: false, value}
+  }
+
+  /** The next read loads the file whatever it holds (after a failed call whose changes are dropped). */
+  forget(): void {
+    this.seen = undefined
+  }
+
+  corrupted(problem: string): UserError {
+    return new UserError(
+      'SIM_STATE_CORRUPT',
+      `The simulated AWS account state ${this.path} is corrupted: ${problem}`,
+      `Restore ${this.path}, or move it away to start a fresh simulated account (its stacks and instances are then forgotten).`,
+      1,
+    )
+  }
+
+  write(text: string): void {
+    const temporary = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+    const fd = openSync(temporary, 'wx')
+    try {
+      writeSync(fd, text)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    renameSync(temporary, this.path)
+    this.seen = this.signature()
+  }
+
+  /** Runs `work` (synchronous) under the cross-process lock, waiting asynchronously for it. */
+  async withLock<T>(work: () => T): Promise<T> {
+    const owner = randomBytes(8).toString('hex')
+    const deadline = Date.now() + TIMEOUT_MS
+    while (!this.tryLock(owner)) {
+      if (Date.now() > deadline) throw this.lockedError()
+      await sleep(5 + Math.random() * 20)
+    }
+    try {
+      return work()
+    } finally {
+      this.unlock(owner)
+    }
+  }
+
+  /** Same, blocking the thread while it waits (for synchronous callers such as SimAccount.open). */
+  withLockSync<T>(work: () => T): T {
+    const owner = randomBytes(8).toString('hex')
+    const deadline = Date.now() + TIMEOUT_MS
+    while (!this.tryLock(owner)) {
+      if (Date.now() > deadline) throw this.lockedError()
+      blockFor(5 + Math.random() * 20)
+    }
+    try {
+      return work()
+    } finally {
+      this.unlock(owner)
+    }
+  }
+
+  private tryLock(owner: string): boolean {
+    const holder: LockHolder = {pid: process.pid, owner, at: Date.now()}
+    try {
+      const fd = openSync(this.lockPath, 'wx')
+      try {
+        writeSync(fd, JSON.stringify(holder))
+      } finally {
+        closeSync(fd)
+      }
+      return true
+    } catch (error) {
+      if (errorCode(error) !== 'EEXIST') throw error
+    }
+    this.removeIfStale()
+    return false
+  }
+
+  private readHolder(): {text: string; holder?: LockHolder; ageMs: number} | undefined {
+    try {
+      const text = readFileSync(this.lockPath, 'utf8')
+      const ageMs = Date.now() - statSync(this.lockPath).mtimeMs
+      let holder: LockHolder | undefined
+      try {
+        holder = JSON.parse(text) as LockHolder
+      } catch {
+        // being written right now, or garbage: judged by its age alone
+      }
+      return {text, holder, ageMs}
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return undefined
+      throw error
+    }
+  }
+
+  private removeIfStale(): void {
+    const current = this.readHolder()
+    if (!current) return
+    const dead = current.holder !== undefined && typeof current.holder.pid === 'number' && !processAlive(current.holder.pid)
+    if (!dead && current.ageMs <= STALE_MS) return
+    try {
+      // Only the lock we judged stale: another process may have just replaced it.
+      if (readFileSync(this.lockPath, 'utf8') === current.text) unlinkSync(this.lockPath)
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') throw error
+    }
+  }
+
+  private unlock(owner: string): void {
+    try {
+      const holder = JSON.parse(readFileSync(this.lockPath, 'utf8')) as LockHolder
+      if (holder.owner === owner) unlinkSync(this.lockPath)
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT' && !(error instanceof SyntaxError)) throw error
+    }
+  }
+
+  private lockedError(): UserError {
+    const holder = this.readHolder()?.holder
+    const who = holder ? `process ${holder.pid} since ${new Date(holder.at).toISOString()}` : 'another process'
+    return new UserError(
+      'SIM_LOCKED',
+      `The simulated AWS account in ${this.dir} is locked by ${who}`,
+      `Wait for that command to finish; if no such process runs, remove ${this.lockPath}.`,
+      1,
+    )
+  }
+}

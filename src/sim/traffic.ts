@@ -1,0 +1,72 @@
+import type {Model} from './model.js'
+import type {GroupRecord, TaskBody} from './types.js'
+
+/**
+ * Traffic sources of Auto Scaling groups (AttachTrafficSources): Adding -> Added after a delay ->
+ * InService while the group has an InService, Healthy instance (back to Added when it has none);
+ * detaching: Removing -> Removed -> gone.
+ */
+
+const GONE_AFTER_MS: [number, number] = [2_000, 5_000]
+const ATTACHED = new Set(['Adding', 'Added', 'InService'])
+
+/** Idempotent: a source already attached (or attaching) is left as it is. */
+export function attachTrafficSource(model: Model, group: GroupRecord, identifier: string, type: string): void {
+  const existing = group.trafficSources.find((source) => source.identifier === identifier)
+  if (existing && ATTACHED.has(existing.state)) return
+  if (existing) {
+    existing.state = 'Adding'
+    existing.type = type
+  } else {
+    group.trafficSources.push({identifier, type, state: 'Adding'})
+  }
+  model.schedule(model.delay(model.timings.trafficAttachMs), {kind: 'traffic.added', group: group.name, identifier})
+}
+
+/** Idempotent: sources not attached, or already leaving, are ignored. */
+export function detachTrafficSource(model: Model, group: GroupRecord, identifier: string): void {
+  const existing = group.trafficSources.find((source) => source.identifier === identifier)
+  if (!existing || !ATTACHED.has(existing.state)) return
+  existing.state = 'Removing'
+  model.schedule(model.delay(model.timings.trafficAttachMs), {kind: 'traffic.removed', group: group.name, identifier})
+}
+
+export function groupServesTraffic(model: Model, group: GroupRecord): boolean {
+  return group.instanceIds.some((id) => {
+    const instance = model.state.instances[id]
+    return instance?.lifecycle === 'InService' && instance.health === 'Healthy'
+  })
+}
+
+/** Re-derives Added <-> InService after anything that changes the group's instances. */
+export function refreshTrafficSources(model: Model, group: GroupRecord): void {
+  const serving = groupServesTraffic(model, group)
+  for (const source of group.trafficSources) {
+    if (source.state === 'Added' && serving) source.state = 'InService'
+    else if (source.state === 'InService' && !serving) source.state = 'Added'
+  }
+}
+
+type TrafficTask = Extract<TaskBody, {kind: `traffic.${string}`}>
+
+export function applyTrafficTask(model: Model, task: TrafficTask): void {
+  const group = model.state.groups[task.group]
+  const source = group?.trafficSources.find((entry) => entry.identifier === task.identifier)
+  if (!group || !source) return
+  switch (task.kind) {
+    case 'traffic.added':
+      if (source.state !== 'Adding') return
+      source.state = 'Added'
+      refreshTrafficSources(model, group)
+      return
+    case 'traffic.removed':
+      if (source.state !== 'Removing') return
+      source.state = 'Removed'
+      model.schedule(model.delay(GONE_AFTER_MS), {kind: 'traffic.gone', group: group.name, identifier: task.identifier})
+      return
+    case 'traffic.gone':
+      if (source.state !== 'Removed') return
+      group.trafficSources = group.trafficSources.filter((entry) => entry !== source)
+      return
+  }
+}

@@ -1,0 +1,242 @@
+import type {Clock} from '../ports/clock.js'
+
+/** Faults are configuration of the simulated account, persisted with it. Patterns use '*' as wildcard. */
+export interface SimFaults {
+  /** Instance versions that boot and then fail health checks; SSM commands on them fail. */
+  unhealthyVersions?: string[]
+  /** Healthy at first, Unhealthy `afterSeconds` after InService (a failure during bake). */
+  degradeVersions?: {pattern: string; afterSeconds: number}[]
+  /** Values of a stack's `Version` parameter whose AutoScalingGroup resource fails to create. */
+  failStackCreation?: string[]
+  /** Values of a stack's `Version` parameter whose DeleteStack ends in DELETE_FAILED. */
+  failStackDeletion?: string[]
+  /** Versions of a group's instances for which AttachTrafficSources fails with a ValidationError. */
+  failTrafficAttach?: string[]
+  /** Probability per call in [0,1], within an optional virtual-time window [from, until) in ms since the epoch. */
+  throttle?: {rate: number; from?: number; until?: number; services?: SimService[]}
+  /** Probability that one instance's invocation of one SSM command fails. */
+  commandFailureRate?: number
+  /** Fraction of instances (fixed per instance) whose SSM invocations end Undeliverable. */
+  undeliverableInstances?: number
+}
+
+export type SimService = 'cloudformation' | 'autoscaling' | 'ssm'
+
+/** [min, max] virtual milliseconds; each delay is drawn uniformly from the account's seeded PRNG. */
+export type DelayRange = [number, number]
+
+export interface SimTimings {
+  stackResourceMs: DelayRange
+  instanceBootMs: DelayRange
+  trafficAttachMs: DelayRange
+  commandMs: DelayRange
+  terminateMs: DelayRange
+  /** EnteringStandby -> Standby, and Pending -> InService after ExitStandby. */
+  standbyMs: DelayRange
+}
+
+export interface SimOptions {
+  clock: Clock
+  /** When given, replaces the faults persisted with the account. */
+  faults?: SimFaults
+  /** Seed of a new account's PRNG; an existing account keeps its own PRNG state. */
+  seed?: number
+  /** Of a new account; an existing account keeps the region and account id it was created with. */
+  region?: string
+  accountId?: string
+  /** Persist to dir/account.json; absent: in memory only. */
+  dir?: string
+  /** Per process, not persisted. */
+  timings?: Partial<SimTimings>
+}
+
+export interface AccountView {
+  now: string
+  stacks: {
+    name: string
+    id: string
+    status: string
+    statusReason?: string
+    version?: string
+    createdAt: string
+    tags: Record<string, string>
+  }[]
+  groups: {
+    name: string
+    stackName?: string
+    desired: number
+    min: number
+    max: number
+    instances: {id: string; version?: string; lifecycle: string; health: string}[]
+    trafficSources: {identifier: string; state: string}[]
+  }[]
+  trafficSources: {identifier: string; groups: {name: string; state: string; versions: string[]}[]}[]
+}
+
+// ---- persisted state (plain JSON; times are ms since the epoch on the virtual clock) ----
+
+export interface AccountState {
+  format: 1
+  region: string
+  accountId: string
+  /** Virtual time the account has been advanced to. */
+  now: number
+  /** Monotonic counter for scheduling order and event order. */
+  seq: number
+  /** PRNG state. */
+  rng: number
+  faults: SimFaults
+  /** Every stack ever created, deleted ones included (DescribeStacks by id shows them). */
+  stacks: StackRecord[]
+  launchTemplates: Record<string, LaunchTemplateRecord>
+  groups: Record<string, GroupRecord>
+  instances: Record<string, InstanceRecord>
+  commands: CommandRecord[]
+  /** Scheduled transitions, sorted by (at, seq). */
+  tasks: Task[]
+}
+
+export interface StackRecord {
+  id: string
+  name: string
+  status: string
+  statusReason?: string
+  createdAt: number
+  updatedAt?: number
+  deletedAt?: number
+  description?: string
+  templateBody: string
+  parameters: Record<string, string>
+  noEcho: string[]
+  tags: {Key: string; Value: string}[]
+  createToken?: string
+  /** Token of the operation now running (or last run); stamped on the events it causes. */
+  operationToken?: string
+  /** Tokens of every operation on this stack, for TokenAlreadyExistsException. */
+  tokens: {token: string; operation: 'create' | 'delete'}[]
+  /** Logical ids in creation order. */
+  order: string[]
+  resources: Record<string, ResourceRecord>
+  events: StackEventRecord[]
+  outputs?: {OutputKey: string; OutputValue: string; Description?: string}[]
+}
+
+export interface ResourceRecord {
+  logicalId: string
+  type: string
+  physicalId?: string
+  status: string
+  statusReason?: string
+  updatedAt: number
+}
+
+export interface StackEventRecord {
+  seq: number
+  id: string
+  at: number
+  logicalId: string
+  physicalId?: string
+  type: string
+  status: string
+  reason?: string
+  token?: string
+}
+
+export interface LaunchTemplateRecord {
+  id: string
+  name: string
+  stackId?: string
+  data: Record<string, unknown>
+}
+
+export interface GroupTag {
+  Key: string
+  Value: string
+  PropagateAtLaunch: boolean
+}
+
+export interface TrafficSourceRecord {
+  identifier: string
+  type: string
+  /** Adding | Added | InService | Removing | Removed */
+  state: string
+}
+
+export interface GroupRecord {
+  name: string
+  arn: string
+  stackId?: string
+  createdAt: number
+  min: number
+  max: number
+  desired: number
+  launchTemplate?: {id: string; name: string; version: string}
+  tags: GroupTag[]
+  healthCheckType: string
+  healthCheckGracePeriod: number
+  zones: string[]
+  /** In launch order, oldest first. */
+  instanceIds: string[]
+  trafficSources: TrafficSourceRecord[]
+  /** Version from the owning stack's `Version` parameter, for instances without a Version tag. */
+  stackVersion?: string
+  deleting?: boolean
+}
+
+export interface InstanceRecord {
+  id: string
+  group: string
+  version?: string
+  lifecycle: string
+  health: string
+  zone: string
+  launchedAt: number
+  /** Booted at least once: the SSM agent is registered. */
+  booted: boolean
+  launchTemplate?: {id: string; name: string; version: string}
+  /** Drawn once at launch; the instance is undeliverable while this is below faults.undeliverableInstances. */
+  deliveryRoll: number
+}
+
+export interface CommandRecord {
+  id: string
+  documentName: string
+  comment?: string
+  parameters: Record<string, string[]>
+  instanceIds: string[]
+  requestedAt: number
+  timeoutSeconds: number
+  invocations: InvocationRecord[]
+}
+
+export interface InvocationRecord {
+  instanceId: string
+  /** SSM's CommandInvocationStatus: Pending | InProgress | Success | Failed | ... */
+  status: string
+  /** SSM's StatusDetails: Pending | InProgress | Success | Failed | Undeliverable | ... */
+  details: string
+  /** GetCommandInvocation answers InvocationDoesNotExist before this time, as real SSM does right after SendCommand. */
+  visibleAt: number
+  startedAt?: number
+  endedAt?: number
+  output: string
+  error: string
+  responseCode: number
+}
+
+export type TaskBody =
+  | {kind: 'resource.created'; stackId: string; logicalId: string; failure?: string}
+  | {kind: 'resource.deleted'; stackId: string; logicalId: string; failure?: string}
+  | {kind: 'instance.booted'; instanceId: string}
+  | {kind: 'instance.degraded'; instanceId: string; version?: string}
+  | {kind: 'instance.terminated'; instanceId: string}
+  | {kind: 'instance.removed'; instanceId: string}
+  | {kind: 'instance.standby'; instanceId: string}
+  | {kind: 'instance.inService'; instanceId: string}
+  | {kind: 'traffic.added'; group: string; identifier: string}
+  | {kind: 'traffic.removed'; group: string; identifier: string}
+  | {kind: 'traffic.gone'; group: string; identifier: string}
+  | {kind: 'invocation.started'; commandId: string; instanceId: string}
+  | {kind: 'invocation.ended'; commandId: string; instanceId: string}
+
+export type Task = TaskBody & {at: number; seq: number}

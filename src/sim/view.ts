@@ -1,0 +1,118 @@
+import {groupInstances} from './instances.js'
+import {iso, type Model} from './model.js'
+import {isLive} from './stacks.js'
+import type {AccountView} from './types.js'
+
+/** What `release sim show` presents: live stacks, groups with their instances, and who serves each traffic source. */
+export function buildAccountView(model: Model): AccountView {
+  const {state} = model
+  const stackNames = new Map(state.stacks.map((stack) => [stack.id, stack.name]))
+  // In the order of their stacks (groups made outside a stack last), then by age.
+  const stackOrder = new Map(state.stacks.map((stack, index) => [stack.id, index]))
+  const rank = (stackId: string | undefined) => (stackId === undefined ? state.stacks.length : (stackOrder.get(stackId) ?? 0))
+  const groups = Object.values(state.groups).sort(
+    (a, b) => rank(a.stackId) - rank(b.stackId) || a.createdAt - b.createdAt || a.name.localeCompare(b.name),
+  )
+
+  const view: AccountView = {
+    now: iso(model.now),
+    stacks: state.stacks.filter(isLive).map((stack) => ({
+      name: stack.name,
+      id: stack.id,
+      status: stack.status,
+      statusReason: stack.statusReason,
+      version: stack.parameters['Version'],
+      createdAt: iso(stack.createdAt),
+      tags: Object.fromEntries(stack.tags.map((tag) => [tag.Key, tag.Value])),
+    })),
+    groups: groups.map((group) => ({
+      name: group.name,
+      stackName: group.stackId ? stackNames.get(group.stackId) : undefined,
+      desired: group.desired,
+      min: group.min,
+      max: group.max,
+      instances: groupInstances(model, group).map((instance) => ({
+        id: instance.id,
+        version: instance.version,
+        lifecycle: instance.lifecycle,
+        health: instance.health,
+      })),
+      trafficSources: group.trafficSources.map((source) => ({identifier: source.identifier, state: source.state})),
+    })),
+    trafficSources: [],
+  }
+
+  const byIdentifier = new Map<string, AccountView['trafficSources'][number]>()
+  for (const group of groups) {
+    for (const source of group.trafficSources) {
+      let entry = byIdentifier.get(source.identifier)
+      if (!entry) {
+        entry = {identifier: source.identifier, groups: []}
+        byIdentifier.set(source.identifier, entry)
+      }
+      const serving = groupInstances(model, group).filter((i) => i.lifecycle === 'InService' && i.health === 'Healthy')
+      const versions = [...new Set(serving.map((instance) => instance.version ?? '-'))].sort()
+      entry.groups.push({name: group.name, state: source.state, versions})
+    }
+  }
+  view.trafficSources = [...byIdentifier.values()]
+  return view
+}
+
+function table(header: string[], rows: string[][], indent = ''): string[] {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)))
+  const line = (cells: string[]) =>
+    (indent + cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')).trimEnd()
+  return [line(header), ...rows.map(line)]
+}
+
+/** Plain-text tables (no colors) for `release sim show`. */
+export function renderAccountView(view: AccountView): string {
+  const lines: string[] = [`Simulated AWS account at ${view.now}`, '']
+
+  lines.push('STACKS')
+  if (view.stacks.length === 0) lines.push('  (none)')
+  else {
+    lines.push(
+      ...table(
+        ['NAME', 'STATUS', 'VERSION', 'CREATED', 'REASON'],
+        view.stacks.map((stack) => [stack.name, stack.status, stack.version ?? '-', stack.createdAt, stack.statusReason ?? '']),
+        '  ',
+      ),
+    )
+  }
+  lines.push('')
+
+  lines.push('AUTO SCALING GROUPS')
+  if (view.groups.length === 0) lines.push('  (none)')
+  for (const group of view.groups) {
+    const stack = group.stackName ? ` (stack ${group.stackName})` : ''
+    lines.push(`  ${group.name}${stack}  desired ${group.desired}  min ${group.min}  max ${group.max}`)
+    if (group.instances.length === 0) lines.push('    (no instances)')
+    else {
+      lines.push(
+        ...table(
+          ['INSTANCE', 'VERSION', 'LIFECYCLE', 'HEALTH'],
+          group.instances.map((instance) => [instance.id, instance.version ?? '-', instance.lifecycle, instance.health]),
+          '    ',
+        ),
+      )
+    }
+    for (const source of group.trafficSources) lines.push(`    traffic ${source.identifier}  ${source.state}`)
+  }
+  lines.push('')
+
+  lines.push('TRAFFIC SOURCES')
+  if (view.trafficSources.length === 0) lines.push('  (none)')
+  for (const source of view.trafficSources) {
+    lines.push(`  ${source.identifier}`)
+    lines.push(
+      ...table(
+        ['GROUP', 'STATE', 'SERVING VERSIONS'],
+        source.groups.map((group) => [group.name, group.state, group.versions.join(', ') || '-']),
+        '    ',
+      ),
+    )
+  }
+  return lines.join('\n') + '\n'
+}

@@ -1,0 +1,85 @@
+import {TemplateError, type CfnParameter, type CfnTemplate} from './types.js'
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
+
+/**
+ * Applies defaults and checks every value as CloudFormation does on CreateStack/UpdateStack, so the
+ * same input is refused with the same message. Returns every parameter's resolved string value.
+ */
+export function resolveParameters(template: CfnTemplate, given: Record<string, string>): Record<string, string> {
+  const declared = template.Parameters
+  const unknown = Object.keys(given).filter((key) => !Object.hasOwn(declared, key))
+  if (unknown.length > 0) throw new TemplateError(`Parameters: [${unknown.join(', ')}] do not exist in the template`)
+
+  const resolved: Record<string, string> = {}
+  const missing: string[] = []
+  for (const [key, parameter] of Object.entries(declared)) {
+    const value = Object.hasOwn(given, key) ? given[key] : parameter.Default
+    if (value === undefined) missing.push(key)
+    else resolved[key] = String(value)
+  }
+  if (missing.length > 0) throw new TemplateError(`Parameters: [${missing.join(', ')}] must have values`)
+
+  for (const [key, value] of Object.entries(resolved)) checkValue(key, declared[key]!, value)
+  return resolved
+}
+
+function checkValue(key: string, parameter: CfnParameter, value: string): void {
+  const isList = parameter.Type === 'CommaDelimitedList' || parameter.Type.startsWith('List<')
+  // Constraints apply to each member of a list parameter, as CloudFormation does.
+  const members = isList ? value.split(',').map((member) => member.trim()) : [value]
+  const isNumber = parameter.Type === 'Number' || parameter.Type === 'List<Number>'
+  if (isNumber && !members.every((member) => NUMBER.test(member))) {
+    throw new TemplateError(`Parameter '${key}' must be a number`)
+  }
+
+  // A template's ConstraintDescription replaces the generic text for any constraint.
+  const violated = (generic: string): never => {
+    const description = parameter.ConstraintDescription
+    throw new TemplateError(description ? `Parameter '${key}' failed to satisfy constraint: ${description}` : `Parameter '${key}' ${generic}`)
+  }
+  if (isNumber) {
+    const numbers = members.map(Number)
+    if (parameter.MinValue !== undefined && numbers.some((n) => n < parameter.MinValue!)) {
+      violated(`must be a number not less than ${parameter.MinValue}`)
+    }
+    if (parameter.MaxValue !== undefined && numbers.some((n) => n > parameter.MaxValue!)) {
+      violated(`must be a number not greater than ${parameter.MaxValue}`)
+    }
+  }
+  if (parameter.MinLength !== undefined && value.length < parameter.MinLength) {
+    violated(`must contain at least ${parameter.MinLength} characters`)
+  }
+  if (parameter.MaxLength !== undefined && value.length > parameter.MaxLength) {
+    violated(`must contain at most ${parameter.MaxLength} characters`)
+  }
+  const allowed = parameter.AllowedValues?.map(String)
+  if (allowed && !members.every((member) => allowed.includes(member))) violated('must be one of AllowedValues')
+  if (parameter.AllowedPattern !== undefined) {
+    const pattern = wholeMatch(key, parameter.AllowedPattern)
+    if (!members.every((member) => pattern.test(member))) violated(`must match pattern ${parameter.AllowedPattern}`)
+  }
+}
+
+/** CloudFormation matches AllowedPattern against the whole value (Java's matches()), not a substring. */
+function wholeMatch(key: string, pattern: string): RegExp {
+  try {
+    return new RegExp(`^(?:${pattern})$`)
+  } catch {
+    throw new TemplateError(`Template format error: AllowedPattern ${pattern} of parameter '${key}' is not a valid regular expression`)
+  }
+}
+
+/** What ValidateTemplate reports and config validation needs: parameters and resource types. */
+export function summarizeTemplate(template: CfnTemplate): {
+  parameters: {key: string; hasDefault: boolean; description?: string}[]
+  resourceTypes: Record<string, string>
+} {
+  const parameters = Object.entries(template.Parameters).map(([key, parameter]) => ({
+    key,
+    hasDefault: parameter.Default !== undefined,
+    ...(parameter.Description !== undefined ? {description: parameter.Description} : {}),
+  }))
+  const resourceTypes = Object.fromEntries(Object.entries(template.Resources).map(([id, resource]) => [id, resource.Type]))
+  return {parameters, resourceTypes}
+}

@@ -1,0 +1,47 @@
+import type {Clock} from '../../src/ports/clock.js'
+import type {CommandPort} from '../../src/ports/commands.js'
+import type {FleetPort} from '../../src/ports/fleet.js'
+import type {ProgressSink} from '../../src/ports/release.js'
+import type {StackPort} from '../../src/ports/stacks.js'
+
+/** What the immutable strategy needs to know about its target (mapped from release.yml by the app). */
+export interface ImmutableSettings {
+  target: string
+  templateBody: string
+  versionParameter: string
+  parameters: Record<string, string>
+  trafficSources: string[]
+  /** Previous stacks kept scaled to zero for an instant rollback. */
+  retain: number
+  bakeMs: number
+  verify?: {commands: string[]}
+  timeouts: {provisionMs: number; capacityMs: number; verifyMs: number; shiftMs: number; retireMs: number}
+  /** How often steps look at the account while they wait. */
+  pollIntervalMs: number
+}
+
+export interface ImmutableDeps {
+  stacks: StackPort
+  fleet: FleetPort
+  commands: CommandPort
+  clock: Clock
+  report: ProgressSink
+  settings: ImmutableSettings
+}
+
+/** Tags that tie a stack to its target and release, so that planning and retiring find them in the account. */
+export const TAG = {
+  target: 'release:target',
+  version: 'release:version',
+  releaseId: 'release:id',
+} as const
+
+/** One stack per release; CloudFormation names allow letters, digits and hyphens, as release ids do. */
+export function stackNameFor(releaseId: string): string {
+  return `release-${releaseId}`
+}
+
+/** Deterministic ClientRequestToken per release and step: a re-run step re-attaches instead of acting twice. */
+export function tokenFor(releaseId: string, step: string): string {
+  return `${releaseId}-${step}`
+}

@@ -1,0 +1,32 @@
+import type {FleetPort, GroupInfo, InstanceInfo} from '../../src/ports/fleet.js'
+import type {StackPort} from '../../src/ports/stacks.js'
+
+/** The Auto Scaling group a release stack created (its template holds exactly one). */
+export async function groupOfStack(stacks: StackPort, stackName: string): Promise<string> {
+  const resources = await stacks.listResources(stackName)
+  const groups = resources.filter((r) => r.type === 'AWS::AutoScaling::AutoScalingGroup' && r.physicalId)
+  if (groups.length !== 1) {
+    throw new Error(
+      `stack ${stackName} has ${groups.length} Auto Scaling groups; an immutable target's template must create exactly one`,
+    )
+  }
+  return groups[0]!.physicalId!
+}
+
+export async function describeGroupOrThrow(fleet: FleetPort, name: string): Promise<GroupInfo> {
+  const group = await fleet.describeGroup(name)
+  if (!group) throw new Error(`Auto Scaling group ${name} no longer exists`)
+  return group
+}
+
+export const isServing = (i: InstanceInfo) => i.lifecycle === 'InService' && i.health === 'Healthy'
+export const isUnhealthy = (i: InstanceInfo) => i.lifecycle === 'InService' && i.health !== 'Healthy'
+
+export function instanceCounts(group: GroupInfo) {
+  const live = group.instances.filter((i) => i.lifecycle !== 'Terminated' && i.lifecycle !== 'Terminating')
+  return {
+    total: Math.max(group.desired, live.length),
+    ready: live.filter(isServing).length,
+    unhealthy: live.filter(isUnhealthy).length,
+  }
+}

@@ -1,0 +1,52 @@
+import type {ShiftOutput, StepInput} from '../../machines/immutable.js'
+import {attachAndWait, detachAndWait, type TrafficMove} from './traffic.js'
+import type {ImmutableDeps} from './deps.js'
+
+/**
+ * Red/black: the new group joins the traffic sources and must be InService there before the old group
+ * leaves, so traffic never has nowhere to go. The bake deadline is fixed here, when traffic moved.
+ */
+export function shift(deps: ImmutableDeps) {
+  return async ({input: {context}}: {input: StepInput}): Promise<ShiftOutput> => {
+    const {clock, report, settings} = deps
+    const move = trafficMove(deps, settings.timeouts.shiftMs)
+    const newGroup = context.newStack!.group!
+    report({releaseId: context.releaseId, step: 'shifting', message: `attaching ${newGroup} to ${settings.trafficSources.join(', ')}`})
+    await attachAndWait(move, newGroup)
+    if (context.oldGroup) {
+      report({releaseId: context.releaseId, step: 'shifting', message: `detaching ${context.oldGroup}; it stays running for the bake`})
+      await detachAndWait(move, context.oldGroup)
+    }
+    return {bakeUntil: new Date(clock.now() + settings.bakeMs).toISOString()}
+  }
+}
+
+/**
+ * Back to the old group: it joins the traffic sources first, then the new one leaves. For a target's
+ * first release there is no old group; the new one just leaves.
+ */
+export function revertTraffic(deps: ImmutableDeps) {
+  return async ({input: {context}}: {input: StepInput}): Promise<void> => {
+    const {report} = deps
+    const move = trafficMove(deps, deps.settings.timeouts.shiftMs)
+    if (context.oldGroup) {
+      report({releaseId: context.releaseId, step: 'revertingTraffic', message: `re-attaching ${context.oldGroup}`})
+      await attachAndWait(move, context.oldGroup)
+    }
+    const newGroup = context.newStack?.group
+    if (newGroup) {
+      report({releaseId: context.releaseId, step: 'revertingTraffic', message: `detaching ${newGroup}`})
+      await detachAndWait(move, newGroup)
+    }
+  }
+}
+
+export function trafficMove(deps: ImmutableDeps, timeoutMs: number): TrafficMove {
+  return {
+    fleet: deps.fleet,
+    clock: deps.clock,
+    sources: deps.settings.trafficSources,
+    deadline: deps.clock.now() + timeoutMs,
+    pollIntervalMs: deps.settings.pollIntervalMs,
+  }
+}

@@ -1,0 +1,56 @@
+/** An adapter test's world: a simulated account on a virtual clock, and our adapters on its SDK clients. */
+import {type AdapterRetryOptions, AutoScalingFleet, CloudFormationStacks, SsmCommands} from '../../src/aws/index.js'
+import type {GroupInfo} from '../../src/ports/fleet.js'
+import {createSimClients, SimAccount, type SimFaults} from '../../src/sim/index.js'
+import {VirtualClock} from '../../src/util/clock.js'
+import {pollUntil} from '../../src/util/poll.js'
+import {seededRandom} from '../../src/util/random.js'
+import {FLEET_TEMPLATE, fleetParameters} from '../fakes/templates.js'
+
+export const MINUTE = 60_000
+export const HOUR = 60 * MINUTE
+
+export function openWorld(options: {faults?: SimFaults; seed?: number} = {}) {
+  const clock = new VirtualClock()
+  const account = SimAccount.open({clock, faults: options.faults, seed: options.seed ?? 7})
+  const clients = createSimClients(account)
+  /** Retries the adapters made, by kind of error, so tests can show a storm really happened. */
+  const retries = {throttling: 0, transient: 0}
+  const retry: AdapterRetryOptions = {random: seededRandom(options.seed ?? 7), onRetry: (a) => retries[a.kind]++}
+  const stacks = new CloudFormationStacks({client: clients.cloudFormation, clock, retry})
+  const fleet = new AutoScalingFleet({client: clients.autoScaling, clock, retry})
+  const commands = new SsmCommands({client: clients.ssm, clock, retry})
+  return {clock, account, clients, stacks, fleet, commands, retries}
+}
+
+export type World = ReturnType<typeof openWorld>
+
+/** Creates a fleet stack and waits for it; returns the group's name (the stack's GroupName output). */
+export async function createFleet(world: World, stackName: string, version: string, capacity = 2): Promise<string> {
+  const token = `${stackName}-create`
+  await world.stacks.createStack({
+    stackName,
+    templateBody: FLEET_TEMPLATE,
+    parameters: fleetParameters(version, capacity),
+    tags: {'release:target': 'web'},
+    token,
+  })
+  const result = await world.stacks.waitForCreate(stackName, token, {deadline: world.clock.now() + HOUR})
+  if (!result.ok) throw new Error(`stack ${stackName} failed: ${result.status} ${result.reason}`)
+  const stack = await world.stacks.describeStack(stackName)
+  const group = stack?.outputs['GroupName']
+  if (!group) throw new Error(`stack ${stackName} has no GroupName output`)
+  return group
+}
+
+/** Waits until `count` instances of the group are InService (healthy or not). */
+export async function inService(world: World, group: string, count: number): Promise<GroupInfo> {
+  return pollUntil(
+    async () => {
+      const info = await world.fleet.describeGroup(group)
+      const ready = info?.instances.filter((i) => i.lifecycle === 'InService').length ?? 0
+      return info && ready >= count ? info : undefined
+    },
+    {clock: world.clock, deadline: world.clock.now() + HOUR, intervalMs: 5_000, maxIntervalMs: 15_000, what: `${count} instances of ${group} InService`},
+  )
+}

@@ -1,0 +1,68 @@
+/**
+ * A throw-away project for tests: release.yml and the quickstart's web template in a temp directory,
+ * with the state directory inside it, and an in-memory simulated account on a virtual clock.
+ */
+import {copyFileSync, mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join, resolve} from 'node:path'
+import {openWorkspace, type Workspace} from '../../src/app/workspace.js'
+import {SimAccount, type SimFaults} from '../../src/sim/index.js'
+import {VirtualClock} from '../../src/util/clock.js'
+
+export const QUICKSTART = resolve(import.meta.dirname, '../../examples/quickstart')
+export const TRAFFIC_SOURCE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/6d0ecf831eec9f09'
+
+export interface ProjectOptions {
+  capacity?: number
+  retain?: number
+  bake?: string
+  verify?: boolean
+  /** Extra YAML appended under targets.web. */
+  extra?: string
+}
+
+/** Writes a project directory and returns its path. */
+export function makeProject(options: ProjectOptions = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'release-test-'))
+  copyFileSync(join(QUICKSTART, 'web.yml'), join(dir, 'web.yml'))
+  writeFileSync(
+    join(dir, 'release.yml'),
+    `account: simulated
+simulated:
+  speed: instant
+  faults:
+    unhealthyVersions: ['*-bad']
+    failStackCreation: ['*-nostack']
+targets:
+  web:
+    strategy: immutable
+    template: web.yml
+    parameters:
+      DesiredCapacity: ${options.capacity ?? 3}
+    trafficSources:
+      - ${TRAFFIC_SOURCE}
+    retain: ${options.retain ?? 1}
+    bake: ${options.bake ?? '2m'}
+${options.verify === false ? '' : "    verify:\n      commands: ['curl -fsS localhost/health']\n"}${options.extra ?? ''}`,
+  )
+  return dir
+}
+
+export interface TestProject {
+  dir: string
+  ws: Workspace
+  clock: VirtualClock
+  sim: SimAccount
+}
+
+export async function openProject(options: ProjectOptions & {faults?: SimFaults} = {}): Promise<TestProject> {
+  const dir = makeProject(options)
+  const ws = await openWorkspace({configPath: join(dir, 'release.yml'), cwd: dir})
+  const clock = new VirtualClock()
+  const sim = SimAccount.open({
+    clock,
+    seed: 3,
+    faults: options.faults ?? {unhealthyVersions: ['*-bad'], failStackCreation: ['*-nostack']},
+  })
+  return {dir, ws, clock, sim}
+}

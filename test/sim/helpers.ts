@@ -1,0 +1,134 @@
+import {mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {CreateStackCommand, DescribeStacksCommand, type Stack} from '@aws-sdk/client-cloudformation'
+import {DescribeAutoScalingGroupsCommand, type AutoScalingGroup} from '@aws-sdk/client-auto-scaling'
+import {createSimClients, SimAccount, type SimClients, type SimOptions} from '../../src/sim/index.js'
+import {VirtualClock} from '../../src/util/clock.js'
+
+/** A launch template tagging instances with the Version parameter, and a group of `Capacity` instances. */
+export function fleetTemplate(options: {targetGroup?: string; minSize?: string; maxSize?: string} = {}): string {
+  return JSON.stringify({
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: 'simulated fleet',
+    Parameters: {
+      Version: {Type: 'String', Description: 'the release version'},
+      Capacity: {Type: 'Number', Default: '2'},
+    },
+    Resources: {
+      LaunchTemplate: {
+        Type: 'AWS::EC2::LaunchTemplate',
+        Properties: {
+          LaunchTemplateData: {
+            ImageId: 'ami-12345678',
+            TagSpecifications: [{ResourceType: 'instance', Tags: [{Key: 'Version', Value: {Ref: 'Version'}}]}],
+          },
+        },
+      },
+      Group: {
+        Type: 'AWS::AutoScaling::AutoScalingGroup',
+        Properties: {
+          MinSize: options.minSize ?? '0',
+          MaxSize: options.maxSize ?? '20',
+          DesiredCapacity: {Ref: 'Capacity'},
+          LaunchTemplate: {
+            LaunchTemplateId: {Ref: 'LaunchTemplate'},
+            Version: {'Fn::GetAtt': ['LaunchTemplate', 'LatestVersionNumber']},
+          },
+          ...(options.targetGroup ? {TargetGroupARNs: [options.targetGroup]} : {}),
+          Tags: [{Key: 'Name', Value: {'Fn::Sub': '${AWS::StackName}-instance'}, PropagateAtLaunch: true}],
+        },
+      },
+    },
+    Outputs: {
+      GroupName: {Value: {Ref: 'Group'}},
+      LaunchTemplateId: {Value: {Ref: 'LaunchTemplate'}},
+    },
+  })
+}
+
+export const TARGET_GROUP = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef'
+
+export interface Harness {
+  clock: VirtualClock
+  account: SimAccount
+  clients: SimClients
+}
+
+export function harness(options: Partial<SimOptions> = {}): Harness {
+  const clock = new VirtualClock()
+  const account = SimAccount.open({clock, seed: 42, ...options})
+  return {clock, account, clients: createSimClients(account)}
+}
+
+export function temporaryDir(): string {
+  return mkdtempSync(join(tmpdir(), 'release-sim-'))
+}
+
+export async function createStack(
+  h: Harness,
+  name: string,
+  version: string,
+  options: {capacity?: number; token?: string; template?: string} = {},
+): Promise<string> {
+  const answer = await h.clients.cloudFormation.send(
+    new CreateStackCommand({
+      StackName: name,
+      TemplateBody: options.template ?? fleetTemplate(),
+      Parameters: [
+        {ParameterKey: 'Version', ParameterValue: version},
+        {ParameterKey: 'Capacity', ParameterValue: String(options.capacity ?? 2)},
+      ],
+      Tags: [{Key: 'release:target', Value: 'web'}],
+      ClientRequestToken: options.token ?? `${name}-create`,
+    }),
+  )
+  return answer.StackId!
+}
+
+export async function describeStack(h: Harness, nameOrId: string): Promise<Stack> {
+  const answer = await h.clients.cloudFormation.send(new DescribeStacksCommand({StackName: nameOrId}))
+  return answer.Stacks![0]!
+}
+
+export async function describeGroup(h: Harness, name: string): Promise<AutoScalingGroup | undefined> {
+  const answer = await h.clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({AutoScalingGroupNames: [name]}))
+  return answer.AutoScalingGroups?.[0]
+}
+
+/** Advances virtual time in steps until `check` holds; fails after `limitMs` of virtual time. */
+export async function waitFor<T>(
+  h: Harness,
+  check: () => Promise<T | undefined | false>,
+  options: {stepMs?: number; limitMs?: number} = {},
+): Promise<T> {
+  const step = options.stepMs ?? 1_000
+  const limit = options.limitMs ?? 600_000
+  for (let waited = 0; waited <= limit; waited += step) {
+    const value = await check()
+    if (value !== undefined && value !== false) return value
+    h.clock.advance(step)
+  }
+  throw new Error(`condition not met within ${limit} ms of virtual time`)
+}
+
+export async function stackStatus(h: Harness, nameOrId: string): Promise<string> {
+  return (await describeStack(h, nameOrId)).StackStatus!
+}
+
+export async function waitForStatus(h: Harness, nameOrId: string, status: string): Promise<Stack> {
+  return waitFor(h, async () => {
+    const stack = await describeStack(h, nameOrId)
+    return stack.StackStatus === status ? stack : undefined
+  })
+}
+
+/** The error a promise rejects with (fails when it resolves). */
+export async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
+  try {
+    await promise
+  } catch (error) {
+    return error as Error & Record<string, unknown>
+  }
+  throw new Error('expected the call to fail')
+}

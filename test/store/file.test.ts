@@ -1,0 +1,98 @@
+import {mkdtemp, readdir, rm, writeFile, mkdir} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {FileStateStore} from '../../src/store/file.js'
+
+let root: string
+let store: FileStateStore
+
+beforeEach(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'release-store-'))
+  store = new FileStateStore(root)
+})
+afterEach(async () => {
+  await rm(root, {recursive: true, force: true})
+})
+
+async function allFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, {recursive: true, withFileTypes: true})
+  return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort()
+}
+
+describe('FileStateStore', () => {
+  it('reads undefined for a missing key and names its root as location', async () => {
+    expect(await store.read('targets/web/ledger.json')).toBeUndefined()
+    expect(store.location).toBe(path.resolve(root))
+  })
+
+  it('writes atomically, creating directories and leaving no temp files', async () => {
+    await store.writeAtomic('targets/web/ledger.json', '{"a":1}')
+    await store.writeAtomic('targets/web/ledger.json', '{"a":2}')
+    expect(await store.read('targets/web/ledger.json')).toBe('{"a":2}')
+    expect(await allFiles(root)).toEqual([path.join('targets', 'web', 'ledger.json')])
+  })
+
+  it('keeps the old value whole while many replacements race', async () => {
+    const values = Array.from({length: 20}, (_, i) => JSON.stringify({i, pad: 'x'.repeat(10_000)}))
+    await Promise.all(values.map((v) => store.writeAtomic('k.json', v)))
+    const final = await store.read('k.json')
+    expect(values).toContain(final)
+    expect(await allFiles(root)).toEqual(['k.json'])
+  })
+
+  it('appends one line per call', async () => {
+    await store.append('releases/web-1/journal.ndjson', 'one')
+    await Promise.all(['two', 'three', 'four'].map((l) => store.append('releases/web-1/journal.ndjson', l)))
+    const lines = (await store.read('releases/web-1/journal.ndjson'))!.split('\n')
+    expect(lines[0]).toBe('one')
+    expect(lines.slice(1, 4).sort()).toEqual(['four', 'three', 'two'])
+    expect(lines[4]).toBe('')
+    await expect(store.append('x', 'a\nb')).rejects.toThrow(/newline/)
+  })
+
+  it('creates exclusively: one winner among racers, existing keys untouched', async () => {
+    const results = await Promise.all(
+      Array.from({length: 10}, (_, i) => store.createExclusive('locks/web.json', `holder ${i}`)),
+    )
+    expect(results.filter(Boolean)).toHaveLength(1)
+    const winner = results.indexOf(true)
+    expect(await store.read('locks/web.json')).toBe(`holder ${winner}`)
+    expect(await store.createExclusive('locks/web.json', 'late')).toBe(false)
+    expect(await store.read('locks/web.json')).toBe(`holder ${winner}`)
+    expect(await allFiles(root)).toEqual([path.join('locks', 'web.json')])
+  })
+
+  it('removes keys, missing ones included', async () => {
+    await store.writeAtomic('a/b.json', 'x')
+    await store.remove('a/b.json')
+    await store.remove('a/b.json')
+    expect(await store.read('a/b.json')).toBeUndefined()
+    expect(await store.createExclusive('a/b.json', 'y')).toBe(true)
+  })
+
+  it('lists entries one level below a prefix, none when missing', async () => {
+    await store.writeAtomic('targets/web/ledger.json', '{}')
+    await store.writeAtomic('targets/api/ledger.json', '{}')
+    await store.writeAtomic('targets/api/extra/deep.json', '{}')
+    await store.writeAtomic('locks/web.json', '{}')
+    // a temp file left by a crash is never reported
+    await mkdir(path.join(root, 'locks'), {recursive: true})
+    await writeFile(path.join(root, 'locks', '.web.json.123.abc.tmp'), 'partial')
+    expect(await store.list('targets')).toEqual(['api', 'web'])
+    expect(await store.list('targets/')).toEqual(['api', 'web'])
+    expect(await store.list('targets/api')).toEqual(['extra', 'ledger.json'])
+    expect(await store.list('locks')).toEqual(['web.json'])
+    expect(await store.list('nothing/here')).toEqual([])
+    expect(await store.list('locks/web.json')).toEqual([])
+    expect(await store.list('')).toEqual(['locks', 'targets'])
+  })
+
+  it('refuses keys that escape the root', async () => {
+    for (const key of ['../outside', 'a/../../b', '/etc/passwd', '', 'a/..']) {
+      await expect(store.read(key)).rejects.toThrow()
+      await expect(store.writeAtomic(key, 'x')).rejects.toThrow()
+    }
+    expect(await readdir(path.dirname(root))).not.toContain('outside')
+  })
+})
