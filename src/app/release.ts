@@ -3,12 +3,17 @@
  * anything changes, through the persisted machine, to the ledger's verdict.
  */
 import {immutableStrategy, type ImmutableSettings} from '../../strategies/immutable/index.js'
-import {IMMUTABLE_MACHINE_VERSION, type ImmutableContext, type ImmutableInput} from '../../machines/immutable.js'
+import {
+  IMMUTABLE_MACHINE_VERSION,
+  immutableMachine,
+  type ImmutableContext,
+  type ImmutableInput,
+} from '../../machines/immutable.js'
 import {targetOrError, validateVersion, type ImmutableTargetConfig} from '../config/index.js'
 import {acquireLease, type Lease} from '../engine/lease.js'
 import {appendJournal} from '../engine/journal.js'
 import type {ReleaseRecord} from '../engine/ledger.js'
-import {runPersisted} from '../engine/runner.js'
+import {loadResumableSnapshot, loadSnapshot, runPersisted} from '../engine/runner.js'
 import {UserError} from '../errors.js'
 import {exitCodeFor, type Outcome, type ProgressEvent} from '../ports/release.js'
 import {openAccount, type Account, type AccountOverrides} from './account.js'
@@ -99,7 +104,43 @@ async function runRelease(
     const previous = await liveRelease(ws, target.name)
     const record = await ws.ledger.begin(target.name, {version, strategy: 'immutable', kind: request.kind})
     hooks.onStart?.(record)
-    return await drive(ws, account, target, record, previous, lease, hooks)
+    const input: ImmutableInput = {releaseId: record.id, target: target.name, version, kind: request.kind, previous}
+    return await drive(ws, account, target, record, {input}, lease, hooks)
+  } finally {
+    await lease.release()
+  }
+}
+
+/**
+ * Continues a release whose process died (a crash, a cancelled CI job, a closed laptop) from its last
+ * persisted snapshot: the step that was in flight runs again and re-attaches to what it had started.
+ */
+export async function resume(
+  ws: Workspace,
+  request: {target: string},
+  hooks: ReleaseHooks = {},
+  overrides: AccountOverrides = {},
+): Promise<ReleaseResult> {
+  const target = targetOrError(ws.config, request.target)
+  const current = await ws.ledger.current(target.name)
+  if (!current || current.outcome !== 'inProgress') {
+    throw new UserError(
+      'E_NOTHING_TO_RESUME',
+      current
+        ? `the latest release of ${target.name} (${current.id}) is not interrupted: it ended ${current.outcome}`
+        : `${target.name} has no release to resume`,
+      `see release status ${target.name}`,
+    )
+  }
+  const lease = await acquireLease(ws.store, target.name, {releaseId: current.id, ttlMs: LEASE_TTL_MS, now: ws.now})
+  try {
+    // A process that died before its first snapshot had only begun planning, which changes nothing: start over.
+    const start = (await loadSnapshot(ws.store, current.id))
+      ? {snapshot: await loadResumableSnapshot(ws.store, current.id, immutableMachine, IMMUTABLE_MACHINE_VERSION)}
+      : {input: {releaseId: current.id, target: target.name, version: current.version, kind: current.kind, previous: await liveRelease(ws, target.name)}}
+    const account = await openAccount(ws.config, overrides)
+    hooks.onStart?.(current)
+    return await drive(ws, account, target, current, start, lease, hooks)
   } finally {
     await lease.release()
   }
@@ -110,7 +151,7 @@ async function drive(
   account: Account,
   target: ImmutableTargetConfig,
   record: ReleaseRecord,
-  previous: ImmutableInput['previous'],
+  start: {input: ImmutableInput} | {snapshot: unknown},
   lease: Lease,
   hooks: ReleaseHooks,
 ): Promise<ReleaseResult> {
@@ -118,27 +159,13 @@ async function drive(
     hooks.onProgress?.(event)
     void appendJournal(ws.store, record.id, {type: 'progress', state: event.step, message: event.message, now: ws.now})
   }
-  const machine = immutableStrategy({
-    stacks: account.stacks,
-    fleet: account.fleet,
-    commands: account.commands,
-    clock: account.clock,
-    report,
-    settings: settingsFor(target),
-  })
-  const input: ImmutableInput = {
-    releaseId: record.id,
-    target: target.name,
-    version: record.version,
-    kind: record.kind,
-    previous,
-  }
+  const machine = immutableStrategy(stepDeps(account, target, report))
   const renewal = setInterval(() => void lease.renew().catch(() => undefined), LEASE_TTL_MS / 3)
   renewal.unref()
   try {
     const result = await runPersisted({
       machine,
-      input,
+      ...start,
       releaseId: record.id,
       store: ws.store,
       machineVersion: IMMUTABLE_MACHINE_VERSION,
@@ -147,6 +174,7 @@ async function drive(
         const updated = await ws.ledger.update(target.name, record.id, {state, details: detailsOf(context)})
         await lease.renew()
         hooks.onTransition?.(state, updated)
+        crashForTest(state)
       },
     })
     const context = result.context as ImmutableContext
@@ -162,6 +190,14 @@ async function drive(
   } finally {
     clearInterval(renewal)
   }
+}
+
+/**
+ * Fault injection for the crash tests: RELEASE_TEST_CRASH_AT=<state> kills this process with SIGKILL
+ * right after that state is persisted, as a crash or a cancelled CI job would.
+ */
+function crashForTest(state: string): void {
+  if (process.env.RELEASE_TEST_CRASH_AT === state) process.kill(process.pid, 'SIGKILL')
 }
 
 function outcomeOf(state: string): Outcome {
@@ -182,6 +218,17 @@ function detailsOf(context: ImmutableContext | undefined): Record<string, unknow
     failure: context.failure,
     rollbackFailure: context.rollbackFailure,
     retired: context.retired,
+  }
+}
+
+function stepDeps(account: Account, target: ImmutableTargetConfig, report: (event: ProgressEvent) => void) {
+  return {
+    stacks: account.stacks,
+    fleet: account.fleet,
+    commands: account.commands,
+    clock: account.clock,
+    report,
+    settings: settingsFor(target),
   }
 }
 

@@ -11,7 +11,8 @@ export function bake(deps: ImmutableDeps) {
     const {fleet, clock, report, settings} = deps
     const deadline = Date.parse(context.bakeUntil!)
     const groupName = context.newStack!.group!
-    report({releaseId: context.releaseId, step: 'baking', message: `baking until ${context.bakeUntil}`})
+    const left = Math.max(0, Math.round((deadline - clock.now()) / 1000))
+    report({releaseId: context.releaseId, step: 'baking', message: `watching the new group for ${left}s more (until ${context.bakeUntil}); the old group stays running`})
     for (;;) {
       const group = await describeGroupOrThrow(fleet, groupName)
       const unhealthy = group.instances.filter(isUnhealthy)

@@ -13,7 +13,43 @@ export interface ProgressView {
 }
 
 export function progressView(stream: NodeJS.WriteStream = process.stderr): ProgressView {
-  return stream.isTTY && !process.env.CI ? new LiveView(stream) : new LineView(stream)
+  return new StepOrder(stream.isTTY && !process.env.CI ? new LiveView(stream) : new LineView(stream))
+}
+
+/**
+ * A step reports progress as soon as it starts, while the transition into its state is announced
+ * only once persisted; this puts each step's heading before its progress, once.
+ */
+class StepOrder implements ProgressView {
+  private current = ''
+  /** States announced by their step's progress before their persisted transition arrived. */
+  private early: string[] = []
+  constructor(private readonly view: ProgressView) {}
+  start(record: ReleaseRecord): void {
+    this.view.start(record)
+  }
+  transition(state: string): void {
+    const at = this.early.indexOf(state)
+    if (at >= 0) {
+      this.early = this.early.slice(at + 1)
+      return
+    }
+    this.announce(state)
+  }
+  progress(event: ProgressEvent): void {
+    if (event.step !== this.current) {
+      this.announce(event.step)
+      this.early.push(event.step)
+    }
+    this.view.progress(event)
+  }
+  stop(): void {
+    this.view.stop()
+  }
+  private announce(state: string): void {
+    this.current = state
+    this.view.transition(state)
+  }
 }
 
 class LineView implements ProgressView {
@@ -72,7 +108,7 @@ class LiveView implements ProgressView {
       lines.push(`  ${current ? '>' : '✓'} ${step.state.padEnd(18)} ${step.note}`)
     })
     if (this.counts && !final) lines.push(`    ${bar(this.counts.ready, this.counts.total)} ${this.counts.ready}/${this.counts.total} ready${this.counts.unhealthy ? `, ${this.counts.unhealthy} unhealthy` : ''}`)
-    const width = this.stream.columns ?? 100
+    const width = this.stream.columns || 100
     const clear = this.drawn > 0 ? `\x1b[${this.drawn}A\x1b[J` : ''
     this.stream.write(clear + lines.map((l) => l.slice(0, width - 1)).join('\n') + '\n')
     this.drawn = lines.length

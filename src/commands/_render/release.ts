@@ -5,7 +5,9 @@ export function statusText(status: StatusView): string {
   const lines = [`${status.target}: live ${status.liveVersion ?? '(none)'}, last known good ${status.lastKnownGood ?? '(none)'}`]
   const r = status.release
   if (r) {
-    lines.push(`  latest ${r.id} ${r.kind} of ${r.version} (${r.strategy}): ${r.outcome} at ${r.state}, started ${r.startedAt}${r.endedAt ? `, ended ${r.endedAt}` : ''}`)
+    // The state says where a release stands or stopped; for a success it only repeats the outcome.
+    const where = r.state === r.outcome ? '' : ` (${r.state})`
+    lines.push(`  latest ${r.id}: ${r.kind} of ${r.version} (${r.strategy}) ${r.outcome}${where}, started ${r.startedAt}${r.endedAt ? `, ended ${r.endedAt}` : ''}`)
     if (r.message) lines.push(`  ${r.message}`)
   } else {
     lines.push('  no releases yet')

@@ -1,0 +1,59 @@
+import {describe, expect, it} from 'vitest'
+import {makeProject} from '../fakes/workspace.js'
+import {json, release} from './cli.js'
+
+/** Stacks that exist and the versions taking traffic, read off the simulated account. */
+async function account(cwd: string) {
+  const view = json(await release(['sim', 'show', '--json'], {cwd}))
+  const stacks = view.stacks.filter((s: any) => s.status !== 'DELETE_COMPLETE').map((s: any) => `${s.name}:${s.status}`)
+  const serving = view.trafficSources.flatMap((t: any) =>
+    t.groups.filter((g: any) => g.state === 'InService' || g.state === 'Added').flatMap((g: any) => g.versions),
+  )
+  const standby = view.groups.flatMap((g: any) => g.instances.filter((i: any) => /Standby/.test(i.lifecycle)))
+  return {stacks: stacks.sort(), serving: [...new Set(serving)], standby}
+}
+
+describe('a release killed at any step resumes to a clean end', () => {
+  it.each(['provisioning', 'awaitingCapacity', 'verifying', 'shifting', 'baking', 'retiring'])(
+    'killed after persisting %s',
+    async (state) => {
+      const cwd = makeProject({capacity: 2})
+      expect((await release(['rollout', 'web', '--version', '1.0.0'], {cwd})).code).toBe(0)
+
+      const killed = await release(['rollout', 'web', '--version', '2.0.0'], {cwd, env: {RELEASE_TEST_CRASH_AT: state}})
+      expect(killed.code).not.toBe(0)
+      const interrupted = json(await release(['status', 'web', '--json'], {cwd}))
+      expect(interrupted.release).toMatchObject({id: 'web-2', outcome: 'inProgress', state})
+
+      const refused = await release(['rollout', 'web', '--version', '3.0.0'], {cwd})
+      expect(refused.code).toBe(2)
+      expect(refused.stderr).toMatch(/release resume web/)
+
+      const resumed = await release(['resume', 'web', '--json'], {cwd})
+      expect(resumed.code, resumed.stderr).toBe(0)
+      expect(json(resumed)).toMatchObject({liveVersion: '2.0.0', release: {id: 'web-2', outcome: 'succeeded'}})
+      expect(await account(cwd)).toEqual({
+        stacks: ['release-web-1:CREATE_COMPLETE', 'release-web-2:CREATE_COMPLETE'],
+        serving: ['2.0.0'],
+        standby: [],
+      })
+    },
+  )
+
+  it('killed while a bad version is being discarded, it still ends rolled back', async () => {
+    const cwd = makeProject({capacity: 2})
+    await release(['rollout', 'web', '--version', '1.0.0'], {cwd})
+    await release(['rollout', 'web', '--version', '2.0.0-bad'], {cwd, env: {RELEASE_TEST_CRASH_AT: 'discarding'}})
+    const resumed = await release(['resume', 'web', '--json'], {cwd})
+    expect(resumed.code).toBe(3)
+    expect(json(resumed)).toMatchObject({liveVersion: '1.0.0', release: {outcome: 'rolledBack'}})
+    expect(await account(cwd)).toMatchObject({stacks: ['release-web-1:CREATE_COMPLETE'], serving: ['1.0.0']})
+  })
+
+  it('refuses to resume when nothing was interrupted', async () => {
+    const cwd = makeProject()
+    const result = await release(['resume', 'web'], {cwd})
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/E_NOTHING_TO_RESUME/)
+  })
+})
