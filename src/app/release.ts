@@ -15,6 +15,7 @@ import {appendJournal} from '../engine/journal.js'
 import type {ReleaseRecord} from '../engine/ledger.js'
 import {loadResumableSnapshot, loadSnapshot, runPersisted} from '../engine/runner.js'
 import {UserError} from '../errors.js'
+import {parseTemplate, resolveParameters, TemplateError} from '../template/index.js'
 import {exitCodeFor, type Outcome, type ProgressEvent} from '../ports/release.js'
 import {openAccount, type Account, type AccountOverrides} from './account.js'
 import {summarize} from './summary.js'
@@ -100,6 +101,7 @@ async function runRelease(
   try {
     await refuseInterrupted(ws, target.name)
     const account = await openAccount(ws.config, overrides)
+    checkParameterValues(target, version)
     await checkTemplate(account, target)
     const previous = await liveRelease(ws, target.name)
     const record = await ws.ledger.begin(target.name, {version, strategy: 'immutable', kind: request.kind})
@@ -233,18 +235,8 @@ function stepDeps(account: Account, target: ImmutableTargetConfig, report: (even
 }
 
 export function settingsFor(target: ImmutableTargetConfig): ImmutableSettings {
-  return {
-    target: target.name,
-    templateBody: target.templateBody,
-    versionParameter: target.versionParameter,
-    parameters: target.parameters,
-    trafficSources: target.trafficSources,
-    retain: target.retain,
-    bakeMs: target.bakeMs,
-    verify: target.verify,
-    timeouts: target.timeouts,
-    pollIntervalMs: POLL_INTERVAL_MS,
-  }
+  const {name, strategy: _strategy, templatePath: _path, line: _line, ...settings} = target
+  return {...settings, target: name, pollIntervalMs: POLL_INTERVAL_MS}
 }
 
 /** The release now live on a target and the stack it runs in, as the ledger recorded it. */
@@ -269,6 +261,24 @@ async function refuseInterrupted(ws: Workspace, target: string): Promise<void> {
       'E_INTERRUPTED',
       `release ${current.id} of ${target} (version ${current.version}) was interrupted at ${current.state}`,
       `continue it with: release resume ${target}`,
+    )
+  }
+}
+
+/**
+ * The values the stack would get, checked against the template's constraints (AllowedPattern,
+ * AllowedValues, MinValue...) here, so that a value CloudFormation would refuse is exit 2 with nothing
+ * created, not a failed release.
+ */
+function checkParameterValues(target: ImmutableTargetConfig, version: string): void {
+  try {
+    resolveParameters(parseTemplate(target.templateBody), {...target.parameters, [target.versionParameter]: version})
+  } catch (error) {
+    if (!(error instanceof TemplateError)) throw error
+    throw new UserError(
+      'E_PARAMETER',
+      `${target.name}: the template ${target.templatePath} refuses these parameters: ${error.message}`,
+      `change the value in release.yml (targets.${target.name}.parameters) or the --version, or the constraint in the template; nothing was changed`,
     )
   }
 }

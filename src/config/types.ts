@@ -1,3 +1,4 @@
+import type {ImmutableSettings} from '../../strategies/immutable/deps.js'
 /** release.yml, validated and with every default filled in. */
 export interface ReleaseConfig {
   /** Absolute path of the config file. */
@@ -22,22 +23,15 @@ export interface SimulatedConfig {
 
 export type TargetConfig = ImmutableTargetConfig
 
-export interface ImmutableTargetConfig {
+/**
+ * An immutable target as release.yml declares it: the strategy's own settings (what the steps need)
+ * plus where it came from.
+ */
+export interface ImmutableTargetConfig extends Omit<ImmutableSettings, 'target' | 'pollIntervalMs'> {
   name: string
   strategy: 'immutable'
   /** Absolute. */
   templatePath: string
-  templateBody: string
-  versionParameter: string
-  /** Values for the template's parameters, numbers stringified as written; never the versionParameter. */
-  parameters: Record<string, string>
-  /** ELB target group ARNs. */
-  trafficSources: string[]
-  /** Previous stacks kept scaled to zero for instant rollback. */
-  retain: number
-  bakeMs: number
-  verify?: {commands: string[]}
-  timeouts: {provisionMs: number; capacityMs: number; verifyMs: number; shiftMs: number; retireMs: number}
   /** 1-based line of the target's key in release.yml, for messages. */
   line: number
 }

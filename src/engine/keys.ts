@@ -39,6 +39,15 @@ export function corruptState(store: StateStore, key: string, problem: string, li
   )
 }
 
+/** Parses a state file's JSON, or refuses it as corrupt, naming the file and what it should have been. */
+export function parseStateJson(store: StateStore, key: string, text: string, what: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw corruptState(store, key, `${what} is not valid JSON (${(error as Error).message})`)
+  }
+}
+
 export function iso(ms: number): string {
   return new Date(ms).toISOString()
 }

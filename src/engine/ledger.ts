@@ -1,7 +1,7 @@
 import {UserError} from '../errors.js'
 import type {Outcome, StrategyName} from '../ports/release.js'
 import type {StateStore} from '../ports/store.js'
-import {corruptState, iso, keys, segment} from './keys.js'
+import {corruptState, iso, keys, parseStateJson, segment} from './keys.js'
 
 export interface ReleaseRecord {
   /** `${target}-${seq}` */
@@ -49,12 +49,7 @@ export class Ledger {
     const key = keys.ledger(target)
     const text = await this.store.read(key)
     if (text === undefined) return {target, liveVersion: null, releases: []}
-    let value: unknown
-    try {
-      value = JSON.parse(text)
-    } catch (error) {
-      throw corruptState(this.store, key, `the ledger is not valid JSON (${(error as Error).message})`)
-    }
+    const value = parseStateJson(this.store, key, text, 'the ledger')
     const problem = ledgerProblem(value, target)
     if (problem) throw corruptState(this.store, key, `the ledger is damaged: ${problem}`)
     return value as TargetLedger

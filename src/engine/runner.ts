@@ -2,7 +2,7 @@ import {createActor, type Actor, type AnyStateMachine, type InspectionEvent, typ
 import {UserError} from '../errors.js'
 import type {StateStore} from '../ports/store.js'
 import {Journal} from './journal.js'
-import {corruptState, iso, keys} from './keys.js'
+import {corruptState, iso, keys, parseStateJson} from './keys.js'
 
 export interface RunOptions<TMachine> {
   machine: TMachine
@@ -173,12 +173,7 @@ export async function loadSnapshot(store: StateStore, releaseId: string): Promis
   const key = keys.snapshot(releaseId)
   const text = await store.read(key)
   if (text === undefined) return undefined
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (error) {
-    throw corruptState(store, key, `the snapshot is not valid JSON (${(error as Error).message})`)
-  }
+  const value = parseStateJson(store, key, text, 'the snapshot')
   const run = value as Partial<PersistedRun> | null
   if (
     typeof run !== 'object' ||

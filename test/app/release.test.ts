@@ -146,3 +146,16 @@ describe('immutable release on the simulated account', () => {
     expect(Object.values(runningInstances(sim)).flat()).toHaveLength(10)
   })
 })
+
+describe('parameter values the template refuses', () => {
+  it('are refused before anything changes (exit 2), not found out by a failed release', async () => {
+    const {ws, sim} = await openProject({capacity: 51})
+    await expect(rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})).rejects.toMatchObject({
+      code: 'E_PARAMETER',
+      exitCode: 2,
+      message: expect.stringMatching(/DesiredCapacity/),
+    })
+    expect(sim.view().stacks).toEqual([])
+    expect((await ws.ledger.read('web')).releases).toEqual([])
+  })
+})

@@ -168,3 +168,30 @@ describe('start-up', () => {
   })
 })
 
+
+describe('locks', () => {
+  it('lists a lock and breaks it with unlock --force', async () => {
+    const cwd = makeProject()
+    mkdirSync(join(cwd, '.release', 'locks'), {recursive: true})
+    const expires = new Date(Date.now() + 10 * 60_000).toISOString()
+    writeFileSync(
+      join(cwd, '.release', 'locks', 'web.json'),
+      JSON.stringify({target: 'web', holder: 'ci@runner-7 pid 4242', host: 'runner-7', pid: 4242, releaseId: 'web-1', since: new Date().toISOString(), expires}),
+    )
+    const locks = json<any[]>(await release(['locks', '--json'], {cwd}))
+    expect(locks).toMatchObject([{target: 'web', holder: 'ci@runner-7 pid 4242', releaseId: 'web-1', stale: false}])
+
+    const withoutForce = await release(['unlock', 'web'], {cwd})
+    expect(withoutForce.code).toBe(2)
+
+    const broken = await release(['unlock', 'web', '--force'], {cwd})
+    expect(broken.code).toBe(0)
+    expect(broken.stdout).toMatch(/held by ci@runner-7 pid 4242 for web-1/)
+    expect(json<any[]>(await release(['locks', '--json'], {cwd}))).toEqual([])
+    expect((await release(['rollout', 'web', '--version', '1.0.0'], {cwd})).code).toBe(0)
+
+    const again = await release(['unlock', 'web', '--force'], {cwd})
+    expect(again.code).toBe(2)
+    expect(again.stderr).toMatch(/E_NOT_LOCKED/)
+  })
+})

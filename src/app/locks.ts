@@ -1,0 +1,28 @@
+/** `release locks` and `release unlock`: see and break the lease locks of targets. */
+import {targetOrError} from '../config/index.js'
+import {forceUnlock, isStale, listLeases, type LeaseRecord} from '../engine/lease.js'
+import {UserError} from '../errors.js'
+import type {Workspace} from './workspace.js'
+
+export interface LockView extends LeaseRecord {
+  /** Expired, or its holder ran on this host and is gone: the next release takes it over by itself. */
+  stale: boolean
+}
+
+export async function locksOf(ws: Workspace): Promise<LockView[]> {
+  return (await listLeases(ws.store)).map((lease) => ({...lease, stale: isStale(lease, ws.now())}))
+}
+
+/**
+ * Breaks a target's lease whoever holds it. The release it belonged to is left as the ledger has it:
+ * if it was interrupted, `release resume` continues it.
+ */
+export async function unlock(ws: Workspace, targetName: string): Promise<{removed: LeaseRecord; interrupted: string | null}> {
+  const target = targetOrError(ws.config, targetName)
+  const removed = await forceUnlock(ws.store, target.name)
+  if (!removed) {
+    throw new UserError('E_NOT_LOCKED', `${target.name} is not locked`, `see release locks`)
+  }
+  const current = await ws.ledger.current(target.name)
+  return {removed, interrupted: current?.outcome === 'inProgress' ? current.id : null}
+}
