@@ -24,6 +24,12 @@ export interface ImmutableInput {
   kind: 'rollout' | 'rollback'
   /** The live release when this one starts, or null for a target's first release. */
   previous: PreviousRelease | null
+  /**
+   * Unique to this release (random): it makes the release's CloudFormation tokens and stack tag its
+   * own, so that a stack left by another release with the same id (a lost ledger) is never adopted
+   * or deleted as if it were this one's.
+   */
+  nonce: string
 }
 
 export interface NewStack {

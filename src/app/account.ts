@@ -7,14 +7,17 @@ import {join} from 'node:path'
 import type {Clock} from '../ports/clock.js'
 import type {CommandPort} from '../ports/commands.js'
 import type {FleetPort} from '../ports/fleet.js'
+import type {ParameterPort} from '../ports/parameters.js'
 import type {StackPort} from '../ports/stacks.js'
 import type {ReleaseConfig} from '../config/index.js'
 import type {SimAccount} from '../sim/index.js'
+import {UserError} from '../errors.js'
 
 export interface Account {
   stacks: StackPort
   fleet: FleetPort
   commands: CommandPort
+  parameters: ParameterPort
   /** The clock steps wait on: virtual on the simulated account. */
   clock: Clock
   /** Present when the account is the simulated one. */
@@ -32,7 +35,14 @@ export function simSpeed(config: ReleaseConfig, env: NodeJS.ProcessEnv = process
   if (!fromEnv) return config.simulated.speed
   if (fromEnv === 'instant') return 'instant'
   const speed = Number(fromEnv)
-  return Number.isFinite(speed) && speed > 0 ? speed : config.simulated.speed
+  if (!Number.isFinite(speed) || speed <= 0) {
+    throw new UserError(
+      'E_SIM_SPEED',
+      `RELEASE_SIM_SPEED=${fromEnv} is neither a number above 0 nor instant`,
+      'set it to a speed such as 20 (virtual seconds per real second) or to instant, or unset it',
+    )
+  }
+  return speed
 }
 
 export async function openSimAccount(config: ReleaseConfig): Promise<SimAccount> {
@@ -48,6 +58,8 @@ export async function openSimAccount(config: ReleaseConfig): Promise<SimAccount>
     seed: config.simulated.seed,
     region: config.region,
     faults: config.simulated.faults as never,
+    fleets: config.simulated.fleets,
+    documents: config.simulated.documents,
   })
   clock.catchUp(account.lastNow)
   return account
@@ -56,11 +68,12 @@ export async function openSimAccount(config: ReleaseConfig): Promise<SimAccount>
 export async function openAccount(config: ReleaseConfig, overrides: AccountOverrides = {}): Promise<Account> {
   const simulated = config.account === 'simulated' || overrides.sim !== undefined
   const {clients, clock, sim} = simulated ? await simulatedClients(config, overrides.sim) : await awsClients(config)
-  const {CloudFormationStacks, AutoScalingFleet, SsmCommands} = await import('../aws/index.js')
+  const {CloudFormationStacks, AutoScalingFleet, SsmCommands, SsmParameters} = await import('../aws/index.js')
   return {
     stacks: new CloudFormationStacks({client: clients.cloudFormation, clock}),
     fleet: new AutoScalingFleet({client: clients.autoScaling, clock}),
     commands: new SsmCommands({client: clients.ssm, clock}),
+    parameters: new SsmParameters({client: clients.ssm, clock}),
     clock,
     sim,
   }

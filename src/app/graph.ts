@@ -4,9 +4,10 @@
  */
 import type {AnyStateMachine} from 'xstate'
 import {immutableMachine} from '../../machines/immutable.js'
+import {incrementalMachine} from '../../machines/incremental.js'
 import {UserError} from '../errors.js'
 
-export const MACHINES: Record<string, AnyStateMachine> = {immutable: immutableMachine}
+export const MACHINES: Record<string, AnyStateMachine> = {immutable: immutableMachine, incremental: incrementalMachine}
 
 export interface MachineGraph {
   id: string

@@ -1,30 +1,20 @@
 /**
- * Rollout and rollback: one release of one target, from the checks that refuse bad input before
- * anything changes, through the persisted machine, to the ledger's verdict.
+ * Rollout, rollback and resume: one release of one target, whatever its strategy, from the checks
+ * that refuse bad input before anything changes, through the persisted machine, to the ledger's verdict.
  */
-import {immutableStrategy, type ImmutableSettings} from '../../strategies/immutable/index.js'
-import {
-  IMMUTABLE_MACHINE_VERSION,
-  immutableMachine,
-  type ImmutableContext,
-  type ImmutableInput,
-} from '../../machines/immutable.js'
-import {targetOrError, validateVersion, type ImmutableTargetConfig} from '../config/index.js'
-import {acquireLease, type Lease} from '../engine/lease.js'
+import {targetOrError, validateVersion, type TargetConfig} from '../config/index.js'
 import {appendJournal} from '../engine/journal.js'
+import {acquireLease, type Lease} from '../engine/lease.js'
 import type {ReleaseRecord} from '../engine/ledger.js'
 import {loadResumableSnapshot, loadSnapshot, runPersisted} from '../engine/runner.js'
 import {UserError} from '../errors.js'
-import {parseTemplate, resolveParameters, TemplateError} from '../template/index.js'
 import {exitCodeFor, type Outcome, type ProgressEvent} from '../ports/release.js'
 import {openAccount, type Account, type AccountOverrides} from './account.js'
-import {summarize} from './summary.js'
+import {kindFor, type ReleaseKind} from './kinds/index.js'
 import type {Workspace} from './workspace.js'
 
 /** A lease outlives a crashed holder by at most this long; a running release renews it well before. */
 const LEASE_TTL_MS = 5 * 60_000
-/** How often steps look at the account while they wait (virtual time on the simulated account). */
-const POLL_INTERVAL_MS = 5_000
 
 export interface ReleaseRequest {
   target: string
@@ -33,7 +23,7 @@ export interface ReleaseRequest {
 }
 
 export interface ReleaseHooks {
-  onStart?: (record: ReleaseRecord) => void
+  onStart?: (record: ReleaseRecord, how: {resumed: boolean}) => void
   onTransition?: (state: string, record: ReleaseRecord) => void
   onProgress?: (event: ProgressEvent) => void
 }
@@ -95,19 +85,17 @@ async function runRelease(
 ): Promise<ReleaseResult> {
   const target = targetOrError(ws.config, request.target)
   const version = validateVersion(request.version)
+  const kind = kindFor(target)
   // The id the ledger will give this release: under the lease nobody else can take it first.
   const releaseId = `${target.name}-${(await ws.ledger.read(target.name)).releases.length + 1}`
   const lease = await acquireLease(ws.store, target.name, {releaseId, ttlMs: LEASE_TTL_MS, now: ws.now})
   try {
     await refuseInterrupted(ws, target.name)
     const account = await openAccount(ws.config, overrides)
-    checkParameterValues(target, version)
-    await checkTemplate(account, target)
-    const previous = await liveRelease(ws, target.name)
-    const record = await ws.ledger.begin(target.name, {version, strategy: 'immutable', kind: request.kind})
-    hooks.onStart?.(record)
-    const input: ImmutableInput = {releaseId: record.id, target: target.name, version, kind: request.kind, previous}
-    return await drive(ws, account, target, record, {input}, lease, hooks)
+    await kind.preflight(account, version)
+    const record = await ws.ledger.begin(target.name, {version, strategy: kind.strategy, kind: request.kind})
+    hooks.onStart?.(record, {resumed: false})
+    return await drive(ws, account, kind, target, record, {input: await kind.input(ws, record)}, lease, hooks)
   } finally {
     await lease.release()
   }
@@ -134,15 +122,23 @@ export async function resume(
       `see release status ${target.name}`,
     )
   }
+  const kind = kindFor(target)
+  if (kind.strategy !== current.strategy) {
+    throw new UserError(
+      'E_STRATEGY_CHANGED',
+      `${current.id} was started as an ${current.strategy} release, but release.yml now says ${kind.strategy} for ${target.name}`,
+      `restore the target's strategy in release.yml to resume it`,
+    )
+  }
   const lease = await acquireLease(ws.store, target.name, {releaseId: current.id, ttlMs: LEASE_TTL_MS, now: ws.now})
   try {
     // A process that died before its first snapshot had only begun planning, which changes nothing: start over.
     const start = (await loadSnapshot(ws.store, current.id))
-      ? {snapshot: await loadResumableSnapshot(ws.store, current.id, immutableMachine, IMMUTABLE_MACHINE_VERSION)}
-      : {input: {releaseId: current.id, target: target.name, version: current.version, kind: current.kind, previous: await liveRelease(ws, target.name)}}
+      ? {snapshot: await loadResumableSnapshot(ws.store, current.id, kind.machine, kind.machineVersion)}
+      : {input: await kind.input(ws, current)}
     const account = await openAccount(ws.config, overrides)
-    hooks.onStart?.(current)
-    return await drive(ws, account, target, current, start, lease, hooks)
+    hooks.onStart?.(current, {resumed: true})
+    return await drive(ws, account, kind, target, current, start, lease, hooks)
   } finally {
     await lease.release()
   }
@@ -151,9 +147,10 @@ export async function resume(
 async function drive(
   ws: Workspace,
   account: Account,
-  target: ImmutableTargetConfig,
+  kind: ReleaseKind,
+  target: TargetConfig,
   record: ReleaseRecord,
-  start: {input: ImmutableInput} | {snapshot: unknown},
+  start: {input: unknown} | {snapshot: unknown},
   lease: Lease,
   hooks: ReleaseHooks,
 ): Promise<ReleaseResult> {
@@ -161,7 +158,7 @@ async function drive(
     hooks.onProgress?.(event)
     void appendJournal(ws.store, record.id, {type: 'progress', state: event.step, message: event.message, now: ws.now})
   }
-  const machine = immutableStrategy(stepDeps(account, target, report))
+  const machine = kind.bind({ws, account, record, report})
   const renewal = setInterval(() => void lease.renew().catch(() => undefined), LEASE_TTL_MS / 3)
   renewal.unref()
   try {
@@ -170,23 +167,25 @@ async function drive(
       ...start,
       releaseId: record.id,
       store: ws.store,
-      machineVersion: IMMUTABLE_MACHINE_VERSION,
+      machineVersion: kind.machineVersion,
       now: ws.now,
       onTransition: async (state, context) => {
-        const updated = await ws.ledger.update(target.name, record.id, {state, details: detailsOf(context)})
+        const updated = await ws.ledger.update(target.name, record.id, {state, details: kind.details(context)})
         await lease.renew()
         hooks.onTransition?.(state, updated)
         crashForTest(state)
       },
     })
-    const context = result.context as ImmutableContext
     const outcome: Outcome = result.status === 'error' ? 'failed' : outcomeOf(result.state)
-    const message = summarize({record, target: target.name, state: result.state, outcome, context, error: result.error})
+    const message =
+      result.status === 'error'
+        ? `${record.id} stopped on an internal error: ${(result.error as Error)?.message ?? 'unknown'}. Check the account before another release; see release history ${target.name}.`
+        : kind.summarize(record, outcome, result.context)
     const finished = await ws.ledger.finish(target.name, record.id, {
       state: result.state,
       outcome,
       message,
-      details: detailsOf(context),
+      details: kind.details(result.context),
     })
     return {record: finished, outcome, message, exitCode: exitCodeFor(outcome)}
   } finally {
@@ -208,47 +207,6 @@ function outcomeOf(state: string): Outcome {
   return 'failed'
 }
 
-/** What the ledger keeps of a release's context: where it runs, and what went wrong. */
-function detailsOf(context: ImmutableContext | undefined): Record<string, unknown> {
-  if (!context) return {}
-  return {
-    stackName: context.newStack?.name ?? null,
-    group: context.newStack?.group ?? null,
-    reusedStack: context.newStack?.reused ?? false,
-    oldGroup: context.oldGroup,
-    bakeUntil: context.bakeUntil,
-    failure: context.failure,
-    rollbackFailure: context.rollbackFailure,
-    retired: context.retired,
-  }
-}
-
-function stepDeps(account: Account, target: ImmutableTargetConfig, report: (event: ProgressEvent) => void) {
-  return {
-    stacks: account.stacks,
-    fleet: account.fleet,
-    commands: account.commands,
-    clock: account.clock,
-    report,
-    settings: settingsFor(target),
-  }
-}
-
-export function settingsFor(target: ImmutableTargetConfig): ImmutableSettings {
-  const {name, strategy: _strategy, templatePath: _path, line: _line, ...settings} = target
-  return {...settings, target: name, pollIntervalMs: POLL_INTERVAL_MS}
-}
-
-/** The release now live on a target and the stack it runs in, as the ledger recorded it. */
-async function liveRelease(ws: Workspace, target: string): Promise<ImmutableInput['previous']> {
-  const ledger = await ws.ledger.read(target)
-  if (ledger.liveVersion === null) return null
-  const live = [...ledger.releases]
-    .reverse()
-    .find((r) => r.outcome === 'succeeded' && r.version === ledger.liveVersion && r.details?.stackName)
-  return live ? {version: live.version, stackName: String(live.details!.stackName)} : null
-}
-
 function succeededVersions(releases: ReleaseRecord[]): string[] {
   return [...new Set([...releases].reverse().filter((r) => r.outcome === 'succeeded').map((r) => r.version))]
 }
@@ -261,50 +219,6 @@ async function refuseInterrupted(ws: Workspace, target: string): Promise<void> {
       'E_INTERRUPTED',
       `release ${current.id} of ${target} (version ${current.version}) was interrupted at ${current.state}`,
       `continue it with: release resume ${target}`,
-    )
-  }
-}
-
-/**
- * The values the stack would get, checked against the template's constraints (AllowedPattern,
- * AllowedValues, MinValue...) here, so that a value CloudFormation would refuse is exit 2 with nothing
- * created, not a failed release.
- */
-function checkParameterValues(target: ImmutableTargetConfig, version: string): void {
-  try {
-    resolveParameters(parseTemplate(target.templateBody), {...target.parameters, [target.versionParameter]: version})
-  } catch (error) {
-    if (!(error instanceof TemplateError)) throw error
-    throw new UserError(
-      'E_PARAMETER',
-      `${target.name}: the template ${target.templatePath} refuses these parameters: ${error.message}`,
-      `change the value in release.yml (targets.${target.name}.parameters) or the --version, or the constraint in the template; nothing was changed`,
-    )
-  }
-}
-
-/**
- * The account's own check of the template (CloudFormation's ValidateTemplate) before anything is
- * created: a template CloudFormation would refuse is a configuration error, exit 2.
- */
-async function checkTemplate(account: Account, target: ImmutableTargetConfig): Promise<void> {
-  let summary
-  try {
-    summary = await account.stacks.validateTemplate(target.templateBody)
-  } catch (error) {
-    throw new UserError(
-      'E_TEMPLATE',
-      `CloudFormation refused the template of ${target.name} (${target.templatePath}): ${(error as Error).message}`,
-      'fix the template; nothing was changed',
-    )
-  }
-  const declared = new Set(summary.parameters.map((p) => p.key))
-  const missing = [target.versionParameter, ...Object.keys(target.parameters)].filter((key) => !declared.has(key))
-  if (missing.length > 0) {
-    throw new UserError(
-      'E_TEMPLATE',
-      `the template of ${target.name} (${target.templatePath}) has no parameter ${missing.join(', ')}`,
-      `declare ${missing.join(', ')} under Parameters in the template, or remove them from the target in release.yml`,
     )
   }
 }

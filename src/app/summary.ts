@@ -9,17 +9,12 @@ import type {Outcome} from '../ports/release.js'
 export interface SummaryInput {
   record: ReleaseRecord
   target: string
-  state: string
   outcome: Outcome
-  context: ImmutableContext | undefined
-  error?: unknown
+  context: ImmutableContext
 }
 
-export function summarize({record, target, outcome, context, error}: SummaryInput): string {
+export function summarize({record, target, outcome, context}: SummaryInput): string {
   const previous = record.previousVersion
-  if (!context || error) {
-    return `${record.id} stopped on an internal error: ${(error as Error)?.message ?? 'unknown'}. Check the account with \`release sim show\` or the AWS console before another release; see release history ${target}.`
-  }
   const stack = context.newStack?.name
   switch (outcome) {
     case 'succeeded': {
@@ -32,7 +27,7 @@ export function summarize({record, target, outcome, context, error}: SummaryInpu
     }
     case 'rolledBack': {
       const failure = context.failure
-      const live = previous ? `${previous} is live again` : `no version takes traffic (this was the first release of ${target})`
+      const live = previous ? `${previous} is live again` : `No version takes traffic (this was the first release of ${target})`
       const cleaned = context.newStack?.reused
         ? `retained stack ${stack} went back to zero`
         : stack
@@ -53,10 +48,11 @@ function failedRollback(record: ReleaseRecord, target: string, context: Immutabl
   const failure = context.failure
   const back = context.rollbackFailure!
   const newGroup = context.newStack?.group ?? 'none'
+  const trafficMoved = failure?.step === 'shifting' || failure?.step === 'baking'
   const left =
     back.step === 'revertingTraffic'
       ? `Traffic may still be on the new group ${newGroup} (version ${record.version}); the old group ${context.oldGroup ?? 'none'} (version ${record.previousVersion ?? 'none'}) is still running but may not be attached to the traffic sources.`
-      : `Traffic is back on ${context.oldGroup ?? 'no group'} (version ${record.previousVersion ?? 'none'}), but stack ${context.newStack?.name} (version ${record.version}) is still there.`
+      : `Traffic ${trafficMoved ? 'is back' : 'stayed'} on ${context.oldGroup ?? 'no group'} (version ${record.previousVersion ?? 'none'}), but stack ${context.newStack?.name} (version ${record.version}) is still there.`
   const next =
     back.step === 'revertingTraffic'
       ? `attach ${context.oldGroup ?? 'the old group'} to the traffic sources and detach ${newGroup}, then delete stack ${context.newStack?.name}`

@@ -3,7 +3,7 @@
  * they answer at once and never load the AWS SDK.
  */
 import {targetOrError} from '../config/index.js'
-import {listLeases} from '../engine/lease.js'
+import {isStale, listLeases} from '../engine/lease.js'
 import type {ReleaseRecord} from '../engine/ledger.js'
 import type {Outcome, StrategyName} from '../ports/release.js'
 import type {Workspace} from './workspace.js'
@@ -26,6 +26,8 @@ export interface LockView {
   releaseId: string
   since: string
   expires: string
+  /** Expired, or its holder ran on this host and is gone: the next release takes it over by itself. */
+  stale: boolean
 }
 
 export interface StatusView {
@@ -65,7 +67,9 @@ export async function statusOf(ws: Workspace, targetName: string): Promise<Statu
     liveVersion: ledger.liveVersion,
     lastKnownGood: lastKnownGood ?? null,
     release: current ? releaseView(current) : null,
-    lock: lease ? {holder: lease.holder, releaseId: lease.releaseId, since: lease.since, expires: lease.expires} : null,
+    lock: lease
+      ? {holder: lease.holder, releaseId: lease.releaseId, since: lease.since, expires: lease.expires, stale: isStale(lease, ws.now())}
+      : null,
   }
 }
 

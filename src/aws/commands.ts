@@ -1,12 +1,22 @@
 import {
+  type Command,
   type CommandInvocation,
+  DescribeDocumentCommand,
   ListCommandsCommand,
+  paginateDescribeInstanceInformation,
   paginateListCommandInvocations,
+  paginateListCommands,
   SendCommandCommand,
   type SSMClient,
 } from '@aws-sdk/client-ssm'
 import type {Clock} from '../ports/clock.js'
-import {type CommandPort, FAILED_INVOCATION_STATUSES, type InvocationResult, type SendCommandInput} from '../ports/commands.js'
+import {
+  type CommandPort,
+  type CommandSummary,
+  FAILED_INVOCATION_STATUSES,
+  type InvocationResult,
+  type SendCommandInput,
+} from '../ports/commands.js'
 import {type AdapterRetryOptions, chunk, errorName, retryingClient} from './retrying.js'
 
 export interface SsmCommandsOptions {
@@ -23,6 +33,15 @@ export const INSTANCES_PER_COMMAND = 50
 const MAX_COMMENT = 100
 
 const FAILED: ReadonlySet<string> = new Set([...FAILED_INVOCATION_STATUSES, 'ExecutionTimedOut'])
+
+/** ListCommands and DescribeInstanceInformation answer at most 50 items a page. */
+const PAGE_SIZE = 50
+
+/**
+ * How much earlier than `sentAfter` ListCommands is asked to look: our clock and SSM's may disagree,
+ * and a command filtered out by a skew would read as Pending forever. A few more rows cost nothing.
+ */
+export const INVOKED_AFTER_SLACK_MS = 5 * 60_000
 
 /** Right after SendCommand, SSM may not know the command or its invocations yet: that means "not yet". */
 const NOT_YET_ERRORS = new Set(['InvocationDoesNotExist', 'InvalidCommandId'])
@@ -76,16 +95,17 @@ export class SsmCommands implements CommandPort {
     return commandIds
   }
 
-  async invocations(commandIds: string[]): Promise<InvocationResult[]> {
+  async invocations(commandIds: string[], options: {withOutput?: boolean} = {}): Promise<InvocationResult[]> {
+    const withOutput = options.withOutput === true
     const results: InvocationResult[] = []
     // One command at a time: polling many in parallel is what gets SSM to throttle.
     for (const commandId of commandIds) {
-      const listed = await this.listInvocations(commandId)
+      const listed = await this.listInvocations(commandId, withOutput)
       const seen = new Set<string>()
       for (const invocation of listed) {
         if (invocation.InstanceId === undefined || seen.has(invocation.InstanceId)) continue
         seen.add(invocation.InstanceId)
-        results.push(toResult(invocation.InstanceId, invocation))
+        results.push(toResult(invocation.InstanceId, invocation, withOutput))
       }
       const targets = await this.commandTargets(commandId)
       for (const instanceId of targets) {
@@ -95,10 +115,73 @@ export class SsmCommands implements CommandPort {
     return results
   }
 
-  private async listInvocations(commandId: string): Promise<CommandInvocation[]> {
+  async summaries(commandIds: string[], sentAfter: number): Promise<CommandSummary[]> {
+    const wanted = new Set(commandIds)
+    if (wanted.size === 0) return []
+    const found = new Map<string, CommandSummary>()
+    const invokedAfter = new Date(Math.floor((sentAfter - INVOKED_AFTER_SLACK_MS) / 1000) * 1000)
+    const pages = paginateListCommands(
+      {client: this.ssm, pageSize: PAGE_SIZE},
+      {Filters: [{key: 'InvokedAfter', value: invokedAfter.toISOString().replace(/\.\d{3}Z$/, 'Z')}]},
+    )
+    for await (const page of pages) {
+      for (const command of page.Commands ?? []) {
+        const commandId = command.CommandId
+        if (commandId === undefined || !wanted.has(commandId) || found.has(commandId)) continue
+        found.set(commandId, toSummary(commandId, command))
+        if (command.InstanceIds !== undefined && command.InstanceIds.length > 0) this.targets.set(commandId, command.InstanceIds)
+      }
+      // Every asked command is found: the older ones on later pages are of no interest.
+      if (found.size === wanted.size) break
+    }
+    return [...wanted].map(
+      (commandId) =>
+        found.get(commandId) ?? {
+          commandId,
+          // Just sent, SSM may not list it yet: not started, which is what Pending means.
+          status: 'Pending',
+          targetCount: 0,
+          completedCount: 0,
+          errorCount: 0,
+          deliveryTimedOutCount: 0,
+        },
+    )
+  }
+
+  async describeDocument(name: string): Promise<{parameters: string[]} | undefined> {
+    try {
+      const out = await this.ssm.send(new DescribeDocumentCommand({Name: name}))
+      const parameters = (out.Document?.Parameters ?? []).flatMap((p) => (p.Name === undefined ? [] : [p.Name]))
+      return {parameters}
+    } catch (error) {
+      if (errorName(error) === 'InvalidDocument') return undefined
+      throw error
+    }
+  }
+
+  async instancesByTags(tags: Record<string, string>): Promise<string[]> {
+    const entries = Object.entries(tags)
+    // Without a tag filter SSM lists every managed instance of the account: never a fleet.
+    if (entries.length === 0) throw new Error('instancesByTags needs at least one tag')
+    const ids = new Set<string>()
+    const pages = paginateDescribeInstanceInformation(
+      {client: this.ssm, pageSize: PAGE_SIZE},
+      {Filters: entries.map(([key, value]) => ({Key: `tag:${key}`, Values: [value]}))},
+    )
+    for await (const page of pages) {
+      for (const info of page.InstanceInformationList ?? []) {
+        // Instances whose agent is not Online would only time out a command.
+        if (info.InstanceId !== undefined && info.PingStatus === 'Online') ids.add(info.InstanceId)
+      }
+    }
+    return [...ids].sort()
+  }
+
+  private async listInvocations(commandId: string, details: boolean): Promise<CommandInvocation[]> {
     const listed: CommandInvocation[] = []
     try {
-      const pages = paginateListCommandInvocations({client: this.ssm}, {CommandId: commandId, Details: true})
+      // Details (the plugins' output) only when asked: without it the pages are much smaller.
+      const pages = paginateListCommandInvocations({client: this.ssm}, {CommandId: commandId, Details: details})
       for await (const page of pages) listed.push(...(page.CommandInvocations ?? []))
     } catch (error) {
       if (!NOT_YET_ERRORS.has(errorName(error) ?? '')) throw error
@@ -129,19 +212,39 @@ export class SsmCommands implements CommandPort {
  * SSM's Status is coarse (an undeliverable invocation may read "Failed" or "TimedOut"); StatusDetails
  * says what happened, so a failing detail is what we report, and any failing word in either is a failure.
  */
-function toResult(instanceId: string, invocation: CommandInvocation): InvocationResult {
+function toResult(instanceId: string, invocation: CommandInvocation, withOutput: boolean): InvocationResult {
   const status = invocation.Status ?? 'Pending'
   const detail = invocation.StatusDetails?.replace(/\s+/g, '')
   const failed = FAILED.has(status) || (detail !== undefined && FAILED.has(detail))
-  const output = (invocation.CommandPlugins ?? [])
-    .map((p) => p.Output ?? '')
-    .filter((o) => o.length > 0)
-    .join('\n')
+  const output = withOutput ? outputOf(invocation) : undefined
   return {
     instanceId,
     status: detail !== undefined && FAILED.has(detail) ? detail : status,
     done: failed || status === 'Success',
     ok: !failed && status === 'Success',
-    ...(output.length > 0 ? {output} : {}),
+    ...(output !== undefined ? {output} : {}),
+  }
+}
+
+/**
+ * The instance's output, trimmed. ListCommandInvocations carries it per plugin (the first, for the
+ * one-step documents we send); StandardOutputContent is read too, should an answer carry it.
+ * SSM keeps only the first 2,500 characters of it, and appends standard error when there is any.
+ */
+function outputOf(invocation: CommandInvocation): string | undefined {
+  const standard = (invocation as {StandardOutputContent?: string}).StandardOutputContent
+  const text = standard ?? invocation.CommandPlugins?.[0]?.Output
+  const trimmed = text?.trim()
+  return trimmed === undefined || trimmed.length === 0 ? undefined : trimmed
+}
+
+function toSummary(commandId: string, command: Command): CommandSummary {
+  return {
+    commandId,
+    status: command.Status ?? 'Pending',
+    targetCount: command.TargetCount ?? 0,
+    completedCount: command.CompletedCount ?? 0,
+    errorCount: command.ErrorCount ?? 0,
+    deliveryTimedOutCount: command.DeliveryTimedOutCount ?? 0,
   }
 }

@@ -2,13 +2,15 @@ import {
   AttachTrafficSourcesCommand,
   type AutoScalingClient,
   DetachTrafficSourcesCommand,
+  EnterStandbyCommand,
+  ExitStandbyCommand,
   paginateDescribeAutoScalingGroups,
   paginateDescribeTrafficSources,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling'
 import type {Clock} from '../ports/clock.js'
-import type {FleetPort, GroupInfo, TrafficSourceState} from '../ports/fleet.js'
-import {type AdapterRetryOptions, chunk, retryingClient} from './retrying.js'
+import type {FleetPort, GroupInfo, InstanceInfo, TrafficSourceState} from '../ports/fleet.js'
+import {type AdapterRetryOptions, chunk, errorName, retryingClient} from './retrying.js'
 
 export interface AutoScalingFleetOptions {
   client: AutoScalingClient
@@ -22,6 +24,12 @@ const TRAFFIC_SOURCE_TYPE = 'elbv2'
 
 /** AttachTrafficSources and DetachTrafficSources take at most 10 sources per call. */
 const TRAFFIC_SOURCES_PER_CALL = 10
+
+/** EnterStandby and ExitStandby take at most 20 instances per call. */
+const INSTANCES_PER_STANDBY_CALL = 20
+
+/** Lifecycle states of an instance that is out of service, or on its way there, by our request. */
+const IN_STANDBY = new Set(['EnteringStandby', 'Standby'])
 
 /** States in which a source is attached or on its way there: attaching again would change nothing. */
 const ATTACHED = new Set(['Adding', 'Added', 'InService'])
@@ -105,5 +113,68 @@ export class AutoScalingFleet implements FleetPort {
       }
     }
     return sources
+  }
+
+  async enterStandby(group: string, instanceIds: string[]): Promise<void> {
+    const ids = [...new Set(instanceIds)]
+    if (ids.length === 0) return
+    const states = await this.memberStates(group)
+    const strangers = ids.filter((id) => !states.has(id))
+    // Refused before any call, so that a wrong list does not leave half of the instances in Standby.
+    if (strangers.length > 0) throw new Error(`Instances ${strangers.join(', ')} are not in Auto Scaling group ${group}`)
+    const toEnter = ids.filter((id) => !IN_STANDBY.has(states.get(id)?.lifecycle ?? ''))
+    for (const batch of chunk(toEnter, INSTANCES_PER_STANDBY_CALL)) {
+      await this.standbyCall(
+        group,
+        batch,
+        () =>
+          this.autoScaling.send(
+            new EnterStandbyCommand({AutoScalingGroupName: group, InstanceIds: batch, ShouldDecrementDesiredCapacity: true}),
+          ),
+        (lifecycle) => IN_STANDBY.has(lifecycle),
+      )
+    }
+  }
+
+  async exitStandby(group: string, instanceIds: string[]): Promise<void> {
+    const ids = [...new Set(instanceIds)]
+    if (ids.length === 0) return
+    const states = await this.memberStates(group)
+    const toExit = ids.filter((id) => states.get(id)?.lifecycle === 'Standby')
+    for (const batch of chunk(toExit, INSTANCES_PER_STANDBY_CALL)) {
+      await this.standbyCall(
+        group,
+        batch,
+        () => this.autoScaling.send(new ExitStandbyCommand({AutoScalingGroupName: group, InstanceIds: batch})),
+        (lifecycle) => lifecycle !== 'Standby',
+      )
+    }
+  }
+
+  /** The group's instances by id; the group must exist. */
+  private async memberStates(group: string): Promise<Map<string, InstanceInfo>> {
+    const info = await this.describeGroup(group)
+    if (info === undefined) throw new Error(`Auto Scaling group ${group} does not exist`)
+    return new Map(info.instances.map((i) => [i.id, i]))
+  }
+
+  /**
+   * One EnterStandby/ExitStandby call. Neither is idempotent: when a call whose answer was lost (a
+   * retried server error) already moved the instances, the retry is refused with a ValidationError.
+   * That refusal is a success when every instance of the batch now is where the call would put it.
+   */
+  private async standbyCall(
+    group: string,
+    batch: string[],
+    call: () => Promise<unknown>,
+    moved: (lifecycle: string) => boolean,
+  ): Promise<void> {
+    try {
+      await call()
+    } catch (error) {
+      if (errorName(error) !== 'ValidationError') throw error
+      const states = await this.memberStates(group)
+      if (!batch.every((id) => moved(states.get(id)?.lifecycle ?? ''))) throw error
+    }
   }
 }

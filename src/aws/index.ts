@@ -1,16 +1,25 @@
 import type {Clock} from '../ports/clock.js'
 import type {CommandPort} from '../ports/commands.js'
 import type {FleetPort} from '../ports/fleet.js'
+import type {ParameterPort} from '../ports/parameters.js'
 import type {StackPort} from '../ports/stacks.js'
 import type {AwsClients} from './clients.js'
 import {SsmCommands} from './commands.js'
 import {AutoScalingFleet} from './fleet.js'
+import {SsmParameters} from './parameters.js'
 import type {AdapterRetryOptions} from './retrying.js'
 import {CloudFormationStacks} from './stacks.js'
 
 export {type AwsClients, type AwsClientsOptions, createAwsClients} from './clients.js'
-export {INSTANCES_PER_COMMAND, PartialSendError, SsmCommands, type SsmCommandsOptions} from './commands.js'
+export {
+  INSTANCES_PER_COMMAND,
+  INVOKED_AFTER_SLACK_MS,
+  PartialSendError,
+  SsmCommands,
+  type SsmCommandsOptions,
+} from './commands.js'
 export {AutoScalingFleet, type AutoScalingFleetOptions} from './fleet.js'
+export {SsmParameters, type SsmParametersOptions} from './parameters.js'
 export {type AdapterRetryOptions, retryingClient} from './retrying.js'
 export {CloudFormationStacks, type CloudFormationStacksOptions, isStackMissing, STACK_POLL_DEFAULTS} from './stacks.js'
 
@@ -18,6 +27,7 @@ export interface AwsAdapters {
   stacks: StackPort
   fleet: FleetPort
   commands: CommandPort
+  parameters: ParameterPort
 }
 
 export interface AwsAdaptersOptions {
@@ -28,7 +38,7 @@ export interface AwsAdaptersOptions {
   maxPollIntervalMs?: number
 }
 
-/** The three adapters on one set of clients (real AWS, or the simulated account's clients). */
+/** The adapters on one set of clients (real AWS, or the simulated account's clients). */
 export function createAwsAdapters(clients: AwsClients, options: AwsAdaptersOptions): AwsAdapters {
   const {clock, retry} = options
   return {
@@ -41,5 +51,6 @@ export function createAwsAdapters(clients: AwsClients, options: AwsAdaptersOptio
     }),
     fleet: new AutoScalingFleet({client: clients.autoScaling, clock, retry}),
     commands: new SsmCommands({client: clients.ssm, clock, retry}),
+    parameters: new SsmParameters({client: clients.ssm, clock, retry}),
   }
 }

@@ -31,6 +31,10 @@ export abstract class ReleaseCommand extends Command {
   protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
     if (isUserError(error)) {
       process.stderr.write(`error ${error.code}: ${error.message}\n  next: ${error.hint}\n`)
+      // A pipeline that asked for JSON gets the error as JSON too, on stdout.
+      if (this.argv.includes('--json')) {
+        this.printJson({error: {code: error.code, message: error.message, next: error.hint, exitCode: error.exitCode}})
+      }
       process.exitCode = error.exitCode
       return
     }

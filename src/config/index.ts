@@ -8,11 +8,21 @@ import {ConfigSource, validateConfig} from './schema.js'
 import {suggest} from './suggest.js'
 import type {ReleaseConfig, TargetConfig} from './types.js'
 
-export type {ImmutableTargetConfig, ReleaseConfig, SimulatedConfig, TargetConfig} from './types.js'
+export type {
+  ImmutableTargetConfig,
+  IncrementalTargetConfig,
+  ReleaseConfig,
+  SimulatedConfig,
+  SimulatedDocument,
+  SimulatedFleet,
+  StrategyChoice,
+  TargetConfig,
+} from './types.js'
 export {ConfigError, displayPath} from './errors.js'
 export {DURATION_FORM, formatDuration, parseDuration} from './duration.js'
 export {validateVersion, MAX_VERSION_LENGTH} from './version.js'
-export {DEFAULTS, TARGET_GROUP_ARN, TARGET_NAME} from './schema.js'
+export {DEFAULTS, SHELL_DOCUMENTS, TARGET_GROUP_ARN, TARGET_NAME} from './schema.js'
+export {checkPlaceholders, VERSION_PLACEHOLDER, type PlaceholderProblem} from './placeholders.js'
 
 export const CONFIG_FILE_NAMES = ['release.yml', 'release.yaml'] as const
 

@@ -1,12 +1,25 @@
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type YAMLMap} from 'yaml'
+import {chooseStrategy} from '../../strategies/choose.js'
+import type {Amount, ChangeSettings, FleetSelector} from '../../strategies/incremental/deps.js'
 import {isUserError} from '../errors.js'
 import {parseTemplate, type CfnTemplate} from '../template/index.js'
 import {ConfigError, displayPath} from './errors.js'
 import {DURATION_FORM, parseDuration} from './duration.js'
+import {checkPlaceholders} from './placeholders.js'
 import {suggest} from './suggest.js'
-import type {ImmutableTargetConfig, ReleaseConfig, SimulatedConfig, TargetConfig} from './types.js'
+import type {
+  ImmutableTargetConfig,
+  IncrementalTargetConfig,
+  ReleaseConfig,
+  SimulatedConfig,
+  SimulatedDocument,
+  SimulatedFleet,
+  StrategyChoice,
+  TargetConfig,
+} from './types.js'
+import {validateVersion} from './version.js'
 
 export const TARGET_NAME = /^[a-z][a-z0-9-]{0,31}$/
 /** arn:<partition>:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<16 hex digits> */
@@ -16,8 +29,9 @@ const TARGET_GROUP_ARN_FORM = 'arn:aws:elasticloadbalancing:<region>:<12-digit a
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/
 
 const TOP_KEYS = ['account', 'region', 'stateDir', 'simulated', 'targets'] as const
-const SIMULATED_KEYS = ['speed', 'seed', 'faults'] as const
-const TARGET_KEYS = [
+const SIMULATED_KEYS = ['speed', 'seed', 'faults', 'fleets', 'documents'] as const
+const STRATEGIES = ['immutable', 'incremental', 'auto'] as const
+const IMMUTABLE_KEYS = [
   'strategy',
   'template',
   'versionParameter',
@@ -27,8 +41,19 @@ const TARGET_KEYS = [
   'bake',
   'verify',
   'timeouts',
+  'allowDurableReplacement',
 ] as const
+const INCREMENTAL_KEYS = ['strategy', 'template', 'fleet', 'change', 'maxUnavailable', 'canary', 'maxErrors', 'bake', 'timeouts'] as const
+/** An auto target may carry the settings of both strategies: those of the one not chosen are ignored. */
+const AUTO_KEYS = [...new Set([...IMMUTABLE_KEYS, ...INCREMENTAL_KEYS])]
 const TIMEOUT_DEFAULTS = {provision: '15m', capacity: '10m', verify: '5m', shift: '10m', retire: '15m'} as const
+const INCREMENTAL_TIMEOUT_DEFAULTS = {standby: '5m', apply: '10m', verify: '5m', health: '5m'} as const
+const CHANGE_KEYS = ['document', 'apply', 'verify', 'current', 'versionParameter', 'parameters'] as const
+/** Documents whose commands are shell lines given in release.yml (apply/verify/current). */
+export const SHELL_DOCUMENTS = ['AWS-RunShellScript', 'AWS-RunPowerShellScript'] as const
+/** An SSM document name (3 to 128 of A-Z a-z 0-9 _ . -), or the ARN of a document shared from another account. */
+const DOCUMENT_NAME = /^(?:arn:aws(?:-[a-z]+)*:ssm:[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:document\/)?[A-Za-z0-9_.-]{3,128}$/
+const MAX_SIMULATED_INSTANCES = 20_000
 const THROTTLE_SERVICES = ['cloudformation', 'autoscaling', 'ssm'] as const
 
 export const DEFAULTS = {
@@ -41,6 +66,14 @@ export const DEFAULTS = {
   retain: 1,
   bake: '2m',
   timeouts: TIMEOUT_DEFAULTS,
+  incremental: {
+    document: 'AWS-RunShellScript',
+    maxUnavailable: {percent: 10},
+    canary: 1,
+    maxErrors: {count: 0},
+    bake: '1m',
+    timeouts: INCREMENTAL_TIMEOUT_DEFAULTS,
+  },
 } as const
 
 /** One key of a mapping: where it is and its value (null when absent or written empty). */
@@ -168,6 +201,14 @@ export class ConfigSource {
     return n
   }
 
+  boolean(field: Field): boolean {
+    const v = field.value
+    if (!v || !isScalar(v) || typeof v.value !== 'boolean') {
+      this.expected(field, 'true or false', `Set ${field.name} to true or false (without quotes).`)
+    }
+    return v.value
+  }
+
   duration(field: Field, opts: {aboveZero?: boolean} = {}): number {
     const v = field.value
     const text = v && isScalar(v) && typeof v.value === 'string' ? v.value : undefined
@@ -261,7 +302,9 @@ export async function validateConfig(src: ConfigSource, file: string): Promise<R
   const stateDir = path.resolve(dir, stateDirField ? src.string(stateDirField) : DEFAULTS.stateDir)
 
   const simulatedField = present(top, 'simulated')
-  const simulated = simulatedField ? readSimulated(src, simulatedField) : {speed: DEFAULTS.speed, seed: DEFAULTS.seed, faults: {}}
+  const simulated: SimulatedConfig = simulatedField
+    ? readSimulated(src, simulatedField)
+    : {speed: DEFAULTS.speed, seed: DEFAULTS.seed, faults: {}, fleets: {}, documents: {}}
 
   const targetsField = src.required(top, 'targets', {path: '', line: src.lineOf(root) ?? 1}, 'the targets to release, at least one')
   const targetsMap = src.map(targetsField)
@@ -279,7 +322,7 @@ export async function validateConfig(src: ConfigSource, file: string): Promise<R
         `Rename the target, e.g. "${field.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').slice(0, 32) || 'web'}".`,
       )
     }
-    targets[field.name] = await readTarget(src, field, dir, templates)
+    targets[field.name] = await readTarget(src, field, {dir, templates, simulated: account === 'simulated' ? simulated : undefined})
   }
 
   return {file, dir, account, region, stateDir, simulated, targets}
@@ -298,7 +341,11 @@ function readSimulated(src: ConfigSource, field: Field): SimulatedConfig {
   const seed = seedField ? src.number(seedField, {integer: true}) : DEFAULTS.seed
   const faultsField = present(fields, 'faults')
   const faults = faultsField ? readFaults(src, faultsField) : {}
-  return {speed, seed, faults}
+  const fleetsField = present(fields, 'fleets')
+  const fleets = fleetsField ? readSimulatedFleets(src, fleetsField) : {}
+  const documentsField = present(fields, 'documents')
+  const documents = documentsField ? readSimulatedDocuments(src, documentsField) : {}
+  return {speed, seed, faults, fleets, documents}
 }
 
 function readFaults(src: ConfigSource, field: Field): Record<string, unknown> {
@@ -343,25 +390,182 @@ function readFaults(src: ConfigSource, field: Field): Record<string, unknown> {
   return faults
 }
 
-async function readTarget(src: ConfigSource, field: Field, dir: string, templates: Map<string, CfnTemplate>): Promise<ImmutableTargetConfig> {
-  const name = field.name
-  const at = {path: field.path, line: field.line}
-  const fields = src.fields(src.map(field), field.path, TARGET_KEYS)
 
-  const strategyField = src.required(fields, 'strategy', at, 'immutable')
-  const strategy = src.oneOf(strategyField, ['immutable', 'incremental', 'auto'] as const)
-  if (strategy !== 'immutable') {
+function readSimulatedFleets(src: ConfigSource, field: Field): Record<string, SimulatedFleet> {
+  const fleets: Record<string, SimulatedFleet> = {}
+  for (const f of src.fields(src.map(field), field.path, undefined).values()) {
+    checkGroupName(src, f)
+    const entry = src.fields(src.map(f), f.path, ['instances', 'version', 'trafficSources'])
+    const at = {path: f.path, line: f.line}
+    const instances = src.number(src.required(entry, 'instances', at, `how many instances the group runs, 1 to ${MAX_SIMULATED_INSTANCES}`), {
+      integer: true,
+      min: 1,
+      max: MAX_SIMULATED_INSTANCES,
+    })
+    const version = readVersion(src, src.required(entry, 'version', at, 'the version its instances run at the start'))
+    const sourcesField = present(entry, 'trafficSources')
+    const trafficSources = sourcesField ? readTrafficSources(src, sourcesField, {nonEmpty: false}) : []
+    fleets[f.name] = {instances, version, trafficSources}
+  }
+  return fleets
+}
+
+function readSimulatedDocuments(src: ConfigSource, field: Field): Record<string, SimulatedDocument> {
+  const documents: Record<string, SimulatedDocument> = {}
+  for (const f of src.fields(src.map(field), field.path, undefined).values()) {
+    checkDocumentName(src, f, f.name, f.line)
+    const entry = src.fields(src.map(f), f.path, ['parameters'])
+    const parametersField = src.required(entry, 'parameters', {path: f.path, line: f.line}, "the document's parameter names, e.g. [Version]")
+    const items = src.items(parametersField, 'parameter names', '[Version, Mode]')
+    const parameters = items.map((item) => src.string(item))
+    parameters.forEach((name, i) => {
+      if (parameters.indexOf(name) !== i) src.fail(items[i]!.line, `${items[i]!.path}: parameter ${name} is listed twice`, `Remove the duplicate.`)
+    })
+    documents[f.name] = {parameters}
+  }
+  return documents
+}
+
+/** A version written in release.yml: a string (1.0 unquoted is the number 1) that validateVersion accepts. */
+function readVersion(src: ConfigSource, field: Field): string {
+  const v = field.value
+  if (v && isScalar(v) && typeof v.value === 'number') {
+    src.expected(field, 'a version as a string', `Quote the version, e.g. ${field.name}: '${v.source ?? String(v.value)}' (unquoted, YAML reads it as a number).`)
+  }
+  const text = src.string(field)
+  try {
+    return validateVersion(text)
+  } catch (error) {
+    if (!isUserError(error)) throw error
+    src.fail(field.valueLine, `${field.path}: ${error.message}`, error.hint)
+  }
+}
+
+function checkGroupName(src: ConfigSource, field: Field): void {
+  if (field.name.length > 255 || field.name.trim() === '') {
+    src.fail(field.line, `${field.path}: "${field.name.slice(0, 40)}" is not an Auto Scaling group name (1 to 255 characters)`, `Use the group's name as Auto Scaling shows it.`)
+  }
+}
+
+function checkDocumentName(src: ConfigSource, field: Pick<Field, 'path'>, name: string, line: number): void {
+  if (!DOCUMENT_NAME.test(name)) {
     src.fail(
-      strategyField.valueLine,
-      `${strategyField.path}: strategy ${strategy} is not supported yet; expected immutable`,
-      `Use strategy: immutable for target ${name}; ${strategy} arrives in a later version of release.`,
+      line,
+      `${field.path}: "${name}" is not an SSM document name; expected 3 to 128 letters, digits, _ . or -, or a document ARN`,
+      `Use the name SSM shows for the document, e.g. AWS-RunShellScript or MyCompany-InstallApp.`,
     )
   }
+}
 
-  const templateField = src.required(fields, 'template', at, 'the CloudFormation template, relative to the config file')
-  const templateRef = src.string(templateField)
-  const templatePath = path.resolve(dir, templateRef)
-  const templateShown = displayPath(templatePath, src.cwd)
+/** ELB target group ARNs, each checked and none twice. */
+function readTrafficSources(src: ConfigSource, field: Field, opts: {nonEmpty: boolean}): string[] {
+  const trafficSources = src.strings(field, {nonEmpty: opts.nonEmpty, example: `['${TARGET_GROUP_ARN_FORM}']`})
+  const items = src.items(field, 'strings', '')
+  trafficSources.forEach((arn, i) => {
+    const item = items[i]!
+    if (!TARGET_GROUP_ARN.test(arn)) {
+      src.fail(
+        item.line,
+        `${item.path}: expected an ELB target group ARN (${TARGET_GROUP_ARN_FORM}), got ${JSON.stringify(arn)}`,
+        `Copy the target group ARN from the console or: aws elbv2 describe-target-groups --query 'TargetGroups[].TargetGroupArn'.`,
+      )
+    }
+    if (trafficSources.indexOf(arn) !== i) {
+      src.fail(item.line, `${item.path}: ${arn} is listed twice`, `Remove the duplicate.`)
+    }
+  })
+  return trafficSources
+}
+
+interface TemplateFile {
+  field: Field
+  templatePath: string
+  templateBody: string
+  /** As shown in messages. */
+  shown: string
+  template: CfnTemplate
+}
+
+interface TargetContext {
+  dir: string
+  /** Parsed templates by absolute path: targets sharing a template parse it once. */
+  templates: Map<string, CfnTemplate>
+  /** The simulated account's settings, when the config runs on it. */
+  simulated: SimulatedConfig | undefined
+}
+
+async function readTarget(src: ConfigSource, field: Field, ctx: TargetContext): Promise<TargetConfig> {
+  const name = field.name
+  const at = {path: field.path, line: field.line}
+  const fields = src.fields(src.map(field), field.path, undefined)
+
+  const strategyField = src.required(fields, 'strategy', at, 'immutable, incremental or auto')
+  const declared = src.oneOf(strategyField, STRATEGIES)
+  checkTargetKeys(src, field, fields, declared)
+
+  // Incremental changes instances in place, so its template is optional (kept for `release plan`);
+  // immutable deploys it, and auto decides from it.
+  const templateField =
+    declared === 'incremental'
+      ? present(fields, 'template')
+      : src.required(
+          fields,
+          'template',
+          at,
+          declared === 'auto'
+            ? 'the CloudFormation template, relative to the config file; strategy auto chooses from its resources'
+            : 'the CloudFormation template, relative to the config file',
+        )
+  const template = templateField ? await readTemplateFile(src, templateField, name, ctx) : undefined
+
+  const verdict = chooseStrategy(template?.template.Resources ?? {})
+  const choice: StrategyChoice =
+    declared === 'auto'
+      ? {declared, strategy: verdict.strategy, reason: verdict.reason, durable: verdict.durable}
+      : {declared, strategy: declared, reason: 'declared in release.yml', durable: verdict.durable}
+
+  const target = {name, field, fields, strategyField, choice, lenient: declared === 'auto'}
+  try {
+    if (choice.strategy === 'incremental') return readIncremental(src, target, template, ctx)
+    if (!template) throw new Error(`internal: immutable target ${name} without a template`)
+    return readImmutable(src, target, template)
+  } catch (error) {
+    if (declared !== 'auto' || !(error instanceof ConfigError)) throw error
+    // The fields an auto target needs depend on its template: say which way it went and why.
+    throw new ConfigError(
+      error.file,
+      error.line,
+      error.problem,
+      `${error.hint} (strategy auto chose ${choice.strategy} for target ${name}: ${choice.reason}.)`,
+    )
+  }
+}
+
+/** Keys of the declared strategy; a key of the other strategy is named as such, not as a typo. */
+function checkTargetKeys(src: ConfigSource, field: Field, fields: Map<string, Field>, declared: (typeof STRATEGIES)[number]): void {
+  const allowed: readonly string[] = declared === 'immutable' ? IMMUTABLE_KEYS : declared === 'incremental' ? INCREMENTAL_KEYS : AUTO_KEYS
+  for (const f of fields.values()) {
+    if (allowed.includes(f.name)) continue
+    if (AUTO_KEYS.includes(f.name as (typeof AUTO_KEYS)[number])) {
+      const owner = declared === 'immutable' ? 'incremental' : 'immutable'
+      src.fail(
+        f.line,
+        `${f.path}: ${f.name} is a setting of ${owner} targets, and ${field.name} is ${declared}`,
+        `Remove ${f.name}, or set strategy: ${owner} (or auto, to choose from the template's resources).`,
+      )
+    }
+    const near = suggest(f.name, allowed)
+    src.fail(
+      f.line,
+      `unknown key "${f.name}" in ${field.path}; allowed keys: ${allowed.join(', ')}`,
+      near ? `Did you mean "${near}"?` : `Remove "${f.name}" or rename it to one of: ${allowed.join(', ')}.`,
+    )
+  }
+}
+
+async function readTemplateFile(src: ConfigSource, field: Field, name: string, ctx: TargetContext): Promise<TemplateFile> {
+  const templatePath = path.resolve(ctx.dir, src.string(field))
+  const shown = displayPath(templatePath, src.cwd)
   let templateBody: string
   try {
     templateBody = await readFile(templatePath, 'utf8')
@@ -369,12 +573,12 @@ async function readTarget(src: ConfigSource, field: Field, dir: string, template
     const code = (error as {code?: string}).code
     const problem = code === 'ENOENT' ? 'not found' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? String(error)})`
     src.fail(
-      templateField.valueLine,
-      `${templateField.path}: template file ${templateShown} ${problem}; expected a CloudFormation template file`,
-      `Fix the path (it is relative to ${displayPath(dir, src.cwd) || '.'}) or create the template.`,
+      field.valueLine,
+      `${field.path}: template file ${shown} ${problem}; expected a CloudFormation template file`,
+      `Fix the path (it is relative to ${displayPath(ctx.dir, src.cwd) || '.'}) or create the template.`,
     )
   }
-  let template = templates.get(templatePath)
+  let template = ctx.templates.get(templatePath)
   if (!template) {
     try {
       template = parseTemplate(templateBody)
@@ -382,14 +586,43 @@ async function readTarget(src: ConfigSource, field: Field, dir: string, template
       if (!(error instanceof Error)) throw error
       const line = (error as {line?: unknown}).line
       throw new ConfigError(
-        templateShown,
+        shown,
         typeof line === 'number' && line > 0 ? line : undefined,
         error.message,
-        `Fix the template ${templateShown} (template of target ${name} at ${src.display}:${templateField.valueLine}).`,
+        `Fix the template ${shown} (template of target ${name} at ${src.display}:${field.valueLine}).`,
       )
     }
-    templates.set(templatePath, template)
+    ctx.templates.set(templatePath, template)
   }
+  return {field, templatePath, templateBody, shown, template}
+}
+
+interface TargetFields {
+  name: string
+  field: Field
+  fields: Map<string, Field>
+  strategyField: Field
+  choice: StrategyChoice
+  /** An auto target: the other strategy's settings are allowed and ignored. */
+  lenient: boolean
+}
+
+function readImmutable(src: ConfigSource, target: TargetFields, templateFile: TemplateFile): ImmutableTargetConfig {
+  const {name, field, fields, choice} = target
+  const at = {path: field.path, line: field.line}
+  const {template, shown: templateShown, templatePath, templateBody} = templateFile
+
+  const allowField = present(fields, 'allowDurableReplacement')
+  const allowDurableReplacement = allowField ? src.boolean(allowField) : false
+  if (choice.durable.length > 0 && !allowDurableReplacement) {
+    const named = choice.durable.map((d) => `${d.logicalId} (${d.why})`).join(', ')
+    src.fail(
+      target.strategyField.valueLine,
+      `${target.strategyField.path}: strategy immutable replaces every resource of ${templateShown} at each release, and it holds durable resources: ${named}`,
+      `Use strategy incremental or auto to change ${name} in place, or set allowDurableReplacement: true if replacing them is intended.`,
+    )
+  }
+
   const templateParameters = Object.keys(template.Parameters ?? {})
   const parameterList = templateParameters.length > 0 ? templateParameters.join(', ') : '(none)'
 
@@ -398,7 +631,7 @@ async function readTarget(src: ConfigSource, field: Field, dir: string, template
   if (!templateParameters.includes(versionParameter)) {
     const near = suggest(versionParameter, templateParameters)
     src.fail(
-      versionField?.valueLine ?? templateField.valueLine,
+      versionField?.valueLine ?? templateFile.field.valueLine,
       `${field.path}.versionParameter: template ${templateShown} has no parameter "${versionParameter}"${versionField ? '' : ' (the default versionParameter)'}; its parameters: ${parameterList}`,
       near
         ? `Did you mean "${near}"? Set versionParameter: ${near}.`
@@ -444,17 +677,7 @@ async function readTarget(src: ConfigSource, field: Field, dir: string, template
   }
 
   const sourcesField = src.required(fields, 'trafficSources', at, 'ELB target group ARNs, at least one')
-  const trafficSources = src.strings(sourcesField, {nonEmpty: true, example: `['${TARGET_GROUP_ARN_FORM}']`})
-  const sourceItems = src.items(sourcesField, 'strings', '')
-  trafficSources.forEach((arn, i) => {
-    const item = sourceItems[i]!
-    if (!TARGET_GROUP_ARN.test(arn)) {
-      src.fail(item.line, `${item.path}: expected an ELB target group ARN (${TARGET_GROUP_ARN_FORM}), got ${JSON.stringify(arn)}`, `Copy the target group ARN from the console or: aws elbv2 describe-target-groups --query 'TargetGroups[].TargetGroupArn'.`)
-    }
-    if (trafficSources.indexOf(arn) !== i) {
-      src.fail(item.line, `${item.path}: ${arn} is listed twice`, `Remove the duplicate.`)
-    }
-  })
+  const trafficSources = readTrafficSources(src, sourcesField, {nonEmpty: true})
 
   const retainField = present(fields, 'retain')
   const retain = retainField ? src.number(retainField, {integer: true, min: 0, max: 10}) : DEFAULTS.retain
@@ -473,11 +696,8 @@ async function readTarget(src: ConfigSource, field: Field, dir: string, template
   }
 
   const timeouts = {provisionMs: 0, capacityMs: 0, verifyMs: 0, shiftMs: 0, retireMs: 0}
-  const timeoutsField = present(fields, 'timeouts')
-  const timeoutFields = timeoutsField ? src.fields(src.map(timeoutsField), timeoutsField.path, Object.keys(TIMEOUT_DEFAULTS)) : new Map<string, Field>()
-  for (const [step, fallback] of Object.entries(TIMEOUT_DEFAULTS)) {
-    const f = present(timeoutFields, step)
-    timeouts[`${step}Ms` as keyof typeof timeouts] = f ? src.duration(f, {aboveZero: true}) : parseDuration(fallback)
+  for (const [step, ms] of Object.entries(readTimeouts(src, fields, TIMEOUT_DEFAULTS, target.lenient))) {
+    timeouts[`${step}Ms` as keyof typeof timeouts] = ms
   }
 
   return {
@@ -493,5 +713,230 @@ async function readTarget(src: ConfigSource, field: Field, dir: string, template
     ...(verify ? {verify} : {}),
     timeouts,
     line: field.line,
+    allowDurableReplacement,
+    choice,
   }
+}
+
+/** The steps' timeouts in ms, defaults filled in; lenient (auto) allows the other strategy's steps and ignores them. */
+function readTimeouts<K extends string>(src: ConfigSource, fields: Map<string, Field>, defaults: Record<K, string>, lenient: boolean): Record<K, number> {
+  const timeoutsField = present(fields, 'timeouts')
+  const allowed = lenient ? [...new Set([...Object.keys(TIMEOUT_DEFAULTS), ...Object.keys(INCREMENTAL_TIMEOUT_DEFAULTS)])] : Object.keys(defaults)
+  const timeoutFields = timeoutsField ? src.fields(src.map(timeoutsField), timeoutsField.path, allowed) : new Map<string, Field>()
+  const out = {} as Record<K, number>
+  for (const [step, fallback] of Object.entries(defaults) as [K, string][]) {
+    const f = present(timeoutFields, step)
+    out[step] = f ? src.duration(f, {aboveZero: true}) : parseDuration(fallback)
+  }
+  return out
+}
+
+function readIncremental(
+  src: ConfigSource,
+  target: TargetFields,
+  templateFile: TemplateFile | undefined,
+  ctx: TargetContext,
+): IncrementalTargetConfig {
+  const {name, field, fields, choice} = target
+  const at = {path: field.path, line: field.line}
+
+  const fleet = readFleetSelector(src, src.required(fields, 'fleet', at, 'the instances to change: {group: <Auto Scaling group>} or {tags: {Key: Value}}'))
+  const change = readChange(
+    src,
+    src.required(fields, 'change', at, `how an instance is changed, e.g. {apply: ['install.sh --version {{version}}']}`),
+    ctx,
+  )
+
+  const maxUnavailableField = present(fields, 'maxUnavailable')
+  const maxUnavailable = maxUnavailableField ? readAmount(src, maxUnavailableField, 1) : {...DEFAULTS.incremental.maxUnavailable}
+  const canaryField = present(fields, 'canary')
+  const canary = canaryField ? src.number(canaryField, {integer: true, min: 0}) : DEFAULTS.incremental.canary
+  const maxErrorsField = present(fields, 'maxErrors')
+  const maxErrors = maxErrorsField ? readAmount(src, maxErrorsField, 0) : {...DEFAULTS.incremental.maxErrors}
+  const bakeField = present(fields, 'bake')
+  const bakeMs = bakeField ? src.duration(bakeField) : parseDuration(DEFAULTS.incremental.bake)
+  const t = readTimeouts(src, fields, INCREMENTAL_TIMEOUT_DEFAULTS, target.lenient)
+
+  return {
+    name,
+    strategy: 'incremental',
+    line: field.line,
+    fleet,
+    change,
+    maxUnavailable,
+    canary,
+    maxErrors,
+    bakeMs,
+    timeouts: {standbyMs: t.standby, applyMs: t.apply, verifyMs: t.verify, healthMs: t.health},
+    ...(templateFile ? {templatePath: templateFile.templatePath, templateBody: templateFile.templateBody} : {}),
+    choice,
+  }
+}
+
+function readFleetSelector(src: ConfigSource, field: Field): FleetSelector {
+  const fields = src.fields(src.map(field), field.path, ['group', 'tags'])
+  const group = present(fields, 'group')
+  const tags = present(fields, 'tags')
+  if (group && tags) {
+    src.fail(
+      field.line,
+      `${field.path}: sets both group and tags; expected exactly one of them`,
+      `Keep group (every instance of an Auto Scaling group) or tags (managed instances carrying those EC2 tags), not both.`,
+    )
+  }
+  if (group) {
+    const name = src.string(group)
+    checkGroupName(src, {...group, name})
+    return {group: name}
+  }
+  if (tags) {
+    const entries = src.fields(src.map(tags), tags.path, undefined)
+    if (entries.size === 0) {
+      src.expected(tags, 'at least one tag', `Name the tags that mark the fleet, e.g. tags: {Role: api}.`)
+    }
+    const selected: Record<string, string> = {}
+    for (const tag of entries.values()) {
+      const v = tag.value
+      if (v && isScalar(v) && typeof v.value === 'string' && v.value !== '') selected[tag.name] = v.value
+      else if (v && isScalar(v) && typeof v.value === 'number') selected[tag.name] = v.source ?? String(v.value)
+      else src.expected(tag, 'a tag value (a non-empty string)', `Give tag ${tag.name} the value the instances carry; quote it if it looks like true/false or null.`)
+    }
+    return {tags: selected}
+  }
+  src.fail(
+    field.valueLine,
+    `${field.path}: expected exactly one of group or tags`,
+    `Write fleet: {group: <Auto Scaling group name>} or fleet: {tags: {Role: api}}.`,
+  )
+}
+
+/** A count of instances (an integer of at least `min`) or a share of the fleet ('25%'). */
+function readAmount(src: ConfigSource, field: Field, min: 0 | 1): Amount {
+  const v = field.value
+  if (v && isScalar(v)) {
+    if (typeof v.value === 'number' && Number.isSafeInteger(v.value) && v.value >= min) return {count: v.value}
+    const percent = typeof v.value === 'string' ? /^(\d{1,3})%$/.exec(v.value.trim()) : null
+    if (percent && Number(percent[1]) >= min && Number(percent[1]) <= 100) return {percent: Number(percent[1])}
+  }
+  src.expected(
+    field,
+    `a count of instances (an integer of at least ${min}) or a whole percentage of the fleet from ${min}% to 100%`,
+    `Write ${field.name} as a number of instances, e.g. ${field.name}: ${min + 1}, or a share of the fleet, e.g. ${field.name}: 25%.`,
+  )
+}
+
+function readChange(src: ConfigSource, field: Field, ctx: TargetContext): ChangeSettings {
+  const fields = src.fields(src.map(field), field.path, CHANGE_KEYS)
+  const documentField = present(fields, 'document')
+  const document = documentField ? src.string(documentField) : DEFAULTS.incremental.document
+  if (documentField) checkDocumentName(src, documentField, document, documentField.valueLine)
+  const shell = (SHELL_DOCUMENTS as readonly string[]).includes(document)
+  const caseSlip = SHELL_DOCUMENTS.find((d) => d.toLowerCase() === document.toLowerCase() && d !== document)
+  if (documentField && caseSlip) {
+    src.fail(documentField.valueLine, `${documentField.path}: no document "${document}"; SSM document names are case-sensitive`, `Did you mean "${caseSlip}"?`)
+  }
+
+  if (shell) {
+    for (const key of ['versionParameter', 'parameters'] as const) {
+      const f = fields.get(key)
+      if (f) {
+        src.fail(
+          f.line,
+          `${f.path}: ${key} is for a custom document; with ${document} the commands in apply receive the version as {{version}}`,
+          `Remove ${key}, or set document to the custom SSM document that takes it.`,
+        )
+      }
+    }
+    const applyField = src.required(fields, 'apply', {path: field.path, line: field.line}, `the shell lines that put {{version}} on an instance`)
+    const apply = readShellLines(src, applyField, true)
+    const verifyField = present(fields, 'verify')
+    const currentField = present(fields, 'current')
+    return {
+      document,
+      apply,
+      verify: verifyField ? readShellLines(src, verifyField, false) : [],
+      current: currentField ? readShellLines(src, currentField, false) : [],
+      parameters: {},
+    }
+  }
+
+  for (const key of ['apply', 'verify', 'current'] as const) {
+    const f = fields.get(key)
+    if (f) {
+      src.fail(
+        f.line,
+        `${f.path}: ${key} lists shell lines, which only ${SHELL_DOCUMENTS.join(' and ')} run; the custom document ${document} receives the version in its versionParameter`,
+        `Remove ${key}, or set document: AWS-RunShellScript to run shell lines.`,
+      )
+    }
+  }
+  const near = suggest(document, SHELL_DOCUMENTS)
+  const versionField = src.required(
+    fields,
+    'versionParameter',
+    {path: field.path, line: documentField?.line ?? field.line},
+    `the parameter of document ${document} that receives the version${near ? `; or did you mean document: ${near}?` : ''}`,
+  )
+  const versionParameter = src.string(versionField)
+  const parameters: Record<string, string[]> = {}
+  const parametersField = present(fields, 'parameters')
+  if (parametersField) {
+    for (const p of src.fields(src.map(parametersField), parametersField.path, undefined).values()) {
+      if (p.name === versionParameter) {
+        src.fail(
+          p.line,
+          `${p.path}: sets the versionParameter ${versionParameter}, which release sets to the version being released`,
+          `Remove ${versionParameter} from parameters; pass the version to release rollout instead.`,
+        )
+      }
+      const v = p.value
+      const one = (node: Field): string => {
+        const n = node.value
+        if (n && isScalar(n) && typeof n.value === 'string') return n.value
+        if (n && isScalar(n) && typeof n.value === 'number') return n.source ?? String(n.value)
+        src.expected(node, 'a string or a list of strings', `Give ${p.name} a value; quote it if it looks like true/false or null.`)
+      }
+      parameters[p.name] = v && isSeq(v) ? src.items(p, 'strings', "['a', 'b']").map(one) : [one(p)]
+    }
+  }
+
+  // On the simulated account a declared document is the whole truth: check its parameters now.
+  const known = ctx.simulated && Object.hasOwn(ctx.simulated.documents, document) ? ctx.simulated.documents[document] : undefined
+  if (known) {
+    const list = known.parameters.length > 0 ? known.parameters.join(', ') : '(none)'
+    const unknown = [
+      {name: versionParameter, line: versionField.valueLine, path: versionField.path},
+      ...[...(parametersField ? src.fields(src.map(parametersField), parametersField.path, undefined).values() : [])].map((p) => ({
+        name: p.name,
+        line: p.line,
+        path: p.path,
+      })),
+    ].find((p) => !known.parameters.includes(p.name))
+    if (unknown) {
+      const close = suggest(unknown.name, known.parameters)
+      src.fail(
+        unknown.line,
+        `${unknown.path}: document ${document} (simulated.documents) has no parameter "${unknown.name}"; its parameters: ${list}`,
+        close ? `Did you mean "${close}"?` : `Use one of its parameters, or add "${unknown.name}" to simulated.documents.${document}.parameters.`,
+      )
+    }
+  }
+  return {document, apply: [], verify: [], current: [], versionParameter, parameters}
+}
+
+/** Shell lines of a shell document, each checked for placeholders at its own line of release.yml. */
+function readShellLines(src: ConfigSource, field: Field, nonEmpty: boolean): string[] {
+  const example = "['install.sh --version {{version}}']"
+  const lines = src.strings(field, {nonEmpty, example})
+  const items = src.items(field, 'strings', example)
+  lines.forEach((line, i) => {
+    const problem = checkPlaceholders(line)
+    if (!problem) return
+    const item = items[i]!
+    // A block literal (|) starts on the line after its indicator and keeps its lines as written.
+    const node = item.value
+    const offset = node && isScalar(node) && node.type === 'BLOCK_LITERAL' ? 1 + line.slice(0, problem.index).split('\n').length - 1 : 0
+    src.fail(item.line + offset, `${item.path}: ${problem.problem}`, problem.hint)
+  })
+  return lines
 }

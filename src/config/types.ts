@@ -1,4 +1,7 @@
 import type {ImmutableSettings} from '../../strategies/immutable/deps.js'
+import type {IncrementalSettings} from '../../strategies/incremental/deps.js'
+import type {DurableResource, StrategyName} from '../../strategies/choose.js'
+
 /** release.yml, validated and with every default filled in. */
 export interface ReleaseConfig {
   /** Absolute path of the config file. */
@@ -19,9 +22,39 @@ export interface SimulatedConfig {
   seed: number
   /** Validated, passed through to the simulated account as written. */
   faults: Record<string, unknown>
+  /** Auto Scaling groups that exist in the simulated account before any release (incremental targets change them in place). */
+  fleets: Record<string, SimulatedFleet>
+  /** Custom SSM documents the simulated account knows, by name. */
+  documents: Record<string, SimulatedDocument>
 }
 
-export type TargetConfig = ImmutableTargetConfig
+export interface SimulatedFleet {
+  /** 1 to 20000. */
+  instances: number
+  /** The version every instance runs at the start (validateVersion). */
+  version: string
+  /** ELB target group ARNs the group is attached to; [] when none. */
+  trafficSources: string[]
+}
+
+export interface SimulatedDocument {
+  /** The document's parameter names. */
+  parameters: string[]
+}
+
+/** Which strategy a target is released with, and why: shown by `release plan`, kept in the ledger. */
+export interface StrategyChoice {
+  /** As written in release.yml. */
+  declared: StrategyName | 'auto'
+  /** What the target runs with: `declared`, or for auto what chooseStrategy decided. */
+  strategy: StrategyName
+  /** "declared in release.yml", or chooseStrategy's reason for auto. */
+  reason: string
+  /** What the target's template holds that outlives a stack (empty without a template). */
+  durable: DurableResource[]
+}
+
+export type TargetConfig = ImmutableTargetConfig | IncrementalTargetConfig
 
 /**
  * An immutable target as release.yml declares it: the strategy's own settings (what the steps need)
@@ -34,4 +67,19 @@ export interface ImmutableTargetConfig extends Omit<ImmutableSettings, 'target' 
   templatePath: string
   /** 1-based line of the target's key in release.yml, for messages. */
   line: number
+  /** Set to release a template holding durable resources red/black anyway (they are replaced each release). */
+  allowDurableReplacement: boolean
+  choice: StrategyChoice
+}
+
+/** An incremental target as release.yml declares it (strategy incremental, or auto resolved to it). */
+export interface IncrementalTargetConfig extends Omit<IncrementalSettings, 'target' | 'pollIntervalMs'> {
+  name: string
+  strategy: 'incremental'
+  /** 1-based line of the target's key in release.yml, for messages. */
+  line: number
+  /** Absolute; set when release.yml names a template (always for auto). Never deployed: read by `release plan`. */
+  templatePath?: string
+  templateBody?: string
+  choice: StrategyChoice
 }

@@ -4,7 +4,7 @@ import {corruptState, iso, keys} from './keys.js'
 export interface JournalEntry {
   at: string
   releaseId: string
-  type: 'transition' | 'progress' | 'note'
+  type: 'transition' | 'progress' | 'note' | 'instance'
   state?: string
   event?: string
   message?: string

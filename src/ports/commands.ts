@@ -19,6 +19,17 @@ export interface SendCommandInput {
   comment?: string
 }
 
+/** A command's aggregate counts, from one ListCommands page for many commands. */
+export interface CommandSummary {
+  commandId: string
+  /** Pending | InProgress | Success | Failed | ... (SSM's words for the whole command). */
+  status: string
+  targetCount: number
+  completedCount: number
+  errorCount: number
+  deliveryTimedOutCount: number
+}
+
 export interface InvocationResult {
   instanceId: string
   /** Pending | InProgress | Delayed | Success | Failed | ... (SSM's words). */
@@ -31,6 +42,18 @@ export interface InvocationResult {
 export interface CommandPort {
   /** Sends in chunks of at most 50 instances; returns the command ids, to be remembered before polling. */
   send(input: SendCommandInput): Promise<string[]>
-  /** One aggregate read per command (ListCommandInvocations pages), never one call per instance. */
-  invocations(commandIds: string[]): Promise<InvocationResult[]>
+  /**
+   * One aggregate read per command (ListCommandInvocations pages), never one call per instance.
+   * `withOutput` asks for the instances' standard output (Details), e.g. to read a version.
+   */
+  invocations(commandIds: string[], options?: {withOutput?: boolean}): Promise<InvocationResult[]>
+  /**
+   * Counts of many commands in as few calls as possible (ListCommands filtered by InvokedAfter, paged),
+   * so that a poll reads the invocations of only the commands whose counts moved.
+   */
+  summaries(commandIds: string[], sentAfter: number): Promise<CommandSummary[]>
+  /** An SSM document's parameter names; undefined when no such document exists (DescribeDocument). */
+  describeDocument(name: string): Promise<{parameters: string[]} | undefined>
+  /** Managed instances carrying every tag given (DescribeInstanceInformation with tag filters): a fleet by EC2 tags. */
+  instancesByTags(tags: Record<string, string>): Promise<string[]>
 }

@@ -42,4 +42,12 @@ export interface FleetPort {
   /** Idempotent: sources not attached are ignored. */
   detachTrafficSources(group: string, identifiers: string[]): Promise<void>
   describeTrafficSources(group: string): Promise<TrafficSourceState[]>
+  /**
+   * Takes instances out of service for an in-place change (EnterStandby, in calls of at most 20,
+   * decrementing desired capacity so the group launches no replacements). Instances already in
+   * Standby or EnteringStandby are skipped, so a re-run is harmless.
+   */
+  enterStandby(group: string, instanceIds: string[]): Promise<void>
+  /** Returns instances to service (ExitStandby, at most 20 a call); instances not in Standby are skipped. */
+  exitStandby(group: string, instanceIds: string[]): Promise<void>
 }

@@ -3,6 +3,8 @@ import {handleAutoScaling} from './autoscaling.js'
 import {handleCloudFormation} from './cloudformation.js'
 import {throttlingError} from './errors.js'
 import {checkFaults, throttleRate} from './faults.js'
+import {checkDocuments, DocumentRegistry} from './documents.js'
+import {checkFleets, seedFleets} from './fleets.js'
 import {applyInstanceTask} from './instances.js'
 import {applyInvocationTask} from './invocations.js'
 import {Model} from './model.js'
@@ -10,12 +12,15 @@ import {initialRngState} from './random.js'
 import {handleSsm} from './ssm.js'
 import {applyResourceTask} from './stacks.js'
 import {AccountFile} from './store.js'
+import {type FleetListener, Telemetry} from './telemetry.js'
 import {applyTrafficTask} from './traffic.js'
 import {resolveTimings} from './timings.js'
+import {Tracker} from './tracker.js'
 import type {
   AccountState,
   AccountView,
   SimFaults,
+  SimMetrics,
   SimOptions,
   SimService,
   SimTimings,
@@ -72,6 +77,7 @@ function freshState(options: SimOptions): AccountState {
     groups: {},
     instances: {},
     commands: [],
+    parameters: {},
     tasks: [],
   }
 }
@@ -93,6 +99,7 @@ function isAccountState(value: unknown): value is AccountState {
     isRecord(state['groups']) &&
     isRecord(state['instances']) &&
     Array.isArray(state['commands']) &&
+    (state['parameters'] === undefined || isRecord(state['parameters'])) &&
     Array.isArray(state['tasks'])
   )
 }
@@ -106,7 +113,11 @@ export class SimAccount {
   private readonly options: SimOptions
   private readonly timings: SimTimings
   private readonly file: AccountFile | undefined
+  private readonly documents: DocumentRegistry
+  private readonly telemetry = new Telemetry()
   private state: AccountState
+  /** Derived indexes of `state`, rebuilt when another state is loaded. */
+  private tracker: Tracker | undefined
   /** The JSON last loaded or saved, to save only calls that changed something. */
   private savedText: string | undefined
 
@@ -117,13 +128,17 @@ export class SimAccount {
 
   private constructor(options: SimOptions) {
     if (options.faults) checkFaults(options.faults)
+    checkFleets(options.fleets)
+    checkDocuments(options.documents)
     this.options = options
     this.clock = options.clock
     this.timings = resolveTimings(options.timings)
+    this.documents = new DocumentRegistry(options.documents)
     this.state = freshState(options)
     this.file = options.dir === undefined ? undefined : new AccountFile(options.dir)
-    this.transactSync(() => {
+    this.transactSync((model) => {
       if (options.faults) this.state.faults = structuredClone(options.faults)
+      seedFleets(model, options.fleets)
     }, false)
   }
 
@@ -157,16 +172,42 @@ export class SimAccount {
   /** Answers one API call (the middleware calls this), or throws the SDK's exception for it. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async handle(service: SimService, commandName: string, input: any): Promise<any> {
+    this.telemetry.count(service, commandName)
     const work = () =>
       this.run((model) => {
         const handler = SERVICES[service]
         if (!handler) throw new Error(`The simulated AWS account has no service ${String(service)}`)
         // Throttling is decided before anything else, with the account's own PRNG.
         const rate = throttleRate(model.faults, service, model.now)
-        if (rate > 0 && model.random.next() < rate) throw throttlingError(service)
+        if (rate > 0 && model.random.next() < rate) {
+          this.telemetry.countThrottled()
+          throw throttlingError(service)
+        }
         return handler(model, commandName, input)
       })
-    return this.file ? this.file.withLock(work) : work()
+    try {
+      return await (this.file ? this.file.withLock(work) : work())
+    } finally {
+      this.telemetry.notify(() => this.currentTracker().summary())
+    }
+  }
+
+  /** API calls handled by this SimAccount (this process) since it was opened or resetMetrics. */
+  metrics(): SimMetrics {
+    return this.telemetry.metrics()
+  }
+
+  resetMetrics(): void {
+    this.telemetry.reset()
+  }
+
+  /**
+   * Calls `listener` after every API call with a summary of the instances (not the AccountView: it
+   * stays cheap at 10,000 instances). Returns the function that stops it. A listener that throws
+   * fails the call it was told about.
+   */
+  observe(listener: FleetListener): () => void {
+    return this.telemetry.observe(listener)
   }
 
   /** The account as `release sim show` presents it, advanced to the clock's now. */
@@ -187,11 +228,19 @@ export class SimAccount {
     })
   }
 
+  private currentTracker(): Tracker {
+    if (this.tracker?.state !== this.state) this.tracker = new Tracker(this.state)
+    return this.tracker
+  }
+
   private runWithoutAdvance<T>(work: (model: Model) => T): T {
-    this.load()
+    const fresh = this.load()
     let keep = true
     try {
-      return work(new Model(this.state, this.timings))
+      const model = new Model(this.state, {timings: this.timings, tracker: this.currentTracker(), documents: this.documents})
+      // An account file removed to reset the account: the new account has the seeded fleets too.
+      if (fresh) seedFleets(model, this.options.fleets)
+      return work(model)
     } catch (error) {
       // An AWS error leaves the account consistent (time and PRNG draws moved on, so it is saved);
       // anything else may have left it half-changed, so the file's version is read again next time.
@@ -203,19 +252,23 @@ export class SimAccount {
     }
   }
 
-  private load(): void {
-    if (!this.file) return
+  /** Reads the file when another process changed it; true when that made a fresh account. */
+  private load(): boolean {
+    if (!this.file) return false
     const read = this.file.readIfChanged()
-    if (read.unchanged) return
+    if (read.unchanged) return false
     if (read.value === undefined) {
       // No file yet (or it was removed to reset the account): a fresh account.
       this.state = freshState(this.options)
       this.savedText = undefined
-      return
+      return true
     }
     if (!isAccountState(read.value)) throw this.file.corrupted('it is not a simulated account (unexpected content)')
     this.state = read.value
     this.savedText = JSON.stringify(read.value)
+    // Accounts saved before Parameter Store existed.
+    this.state.parameters ??= {}
+    return false
   }
 
   private save(): void {

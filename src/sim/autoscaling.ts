@@ -21,10 +21,17 @@ import type {
 } from '@aws-sdk/client-auto-scaling'
 import {autoScalingErrors as errors, UnsupportedCommandError} from './errors.js'
 import {matchesAny} from './faults.js'
-import {enterStandby, exitStandby, groupInstances, reconcileCapacity, terminateInstance} from './instances.js'
+import {
+  enterStandby,
+  exitStandby,
+  groupInstances,
+  reconcileCapacity,
+  setInstanceHealth as applyInstanceHealth,
+  terminateInstance,
+} from './instances.js'
 import {iso, type Model} from './model.js'
 import {page, pageSize} from './paging.js'
-import {attachTrafficSource, detachTrafficSource, refreshTrafficSources} from './traffic.js'
+import {attachTrafficSource, detachTrafficSource, refreshTrafficSources, trafficType} from './traffic.js'
 import type {GroupRecord, InstanceRecord} from './types.js'
 
 /** The Auto Scaling API of the simulated account: request checks and response shapes. */
@@ -122,9 +129,11 @@ function describeAutoScalingGroups(model: Model, input: AutoScalingGroupNamesTyp
 
 function describeAutoScalingInstances(model: Model, input: DescribeAutoScalingInstancesType): AutoScalingInstancesType {
   const ids = input.InstanceIds
-  const instances = Object.values(model.state.instances)
-    .filter((instance) => !ids || ids.length === 0 || ids.includes(instance.id))
-    .sort((a, b) => a.id.localeCompare(b.id))
+  const chosen =
+    ids && ids.length > 0
+      ? [...new Set(ids)].map((id) => model.state.instances[id]).filter((i): i is InstanceRecord => !!i)
+      : Object.values(model.state.instances)
+  const instances = chosen.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   const {items, nextToken} = page(instances, input.NextToken, pageSize(input.MaxRecords, 50, 50), errors.invalidNextToken)
   return {
     AutoScalingInstances: items.map((instance) => ({
@@ -180,13 +189,6 @@ function setDesiredCapacity(model: Model, input: SetDesiredCapacityType): Record
   return {}
 }
 
-function trafficType(identifier: string, type: string | undefined): string {
-  if (type) return type
-  if (identifier.includes(':targetgroup/')) return 'elbv2'
-  if (identifier.includes('vpc-lattice')) return 'vpc-lattice'
-  return 'elb'
-}
-
 function attachTrafficSources(model: Model, input: AttachTrafficSourcesType): Record<string, never> {
   const group = requireChangeable(model, input.AutoScalingGroupName)
   const sources = (input.TrafficSources ?? []).map((source) => ({
@@ -237,8 +239,18 @@ function describeTrafficSources(model: Model, input: DescribeTrafficSourcesReque
   }
 }
 
+/** EnterStandby and ExitStandby take at most this many instances a call. */
+const STANDBY_BATCH = 20
+
 function groupMembers(model: Model, group: GroupRecord, ids: string[] | undefined): InstanceRecord[] {
   if (!ids || ids.length === 0) throw errors.validation('The parameter InstanceIds must be specified.')
+  if (ids.length > STANDBY_BATCH) {
+    throw errors.validation(
+      `1 validation error detected: Value '[${ids.join(', ')}]' at 'instanceIds' failed to satisfy constraint: ` +
+        `Member must have length less than or equal to ${STANDBY_BATCH}`,
+    )
+  }
+  if (new Set(ids).size !== ids.length) throw errors.validation('The parameter InstanceIds contains duplicate instance ids.')
   return ids.map((id) => {
     const instance = model.state.instances[id]
     if (!instance || instance.group !== group.name) {
@@ -266,10 +278,20 @@ function sizes(group: GroupRecord): string {
   return `AutoScalingGroup ${group.name} has min-size=${group.min}, max-size=${group.max}, and desired-size=${group.desired}.`
 }
 
+/**
+ * EnteringStandby -> Standby after a delay. Standby instances are deregistered from the group's
+ * traffic sources (they do not count as serving) but stay SSM managed. Decrementing lowers the
+ * desired capacity; otherwise the group launches a replacement for each.
+ */
 function enterStandbyCommand(model: Model, input: EnterStandbyQuery): EnterStandbyAnswer {
   const group = requireChangeable(model, input.AutoScalingGroupName)
+  if (typeof input.ShouldDecrementDesiredCapacity !== 'boolean') {
+    throw errors.validation(
+      "1 validation error detected: Value null at 'shouldDecrementDesiredCapacity' failed to satisfy constraint: Member must not be null",
+    )
+  }
   const instances = groupMembers(model, group, input.InstanceIds)
-  const decrement = input.ShouldDecrementDesiredCapacity === true
+  const decrement = input.ShouldDecrementDesiredCapacity
   for (const instance of instances) {
     if (instance.lifecycle !== 'InService') throw errors.validation(`The instance ${instance.id} is not in InService.`)
   }
@@ -278,19 +300,19 @@ function enterStandbyCommand(model: Model, input: EnterStandbyQuery): EnterStand
       `${sizes(group)} To place into standby ${instances.length} instances, please update the AutoScalingGroup sizes appropriately.`,
     )
   }
-  return {
-    Activities: instances.map((instance) => {
-      const before = group.desired
-      enterStandby(model, group, instance, decrement)
-      const capacity = decrement ? `, shrinking the capacity from ${before} to ${group.desired}` : ''
-      return activity(
-        model,
-        group,
-        `Moving EC2 instance to Standby: ${instance.id}`,
-        `At ${iso(model.now)} instance ${instance.id} was moved to standby in response to a user request${capacity}.`,
-      )
-    }),
-  }
+  const activities = instances.map((instance) => {
+    const before = group.desired
+    enterStandby(model, group, instance, decrement)
+    const capacity = decrement ? `, shrinking the capacity from ${before} to ${group.desired}` : ''
+    return activity(
+      model,
+      group,
+      `Moving EC2 instance to Standby: ${instance.id}`,
+      `At ${iso(model.now)} instance ${instance.id} was moved to standby in response to a user request${capacity}.`,
+    )
+  })
+  reconcileCapacity(model, group)
+  return {Activities: activities}
 }
 
 function exitStandbyCommand(model: Model, input: ExitStandbyQuery): ExitStandbyAnswer {
@@ -304,19 +326,19 @@ function exitStandbyCommand(model: Model, input: ExitStandbyQuery): ExitStandbyA
       `${sizes(group)} To move ${instances.length} instances out of standby, please update the AutoScalingGroup sizes appropriately.`,
     )
   }
-  return {
-    Activities: instances.map((instance) => {
-      const before = group.desired
-      exitStandby(model, group, instance)
-      return activity(
-        model,
-        group,
-        `Moving EC2 instance out of Standby: ${instance.id}`,
-        `At ${iso(model.now)} instance ${instance.id} was moved out of standby in response to a user request, ` +
-          `increasing the capacity from ${before} to ${group.desired}.`,
-      )
-    }),
-  }
+  const activities = instances.map((instance) => {
+    const before = group.desired
+    exitStandby(model, group, instance)
+    return activity(
+      model,
+      group,
+      `Moving EC2 instance out of Standby: ${instance.id}`,
+      `At ${iso(model.now)} instance ${instance.id} was moved out of standby in response to a user request, ` +
+        `increasing the capacity from ${before} to ${group.desired}.`,
+    )
+  })
+  refreshTrafficSources(model, group)
+  return {Activities: activities}
 }
 
 function terminateInstanceInGroup(model: Model, input: TerminateInstanceInAutoScalingGroupType) {
@@ -350,9 +372,7 @@ function setInstanceHealth(model: Model, input: SetInstanceHealthQuery): Record<
   if (input.HealthStatus !== 'Healthy' && input.HealthStatus !== 'Unhealthy') {
     throw errors.validation(`Valid instance health states are: [Healthy, Unhealthy]`)
   }
-  instance.health = input.HealthStatus
-  const group = model.state.groups[instance.group]
-  if (group) refreshTrafficSources(model, group)
+  applyInstanceHealth(model, instance, input.HealthStatus)
   return {}
 }
 

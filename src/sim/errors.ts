@@ -11,10 +11,15 @@ import {
 import {
   InvalidCommandId,
   InvalidDocument,
+  InvalidFilterKey,
   InvalidInstanceId,
+  InvalidInstanceInformationFilterValue,
   InvalidNextToken as SsmInvalidNextToken,
   InvalidParameters,
   InvocationDoesNotExist,
+  ParameterAlreadyExists,
+  ParameterNotFound,
+  ParameterVersionNotFound,
   SSMServiceException,
   ThrottlingException,
   ValidationException,
@@ -67,6 +72,19 @@ export const ssmErrors = {
     const message = 'The specified token is not valid.'
     return new SsmInvalidNextToken({message, Message: message, $metadata: metadata()})
   },
+  invalidFilterKey: (message: string) => new InvalidFilterKey({message, $metadata: metadata()}),
+  invalidFilterValue: (message: string) => new InvalidInstanceInformationFilterValue({message, $metadata: metadata()}),
+  parameterNotFound: (name: string) => new ParameterNotFound({message: `Parameter ${name} not found.`, $metadata: metadata()}),
+  parameterVersionNotFound: (selector: string) =>
+    new ParameterVersionNotFound({
+      message: `Systems Manager could not find version ${selector} of the parameter. Verify the version and try again.`,
+      $metadata: metadata(),
+    }),
+  parameterAlreadyExists: () =>
+    new ParameterAlreadyExists({
+      message: 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
+      $metadata: metadata(),
+    }),
 }
 
 /** CloudFormation and Auto Scaling say `Throttling` ("Rate exceeded"); SSM says `ThrottlingException`. */

@@ -4,5 +4,19 @@ export {createSimClients, type SimClients} from './clients.js'
 export {UnsupportedCommandError} from './errors.js'
 export {installSimulatedAccount, simulatedAccountMiddleware, SIM_MIDDLEWARE_NAME} from './middleware.js'
 export {DEFAULT_TIMINGS} from './timings.js'
-export type {AccountView, DelayRange, SimFaults, SimOptions, SimService, SimTimings} from './types.js'
+export type {
+  AccountView,
+  DelayRange,
+  FleetSummary,
+  InstanceSummary,
+  LatencyDistribution,
+  SimDocument,
+  SimFaults,
+  SimFleet,
+  SimMetrics,
+  SimOptions,
+  SimService,
+  SimTimings,
+} from './types.js'
+export type {FleetListener} from './telemetry.js'
 export {renderAccountView} from './view.js'

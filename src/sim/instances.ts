@@ -5,7 +5,8 @@ import type {GroupRecord, GroupTag, InstanceRecord, TaskBody} from './types.js'
 
 /**
  * Auto Scaling groups and their instances: launch (Pending -> InService after boot), health by
- * version, scale-in newest first (Terminating -> Terminated -> removed), standby.
+ * version, scale-in newest first (Terminating -> Terminated -> removed), standby. Every change of an
+ * instance's lifecycle, health or version goes through this file, which keeps model.tracker current.
  */
 
 const REMOVED_AFTER_MS: [number, number] = [1_000, 3_000]
@@ -23,6 +24,7 @@ export interface GroupSpec {
   healthCheckType: string
   healthCheckGracePeriod: number
   stackVersion?: string
+  versionParameter?: string
 }
 
 export function createGroup(model: Model, spec: GroupSpec): GroupRecord {
@@ -44,10 +46,44 @@ export function groupInstances(model: Model, group: GroupRecord): InstanceRecord
   return group.instanceIds.map((id) => model.state.instances[id]).filter((i): i is InstanceRecord => !!i)
 }
 
+/** The tags of the group's instances: those it propagates at launch, and the one Auto Scaling adds. */
+export function instanceTags(group: GroupRecord): Record<string, string> {
+  const tags: Record<string, string> = {'aws:autoscaling:groupName': group.name}
+  for (const tag of group.tags) if (tag.PropagateAtLaunch) tags[tag.Key] = tag.Value
+  return tags
+}
+
+/** Counts of active instances per zone, to launch into the emptiest zone. */
+export class ZonePlacement {
+  private readonly counts: Map<string, number>
+
+  constructor(group: GroupRecord, active: readonly InstanceRecord[]) {
+    this.counts = new Map(group.zones.map((zone) => [zone, 0]))
+    for (const instance of active) this.counts.set(instance.zone, (this.counts.get(instance.zone) ?? 0) + 1)
+  }
+
+  next(fallback: string): string {
+    let best: string | undefined
+    let fewest = Infinity
+    for (const [zone, count] of this.counts) {
+      if (count < fewest) {
+        best = zone
+        fewest = count
+      }
+    }
+    const zone = best ?? fallback
+    this.counts.set(zone, (this.counts.get(zone) ?? 0) + 1)
+    return zone
+  }
+}
+
 /** Launches or terminates (newest first) until the active instances match the desired capacity. */
 export function reconcileCapacity(model: Model, group: GroupRecord): void {
   const active = groupInstances(model, group).filter((instance) => ACTIVE.has(instance.lifecycle))
-  for (let i = active.length; i < group.desired; i++) launchInstance(model, group)
+  if (active.length < group.desired) {
+    const placement = new ZonePlacement(group, active)
+    for (let i = active.length; i < group.desired; i++) launchInstance(model, group, placement)
+  }
   const surplus = active.length - group.desired
   if (surplus > 0) {
     for (const instance of active.slice(-surplus).reverse()) terminateInstance(model, instance)
@@ -55,8 +91,17 @@ export function reconcileCapacity(model: Model, group: GroupRecord): void {
   refreshTrafficSources(model, group)
 }
 
-/** The Version tag: the group's propagated tag, else the launch template's instance tag, else the stack's Version parameter. */
+/**
+ * The version a new instance runs: a seeded fleet's published version (its Parameter Store
+ * parameter), else the group's propagated Version tag, else the launch template's instance tag,
+ * else the stack's Version parameter (or the fleet's seed version).
+ */
 function launchVersion(model: Model, group: GroupRecord): string | undefined {
+  if (group.versionParameter) {
+    const published = model.state.parameters[group.versionParameter]
+    const latest = published?.history.at(-1)
+    if (latest) return latest.value
+  }
   const groupTag = group.tags.find((tag) => tag.Key === 'Version' && tag.PropagateAtLaunch)
   if (groupTag) return groupTag.Value
   const template = group.launchTemplate && model.state.launchTemplates[group.launchTemplate.id]
@@ -71,66 +116,99 @@ function launchVersion(model: Model, group: GroupRecord): string | undefined {
   return group.stackVersion
 }
 
-function launchInstance(model: Model, group: GroupRecord): InstanceRecord {
-  const perZone = new Map(group.zones.map((zone) => [zone, 0]))
-  for (const instance of groupInstances(model, group)) {
-    if (ACTIVE.has(instance.lifecycle)) perZone.set(instance.zone, (perZone.get(instance.zone) ?? 0) + 1)
-  }
-  const zone = [...perZone.entries()].sort((a, b) => a[1] - b[1])[0]?.[0] ?? `${model.state.region}a`
+/**
+ * A new instance in the emptiest zone: Pending until it boots, or with `running`, InService at once
+ * with its agent registered (a seeded fleet that was there before the account was opened).
+ */
+export function launchInstance(
+  model: Model,
+  group: GroupRecord,
+  placement: ZonePlacement,
+  options: {running?: boolean; version?: string} = {},
+): InstanceRecord {
+  const running = options.running === true
   const instance: InstanceRecord = {
     id: `i-${model.random.hex(17)}`,
     group: group.name,
-    version: launchVersion(model, group),
-    lifecycle: 'Pending',
+    version: options.version ?? launchVersion(model, group),
+    lifecycle: running ? 'InService' : 'Pending',
     health: 'Healthy',
-    zone,
+    zone: placement.next(`${model.state.region}a`),
     launchedAt: model.now,
-    booted: false,
+    booted: running,
     launchTemplate: group.launchTemplate ? {...group.launchTemplate} : undefined,
     deliveryRoll: model.random.next(),
   }
   model.state.instances[instance.id] = instance
   group.instanceIds.push(instance.id)
-  model.schedule(model.delay(model.timings.instanceBootMs), {kind: 'instance.booted', instanceId: instance.id})
+  if (running) assessHealth(model, instance)
+  else model.schedule(model.delay(model.timings.instanceBootMs), {kind: 'instance.booted', instanceId: instance.id})
+  model.tracker.add(instance)
   return instance
+}
+
+function setLifecycle(model: Model, instance: InstanceRecord, lifecycle: string): void {
+  instance.lifecycle = lifecycle
+  model.tracker.update(instance)
 }
 
 export function terminateInstance(model: Model, instance: InstanceRecord): void {
   if (instance.lifecycle === 'Terminating' || instance.lifecycle === 'Terminated') return
-  instance.lifecycle = 'Terminating'
+  setLifecycle(model, instance, 'Terminating')
   model.schedule(model.delay(model.timings.terminateMs), {kind: 'instance.terminated', instanceId: instance.id})
 }
 
 /** Health follows the version's faults; a version that degrades turns Unhealthy later. */
 function assessHealth(model: Model, instance: InstanceRecord): void {
   instance.health = isUnhealthyVersion(model.faults, instance.version) ? 'Unhealthy' : 'Healthy'
+  model.tracker.update(instance)
   const degradeMs = degradeAfterMs(model.faults, instance.version)
   if (instance.health === 'Healthy' && degradeMs !== undefined) {
     model.schedule(degradeMs, {kind: 'instance.degraded', instanceId: instance.id, version: instance.version})
   }
 }
 
+/** SetInstanceHealth: what the caller says, until the next change of version says otherwise. */
+export function setInstanceHealth(model: Model, instance: InstanceRecord, health: 'Healthy' | 'Unhealthy'): void {
+  instance.health = health
+  model.tracker.update(instance)
+  const group = model.state.groups[instance.group]
+  if (group) refreshTrafficSources(model, group)
+}
+
 /** What `release-sim set-version <v>` does on an instance (in-place change). */
 export function setInstanceVersion(model: Model, instance: InstanceRecord, version: string): void {
   instance.version = version
+  model.tracker.update(instance)
   if (instance.lifecycle === 'Terminating' || instance.lifecycle === 'Terminated') return
   assessHealth(model, instance)
   const group = model.state.groups[instance.group]
   if (group) refreshTrafficSources(model, group)
 }
 
+/** The caller reconciles the group's capacity once after moving all its instances. */
 export function enterStandby(model: Model, group: GroupRecord, instance: InstanceRecord, decrement: boolean): void {
-  instance.lifecycle = 'EnteringStandby'
+  setLifecycle(model, instance, 'EnteringStandby')
   model.schedule(model.delay(model.timings.standbyMs), {kind: 'instance.standby', instanceId: instance.id})
   if (decrement) group.desired -= 1
-  reconcileCapacity(model, group)
 }
 
 export function exitStandby(model: Model, group: GroupRecord, instance: InstanceRecord): void {
-  instance.lifecycle = 'Pending'
+  setLifecycle(model, instance, 'Pending')
   group.desired += 1
   model.schedule(model.delay(model.timings.standbyMs), {kind: 'instance.inService', instanceId: instance.id})
-  refreshTrafficSources(model, group)
+}
+
+/**
+ * Back in service after Standby, health follows the instance's version: Unhealthy for an unhealthy
+ * version, still Unhealthy if its version had degraded, Healthy otherwise (a set-version to a good
+ * version while in Standby healed it already).
+ */
+function returnToService(model: Model, instance: InstanceRecord): void {
+  instance.lifecycle = 'InService'
+  const degraded = instance.health === 'Unhealthy' && degradeAfterMs(model.faults, instance.version) !== undefined
+  instance.health = isUnhealthyVersion(model.faults, instance.version) || degraded ? 'Unhealthy' : 'Healthy'
+  model.tracker.update(instance)
 }
 
 /** Starts deleting a group: capacity to zero, every instance terminating, traffic sources detaching. */
@@ -159,26 +237,30 @@ export function applyInstanceTask(model: Model, task: InstanceTask): void {
       break
     case 'instance.inService':
       if (instance.lifecycle !== 'Pending') return
-      instance.lifecycle = 'InService'
+      returnToService(model, instance)
       break
     case 'instance.degraded':
       if (instance.version !== task.version || instance.lifecycle === 'Terminating') return
       if (instance.lifecycle === 'Terminated') return
       instance.health = 'Unhealthy'
+      model.tracker.update(instance)
       break
     case 'instance.standby':
       if (instance.lifecycle !== 'EnteringStandby') return
-      instance.lifecycle = 'Standby'
+      setLifecycle(model, instance, 'Standby')
       break
     case 'instance.terminated':
       if (instance.lifecycle !== 'Terminating') return
-      instance.lifecycle = 'Terminated'
+      setLifecycle(model, instance, 'Terminated')
       model.schedule(model.delay(REMOVED_AFTER_MS), {kind: 'instance.removed', instanceId: instance.id})
       break
-    case 'instance.removed':
+    case 'instance.removed': {
       delete model.state.instances[instance.id]
-      if (group) group.instanceIds = group.instanceIds.filter((id) => id !== instance.id)
+      model.tracker.remove(instance.id)
+      const at = group ? group.instanceIds.indexOf(instance.id) : -1
+      if (group && at >= 0) group.instanceIds.splice(at, 1)
       break
+    }
   }
   if (group) refreshTrafficSources(model, group)
 }

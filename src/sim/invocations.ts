@@ -1,24 +1,29 @@
-import {isUnhealthyVersion} from './faults.js'
 import {setInstanceVersion} from './instances.js'
 import type {Model} from './model.js'
+import {onlyReads, runScript, scriptLines, type ScriptResult} from './script.js'
+import {commandDuration} from './timings.js'
 import type {CommandRecord, InstanceRecord, InvocationRecord, TaskBody} from './types.js'
 
 /**
- * One SSM command's run on each instance: Pending -> InProgress -> Success | Failed, or Pending ->
- * Failed with StatusDetails Undeliverable for instances the agent cannot be reached on.
+ * One SSM command's run on each instance: Pending -> InProgress -> Success | Failed | TimedOut, or
+ * Pending -> Failed with StatusDetails Undeliverable for instances the agent cannot be reached on.
+ * What the lines do is script.ts (shell documents) and documents.ts (custom documents).
  *
- * Convention for in-place releases: a command line `release-sim set-version <version>` sets the
- * instance's version when the command succeeds; the instance's health then follows that version's
- * faults (an unhealthy version turns it Unhealthy, a healthy one heals it). Such a command is
- * delivered even to an unhealthy instance, so that re-applying the last known good version works;
- * any other command on an unhealthy instance fails, like a smoke check would.
+ * Faults, per invocation: an instance whose delivery roll is below `undeliverableInstances` gets
+ * nothing (Undeliverable, whatever the command); `commandFailureRate` fails an invocation before its
+ * first line runs, so nothing changes on the instance. Commands made only of `release-sim
+ * get-version` lines are spared commandFailureRate (reading a version is not the risky part).
+ * An invocation that runs longer than the command's `executionTimeout` parameter (default 3600 s)
+ * ends TimedOut (StatusDetails ExecutionTimedOut) without its changes.
  */
 
 /** After SendCommand, GetCommandInvocation answers InvocationDoesNotExist for this long, as real SSM does. */
 const VISIBLE_AFTER_MS: [number, number] = [500, 1_500]
 /** Pending -> InProgress: the agent picks the command up. */
 const PICKUP_MS: [number, number] = [500, 2_000]
-const SET_VERSION = /^\s*release-sim\s+set-version\s+(\S+)\s*$/
+const DEFAULT_EXECUTION_TIMEOUT_S = 3600
+/** Run time of a command that only reads the version. */
+const READ_MS: [number, number] = [1_000, 4_000]
 
 export function isTerminal(invocation: InvocationRecord): boolean {
   return invocation.status !== 'Pending' && invocation.status !== 'InProgress'
@@ -30,7 +35,12 @@ export function isManaged(instance: InstanceRecord | undefined): instance is Ins
 }
 
 export function commandLines(command: CommandRecord): string[] {
-  return (command.parameters['commands'] ?? []).flatMap((entry) => entry.split('\n')).filter((line) => line.trim() !== '')
+  return scriptLines(command.parameters['commands'])
+}
+
+function executionTimeoutMs(command: CommandRecord): number {
+  const given = Number(command.parameters['executionTimeout']?.[0] ?? DEFAULT_EXECUTION_TIMEOUT_S)
+  return (Number.isFinite(given) && given > 0 ? given : DEFAULT_EXECUTION_TIMEOUT_S) * 1000
 }
 
 export function startInvocations(model: Model, command: CommandRecord): void {
@@ -45,74 +55,76 @@ export function startInvocations(model: Model, command: CommandRecord): void {
       error: '',
       responseCode: -1,
     })
+    if (command.setsVersion) model.tracker.changing(instanceId, 1)
     const undeliverable = instance.deliveryRoll < (model.faults.undeliverableInstances ?? 0)
     if (undeliverable) {
-      model.schedule(model.delay(model.timings.commandMs), {kind: 'invocation.ended', commandId: command.id, instanceId})
+      model.schedule(commandDuration(model), {kind: 'invocation.ended', commandId: command.id, instanceId})
     } else {
       model.schedule(model.delay(PICKUP_MS), {kind: 'invocation.started', commandId: command.id, instanceId})
     }
   }
 }
 
-function finish(model: Model, invocation: InvocationRecord, status: string, details: string, code: number): void {
+function finish(model: Model, command: CommandRecord, invocation: InvocationRecord, status: string, details: string, code: number): void {
   invocation.status = status
   invocation.details = details
   invocation.responseCode = code
   invocation.endedAt = model.now
+  if (command.setsVersion) model.tracker.changing(invocation.instanceId, -1)
+}
+
+function script(command: CommandRecord): string[] {
+  if (command.kind !== 'custom') return commandLines(command)
+  return command.version === undefined ? [] : [`release-sim set-version ${command.version}`, 'release-sim check']
 }
 
 function run(model: Model, command: CommandRecord, invocation: InvocationRecord, instance: InstanceRecord): void {
-  const lines = commandLines(command)
-  const versions = lines.map((line) => SET_VERSION.exec(line)?.[1]).filter((v): v is string => v !== undefined)
-  const unhealthy = instance.health === 'Unhealthy' || isUnhealthyVersion(model.faults, instance.version)
-  const unlucky = model.random.next() < (model.faults.commandFailureRate ?? 0)
-  if (unhealthy && versions.length === 0) {
-    invocation.error = `health check failed: version ${instance.version ?? 'unknown'} on ${instance.id} is not serving\n`
-    finish(model, invocation, 'Failed', 'Failed', 1)
-    return
-  }
-  if (unlucky) {
+  const lines = script(command)
+  const rate = model.faults.commandFailureRate ?? 0
+  if (rate > 0 && !onlyReads(lines) && model.random.next() < rate) {
     invocation.output = lines.length > 0 ? `$ ${lines[0]}\n` : ''
     invocation.error = `failed to run commands: exit status 1\n`
-    finish(model, invocation, 'Failed', 'Failed', 1)
+    finish(model, command, invocation, 'Failed', 'Failed', 1)
     return
   }
-  invocation.output = lines
-    .map((line) => {
-      const version = SET_VERSION.exec(line)?.[1]
-      return version === undefined ? `$ ${line}\n` : `$ ${line}\nversion set to ${version}\n`
-    })
-    .join('')
-  for (const version of versions) setInstanceVersion(model, instance, version)
-  finish(model, invocation, 'Success', 'Success', 0)
+  const result: ScriptResult = runScript(lines, instance, model.faults)
+  invocation.output = result.output
+  invocation.error = result.error
+  if (result.version !== undefined) setInstanceVersion(model, instance, result.version)
+  if (result.ok) finish(model, command, invocation, 'Success', 'Success', 0)
+  else finish(model, command, invocation, 'Failed', 'Failed', 1)
 }
 
 type InvocationTask = Extract<TaskBody, {kind: `invocation.${string}`}>
 
 export function applyInvocationTask(model: Model, task: InvocationTask): void {
-  const command = model.state.commands.find((entry) => entry.id === task.commandId)
+  const command = model.tracker.commands.get(task.commandId)
   const invocation = command?.invocations.find((entry) => entry.instanceId === task.instanceId)
   if (!command || !invocation || isTerminal(invocation)) return
   const instance = model.state.instances[task.instanceId]
 
   if (task.kind === 'invocation.started') {
     if (!isManaged(instance)) {
-      finish(model, invocation, 'Failed', 'Undeliverable', -1)
+      finish(model, command, invocation, 'Failed', 'Undeliverable', -1)
       return
     }
     invocation.status = 'InProgress'
     invocation.details = 'InProgress'
     invocation.startedAt = model.now
     const ended = {kind: 'invocation.ended', commandId: command.id, instanceId: task.instanceId} as const
-    model.schedule(model.delay(model.timings.commandMs), ended)
+    const duration = onlyReads(script(command)) ? model.delay(READ_MS) : commandDuration(model)
+    model.schedule(Math.min(duration, executionTimeoutMs(command)), ended)
     return
   }
 
   if (invocation.status === 'Pending') {
-    finish(model, invocation, 'Failed', 'Undeliverable', -1)
+    finish(model, command, invocation, 'Failed', 'Undeliverable', -1)
   } else if (!isManaged(instance)) {
     invocation.error = `instance ${task.instanceId} was terminated while the command ran\n`
-    finish(model, invocation, 'Failed', 'Failed', 1)
+    finish(model, command, invocation, 'Failed', 'Failed', 1)
+  } else if (model.now - (invocation.startedAt ?? model.now) >= executionTimeoutMs(command)) {
+    invocation.error = `command execution timed out after ${executionTimeoutMs(command) / 1000} seconds\n`
+    finish(model, command, invocation, 'TimedOut', 'ExecutionTimedOut', 124)
   } else {
     run(model, command, invocation, instance)
   }

@@ -1,5 +1,14 @@
+import type {DocumentRegistry} from './documents.js'
 import {Random} from './random.js'
+import type {Tracker} from './tracker.js'
 import type {AccountState, DelayRange, SimFaults, SimTimings, Task, TaskBody} from './types.js'
+
+/** What a call sees besides the persisted state: this process's settings and the derived indexes. */
+export interface ModelContext {
+  timings: SimTimings
+  tracker: Tracker
+  documents: DocumentRegistry
+}
 
 /**
  * The account's state while one call or one scheduled transition is applied: `now` is the virtual
@@ -7,14 +16,20 @@ import type {AccountState, DelayRange, SimFaults, SimTimings, Task, TaskBody} fr
  */
 export class Model {
   readonly random: Random
+  readonly timings: SimTimings
+  readonly tracker: Tracker
+  readonly documents: DocumentRegistry
   now: number
 
   constructor(
     readonly state: AccountState,
-    readonly timings: SimTimings,
+    context: ModelContext,
   ) {
     this.random = new Random(state)
     this.now = state.now
+    this.timings = context.timings
+    this.tracker = context.tracker
+    this.documents = context.documents
   }
 
   get faults(): SimFaults {
@@ -45,13 +60,23 @@ export class Model {
     tasks.splice(low, 0, task)
   }
 
-  /** Applies every transition due by `target` in time order (transitions may schedule more), then sets the time. */
+  /**
+   * Applies every transition due by `target` in time order (transitions may schedule more), then sets
+   * the time. Applied tasks are dropped from the front at the end, in one splice: a task scheduled
+   * meanwhile is due no earlier than the one being applied, so it lands behind it.
+   */
   advanceTo(target: number, apply: (model: Model, task: Task) => void): void {
     const tasks = this.state.tasks
-    while (tasks.length > 0 && tasks[0]!.at <= target) {
-      const task = tasks.shift()!
-      this.now = Math.max(this.now, task.at)
-      apply(this, task)
+    let head = 0
+    try {
+      while (head < tasks.length && tasks[head]!.at <= target) {
+        const task = tasks[head]!
+        head += 1
+        this.now = Math.max(this.now, task.at)
+        apply(this, task)
+      }
+    } finally {
+      tasks.splice(0, head)
     }
     this.now = Math.max(this.now, target)
     this.state.now = this.now

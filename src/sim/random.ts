@@ -25,6 +25,13 @@ export class Random {
     return this.int(range[0], range[1])
   }
 
+  /** Standard normal, by Box–Muller from two uniforms (the second normal of the pair is not kept: no hidden state). */
+  normal(): number {
+    const u1 = 1 - this.next() // (0, 1]: log(0) is never taken
+    const u2 = this.next()
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2)
+  }
+
   hex(length: number): string {
     let out = ''
     for (let i = 0; i < length; i++) out += this.int(0, 15).toString(16)

@@ -10,6 +10,14 @@ import type {GroupRecord, TaskBody} from './types.js'
 const GONE_AFTER_MS: [number, number] = [2_000, 5_000]
 const ATTACHED = new Set(['Adding', 'Added', 'InService'])
 
+/** The traffic source type Auto Scaling infers from an identifier when none is given. */
+export function trafficType(identifier: string, type: string | undefined): string {
+  if (type) return type
+  if (identifier.includes(':targetgroup/')) return 'elbv2'
+  if (identifier.includes('vpc-lattice')) return 'vpc-lattice'
+  return 'elb'
+}
+
 /** Idempotent: a source already attached (or attaching) is left as it is. */
 export function attachTrafficSource(model: Model, group: GroupRecord, identifier: string, type: string): void {
   const existing = group.trafficSources.find((source) => source.identifier === identifier)
@@ -31,11 +39,9 @@ export function detachTrafficSource(model: Model, group: GroupRecord, identifier
   model.schedule(model.delay(model.timings.trafficAttachMs), {kind: 'traffic.removed', group: group.name, identifier})
 }
 
+/** Has an InService, Healthy instance (Standby ones are deregistered, so they never count). */
 export function groupServesTraffic(model: Model, group: GroupRecord): boolean {
-  return group.instanceIds.some((id) => {
-    const instance = model.state.instances[id]
-    return instance?.lifecycle === 'InService' && instance.health === 'Healthy'
-  })
+  return model.tracker.serving(group.name) > 0
 }
 
 /** Re-derives Added <-> InService after anything that changes the group's instances. */

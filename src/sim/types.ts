@@ -25,14 +25,43 @@ export type SimService = 'cloudformation' | 'autoscaling' | 'ssm'
 /** [min, max] virtual milliseconds; each delay is drawn uniformly from the account's seeded PRNG. */
 export type DelayRange = [number, number]
 
+/** A log-normal delay given by its median and 95th percentile (virtual milliseconds). */
+export interface LatencyDistribution {
+  medianMs: number
+  p95Ms: number
+}
+
 export interface SimTimings {
   stackResourceMs: DelayRange
   instanceBootMs: DelayRange
   trafficAttachMs: DelayRange
+  /** Run time of an SSM invocation when `commandLatency` is not in effect (see commandLatency). */
   commandMs: DelayRange
   terminateMs: DelayRange
   /** EnteringStandby -> Standby, and Pending -> InService after ExitStandby. */
   standbyMs: DelayRange
+  /**
+   * Run time of an SSM invocation (InProgress -> its end), log-normal: the default. Given `commandMs`
+   * without `commandLatency`, the uniform range is used instead.
+   */
+  commandLatency?: LatencyDistribution
+}
+
+/**
+ * An Auto Scaling group that exists outside any stack (a database fleet, say): created when the
+ * account is opened without it, never re-created or resized while it exists.
+ */
+export interface SimFleet {
+  instances: number
+  /** The version every instance runs at the start. */
+  version: string
+  /** Traffic sources (ELB target group ARNs) the group is attached to from the start. */
+  trafficSources?: string[]
+}
+
+/** A custom SSM Command document: its parameter names (all optional). */
+export interface SimDocument {
+  parameters: string[]
 }
 
 export interface SimOptions {
@@ -48,6 +77,10 @@ export interface SimOptions {
   dir?: string
   /** Per process, not persisted. */
   timings?: Partial<SimTimings>
+  /** Auto Scaling groups seeded on open when absent, by group name (see SimFleet). */
+  fleets?: Record<string, SimFleet>
+  /** Custom SSM documents, by name, next to AWS-RunShellScript and AWS-RunPowerShellScript. Per process. */
+  documents?: Record<string, SimDocument>
 }
 
 export interface AccountView {
@@ -70,7 +103,41 @@ export interface AccountView {
     instances: {id: string; version?: string; lifecycle: string; health: string}[]
     trafficSources: {identifier: string; state: string}[]
   }[]
-  trafficSources: {identifier: string; groups: {name: string; state: string; versions: string[]}[]}[]
+  trafficSources: {
+    identifier: string
+    /** `servingInstances`: the group's InService and Healthy instances (Standby ones do not serve). */
+    groups: {name: string; state: string; versions: string[]; servingInstances: number}[]
+  }[]
+  /** Parameter Store, by name. */
+  parameters: {name: string; value: string; version: number}[]
+}
+
+/** One instance as `SimAccount.observe` listeners see it. */
+export interface InstanceSummary {
+  readonly id: string
+  readonly group: string
+  readonly version: string | undefined
+  readonly lifecycle: string
+  readonly health: string
+  /** An SSM command that changes the version (set-version, or a custom document's version) is Pending or InProgress on it. */
+  readonly changing: boolean
+}
+
+/**
+ * What observers get after every API call. The objects are the account's live summaries: read them
+ * during the call; copy what you keep.
+ */
+export interface FleetSummary {
+  /** Instances in EnteringStandby or Standby, Pending after ExitStandby, or changing. */
+  outOfService: number
+  instances: readonly InstanceSummary[]
+}
+
+export interface SimMetrics {
+  /** API calls handled, by `service:Command` (e.g. `ssm:SendCommand`), throttled ones included. */
+  calls: Record<string, number>
+  /** Calls answered with a throttling error. */
+  throttled: number
 }
 
 // ---- persisted state (plain JSON; times are ms since the epoch on the virtual clock) ----
@@ -91,7 +158,10 @@ export interface AccountState {
   launchTemplates: Record<string, LaunchTemplateRecord>
   groups: Record<string, GroupRecord>
   instances: Record<string, InstanceRecord>
+  /** In request order (and so by requestedAt). */
   commands: CommandRecord[]
+  /** Parameter Store, by name (absent in accounts saved before it existed). */
+  parameters: Record<string, ParameterRecord>
   /** Scheduled transitions, sorted by (at, seq). */
   tasks: Task[]
 }
@@ -180,6 +250,11 @@ export interface GroupRecord {
   trafficSources: TrafficSourceRecord[]
   /** Version from the owning stack's `Version` parameter, for instances without a Version tag. */
   stackVersion?: string
+  /**
+   * A seeded fleet's: new instances boot the version published in this Parameter Store parameter
+   * when it exists (as a user-data script reading it would), else stackVersion.
+   */
+  versionParameter?: string
   deleting?: boolean
 }
 
@@ -207,6 +282,21 @@ export interface CommandRecord {
   requestedAt: number
   timeoutSeconds: number
   invocations: InvocationRecord[]
+  /** shell: AWS-RunShellScript (absent in older accounts); powershell: AWS-RunPowerShellScript; custom: a SimDocument. */
+  kind?: 'shell' | 'powershell' | 'custom'
+  /** It changes the instances' version: a `release-sim set-version` line, or a custom document's version. */
+  setsVersion?: boolean
+  /** A custom document's version to set (see documents.ts). */
+  version?: string
+}
+
+export interface ParameterRecord {
+  name: string
+  type: string
+  /** The latest version number. */
+  version: number
+  /** The last 100 versions, oldest first (Parameter Store keeps 100). */
+  history: {version: number; value: string; modifiedAt: number; description?: string}[]
 }
 
 export interface InvocationRecord {

@@ -40,6 +40,9 @@ export function buildAccountView(model: Model): AccountView {
       trafficSources: group.trafficSources.map((source) => ({identifier: source.identifier, state: source.state})),
     })),
     trafficSources: [],
+    parameters: Object.values(state.parameters)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((parameter) => ({name: parameter.name, value: parameter.history.at(-1)?.value ?? '', version: parameter.version})),
   }
 
   const byIdentifier = new Map<string, AccountView['trafficSources'][number]>()
@@ -52,7 +55,7 @@ export function buildAccountView(model: Model): AccountView {
       }
       const serving = groupInstances(model, group).filter((i) => i.lifecycle === 'InService' && i.health === 'Healthy')
       const versions = [...new Set(serving.map((instance) => instance.version ?? '-'))].sort()
-      entry.groups.push({name: group.name, state: source.state, versions})
+      entry.groups.push({name: group.name, state: source.state, versions, servingInstances: serving.length})
     }
   }
   view.trafficSources = [...byIdentifier.values()]
@@ -108,9 +111,22 @@ export function renderAccountView(view: AccountView): string {
     lines.push(`  ${source.identifier}`)
     lines.push(
       ...table(
-        ['GROUP', 'STATE', 'SERVING VERSIONS'],
-        source.groups.map((group) => [group.name, group.state, group.versions.join(', ') || '-']),
+        ['GROUP', 'STATE', 'SERVING', 'SERVING VERSIONS'],
+        source.groups.map((group) => [group.name, group.state, String(group.servingInstances), group.versions.join(', ') || '-']),
         '    ',
+      ),
+    )
+  }
+  lines.push('')
+
+  lines.push('PARAMETERS')
+  if (view.parameters.length === 0) lines.push('  (none)')
+  else {
+    lines.push(
+      ...table(
+        ['NAME', 'VERSION', 'VALUE'],
+        view.parameters.map((parameter) => [parameter.name, String(parameter.version), parameter.value]),
+        '  ',
       ),
     )
   }

@@ -12,7 +12,7 @@ export function bake(deps: ImmutableDeps) {
     const deadline = Date.parse(context.bakeUntil!)
     const groupName = context.newStack!.group!
     const left = Math.max(0, Math.round((deadline - clock.now()) / 1000))
-    report({releaseId: context.releaseId, step: 'baking', message: `watching the new group for ${left}s more (until ${context.bakeUntil}); the old group stays running`})
+    report({releaseId: context.releaseId, step: 'baking', message: `watching the new group for ${left}s more${context.oldGroup ? `; the old group ${context.oldGroup} stays running` : ''}`})
     for (;;) {
       const group = await describeGroupOrThrow(fleet, groupName)
       const unhealthy = group.instances.filter(isUnhealthy)

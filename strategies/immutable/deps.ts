@@ -34,6 +34,7 @@ export const TAG = {
   target: 'release:target',
   version: 'release:version',
   releaseId: 'release:id',
+  nonce: 'release:nonce',
 } as const
 
 /** One stack per release; CloudFormation names allow letters, digits and hyphens, as release ids do. */
@@ -41,7 +42,10 @@ export function stackNameFor(releaseId: string): string {
   return `release-${releaseId}`
 }
 
-/** Deterministic ClientRequestToken per release and step: a re-run step re-attaches instead of acting twice. */
-export function tokenFor(releaseId: string, step: string): string {
-  return `${releaseId}-${step}`
+/**
+ * Deterministic ClientRequestToken per release and step: a re-run step re-attaches instead of acting
+ * twice. The nonce keeps two releases that got the same id (a lost ledger) apart.
+ */
+export function tokenFor(release: {releaseId: string; nonce: string}, step: string): string {
+  return `${release.releaseId}-${release.nonce}-${step}`
 }

@@ -1,5 +1,5 @@
 import type {StepInput} from '../../machines/immutable.js'
-import {tokenFor, type ImmutableDeps} from './deps.js'
+import {TAG, tokenFor, type ImmutableDeps} from './deps.js'
 
 /**
  * Removes what this release provisioned: its new stack is deleted (a failed creation leaves a
@@ -18,7 +18,14 @@ export function discard(deps: ImmutableDeps) {
       }
       return
     }
-    const token = tokenFor(context.releaseId, 'discard')
+    const existing = await stacks.describeStack(stack.name)
+    if (!existing) return
+    if (existing.tags[TAG.nonce] !== context.nonce) {
+      // Not created by this release (its creation was refused): it is someone else's to keep.
+      report({releaseId: context.releaseId, step: 'discarding', message: `stack ${stack.name} is not this release's; left as it is`})
+      return
+    }
+    const token = tokenFor(context, 'discard')
     report({releaseId: context.releaseId, step: 'discarding', message: `deleting stack ${stack.name}`})
     await stacks.deleteStack(stack.name, token)
     const outcome = await stacks.waitForDelete(stack.name, token, {deadline: clock.now() + settings.timeouts.retireMs})

@@ -40,6 +40,12 @@ export function plan(deps: ImmutableDeps) {
       return {newStack: {name: retained.name, reused: true, group: null}, oldGroup}
     }
     const name = stackNameFor(context.releaseId)
+    const clash = await stacks.describeStack(name)
+    if (clash && clash.tags[TAG.nonce] !== context.nonce) {
+      throw new Error(
+        `a stack named ${name} already exists (version ${clash.tags[TAG.version] ?? 'unknown'}, ${clash.status}) but was not created by this release: the ledger in the state directory does not match the account. Nothing was changed; restore the state directory that belongs to this account, or delete the stack if it is abandoned`,
+      )
+    }
     report({releaseId: context.releaseId, step: 'planning', message: `new stack ${name} for version ${context.version}`})
     return {newStack: {name, reused: false, group: null}, oldGroup}
   }

@@ -23,12 +23,12 @@ export function provision(deps: ImmutableDeps) {
       return {group}
     }
 
-    const token = tokenFor(context.releaseId, 'provision')
+    const token = tokenFor(context, 'provision')
     await stacks.createStack({
       stackName: stack.name,
       templateBody: settings.templateBody,
       parameters: {...settings.parameters, [settings.versionParameter]: context.version},
-      tags: {[TAG.target]: context.target, [TAG.version]: context.version, [TAG.releaseId]: context.releaseId},
+      tags: {[TAG.target]: context.target, [TAG.version]: context.version, [TAG.releaseId]: context.releaseId, [TAG.nonce]: context.nonce},
       token,
     })
     report({releaseId: context.releaseId, step: 'provisioning', message: `creating stack ${stack.name}`})

@@ -24,11 +24,11 @@ export function retire(deps: ImmutableDeps) {
     const previous = (await stacks.listStacksByTag(TAG.target, context.target)).filter(
       (s) => s.name !== context.newStack!.name,
     )
-    const {keep, remove} = partitionForRetention(previous, settings.retain)
+    const {keep, remove} = partitionForRetention(previous, settings.retain, context.previous?.stackName)
     result.kept = keep.map((s) => s.name)
     for (const stack of keep) await scaleToZero(deps, stack.name, result)
     for (const stack of remove) {
-      const token = tokenFor(context.releaseId, `retire-${stack.name}`)
+      const token = tokenFor(context, `retire-${stack.name}`)
       report({releaseId: context.releaseId, step: 'retiring', message: `deleting ${stack.name} (version ${stack.tags[TAG.version] ?? '?'})`})
       await stacks.deleteStack(stack.name, token)
       const outcome = await stacks.waitForDelete(stack.name, token, {deadline: clock.now() + settings.timeouts.retireMs})
@@ -39,9 +39,16 @@ export function retire(deps: ImmutableDeps) {
   }
 }
 
-/** Newest first: healthy stacks up to `retain` are kept; failed ones and the rest are deleted. */
-export function partitionForRetention(stacks: StackInfo[], retain: number): {keep: StackInfo[]; remove: StackInfo[]} {
-  const sorted = [...stacks].sort((a, b) => b.createdAt - a.createdAt)
+/**
+ * The stack that was live until now first (it is the last known good: what `release rollback` returns
+ * to), then newest first: usable stacks up to `retain` are kept; failed ones and the rest are deleted.
+ */
+export function partitionForRetention(
+  stacks: StackInfo[],
+  retain: number,
+  lastLive?: string,
+): {keep: StackInfo[]; remove: StackInfo[]} {
+  const sorted = [...stacks].sort((a, b) => Number(b.name === lastLive) - Number(a.name === lastLive) || b.createdAt - a.createdAt)
   const keep: StackInfo[] = []
   const remove: StackInfo[] = []
   for (const stack of sorted) {

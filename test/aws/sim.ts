@@ -1,7 +1,13 @@
 /** An adapter test's world: a simulated account on a virtual clock, and our adapters on its SDK clients. */
-import {type AdapterRetryOptions, AutoScalingFleet, CloudFormationStacks, SsmCommands} from '../../src/aws/index.js'
+import {
+  type AdapterRetryOptions,
+  AutoScalingFleet,
+  CloudFormationStacks,
+  SsmCommands,
+  SsmParameters,
+} from '../../src/aws/index.js'
 import type {GroupInfo} from '../../src/ports/fleet.js'
-import {createSimClients, SimAccount, type SimFaults} from '../../src/sim/index.js'
+import {createSimClients, SimAccount, type SimDocument, type SimFaults, type SimFleet} from '../../src/sim/index.js'
 import {VirtualClock} from '../../src/util/clock.js'
 import {pollUntil} from '../../src/util/poll.js'
 import {seededRandom} from '../../src/util/random.js'
@@ -10,9 +16,23 @@ import {FLEET_TEMPLATE, fleetParameters} from '../fakes/templates.js'
 export const MINUTE = 60_000
 export const HOUR = 60 * MINUTE
 
-export function openWorld(options: {faults?: SimFaults; seed?: number} = {}) {
+export interface WorldOptions {
+  faults?: SimFaults
+  seed?: number
+  /** Auto Scaling groups that exist from the start, outside any stack (SimOptions.fleets). */
+  fleets?: Record<string, SimFleet>
+  documents?: Record<string, SimDocument>
+}
+
+export function openWorld(options: WorldOptions = {}) {
   const clock = new VirtualClock()
-  const account = SimAccount.open({clock, faults: options.faults, seed: options.seed ?? 7})
+  const account = SimAccount.open({
+    clock,
+    faults: options.faults,
+    seed: options.seed ?? 7,
+    fleets: options.fleets,
+    documents: options.documents,
+  })
   const clients = createSimClients(account)
   /** Retries the adapters made, by kind of error, so tests can show a storm really happened. */
   const retries = {throttling: 0, transient: 0}
@@ -20,7 +40,8 @@ export function openWorld(options: {faults?: SimFaults; seed?: number} = {}) {
   const stacks = new CloudFormationStacks({client: clients.cloudFormation, clock, retry})
   const fleet = new AutoScalingFleet({client: clients.autoScaling, clock, retry})
   const commands = new SsmCommands({client: clients.ssm, clock, retry})
-  return {clock, account, clients, stacks, fleet, commands, retries}
+  const parameters = new SsmParameters({client: clients.ssm, clock, retry})
+  return {clock, account, clients, stacks, fleet, commands, parameters, retries}
 }
 
 export type World = ReturnType<typeof openWorld>

@@ -80,7 +80,7 @@ describe('loadConfig: a good config', () => {
     expect(config.account).toBe('simulated')
     expect(config.region).toBe('us-east-1')
     expect(config.stateDir).toBe(path.join(dir, '.release'))
-    expect(config.simulated).toEqual({speed: 20, seed: 1, faults: {}})
+    expect(config.simulated).toEqual({speed: 20, seed: 1, faults: {}, fleets: {}, documents: {}})
     expect(config.targets).toEqual({
       web: {
         name: 'web',
@@ -94,6 +94,8 @@ describe('loadConfig: a good config', () => {
         bakeMs: 120_000,
         timeouts: {provisionMs: 900_000, capacityMs: 600_000, verifyMs: 300_000, shiftMs: 600_000, retireMs: 900_000},
         line: 2,
+        allowDurableReplacement: false,
+        choice: {declared: 'immutable', strategy: 'immutable', reason: 'declared in release.yml', durable: []},
       },
     })
     expect(targetOrError(config, 'web').name).toBe('web')
@@ -153,8 +155,11 @@ targets:
         commandFailureRate: 0.1,
         undeliverableInstances: 0,
       },
+      fleets: {},
+      documents: {},
     })
     const web = config.targets.web!
+    if (web.strategy !== 'immutable') throw new Error('web is immutable')
     expect(web.templatePath).toBe(path.join(dir, 'cfg', 'templates', 'web.yml'))
     expect(web.parameters).toEqual({InstanceType: 't3.small', Port: '8080'})
     expect(web.retain).toBe(3)
@@ -196,7 +201,7 @@ describe('loadConfig: errors point at file:line', () => {
     const yml = GOOD.replace('    template: web.yml\n', '    template: web.yml\n    tempalte: other.yml\n')
     const e = await configError(yml)
     expect(e.message).toBe(
-      `release.yml:${lineOf(yml, 'tempalte')}: unknown key "tempalte" in targets.web; allowed keys: strategy, template, versionParameter, parameters, trafficSources, retain, bake, verify, timeouts`,
+      `release.yml:${lineOf(yml, 'tempalte')}: unknown key "tempalte" in targets.web; allowed keys: strategy, template, versionParameter, parameters, trafficSources, retain, bake, verify, timeouts, allowDurableReplacement`,
     )
     expect(e.hint).toBe('Did you mean "template"?')
     const top = await configError(`acount: aws\n${GOOD}`)
@@ -220,13 +225,16 @@ describe('loadConfig: errors point at file:line', () => {
     expect(targets.message).toBe('release.yml:1: targets: expected a mapping of keys to values, got a list')
   })
 
-  it('a missing required key and an unsupported strategy', async () => {
+  it('a missing required key, an unknown strategy, and a key of the other strategy', async () => {
     const noTemplate = GOOD.replace('    template: web.yml\n', '')
     const e = await configError(noTemplate)
     expect(e.message).toMatch(/^release\.yml:2: targets\.web: missing template/)
+    const unknown = await configError(GOOD.replace('strategy: immutable', 'strategy: canary'))
+    expect(unknown.message).toBe('release.yml:3: targets.web.strategy: expected one of immutable, incremental, auto, got the string "canary"')
     const incremental = GOOD.replace('strategy: immutable', 'strategy: incremental')
     const s = await configError(incremental)
-    expect(s.message).toBe('release.yml:3: targets.web.strategy: strategy incremental is not supported yet; expected immutable')
+    expect(s.message).toBe('release.yml:5: targets.web.trafficSources: trafficSources is a setting of immutable targets, and web is incremental')
+    expect(s.hint).toMatch(/set strategy: immutable/)
     const empty = await configError('region: us-east-1\n')
     expect(empty.message).toMatch(/^release\.yml:1: missing targets/)
   })

@@ -58,4 +58,17 @@ describe('validateVersion', () => {
     expect(thrown(() => validateVersion('1.0 beta')).message).toMatch(/^version "1\.0 beta" contains " " at position 4, which is not allowed/)
     expect(thrown(() => validateVersion('v1/2')).message).toMatch(/contains '\/' at position 3/)
   })
+
+  it('refuses a version that would read as an option or a directory where it is substituted', () => {
+    const dash = thrown(() => validateVersion('-rf'))
+    expect(dash.code).toBe('E_VERSION')
+    expect(dash.exitCode).toBe(2)
+    expect(dash.message).toMatch(/^version "-rf" starts with '-', so a command it is substituted into would read it as an option/)
+    expect(thrown(() => validateVersion('--version=2')).message).toMatch(/contains '='/)
+    expect(thrown(() => validateVersion('--help')).message).toMatch(/starts with '-'/)
+    expect(thrown(() => validateVersion('..')).message).toMatch(/^version "\.\." would name a directory/)
+    expect(thrown(() => validateVersion('.')).code).toBe('E_VERSION')
+    expect(validateVersion('1.0.0-rc1')).toBe('1.0.0-rc1')
+    expect(validateVersion('...')).toBe('...')
+  })
 })

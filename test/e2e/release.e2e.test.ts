@@ -195,3 +195,12 @@ describe('locks', () => {
     expect(again.stderr).toMatch(/E_NOT_LOCKED/)
   })
 })
+
+describe('--json errors', () => {
+  it('prints the error as JSON on stdout for a pipeline, with the exit code', async () => {
+    const cwd = makeProject()
+    const result = await release(['rollout', 'web', '--version', '1 0', '--json'], {cwd})
+    expect(result.code).toBe(2)
+    expect(json(result)).toMatchObject({error: {code: 'E_VERSION', exitCode: 2}})
+  })
+})

@@ -9,6 +9,7 @@ const input: ImmutableInput = {
   version: '2.0.0',
   kind: 'rollout',
   previous: {version: '1.0.0', stackName: 'release-web-1'},
+  nonce: 'a1b2c3d4',
 }
 
 const outputs = {

@@ -90,7 +90,7 @@ describe('Auto Scaling: traffic sources', () => {
     expect(described!.TrafficSources).toEqual([{Identifier: TARGET_GROUP, Type: 'elbv2'}])
     expect(described!.TargetGroupARNs).toEqual([TARGET_GROUP])
     expect(h.account.view().trafficSources).toEqual([
-      {identifier: TARGET_GROUP, groups: [{name: group, state: 'InService', versions: ['1.0.0']}]},
+      {identifier: TARGET_GROUP, groups: [{name: group, state: 'InService', versions: ['1.0.0'], servingInstances: 2}]},
     ])
 
     await h.clients.autoScaling.send(new DetachTrafficSourcesCommand({AutoScalingGroupName: group, TrafficSources: [{Identifier: TARGET_GROUP}]}))

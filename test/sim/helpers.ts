@@ -3,6 +3,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {CreateStackCommand, DescribeStacksCommand, type Stack} from '@aws-sdk/client-cloudformation'
 import {DescribeAutoScalingGroupsCommand, type AutoScalingGroup} from '@aws-sdk/client-auto-scaling'
+import {paginateListCommandInvocations, SendCommandCommand, type CommandInvocation} from '@aws-sdk/client-ssm'
 import {createSimClients, SimAccount, type SimClients, type SimOptions} from '../../src/sim/index.js'
 import {VirtualClock} from '../../src/util/clock.js'
 
@@ -131,4 +132,38 @@ export async function rejection(promise: Promise<unknown>): Promise<Error & Reco
     return error as Error & Record<string, unknown>
   }
   throw new Error('expected the call to fail')
+}
+
+/** The instance ids of a group, in launch order. */
+export async function groupInstanceIds(h: Harness, name: string): Promise<string[]> {
+  return ((await describeGroup(h, name))?.Instances ?? []).map((instance) => instance.InstanceId!)
+}
+
+/** Sends AWS-RunShellScript with these lines; answers the command id. */
+export async function runShell(h: Harness, instanceIds: string[], commands: string[], comment?: string): Promise<string> {
+  const sent = await h.clients.ssm.send(
+    new SendCommandCommand({DocumentName: 'AWS-RunShellScript', InstanceIds: instanceIds, Parameters: {commands}, Comment: comment}),
+  )
+  return sent.Command!.CommandId!
+}
+
+/** Every invocation of a command, with details (plugin output). */
+export async function listInvocations(h: Harness, commandId: string): Promise<CommandInvocation[]> {
+  const all: CommandInvocation[] = []
+  for await (const page of paginateListCommandInvocations({client: h.clients.ssm}, {CommandId: commandId, Details: true})) {
+    all.push(...(page.CommandInvocations ?? []))
+  }
+  return all
+}
+
+/** Advances virtual time until every invocation of the command has ended; answers them. */
+export async function settle(h: Harness, commandId: string, limitMs = 3_600_000): Promise<CommandInvocation[]> {
+  return waitFor(
+    h,
+    async () => {
+      const all = await listInvocations(h, commandId)
+      return all.length > 0 && all.every((i) => i.Status !== 'Pending' && i.Status !== 'InProgress') ? all : undefined
+    },
+    {stepMs: 5_000, limitMs},
+  )
 }

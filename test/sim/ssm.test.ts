@@ -122,9 +122,10 @@ describe('SSM Run Command', () => {
   it('refuses unknown documents, terminated or unknown instances and more than 50 instances', async () => {
     const {h, group, ids} = await fleet({}, '1.0.0', 1)
     const document = await rejection(
-      h.clients.ssm.send(new SendCommandCommand({DocumentName: 'AWS-RunPowerShellScript', InstanceIds: ids, Parameters: {commands: ['dir']}})),
+      h.clients.ssm.send(new SendCommandCommand({DocumentName: 'Acme-NoSuchDocument', InstanceIds: ids, Parameters: {commands: ['dir']}})),
     )
     expect(document).toBeInstanceOf(InvalidDocument)
+    expect(document.message).toBe('Document Acme-NoSuchDocument does not exist')
     const unknown = await rejection(send(h, ['i-00000000000000000']))
     expect(unknown).toBeInstanceOf(InvalidInstanceId)
     const tooMany = await rejection(send(h, Array.from({length: 51}, (_, i) => `i-${String(i).padStart(17, '0')}`)))

@@ -6,7 +6,7 @@ import type {ReleaseRecord} from '../../engine/ledger.js'
 import type {ProgressEvent} from '../../ports/release.js'
 
 export interface ProgressView {
-  start(record: ReleaseRecord): void
+  start(record: ReleaseRecord, resumed?: boolean): void
   transition(state: string): void
   progress(event: ProgressEvent): void
   stop(): void
@@ -25,8 +25,8 @@ class StepOrder implements ProgressView {
   /** States announced by their step's progress before their persisted transition arrived. */
   private early: string[] = []
   constructor(private readonly view: ProgressView) {}
-  start(record: ReleaseRecord): void {
-    this.view.start(record)
+  start(record: ReleaseRecord, resumed = false): void {
+    this.view.start(record, resumed)
   }
   transition(state: string): void {
     const at = this.early.indexOf(state)
@@ -56,9 +56,9 @@ class LineView implements ProgressView {
   private releaseId = ''
   private lastLine = ''
   constructor(private readonly stream: NodeJS.WritableStream) {}
-  start(record: ReleaseRecord): void {
+  start(record: ReleaseRecord, resumed = false): void {
     this.releaseId = record.id
-    this.write(`${record.kind} of ${record.target} to ${record.version} started (previous: ${record.previousVersion ?? 'none'})`)
+    this.write(`${record.kind} of ${record.target} to ${record.version} ${resumed ? `resumed at ${record.state}` : 'started'} (previous: ${record.previousVersion ?? 'none'})`)
   }
   transition(state: string): void {
     this.write(`-> ${state}`)

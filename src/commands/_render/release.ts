@@ -12,7 +12,14 @@ export function statusText(status: StatusView): string {
   } else {
     lines.push('  no releases yet')
   }
-  if (status.lock) lines.push(`  locked by ${status.lock.holder} for ${status.lock.releaseId} since ${status.lock.since}, lease expires ${status.lock.expires}`)
+  if (status.lock) {
+    const lock = status.lock
+    lines.push(
+      lock.stale
+        ? `  stale lock left by ${lock.holder} for ${lock.releaseId} (expired or holder gone); the next release takes it over`
+        : `  locked by ${lock.holder} for ${lock.releaseId} since ${lock.since}, lease expires ${lock.expires}`,
+    )
+  }
   return lines.join('\n')
 }
 

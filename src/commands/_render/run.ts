@@ -11,13 +11,29 @@ export async function runWithProgress(
 ): Promise<void> {
   const view = progressView()
   let result: ReleaseResult
+  let target: string | undefined
+  // The release is persisted after every step: an interrupted one is continued, not lost.
+  const interrupted = () => {
+    view.stop()
+    process.stderr.write(
+      `\ninterrupted: the release stays in progress where it was persisted${target ? `; continue it with: release resume ${target}` : ''}\n`,
+    )
+    process.exit(130)
+  }
+  process.once('SIGINT', interrupted)
+  process.once('SIGTERM', interrupted)
   try {
     result = await start({
-      onStart: (record) => view.start(record),
+      onStart: (record, how) => {
+        target = record.target
+        view.start(record, how.resumed)
+      },
       onTransition: (state) => view.transition(state),
       onProgress: (event) => view.progress(event),
     })
   } finally {
+    process.off('SIGINT', interrupted)
+    process.off('SIGTERM', interrupted)
     view.stop()
   }
   const {statusOf} = await import('../../app/views.js')

@@ -1,0 +1,178 @@
+/**
+ * The incremental (in-place) release as a pure xstate machine. A durable fleet is changed where it
+ * stands through Systems Manager: a canary first, then the rest in a sliding window of at most
+ * `maxUnavailable` instances out of service, then a bake. Too many failures, or an unhealthy
+ * instance, send every touched instance back to the version it ran before, in the same window.
+ *
+ * Per-instance progress lives in the engine's journal, not in this context, so that a snapshot stays
+ * small whatever the fleet size; the steps read it back when a release is resumed.
+ */
+import {assign, fromPromise, setup} from 'xstate'
+import {notProvided, type StepFailure} from './common.js'
+
+export const INCREMENTAL_MACHINE_VERSION = '1'
+
+export interface IncrementalInput {
+  releaseId: string
+  target: string
+  version: string
+  kind: 'rollout' | 'rollback'
+  /** The live version when this release starts: what an instance is restored to when its own is unknown. */
+  previousVersion: string | null
+}
+
+export interface FleetPlan {
+  fleetSize: number
+  /** maxUnavailable resolved against the fleet. */
+  window: number
+  /** maxErrors resolved against the fleet. */
+  maxErrors: number
+  canary: number
+}
+
+export interface Tally {
+  changed: number
+  failed: number
+}
+
+export interface RestoreResult {
+  restored: number
+  /** Instances that could not be put back, with the version each one runs now as far as known. */
+  stranded: {instanceId: string; version: string | null; reason: string}[]
+}
+
+export interface IncrementalContext extends IncrementalInput {
+  plan: FleetPlan | null
+  tally: Tally
+  bakeUntil: string | null
+  failure: StepFailure | null
+  rollbackFailure: StepFailure | null
+  restore: RestoreResult | null
+}
+
+export interface StepInput {
+  context: IncrementalContext
+}
+
+export interface RollInput extends StepInput {
+  /** The canary (the first `canary` instances of the plan) or the rest of the fleet. */
+  scope: 'canary' | 'rest'
+}
+
+export interface RollOutput {
+  tally: Tally
+  /** Fixed when the last instance is done, so that a resumed bake keeps its deadline. */
+  bakeUntil: string
+}
+
+function errorMessage(event: unknown): string {
+  const error = (event as {error?: unknown}).error
+  return error instanceof Error ? error.message : String(error)
+}
+
+export const incrementalMachine = setup({
+  types: {
+    context: {} as IncrementalContext,
+    input: {} as IncrementalInput,
+  },
+  actors: {
+    plan: fromPromise<FleetPlan, StepInput>(notProvided('plan')),
+    roll: fromPromise<RollOutput, RollInput>(notProvided('roll')),
+    bake: fromPromise<void, StepInput>(notProvided('bake')),
+    restore: fromPromise<RestoreResult, StepInput>(notProvided('restore')),
+  },
+  actions: {
+    recordFailure: assign({failure: ({event}, params: {step: string}) => ({step: params.step, message: errorMessage(event)})}),
+    recordRollbackFailure: assign({
+      rollbackFailure: ({event}, params: {step: string}) => ({step: params.step, message: errorMessage(event)}),
+    }),
+    recordRoll: assign(({event}) => {
+      const output = (event as unknown as {output: RollOutput}).output
+      return {tally: output.tally, bakeUntil: output.bakeUntil}
+    }),
+  },
+}).createMachine({
+  id: 'incremental',
+  context: ({input}) => ({
+    ...input,
+    plan: null,
+    tally: {changed: 0, failed: 0},
+    bakeUntil: null,
+    failure: null,
+    rollbackFailure: null,
+    restore: null,
+  }),
+  initial: 'planning',
+  states: {
+    planning: {
+      invoke: {
+        id: 'plan',
+        src: 'plan',
+        input: ({context}) => ({context}),
+        onDone: [
+          {guard: ({event}) => event.output.canary > 0, target: 'canary', actions: assign({plan: ({event}) => event.output})},
+          {target: 'rolling', actions: assign({plan: ({event}) => event.output})},
+        ],
+        // Planning only reads the fleet: nothing changed, but a human must look.
+        onError: {target: 'failed', actions: {type: 'recordFailure', params: {step: 'planning'}}},
+      },
+    },
+    canary: {
+      invoke: {
+        id: 'canary',
+        src: 'roll',
+        input: ({context}) => ({context, scope: 'canary' as const}),
+        onDone: {target: 'rolling', actions: 'recordRoll'},
+        onError: {target: 'rollingBack', actions: {type: 'recordFailure', params: {step: 'canary'}}},
+      },
+    },
+    rolling: {
+      invoke: {
+        id: 'rolling',
+        src: 'roll',
+        input: ({context}) => ({context, scope: 'rest' as const}),
+        onDone: {target: 'baking', actions: 'recordRoll'},
+        onError: {target: 'rollingBack', actions: {type: 'recordFailure', params: {step: 'rolling'}}},
+      },
+    },
+    baking: {
+      invoke: {
+        id: 'bake',
+        src: 'bake',
+        input: ({context}) => ({context}),
+        onDone: 'succeeded',
+        onError: {target: 'rollingBack', actions: {type: 'recordFailure', params: {step: 'baking'}}},
+      },
+    },
+    rollingBack: {
+      invoke: {
+        id: 'restore',
+        src: 'restore',
+        input: ({context}) => ({context}),
+        onDone: [
+          {
+            guard: ({event}) => event.output.stranded.length === 0,
+            target: 'rolledBack',
+            actions: assign({restore: ({event}) => event.output}),
+          },
+          {
+            target: 'failed',
+            actions: assign({
+              restore: ({event}) => event.output,
+              rollbackFailure: ({event}) => ({
+                step: 'rollingBack',
+                message: `${event.output.stranded.length} instances could not be restored`,
+              }),
+            }),
+          },
+        ],
+        onError: {target: 'failed', actions: {type: 'recordRollbackFailure', params: {step: 'rollingBack'}}},
+      },
+    },
+    succeeded: {type: 'final'},
+    rolledBack: {type: 'final'},
+    failed: {type: 'final'},
+  },
+})
+
+export type IncrementalMachine = typeof incrementalMachine

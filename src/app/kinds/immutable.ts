@@ -1,0 +1,137 @@
+/** The immutable (red/black) strategy as the app runs it. */
+import {createHash} from 'node:crypto'
+import {IMMUTABLE_MACHINE_VERSION, immutableMachine, type ImmutableContext, type ImmutableInput} from '../../../machines/immutable.js'
+import {immutableStrategy, type ImmutableSettings} from '../../../strategies/immutable/index.js'
+import type {ImmutableTargetConfig} from '../../config/index.js'
+import {UserError} from '../../errors.js'
+import type {Outcome} from '../../ports/release.js'
+import {parseTemplate, resolveParameters, TemplateError} from '../../template/index.js'
+import type {Account} from '../account.js'
+import {summarize} from '../summary.js'
+import type {Workspace} from '../workspace.js'
+import type {ReleaseKind} from './kind.js'
+import {POLL_INTERVAL_MS} from './timing.js'
+
+export function immutableKind(target: ImmutableTargetConfig): ReleaseKind {
+  return {
+    strategy: 'immutable',
+    machine: immutableMachine,
+    machineVersion: IMMUTABLE_MACHINE_VERSION,
+    async preflight(account, version) {
+      checkParameterValues(target, version)
+      checkOneGroup(target)
+      await checkTemplate(account, target)
+    },
+    async input(ws, record): Promise<ImmutableInput> {
+      return {
+        releaseId: record.id,
+        target: target.name,
+        version: record.version,
+        kind: record.kind,
+        previous: await liveStack(ws, target.name),
+        // Derived from when this ledger record began: the same on a resume, different for a release that reuses the id.
+        nonce: createHash('sha256').update(`${record.id}@${record.startedAt}`).digest('hex').slice(0, 8),
+      }
+    },
+    bind({account, report}) {
+      return immutableStrategy({
+        stacks: account.stacks,
+        fleet: account.fleet,
+        commands: account.commands,
+        clock: account.clock,
+        report,
+        settings: settingsFor(target),
+      })
+    },
+    details(raw) {
+      const context = raw as ImmutableContext | undefined
+      if (!context) return {}
+      return {
+        stackName: context.newStack?.name ?? null,
+        group: context.newStack?.group ?? null,
+        reusedStack: context.newStack?.reused ?? false,
+        oldGroup: context.oldGroup,
+        bakeUntil: context.bakeUntil,
+        failure: context.failure,
+        rollbackFailure: context.rollbackFailure,
+        retired: context.retired,
+      }
+    },
+    summarize(record, outcome, context) {
+      return summarize({record, target: target.name, outcome: outcome as Outcome, context: context as ImmutableContext})
+    },
+  }
+}
+
+export function settingsFor(target: ImmutableTargetConfig): ImmutableSettings {
+  const {name, strategy: _strategy, templatePath: _path, line: _line, choice: _choice, allowDurableReplacement: _allow, ...settings} = target
+  return {...settings, target: name, pollIntervalMs: POLL_INTERVAL_MS}
+}
+
+/** The release now live on a target and the stack it runs in, as the ledger recorded it. */
+async function liveStack(ws: Workspace, target: string): Promise<ImmutableInput['previous']> {
+  const ledger = await ws.ledger.read(target)
+  if (ledger.liveVersion === null) return null
+  const live = [...ledger.releases]
+    .reverse()
+    .find((r) => r.outcome === 'succeeded' && r.version === ledger.liveVersion && r.details?.stackName)
+  return live ? {version: live.version, stackName: String(live.details!.stackName)} : null
+}
+
+/**
+ * The values the stack would get, checked against the template's constraints (AllowedPattern,
+ * AllowedValues, MinValue...) here, so that a value CloudFormation would refuse is exit 2 with nothing
+ * created, not a failed release.
+ */
+function checkParameterValues(target: ImmutableTargetConfig, version: string): void {
+  try {
+    resolveParameters(parseTemplate(target.templateBody), {...target.parameters, [target.versionParameter]: version})
+  } catch (error) {
+    if (!(error instanceof TemplateError)) throw error
+    throw new UserError(
+      'E_PARAMETER',
+      `${target.name}: the template ${target.templatePath} refuses these parameters: ${error.message}`,
+      `change the value in release.yml (targets.${target.name}.parameters) or the --version, or the constraint in the template; nothing was changed`,
+    )
+  }
+}
+
+/** Red/black moves traffic between one group per stack: a template with none or several is refused up front. */
+function checkOneGroup(target: ImmutableTargetConfig): void {
+  const groups = Object.entries(parseTemplate(target.templateBody).Resources)
+    .filter(([, r]) => r.Type === 'AWS::AutoScaling::AutoScalingGroup')
+    .map(([id]) => id)
+  if (groups.length !== 1) {
+    throw new UserError(
+      'E_TEMPLATE',
+      `the template of ${target.name} (${target.templatePath}) has ${groups.length} AWS::AutoScaling::AutoScalingGroup resources${groups.length ? ` (${groups.join(', ')})` : ''}; an immutable target needs exactly one`,
+      'keep one group per template (other resources are fine); nothing was changed',
+    )
+  }
+}
+
+/**
+ * The account's own check of the template (CloudFormation's ValidateTemplate) before anything is
+ * created: a template CloudFormation would refuse is a configuration error, exit 2.
+ */
+async function checkTemplate(account: Account, target: ImmutableTargetConfig): Promise<void> {
+  let summary
+  try {
+    summary = await account.stacks.validateTemplate(target.templateBody)
+  } catch (error) {
+    throw new UserError(
+      'E_TEMPLATE',
+      `CloudFormation refused the template of ${target.name} (${target.templatePath}): ${(error as Error).message}`,
+      'fix the template; nothing was changed',
+    )
+  }
+  const declared = new Set(summary.parameters.map((p) => p.key))
+  const missing = [target.versionParameter, ...Object.keys(target.parameters)].filter((key) => !declared.has(key))
+  if (missing.length > 0) {
+    throw new UserError(
+      'E_TEMPLATE',
+      `the template of ${target.name} (${target.templatePath}) has no parameter ${missing.join(', ')}`,
+      `declare ${missing.join(', ')} under Parameters in the template, or remove them from the target in release.yml`,
+    )
+  }
+}

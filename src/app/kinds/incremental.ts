@@ -1,0 +1,134 @@
+/** The incremental (in-place) strategy as the app runs it. */
+import {INCREMENTAL_MACHINE_VERSION, incrementalMachine, type IncrementalContext, type IncrementalInput} from '../../../machines/incremental.js'
+import {incrementalStrategy, resolveAmount, type IncrementalDeps, type IncrementalSettings} from '../../../strategies/incremental/index.js'
+import {fleetMembers} from '../../../strategies/incremental/fleet.js'
+import {SHELL_DOCUMENTS} from '../../../strategies/incremental/change.js'
+import type {IncrementalTargetConfig} from '../../config/index.js'
+import {JournalInstanceLog} from '../../engine/instance-journal.js'
+import {UserError} from '../../errors.js'
+import type {ProgressSink} from '../../ports/release.js'
+import type {Account} from '../account.js'
+import type {ReleaseKind} from './kind.js'
+import {POLL_INTERVAL_MS} from './timing.js'
+
+export function incrementalKind(target: IncrementalTargetConfig): ReleaseKind {
+  return {
+    strategy: 'incremental',
+    machine: incrementalMachine,
+    machineVersion: INCREMENTAL_MACHINE_VERSION,
+    async preflight(account) {
+      await checkDocument(account, target)
+      await checkFleet(account, target)
+    },
+    async input(_ws, record): Promise<IncrementalInput> {
+      return {releaseId: record.id, target: target.name, version: record.version, kind: record.kind, previousVersion: record.previousVersion}
+    },
+    bind({ws, account, record, report}) {
+      const journal = new JournalInstanceLog(ws.store, record.id, ws.now)
+      return incrementalStrategy(incrementalDeps(account, target, report), journal)
+    },
+    details(raw) {
+      const context = raw as IncrementalContext | undefined
+      if (!context) return {}
+      return {
+        plan: context.plan,
+        tally: context.tally,
+        bakeUntil: context.bakeUntil,
+        failure: context.failure,
+        rollbackFailure: context.rollbackFailure,
+        restore: context.restore,
+      }
+    },
+    summarize(record, outcome, raw) {
+      return summarizeIncremental(record.id, target.name, record.version, record.previousVersion, outcome, raw as IncrementalContext)
+    },
+  }
+}
+
+export function settingsFor(target: IncrementalTargetConfig): IncrementalSettings {
+  const {name, strategy: _s, line: _l, choice: _c, templatePath: _p, templateBody: _b, ...settings} = target
+  return {...settings, target: name, pollIntervalMs: POLL_INTERVAL_MS}
+}
+
+export function incrementalDeps(account: Account, target: IncrementalTargetConfig, report: ProgressSink): IncrementalDeps {
+  return {
+    fleet: account.fleet,
+    commands: account.commands,
+    parameters: account.parameters,
+    clock: account.clock,
+    report,
+    settings: settingsFor(target),
+  }
+}
+
+/** A document the account does not have, or one lacking the version parameter, is refused before anything changes. */
+async function checkDocument(account: Account, target: IncrementalTargetConfig): Promise<void> {
+  const {document, versionParameter} = target.change
+  const found = await account.commands.describeDocument(document)
+  if (!found) {
+    throw new UserError(
+      'E_DOCUMENT',
+      `${target.name}: the SSM document ${document} does not exist in the account`,
+      `create it, or use AWS-RunShellScript with apply and verify lines (targets.${target.name}.change in release.yml); nothing was changed`,
+    )
+  }
+  if (!SHELL_DOCUMENTS.has(document) && versionParameter && !found.parameters.includes(versionParameter)) {
+    throw new UserError(
+      'E_DOCUMENT',
+      `${target.name}: the SSM document ${document} has no parameter ${versionParameter} (it has: ${found.parameters.join(', ') || 'none'})`,
+      `set change.versionParameter to the document's version parameter; nothing was changed`,
+    )
+  }
+}
+
+/** An empty fleet, or a window of 0 or larger than the fleet, is refused before anything changes. */
+async function checkFleet(account: Account, target: IncrementalTargetConfig): Promise<void> {
+  const deps = incrementalDeps(account, target, () => undefined)
+  let size: number
+  try {
+    size = (await fleetMembers(deps)).instanceIds.length
+  } catch (error) {
+    throw new UserError('E_FLEET', `${target.name}: ${(error as Error).message}`, 'check targets.' + target.name + '.fleet in release.yml; nothing was changed')
+  }
+  const where = 'group' in target.fleet ? `group ${target.fleet.group}` : `instances tagged ${JSON.stringify(target.fleet.tags)}`
+  if (size === 0) {
+    throw new UserError('E_FLEET', `${target.name}: the fleet (${where}) has no instances in service`, `check targets.${target.name}.fleet in release.yml; nothing was changed`)
+  }
+  const window = resolveAmount(target.maxUnavailable, size)
+  if (window < 1 || window > size) {
+    throw new UserError(
+      'E_WINDOW',
+      `${target.name}: maxUnavailable ${describeAmount(target.maxUnavailable)} means ${window} of ${size} instances out of service at once; it must be between 1 and ${size}`,
+      `set targets.${target.name}.maxUnavailable to a count from 1 to ${size} or a percent of at least ${Math.ceil(100 / size)}%; nothing was changed`,
+    )
+  }
+}
+
+function describeAmount(amount: IncrementalTargetConfig['maxUnavailable']): string {
+  return 'count' in amount ? String(amount.count) : `${amount.percent}%`
+}
+
+function summarizeIncremental(
+  id: string,
+  target: string,
+  version: string,
+  previous: string | null,
+  outcome: string,
+  context: IncrementalContext,
+): string {
+  const size = context.plan?.fleetSize ?? 0
+  switch (outcome) {
+    case 'succeeded':
+      return `${version} is live on ${target} (${id}): ${context.tally.changed} of ${size} instances changed in place${context.tally.failed ? `; ${context.tally.failed} failed within maxErrors and were put back on their previous version` : ''}.`
+    case 'rolledBack':
+      return `${version} was rolled back: ${context.failure?.step} failed: ${context.failure?.message}. ${context.restore?.restored ?? 0} instances were put back on ${previous ?? 'their previous version'}; ${previous ?? 'the previous version'} is live again.`
+    default: {
+      if (!context.rollbackFailure) {
+        return `${id} failed at ${context.failure?.step ?? 'planning'}: ${context.failure?.message ?? 'unknown'}. No instance was changed. Fix the cause, then run: release rollout ${target} --version ${version}`
+      }
+      const stranded = context.restore?.stranded ?? []
+      const list = stranded.map((s) => `${s.instanceId} (${s.version ?? 'version unknown'}: ${s.reason})`).join(', ')
+      return `${id} failed at ${context.failure?.step}: ${context.failure?.message}. Rolling back then failed: ${context.rollbackFailure.message}${list ? `: ${list}` : ''}. Those instances may be in Standby or on ${version}; put ${previous ?? 'the previous version'} back on them by hand (or fix the cause and run release rollout ${target} --version ${previous ?? '<version>'}), then return them to service.`
+    }
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * `release plan`: what a rollout would do, changing nothing. It reads the ledger and the account
+ * (describe and list calls only) and never takes the lease.
+ */
+import {resolveAmount} from '../../strategies/incremental/index.js'
+import {fleetMembers} from '../../strategies/incremental/fleet.js'
+import {partitionForRetention} from '../../strategies/immutable/retire.js'
+import {TAG, stackNameFor} from '../../strategies/immutable/index.js'
+import {targetOrError, validateVersion, type ImmutableTargetConfig, type IncrementalTargetConfig} from '../config/index.js'
+import {openAccount, type Account, type AccountOverrides} from './account.js'
+import {kindFor} from './kinds/index.js'
+import {incrementalDeps} from './kinds/incremental.js'
+import type {Workspace} from './workspace.js'
+
+export interface ReleasePlan {
+  target: string
+  version: string
+  strategy: 'immutable' | 'incremental'
+  /** Why this strategy: declared, or chosen by durability (naming the durable resources). */
+  reason: string
+  declared: 'immutable' | 'incremental' | 'auto'
+  durable: {logicalId: string; type: string; why: string}[]
+  liveVersion: string | null
+  steps: {state: string; does: string}[]
+  immutable?: {createStack: string | null; reuseStack: string | null; keep: string[]; delete: string[]; trafficSources: string[]}
+  incremental?: {fleet: string; instances: number; window: number; canary: number; maxErrors: number; windows: number; order: string[]}
+  /** A rough duration, from typical AWS timings and the target's bake; not a promise. */
+  estimateSeconds: number
+}
+
+export async function planRelease(
+  ws: Workspace,
+  request: {target: string; version: string},
+  overrides: AccountOverrides = {},
+): Promise<ReleasePlan> {
+  const target = targetOrError(ws.config, request.target)
+  const version = validateVersion(request.version)
+  const account = await openAccount(ws.config, overrides)
+  await kindFor(target).preflight(account, version)
+  const ledger = await ws.ledger.read(target.name)
+  const base = {
+    target: target.name,
+    version,
+    strategy: target.strategy,
+    reason: target.choice.reason,
+    declared: target.choice.declared,
+    durable: target.choice.durable,
+    liveVersion: ledger.liveVersion,
+  }
+  if (target.strategy === 'immutable') {
+    return {...base, ...(await planImmutable(account, target, version, `${target.name}-${ledger.releases.length + 1}`))}
+  }
+  return {...base, ...(await planIncremental(account, target))}
+}
+
+async function planImmutable(account: Account, target: ImmutableTargetConfig, version: string, releaseId: string) {
+  const stacks = await account.stacks.listStacksByTag(TAG.target, target.name)
+  const reuse = stacks.find((s) => s.tags[TAG.version] === version && s.status === 'CREATE_COMPLETE') ?? null
+  const newName = reuse ? reuse.name : stackNameFor(releaseId)
+  const {keep, remove} = partitionForRetention(
+    stacks.filter((s) => s.name !== newName),
+    target.retain,
+  )
+  const steps = [
+    {state: 'planning', does: 'find the live group; choose a new or a retained stack'},
+    {state: 'provisioning', does: reuse ? `scale retained stack ${reuse.name} back up` : `create stack ${newName} from ${target.templatePath}`},
+    {state: 'awaitingCapacity', does: 'wait until every new instance is InService and healthy'},
+    {state: 'verifying', does: target.verify ? `run the smoke check (${target.verify.commands.length} commands) on every new instance` : 'health checks only (no smoke check configured)'},
+    {state: 'shifting', does: `attach the new group to ${target.trafficSources.length} traffic sources, then detach the old one`},
+    {state: 'baking', does: `watch the new group for ${target.bakeMs / 1000}s; the old group stays running`},
+    {state: 'retiring', does: `scale the old group to zero; keep ${keep.map((s) => s.name).join(', ') || 'nothing'}; delete ${remove.map((s) => s.name).join(', ') || 'nothing'}`},
+  ]
+  // Typical AWS timings: a stack of a launch template and a group ~1 min, boot ~1 min, attach ~30 s.
+  const estimateSeconds = (reuse ? 0 : 60) + 60 + (target.verify ? 30 : 0) + 60 + target.bakeMs / 1000 + 60
+  return {
+    steps,
+    immutable: {
+      createStack: reuse ? null : newName,
+      reuseStack: reuse?.name ?? null,
+      keep: keep.map((s) => s.name),
+      delete: remove.map((s) => s.name),
+      trafficSources: target.trafficSources,
+    },
+    estimateSeconds: Math.round(estimateSeconds),
+  }
+}
+
+async function planIncremental(account: Account, target: IncrementalTargetConfig) {
+  const members = await fleetMembers(incrementalDeps(account, target, () => undefined))
+  const n = members.instanceIds.length
+  const window = Math.min(resolveAmount(target.maxUnavailable, n), n)
+  const canary = Math.min(target.canary, n)
+  const windows = (canary > 0 ? 1 : 0) + Math.ceil((n - canary) / window)
+  const fleet = 'group' in target.fleet ? `group ${target.fleet.group}` : `instances tagged ${JSON.stringify(target.fleet.tags)}`
+  const steps = [
+    {state: 'planning', does: `record the version of each of ${n} instances; publish the desired version in Parameter Store`},
+    ...(canary > 0 ? [{state: 'canary', does: `change ${canary} instance${canary > 1 ? 's' : ''} first`}] : []),
+    {state: 'rolling', does: `change the other ${n - canary} in a sliding window of ${window}${members.standby ? ' (each in Standby while it changes)' : ''}`},
+    {state: 'baking', does: `watch the fleet for ${target.bakeMs / 1000}s`},
+  ]
+  // Typical per instance: Standby in and out ~20 s, the change ~90 s; windows overlap (sliding), so
+  // the estimate is the fleet's total work spread over the window, plus the canary and the bake.
+  const perInstance = (members.standby ? 20 : 0) + 90
+  const estimateSeconds = perInstance * (canary > 0 ? 1 : 0) + (perInstance * (n - canary)) / window + target.bakeMs / 1000
+  return {
+    steps,
+    incremental: {fleet, instances: n, window, canary, maxErrors: resolveAmount(target.maxErrors, n), windows, order: members.instanceIds},
+    estimateSeconds: Math.round(estimateSeconds),
+  }
+}

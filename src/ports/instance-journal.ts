@@ -1,0 +1,39 @@
+/**
+ * Per-instance progress of an in-place release, kept in the engine's journal (append-only, O(N) over a
+ * whole rollout) instead of the machine's snapshot, and read back when a release is resumed.
+ */
+
+export type InstancePhase =
+  /** Part of the plan, untouched yet. */
+  | 'planned'
+  /** EnterStandby asked; waiting for Standby. */
+  | 'enteringStandby'
+  /** The change (apply, then verify) was sent as `commandId`. */
+  | 'changing'
+  /** Changed and verified; ExitStandby asked; waiting for InService and healthy. */
+  | 'returning'
+  /** Serving the new version. */
+  | 'done'
+  /** The change failed on it; it waits for the way back. */
+  | 'failed'
+
+export interface InstanceRecord {
+  instanceId: string
+  phase: InstancePhase
+  /** Which pass this record belongs to: the release itself, or the way back to what ran before. */
+  pass: 'forward' | 'restore'
+  /** Where it stands in the plan (the canary first). Set on 'planned'. */
+  order?: number
+  /** Its version before the release (set on 'planned'); what a restore puts back. */
+  previousVersion?: string | null
+  commandId?: string
+  /** When the phase began, on the step clock: per-phase deadlines survive a resume. */
+  at: number
+  reason?: string
+}
+
+export interface InstanceJournal {
+  append(records: InstanceRecord[]): Promise<void>
+  /** Every record so far, oldest first. */
+  load(): Promise<InstanceRecord[]>
+}

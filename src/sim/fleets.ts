@@ -1,0 +1,69 @@
+import {desiredVersionParameter} from '../ports/parameters.js'
+import {createGroup, launchInstance, ZonePlacement} from './instances.js'
+import type {Model} from './model.js'
+import {refreshTrafficSources, trafficType} from './traffic.js'
+import type {SimFleet} from './types.js'
+
+/**
+ * Seeded fleets (SimOptions.fleets): Auto Scaling groups made outside any stack, like a database
+ * fleet that was there before any release. Created when the account is opened without them (so two
+ * processes opening one account create each once), never re-created or resized while they exist.
+ *
+ * A seeded group has min 0, max and desired `instances`; its instances are InService at once (health
+ * by their version's faults), SSM managed, and attached to the fleet's traffic sources (InService).
+ * The group propagates two tags to its instances: Name = the group name, and Role = the group name
+ * without a trailing `-fleet` (group `api-fleet`: Role=api), so that a fleet can be found by tags
+ * (DescribeInstanceInformation with tag:Role). A replacement instance boots the version published in
+ * Parameter Store under /release/<Role>/version when there is one, else the seed version.
+ */
+
+const MAX_INSTANCES = 100_000
+const GROUP_NAME = /^[\x20-\x7e]{1,255}$/
+
+export function fleetRole(groupName: string): string {
+  return groupName.endsWith('-fleet') && groupName.length > '-fleet'.length ? groupName.slice(0, -'-fleet'.length) : groupName
+}
+
+/** Refuses fleets that would not make sense, before anything is opened. */
+export function checkFleets(fleets: Record<string, SimFleet> | undefined): void {
+  for (const [name, fleet] of Object.entries(fleets ?? {})) {
+    if (!GROUP_NAME.test(name)) throw new RangeError(`Simulated fleet name ${JSON.stringify(name)} is not an Auto Scaling group name`)
+    if (!Number.isInteger(fleet?.instances) || fleet.instances < 0 || fleet.instances > MAX_INSTANCES) {
+      throw new RangeError(`Simulated fleet ${name}: instances must be an integer from 0 to ${MAX_INSTANCES}`)
+    }
+    if (typeof fleet.version !== 'string' || fleet.version.trim() === '') {
+      throw new RangeError(`Simulated fleet ${name}: version must be a non-empty string`)
+    }
+    if (fleet.trafficSources !== undefined && !fleet.trafficSources.every((source) => typeof source === 'string' && source !== '')) {
+      throw new RangeError(`Simulated fleet ${name}: trafficSources must be identifiers (target group ARNs)`)
+    }
+  }
+}
+
+/** Creates the fleets the account does not have; leaves the others as they are. */
+export function seedFleets(model: Model, fleets: Record<string, SimFleet> | undefined): void {
+  for (const [name, fleet] of Object.entries(fleets ?? {})) {
+    if (model.state.groups[name]) continue
+    const role = fleetRole(name)
+    const sources = [...new Set(fleet.trafficSources ?? [])]
+    const group = createGroup(model, {
+      name,
+      min: 0,
+      max: fleet.instances,
+      desired: 0,
+      tags: [
+        {Key: 'Name', Value: name, PropagateAtLaunch: true},
+        {Key: 'Role', Value: role, PropagateAtLaunch: true},
+      ],
+      healthCheckType: sources.length > 0 ? 'ELB' : 'EC2',
+      healthCheckGracePeriod: 300,
+      stackVersion: fleet.version,
+      versionParameter: desiredVersionParameter(role),
+    })
+    group.desired = fleet.instances
+    const placement = new ZonePlacement(group, [])
+    for (let i = 0; i < fleet.instances; i++) launchInstance(model, group, placement, {running: true, version: fleet.version})
+    for (const identifier of sources) group.trafficSources.push({identifier, type: trafficType(identifier, undefined), state: 'Added'})
+    refreshTrafficSources(model, group)
+  }
+}

@@ -1,0 +1,318 @@
+import type {
+  Command,
+  CommandFilter,
+  CommandInvocation,
+  CommandInvocationStatus,
+  CommandPluginStatus,
+  CommandStatus,
+  GetCommandInvocationRequest,
+  GetCommandInvocationResult,
+  ListCommandInvocationsRequest,
+  ListCommandInvocationsResult,
+  ListCommandsRequest,
+  ListCommandsResult,
+  SendCommandRequest,
+  SendCommandResult,
+} from '@aws-sdk/client-ssm'
+import {customDocumentVersion, type DocumentSpec} from './documents.js'
+import {ssmErrors as errors} from './errors.js'
+import {isManaged, isTerminal, startInvocations} from './invocations.js'
+import type {Model} from './model.js'
+import {page} from './paging.js'
+import {scriptLines, setsVersion} from './script.js'
+import type {CommandRecord, InvocationRecord} from './types.js'
+
+/**
+ * Systems Manager Run Command: SendCommand, ListCommands (one page answers the counts of up to 50
+ * commands), ListCommandInvocations, GetCommandInvocation. Commands are kept 30 days, as SSM does.
+ */
+
+const COMMAND_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+const KEPT_MS = 30 * 24 * 3600 * 1000
+/** SSM keeps this much of an invocation's output: in ListCommandInvocations, in GetCommandInvocation. */
+const LISTED_OUTPUT = 2_500
+const FETCHED_OUTPUT = 24_000
+const MAX_COMMENT = 100
+/** StatusDetails that are not run failures: the command never reached the instance. */
+const NOT_ERRORS = new Set(['Undeliverable', 'InvalidPlatform', 'DeliveryTimedOut'])
+const FILTER_KEYS = new Set(['InvokedAfter', 'InvokedBefore', 'Status', 'ExecutionStage', 'DocumentName'])
+
+function commandStatus(command: CommandRecord): CommandStatus {
+  const invocations = command.invocations
+  if (invocations.every((invocation) => invocation.status === 'Pending')) return 'Pending'
+  if (!invocations.every(isTerminal)) return 'InProgress'
+  return invocations.every((invocation) => invocation.status === 'Success') ? 'Success' : 'Failed'
+}
+
+function commandShape(command: CommandRecord): Command {
+  const status = commandStatus(command)
+  let completed = 0
+  let failed = 0
+  for (const invocation of command.invocations) {
+    if (!isTerminal(invocation)) continue
+    completed += 1
+    if (invocation.status !== 'Success' && !NOT_ERRORS.has(invocation.details)) failed += 1
+  }
+  return {
+    CommandId: command.id,
+    DocumentName: command.documentName,
+    DocumentVersion: '$DEFAULT',
+    Comment: command.comment ?? '',
+    ExpiresAfter: new Date(command.requestedAt + command.timeoutSeconds * 1000),
+    Parameters: structuredClone(command.parameters),
+    InstanceIds: [...command.instanceIds],
+    Targets: [],
+    RequestedDateTime: new Date(command.requestedAt),
+    Status: status,
+    StatusDetails: status,
+    MaxConcurrency: '50',
+    MaxErrors: '0',
+    TargetCount: command.instanceIds.length,
+    CompletedCount: completed,
+    // Undeliverable invocations do not count as errors in SSM.
+    ErrorCount: failed,
+    DeliveryTimedOutCount: 0,
+    ServiceRole: '',
+    NotificationConfig: {NotificationArn: '', NotificationEvents: [], NotificationType: undefined},
+    CloudWatchOutputConfig: {CloudWatchLogGroupName: '', CloudWatchOutputEnabled: false},
+    TimeoutSeconds: command.timeoutSeconds,
+  }
+}
+
+function requireCommand(model: Model, commandId: string | undefined): CommandRecord {
+  const command = commandId && COMMAND_ID.test(commandId) ? model.tracker.commands.get(commandId) : undefined
+  if (!command) throw errors.invalidCommandId()
+  return command
+}
+
+/** SSM's constraint on MaxResults of the Run Command list calls: 1 to 50, 50 by default. */
+function maxResults(requested: number | undefined): number {
+  if (requested === undefined || requested === null) return 50
+  if (!Number.isInteger(requested) || requested < 1 || requested > 50) {
+    throw errors.validation(
+      `1 validation error detected: Value '${requested}' at 'maxResults' failed to satisfy constraint: ` +
+        'Member must have value less than or equal to 50 and greater than or equal to 1',
+    )
+  }
+  return requested
+}
+
+/** Parameters the document declares, and what each kind of document needs. */
+function checkParameters(spec: DocumentSpec, parameters: Record<string, string[]>): void {
+  const declared = new Set(spec.parameters.map((parameter) => parameter.Name!))
+  for (const name of Object.keys(parameters)) {
+    if (!declared.has(name)) throw errors.invalidParameters(`Parameter "${name}" is not defined in document ${spec.name}.`)
+  }
+  if (spec.kind === 'custom') return
+  if (scriptLines(parameters['commands']).length === 0) {
+    throw errors.invalidParameters(`Parameters required: commands (document ${spec.name}).`)
+  }
+  const timeout = parameters['executionTimeout']?.[0]
+  if (timeout !== undefined && !(/^\d+$/.test(timeout) && Number(timeout) >= 1 && Number(timeout) <= 172_800)) {
+    throw errors.invalidParameters(`Parameter "executionTimeout" must be a number of seconds from 1 to 172800, got "${timeout}".`)
+  }
+}
+
+/** Drops commands older than SSM keeps them, once all their invocations ended (oldest first). */
+function forgetOldCommands(model: Model): void {
+  const commands = model.state.commands
+  let drop = 0
+  while (drop < commands.length) {
+    const command = commands[drop]!
+    if (command.requestedAt >= model.now - KEPT_MS || !command.invocations.every(isTerminal)) break
+    model.tracker.commands.delete(command.id)
+    drop += 1
+  }
+  if (drop > 0) commands.splice(0, drop)
+}
+
+function sendCommand(model: Model, input: SendCommandRequest): SendCommandResult {
+  if (!input.DocumentName) throw errors.validation('DocumentName is required.')
+  const spec = model.documents.get(input.DocumentName)
+  if (!spec) throw errors.invalidDocument(`Document ${input.DocumentName} does not exist`)
+  if (input.Targets && input.Targets.length > 0) {
+    throw errors.validation('Targets are not supported by the simulated account: pass InstanceIds')
+  }
+  if (input.Comment !== undefined && input.Comment.length > MAX_COMMENT) {
+    throw errors.validation(
+      `1 validation error detected: Value at 'comment' failed to satisfy constraint: Member must have length less than or equal to ${MAX_COMMENT}`,
+    )
+  }
+  const instanceIds = [...new Set(input.InstanceIds ?? [])]
+  if (instanceIds.length === 0) throw errors.validation('Please specify either instance ids or targets.')
+  if (instanceIds.length > 50) {
+    throw errors.validation(
+      `1 validation error detected: Value '[${instanceIds.join(', ')}]' at 'instanceIds' failed to satisfy constraint: ` +
+        'Member must have length less than or equal to 50',
+    )
+  }
+  const invalid = instanceIds.filter((id) => !isManaged(model.state.instances[id]))
+  if (invalid.length > 0) {
+    throw errors.invalidInstanceId(`Instances [[${invalid.join(', ')}]] not in a valid state for account ${model.state.accountId}`)
+  }
+  const parameters = input.Parameters ?? {}
+  checkParameters(spec, parameters)
+  const version = spec.kind === 'custom' ? customDocumentVersion(spec, parameters) : undefined
+  const command: CommandRecord = {
+    id: model.random.uuid(),
+    documentName: spec.name,
+    comment: input.Comment,
+    parameters: structuredClone(parameters),
+    instanceIds,
+    requestedAt: model.now,
+    timeoutSeconds: input.TimeoutSeconds ?? 3600,
+    invocations: [],
+    kind: spec.kind,
+    setsVersion: spec.kind === 'custom' ? version !== undefined : setsVersion(scriptLines(parameters['commands'])),
+    ...(version !== undefined ? {version} : {}),
+  }
+  forgetOldCommands(model)
+  model.state.commands.push(command)
+  model.tracker.commands.set(command.id, command)
+  startInvocations(model, command)
+  return {Command: commandShape(command)}
+}
+
+function pluginName(model: Model, command: CommandRecord): string {
+  return model.documents.get(command.documentName)?.plugin ?? 'aws:runShellScript'
+}
+
+function pluginShape(model: Model, command: CommandRecord, invocation: InvocationRecord) {
+  return {
+    Name: pluginName(model, command),
+    Status: invocation.status as CommandPluginStatus,
+    StatusDetails: invocation.details,
+    ResponseCode: invocation.responseCode,
+    ResponseStartDateTime: invocation.startedAt === undefined ? undefined : new Date(invocation.startedAt),
+    ResponseFinishDateTime: invocation.endedAt === undefined ? undefined : new Date(invocation.endedAt),
+    Output: (invocation.output + invocation.error).slice(0, LISTED_OUTPUT),
+    StandardOutputUrl: '',
+    StandardErrorUrl: '',
+    OutputS3BucketName: '',
+    OutputS3KeyPrefix: '',
+  }
+}
+
+function invocationShape(model: Model, command: CommandRecord, invocation: InvocationRecord, details: boolean): CommandInvocation {
+  return {
+    CommandId: command.id,
+    InstanceId: invocation.instanceId,
+    InstanceName: '',
+    Comment: command.comment ?? '',
+    DocumentName: command.documentName,
+    DocumentVersion: '$DEFAULT',
+    RequestedDateTime: new Date(command.requestedAt),
+    Status: invocation.status as CommandInvocationStatus,
+    StatusDetails: invocation.details,
+    TraceOutput: '',
+    StandardOutputUrl: '',
+    StandardErrorUrl: '',
+    CommandPlugins: details ? [pluginShape(model, command, invocation)] : [],
+    ServiceRole: '',
+    NotificationConfig: {NotificationArn: '', NotificationEvents: [], NotificationType: undefined},
+    CloudWatchOutputConfig: {CloudWatchLogGroupName: '', CloudWatchOutputEnabled: false},
+  }
+}
+
+function listCommandInvocations(model: Model, input: ListCommandInvocationsRequest): ListCommandInvocationsResult {
+  const size = maxResults(input.MaxResults)
+  const commands = input.CommandId ? [requireCommand(model, input.CommandId)] : [...model.state.commands].reverse()
+  const rows = commands.flatMap((command) =>
+    command.invocations
+      .filter((invocation) => !input.InstanceId || invocation.instanceId === input.InstanceId)
+      .map((invocation) => ({command, invocation})),
+  )
+  const {items, nextToken} = page(rows, input.NextToken, size, errors.invalidNextToken)
+  return {
+    CommandInvocations: items.map(({command, invocation}) => invocationShape(model, command, invocation, input.Details === true)),
+    NextToken: nextToken,
+  }
+}
+
+function elapsed(invocation: InvocationRecord, now: number): string {
+  if (invocation.startedAt === undefined) return ''
+  return `PT${((invocation.endedAt ?? now) - invocation.startedAt) / 1000}S`
+}
+
+function getCommandInvocation(model: Model, input: GetCommandInvocationRequest): GetCommandInvocationResult {
+  const command = requireCommand(model, input.CommandId)
+  const invocation = command.invocations.find((entry) => entry.instanceId === input.InstanceId)
+  if (!invocation || model.now < invocation.visibleAt) throw errors.invocationDoesNotExist()
+  const plugin = pluginName(model, command)
+  if (input.PluginName && input.PluginName !== plugin) throw errors.invocationDoesNotExist()
+  return {
+    CommandId: command.id,
+    InstanceId: invocation.instanceId,
+    Comment: command.comment ?? '',
+    DocumentName: command.documentName,
+    DocumentVersion: '$DEFAULT',
+    PluginName: plugin,
+    ResponseCode: invocation.responseCode,
+    ExecutionStartDateTime: invocation.startedAt === undefined ? '' : new Date(invocation.startedAt).toISOString(),
+    ExecutionElapsedTime: elapsed(invocation, model.now),
+    ExecutionEndDateTime: invocation.endedAt === undefined ? '' : new Date(invocation.endedAt).toISOString(),
+    Status: invocation.status as CommandInvocationStatus,
+    StatusDetails: invocation.details,
+    StandardOutputContent: invocation.output.slice(0, FETCHED_OUTPUT),
+    StandardOutputUrl: '',
+    StandardErrorContent: invocation.error.slice(0, FETCHED_OUTPUT),
+    StandardErrorUrl: '',
+    CloudWatchOutputConfig: {CloudWatchLogGroupName: '', CloudWatchOutputEnabled: false},
+  }
+}
+
+function filterTime(filter: CommandFilter): number {
+  const at = Date.parse(filter.value ?? '')
+  if (Number.isNaN(at)) throw errors.validation(`Invalid value ${filter.value ?? 'null'} for filter ${filter.key}: expected a timestamp such as 2024-07-07T00:00:00Z`)
+  return at
+}
+
+/** First index whose requestedAt is >= at (commands are in request order). */
+function firstAtOrAfter(commands: readonly CommandRecord[], at: number): number {
+  let low = 0
+  let high = commands.length
+  while (low < high) {
+    const mid = (low + high) >>> 1
+    if (commands[mid]!.requestedAt < at) low = mid + 1
+    else high = mid
+  }
+  return low
+}
+
+/** Newest first. InvokedAfter/InvokedBefore narrow the range by binary search; other filters are tested per command. */
+function listCommands(model: Model, input: ListCommandsRequest): ListCommandsResult {
+  const size = maxResults(input.MaxResults)
+  let after = -Infinity
+  let before = Infinity
+  const tests: ((command: CommandRecord) => boolean)[] = []
+  for (const filter of input.Filters ?? []) {
+    if (!FILTER_KEYS.has(filter.key ?? '')) throw errors.invalidFilterKey(`The filter key ${filter.key ?? 'null'} is not valid.`)
+    if (filter.key === 'InvokedAfter') after = Math.max(after, filterTime(filter))
+    else if (filter.key === 'InvokedBefore') before = Math.min(before, filterTime(filter))
+    else if (filter.key === 'Status') tests.push((command) => commandStatus(command) === filter.value)
+    else if (filter.key === 'DocumentName') tests.push((command) => command.documentName === filter.value)
+  }
+  if (input.InstanceId) tests.push((command) => command.instanceIds.includes(input.InstanceId!))
+
+  let commands: CommandRecord[]
+  if (input.CommandId) {
+    commands = [requireCommand(model, input.CommandId)].filter((c) => c.requestedAt >= after && c.requestedAt < before)
+  } else {
+    const all = model.state.commands
+    const low = after === -Infinity ? 0 : firstAtOrAfter(all, after)
+    const high = before === Infinity ? all.length : firstAtOrAfter(all, before)
+    commands = []
+    for (let i = high - 1; i >= low; i--) commands.push(all[i]!)
+  }
+  if (tests.length > 0) commands = commands.filter((command) => tests.every((test) => test(command)))
+  const {items, nextToken} = page(commands, input.NextToken, size, errors.invalidNextToken)
+  return {Commands: items.map(commandShape), NextToken: nextToken}
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const RUN_COMMAND: Record<string, (model: Model, input: any) => object> = {
+  SendCommand: sendCommand,
+  ListCommands: listCommands,
+  ListCommandInvocations: listCommandInvocations,
+  GetCommandInvocation: getCommandInvocation,
+}

@@ -1,0 +1,32 @@
+import type {SendCommandInput} from '../../src/ports/commands.js'
+import type {ChangeSettings} from './deps.js'
+
+export const SHELL_DOCUMENTS = new Set(['AWS-RunShellScript', 'AWS-RunPowerShellScript'])
+
+/**
+ * The Run Command that puts `version` on instances and checks it: with a shell document, the apply
+ * lines then the verify lines in one command (one call, one invocation per instance to watch); with a
+ * custom document, its version parameter. `{{version}}` is replaced as a plain word: versions are
+ * limited to letters, digits and `._+-` and never start with `-`, and release.yml refuses the
+ * placeholder where a shell would evaluate it again (backticks, `$(...)`, eval, `sh -c`).
+ */
+export function changeCommand(change: ChangeSettings, version: string, instanceIds: string[], comment: string): SendCommandInput {
+  if (SHELL_DOCUMENTS.has(change.document)) {
+    return {
+      documentName: change.document,
+      instanceIds,
+      parameters: {commands: [...change.apply, ...change.verify].map((line) => substitute(line, version))},
+      comment,
+    }
+  }
+  return {
+    documentName: change.document,
+    instanceIds,
+    parameters: {...change.parameters, [change.versionParameter ?? 'version']: [version]},
+    comment,
+  }
+}
+
+export function substitute(line: string, version: string): string {
+  return line.replaceAll('{{version}}', version)
+}

@@ -1,0 +1,31 @@
+import type {IncrementalDeps} from './deps.js'
+
+export interface FleetMembers {
+  /** The Auto Scaling group, when the fleet is one. */
+  group: string | null
+  instanceIds: string[]
+  /** Instances of a group with traffic sources go to Standby while they change, so no request reaches them. */
+  standby: boolean
+}
+
+/** The instances an incremental target changes: a group's InService instances, or managed instances by tags. */
+export async function fleetMembers(deps: IncrementalDeps): Promise<FleetMembers> {
+  const selector = deps.settings.fleet
+  if ('group' in selector) {
+    const group = await deps.fleet.describeGroup(selector.group)
+    if (!group) throw new Error(`Auto Scaling group ${selector.group} does not exist`)
+    const sources = await deps.fleet.describeTrafficSources(selector.group)
+    const instanceIds = group.instances.filter((i) => i.lifecycle === 'InService').map((i) => i.id)
+    return {group: selector.group, instanceIds, standby: sources.some((s) => s.state !== 'Removed' && s.state !== 'Removing')}
+  }
+  return {group: null, instanceIds: await deps.commands.instancesByTags(selector.tags), standby: false}
+}
+
+export function describeFleet(deps: IncrementalDeps): string {
+  const selector = deps.settings.fleet
+  return 'group' in selector
+    ? `group ${selector.group}`
+    : `instances tagged ${Object.entries(selector.tags)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}`
+}

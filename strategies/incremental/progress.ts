@@ -1,0 +1,32 @@
+import type {InstancePhase, InstanceRecord} from '../../src/ports/instance-journal.js'
+
+/** Where each instance stands in one pass, folded from the journal (the last record wins). */
+export type PassState = Map<string, InstanceRecord>
+
+export interface FleetProgress {
+  /** The plan: instance ids in order (the canary first) with the version each ran before. */
+  planned: {instanceId: string; previousVersion: string | null}[]
+  forward: PassState
+  restore: PassState
+}
+
+export function foldJournal(records: InstanceRecord[]): FleetProgress {
+  const planned = new Map<string, {order: number; previousVersion: string | null}>()
+  const forward: PassState = new Map()
+  const restore: PassState = new Map()
+  for (const record of records) {
+    if (record.phase === 'planned' && record.pass === 'forward') {
+      planned.set(record.instanceId, {order: record.order ?? planned.size, previousVersion: record.previousVersion ?? null})
+      continue
+    }
+    ;(record.pass === 'forward' ? forward : restore).set(record.instanceId, record)
+  }
+  const ordered = [...planned.entries()].sort((a, b) => a[1].order - b[1].order)
+  return {planned: ordered.map(([instanceId, p]) => ({instanceId, previousVersion: p.previousVersion})), forward, restore}
+}
+
+/** Phases in which an instance is out of service (or may be): what the window counts. */
+export const OUT_OF_SERVICE: ReadonlySet<InstancePhase> = new Set(['enteringStandby', 'changing', 'returning', 'failed'])
+
+/** Phases still moving: a pass is over when none of its instances is in one. */
+export const IN_FLIGHT: ReadonlySet<InstancePhase> = new Set(['enteringStandby', 'changing', 'returning'])

@@ -1,0 +1,119 @@
+import type {RestoreResult, RollInput, RollOutput, StepInput} from '../../machines/incremental.js'
+import type {InstanceJournal} from '../../src/ports/instance-journal.js'
+import {desiredVersionParameter} from '../../src/ports/parameters.js'
+import type {IncrementalDeps} from './deps.js'
+import {fleetMembers} from './fleet.js'
+import {foldJournal, OUT_OF_SERVICE} from './progress.js'
+import {runWindow} from './window.js'
+
+/** The way back sends a failed change again this many times before leaving an instance to a human. */
+const RESTORE_RETRIES = 2
+
+/**
+ * The canary (the first `canary` instances of the plan) or the rest of the fleet, through the sliding
+ * window. Failures up to maxErrors are tolerated: at the end of the fleet those instances are put
+ * back on their previous version and returned to service, and the release goes on to bake.
+ */
+export function roll(deps: IncrementalDeps, journal: InstanceJournal) {
+  return async ({input: {context, scope}}: {input: RollInput}): Promise<RollOutput> => {
+    const plan = context.plan!
+    const progress = foldJournal(await journal.load())
+    const members = await fleetMembers(deps)
+    const inScope = scope === 'canary' ? progress.planned.slice(0, plan.canary) : progress.planned.slice(plan.canary)
+    const scopeIds = new Set(inScope.map((i) => i.instanceId))
+    const alsoOut = [...progress.forward].filter(([id, r]) => !scopeIds.has(id) && OUT_OF_SERVICE.has(r.phase)).length
+    const result = await runWindow(deps, {
+      releaseId: context.releaseId,
+      pass: 'forward',
+      step: scope === 'canary' ? 'canary' : 'rolling',
+      instances: inScope.map((i) => ({instanceId: i.instanceId, version: context.version})),
+      window: scope === 'canary' ? Math.min(plan.window, plan.canary) : plan.window,
+      maxErrors: plan.maxErrors,
+      failuresBefore: scope === 'canary' ? 0 : context.tally.failed,
+      retries: 0,
+      group: members.group,
+      standby: members.standby,
+      state: progress.forward,
+      alsoOut,
+      append: (records) => journal.append(records),
+    })
+    const tally = {changed: context.tally.changed + result.changed.length, failed: context.tally.failed + result.failed.length}
+    if (scope === 'rest' && tally.failed > 0) await restoreTolerated(deps, journal, context.releaseId)
+    return {tally, bakeUntil: new Date(deps.clock.now() + deps.settings.bakeMs).toISOString()}
+  }
+}
+
+/** The instances that failed within maxErrors go back to their previous version and into service. */
+async function restoreTolerated(deps: IncrementalDeps, journal: InstanceJournal, releaseId: string): Promise<void> {
+  const progress = foldJournal(await journal.load())
+  const previous = new Map(progress.planned.map((p) => [p.instanceId, p.previousVersion]))
+  const failed = [...progress.forward].filter(([, r]) => r.phase === 'failed').map(([id]) => id)
+  const unknown = failed.filter((id) => !previous.get(id))
+  if (unknown.length > 0) throw new Error(`no known previous version to put back on ${unknown.join(', ')}`)
+  const members = await fleetMembers(deps)
+  const result = await runWindow(deps, {
+    releaseId,
+    pass: 'restore',
+    step: 'rolling',
+    instances: failed.map((id) => ({instanceId: id, version: previous.get(id)!})),
+    window: failed.length,
+    maxErrors: 0,
+    failuresBefore: 0,
+    retries: RESTORE_RETRIES,
+    group: members.group,
+    standby: members.standby,
+    state: progress.restore,
+    alsoOut: 0,
+    append: (records) => journal.append(records),
+  })
+  deps.report({releaseId, step: 'rolling', message: `${result.changed.length} failed instances back on their previous version`})
+}
+
+/**
+ * The way back: every instance the release touched gets the version it ran before (recorded in
+ * planning), through the same window; instances left in Standby return to service. Instances that
+ * cannot be put back are named with their version, for a human.
+ */
+export function restore(deps: IncrementalDeps, journal: InstanceJournal) {
+  return async ({input: {context}}: {input: StepInput}): Promise<RestoreResult> => {
+    const progress = foldJournal(await journal.load())
+    const members = await fleetMembers(deps)
+    const touched = progress.planned.filter((p) => {
+      const phase = progress.forward.get(p.instanceId)?.phase
+      return phase !== undefined && phase !== 'planned'
+    })
+    const stranded: RestoreResult['stranded'] = []
+    const instances: {instanceId: string; version: string}[] = []
+    for (const p of touched) {
+      const version = p.previousVersion ?? context.previousVersion
+      if (version) instances.push({instanceId: p.instanceId, version})
+      else stranded.push({instanceId: p.instanceId, version: context.version, reason: 'no known previous version to put back'})
+    }
+    const window = Math.max(1, context.plan?.window ?? 1)
+    const result = await runWindow(deps, {
+      releaseId: context.releaseId,
+      pass: 'restore',
+      step: 'rollingBack',
+      instances,
+      window,
+      maxErrors: Number.POSITIVE_INFINITY,
+      failuresBefore: 0,
+      retries: RESTORE_RETRIES,
+      group: members.group,
+      standby: members.standby,
+      state: progress.restore,
+      alsoOut: 0,
+      append: (records) => journal.append(records),
+    })
+    for (const f of result.failed) {
+      stranded.push({instanceId: f.instanceId, version: null, reason: f.reason})
+    }
+    // What the fleet runs again: the live version, or for a first release the one version the plan found.
+    const found = [...new Set(progress.planned.map((p) => p.previousVersion))]
+    const restoredVersion = context.previousVersion ?? (found.length === 1 ? found[0] : null)
+    if (restoredVersion) {
+      await deps.parameters.put(desiredVersionParameter(deps.settings.target), restoredVersion, `rolled back by ${context.releaseId}`)
+    }
+    return {restored: result.changed.length, stranded}
+  }
+}

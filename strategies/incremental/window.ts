@@ -1,0 +1,243 @@
+import type {InvocationResult} from '../../src/ports/commands.js'
+import type {InstanceInfo} from '../../src/ports/fleet.js'
+import type {InstancePhase, InstanceRecord} from '../../src/ports/instance-journal.js'
+import {changeCommand} from './change.js'
+import type {IncrementalDeps} from './deps.js'
+import {IN_FLIGHT, OUT_OF_SERVICE, type PassState} from './progress.js'
+
+/** One pass of a sliding window over a fleet: the release itself, or the way back. */
+export interface WindowJob {
+  releaseId: string
+  pass: 'forward' | 'restore'
+  /** The machine state doing the pass, for progress reports. */
+  step: string
+  /** Instances to change, in order, with the version each must end on. */
+  instances: {instanceId: string; version: string}[]
+  /** At most this many instances out of service at once, counting `alsoOut`. */
+  window: number
+  /** Failures tolerated before the pass stops starting instances (Infinity: try every one). */
+  maxErrors: number
+  /** Failures already counted against maxErrors (e.g. in the canary). */
+  failuresBefore: number
+  /** Times a failed change is sent again before the instance counts as failed (the way back tries harder). */
+  retries: number
+  /** The Auto Scaling group, when the fleet is one; instances then go to Standby while they change if `standby`. */
+  group: string | null
+  standby: boolean
+  /** This pass's records so far (from the journal), so that a resumed pass goes on where it was. */
+  state: PassState
+  /** Instances of other scopes of this pass that are out of service now (e.g. the canary's failed ones). */
+  alsoOut: number
+  append(records: InstanceRecord[]): Promise<void>
+}
+
+export interface WindowResult {
+  changed: string[]
+  failed: {instanceId: string; reason: string}[]
+}
+
+/** The pass stopped: more failures than allowed, or an instance unhealthy after its change. */
+export class WindowStopped extends Error {
+  constructor(
+    message: string,
+    readonly result: WindowResult,
+  ) {
+    super(message)
+  }
+}
+
+interface Tracked {
+  version: string
+  attempts: number
+  phase: InstancePhase
+  at: number
+  commandId?: string
+  reason?: string
+}
+
+/**
+ * A new instance starts as soon as one finishes, never more than `window` out of service (not fixed
+ * batches). Each tick reads the fleet once (one DescribeAutoScalingGroups) and the commands in
+ * aggregate (ListCommands, then ListCommandInvocations only for commands whose counts moved), then
+ * acts in batches: EnterStandby and ExitStandby of everything due, one SendCommand per version.
+ * API calls grow with ticks and batches, not with instances times polls.
+ */
+export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<WindowResult> {
+  const {clock, fleet, commands, settings} = deps
+  const tracked = new Map<string, Tracked>()
+  for (const {instanceId, version} of job.instances) {
+    const record = job.state.get(instanceId)
+    tracked.set(instanceId, {version, attempts: 0, phase: record?.phase ?? 'planned', at: record?.at ?? 0, commandId: record?.commandId, reason: record?.reason})
+  }
+  const queue = job.instances.filter(({instanceId}) => tracked.get(instanceId)!.phase === 'planned').map((i) => i.instanceId)
+  const seenCounts = new Map<string, number>()
+  const commandSentAt = new Map<string, number>()
+  for (const t of tracked.values()) if (t.commandId) commandSentAt.set(t.commandId, t.at)
+  let stopping: string | null = null
+
+  const deadlineOf = (t: Tracked): number => {
+    const {standbyMs, applyMs, verifyMs, healthMs} = settings.timeouts
+    if (t.phase === 'enteringStandby') return t.at + standbyMs
+    if (t.phase === 'changing') return t.at + applyMs + verifyMs
+    return t.at + healthMs
+  }
+  const ids = (phase: InstancePhase) => [...tracked].filter(([, t]) => t.phase === phase).map(([id]) => id)
+  const failures = () => ids('failed').length
+  const inFlight = () => [...tracked.values()].filter((t) => IN_FLIGHT.has(t.phase)).length
+  const outOfService = () => [...tracked.values()].filter((t) => OUT_OF_SERVICE.has(t.phase)).length + job.alsoOut
+
+  for (;;) {
+    const now = clock.now()
+    const changes: InstanceRecord[] = []
+    const move = (id: string, phase: InstancePhase, extra: {commandId?: string; reason?: string} = {}) => {
+      const t = tracked.get(id)!
+      Object.assign(t, {phase, at: now, ...extra})
+      changes.push({instanceId: id, pass: job.pass, phase, at: now, ...extra})
+    }
+
+    // Observe: the group once, the commands in aggregate.
+    const lifecycle = new Map<string, InstanceInfo>()
+    if (job.group && (ids('enteringStandby').length > 0 || ids('returning').length > 0)) {
+      const group = await fleet.describeGroup(job.group)
+      for (const instance of group?.instances ?? []) lifecycle.set(instance.id, instance)
+    }
+    const results = await finishedInvocations(deps, tracked, seenCounts, commandSentAt)
+
+    // Advance every instance in flight.
+    const toSend: string[] = []
+    const toReturn: string[] = []
+    for (const [id, t] of tracked) {
+      if (t.phase === 'enteringStandby') {
+        if (lifecycle.get(id)?.lifecycle === 'Standby') toSend.push(id)
+        else if (now > deadlineOf(t)) move(id, 'failed', {reason: `did not reach Standby within ${settings.timeouts.standbyMs / 1000}s`})
+      } else if (t.phase === 'changing') {
+        const result = results.get(id)
+        if (result?.ok) {
+          if (job.group && job.standby) toReturn.push(id)
+          else if (job.group) move(id, 'returning')
+          else move(id, 'done')
+        } else if (result && t.attempts < job.retries) {
+          t.attempts++
+          toSend.push(id)
+        } else if (result) move(id, 'failed', {reason: `${result.status}${result.output ? `: ${result.output.slice(0, 200)}` : ''}`})
+        else if (now > deadlineOf(t)) move(id, 'failed', {reason: 'the change did not finish in time'})
+      } else if (t.phase === 'returning') {
+        const info = lifecycle.get(id)
+        if (info?.lifecycle === 'InService' && info.health === 'Healthy') move(id, 'done')
+        else if (info?.lifecycle === 'InService') {
+          move(id, 'failed', {reason: 'unhealthy after the change'})
+          if (job.pass === 'forward') stopping ??= `instance ${id} is unhealthy after its change to ${t.version}`
+        } else if (now > deadlineOf(t)) move(id, 'failed', {reason: `not InService and healthy within ${settings.timeouts.healthMs / 1000}s`})
+      }
+    }
+    if (job.failuresBefore + failures() > job.maxErrors) {
+      stopping ??= `${job.failuresBefore + failures()} instances failed, more than maxErrors (${job.maxErrors})`
+    }
+
+    // Act, in batches.
+    if (toReturn.length > 0) {
+      await fleet.exitStandby(job.group!, toReturn)
+      for (const id of toReturn) move(id, 'returning')
+    }
+    await sendChanges(deps, job, tracked, toSend, move, commandSentAt)
+
+    // Fill the window.
+    const starting: string[] = []
+    if (!stopping) {
+      let free = job.window - outOfService()
+      if (free <= 0 && inFlight() === 0 && queue.length > 0) {
+        stopping = `every place in the window (${job.window}) is held by a failed instance`
+      }
+      while (free > 0 && queue.length > 0) {
+        starting.push(queue.shift()!)
+        free--
+      }
+    }
+    if (starting.length > 0) {
+      if (job.group && job.standby) {
+        await fleet.enterStandby(job.group, starting)
+        for (const id of starting) move(id, 'enteringStandby')
+      } else {
+        await sendChanges(deps, job, tracked, starting, move, commandSentAt)
+      }
+    }
+
+    if (changes.length > 0) await job.append(changes)
+    report(deps, job, tracked, queue.length)
+
+    if (inFlight() === 0 && (queue.length === 0 || stopping)) {
+      const result = {
+        changed: ids('done'),
+        failed: ids('failed').map((id) => ({instanceId: id, reason: tracked.get(id)!.reason ?? 'failed'})),
+      }
+      if (stopping) throw new WindowStopped(stopping, result)
+      return result
+    }
+    await clock.sleep(settings.pollIntervalMs)
+  }
+}
+
+/** One SendCommand per version (the port splits each into calls of at most 50 instances). */
+async function sendChanges(
+  deps: IncrementalDeps,
+  job: WindowJob,
+  tracked: Map<string, Tracked>,
+  instanceIds: string[],
+  move: (id: string, phase: InstancePhase, extra?: {commandId?: string}) => void,
+  commandSentAt: Map<string, number>,
+): Promise<void> {
+  const byVersion = new Map<string, string[]>()
+  for (const id of instanceIds) {
+    const version = tracked.get(id)!.version
+    byVersion.set(version, [...(byVersion.get(version) ?? []), id])
+  }
+  for (const [version, ids] of byVersion) {
+    const comment = `release ${job.releaseId} ${job.pass === 'forward' ? 'to' : 'back to'} ${version}`
+    const commandIds = await deps.commands.send(changeCommand(deps.settings.change, version, ids, comment))
+    // The port sends in chunks of 50, in order: chunk k holds ids[50k .. 50k+49].
+    ids.forEach((id, i) => {
+      const commandId = commandIds[Math.floor(i / 50)] ?? commandIds.at(-1)!
+      commandSentAt.set(commandId, deps.clock.now())
+      move(id, 'changing', {commandId})
+    })
+  }
+}
+
+/**
+ * The finished invocations of the commands in flight, read in aggregate: one ListCommands for all of
+ * them, then the invocations of only those whose completed count moved since the last look.
+ */
+async function finishedInvocations(
+  deps: IncrementalDeps,
+  tracked: Map<string, Tracked>,
+  seenCounts: Map<string, number>,
+  commandSentAt: Map<string, number>,
+): Promise<Map<string, InvocationResult>> {
+  const active = [...new Set([...tracked.values()].filter((t) => t.phase === 'changing').map((t) => t.commandId!))]
+  const results = new Map<string, InvocationResult>()
+  if (active.length === 0) return results
+  const since = Math.min(...active.map((id) => commandSentAt.get(id) ?? 0)) - 60_000
+  const summaries = await deps.commands.summaries(active, since)
+  const moved = summaries
+    .filter((s) => s.completedCount + s.deliveryTimedOutCount > (seenCounts.get(s.commandId) ?? 0))
+    .map((s) => s.commandId)
+  for (const s of summaries) seenCounts.set(s.commandId, s.completedCount + s.deliveryTimedOutCount)
+  if (moved.length === 0) return results
+  for (const invocation of await deps.commands.invocations(moved)) {
+    if (invocation.done) results.set(invocation.instanceId, invocation)
+  }
+  return results
+}
+
+function report(deps: IncrementalDeps, job: WindowJob, tracked: Map<string, Tracked>, queued: number): void {
+  const all = [...tracked.values()]
+  const done = all.filter((t) => t.phase === 'done').length
+  const failed = all.filter((t) => t.phase === 'failed').length
+  const moving = all.filter((t) => IN_FLIGHT.has(t.phase)).length
+  deps.report({
+    releaseId: job.releaseId,
+    step: job.step,
+    message: `${done}/${all.length} ${job.pass === 'forward' ? 'changed' : 'restored'}, ${moving} in the window, ${queued} waiting${failed ? `, ${failed} failed` : ''}`,
+    instances: {total: all.length, ready: done, unhealthy: failed},
+  })
+}

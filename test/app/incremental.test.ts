@@ -1,0 +1,105 @@
+import {describe, expect, it} from 'vitest'
+import {rollback, rollout} from '../../src/app/release.js'
+import {statusOf} from '../../src/app/views.js'
+import {openIncremental, notInService, versionCounts} from '../fakes/incremental.js'
+
+describe('incremental release on the simulated account', () => {
+  it('changes every instance in place and publishes the desired version', async () => {
+    const {ws, sim} = await openIncremental({instances: 12})
+    const result = await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
+    expect(result.outcome, result.message).toBe('succeeded')
+    expect(versionCounts(sim)).toEqual({'2.0.0': 12})
+    expect(notInService(sim)).toEqual([])
+    expect(sim.view().parameters).toContainEqual(expect.objectContaining({name: '/release/api/version', value: '2.0.0'}))
+    expect(await statusOf(ws, 'api')).toMatchObject({liveVersion: '2.0.0', release: {strategy: 'incremental', outcome: 'succeeded'}})
+  })
+
+  it('never has more than maxUnavailable out of service, at any call of a 200-instance rollout with random latencies', async () => {
+    const {ws, sim} = await openIncremental({instances: 200, maxUnavailable: '10%', commandLatency: {medianMs: 90_000, p95Ms: 160_000}, seed: 17})
+    let worst = 0
+    const stop = sim.observe((v) => {
+      worst = Math.max(worst, v.outOfService)
+    })
+    const result = await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
+    stop()
+    expect(result.outcome, result.message).toBe('succeeded')
+    expect(versionCounts(sim)).toEqual({'2.0.0': 200})
+    expect(worst).toBeLessThanOrEqual(20)
+    // A sliding window keeps it full most of the time, so the worst case reaches the window.
+    expect(worst).toBeGreaterThanOrEqual(15)
+  })
+
+  it('rolls back after a failure in the canary: every instance on its previous version, none in Standby', async () => {
+    const {ws, sim} = await openIncremental({instances: 12})
+    const result = await rollout(ws, {target: 'api', version: '2.0.0-bad'}, {}, {sim})
+    expect(result.outcome).toBe('rolledBack')
+    expect(result.exitCode).toBe(3)
+    expect(result.record.details).toMatchObject({failure: {step: 'canary'}})
+    expect(versionCounts(sim)).toEqual({'1.0.0': 12})
+    expect(notInService(sim)).toEqual([])
+    expect(sim.view().parameters).toContainEqual(expect.objectContaining({name: '/release/api/version', value: '1.0.0'}))
+  })
+
+  it.each([
+    ['mid-fleet', 5],
+    ['in the last window', 10],
+  ])('rolls back after a failure %s', async (_where, after) => {
+    const {ws, sim} = await openIncremental({instances: 12, maxUnavailable: '2'})
+    let broken = false
+    const result = await rollout(
+      ws,
+      {target: 'api', version: '2.0.0'},
+      {
+        onProgress: (event) => {
+          if (!broken && event.step === 'rolling' && (event.instances?.ready ?? 0) >= after) {
+            broken = true
+            sim.setFaults({unhealthyVersions: ['2.0.0']})
+          }
+        },
+      },
+      {sim},
+    )
+    expect(broken).toBe(true)
+    expect(result.outcome, result.message).toBe('rolledBack')
+    expect(result.record.details).toMatchObject({failure: {step: 'rolling'}})
+    expect(versionCounts(sim)).toEqual({'1.0.0': 12})
+    expect(notInService(sim)).toEqual([])
+  })
+
+  it('tolerates failures up to maxErrors, putting those instances back on their previous version', async () => {
+    const {ws, sim} = await openIncremental({instances: 40, maxErrors: '25%', faults: {commandFailureRate: 0.1}, seed: 3})
+    const result = await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
+    expect(result.outcome, result.message).toBe('succeeded')
+    const counts = versionCounts(sim)
+    const failed = (result.record.details as {tally: {failed: number}}).tally.failed
+    expect(failed).toBeGreaterThan(0)
+    expect(failed).toBeLessThanOrEqual(10)
+    expect(counts['2.0.0']).toBe(40 - failed)
+    expect(counts['1.0.0'] ?? 0).toBe(failed)
+    expect(notInService(sim)).toEqual([])
+  })
+
+  it('rolls back at the first failure over maxErrors 0', async () => {
+    const {ws, sim} = await openIncremental({instances: 40, maxErrors: '0', faults: {commandFailureRate: 0.1}, seed: 3})
+    const result = await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
+    expect(result.outcome).toBe('rolledBack')
+    expect(notInService(sim)).toEqual([])
+  })
+
+  it('rides out a throttling storm', async () => {
+    const {ws, sim, clock} = await openIncremental({instances: 12})
+    sim.setFaults({throttle: {rate: 1, until: clock.now() + 60_000}})
+    const result = await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
+    expect(result.outcome, result.message).toBe('succeeded')
+    expect(versionCounts(sim)).toEqual({'2.0.0': 12})
+  })
+
+  it('rolls back by hand to the last known good version, in place', async () => {
+    const {ws, sim} = await openIncremental({instances: 6})
+    await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
+    await rollout(ws, {target: 'api', version: '3.0.0'}, {}, {sim})
+    const back = await rollback(ws, {target: 'api'}, {}, {sim})
+    expect(back.outcome).toBe('succeeded')
+    expect(versionCounts(sim)).toEqual({'2.0.0': 6})
+  })
+})
