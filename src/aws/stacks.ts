@@ -87,7 +87,7 @@ export class CloudFormationStacks implements StackPort {
     } catch (error) {
       if (errorName(error) === 'ValidationError') {
         throw new UserError(
-          'TEMPLATE_INVALID',
+          'E_TEMPLATE',
           `CloudFormation refused the template: ${errorMessage(error)}`,
           'Fix the template and run the command again; nothing was changed.',
           EXIT.usage,
@@ -118,7 +118,7 @@ export class CloudFormationStacks implements StackPort {
       // A re-run after a crash: the stack is ours exactly when its events carry our token.
       if (await this.hasEventWithToken(input.stackName, input.token)) return
       throw new UserError(
-        'STACK_EXISTS',
+        'E_STACK_EXISTS',
         `Stack ${input.stackName} already exists and was not created by this release step (token ${input.token}).`,
         `Delete stack ${input.stackName} if nothing needs it, or release under another release id.`,
         EXIT.failed,

@@ -96,7 +96,7 @@ export class AccountFile {
 
   corrupted(problem: string): UserError {
     return new UserError(
-      'SIM_STATE_CORRUPT',
+      'E_SIM_STATE_CORRUPT',
       `The simulated AWS account state ${this.path} is corrupted: ${problem}`,
       `Restore ${this.path}, or move it away to start a fresh simulated account (its stacks and instances are then forgotten).`,
       1,
@@ -206,7 +206,7 @@ export class AccountFile {
     const holder = this.readHolder()?.holder
     const who = holder ? `process ${holder.pid} since ${new Date(holder.at).toISOString()}` : 'another process'
     return new UserError(
-      'SIM_LOCKED',
+      'E_SIM_LOCKED',
       `The simulated AWS account in ${this.dir} is locked by ${who}`,
       `Wait for that command to finish; if no such process runs, remove ${this.lockPath}.`,
       1,

@@ -27,6 +27,14 @@ describe('incremental release on the simulated account', () => {
     expect(worst).toBeLessThanOrEqual(20)
     // A sliding window keeps it full most of the time, so the worst case reaches the window.
     expect(worst).toBeGreaterThanOrEqual(15)
+    // Aggregate polling: never one GetCommandInvocation per instance, and calls grow with polls and batches.
+    const calls = sim.metrics().calls
+    expect(calls['ssm:GetCommandInvocation'] ?? 0).toBe(0)
+    const total = Object.values(calls).reduce((a, b) => a + b, 0)
+    // A few calls per poll whatever the fleet size (about 5 per instance here, falling as fleets grow:
+    // `npm run bench` prints the figures); per instance per poll it would be hundreds.
+    expect(total / 200).toBeLessThan(6)
+    expect(calls['autoscaling:EnterStandby']!).toBeLessThan(200)
   })
 
   it('rolls back after a failure in the canary: every instance on its previous version, none in Standby', async () => {
@@ -101,5 +109,44 @@ describe('incremental release on the simulated account', () => {
     const back = await rollback(ws, {target: 'api'}, {}, {sim})
     expect(back.outcome).toBe('succeeded')
     expect(versionCounts(sim)).toEqual({'2.0.0': 6})
+  })
+})
+
+describe('incremental bad input: exit 2, nothing changed', () => {
+  it('a fleet group that does not exist', async () => {
+    const {ws, sim} = await openIncremental({extra: ''})
+    const config = ws.config.targets.api!
+    if (config.strategy !== 'incremental') throw new Error('api is incremental')
+    config.fleet = {group: 'no-such-fleet'}
+    await expect(rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})).rejects.toMatchObject({code: 'E_FLEET', exitCode: 2})
+    expect((await ws.ledger.read('api')).releases).toEqual([])
+  })
+
+  it('a document that does not exist', async () => {
+    const {ws, sim} = await openIncremental()
+    const config = ws.config.targets.api!
+    if (config.strategy !== 'incremental') throw new Error('api is incremental')
+    config.change = {...config.change, document: 'Acme-Deploy', versionParameter: 'version', apply: [], verify: [], current: []}
+    await expect(rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})).rejects.toMatchObject({code: 'E_DOCUMENT', exitCode: 2})
+    expect(versionCounts(sim)).toEqual({'1.0.0': 12})
+  })
+
+  it('a window of 0 instances', async () => {
+    const {ws, sim} = await openIncremental({instances: 5, maxUnavailable: '10%'})
+    await expect(rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})).rejects.toMatchObject({code: 'E_WINDOW', exitCode: 2})
+    expect(sim.view().parameters).toEqual([])
+  })
+})
+
+describe('a fleet found by EC2 tags', () => {
+  it('changes the managed instances carrying the tags, without Standby', async () => {
+    const {ws, sim} = await openIncremental({instances: 8})
+    const config = ws.config.targets.api!
+    if (config.strategy !== 'incremental') throw new Error('api is incremental')
+    config.fleet = {tags: {Role: 'api'}}
+    const result = await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
+    expect(result.outcome, result.message).toBe('succeeded')
+    expect(versionCounts(sim)).toEqual({'2.0.0': 8})
+    expect(sim.metrics().calls['autoscaling:EnterStandby'] ?? 0).toBe(0)
   })
 })

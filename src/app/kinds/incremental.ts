@@ -9,7 +9,7 @@ import {UserError} from '../../errors.js'
 import type {ProgressSink} from '../../ports/release.js'
 import type {Account} from '../account.js'
 import type {ReleaseKind} from './kind.js'
-import {POLL_INTERVAL_MS} from './timing.js'
+import {WINDOW_POLL_INTERVAL_MS} from './timing.js'
 
 export function incrementalKind(target: IncrementalTargetConfig): ReleaseKind {
   return {
@@ -47,7 +47,7 @@ export function incrementalKind(target: IncrementalTargetConfig): ReleaseKind {
 
 export function settingsFor(target: IncrementalTargetConfig): IncrementalSettings {
   const {name, strategy: _s, line: _l, choice: _c, templatePath: _p, templateBody: _b, ...settings} = target
-  return {...settings, target: name, pollIntervalMs: POLL_INTERVAL_MS}
+  return {...settings, target: name, pollIntervalMs: WINDOW_POLL_INTERVAL_MS}
 }
 
 export function incrementalDeps(account: Account, target: IncrementalTargetConfig, report: ProgressSink): IncrementalDeps {
