@@ -105,11 +105,11 @@ export class SsmCommands implements CommandPort {
       for (const invocation of listed) {
         if (invocation.InstanceId === undefined || seen.has(invocation.InstanceId)) continue
         seen.add(invocation.InstanceId)
-        results.push(toResult(invocation.InstanceId, invocation, withOutput))
+        results.push(toResult(commandId, invocation.InstanceId, invocation, withOutput))
       }
       const targets = await this.commandTargets(commandId)
       for (const instanceId of targets) {
-        if (!seen.has(instanceId)) results.push({instanceId, status: 'Pending', done: false, ok: false})
+        if (!seen.has(instanceId)) results.push({commandId, instanceId, status: 'Pending', done: false, ok: false})
       }
     }
     return results
@@ -212,12 +212,13 @@ export class SsmCommands implements CommandPort {
  * SSM's Status is coarse (an undeliverable invocation may read "Failed" or "TimedOut"); StatusDetails
  * says what happened, so a failing detail is what we report, and any failing word in either is a failure.
  */
-function toResult(instanceId: string, invocation: CommandInvocation, withOutput: boolean): InvocationResult {
+function toResult(commandId: string, instanceId: string, invocation: CommandInvocation, withOutput: boolean): InvocationResult {
   const status = invocation.Status ?? 'Pending'
   const detail = invocation.StatusDetails?.replace(/\s+/g, '')
   const failed = FAILED.has(status) || (detail !== undefined && FAILED.has(detail))
   const output = withOutput ? outputOf(invocation) : undefined
   return {
+    commandId,
     instanceId,
     status: detail !== undefined && FAILED.has(detail) ? detail : status,
     done: failed || status === 'Success',

@@ -31,6 +31,8 @@ export interface CommandSummary {
 }
 
 export interface InvocationResult {
+  /** The command this invocation belongs to: an instance sent the same change twice has one per command. */
+  commandId: string
   instanceId: string
   /** Pending | InProgress | Delayed | Success | Failed | ... (SSM's words). */
   status: string

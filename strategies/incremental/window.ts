@@ -111,7 +111,8 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
         if (lifecycle.get(id)?.lifecycle === 'Standby') toSend.push(id)
         else if (now > deadlineOf(t)) move(id, 'failed', {reason: `did not reach Standby within ${settings.timeouts.standbyMs / 1000}s`})
       } else if (t.phase === 'changing') {
-        const result = results.get(id)
+        // Only the invocation of the command sent last counts: an earlier attempt's failure is history.
+        const result = results.get(`${t.commandId}:${id}`)
         if (result?.ok) {
           if (job.group && job.standby) toReturn.push(id)
           else if (job.group) move(id, 'returning')
@@ -204,7 +205,7 @@ async function sendChanges(
 }
 
 /**
- * The finished invocations of the commands in flight, read in aggregate: one ListCommands for all of
+ * The finished invocations of the commands in flight (by `commandId:instanceId`), read in aggregate: one ListCommands for all of
  * them, then the invocations of only those whose completed count moved since the last look.
  */
 async function finishedInvocations(
@@ -224,7 +225,7 @@ async function finishedInvocations(
   for (const s of summaries) seenCounts.set(s.commandId, s.completedCount + s.deliveryTimedOutCount)
   if (moved.length === 0) return results
   for (const invocation of await deps.commands.invocations(moved)) {
-    if (invocation.done) results.set(invocation.instanceId, invocation)
+    if (invocation.done) results.set(`${invocation.commandId}:${invocation.instanceId}`, invocation)
   }
   return results
 }
