@@ -44,6 +44,12 @@ export interface IncrementalSettings {
   timeouts: {standbyMs: number; applyMs: number; verifyMs: number; healthMs: number}
   /** How often steps look at the account while they wait. */
   pollIntervalMs: number
+  /**
+   * `sliding` (the default): a new instance starts as soon as one finishes. `fixed`: the next batch
+   * starts only when the whole window is done, as CodeDeploy-style batches do; kept for comparison in
+   * the benchmarks.
+   */
+  windowPolicy?: 'sliding' | 'fixed'
 }
 
 export interface IncrementalDeps {

@@ -144,7 +144,8 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
 
     // Fill the window.
     const starting: string[] = []
-    if (!stopping) {
+    const batchDone = deps.settings.windowPolicy !== 'fixed' || inFlight() === 0
+    if (!stopping && batchDone) {
       let free = job.window - outOfService()
       if (free <= 0 && inFlight() === 0 && queue.length > 0) {
         stopping = `every place in the window (${job.window}) is held by a failed instance`
