@@ -16,6 +16,21 @@ export function notProvided(name: string) {
   }
 }
 
+/** What a person sends to a release waiting at a gate. */
+export type GateEvent = {type: 'PROMOTE'} | {type: 'ABORT'; reason?: string}
+
+/** Why a release was sent back by a person rather than by a failure. */
+export interface Abort {
+  /** The gate (state) it was aborted at. */
+  at: string
+  reason: string
+}
+
+/** Gate states are named `paused...`: the release waits there for `release promote` or `release abort`. */
+export function isGateState(state: string): boolean {
+  return state.startsWith('paused')
+}
+
 /** Final states and the outcome each one means in the CLI contract. */
 export const FINAL_OUTCOMES = {
   succeeded: 'succeeded',

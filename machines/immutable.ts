@@ -7,10 +7,13 @@
  * each step must be idempotent; waits are deadlines kept in context, never `after` timers.
  */
 import {assign, fromPromise, setup} from 'xstate'
-import {notProvided, type StepFailure} from './common.js'
+import {notProvided, type Abort, type GateEvent, type StepFailure} from './common.js'
 
 /** Bumped whenever a persisted snapshot of an older definition could no longer be resumed. */
-export const IMMUTABLE_MACHINE_VERSION = '1'
+export const IMMUTABLE_MACHINE_VERSION = '2'
+
+/** Where an immutable release can wait for a person: before traffic moves, and before the old group goes. */
+export type ImmutableGate = 'beforeShift' | 'beforeRetire'
 
 export interface PreviousRelease {
   version: string
@@ -30,6 +33,8 @@ export interface ImmutableInput {
    * or deleted as if it were this one's.
    */
   nonce: string
+  /** Gates this release stops at (paused, exit 10) until promoted or aborted. */
+  gates: ImmutableGate[]
 }
 
 export interface NewStack {
@@ -58,6 +63,8 @@ export interface ImmutableContext extends ImmutableInput {
   /** The failure of the way back itself: a human is needed. */
   rollbackFailure: StepFailure | null
   retired: RetireResult | null
+  /** Set when a person aborted the release at a gate. */
+  abort: Abort | null
 }
 
 export interface PlanOutput {
@@ -87,6 +94,7 @@ export const immutableMachine = setup({
   types: {
     context: {} as ImmutableContext,
     input: {} as ImmutableInput,
+    events: {} as GateEvent,
   },
   actors: {
     plan: fromPromise<PlanOutput, StepInput>(notProvided('plan')),
@@ -99,7 +107,14 @@ export const immutableMachine = setup({
     revertTraffic: fromPromise<void, StepInput>(notProvided('revertTraffic')),
     discard: fromPromise<void, StepInput>(notProvided('discard')),
   },
+  guards: {
+    gateBeforeShift: ({context}) => context.gates.includes('beforeShift'),
+    gateBeforeRetire: ({context}) => context.gates.includes('beforeRetire'),
+  },
   actions: {
+    recordAbort: assign({
+      abort: ({event}, params: {at: string}) => ({at: params.at, reason: (event as {reason?: string}).reason ?? 'aborted by a person'}),
+    }),
     recordFailure: assign({
       failure: ({event}, params: {step: string}) => ({step: params.step, message: errorMessage(errorOf(event))}),
     }),
@@ -117,6 +132,7 @@ export const immutableMachine = setup({
     failure: null,
     rollbackFailure: null,
     retired: null,
+    abort: null,
   }),
   initial: 'planning',
   states: {
@@ -159,8 +175,15 @@ export const immutableMachine = setup({
         id: 'verify',
         src: 'verify',
         input: stepInput,
-        onDone: 'shifting',
+        onDone: [{guard: 'gateBeforeShift', target: 'pausedBeforeShift'}, {target: 'shifting'}],
         onError: {target: 'discarding', actions: {type: 'recordFailure', params: {step: 'verifying'}}},
+      },
+    },
+    // Gate: the new group is up and verified; traffic has not moved.
+    pausedBeforeShift: {
+      on: {
+        PROMOTE: 'shifting',
+        ABORT: {target: 'discarding', actions: {type: 'recordAbort', params: {at: 'pausedBeforeShift'}}},
       },
     },
     shifting: {
@@ -178,8 +201,15 @@ export const immutableMachine = setup({
         id: 'bake',
         src: 'bake',
         input: stepInput,
-        onDone: 'retiring',
+        onDone: [{guard: 'gateBeforeRetire', target: 'pausedBeforeRetire'}, {target: 'retiring'}],
         onError: {target: 'revertingTraffic', actions: {type: 'recordFailure', params: {step: 'baking'}}},
+      },
+    },
+    // Gate: the new version has taken traffic through the bake; the old group still runs.
+    pausedBeforeRetire: {
+      on: {
+        PROMOTE: 'retiring',
+        ABORT: {target: 'revertingTraffic', actions: {type: 'recordAbort', params: {at: 'pausedBeforeRetire'}}},
       },
     },
     retiring: {

@@ -8,9 +8,12 @@
  * small whatever the fleet size; the steps read it back when a release is resumed.
  */
 import {assign, fromPromise, setup} from 'xstate'
-import {notProvided, type StepFailure} from './common.js'
+import {notProvided, type Abort, type GateEvent, type StepFailure} from './common.js'
 
-export const INCREMENTAL_MACHINE_VERSION = '1'
+export const INCREMENTAL_MACHINE_VERSION = '2'
+
+/** Where an incremental release can wait for a person: after the canary, before the rest of the fleet. */
+export type IncrementalGate = 'afterCanary'
 
 export interface IncrementalInput {
   releaseId: string
@@ -19,6 +22,8 @@ export interface IncrementalInput {
   kind: 'rollout' | 'rollback'
   /** The live version when this release starts: what an instance is restored to when its own is unknown. */
   previousVersion: string | null
+  /** Gates this release stops at (paused, exit 10) until promoted or aborted. */
+  gates: IncrementalGate[]
 }
 
 export interface FleetPlan {
@@ -48,6 +53,8 @@ export interface IncrementalContext extends IncrementalInput {
   failure: StepFailure | null
   rollbackFailure: StepFailure | null
   restore: RestoreResult | null
+  /** Set when a person aborted the release at a gate. */
+  abort: Abort | null
 }
 
 export interface StepInput {
@@ -74,6 +81,10 @@ export const incrementalMachine = setup({
   types: {
     context: {} as IncrementalContext,
     input: {} as IncrementalInput,
+    events: {} as GateEvent,
+  },
+  guards: {
+    gateAfterCanary: ({context}) => context.gates.includes('afterCanary'),
   },
   actors: {
     plan: fromPromise<FleetPlan, StepInput>(notProvided('plan')),
@@ -82,6 +93,9 @@ export const incrementalMachine = setup({
     restore: fromPromise<RestoreResult, StepInput>(notProvided('restore')),
   },
   actions: {
+    recordAbort: assign({
+      abort: ({event}, params: {at: string}) => ({at: params.at, reason: (event as {reason?: string}).reason ?? 'aborted by a person'}),
+    }),
     recordFailure: assign({failure: ({event}, params: {step: string}) => ({step: params.step, message: errorMessage(event)})}),
     recordRollbackFailure: assign({
       rollbackFailure: ({event}, params: {step: string}) => ({step: params.step, message: errorMessage(event)}),
@@ -101,6 +115,7 @@ export const incrementalMachine = setup({
     failure: null,
     rollbackFailure: null,
     restore: null,
+    abort: null,
   }),
   initial: 'planning',
   states: {
@@ -122,8 +137,18 @@ export const incrementalMachine = setup({
         id: 'canary',
         src: 'roll',
         input: ({context}) => ({context, scope: 'canary' as const}),
-        onDone: {target: 'rolling', actions: 'recordRoll'},
+        onDone: [
+          {guard: 'gateAfterCanary', target: 'pausedAfterCanary', actions: 'recordRoll'},
+          {target: 'rolling', actions: 'recordRoll'},
+        ],
         onError: {target: 'rollingBack', actions: {type: 'recordFailure', params: {step: 'canary'}}},
+      },
+    },
+    // Gate: the canary runs the new version; the rest of the fleet does not yet.
+    pausedAfterCanary: {
+      on: {
+        PROMOTE: 'rolling',
+        ABORT: {target: 'rollingBack', actions: {type: 'recordAbort', params: {at: 'pausedAfterCanary'}}},
       },
     },
     rolling: {

@@ -7,6 +7,7 @@ import {appendJournal} from '../engine/journal.js'
 import {acquireLease, type Lease} from '../engine/lease.js'
 import type {ReleaseRecord} from '../engine/ledger.js'
 import {loadResumableSnapshot, loadSnapshot, runPersisted} from '../engine/runner.js'
+import {isGateState} from '../../machines/common.js'
 import {UserError} from '../errors.js'
 import {exitCodeFor, type Outcome, type ProgressEvent} from '../ports/release.js'
 import {openAccount, type Account, type AccountOverrides} from './account.js'
@@ -113,6 +114,13 @@ export async function resume(
 ): Promise<ReleaseResult> {
   const target = targetOrError(ws.config, request.target)
   const current = await ws.ledger.current(target.name)
+  if (current?.outcome === 'paused') {
+    throw new UserError(
+      'E_PAUSED',
+      `${current.id} is not interrupted: it waits at the gate ${current.state}`,
+      `continue it with release promote ${target.name}, or send it back with release abort ${target.name}`,
+    )
+  }
   if (!current || current.outcome !== 'inProgress') {
     throw new UserError(
       'E_NOTHING_TO_RESUME',
@@ -122,23 +130,68 @@ export async function resume(
       `see release status ${target.name}`,
     )
   }
+  return continueFromSnapshot(ws, target, current, undefined, hooks, overrides)
+}
+
+/** Continues a release waiting at a gate to the end, from any process (a later CI job on the same state). */
+export async function promote(ws: Workspace, request: {target: string}, hooks: ReleaseHooks = {}, overrides: AccountOverrides = {}) {
+  const {target, current} = await pausedRelease(ws, request.target)
+  return continueFromSnapshot(ws, target, current, {type: 'PROMOTE'}, hooks, overrides)
+}
+
+/** Sends a release waiting at a gate back: it ends `aborted` (exit 3) with the previous version live. */
+export async function abort(
+  ws: Workspace,
+  request: {target: string; reason?: string},
+  hooks: ReleaseHooks = {},
+  overrides: AccountOverrides = {},
+) {
+  const {target, current} = await pausedRelease(ws, request.target)
+  const reason = request.reason?.trim() || 'aborted by a person'
+  return continueFromSnapshot(ws, target, current, {type: 'ABORT', reason}, hooks, overrides)
+}
+
+async function pausedRelease(ws: Workspace, targetName: string) {
+  const target = targetOrError(ws.config, targetName)
+  const current = await ws.ledger.current(target.name)
+  if (!current || current.outcome !== 'paused') {
+    throw new UserError(
+      'E_NOT_PAUSED',
+      current
+        ? `the latest release of ${target.name} (${current.id}) is not waiting at a gate: it is ${current.outcome} at ${current.state}`
+        : `${target.name} has no release`,
+      current?.outcome === 'inProgress' ? `wait for it to reach its gate: release wait ${target.name} --for paused` : `see release status ${target.name}`,
+    )
+  }
+  return {target, current}
+}
+
+async function continueFromSnapshot(
+  ws: Workspace,
+  target: TargetConfig,
+  current: ReleaseRecord,
+  send: {type: string; reason?: string} | undefined,
+  hooks: ReleaseHooks,
+  overrides: AccountOverrides,
+): Promise<ReleaseResult> {
   const kind = kindFor(target)
   if (kind.strategy !== current.strategy) {
     throw new UserError(
       'E_STRATEGY_CHANGED',
       `${current.id} was started as an ${current.strategy} release, but release.yml now says ${kind.strategy} for ${target.name}`,
-      `restore the target's strategy in release.yml to resume it`,
+      `restore the target's strategy in release.yml to continue it`,
     )
   }
   const lease = await acquireLease(ws.store, target.name, {releaseId: current.id, ttlMs: LEASE_TTL_MS, now: ws.now})
   try {
     // A process that died before its first snapshot had only begun planning, which changes nothing: start over.
     const start = (await loadSnapshot(ws.store, current.id))
-      ? {snapshot: await loadResumableSnapshot(ws.store, current.id, kind.machine, kind.machineVersion)}
+      ? {snapshot: await loadResumableSnapshot(ws.store, current.id, kind.machine, kind.machineVersion), send}
       : {input: await kind.input(ws, current)}
     const account = await openAccount(ws.config, overrides)
-    hooks.onStart?.(current, {resumed: true})
-    return await drive(ws, account, kind, target, current, start, lease, hooks)
+    const running = await ws.ledger.update(target.name, current.id, {outcome: 'inProgress'})
+    hooks.onStart?.(running, {resumed: true})
+    return await drive(ws, account, kind, target, running, start, lease, hooks)
   } finally {
     await lease.release()
   }
@@ -150,7 +203,7 @@ async function drive(
   kind: ReleaseKind,
   target: TargetConfig,
   record: ReleaseRecord,
-  start: {input: unknown} | {snapshot: unknown},
+  start: {input: unknown} | {snapshot: unknown; send?: {type: string; reason?: string}},
   lease: Lease,
   hooks: ReleaseHooks,
 ): Promise<ReleaseResult> {
@@ -169,6 +222,7 @@ async function drive(
       store: ws.store,
       machineVersion: kind.machineVersion,
       now: ws.now,
+      pauseAt: isGateState,
       onTransition: async (state, context) => {
         const updated = await ws.ledger.update(target.name, record.id, {state, details: kind.details(context)})
         await lease.renew()
@@ -176,7 +230,12 @@ async function drive(
         crashForTest(state)
       },
     })
-    const outcome: Outcome = result.status === 'error' ? 'failed' : outcomeOf(result.state)
+    if (result.status === 'paused') {
+      const message = `${record.id} waits at the gate ${result.state}: continue it with release promote ${target.name}, or send it back with release abort ${target.name}`
+      const paused = await ws.ledger.update(target.name, record.id, {state: result.state, outcome: 'paused', message, details: kind.details(result.context)})
+      return {record: paused, outcome: 'paused', message, exitCode: exitCodeFor('paused')}
+    }
+    const outcome: Outcome = result.status === 'error' ? 'failed' : outcomeOf(result.state, result.context)
     const message =
       result.status === 'error'
         ? `${record.id} stopped on an internal error: ${(result.error as Error)?.message ?? 'unknown'}. Check the account before another release; see release history ${target.name}.`
@@ -201,9 +260,9 @@ function crashForTest(state: string): void {
   if (process.env.RELEASE_TEST_CRASH_AT === state) process.kill(process.pid, 'SIGKILL')
 }
 
-function outcomeOf(state: string): Outcome {
+function outcomeOf(state: string, context: {abort?: unknown} | undefined): Outcome {
   if (state === 'succeeded') return 'succeeded'
-  if (state === 'rolledBack') return 'rolledBack'
+  if (state === 'rolledBack') return context?.abort ? 'aborted' : 'rolledBack'
   return 'failed'
 }
 
@@ -214,6 +273,13 @@ function succeededVersions(releases: ReleaseRecord[]): string[] {
 /** A release that died mid-way must be resumed (or settled) before another one starts on the target. */
 async function refuseInterrupted(ws: Workspace, target: string): Promise<void> {
   const current = await ws.ledger.current(target)
+  if (current?.outcome === 'paused') {
+    throw new UserError(
+      'E_PAUSED',
+      `release ${current.id} of ${target} (version ${current.version}) waits at the gate ${current.state}`,
+      `finish it first: release promote ${target}, or release abort ${target}`,
+    )
+  }
   if (current && current.outcome === 'inProgress') {
     throw new UserError(
       'E_INTERRUPTED',

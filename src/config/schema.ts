@@ -42,8 +42,11 @@ const IMMUTABLE_KEYS = [
   'verify',
   'timeouts',
   'allowDurableReplacement',
+  'gates',
 ] as const
-const INCREMENTAL_KEYS = ['strategy', 'template', 'fleet', 'change', 'maxUnavailable', 'canary', 'maxErrors', 'bake', 'timeouts'] as const
+const INCREMENTAL_KEYS = ['strategy', 'template', 'fleet', 'change', 'maxUnavailable', 'canary', 'maxErrors', 'bake', 'timeouts', 'gates'] as const
+const IMMUTABLE_GATES = ['beforeShift', 'beforeRetire'] as const
+const INCREMENTAL_GATES = ['afterCanary'] as const
 /** An auto target may carry the settings of both strategies: those of the one not chosen are ignored. */
 const AUTO_KEYS = [...new Set([...IMMUTABLE_KEYS, ...INCREMENTAL_KEYS])]
 const TIMEOUT_DEFAULTS = {provision: '15m', capacity: '10m', verify: '5m', shift: '10m', retire: '15m'} as const
@@ -714,8 +717,21 @@ function readImmutable(src: ConfigSource, target: TargetFields, templateFile: Te
     timeouts,
     line: field.line,
     allowDurableReplacement,
+    gates: readGates(src, fields, IMMUTABLE_GATES, target.lenient),
     choice,
   }
+}
+
+/**
+ * Where a release stops for a person (`release promote` / `release abort`). An auto target may name
+ * the gates of both strategies; those of the one not chosen are ignored.
+ */
+function readGates<G extends string>(src: ConfigSource, fields: Map<string, Field>, allowed: readonly G[], lenient: boolean): G[] {
+  const gatesField = present(fields, 'gates')
+  if (!gatesField) return []
+  const known = lenient ? [...IMMUTABLE_GATES, ...INCREMENTAL_GATES] : allowed
+  const named = src.items(gatesField, 'gate names', `[${allowed.join(', ')}]`).map((item) => src.oneOf(item, known as readonly string[]))
+  return [...new Set(named.filter((gate): gate is G => (allowed as readonly string[]).includes(gate)))]
 }
 
 /** The steps' timeouts in ms, defaults filled in; lenient (auto) allows the other strategy's steps and ignores them. */
@@ -768,6 +784,7 @@ function readIncremental(
     maxErrors,
     bakeMs,
     timeouts: {standbyMs: t.standby, applyMs: t.apply, verifyMs: t.verify, healthMs: t.health},
+    gates: readGates(src, fields, INCREMENTAL_GATES, target.lenient),
     ...(templateFile ? {templatePath: templateFile.templatePath, templateBody: templateFile.templateBody} : {}),
     choice,
   }

@@ -1,3 +1,5 @@
+import type {ImmutableGate} from '../../machines/immutable.js'
+import type {IncrementalGate} from '../../machines/incremental.js'
 import type {ImmutableSettings} from '../../strategies/immutable/deps.js'
 import type {IncrementalSettings} from '../../strategies/incremental/deps.js'
 import type {DurableResource, StrategyName} from '../../strategies/choose.js'
@@ -69,6 +71,8 @@ export interface ImmutableTargetConfig extends Omit<ImmutableSettings, 'target' 
   line: number
   /** Set to release a template holding durable resources red/black anyway (they are replaced each release). */
   allowDurableReplacement: boolean
+  /** Where a release waits for `release promote` or `release abort` (paused, exit 10). */
+  gates: ImmutableGate[]
   choice: StrategyChoice
 }
 
@@ -78,6 +82,8 @@ export interface IncrementalTargetConfig extends Omit<IncrementalSettings, 'targ
   strategy: 'incremental'
   /** 1-based line of the target's key in release.yml, for messages. */
   line: number
+  /** Where a release waits for `release promote` or `release abort` (paused, exit 10). */
+  gates: IncrementalGate[]
   /** Absolute; set when release.yml names a template (always for auto). Never deployed: read by `release plan`. */
   templatePath?: string
   templateBody?: string

@@ -3,8 +3,9 @@ import type {StateStore} from '../ports/store.js'
 import {Journal} from './journal.js'
 
 /**
- * Per-instance progress of an in-place release as `instance` entries of the release's journal: one
- * short line per instance per phase, so persisted bytes grow linearly with the fleet.
+ * Per-instance progress of an in-place release as `instance` entries of the release's journal. Each
+ * append is one line holding the whole batch (a tick's changes, or the whole plan), so a crash never
+ * leaves half a batch behind; bytes grow linearly with the fleet.
  */
 export class JournalInstanceLog implements InstanceJournal {
   private readonly journal: Journal
@@ -17,13 +18,12 @@ export class JournalInstanceLog implements InstanceJournal {
   }
 
   async append(records: InstanceRecord[]): Promise<void> {
-    for (const record of records) {
-      await this.journal.append({releaseId: this.releaseId, type: 'instance', data: {...record}})
-    }
+    if (records.length === 0) return
+    await this.journal.append({releaseId: this.releaseId, type: 'instance', data: {records}})
   }
 
   async load(): Promise<InstanceRecord[]> {
     const entries = await this.journal.read(this.releaseId)
-    return entries.filter((e) => e.type === 'instance' && e.data).map((e) => e.data as unknown as InstanceRecord)
+    return entries.filter((e) => e.type === 'instance').flatMap((e) => (e.data?.records ?? []) as InstanceRecord[])
   }
 }

@@ -38,6 +38,8 @@ export class Journal {
     if (text === undefined) return []
     const entries: JournalEntry[] = []
     const lines = text.split('\n')
+    // A crash in the middle of an append leaves a last line with no newline: it never happened.
+    if (!text.endsWith('\n')) lines.pop()
     for (const [index, line] of lines.entries()) {
       if (line.trim() === '') continue
       let value: unknown

@@ -17,13 +17,20 @@ export interface RunOptions<TMachine> {
   now: () => number
   /** Called after each transition has been persisted and journaled, one at a time, in order. */
   onTransition?: (state: string, context: any) => void | Promise<void>
+  /**
+   * States where the release waits for a person (a gate): once one is reached and persisted, the
+   * run stops and resolves `paused`; a later process continues it with `send`.
+   */
+  pauseAt?: (state: string) => boolean
+  /** An event sent once the actor has started (e.g. PROMOTE to a release restored at its gate). */
+  send?: {type: string; [key: string]: unknown}
 }
 
 export interface RunResult {
   /** The last state persisted (dotted when nested). */
   state: string
   context: any
-  status: 'done' | 'error'
+  status: 'done' | 'error' | 'paused'
   error?: unknown
 }
 
@@ -109,7 +116,10 @@ function run(options: RunOptions<AnyStateMachine>): Promise<RunResult> {
   }
 
   return new Promise<RunResult>((resolve, reject) => {
+    let settled = false
     const settle = (result: () => RunResult) => {
+      if (settled) return
+      settled = true
       void queue.then(() => (failure ? reject(failure.error) : resolve(result())))
     }
 
@@ -140,6 +150,12 @@ function run(options: RunOptions<AnyStateMachine>): Promise<RunResult> {
             await journal.append({releaseId, type: 'transition', state, event})
             await onTransition?.(state, context)
           })
+          if (moved && options.pauseAt?.(state)) {
+            settle(() => ({state, context, status: 'paused'}))
+            enqueue(async () => {
+              actor.stop()
+            })
+          }
         } catch (error) {
           failure ??= {error}
           queueMicrotask(() => actor.stop())
@@ -165,6 +181,7 @@ function run(options: RunOptions<AnyStateMachine>): Promise<RunResult> {
       },
     })
     actor.start()
+    if (options.send) actor.send(options.send)
   })
 }
 

@@ -34,7 +34,8 @@ export function revertTraffic(deps: ImmutableDeps) {
       await attachAndWait(move, context.oldGroup)
     }
     const newGroup = context.newStack?.group
-    if (newGroup) {
+    // After a crash the account may be ahead of the snapshot: a group already discarded has left traffic.
+    if (newGroup && (await deps.fleet.describeGroup(newGroup))) {
       report({releaseId: context.releaseId, step: 'revertingTraffic', message: `detaching ${newGroup}`})
       await detachAndWait(move, newGroup)
     }

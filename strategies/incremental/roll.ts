@@ -50,21 +50,12 @@ async function restoreTolerated(deps: IncrementalDeps, journal: InstanceJournal,
   const failed = [...progress.forward].filter(([, r]) => r.phase === 'failed').map(([id]) => id)
   const unknown = failed.filter((id) => !previous.get(id))
   if (unknown.length > 0) throw new Error(`no known previous version to put back on ${unknown.join(', ')}`)
-  const members = await fleetMembers(deps)
-  const result = await runWindow(deps, {
+  const result = await restorePass(deps, journal, {
     releaseId,
-    pass: 'restore',
     step: 'rolling',
     instances: failed.map((id) => ({instanceId: id, version: previous.get(id)!})),
     window: failed.length,
     maxErrors: 0,
-    failuresBefore: 0,
-    retries: RESTORE_RETRIES,
-    group: members.group,
-    standby: members.standby,
-    state: progress.restore,
-    alsoOut: 0,
-    append: (records) => journal.append(records),
   })
   deps.report({releaseId, step: 'rolling', message: `${result.changed.length} failed instances back on their previous version`})
 }
@@ -77,7 +68,6 @@ async function restoreTolerated(deps: IncrementalDeps, journal: InstanceJournal,
 export function restore(deps: IncrementalDeps, journal: InstanceJournal) {
   return async ({input: {context}}: {input: StepInput}): Promise<RestoreResult> => {
     const progress = foldJournal(await journal.load())
-    const members = await fleetMembers(deps)
     const touched = progress.planned.filter((p) => {
       const phase = progress.forward.get(p.instanceId)?.phase
       return phase !== undefined && phase !== 'planned'
@@ -90,20 +80,12 @@ export function restore(deps: IncrementalDeps, journal: InstanceJournal) {
       else stranded.push({instanceId: p.instanceId, version: context.version, reason: 'no known previous version to put back'})
     }
     const window = Math.max(1, context.plan?.window ?? 1)
-    const result = await runWindow(deps, {
+    const result = await restorePass(deps, journal, {
       releaseId: context.releaseId,
-      pass: 'restore',
       step: 'rollingBack',
       instances,
       window,
       maxErrors: Number.POSITIVE_INFINITY,
-      failuresBefore: 0,
-      retries: RESTORE_RETRIES,
-      group: members.group,
-      standby: members.standby,
-      state: progress.restore,
-      alsoOut: 0,
-      append: (records) => journal.append(records),
     })
     for (const f of result.failed) {
       stranded.push({instanceId: f.instanceId, version: null, reason: f.reason})
@@ -116,4 +98,25 @@ export function restore(deps: IncrementalDeps, journal: InstanceJournal) {
     }
     return {restored: result.changed.length, stranded}
   }
+}
+
+/** A pass of the window putting previous versions back; a failed change is sent again before giving up. */
+async function restorePass(
+  deps: IncrementalDeps,
+  journal: InstanceJournal,
+  job: {releaseId: string; step: string; instances: {instanceId: string; version: string}[]; window: number; maxErrors: number},
+) {
+  const progress = foldJournal(await journal.load())
+  const members = await fleetMembers(deps)
+  return runWindow(deps, {
+    ...job,
+    pass: 'restore',
+    failuresBefore: 0,
+    retries: RESTORE_RETRIES,
+    group: members.group,
+    standby: members.standby,
+    state: progress.restore,
+    alsoOut: 0,
+    append: (records) => journal.append(records),
+  })
 }

@@ -95,6 +95,7 @@ describe('loadConfig: a good config', () => {
         timeouts: {provisionMs: 900_000, capacityMs: 600_000, verifyMs: 300_000, shiftMs: 600_000, retireMs: 900_000},
         line: 2,
         allowDurableReplacement: false,
+        gates: [],
         choice: {declared: 'immutable', strategy: 'immutable', reason: 'declared in release.yml', durable: []},
       },
     })
@@ -201,7 +202,7 @@ describe('loadConfig: errors point at file:line', () => {
     const yml = GOOD.replace('    template: web.yml\n', '    template: web.yml\n    tempalte: other.yml\n')
     const e = await configError(yml)
     expect(e.message).toBe(
-      `release.yml:${lineOf(yml, 'tempalte')}: unknown key "tempalte" in targets.web; allowed keys: strategy, template, versionParameter, parameters, trafficSources, retain, bake, verify, timeouts, allowDurableReplacement`,
+      `release.yml:${lineOf(yml, 'tempalte')}: unknown key "tempalte" in targets.web; allowed keys: strategy, template, versionParameter, parameters, trafficSources, retain, bake, verify, timeouts, allowDurableReplacement, gates`,
     )
     expect(e.hint).toBe('Did you mean "template"?')
     const top = await configError(`acount: aws\n${GOOD}`)

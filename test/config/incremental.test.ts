@@ -106,6 +106,7 @@ describe('an incremental target', () => {
       canary: 1,
       maxErrors: {count: 0},
       bakeMs: 60_000,
+      gates: [],
       timeouts: {standbyMs: 300_000, applyMs: 600_000, verifyMs: 300_000, healthMs: 300_000},
       choice: {declared: 'incremental', strategy: 'incremental', reason: 'declared in release.yml', durable: []},
     })
@@ -458,5 +459,23 @@ ${API}`
     )
     const ok = await load(yml.replace('versionParameter: Version', 'versionParameter: AppVersion\n      parameters: {Mode: fast}'))
     expect(incremental(ok, 'api').change.parameters).toEqual({Mode: ['fast']})
+  })
+})
+
+describe('gates', () => {
+  it('are read per strategy, and a gate of the other strategy is refused at its line', async () => {
+    const {loadConfig} = await import('../../src/config/index.js')
+    const {mkdtempSync, writeFileSync, copyFileSync} = await import('node:fs')
+    const {tmpdir} = await import('node:os')
+    const {join, resolve} = await import('node:path')
+    const dir = mkdtempSync(join(tmpdir(), 'release-gates-'))
+    copyFileSync(resolve(import.meta.dirname, '../../examples/quickstart/web.yml'), join(dir, 'web.yml'))
+    const web = (gates: string) =>
+      `targets:\n  web:\n    strategy: immutable\n    template: web.yml\n    trafficSources: ['arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/6d0ecf831eec9f09']\n    gates: ${gates}\n`
+    writeFileSync(join(dir, 'release.yml'), web('[beforeShift, beforeRetire]'))
+    const config = await loadConfig(join(dir, 'release.yml'), {cwd: dir})
+    expect(config.targets.web!.gates).toEqual(['beforeShift', 'beforeRetire'])
+    writeFileSync(join(dir, 'release.yml'), web('[afterCanary]'))
+    await expect(loadConfig(join(dir, 'release.yml'), {cwd: dir})).rejects.toMatchObject({exitCode: 2, message: expect.stringMatching(/release\.yml:6/)})
   })
 })

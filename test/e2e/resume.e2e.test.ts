@@ -1,5 +1,8 @@
 import {describe, expect, it} from 'vitest'
-import {makeProject} from '../fakes/workspace.js'
+import {cpSync, mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {makeProject, QUICKSTART} from '../fakes/workspace.js'
 import {json, release} from './cli.js'
 
 /** Stacks that exist and the versions taking traffic, read off the simulated account. */
@@ -50,10 +53,54 @@ describe('a release killed at any step resumes to a clean end', () => {
     expect(await account(cwd)).toMatchObject({stacks: ['release-web-1:CREATE_COMPLETE'], serving: ['1.0.0']})
   })
 
+  it.each(['revertingTraffic', 'discarding'])('killed after persisting %s on the way back from a bad bake, it still ends rolled back', async (state) => {
+    const cwd = makeProject({capacity: 2})
+    await release(['rollout', 'web', '--version', '1.0.0'], {cwd})
+    const killed = await release(['rollout', 'web', '--version', '2.0.0-flaky'], {cwd, env: {RELEASE_TEST_CRASH_AT: state}})
+    expect(killed.code).not.toBe(0)
+    const resumed = await release(['resume', 'web', '--json'], {cwd})
+    expect(resumed.code, resumed.stderr).toBe(3)
+    expect(json(resumed)).toMatchObject({liveVersion: '1.0.0', release: {outcome: 'rolledBack'}})
+    expect(await account(cwd)).toEqual({stacks: ['release-web-1:CREATE_COMPLETE'], serving: ['1.0.0'], standby: []})
+  })
+
   it('refuses to resume when nothing was interrupted', async () => {
     const cwd = makeProject()
     const result = await release(['resume', 'web'], {cwd})
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/E_NOTHING_TO_RESUME/)
+  })
+})
+
+describe('an in-place release killed at any step resumes to a clean end', () => {
+  function quickstart(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'release-qs-'))
+    cpSync(QUICKSTART, dir, {recursive: true})
+    return dir
+  }
+  const apiVersions = (view: any) => [...new Set(view.groups.find((g: any) => g.name === 'api-fleet').instances.map((i: any) => i.version))]
+
+  it.each(['planning', 'canary', 'rolling', 'baking'])('killed after persisting %s', async (state) => {
+    const cwd = quickstart()
+    const killed = await release(['rollout', 'api', '--version', '2.0.0'], {cwd, env: {RELEASE_TEST_CRASH_AT: state}})
+    expect(killed.code).not.toBe(0)
+    const resumed = await release(['resume', 'api', '--json'], {cwd})
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(json(resumed)).toMatchObject({liveVersion: '2.0.0', release: {outcome: 'succeeded'}})
+    const view = json(await release(['sim', 'show', '--json'], {cwd}))
+    expect(apiVersions(view)).toEqual(['2.0.0'])
+    expect((await account(cwd)).standby).toEqual([])
+  })
+
+  it('killed while rolling back, it ends rolled back with every instance on its previous version', async () => {
+    const cwd = quickstart()
+    await release(['rollout', 'api', '--version', '2.0.0'], {cwd})
+    const killed = await release(['rollout', 'api', '--version', '3.0.0-bad'], {cwd, env: {RELEASE_TEST_CRASH_AT: 'rollingBack'}})
+    expect(killed.code).not.toBe(0)
+    const resumed = await release(['resume', 'api', '--json'], {cwd})
+    expect(resumed.code, resumed.stderr).toBe(3)
+    const view = json(await release(['sim', 'show', '--json'], {cwd}))
+    expect(apiVersions(view)).toEqual(['2.0.0'])
+    expect((await account(cwd)).standby).toEqual([])
   })
 })

@@ -33,6 +33,7 @@ simulated:
   faults:
     unhealthyVersions: ['*-bad']
     failStackCreation: ['*-nostack']
+    degradeVersions: [{pattern: '*-flaky', afterSeconds: 30}]
 targets:
   web:
     strategy: immutable

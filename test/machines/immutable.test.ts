@@ -10,6 +10,7 @@ const input: ImmutableInput = {
   kind: 'rollout',
   previous: {version: '1.0.0', stackName: 'release-web-1'},
   nonce: 'a1b2c3d4',
+  gates: [],
 }
 
 const outputs = {
@@ -27,7 +28,12 @@ const outputs = {
 const FINAL = ['succeeded', 'rolledBack', 'failed']
 
 describe('immutable machine graph', () => {
-  const paths = allPaths(immutableMachine, input, stepEvents(outputs))
+  const gateEvents = [{type: 'PROMOTE'}, {type: 'ABORT', reason: 'no'}]
+  // Without gates, and with both: together they cover every state.
+  const paths = [
+    ...allPaths(immutableMachine, input, stepEvents(outputs)),
+    ...allPaths(immutableMachine, {...input, gates: ['beforeShift', 'beforeRetire']}, [...stepEvents(outputs), ...gateEvents]),
+  ]
 
   it('ends every path in a final state', () => {
     // getSimplePaths gives a path to every reachable state; the ones no other path extends are the ends.

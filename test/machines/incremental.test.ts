@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {incrementalMachine, type IncrementalInput} from '../../machines/incremental.js'
 import {allPaths, stepEvents} from './graph.js'
 
-const input: IncrementalInput = {releaseId: 'api-2', target: 'api', version: '2.0.0', kind: 'rollout', previousVersion: '1.0.0'}
+const input: IncrementalInput = {releaseId: 'api-2', target: 'api', version: '2.0.0', kind: 'rollout', previousVersion: '1.0.0', gates: []}
 const plan = {fleetSize: 12, window: 3, maxErrors: 0, canary: 1}
 const rolled = {tally: {changed: 12, failed: 0}, bakeUntil: '2026-01-01T00:10:00.000Z'}
 const FINAL = ['succeeded', 'rolledBack', 'failed']
@@ -14,7 +14,10 @@ describe('incremental machine graph', () => {
     {type: 'xstate.done.actor.plan', output: {...plan, canary: 0}},
     {type: 'xstate.done.actor.restore', output: {restored: 2, stranded: [{instanceId: 'i-1', version: null, reason: 'x'}]}},
   ]
-  const paths = allPaths(incrementalMachine, input, events)
+  const paths = [
+    ...allPaths(incrementalMachine, input, events),
+    ...allPaths(incrementalMachine, {...input, gates: ['afterCanary']}, [...events, {type: 'PROMOTE'}, {type: 'ABORT', reason: 'no'} as never]),
+  ]
   const ends = paths.filter((p) => !paths.some((q) => q.length > p.length && p.every((s, i) => q[i] === s)))
 
   it('ends every path in a final state, and reaches each of them', () => {

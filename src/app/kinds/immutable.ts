@@ -29,6 +29,7 @@ export function immutableKind(target: ImmutableTargetConfig): ReleaseKind {
         version: record.version,
         kind: record.kind,
         previous: await liveStack(ws, target.name),
+        gates: target.gates,
         // Derived from when this ledger record began: the same on a resume, different for a release that reuses the id.
         nonce: createHash('sha256').update(`${record.id}@${record.startedAt}`).digest('hex').slice(0, 8),
       }
@@ -64,7 +65,7 @@ export function immutableKind(target: ImmutableTargetConfig): ReleaseKind {
 }
 
 export function settingsFor(target: ImmutableTargetConfig): ImmutableSettings {
-  const {name, strategy: _strategy, templatePath: _path, line: _line, choice: _choice, allowDurableReplacement: _allow, ...settings} = target
+  const {name, strategy: _strategy, templatePath: _path, line: _line, choice: _choice, allowDurableReplacement: _allow, gates: _gates, ...settings} = target
   return {...settings, target: name, pollIntervalMs: POLL_INTERVAL_MS}
 }
 

@@ -21,7 +21,14 @@ export function incrementalKind(target: IncrementalTargetConfig): ReleaseKind {
       await checkFleet(account, target)
     },
     async input(_ws, record): Promise<IncrementalInput> {
-      return {releaseId: record.id, target: target.name, version: record.version, kind: record.kind, previousVersion: record.previousVersion}
+      return {
+        releaseId: record.id,
+        target: target.name,
+        version: record.version,
+        kind: record.kind,
+        previousVersion: record.previousVersion,
+        gates: target.gates,
+      }
     },
     bind({ws, account, record, report}) {
       const journal = new JournalInstanceLog(ws.store, record.id, ws.now)
@@ -46,7 +53,7 @@ export function incrementalKind(target: IncrementalTargetConfig): ReleaseKind {
 }
 
 export function settingsFor(target: IncrementalTargetConfig): IncrementalSettings {
-  const {name, strategy: _s, line: _l, choice: _c, templatePath: _p, templateBody: _b, ...settings} = target
+  const {name, strategy: _s, line: _l, choice: _c, templatePath: _p, templateBody: _b, gates: _g, ...settings} = target
   return {...settings, target: name, pollIntervalMs: WINDOW_POLL_INTERVAL_MS}
 }
 
@@ -120,6 +127,8 @@ function summarizeIncremental(
   switch (outcome) {
     case 'succeeded':
       return `${version} is live on ${target} (${id}): ${context.tally.changed} of ${size} instances changed in place${context.tally.failed ? `; ${context.tally.failed} failed within maxErrors and were put back on their previous version` : ''}.`
+    case 'aborted':
+      return `${version} was aborted at ${context.abort?.at}: ${context.abort?.reason}. ${context.restore?.restored ?? 0} instances were put back on ${previous ?? 'their previous version'}.`
     case 'rolledBack':
       return `${version} was rolled back: ${context.failure?.step} failed: ${context.failure?.message}. ${context.restore?.restored ?? 0} instances were put back on ${previous ?? 'their previous version'}; ${previous ?? 'the previous version'} is live again.`
     default: {

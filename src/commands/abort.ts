@@ -1,0 +1,23 @@
+import {Args, Flags} from '@oclif/core'
+import {ReleaseCommand} from './_base.js'
+import {runWithProgress} from './_render/run.js'
+
+export default class Abort extends ReleaseCommand {
+  static override summary = 'Send a release waiting at a gate back.'
+  static override description = `Rolls back a release paused at a gate: before the shift its new stack is discarded (traffic never moved); before retiring, traffic returns to the old group first; after the canary, the canary instances get their previous version back. The release ends with outcome aborted (exit 3) and the previous version live. Works from any process that shares the state directory.`
+  static override examples = ['<%= config.bin %> abort web --reason "error rate up on the canary"']
+  static override args = {
+    target: Args.string({description: 'Target whose paused release to send back.', required: true}),
+  }
+  static override flags = {
+    reason: Flags.string({summary: 'Why, kept in the ledger and shown by status and history.'}),
+    json: Flags.boolean({summary: 'Print the final status as JSON on stdout.'}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Abort)
+    const ws = await this.openWorkspace(flags.config)
+    const {abort} = await import('../app/release.js')
+    await runWithProgress(ws, flags.json, (hooks) => abort(ws, {target: args.target, reason: flags.reason}, hooks))
+  }
+}
