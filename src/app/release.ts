@@ -207,9 +207,13 @@ async function drive(
   lease: Lease,
   hooks: ReleaseHooks,
 ): Promise<ReleaseResult> {
+  // Progress lines go to the journal one after another, in the order the steps reported them.
+  let progressWrites: Promise<unknown> = Promise.resolve()
   const report = (event: ProgressEvent) => {
     hooks.onProgress?.(event)
-    void appendJournal(ws.store, record.id, {type: 'progress', state: event.step, message: event.message, now: ws.now})
+    progressWrites = progressWrites
+      .then(() => appendJournal(ws.store, record.id, {type: 'progress', state: event.step, message: event.message, now: ws.now}))
+      .catch(() => undefined)
   }
   const machine = kind.bind({ws, account, record, report})
   const renewal = setInterval(() => void lease.renew().catch(() => undefined), LEASE_TTL_MS / 3)
@@ -230,6 +234,7 @@ async function drive(
         crashForTest(state)
       },
     })
+    await progressWrites
     if (result.status === 'paused') {
       const message = `${record.id} waits at the gate ${result.state}: continue it with release promote ${target.name}, or send it back with release abort ${target.name}`
       const paused = await ws.ledger.update(target.name, record.id, {state: result.state, outcome: 'paused', message, details: kind.details(result.context)})

@@ -36,6 +36,11 @@ export interface StatusView {
   lastKnownGood: string | null
   release: ReleaseView | null
   lock: LockView | null
+  /**
+   * The release is in progress but no live lease is held for it (its process died: a crash, a cancelled
+   * CI job, a closed laptop): nothing will move it until `release resume <target>`.
+   */
+  interrupted: boolean
 }
 
 export function releaseView(record: ReleaseRecord): ReleaseView {
@@ -55,21 +60,22 @@ export function releaseView(record: ReleaseRecord): ReleaseView {
 
 export async function statusOf(ws: Workspace, targetName: string): Promise<StatusView> {
   const target = targetOrError(ws.config, targetName)
-  const [ledger, lastKnownGood, leases] = await Promise.all([
-    ws.ledger.read(target.name),
-    ws.ledger.lastKnownGood(target.name),
-    listLeases(ws.store),
-  ])
+  // The lease before the ledger: a release that ends between the two reads must not look interrupted
+  // (its lease is taken before the ledger shows it running and given back after it ended).
+  const leases = await listLeases(ws.store)
+  const [ledger, lastKnownGood] = await Promise.all([ws.ledger.read(target.name), ws.ledger.lastKnownGood(target.name)])
   const current = ledger.releases.at(-1)
   const lease = leases.find((l) => l.target === target.name)
+  const stale = lease ? isStale(lease, ws.now()) : false
   return {
     target: target.name,
     liveVersion: ledger.liveVersion,
     lastKnownGood: lastKnownGood ?? null,
     release: current ? releaseView(current) : null,
     lock: lease
-      ? {holder: lease.holder, releaseId: lease.releaseId, since: lease.since, expires: lease.expires, stale: isStale(lease, ws.now())}
+      ? {holder: lease.holder, releaseId: lease.releaseId, since: lease.since, expires: lease.expires, stale}
       : null,
+    interrupted: current?.outcome === 'inProgress' && !(lease && lease.releaseId === current.id && !stale),
   }
 }
 

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {ReleaseCommand} from './_base.js'
-import {runWithProgress} from './_render/run.js'
+import {runDetached, runWithProgress} from './_render/run.js'
 
 export default class Rollback extends ReleaseCommand {
   static override summary = 'Return a target to its last known good version.'
@@ -17,11 +17,24 @@ Exit codes as for rollout: 0 live, 3 rolled back, 1 needs a human, 2 nothing to 
   static override flags = {
     to: Flags.string({summary: 'Version to return to (default: the last known good before the live one).'}),
     json: Flags.boolean({summary: 'Print the final status as JSON on stdout.'}),
+    detach: Flags.boolean({
+      summary: 'Run the rollback in the background and return its id at once (as rollout --detach).',
+    }),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Rollback)
     const ws = await this.openWorkspace(flags.config)
+    if (flags.detach) {
+      await runDetached(ws, flags.json, {
+        target: args.target,
+        kind: 'rollback',
+        version: flags.to,
+        args: ['rollback', args.target, ...(flags.to === undefined ? [] : ['--to', flags.to])],
+        config: flags.config,
+      })
+      return
+    }
     const {rollback} = await import('../app/release.js')
     await runWithProgress(ws, flags.json, (hooks) => rollback(ws, {target: args.target, to: flags.to}, hooks))
   }

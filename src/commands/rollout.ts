@@ -1,16 +1,17 @@
 import {Args, Flags} from '@oclif/core'
 import {ReleaseCommand} from './_base.js'
-import {runWithProgress} from './_render/run.js'
+import {runDetached, runWithProgress} from './_render/run.js'
 
 export default class Rollout extends ReleaseCommand {
   static override summary = 'Release a version of a target.'
   static override description = `Runs the target's strategy as a persisted state machine. Immutable (red/black): a new CloudFormation stack per release, capacity and health checks, traffic moved from the old Auto Scaling group to the new one, a bake while the old group stays warm, then the old group is retired (kept scaled to zero for an instant rollback). A failure rolls back on its own.
 
-Exit codes: 0 the version is live; 3 it was rolled back and the previous version is live; 1 a human is needed (the message says what is left where); 2 bad input, nothing changed; 4 another release holds the target's lock.`
+Exit codes: 0 the version is live; 3 it was rolled back and the previous version is live; 1 a human is needed (the message says what is left where); 2 bad input, nothing changed; 4 another release holds the target's lock. With --detach: 0 once the release has begun in the background.`
   static override examples = [
     '<%= config.bin %> rollout web --version 2.0.0',
     '<%= config.bin %> rollout web --version 2.0.0 --config examples/quickstart/release.yml',
     '<%= config.bin %> rollout web --version 2.0.1 --json > release.json',
+    '<%= config.bin %> rollout web --version 2.0.1 --detach && <%= config.bin %> wait web --json',
   ]
   static override args = {
     target: Args.string({description: 'Target to release, as named under targets: in release.yml.', required: true}),
@@ -22,11 +23,26 @@ Exit codes: 0 the version is live; 3 it was rolled back and the previous version
       required: true,
     }),
     json: Flags.boolean({summary: 'Print the final status as JSON on stdout (progress still goes to stderr).'}),
+    detach: Flags.boolean({
+      summary: 'Run the release in the background and return its id at once.',
+      description:
+        'The release runs in a background process that outlives this one, its output in <stateDir>/releases/detached-<time>.log. Prints the new release id (with --json: {"id", "target", "log"}) and exits 0 once the ledger shows it; exits 2 or 4 when the release is refused before it begins. Follow it with release events <target> --follow, or gate on it with release wait <target>.',
+    }),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Rollout)
     const ws = await this.openWorkspace(flags.config)
+    if (flags.detach) {
+      await runDetached(ws, flags.json, {
+        target: args.target,
+        kind: 'rollout',
+        version: flags.version,
+        args: ['rollout', args.target, '--version', flags.version],
+        config: flags.config,
+      })
+      return
+    }
     const {rollout} = await import('../app/release.js')
     await runWithProgress(ws, flags.json, (hooks) => rollout(ws, {target: args.target, version: flags.version}, hooks))
   }

@@ -9,6 +9,7 @@ export function statusText(status: StatusView): string {
     const where = r.state === r.outcome ? '' : ` (${r.state})`
     lines.push(`  latest ${r.id}: ${r.kind} of ${r.version} (${r.strategy}) ${r.outcome}${where}, started ${r.startedAt}${r.endedAt ? `, ended ${r.endedAt}` : ''}`)
     if (r.message) lines.push(`  ${r.message}`)
+    if (status.interrupted) lines.push(`  interrupted at ${r.state}: continue it with release resume ${status.target}`)
   } else {
     lines.push('  no releases yet')
   }

@@ -38,7 +38,44 @@ export async function runWithProgress(
   }
   const {statusOf} = await import('../../app/views.js')
   const status = await statusOf(ws, result.record.target)
+  // Where a person must act, say so on stderr too, where a CI log shows it even with --json.
+  if (result.outcome === 'paused') process.stderr.write(`${result.message}\n`)
   if (json) process.stdout.write(JSON.stringify(status, null, 2) + '\n')
   else process.stdout.write(`${statusText(status)}\n`)
   process.exitCode = result.exitCode
+}
+
+/**
+ * `--detach`: starts the same command as a background process and returns once the ledger shows its
+ * release, printing the id and how to follow it; the background process's output goes to a log in the
+ * state directory. Its refusal (bad input, a lock) is this command's error, with its exit code.
+ */
+export async function runDetached(
+  ws: Workspace,
+  json: boolean,
+  request: {target: string; kind: 'rollout' | 'rollback'; version?: string; args: string[]; config?: string},
+): Promise<void> {
+  const {detach} = await import('../../app/detach.js')
+  // The background process prints for people (its log); only this one answers in JSON.
+  const args = [...request.args, ...(request.config === undefined ? [] : ['--config', request.config])]
+  const started = await detach(ws, {
+    target: request.target,
+    kind: request.kind,
+    version: request.version,
+    argv: [process.argv[1]!, ...args],
+    execArgv: process.execArgv,
+  })
+  if (json) {
+    process.stdout.write(JSON.stringify({id: started.id, target: started.target, log: started.log}, null, 2) + '\n')
+    return
+  }
+  const config = request.config === undefined ? '' : ` --config ${shellWord(request.config)}`
+  process.stdout.write(
+    `started ${started.id}; follow it with: release events ${started.target} --follow${config}, or wait with: release wait ${started.target}${config}\n`,
+  )
+  process.stderr.write(`its output goes to ${started.log} (pid ${started.pid})\n`)
+}
+
+function shellWord(text: string): string {
+  return /^[A-Za-z0-9_./:=@+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`
 }

@@ -1,0 +1,124 @@
+import {appendFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {EventText, followEvents, readEvents, selectRelease} from '../../src/app/events.js'
+import type {Workspace} from '../../src/app/workspace.js'
+import {appendJournal, type JournalEntry} from '../../src/engine/journal.js'
+import {acquireLease, type Lease} from '../../src/engine/lease.js'
+import {UserError} from '../../src/errors.js'
+import {openProject} from '../fakes/workspace.js'
+
+async function running(ws: Workspace): Promise<{id: string; lease: Lease}> {
+  const seq = (await ws.ledger.read('web')).releases.length + 1
+  const lease = await acquireLease(ws.store, 'web', {releaseId: `web-${seq}`, ttlMs: 24 * 3_600_000, now: ws.now})
+  const record = await ws.ledger.begin('web', {version: '1.0.0', strategy: 'immutable', kind: 'rollout'})
+  return {id: record.id, lease}
+}
+
+async function moveTo(ws: Workspace, id: string, state: string) {
+  await appendJournal(ws.store, id, {type: 'transition', state, event: 'xstate.done.actor.step', now: ws.now})
+  await ws.ledger.update('web', id, {state})
+}
+
+function journalFile(dir: string, id: string) {
+  return join(dir, '.release', 'releases', id, 'journal.ndjson')
+}
+
+describe('release events', () => {
+  it('reads the newest release, or the one named, and refuses an id the target does not have', async () => {
+    const {ws} = await openProject()
+    await expect(selectRelease(ws, {target: 'web'})).rejects.toMatchObject({code: 'E_NO_RELEASE', exitCode: 2})
+    const first = await running(ws)
+    await moveTo(ws, first.id, 'provisioning')
+    await ws.ledger.finish('web', first.id, {state: 'failed', outcome: 'failed'})
+    await first.lease.release()
+    await running(ws)
+    expect((await readEvents(ws, {target: 'web'})).record.id).toBe('web-2')
+    const named = await readEvents(ws, {target: 'web', release: 'web-1'})
+    expect(named.entries.map((e) => e.state)).toEqual(['provisioning'])
+    const unknown = await selectRelease(ws, {target: 'web', release: 'web-9'}).catch((e: unknown) => e)
+    expect(unknown).toBeInstanceOf(UserError)
+    expect(unknown).toMatchObject({code: 'E_UNKNOWN_RELEASE', exitCode: 2, hint: expect.stringMatching(/web-2, web-1/)})
+  })
+
+  it('follows the journal as it grows, a line half written included, until the release ends', async () => {
+    const {ws, dir} = await openProject()
+    const {id, lease} = await running(ws)
+    await moveTo(ws, id, 'planning')
+    const seen: JournalEntry[] = []
+    let sleeps = 0
+    const result = await followEvents(
+      ws,
+      {target: 'web'},
+      {
+        onEntry: (e) => seen.push(e),
+        now: ws.now,
+        sleep: async () => {
+          sleeps += 1
+          if (sleeps === 1) {
+            await moveTo(ws, id, 'provisioning')
+            // An append caught half-way: not read (nor refused) until its newline arrives.
+            appendFileSync(journalFile(dir, id), '{"at":"2026-01-01T00:00:00.000Z","type":"note","releaseId":"web-1","mess')
+          }
+          if (sleeps === 2) appendFileSync(journalFile(dir, id), 'age":"half"}\n')
+          if (sleeps === 3) {
+            await moveTo(ws, id, 'rolledBack')
+            await ws.ledger.finish('web', id, {state: 'rolledBack', outcome: 'rolledBack', message: 'rolled back'})
+            await lease.release()
+          }
+        },
+      },
+    )
+    expect(result).toMatchObject({exitCode: 3, record: {outcome: 'rolledBack'}})
+    expect(seen.map((e) => `${e.type}:${e.state ?? e.message}`)).toEqual([
+      'transition:planning',
+      'transition:provisioning',
+      'note:half',
+      'transition:rolledBack',
+    ])
+  })
+
+  it('stops following a release nobody holds any more: E_INTERRUPTED, exit 1', async () => {
+    const {ws} = await openProject()
+    const {id, lease} = await running(ws)
+    await moveTo(ws, id, 'verifying')
+    const seen: JournalEntry[] = []
+    const error = await followEvents(ws, {target: 'web'}, {onEntry: (e) => seen.push(e), sleep: () => lease.release().then(() => {})}).catch((e: unknown) => e)
+    expect(error).toMatchObject({code: 'E_INTERRUPTED', exitCode: 1, hint: 'continue it with: release resume web'})
+    expect(seen.map((e) => e.state)).toEqual(['verifying'])
+  })
+
+  it('a damaged journal line is E_STATE_CORRUPT naming file:line, read or followed', async () => {
+    const {ws, dir} = await openProject()
+    const {id} = await running(ws)
+    await moveTo(ws, id, 'planning')
+    appendFileSync(journalFile(dir, id), 'not json\n')
+    const read = await readEvents(ws, {target: 'web'}).catch((e: unknown) => e)
+    expect(read).toMatchObject({code: 'E_STATE_CORRUPT', exitCode: 1, message: expect.stringContaining(`${journalFile(dir, id)}:2:`)})
+    const followed = await followEvents(ws, {target: 'web'}, {onEntry: () => {}, sleep: async () => {}}).catch((e: unknown) => e)
+    expect(followed).toMatchObject({code: 'E_STATE_CORRUPT', exitCode: 1, message: expect.stringContaining(`${journalFile(dir, id)}:2:`)})
+  })
+
+  it('shows instance records as counts by phase, not one line each', () => {
+    const lines: string[] = []
+    const text = new EventText((line) => lines.push(line), 5)
+    const batch = (phase: string, n: number, pass = 'forward'): JournalEntry => ({
+      at: '2026-01-01T00:00:01.000Z',
+      releaseId: 'api-1',
+      type: 'instance',
+      data: {records: Array.from({length: n}, (_, i) => ({instanceId: `i-${i}`, phase, pass, at: 0}))},
+    })
+    text.entry({at: '2026-01-01T00:00:00.000Z', releaseId: 'api-1', type: 'transition', state: 'rolling', event: 'xstate.done.actor.canary'})
+    text.entry(batch('changing', 2))
+    text.entry(batch('done', 1))
+    text.entry({at: '2026-01-01T00:00:02.000Z', releaseId: 'api-1', type: 'progress', state: 'rolling', message: '3/10 done'})
+    text.entry(batch('done', 6, 'restore'))
+    text.end()
+    expect(lines).toEqual([
+      '2026-01-01T00:00:00.000Z transition rolling on xstate.done.actor.canary',
+      '2026-01-01T00:00:01.000Z instance - 3 instance records (changing 2, done 1)',
+      '2026-01-01T00:00:02.000Z progress rolling 3/10 done',
+      '2026-01-01T00:00:01.000Z instance - 6 instance records (restore done 6)',
+    ])
+  })
+})
