@@ -27,7 +27,7 @@ export const keys = {
 
 /**
  * State that cannot be read back is never repaired or overwritten by the engine: a human decides.
- * Exit code 1: it needs a human.
+ * Exit code 2, like any input the tool refuses: nothing was changed.
  */
 export function corruptState(store: StateStore, key: string, problem: string, line?: number): UserError {
   const where = `${store.location}/${key}${line === undefined ? '' : `:${line}`}`
@@ -35,7 +35,7 @@ export function corruptState(store: StateStore, key: string, problem: string, li
     'E_STATE_CORRUPT',
     `${where}: ${problem}`,
     `Restore the file from a backup or move it aside (release never overwrites it), then retry.`,
-    1,
+    2,
   )
 }
 

@@ -86,7 +86,7 @@ function run(options: RunOptions<AnyStateMachine>): Promise<RunResult> {
       'E_SNAPSHOT',
       `the persisted snapshot of release ${releaseId} does not fit machine ${machine.id} version ${machineVersion}: ${(error as Error).message}`,
       `Finish or abandon release ${releaseId} with the version of release that started it.`,
-      1,
+      2,
     )
   }
   root = actor
@@ -227,8 +227,8 @@ export async function loadResumableSnapshot(
     throw new UserError(
       'E_MACHINE_VERSION',
       `release ${releaseId} was saved by machine ${run.machineId} version ${run.machineVersion}; this release tool runs ${machine.id} version ${machineVersion}`,
-      `Resume release ${releaseId} with the version of release that started it, or abort it.`,
-      1,
+      `Resume release ${releaseId} with the version of release that started it; nothing was changed.`,
+      2,
     )
   }
   return run.snapshot

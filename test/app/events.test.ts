@@ -94,9 +94,9 @@ describe('release events', () => {
     await moveTo(ws, id, 'planning')
     appendFileSync(journalFile(dir, id), 'not json\n')
     const read = await readEvents(ws, {target: 'web'}).catch((e: unknown) => e)
-    expect(read).toMatchObject({code: 'E_STATE_CORRUPT', exitCode: 1, message: expect.stringContaining(`${journalFile(dir, id)}:2:`)})
+    expect(read).toMatchObject({code: 'E_STATE_CORRUPT', exitCode: 2, message: expect.stringContaining(`${journalFile(dir, id)}:2:`)})
     const followed = await followEvents(ws, {target: 'web'}, {onEntry: () => {}, sleep: async () => {}}).catch((e: unknown) => e)
-    expect(followed).toMatchObject({code: 'E_STATE_CORRUPT', exitCode: 1, message: expect.stringContaining(`${journalFile(dir, id)}:2:`)})
+    expect(followed).toMatchObject({code: 'E_STATE_CORRUPT', exitCode: 2, message: expect.stringContaining(`${journalFile(dir, id)}:2:`)})
   })
 
   it('shows instance records as counts by phase, not one line each', () => {

@@ -196,6 +196,6 @@ describe('release wait', () => {
     const {ws, dir} = await openProject()
     await running(ws)
     appendFileSync(join(dir, '.release', 'targets', 'web', 'ledger.json'), '}{')
-    expect(await rejection(waitForRelease(ws, {target: 'web'}, fakeTime().hooks))).toMatchObject({code: 'E_STATE_CORRUPT', exitCode: 1})
+    expect(await rejection(waitForRelease(ws, {target: 'web'}, fakeTime().hooks))).toMatchObject({code: 'E_STATE_CORRUPT', exitCode: 2})
   })
 })

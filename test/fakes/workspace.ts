@@ -31,8 +31,10 @@ export function makeProject(options: ProjectOptions = {}): string {
 simulated:
   speed: instant
   faults:
-    unhealthyVersions: ['*-bad']
+    unhealthyVersions: ['*-bad', '*-stuck']
     failStackCreation: ['*-nostack']
+    # A version whose stack cannot be deleted: its rollback fails (exit 1).
+    failStackDeletion: ['*-stuck']
     degradeVersions: [{pattern: '*-flaky', afterSeconds: 30}]
 targets:
   web:

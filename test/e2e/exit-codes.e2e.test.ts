@@ -1,0 +1,60 @@
+import {readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {makeProject} from '../fakes/workspace.js'
+import {json, release} from './cli.js'
+
+describe('exit codes through the built binary', () => {
+  it('1: the rollback itself failed, and the message says what is left where', async () => {
+    const cwd = makeProject()
+    await release(['rollout', 'web', '--version', '1.0.0'], {cwd})
+    const result = await release(['rollout', 'web', '--version', '2.0.0-stuck', '--json'], {cwd})
+    expect(result.code).toBe(1)
+    const status = json(result)
+    expect(status).toMatchObject({liveVersion: '1.0.0', release: {outcome: 'failed', state: 'failed'}})
+    expect(status.release.message).toMatch(/release-web-2/)
+    expect(status.release.message).toMatch(/Next:/)
+  })
+
+  it('4: exactly one of two concurrent rollouts of a target runs', async () => {
+    const cwd = makeProject()
+    // A visible pace, so that the two runs overlap.
+    const env = {RELEASE_SIM_SPEED: '40'}
+    const [a, b] = await Promise.all([
+      release(['rollout', 'web', '--version', '1.0.0'], {cwd, env}),
+      release(['rollout', 'web', '--version', '1.0.1'], {cwd, env}),
+    ])
+    expect([a.code, b.code].sort()).toEqual([0, 4])
+    const history = json<any[]>(await release(['history', 'web', '--json'], {cwd}))
+    expect(history).toHaveLength(1)
+  })
+})
+
+describe('state the tool refuses: exit 2, the file named, nothing overwritten', () => {
+  it('a corrupted ledger', async () => {
+    const cwd = makeProject()
+    await release(['rollout', 'web', '--version', '1.0.0'], {cwd})
+    const ledger = join(cwd, '.release', 'targets', 'web', 'ledger.json')
+    writeFileSync(ledger, '{"target": "web", "liveVer')
+    for (const args of [['status', 'web'], ['rollout', 'web', '--version', '2.0.0']]) {
+      const result = await release(args, {cwd})
+      expect(result.code).toBe(2)
+      expect(result.stderr).toMatch(/E_STATE_CORRUPT/)
+      expect(result.stderr).toContain('ledger.json')
+    }
+    expect(readFileSync(ledger, 'utf8')).toBe('{"target": "web", "liveVer')
+  })
+
+  it('a snapshot written by another machine version', async () => {
+    const cwd = makeProject()
+    await release(['rollout', 'web', '--version', '1.0.0'], {cwd, env: {RELEASE_TEST_CRASH_AT: 'shifting'}})
+    const file = join(cwd, '.release', 'releases', 'web-1', 'snapshot.json')
+    const snapshot = JSON.parse(readFileSync(file, 'utf8'))
+    snapshot.machineVersion = '0'
+    writeFileSync(file, JSON.stringify(snapshot))
+    const result = await release(['resume', 'web'], {cwd})
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/E_MACHINE_VERSION/)
+    expect(result.stderr).toMatch(/version 0/)
+  })
+})
