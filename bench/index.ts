@@ -1,11 +1,118 @@
-/** `npm run bench [-- --quick]`: runs the benchmarks, prints their figures, writes bench/results.json. */
-import {writeFileSync} from 'node:fs'
-import {resolve} from 'node:path'
+/**
+ * `npm run bench [-- --quick]`: runs the benchmarks, prints their figures, writes bench/results.json
+ * (one record per case) and regenerates docs/benchmarks.md with its charts (docs/benchmarks/*.svg).
+ *
+ *   --quick            a reduced set (one seed, N up to 1,000, 5 CLI runs): under a minute
+ *   --only a,b         only these groups: immutable, incremental, frontier, rollback, cli
+ *                      (results.json and the docs then hold only them)
+ *   --report-only      regenerate docs/benchmarks.md from the existing bench/results.json
+ *
+ * Each incremental rollout runs in its own process (`node dist/bench/incremental.js --n ...`), so
+ * that its peak RSS and CPU time are its own.
+ */
+import {execFileSync, spawnSync} from 'node:child_process'
+import {readFileSync, writeFileSync} from 'node:fs'
+import {cpus, totalmem, type as osType, release as osRelease} from 'node:os'
+import {join, resolve} from 'node:path'
+import {benchCliStartup} from './cli-startup.js'
+import {benchImmutableRollback} from './immutable-rollback.js'
 import {benchImmutableRollout} from './immutable-rollout.js'
+import {frontierOf, type IncrementalRecord, type Policy} from './incremental.js'
+import {flag, option} from './lib/args.js'
+import {writeReport, type MachineRecord} from './report.js'
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-const quick = process.argv.includes('--quick')
-const results = [...(await benchImmutableRollout(quick ? [10] : [10, 50]))]
-const out = resolve(import.meta.dirname, '../../bench/results.json')
-writeFileSync(out, JSON.stringify(results, null, 2) + '\n')
-console.log(`wrote ${out}`)
+const REPO = resolve(import.meta.dirname, '../..')
+const RESULTS = join(REPO, 'bench/results.json')
+
+const quick = flag('quick')
+const groups = new Set((option('only') ?? 'immutable,incremental,frontier,rollback,cli').split(','))
+
+if (flag('report-only')) {
+  writeReport(JSON.parse(readFileSync(RESULTS, 'utf8')), REPO)
+  process.exit(0)
+}
+
+const started = performance.now()
+const seeds = quick ? [1] : [1, 2, 3]
+const sizes = quick ? [10, 100, 1_000] : [10, 100, 1_000, 10_000]
+const windows = [10, 25]
+const policies: Policy[] = ['sliding', 'fixed']
+const polls = [5_000, 10_000, 20_000, 30_000, 60_000]
+
+const records: {case: string}[] = [machine()]
+
+if (groups.has('immutable')) records.push(...(await benchImmutableRollout(quick ? [10] : [10, 50])))
+
+if (groups.has('incremental')) {
+  for (const seed of seeds) {
+    for (const n of sizes) {
+      for (const maxUnavailable of windows) {
+        for (const policy of policies) {
+          const series = n === 1_000 && seed === seeds[0]
+          const record = child(['--n', String(n), '--max-unavailable', String(maxUnavailable), '--policy', policy, '--seed', String(seed), ...(series ? ['--series'] : [])])
+          console.log(
+            `incremental n=${String(n).padStart(5)} ${String(maxUnavailable).padStart(2)}% ${policy.padEnd(7)} seed=${seed}  ` +
+              `x${record.ratioToLowerBound.toFixed(3)} of bound (${record.rolloutSeconds} s / ${record.lowerBoundSeconds} s)  ` +
+              `${record.apiCallsPerInstance.toFixed(3)} calls/inst  ${Math.round(record.persistedBytesPerInstance)} B/inst  ` +
+              `${record.peakRssMb} MB  ${record.cpuMs} ms cpu  ${record.wallMs} ms wall`,
+          )
+          records.push(record)
+        }
+      }
+    }
+  }
+}
+
+if (groups.has('frontier')) {
+  for (const seed of seeds) {
+    for (const pollMs of quick ? [5_000, 10_000, 30_000] : polls) {
+      const record = frontierOf(child(['--n', '1000', '--max-unavailable', '10', '--policy', 'sliding', '--seed', String(seed), '--poll-ms', String(pollMs)]))
+      console.log(
+        `poll frontier ${String(pollMs / 1000).padStart(2)} s  seed=${seed}  x${record.ratioToLowerBound.toFixed(3)} of bound  ${record.apiCallsPerInstance.toFixed(3)} calls/inst  ` +
+          `${record.idlePerInstanceSeconds} s idle in Standby per instance`,
+      )
+      records.push(record)
+    }
+  }
+}
+
+if (groups.has('rollback')) records.push(...(await benchImmutableRollback(seeds)))
+
+// Last and alone: start-up times are the most sensitive to other load.
+if (groups.has('cli')) records.push(...benchCliStartup(quick ? 5 : 15))
+
+writeFileSync(RESULTS, JSON.stringify(records, null, 2) + '\n')
+console.log(`wrote ${RESULTS}`)
+writeReport(records, REPO)
+console.log(`bench done in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+
+/** One incremental rollout in its own process; its record is the line starting RECORD. */
+function child(args: string[]): IncrementalRecord {
+  const run = spawnSync(process.execPath, [join(import.meta.dirname, 'incremental.js'), ...args], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024})
+  const line = run.stdout.split('\n').find((l) => l.startsWith('RECORD '))
+  if (run.status !== 0 || !line) throw new Error(`bench child ${args.join(' ')} failed (exit ${run.status}):\n${run.stderr}`)
+  return JSON.parse(line.slice('RECORD '.length)) as IncrementalRecord
+}
+
+function machine(): MachineRecord {
+  const git = (...args: string[]) => {
+    try {
+      return execFileSync('git', args, {cwd: REPO, encoding: 'utf8'}).trim()
+    } catch {
+      return ''
+    }
+  }
+  return {
+    case: 'machine',
+    date: new Date().toISOString(),
+    quick,
+    cores: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round(totalmem() / 1024 ** 3),
+    os: `${osType()} ${osRelease()}`,
+    node: process.version,
+    commit: git('rev-parse', '--short', 'HEAD'),
+    uncommittedChanges: git('status', '--porcelain').length > 0,
+  }
+}

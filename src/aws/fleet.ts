@@ -115,10 +115,10 @@ export class AutoScalingFleet implements FleetPort {
     return sources
   }
 
-  async enterStandby(group: string, instanceIds: string[]): Promise<void> {
+  async enterStandby(group: string, instanceIds: string[], known?: GroupInfo): Promise<void> {
     const ids = [...new Set(instanceIds)]
     if (ids.length === 0) return
-    const states = await this.memberStates(group)
+    const states = known ? byId(known) : await this.memberStates(group)
     const strangers = ids.filter((id) => !states.has(id))
     // Refused before any call, so that a wrong list does not leave half of the instances in Standby.
     if (strangers.length > 0) throw new Error(`Instances ${strangers.join(', ')} are not in Auto Scaling group ${group}`)
@@ -136,10 +136,10 @@ export class AutoScalingFleet implements FleetPort {
     }
   }
 
-  async exitStandby(group: string, instanceIds: string[]): Promise<void> {
+  async exitStandby(group: string, instanceIds: string[], known?: GroupInfo): Promise<void> {
     const ids = [...new Set(instanceIds)]
     if (ids.length === 0) return
-    const states = await this.memberStates(group)
+    const states = known ? byId(known) : await this.memberStates(group)
     const toExit = ids.filter((id) => states.get(id)?.lifecycle === 'Standby')
     for (const batch of chunk(toExit, INSTANCES_PER_STANDBY_CALL)) {
       await this.standbyCall(
@@ -155,7 +155,7 @@ export class AutoScalingFleet implements FleetPort {
   private async memberStates(group: string): Promise<Map<string, InstanceInfo>> {
     const info = await this.describeGroup(group)
     if (info === undefined) throw new Error(`Auto Scaling group ${group} does not exist`)
-    return new Map(info.instances.map((i) => [i.id, i]))
+    return byId(info)
   }
 
   /**
@@ -177,4 +177,8 @@ export class AutoScalingFleet implements FleetPort {
       if (!batch.every((id) => moved(states.get(id)?.lifecycle ?? ''))) throw error
     }
   }
+}
+
+function byId(group: GroupInfo): Map<string, InstanceInfo> {
+  return new Map(group.instances.map((i) => [i.id, i]))
 }

@@ -45,9 +45,10 @@ export interface FleetPort {
   /**
    * Takes instances out of service for an in-place change (EnterStandby, in calls of at most 20,
    * decrementing desired capacity so the group launches no replacements). Instances already in
-   * Standby or EnteringStandby are skipped, so a re-run is harmless.
+   * Standby or EnteringStandby are skipped, so a re-run is harmless. `known` is the group as the
+   * caller has just read it, to spare a second read.
    */
-  enterStandby(group: string, instanceIds: string[]): Promise<void>
+  enterStandby(group: string, instanceIds: string[], known?: GroupInfo): Promise<void>
   /** Returns instances to service (ExitStandby, at most 20 a call); instances not in Standby are skipped. */
-  exitStandby(group: string, instanceIds: string[]): Promise<void>
+  exitStandby(group: string, instanceIds: string[], known?: GroupInfo): Promise<void>
 }

@@ -1,5 +1,5 @@
 import type {InvocationResult} from '../../src/ports/commands.js'
-import type {InstanceInfo} from '../../src/ports/fleet.js'
+import type {GroupInfo, InstanceInfo} from '../../src/ports/fleet.js'
 import type {InstancePhase, InstanceRecord} from '../../src/ports/instance-journal.js'
 import {changeCommand} from './change.js'
 import type {IncrementalDeps} from './deps.js'
@@ -96,10 +96,12 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
     }
 
     // Observe: the group once, the commands in aggregate.
+    // One read of the group a tick, shared with the Standby calls below (they would read it again).
     const lifecycle = new Map<string, InstanceInfo>()
-    if (job.group && (ids('enteringStandby').length > 0 || ids('returning').length > 0)) {
-      const group = await fleet.describeGroup(job.group)
-      for (const instance of group?.instances ?? []) lifecycle.set(instance.id, instance)
+    let groupInfo: GroupInfo | undefined
+    if (job.group && (inFlight() > 0 || queue.length > 0)) {
+      groupInfo = await fleet.describeGroup(job.group)
+      for (const instance of groupInfo?.instances ?? []) lifecycle.set(instance.id, instance)
     }
     const results = await finishedInvocations(deps, tracked, seenCounts, commandSentAt)
 
@@ -137,7 +139,7 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
 
     // Act, in batches.
     if (toReturn.length > 0) {
-      await fleet.exitStandby(job.group!, toReturn)
+      await fleet.exitStandby(job.group!, toReturn, groupInfo)
       for (const id of toReturn) move(id, 'returning')
     }
     await sendChanges(deps, job, tracked, toSend, move, commandSentAt)
@@ -157,7 +159,7 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
     }
     if (starting.length > 0) {
       if (job.group && job.standby) {
-        await fleet.enterStandby(job.group, starting)
+        await fleet.enterStandby(job.group, starting, groupInfo)
         for (const id of starting) move(id, 'enteringStandby')
       } else {
         await sendChanges(deps, job, tracked, starting, move, commandSentAt)
