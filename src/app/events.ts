@@ -4,7 +4,7 @@
  * wall clock, until the release ends or pauses, and ends with the exit codes of `release wait`.
  */
 import {stat, open} from 'node:fs/promises'
-import {targetOrError} from '../config/index.js'
+import {targetOrError} from '../config/targets.js'
 import {Journal, type JournalEntry} from '../engine/journal.js'
 import {corruptState, keys} from '../engine/keys.js'
 import type {LeaseRecord} from '../engine/lease.js'

@@ -1,5 +1,5 @@
 /** `release locks` and `release unlock`: see and break the lease locks of targets. */
-import {targetOrError} from '../config/index.js'
+import {targetOrError} from '../config/targets.js'
 import {forceUnlock, isStale, listLeases, type LeaseRecord} from '../engine/lease.js'
 import {UserError} from '../errors.js'
 import type {Workspace} from './workspace.js'

@@ -2,7 +2,7 @@
  * What `release status` and `release history` show: read from the ledger and the leases only, so
  * they answer at once and never load the AWS SDK.
  */
-import {targetOrError} from '../config/index.js'
+import {targetOrError} from '../config/targets.js'
 import {isStale, listLeases} from '../engine/lease.js'
 import type {ReleaseRecord} from '../engine/ledger.js'
 import type {Outcome, StrategyName} from '../ports/release.js'

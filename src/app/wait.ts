@@ -5,7 +5,7 @@
  * cap: without a timeout it waits as long as the release runs. It never waits on a release that
  * nothing will move: one in progress whose lease is gone or stale is reported as interrupted.
  */
-import {targetOrError} from '../config/index.js'
+import {targetOrError} from '../config/targets.js'
 import {Journal} from '../engine/journal.js'
 import {isStale, readLease, type LeaseRecord} from '../engine/lease.js'
 import type {ReleaseRecord} from '../engine/ledger.js'

@@ -2,7 +2,8 @@
  * What every command starts from: the loaded release.yml, the state directory beside it, and the
  * ledger in it. Loading a workspace touches no AWS account.
  */
-import {findConfig, loadConfig, type ReleaseConfig} from '../config/index.js'
+import {loadConfigCached} from '../config/cache.js'
+import type {ReleaseConfig} from '../config/types.js'
 import {Ledger} from '../engine/ledger.js'
 import type {StateStore} from '../ports/store.js'
 import {FileStateStore} from '../store/file.js'
@@ -22,8 +23,7 @@ export interface WorkspaceOptions {
 
 export async function openWorkspace(options: WorkspaceOptions = {}): Promise<Workspace> {
   const cwd = options.cwd ?? process.cwd()
-  const file = options.configPath ?? findConfig(cwd)
-  const config = await loadConfig(file, {cwd})
+  const config = await loadConfigCached(options.configPath, {cwd})
   const store = new FileStateStore(config.stateDir)
   const now = () => Date.now()
   return {config, store, ledger: new Ledger(store, now), now}

@@ -1,12 +1,11 @@
-import {statSync} from 'node:fs'
 import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {LineCounter, parseDocument} from 'yaml'
 import {UserError} from '../errors.js'
 import {ConfigError, displayPath} from './errors.js'
 import {ConfigSource, validateConfig} from './schema.js'
-import {suggest} from './suggest.js'
-import type {ReleaseConfig, TargetConfig} from './types.js'
+import {CONFIG_FILE_NAMES, findConfig} from './find.js'
+import type {ReleaseConfig} from './types.js'
 
 export type {
   ImmutableTargetConfig,
@@ -24,16 +23,10 @@ export {validateVersion, MAX_VERSION_LENGTH} from './version.js'
 export {DEFAULTS, SHELL_DOCUMENTS, TARGET_GROUP_ARN, TARGET_NAME} from './schema.js'
 export {checkPlaceholders, VERSION_PLACEHOLDER, type PlaceholderProblem} from './placeholders.js'
 
-export const CONFIG_FILE_NAMES = ['release.yml', 'release.yaml'] as const
+export {CONFIG_FILE_NAMES, findConfig} from './find.js'
+export {targetOrError} from './targets.js'
 
 /** The config file in `cwd`: release.yml, else release.yaml; undefined when neither exists. Synchronous: two stats. */
-export function findConfig(cwd: string): string | undefined {
-  for (const name of CONFIG_FILE_NAMES) {
-    const candidate = path.resolve(cwd, name)
-    if (statSync(candidate, {throwIfNoEntry: false})?.isFile()) return candidate
-  }
-  return undefined
-}
 
 /**
  * Reads and validates release.yml. `file` is the --config value: a file, or a directory holding
@@ -101,19 +94,6 @@ export async function loadConfig(file?: string, opts: {cwd?: string} = {}): Prom
 }
 
 /** The named target, or UserError 'E_UNKNOWN_TARGET' listing the configured ones. */
-export function targetOrError(config: ReleaseConfig, name: string): TargetConfig {
-  const target = Object.hasOwn(config.targets, name) ? config.targets[name] : undefined
-  if (target) return target
-  const names = Object.keys(config.targets)
-  const near = suggest(name, names)
-  throw new UserError(
-    'E_UNKNOWN_TARGET',
-    `unknown target "${name}"; the targets in ${path.basename(config.file)} are: ${names.join(', ')}`,
-    near ? `Did you mean "${near}"?` : `Use one of: ${names.join(', ')}, or add "${name}" under targets in ${config.file}.`,
-    2,
-  )
-}
-
 async function isDirectory(file: string): Promise<boolean> {
   try {
     return (await stat(file)).isDirectory()

@@ -160,6 +160,15 @@ describe('start-up', () => {
     rmSync(track)
   })
 
+  it('a second status starts from the remembered release.yml, without the YAML parser', async () => {
+    const cwd = makeProject()
+    expect((await release(['status', 'web'], {cwd})).code).toBe(0)
+    const track = join(cwd, 'imports.txt')
+    const again = await release(['status', 'web'], {cwd, env: {RELEASE_TRACK_IMPORTS: track}, nodeArgs: ['--import', join(import.meta.dirname, 'track-imports.mjs')]})
+    expect(again.code).toBe(0)
+    expect(readFileSync(track, 'utf8')).not.toMatch(/node_modules\/yaml\//)
+  })
+
   it('prints no warnings on a normal run', async () => {
     const cwd = makeProject()
     const result = await release(['rollout', 'web', '--version', '1.0.0'], {cwd})
