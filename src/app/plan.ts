@@ -2,7 +2,7 @@
  * `release plan`: what a rollout would do, changing nothing. It reads the ledger and the account
  * (describe and list calls only) and never takes the lease.
  */
-import {resolveAmount} from '../../strategies/incremental/index.js'
+import {resolveAmount, windowSize} from '../../strategies/incremental/index.js'
 import {fleetMembers} from '../../strategies/incremental/fleet.js'
 import {partitionForRetention} from '../../strategies/immutable/retire.js'
 import {TAG, stackNameFor} from '../../strategies/immutable/index.js'
@@ -88,7 +88,7 @@ async function planImmutable(account: Account, target: ImmutableTargetConfig, ve
 async function planIncremental(account: Account, target: IncrementalTargetConfig) {
   const members = await fleetMembers(incrementalDeps(account, target, () => undefined))
   const n = members.instanceIds.length
-  const window = Math.min(resolveAmount(target.maxUnavailable, n), n)
+  const window = windowSize(target.maxUnavailable, n)
   const canary = Math.min(target.canary, n)
   const windows = (canary > 0 ? 1 : 0) + Math.ceil((n - canary) / window)
   const fleet = 'group' in target.fleet ? `group ${target.fleet.group}` : `instances tagged ${JSON.stringify(target.fleet.tags)}`

@@ -24,7 +24,7 @@ export interface ReleaseRequest {
 }
 
 export interface ReleaseHooks {
-  onStart?: (record: ReleaseRecord, how: {resumed: boolean}) => void
+  onStart?: (record: ReleaseRecord, how: {resumed: boolean; as?: 'resumed' | 'promoted' | 'aborted'}) => void
   onTransition?: (state: string, record: ReleaseRecord) => void
   onProgress?: (event: ProgressEvent) => void
 }
@@ -189,8 +189,9 @@ async function continueFromSnapshot(
       ? {snapshot: await loadResumableSnapshot(ws.store, current.id, kind.machine, kind.machineVersion), send}
       : {input: await kind.input(ws, current)}
     const account = await openAccount(ws.config, overrides)
-    const running = await ws.ledger.update(target.name, current.id, {outcome: 'inProgress'})
-    hooks.onStart?.(running, {resumed: true})
+    // The gate's 'waits at the gate' message no longer holds once the release moves on.
+    const running = await ws.ledger.update(target.name, current.id, {outcome: 'inProgress', message: undefined})
+    hooks.onStart?.(running, {resumed: true, as: send ? (send.type === 'PROMOTE' ? 'promoted' : 'aborted') : 'resumed'})
     return await drive(ws, account, kind, target, running, start, lease, hooks)
   } finally {
     await lease.release()

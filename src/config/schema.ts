@@ -772,6 +772,14 @@ function readIncremental(
   const bakeField = present(fields, 'bake')
   const bakeMs = bakeField ? src.duration(bakeField) : parseDuration(DEFAULTS.incremental.bake)
   const t = readTimeouts(src, fields, INCREMENTAL_TIMEOUT_DEFAULTS, target.lenient)
+  const gates = readGates(src, fields, INCREMENTAL_GATES, target.lenient)
+  if (gates.includes('afterCanary') && canary === 0) {
+    src.fail(
+      present(fields, 'gates')!.line,
+      `${field.path}.gates: afterCanary needs a canary, but canary is 0`,
+      `Set canary to 1 or more, or remove afterCanary from gates of target ${name}.`,
+    )
+  }
 
   return {
     name,
@@ -784,7 +792,7 @@ function readIncremental(
     maxErrors,
     bakeMs,
     timeouts: {standbyMs: t.standby, applyMs: t.apply, verifyMs: t.verify, healthMs: t.health},
-    gates: readGates(src, fields, INCREMENTAL_GATES, target.lenient),
+    gates,
     ...(templateFile ? {templatePath: templateFile.templatePath, templateBody: templateFile.templateBody} : {}),
     choice,
   }

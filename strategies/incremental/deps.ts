@@ -61,6 +61,11 @@ export interface IncrementalDeps {
   settings: IncrementalSettings
 }
 
+/** The window an Amount means: a percent of a small fleet still lets one instance change at a time. */
+export function windowSize(amount: Amount, total: number): number {
+  return Math.min(total, 'count' in amount ? amount.count : Math.max(1, resolveAmount(amount, total)))
+}
+
 /** The size an Amount means for a fleet of `total` instances. */
 export function resolveAmount(amount: Amount, total: number): number {
   return 'count' in amount ? amount.count : Math.floor((amount.percent / 100) * total)

@@ -8,7 +8,7 @@ import {plan} from './plan.js'
 import {restore, roll} from './roll.js'
 
 export type {IncrementalDeps, IncrementalSettings, Amount, FleetSelector, ChangeSettings} from './deps.js'
-export {resolveAmount} from './deps.js'
+export {resolveAmount, windowSize} from './deps.js'
 export {fleetMembers} from './fleet.js'
 
 export function incrementalStrategy(deps: IncrementalDeps, journal: InstanceJournal) {

@@ -2,7 +2,7 @@ import type {FleetPlan, StepInput} from '../../machines/incremental.js'
 import type {InstanceJournal, InstanceRecord} from '../../src/ports/instance-journal.js'
 import {desiredVersionParameter} from '../../src/ports/parameters.js'
 import {pollUntil} from '../../src/util/poll.js'
-import {resolveAmount, type IncrementalDeps} from './deps.js'
+import {resolveAmount, windowSize, type IncrementalDeps} from './deps.js'
 import {describeFleet, fleetMembers} from './fleet.js'
 import {foldJournal} from './progress.js'
 
@@ -32,7 +32,7 @@ export function plan(deps: IncrementalDeps, journal: InstanceJournal) {
       planned = foldJournal(records).planned
     }
     const fleetSize = planned.length
-    const window = Math.min(resolveAmount(settings.maxUnavailable, fleetSize), fleetSize)
+    const window = windowSize(settings.maxUnavailable, fleetSize)
     if (window < 1) throw new Error(`maxUnavailable resolves to 0 instances of ${fleetSize}: nothing could change`)
     const maxErrors = resolveAmount(settings.maxErrors, fleetSize)
     const canary = Math.min(settings.canary, fleetSize)

@@ -131,8 +131,8 @@ describe('incremental bad input: exit 2, nothing changed', () => {
     expect(versionCounts(sim)).toEqual({'1.0.0': 12})
   })
 
-  it('a window of 0 instances', async () => {
-    const {ws, sim} = await openIncremental({instances: 5, maxUnavailable: '10%'})
+  it('a window larger than the fleet', async () => {
+    const {ws, sim} = await openIncremental({instances: 5, maxUnavailable: '6'})
     await expect(rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})).rejects.toMatchObject({code: 'E_WINDOW', exitCode: 2})
     expect(sim.view().parameters).toEqual([])
   })
@@ -148,5 +148,14 @@ describe('a fleet found by EC2 tags', () => {
     expect(result.outcome, result.message).toBe('succeeded')
     expect(versionCounts(sim)).toEqual({'2.0.0': 8})
     expect(sim.metrics().calls['autoscaling:EnterStandby'] ?? 0).toBe(0)
+  })
+})
+
+describe('a percent window on a small fleet', () => {
+  it('still changes one instance at a time instead of refusing', async () => {
+    const {ws, sim} = await openIncremental({instances: 5, maxUnavailable: '10%'})
+    const result = await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
+    expect(result.outcome).toBe('succeeded')
+    expect(result.record.details).toMatchObject({plan: {window: 1}})
   })
 })

@@ -1,6 +1,6 @@
 /** The incremental (in-place) strategy as the app runs it. */
 import {INCREMENTAL_MACHINE_VERSION, incrementalMachine, type IncrementalContext, type IncrementalInput} from '../../../machines/incremental.js'
-import {incrementalStrategy, resolveAmount, type IncrementalDeps, type IncrementalSettings} from '../../../strategies/incremental/index.js'
+import {incrementalStrategy, windowSize, type IncrementalDeps, type IncrementalSettings} from '../../../strategies/incremental/index.js'
 import {fleetMembers} from '../../../strategies/incremental/fleet.js'
 import {SHELL_DOCUMENTS} from '../../../strategies/incremental/change.js'
 import type {IncrementalTargetConfig} from '../../config/index.js'
@@ -101,7 +101,7 @@ async function checkFleet(account: Account, target: IncrementalTargetConfig): Pr
   if (size === 0) {
     throw new UserError('E_FLEET', `${target.name}: the fleet (${where}) has no instances in service`, `check targets.${target.name}.fleet in release.yml; nothing was changed`)
   }
-  const window = resolveAmount(target.maxUnavailable, size)
+  const window = 'count' in target.maxUnavailable ? target.maxUnavailable.count : windowSize(target.maxUnavailable, size)
   if (window < 1 || window > size) {
     throw new UserError(
       'E_WINDOW',

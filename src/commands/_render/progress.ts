@@ -6,7 +6,8 @@ import type {ReleaseRecord} from '../../engine/ledger.js'
 import type {ProgressEvent} from '../../ports/release.js'
 
 export interface ProgressView {
-  start(record: ReleaseRecord, resumed?: boolean): void
+  /** `continued` says how a release that had stopped goes on: resumed, promoted or aborted. */
+  start(record: ReleaseRecord, continued?: string): void
   transition(state: string): void
   progress(event: ProgressEvent): void
   stop(): void
@@ -25,8 +26,8 @@ class StepOrder implements ProgressView {
   /** States announced by their step's progress before their persisted transition arrived. */
   private early: string[] = []
   constructor(private readonly view: ProgressView) {}
-  start(record: ReleaseRecord, resumed = false): void {
-    this.view.start(record, resumed)
+  start(record: ReleaseRecord, continued?: string): void {
+    this.view.start(record, continued)
   }
   transition(state: string): void {
     const at = this.early.indexOf(state)
@@ -56,9 +57,9 @@ class LineView implements ProgressView {
   private releaseId = ''
   private lastLine = ''
   constructor(private readonly stream: NodeJS.WritableStream) {}
-  start(record: ReleaseRecord, resumed = false): void {
+  start(record: ReleaseRecord, continued?: string): void {
     this.releaseId = record.id
-    this.write(`${record.kind} of ${record.target} to ${record.version} ${resumed ? `resumed at ${record.state}` : 'started'} (previous: ${record.previousVersion ?? 'none'})`)
+    this.write(`${record.kind} of ${record.target} to ${record.version} ${continued ? `${continued} at ${record.state}` : 'started'} (previous: ${record.previousVersion ?? 'none'})`)
   }
   transition(state: string): void {
     this.write(`-> ${state}`)

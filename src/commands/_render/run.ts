@@ -26,7 +26,7 @@ export async function runWithProgress(
     result = await start({
       onStart: (record, how) => {
         target = record.target
-        view.start(record, how.resumed)
+        view.start(record, how.resumed ? (how.as ?? 'resumed') : undefined)
       },
       onTransition: (state) => view.transition(state),
       onProgress: (event) => view.progress(event),
