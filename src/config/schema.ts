@@ -645,14 +645,7 @@ function readImmutable(src: ConfigSource, target: TargetFields, templateFile: Te
   const parameters: Record<string, string> = {}
   const parametersField = present(fields, 'parameters')
   if (parametersField) {
-    for (const p of src.fields(src.map(parametersField), parametersField.path, undefined).values()) {
-      if (p.name === versionParameter) {
-        src.fail(
-          p.line,
-          `${p.path}: sets the versionParameter ${versionParameter}, which release sets to the version being released`,
-          `Remove ${versionParameter} from parameters; pass the version to release rollout instead.`,
-        )
-      }
+    for (const p of parameterFields(src, parametersField, versionParameter)) {
       if (!templateParameters.includes(p.name)) {
         const near = suggest(p.name, templateParameters)
         src.fail(
@@ -906,14 +899,7 @@ function readChange(src: ConfigSource, field: Field, ctx: TargetContext): Change
   const parameters: Record<string, string[]> = {}
   const parametersField = present(fields, 'parameters')
   if (parametersField) {
-    for (const p of src.fields(src.map(parametersField), parametersField.path, undefined).values()) {
-      if (p.name === versionParameter) {
-        src.fail(
-          p.line,
-          `${p.path}: sets the versionParameter ${versionParameter}, which release sets to the version being released`,
-          `Remove ${versionParameter} from parameters; pass the version to release rollout instead.`,
-        )
-      }
+    for (const p of parameterFields(src, parametersField, versionParameter)) {
       const v = p.value
       const one = (node: Field): string => {
         const n = node.value
@@ -964,4 +950,19 @@ function readShellLines(src: ConfigSource, field: Field, nonEmpty: boolean): str
     src.fail(item.line + offset, `${item.path}: ${problem.problem}`, problem.hint)
   })
   return lines
+}
+
+/** The fields under `parameters:`, refusing one that sets the version parameter: release sets it. */
+function parameterFields(src: ConfigSource, parametersField: Field, versionParameter: string): Field[] {
+  const fields = [...src.fields(src.map(parametersField), parametersField.path, undefined).values()]
+  for (const p of fields) {
+    if (p.name === versionParameter) {
+      src.fail(
+        p.line,
+        `${p.path}: sets the versionParameter ${versionParameter}, which release sets to the version being released`,
+        `Remove ${versionParameter} from parameters; pass the version to release rollout instead.`,
+      )
+    }
+  }
+  return fields
 }
