@@ -210,8 +210,13 @@ async function drive(
 ): Promise<ReleaseResult> {
   // Progress lines go to the journal one after another, in the order the steps reported them.
   let progressWrites: Promise<unknown> = Promise.resolve()
+  let lastJournaled = ''
   const report = (event: ProgressEvent) => {
     hooks.onProgress?.(event)
+    // A poll that finds nothing new reports the same line again: the journal keeps it once.
+    const line = `${event.step}\u0000${event.message}`
+    if (line === lastJournaled) return
+    lastJournaled = line
     progressWrites = progressWrites
       .then(() => appendJournal(ws.store, record.id, {type: 'progress', state: event.step, message: event.message, now: ws.now}))
       .catch(() => undefined)

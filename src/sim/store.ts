@@ -99,7 +99,7 @@ export class AccountFile {
       'E_SIM_STATE_CORRUPT',
       `The simulated AWS account state ${this.path} is corrupted: ${problem}`,
       `Restore ${this.path}, or move it away to start a fresh simulated account (its stacks and instances are then forgotten).`,
-      1,
+      2,
     )
   }
 
