@@ -158,7 +158,7 @@ async function pausedRelease(ws: Workspace, targetName: string) {
     throw new UserError(
       'E_NOT_PAUSED',
       current
-        ? `the latest release of ${target.name} (${current.id}) is not waiting at a gate: it is ${current.outcome} at ${current.state}`
+        ? `the latest release of ${target.name} (${current.id}) is not waiting at a gate: ${current.outcome === 'inProgress' ? `it is in progress at ${current.state}` : `it ended ${current.outcome}`}`
         : `${target.name} has no release`,
       current?.outcome === 'inProgress' ? `wait for it to reach its gate: release wait ${target.name} --for paused` : `see release status ${target.name}`,
     )

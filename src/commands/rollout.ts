@@ -4,9 +4,13 @@ import {runDetached, runWithProgress} from './_render/run.js'
 
 export default class Rollout extends ReleaseCommand {
   static override summary = 'Release a version of a target.'
-  static override description = `Runs the target's strategy as a persisted state machine. Immutable (red/black): a new CloudFormation stack per release, capacity and health checks, traffic moved from the old Auto Scaling group to the new one, a bake while the old group stays warm, then the old group is retired (kept scaled to zero for an instant rollback). A failure rolls back on its own.
+  static override description = `Runs the target's strategy as a persisted state machine (see release graph, release plan):
+- immutable (red/black): a new CloudFormation stack per release, capacity and health checks, traffic moved from the old Auto Scaling group to the new one, a bake while the old group stays warm, then the old group is retired (kept scaled to zero for an instant rollback);
+- incremental: the fleet changed in place through Systems Manager, a canary first, then a sliding window of at most maxUnavailable instances out of service, each in Standby while it changes;
+- auto: incremental when the template holds durable resources (databases, volumes), immutable otherwise.
+A failure rolls back on its own. A target with gates stops there until release promote or release abort.
 
-Exit codes: 0 the version is live; 3 it was rolled back and the previous version is live; 1 a human is needed (the message says what is left where); 2 bad input, nothing changed; 4 another release holds the target's lock. With --detach: 0 once the release has begun in the background.`
+Exit codes: 0 the version is live; 3 it was rolled back and the previous version is live; 1 a human is needed (the message says what is left where); 2 bad input, nothing changed; 4 another release holds the target's lock; 10 paused at a gate.`
   static override examples = [
     '<%= config.bin %> rollout web --version 2.0.0',
     '<%= config.bin %> rollout web --version 2.0.0 --config examples/quickstart/release.yml',
