@@ -7,7 +7,7 @@
  * each step must be idempotent; waits are deadlines kept in context, never `after` timers.
  */
 import {assign, fromPromise, setup} from 'xstate'
-import {notProvided, type Abort, type GateEvent, type StepFailure} from './common.js'
+import {abortOf, errorMessage, failureOf, notProvided, type Abort, type GateEvent, type StepFailure} from './common.js'
 
 /** Bumped whenever a persisted snapshot of an older definition could no longer be resumed. */
 export const IMMUTABLE_MACHINE_VERSION = '2'
@@ -80,14 +80,6 @@ export interface StepInput {
   context: ImmutableContext
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
-function errorOf(event: unknown): unknown {
-  return (event as {error?: unknown}).error
-}
-
 const stepInput = ({context}: {context: ImmutableContext}): StepInput => ({context})
 
 export const immutableMachine = setup({
@@ -112,15 +104,9 @@ export const immutableMachine = setup({
     gateBeforeRetire: ({context}) => context.gates.includes('beforeRetire'),
   },
   actions: {
-    recordAbort: assign({
-      abort: ({event}, params: {at: string}) => ({at: params.at, reason: (event as {reason?: string}).reason ?? 'aborted by a person'}),
-    }),
-    recordFailure: assign({
-      failure: ({event}, params: {step: string}) => ({step: params.step, message: errorMessage(errorOf(event))}),
-    }),
-    recordRollbackFailure: assign({
-      rollbackFailure: ({event}, params: {step: string}) => ({step: params.step, message: errorMessage(errorOf(event))}),
-    }),
+    recordAbort: assign({abort: (args, params: {at: string}) => abortOf(args, params)}),
+    recordFailure: assign({failure: (args, params: {step: string}) => failureOf(args, params)}),
+    recordRollbackFailure: assign({rollbackFailure: (args, params: {step: string}) => failureOf(args, params)}),
   },
 }).createMachine({
   id: 'immutable',

@@ -8,7 +8,7 @@
  * small whatever the fleet size; the steps read it back when a release is resumed.
  */
 import {assign, fromPromise, setup} from 'xstate'
-import {notProvided, type Abort, type GateEvent, type StepFailure} from './common.js'
+import {abortOf, failureOf, notProvided, type Abort, type GateEvent, type StepFailure} from './common.js'
 
 export const INCREMENTAL_MACHINE_VERSION = '2'
 
@@ -72,10 +72,6 @@ export interface RollOutput {
   bakeUntil: string
 }
 
-function errorMessage(event: unknown): string {
-  const error = (event as {error?: unknown}).error
-  return error instanceof Error ? error.message : String(error)
-}
 
 export const incrementalMachine = setup({
   types: {
@@ -93,13 +89,9 @@ export const incrementalMachine = setup({
     restore: fromPromise<RestoreResult, StepInput>(notProvided('restore')),
   },
   actions: {
-    recordAbort: assign({
-      abort: ({event}, params: {at: string}) => ({at: params.at, reason: (event as {reason?: string}).reason ?? 'aborted by a person'}),
-    }),
-    recordFailure: assign({failure: ({event}, params: {step: string}) => ({step: params.step, message: errorMessage(event)})}),
-    recordRollbackFailure: assign({
-      rollbackFailure: ({event}, params: {step: string}) => ({step: params.step, message: errorMessage(event)}),
-    }),
+    recordAbort: assign({abort: (args, params: {at: string}) => abortOf(args, params)}),
+    recordFailure: assign({failure: (args, params: {step: string}) => failureOf(args, params)}),
+    recordRollbackFailure: assign({rollbackFailure: (args, params: {step: string}) => failureOf(args, params)}),
     recordRoll: assign(({event}) => {
       const output = (event as unknown as {output: RollOutput}).output
       return {tally: output.tally, bakeUntil: output.bakeUntil}

@@ -7,7 +7,7 @@ import {ssmErrors as errors} from './errors.js'
 import {instanceTags} from './instances.js'
 import {isManaged} from './invocations.js'
 import type {Model} from './model.js'
-import {page} from './paging.js'
+import {maxResults, page} from './paging.js'
 import type {GroupRecord, InstanceRecord} from './types.js'
 
 /**
@@ -76,17 +76,6 @@ function addTest(tests: Tests, key: string, values: readonly string[]): void {
   }
 }
 
-/** MaxResults of DescribeInstanceInformation: 5 to 50, 50 by default. */
-function pageSizeOf(requested: number | undefined): number {
-  if (requested === undefined || requested === null) return 50
-  if (!Number.isInteger(requested) || requested < 5 || requested > 50) {
-    throw errors.validation(
-      `1 validation error detected: Value '${requested}' at 'maxResults' failed to satisfy constraint: ` +
-        'Member must have value less than or equal to 50 and greater than or equal to 5',
-    )
-  }
-  return requested
-}
 
 function ipAddress(id: string): string {
   const hex = id.slice(-4).padStart(4, '0')
@@ -113,7 +102,8 @@ function informationShape(model: Model, instance: InstanceRecord): InstanceInfor
 }
 
 function describeInstanceInformation(model: Model, input: DescribeInstanceInformationRequest): DescribeInstanceInformationResult {
-  const size = pageSizeOf(input.MaxResults)
+  // DescribeInstanceInformation takes 5 to 50.
+  const size = maxResults(input.MaxResults, 5, 50, errors.validation)
   const filters = input.Filters ?? []
   const legacy = input.InstanceInformationFilterList ?? []
   if (filters.length > 0 && legacy.length > 0) {

@@ -14,6 +14,21 @@ export function decodeToken(token: string, invalid: () => Error): Record<string,
   throw invalid()
 }
 
+/**
+ * The MaxResults of a list call within SSM's bounds (50 by default), or the ValidationException SSM
+ * gives. `invalid` builds the service's error from its message.
+ */
+export function maxResults(requested: number | undefined, min: number, max: number, invalid: (message: string) => Error): number {
+  if (requested === undefined || requested === null) return max
+  if (!Number.isInteger(requested) || requested < min || requested > max) {
+    throw invalid(
+      `1 validation error detected: Value '${requested}' at 'maxResults' failed to satisfy constraint: ` +
+        `Member must have value less than or equal to ${max} and greater than or equal to ${min}`,
+    )
+  }
+  return requested
+}
+
 /** One page of `items` from the offset carried by `nextToken`. */
 export function page<T>(
   items: readonly T[],

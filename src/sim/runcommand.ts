@@ -18,7 +18,7 @@ import {customDocumentVersion, type DocumentSpec} from './documents.js'
 import {ssmErrors as errors} from './errors.js'
 import {isManaged, isTerminal, startInvocations} from './invocations.js'
 import type {Model} from './model.js'
-import {page} from './paging.js'
+import {maxResults, page} from './paging.js'
 import {scriptLines, setsVersion} from './script.js'
 import type {CommandRecord, InvocationRecord} from './types.js'
 
@@ -85,17 +85,6 @@ function requireCommand(model: Model, commandId: string | undefined): CommandRec
   return command
 }
 
-/** SSM's constraint on MaxResults of the Run Command list calls: 1 to 50, 50 by default. */
-function maxResults(requested: number | undefined): number {
-  if (requested === undefined || requested === null) return 50
-  if (!Number.isInteger(requested) || requested < 1 || requested > 50) {
-    throw errors.validation(
-      `1 validation error detected: Value '${requested}' at 'maxResults' failed to satisfy constraint: ` +
-        'Member must have value less than or equal to 50 and greater than or equal to 1',
-    )
-  }
-  return requested
-}
 
 /** Parameters the document declares, and what each kind of document needs. */
 function checkParameters(spec: DocumentSpec, parameters: Record<string, string[]>): void {
@@ -215,7 +204,7 @@ function invocationShape(model: Model, command: CommandRecord, invocation: Invoc
 }
 
 function listCommandInvocations(model: Model, input: ListCommandInvocationsRequest): ListCommandInvocationsResult {
-  const size = maxResults(input.MaxResults)
+  const size = maxResults(input.MaxResults, 1, 50, errors.validation)
   const commands = input.CommandId ? [requireCommand(model, input.CommandId)] : [...model.state.commands].reverse()
   const rows = commands.flatMap((command) =>
     command.invocations
@@ -281,7 +270,7 @@ function firstAtOrAfter(commands: readonly CommandRecord[], at: number): number 
 
 /** Newest first. InvokedAfter/InvokedBefore narrow the range by binary search; other filters are tested per command. */
 function listCommands(model: Model, input: ListCommandsRequest): ListCommandsResult {
-  const size = maxResults(input.MaxResults)
+  const size = maxResults(input.MaxResults, 1, 50, errors.validation)
   let after = -Infinity
   let before = Infinity
   const tests: ((command: CommandRecord) => boolean)[] = []
