@@ -1,16 +1,11 @@
-import {cpSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {QUICKSTART} from '../fakes/workspace.js'
+import {copyQuickstart} from '../fakes/workspace.js'
 import {json, release} from './cli.js'
 
 /** A copy of the quickstart (targets web, api, db) in a temp directory. */
-function quickstart(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'release-qs-'))
-  cpSync(QUICKSTART, dir, {recursive: true})
-  return dir
-}
+const quickstart = (): string => copyQuickstart()
 
 function versionsOf(account: any, group: string): Record<string, number> {
   const counts: Record<string, number> = {}

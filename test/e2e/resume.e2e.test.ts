@@ -1,8 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {cpSync, mkdtempSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {makeProject, QUICKSTART} from '../fakes/workspace.js'
+import {copyQuickstart, makeProject} from '../fakes/workspace.js'
 import {json, release} from './cli.js'
 
 /** Stacks that exist and the versions taking traffic, read off the simulated account. */
@@ -73,11 +70,7 @@ describe('a release killed at any step resumes to a clean end', () => {
 })
 
 describe('an in-place release killed at any step resumes to a clean end', () => {
-  function quickstart(): string {
-    const dir = mkdtempSync(join(tmpdir(), 'release-qs-'))
-    cpSync(QUICKSTART, dir, {recursive: true})
-    return dir
-  }
+  const quickstart = (): string => copyQuickstart()
   const apiVersions = (view: any) => [...new Set(view.groups.find((g: any) => g.name === 'api-fleet').instances.map((i: any) => i.version))]
 
   it.each(['planning', 'canary', 'rolling', 'baking'])('killed after persisting %s', async (state) => {

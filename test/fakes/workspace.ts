@@ -2,14 +2,24 @@
  * A throw-away project for tests: release.yml and the quickstart's web template in a temp directory,
  * with the state directory inside it, and an in-memory simulated account on a virtual clock.
  */
-import {copyFileSync, mkdtempSync, writeFileSync} from 'node:fs'
+import {copyFileSync, cpSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join, resolve} from 'node:path'
+import {basename, join, resolve} from 'node:path'
 import {openWorkspace, type Workspace} from '../../src/app/workspace.js'
 import {SimAccount, type SimFaults} from '../../src/sim/index.js'
 import {VirtualClock} from '../../src/util/clock.js'
 
 export const QUICKSTART = resolve(import.meta.dirname, '../../examples/quickstart')
+/**
+ * A copy of the quickstart (release.yml and its templates) in a new temp directory, without the state
+ * a user left in examples/quickstart by trying it (.release): tests start from the files alone.
+ */
+export function copyQuickstart(prefix = 'release-qs-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  cpSync(QUICKSTART, dir, {recursive: true, filter: (source) => basename(source) !== '.release'})
+  return dir
+}
+
 export const TRAFFIC_SOURCE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/6d0ecf831eec9f09'
 
 export interface ProjectOptions {

@@ -4,14 +4,13 @@
  * story (a rollout per target, a gate, a detached rollout, a crash) so that every shape is produced
  * for real, with few CLI runs.
  */
-import {cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {readFileSync, readdirSync, writeFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {Ajv2020, type ValidateFunction} from 'ajv/dist/2020.js'
 import addFormatsModule from 'ajv-formats'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {json, release, type CliResult} from '../e2e/cli.js'
-import {QUICKSTART} from '../fakes/workspace.js'
+import {copyQuickstart} from '../fakes/workspace.js'
 
 const SCHEMAS = resolve(import.meta.dirname, '../../docs/schemas')
 
@@ -39,8 +38,7 @@ function expectValid(validate: ValidateFunction, value: unknown, what: string): 
 
 /** A copy of the quickstart (targets web, api, db) in a temp directory, with a gate after api's canary. */
 function quickstart(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'release-schemas-'))
-  cpSync(QUICKSTART, dir, {recursive: true, filter: (source) => !source.includes('.release')})
+  const dir = copyQuickstart('release-schemas-')
   const file = join(dir, 'release.yml')
   const config = readFileSync(file, 'utf8')
   const withGate = config.replace(/^( {4}bake: 30s.*)$/m, '$1\n    gates: [afterCanary]')
