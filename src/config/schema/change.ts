@@ -18,13 +18,13 @@ export const changeEntries = {
   document: withDefault(
     documentName('value'),
     'AWS-RunShellScript',
-    'The SSM document run on each instance: AWS-RunShellScript or AWS-RunPowerShellScript run the shell lines of apply/verify/current; any other is a custom document that receives the version in versionParameter.',
+    'The Run Command document (a name or an ARN; case-sensitive). `AWS-RunShellScript` or `AWS-RunPowerShellScript` run the shell lines of apply/verify/current; any other is a custom document, which must exist in the account and receives the version in `versionParameter`.',
   ),
-  apply: optionalKey(list(text(), {what: 'strings', example: SHELL_EXAMPLE, nonEmpty: true}), 'Shell lines that put {{version}} on an instance (shell documents; required with them).'),
-  verify: optionalKey(shellLines(), 'Shell lines run after apply; a non-zero exit fails the instance (shell documents).'),
-  current: optionalKey(shellLines(), 'Shell lines that print the version an instance runs, recorded before changing it to roll back to (shell documents).'),
-  versionParameter: optionalKey(text(), 'The parameter of a custom document that receives the version (custom documents; required with them).'),
-  parameters: optionalKey(named(v.string(), parameterValue), "The custom document's other parameters: a string or a list of strings each."),
+  apply: optionalKey(list(text(), {what: 'strings', example: SHELL_EXAMPLE, nonEmpty: true}), 'Shell lines that put `{{version}}` on the instance. Shell documents only, and required with them.'),
+  verify: optionalKey(shellLines(), 'Shell lines run right after `apply`, in the same command; a non-zero exit fails the instance. Shell documents only.'),
+  current: optionalKey(shellLines(), 'Shell lines that print the version the instance runs now, as the first word of their output: planning records it, and a rollback puts it back. Without it, every instance is assumed to run the live version. Shell documents only.'),
+  versionParameter: optionalKey(text(), 'The document parameter that receives the version. Custom documents only, and required with them.'),
+  parameters: optionalKey(named(v.string(), parameterValue), 'The custom document\'s other parameters: a string or a list of strings each. Do not set `versionParameter` here.'),
 }
 
 const isShell = (document: string) => (SHELL_DOCUMENTS as readonly string[]).includes(document)

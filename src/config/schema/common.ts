@@ -25,7 +25,7 @@ export function timeouts<const T extends Record<string, string>>(defaults: T, wh
   const entries = Object.fromEntries(
     Object.entries(defaults).map(([step, fallback]) => [step, withDefault(duration({aboveZero: true}), fallback, what[step as keyof T])]),
   ) as {[K in keyof T]: ReturnType<typeof stepTimeout>}
-  return withDefault(section(entries), {} as never, 'How long each step may take before the release rolls back.')
+  return withDefault(section(entries), {} as never, 'How long each step may wait, each above `0s`. A step that runs out of time fails.')
 }
 
 function stepTimeout() {

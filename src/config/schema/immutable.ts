@@ -15,38 +15,38 @@ const parameterValue = v.union(
 
 export const immutableEntries = {
   strategy: strategy('immutable'),
-  template: template(`${TEMPLATE_WHAT}.`),
-  versionParameter: withDefault(text(), 'Version', 'The template parameter that receives the version being released.'),
-  parameters: withDefault(named(v.string(), parameterValue), {}, "The template's other parameters, by name: each must exist in the template."),
+  template: template(`${TEMPLATE_WHAT}. The CloudFormation template (YAML or JSON) of one release's stack.`),
+  versionParameter: withDefault(text(), 'Version', 'The template parameter that receives the version being released. It must exist in the template.'),
+  parameters: withDefault(named(v.string(), parameterValue), {}, 'Values for the other template parameters. Every key must be a parameter of the template. Do not set the `versionParameter` here: `release` sets it. Every parameter without a `Default` must be given. Numbers are passed as written (`4` becomes `"4"`); quote values that look like `true`, `false` or `null`.'),
   trafficSources: key(
     v.pipe(list(targetGroupArn(), {what: 'strings', example: `['${TARGET_GROUP_ARN_FORM}']`, nonEmpty: true}), unique((arn) => arn)),
-    'ELB target group ARNs, at least one. The new group is attached to them before the old one is detached.',
+    'ELB target group ARNs, at least one. Where the group takes traffic; no duplicates. Each must look like `arn:aws:elasticloadbalancing:<region>:<12-digit account>:targetgroup/<name>/<16 hex digits>`.',
   ),
-  retain: withDefault(num({integer: true, min: 0, max: 10}), 1, 'Previous stacks kept scaled to zero for an instant rollback, 0 to 10.'),
-  bake: withDefault(duration(), '2m', 'How long the new fleet is watched after the traffic shift before the release succeeds.'),
+  retain: withDefault(num({integer: true, min: 0, max: 10}), 1, 'How many previous stacks to keep, scaled to zero, for an instant rollback (0 to 10). `0` deletes every previous stack once the new version is live.'),
+  bake: withDefault(duration(), '2m', 'How long to watch the new group after the traffic moved, with the old group still running. `0s` skips the wait.'),
   verify: optionalKey(
     section({
       commands: key(
         list(text(), {what: 'strings', example: "['curl -fsS localhost/health']", nonEmpty: true}),
-        'Shell commands run on each new instance; a non-zero exit fails the release before traffic moves.',
+        'Shell commands run on every new instance through Systems Manager (`AWS-RunShellScript`) before traffic moves, at least one. An instance passes only if its invocation ends `Success`.',
       ),
     }),
-    'Checks run on each new instance before traffic moves to it.',
+    'Smoke checks of every new instance before traffic moves. Without `verify`, only the health checks are required.',
   ),
   timeouts: timeouts(
     {provision: '15m', capacity: '10m', verify: '5m', shift: '10m', retire: '15m'},
     {
-      provision: 'Creating the new stack.',
-      capacity: 'The new group reaching its desired capacity, healthy.',
-      verify: 'The verify commands on the new instances.',
-      shift: 'Attaching the new group to the traffic sources and detaching the old one.',
-      retire: 'Scaling down and deleting the previous stacks.',
+      provision: 'Creating the stack.',
+      capacity: 'Waiting for every new instance to be InService and healthy.',
+      verify: 'The smoke check on every instance.',
+      shift: 'Attaching the new group and detaching the old one (and the same moves when traffic is reverted).',
+      retire: "Deleting each stack, when retiring old stacks and when discarding a failed release's stack.",
     },
   ),
   allowDurableReplacement: withDefault(
     bool(),
     false,
-    'Release a template that holds durable resources (databases, volumes...) red/black anyway: they are replaced at each release.',
+    'Release a template that holds durable resources red/black anyway. Without it, such a template is refused for `strategy: immutable`, because every release would create those resources anew (and retiring old stacks deletes them).',
   ),
   gates: gates(IMMUTABLE_GATES, 'Where a release waits for `release promote` or `release abort` (paused, exit 10): beforeShift, beforeRetire.'),
 }

@@ -14,10 +14,10 @@ const tagValue = v.pipe(
 
 const fleet = v.pipe(
   section({
-    group: optionalKey(groupName('value'), 'An Auto Scaling group: every instance of it is changed.'),
+    group: optionalKey(groupName('value'), 'The InService instances of that Auto Scaling group.'),
     tags: optionalKey(
       named(v.string(), tagValue, {atLeastOne: {what: 'at least one tag', hint: 'Name the tags that mark the fleet, e.g. tags: {Role: api}.'}}),
-      'EC2 tags: every managed instance carrying all of them is changed.',
+      'The Systems Manager managed instances carrying all these EC2 tags (numbers are taken as written; quote values that look like `true`, `false` or `null`).',
     ),
   }),
   refine<{group?: string; tags?: Record<string, string | number>}>((f, tell) => {
@@ -59,22 +59,24 @@ function percentOf(text: string, min: number): number | undefined {
   return n !== undefined && n >= min && n <= 100 ? n : undefined
 }
 
+const INCREMENTAL_TEMPLATE = `${TEMPLATE_WHAT}. Optional: read by \`release plan\` to list its durable resources; never deployed by an incremental release.`
+
 export const incrementalEntries = {
   strategy: strategy('incremental'),
-  template: optionalKey(template(`${TEMPLATE_WHAT}. Never deployed: read by release plan.`), `${TEMPLATE_WHAT}. Never deployed: read by release plan.`),
-  fleet: key(fleet, 'The instances to change: {group: <Auto Scaling group>} or {tags: {Key: Value}}.'),
+  template: optionalKey(template(INCREMENTAL_TEMPLATE), INCREMENTAL_TEMPLATE),
+  fleet: key(fleet, 'The instances to change: {group: <Auto Scaling group>} or {tags: {Key: Value}}. Exactly one of the two.'),
   change: key(change, "How an instance is changed, e.g. {apply: ['install.sh --version {{version}}']}."),
-  maxUnavailable: withDefault(amount(1), '10%', 'The window: at most this many instances (a count, or a share of the fleet such as 25%) out of service at once.'),
-  canary: withDefault(num({integer: true, min: 0}), 1, 'Instances changed alone first; the rest follow only if they are healthy (0: no canary).'),
-  maxErrors: withDefault(amount(0), 0, 'Failed instances tolerated (a count or a share) before the release rolls back; 0: the first failure rolls back.'),
-  bake: withDefault(duration(), '1m', 'How long the whole fleet is watched after the last window before the release succeeds.'),
+  maxUnavailable: withDefault(amount(1), '10%', 'The window: at most this many instances out of service at once, a count (at least 1) or a percentage of the fleet (`1%` to `100%`, rounded down but never below 1). A count larger than the fleet is refused when a release starts.'),
+  canary: withDefault(num({integer: true, min: 0}), 1, 'Instances changed first, alone; the rest follow only if they are healthy. `0`: no canary. More than the fleet: the whole fleet.'),
+  maxErrors: withDefault(amount(0), 0, 'Instances that may fail their change before the release rolls back: a count, or a percentage of the fleet (`0%` to `100%`, rounded down). `0`: the first failure rolls back.'),
+  bake: withDefault(duration(), '1m', 'How long to watch the fleet\'s health once every instance is changed. `0s` skips it.'),
   timeouts: timeouts(
     {standby: '5m', apply: '10m', verify: '5m', health: '5m'},
     {
-      standby: 'An instance entering or leaving Standby.',
-      apply: 'The apply command on an instance.',
-      verify: 'The verify command on an instance.',
-      health: 'An instance turning healthy again.',
+      standby: 'An instance reaching Standby after EnterStandby.',
+      apply: 'Together with `verify`: the change command (apply, then verify lines) finishing on an instance; also reading the current versions in planning.',
+      verify: 'See `apply`.',
+      health: 'An instance being InService and Healthy again after its change.',
     },
   ),
   gates: gates(INCREMENTAL_GATES, 'Where a release waits for `release promote` or `release abort` (paused, exit 10): afterCanary.'),

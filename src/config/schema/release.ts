@@ -14,15 +14,15 @@ const region = v.pipe(
 )
 
 export const releaseEntries = {
-  account: withDefault(oneOf(['simulated', 'aws']), 'simulated', 'simulated: the AWS account simulated in the state directory (no credentials needed); aws: the real account of the standard credential chain.'),
-  region: withDefault(region, 'us-east-1', 'The AWS region the targets live in.'),
-  stateDir: withDefault(text(), '.release', 'Where releases, ledgers and the simulated account are kept, relative to the config file.'),
-  simulated: withDefault(simulated, {}, 'The simulated AWS account (account: simulated).'),
+  account: withDefault(oneOf(['simulated', 'aws']), 'simulated', 'Where releases run. `simulated`: the simulated account built into `release`, no credentials needed. `aws`: real AWS, with the standard AWS SDK credential chain (`AWS_PROFILE`, environment, instance role...); `AWS_ENDPOINT_URL` works as the SDK defines it.'),
+  region: withDefault(region, 'us-east-1', 'The region of the AWS clients, and of a new simulated account. Must look like `us-east-1` or `eu-west-3`.'),
+  stateDir: withDefault(text(), '.release', 'Where the ledgers, the snapshots, the journals, the locks and the simulated account are kept. Relative to the file\'s directory.'),
+  simulated: withDefault(simulated, {}, 'Settings of the simulated account. Read only when `account: simulated`, but checked always.'),
   targets: key(
     named(targetName(), target, {
       atLeastOne: {what: 'at least one target', hint: 'Add a target under targets, e.g. "web:" with strategy, template and trafficSources.'},
     }),
-    'The targets to release, at least one. Each is named by its key: a lowercase letter, then up to 31 lowercase letters, digits or -.',
+    'The targets to release, at least one. Each key is a target name: a lowercase letter, then up to 31 lowercase letters, digits or `-`. `release status` lists targets in this order.',
   ),
 }
 

@@ -14,8 +14,8 @@ const millis = () => num({min: 0, what: 'a time in milliseconds (a number of at 
 const throttle = v.pipe(
   section({
     rate: key(rate(), 'Share of calls answered with a throttling error, from 0 to 1.'),
-    from: optionalKey(millis(), 'Virtual time (ms) from which calls are throttled.'),
-    until: optionalKey(millis(), 'Virtual time (ms) until which calls are throttled.'),
+    from: optionalKey(millis(), 'Virtual time, milliseconds since the epoch, from which calls are throttled.'),
+    until: optionalKey(millis(), 'Virtual time, milliseconds since the epoch, until which calls are throttled; after `from`.'),
     services: optionalKey(list(oneOf(THROTTLE_SERVICES), {what: 'service names', example: '[cloudformation, ssm]'}), 'Services throttled (all when absent).'),
   }),
   v.rawCheck(({dataset, addIssue}) => {
@@ -31,7 +31,7 @@ const throttle = v.pipe(
 )
 
 export const faults = section({
-  unhealthyVersions: patterns('Versions (glob patterns) whose instances fail their health checks.'),
+  unhealthyVersions: patterns('Instances of a matching version boot, then report Unhealthy; `release-sim check` fails on them, and so do other commands run on them.'),
   degradeVersions: optionalKey(
     list(
       section({
@@ -40,28 +40,28 @@ export const faults = section({
       }),
       {what: 'mappings with pattern and afterSeconds', example: "[{pattern: '*-flaky', afterSeconds: 60}]"},
     ),
-    'Versions whose instances turn unhealthy some time after launch.',
+    'Instances of a matching version are healthy at first, then turn Unhealthy `afterSeconds` (virtual) after they are InService.',
   ),
-  failStackCreation: patterns('Versions whose stack fails to create.'),
-  failStackDeletion: patterns('Versions whose stack fails to delete.'),
-  failTrafficAttach: patterns('Versions whose group fails to attach to its traffic sources.'),
-  throttle: optionalKey(throttle, 'Throttle calls to the simulated services.'),
-  commandFailureRate: optionalKey(rate(), 'Share of SSM command invocations that fail, from 0 to 1.'),
-  undeliverableInstances: optionalKey(rate(), 'Share of instances SSM cannot deliver commands to, from 0 to 1.'),
+  failStackCreation: patterns("The stack's Auto Scaling group fails to create; the stack ends `ROLLBACK_COMPLETE`."),
+  failStackDeletion: patterns('Deleting the stack ends `DELETE_FAILED`.'),
+  failTrafficAttach: patterns('Attaching a group whose instances run a matching version fails with a ValidationError.'),
+  throttle: optionalKey(throttle, 'Each call fails with a throttling error with probability `rate`, optionally only from `from` until `until` and only for `services`.'),
+  commandFailureRate: optionalKey(rate(), "Probability that one instance's invocation of one SSM command fails (commands that only read the version are spared)."),
+  undeliverableInstances: optionalKey(rate(), 'Fraction of instances (fixed per instance) whose SSM invocations end `Undeliverable`.'),
 })
 
 const trafficSources = list(targetGroupArn(), {what: 'strings', example: `['arn:aws:elasticloadbalancing:<region>:<12-digit account>:targetgroup/<name>/<16 hex digits>']`})
 
 export const fleet = section({
   instances: key(num({integer: true, min: 1, max: MAX_SIMULATED_INSTANCES}), `How many instances the group runs, 1 to ${MAX_SIMULATED_INSTANCES}.`),
-  version: key(version(), 'The version its instances run at the start.'),
-  trafficSources: withDefault(v.pipe(trafficSources, unique((arn) => arn)), [], 'ELB target group ARNs the group is attached to.'),
+  version: key(version(), 'The version its instances run at the start. Quote it: `1.0` unquoted is a number.'),
+  trafficSources: withDefault(v.pipe(trafficSources, unique((arn) => arn)), [], 'Traffic sources (ELB target group ARNs) the group is attached to from the start. Instances of a group with traffic sources go to Standby while an incremental release changes them.'),
 })
 
 export const document = section({
   parameters: key(
     v.pipe(list(text(), {what: 'parameter names', example: '[Version, Mode]'}), unique((name) => `parameter ${name}`)),
-    "The document's parameter names, e.g. [Version].",
+    "The document's parameter names, e.g. [Version]. No duplicates.",
   ),
 })
 
@@ -81,16 +81,16 @@ export const simulated = section({
   speed: withDefault(
     speed(),
     20,
-    "Virtual seconds per real second for the CLI (a 1-minute bake takes 3 s at 20), or 'instant'.",
+    'Virtual seconds per real second. At 20, a 2-minute bake takes 6 s. `instant` does not wait at all. The environment variable `RELEASE_SIM_SPEED` (a number above 0 or `instant`) overrides it.',
   ),
-  seed: withDefault(num({integer: true}), 1, 'Seed of the simulated account: the same seed gives the same run.'),
-  faults: withDefault(faults, {}, 'Faults the simulated account injects, to rehearse failures.'),
+  seed: withDefault(num({integer: true}), 1, 'Seed of the random numbers of a new account (boot times, instance ids, failure draws). An existing account keeps its own.'),
+  faults: withDefault(faults, {}, 'Failures to inject; see Simulated faults.'),
   fleets: withDefault(
     named(groupName('key'), fleet),
     {},
-    'Auto Scaling groups that exist in the simulated account before any release (incremental targets change them in place), by name.',
+    'Auto Scaling groups that exist before any release, for incremental targets to change in place, by group name (1 to 255 characters).',
   ),
-  documents: withDefault(named(documentName('key'), document), {}, 'Custom SSM documents the simulated account knows, by name.'),
+  documents: withDefault(named(documentName('key'), document), {}, 'Custom SSM documents the account knows, besides `AWS-RunShellScript` and `AWS-RunPowerShellScript`, by document name.'),
 })
 
 export type SimulatedOutput = v.InferOutput<typeof simulated>
