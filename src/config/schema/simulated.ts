@@ -69,7 +69,7 @@ function speed() {
   const said = say({
     kind: 'expected',
     what: "a number greater than 0 (virtual seconds per real second) or 'instant'",
-    hint: "Set {key} to a number greater than 0 (virtual seconds per real second) or 'instant'.",
+    hint: "Set {key} to a number greater than 0 (virtual seconds per real second) or 'instant' (without quotes).",
   })
   return v.pipe(
     v.union([v.literal('instant'), v.number()], said),
