@@ -22,12 +22,10 @@ export function gates<const G extends readonly [string, ...string[]]>(names: G, 
 
 /** `timeouts:` of a strategy: every step with its default, each above zero. */
 export function timeouts<const T extends Record<string, string>>(defaults: T, what: Record<keyof T, string>) {
-  const entries = Object.fromEntries(
-    Object.entries(defaults).map(([step, fallback]) => [step, withDefault(duration({aboveZero: true}), fallback, what[step as keyof T])]),
-  ) as {[K in keyof T]: ReturnType<typeof stepTimeout>}
+  const step = (fallback: string, description: string) => withDefault(duration({aboveZero: true}), fallback, description)
+  const entries = Object.fromEntries(Object.entries(defaults).map(([name, fallback]) => [name, step(fallback, what[name as keyof T])])) as {
+    [K in keyof T]: ReturnType<typeof step>
+  }
+  // {} as never: every step is optional, which TypeScript cannot see through the mapped type.
   return withDefault(section(entries), {} as never, 'How long each step may wait, each above `0s`. A step that runs out of time fails.')
-}
-
-function stepTimeout() {
-  return withDefault(duration({aboveZero: true}), '1m', '')
 }

@@ -18,8 +18,6 @@ export interface LoadedTemplate {
 }
 
 export interface SchemaContext {
-  /** Directory of release.yml as shown, for hints. */
-  dirShown: string
   /** Templates by the `template:` value as written; absent when it could not be read (already reported). */
   templates: Map<string, LoadedTemplate>
 }
