@@ -1,4 +1,5 @@
 import {
+  type AutoScalingGroup,
   AttachTrafficSourcesCommand,
   type AutoScalingClient,
   DetachTrafficSourcesCommand,
@@ -48,19 +49,17 @@ export class AutoScalingFleet implements FleetPort {
     for await (const page of pages) {
       const group = page.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === name)
       if (group === undefined) continue
-      return {
-        name,
-        min: group.MinSize ?? 0,
-        max: group.MaxSize ?? 0,
-        desired: group.DesiredCapacity ?? 0,
-        instances: (group.Instances ?? []).map((i) => ({
-          id: i.InstanceId ?? '',
-          lifecycle: i.LifecycleState ?? 'Pending',
-          health: i.HealthStatus ?? 'Unknown',
-        })),
-      }
+      return toGroupInfo(group)
     }
     return undefined
+  }
+
+  async listGroups(): Promise<GroupInfo[]> {
+    const groups: GroupInfo[] = []
+    for await (const page of paginateDescribeAutoScalingGroups({client: this.autoScaling}, {})) {
+      for (const group of page.AutoScalingGroups ?? []) groups.push(toGroupInfo(group))
+    }
+    return groups
   }
 
   async setCapacity(name: string, capacity: {min: number; max: number; desired: number}): Promise<void> {
@@ -181,4 +180,18 @@ export class AutoScalingFleet implements FleetPort {
 
 function byId(group: GroupInfo): Map<string, InstanceInfo> {
   return new Map(group.instances.map((i) => [i.id, i]))
+}
+
+function toGroupInfo(group: AutoScalingGroup): GroupInfo {
+  return {
+    name: group.AutoScalingGroupName ?? '',
+    min: group.MinSize ?? 0,
+    max: group.MaxSize ?? 0,
+    desired: group.DesiredCapacity ?? 0,
+    instances: (group.Instances ?? []).map((i) => ({
+      id: i.InstanceId ?? '',
+      lifecycle: i.LifecycleState ?? 'Pending',
+      health: i.HealthStatus ?? 'Unknown',
+    })),
+  }
 }

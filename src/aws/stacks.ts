@@ -215,11 +215,14 @@ export class CloudFormationStacks implements StackPort {
   }
 
   async listStacksByTag(key: string, value: string): Promise<StackInfo[]> {
+    return (await this.listStacks()).filter((stack) => Object.hasOwn(stack.tags, key) && stack.tags[key] === value)
+  }
+
+  async listStacks(): Promise<StackInfo[]> {
     const found: StackInfo[] = []
     for await (const page of paginateDescribeStacks({client: this.cfn}, {})) {
       for (const stack of page.Stacks ?? []) {
-        if (stack.StackStatus === 'DELETE_COMPLETE') continue
-        if (stack.Tags?.some((t) => t.Key === key && t.Value === value)) found.push(toStackInfo(stack))
+        if (stack.StackStatus !== 'DELETE_COMPLETE') found.push(toStackInfo(stack))
       }
     }
     return found.sort((a, b) => b.createdAt - a.createdAt)

@@ -13,7 +13,7 @@ import {findConfig} from './find.js'
 import type {ReleaseConfig} from './types.js'
 
 /** Bumped whenever ReleaseConfig changes shape. */
-const CACHE_FORMAT = 1
+const CACHE_FORMAT = 2
 
 interface Entry {
   format: number

@@ -1,21 +1,47 @@
 import path from 'node:path'
 import {UserError} from '../errors.js'
 
+/** One problem of release.yml (or of a file it names), at its line. */
+export interface ConfigProblem {
+  /** As shown: relative to the working directory when that is shorter. */
+  file: string
+  /** 1-based; undefined when the problem is the file itself (e.g. it does not exist). */
+  line: number | undefined
+  problem: string
+  hint: string
+}
+
+const at = (p: Pick<ConfigProblem, 'file' | 'line'>) => `${p.file}${p.line === undefined ? '' : `:${p.line}`}`
+
 /**
- * A problem in release.yml or a file it refers to. The message starts with `file:line:` (editors and
- * CI annotations jump there) and says what was expected; the hint says how to fix it. Exit code 2:
- * nothing was changed.
+ * Problems in release.yml or a file it refers to, all of them at once. The message has one line per
+ * problem, each starting with `file:line:` (editors and CI annotations jump there) and saying what
+ * was expected; the hint says how to fix each. Exit code 2: nothing was changed. `file`, `line`,
+ * `problem` are those of the first problem.
  */
 export class ConfigError extends UserError {
+  readonly problems: readonly ConfigProblem[]
   constructor(
-    /** As shown: relative to the working directory when that is shorter. */
     readonly file: string,
-    /** 1-based; undefined when the problem is the file itself (e.g. it does not exist). */
     readonly line: number | undefined,
     readonly problem: string,
     hint: string,
+    more: readonly ConfigProblem[] = [],
   ) {
-    super('E_CONFIG', `${file}${line === undefined ? '' : `:${line}`}: ${problem}`, hint, 2)
+    const all = [{file, line, problem, hint}, ...more]
+    super(
+      'E_CONFIG',
+      all.map((p) => `${at(p)}: ${p.problem}`).join('\n'),
+      all.length === 1 ? hint : all.map((p) => `${at(p)}: ${p.hint}`).join('\n  '),
+      2,
+    )
+    this.problems = all
+  }
+
+  static of(problems: readonly ConfigProblem[]): ConfigError {
+    const [first, ...more] = problems
+    if (!first) throw new Error('internal: ConfigError.of without a problem')
+    return new ConfigError(first.file, first.line, first.problem, first.hint, more)
   }
 }
 

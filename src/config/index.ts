@@ -1,10 +1,14 @@
 import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {LineCounter, parseDocument} from 'yaml'
-import {UserError} from '../errors.js'
 import {ConfigError, displayPath} from './errors.js'
-import {ConfigSource, validateConfig} from './schema.js'
 import {CONFIG_FILE_NAMES, findConfig} from './find.js'
+import {problemsOf} from './report.js'
+import {resolveConfig} from './resolve.js'
+import {runWithContext} from './schema/context.js'
+import {releaseYml} from './schema/index.js'
+import {YamlSource} from './source.js'
+import {loadTemplates} from './templates.js'
 import type {ReleaseConfig} from './types.js'
 
 export type {
@@ -20,18 +24,16 @@ export type {
 export {ConfigError, displayPath} from './errors.js'
 export {DURATION_FORM, formatDuration, parseDuration} from './duration.js'
 export {validateVersion, MAX_VERSION_LENGTH} from './version.js'
-export {DEFAULTS, SHELL_DOCUMENTS, TARGET_GROUP_ARN, TARGET_NAME} from './schema.js'
+export {SHELL_DOCUMENTS, TARGET_GROUP_ARN, TARGET_NAME} from './schema/index.js'
 export {checkPlaceholders, VERSION_PLACEHOLDER, type PlaceholderProblem} from './placeholders.js'
 
 export {CONFIG_FILE_NAMES, findConfig} from './find.js'
 export {targetOrError} from './targets.js'
 
-/** The config file in `cwd`: release.yml, else release.yaml; undefined when neither exists. Synchronous: two stats. */
-
 /**
  * Reads and validates release.yml. `file` is the --config value: a file, or a directory holding
- * release.yml; when absent the config is looked for in cwd. Every problem is a ConfigError whose
- * message starts with `file:line:`; templates are read and parsed here, so a config that loads is one
+ * release.yml; when absent the config is looked for in cwd. The problems are one ConfigError listing
+ * all of them, each `file:line:`; templates are read and parsed here, so a config that loads is one
  * that can be released.
  */
 export async function loadConfig(file?: string, opts: {cwd?: string} = {}): Promise<ReleaseConfig> {
@@ -90,10 +92,22 @@ export async function loadConfig(file?: string, opts: {cwd?: string} = {}): Prom
       `Fix the YAML at that line: check indentation, quotes, and that every key appears once.`,
     )
   }
-  return validateConfig(new ConfigSource(shown, cwd, doc, lines), resolved)
+  const source = new YamlSource(shown, doc, lines)
+  const dir = path.dirname(resolved)
+  const {templates, problems: templateProblems} = await loadTemplates(source, {dir, cwd})
+  const context = {templates}
+  const result = runWithContext(releaseYml, source.data, context)
+  const problems = [
+    ...source.problems.map((p) => ({...p, order: p.line ?? 0})),
+    ...templateProblems,
+    ...problemsOf(result.issues ?? [], source).map((p) => ({...p, order: p.line ?? 0})),
+  ].sort((a, b) => a.order - b.order)
+  if (problems.length > 0 || result.issues || !result.typed) {
+    throw ConfigError.of(problems.length > 0 ? problems : [{file: shown, line: undefined, problem: 'not a valid release.yml', hint: 'See docs/config.md.'}])
+  }
+  return resolveConfig(result.value, resolved, context, source)
 }
 
-/** The named target, or UserError 'E_UNKNOWN_TARGET' listing the configured ones. */
 async function isDirectory(file: string): Promise<boolean> {
   try {
     return (await stat(file)).isDirectory()

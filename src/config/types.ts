@@ -3,14 +3,18 @@ import type {IncrementalGate} from '../../machines/incremental.js'
 import type {ImmutableSettings} from '../../strategies/immutable/deps.js'
 import type {IncrementalSettings} from '../../strategies/incremental/deps.js'
 import type {DurableResource, StrategyName} from '../../strategies/choose.js'
+import type {ReleaseYml, SimulatedOutput} from './schema/index.js'
 
-/** release.yml, validated and with every default filled in. */
+/**
+ * release.yml, validated and with every default filled in: the schema's output (schema/*.ts)
+ * resolved by resolve.ts into the settings the strategies take.
+ */
 export interface ReleaseConfig {
   /** Absolute path of the config file. */
   file: string
   /** Absolute directory of the config file; relative paths in it are resolved from here. */
   dir: string
-  account: 'simulated' | 'aws'
+  account: ReleaseYml['account']
   region: string
   /** Absolute. */
   stateDir: string
@@ -18,31 +22,10 @@ export interface ReleaseConfig {
   targets: Record<string, TargetConfig>
 }
 
-export interface SimulatedConfig {
-  /** Virtual seconds per real second for the CLI, or 'instant'. */
-  speed: number | 'instant'
-  seed: number
-  /** Validated, passed through to the simulated account as written. */
-  faults: Record<string, unknown>
-  /** Auto Scaling groups that exist in the simulated account before any release (incremental targets change them in place). */
-  fleets: Record<string, SimulatedFleet>
-  /** Custom SSM documents the simulated account knows, by name. */
-  documents: Record<string, SimulatedDocument>
-}
-
-export interface SimulatedFleet {
-  /** 1 to 20000. */
-  instances: number
-  /** The version every instance runs at the start (validateVersion). */
-  version: string
-  /** ELB target group ARNs the group is attached to; [] when none. */
-  trafficSources: string[]
-}
-
-export interface SimulatedDocument {
-  /** The document's parameter names. */
-  parameters: string[]
-}
+/** `simulated:` as its schema reads it (src/config/schema/simulated.ts). */
+export type SimulatedConfig = SimulatedOutput
+export type SimulatedFleet = SimulatedConfig['fleets'][string]
+export type SimulatedDocument = SimulatedConfig['documents'][string]
 
 /** Which strategy a target is released with, and why: shown by `release plan`, kept in the ledger. */
 export interface StrategyChoice {

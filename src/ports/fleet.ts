@@ -36,6 +36,8 @@ export interface GroupInfo {
 export interface FleetPort {
   /** undefined when no such group exists. */
   describeGroup(name: string): Promise<GroupInfo | undefined>
+  /** Every Auto Scaling group of the account and region, by name (`release init` offers them). */
+  listGroups(): Promise<GroupInfo[]>
   setCapacity(name: string, capacity: {min: number; max: number; desired: number}): Promise<void>
   /** Idempotent: sources already attached are left as they are. */
   attachTrafficSources(group: string, identifiers: string[]): Promise<void>

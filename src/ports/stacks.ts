@@ -66,6 +66,8 @@ export interface StackPort {
   waitForDelete(stackName: string, token: string, options: WaitOptions): Promise<StackOperationResult>
   /** undefined when no live (non-deleted) stack has that name. */
   describeStack(stackName: string): Promise<StackInfo | undefined>
+  /** Every live stack of the account and region, newest first (`release init` offers them). */
+  listStacks(): Promise<StackInfo[]>
   /** Live stacks carrying tag key=value (e.g. release:target=web), newest first. */
   listStacksByTag(key: string, value: string): Promise<StackInfo[]>
   listResources(stackName: string): Promise<StackResourceInfo[]>

@@ -234,7 +234,9 @@ describe('loadConfig: errors point at file:line', () => {
     expect(unknown.message).toBe('release.yml:3: targets.web.strategy: expected one of immutable, incremental, auto, got the string "canary"')
     const incremental = GOOD.replace('strategy: immutable', 'strategy: incremental')
     const s = await configError(incremental)
-    expect(s.message).toBe('release.yml:5: targets.web.trafficSources: trafficSources is a setting of immutable targets, and web is incremental')
+    // All problems at once: the key of the other strategy, and what the declared one lacks.
+    expect(s.message.split('\n')).toContain('release.yml:5: targets.web.trafficSources: trafficSources is a setting of immutable targets, and web is incremental')
+    expect(s.message.split('\n')).toContain("release.yml:2: targets.web: missing fleet (the instances to change: {group: <Auto Scaling group>} or {tags: {Key: Value}})")
     expect(s.hint).toMatch(/set strategy: immutable/)
     const empty = await configError('region: us-east-1\n')
     expect(empty.message).toMatch(/^release\.yml:1: missing targets/)
@@ -314,6 +316,23 @@ describe('loadConfig: errors point at file:line', () => {
     // from deep below, ../../.. is longer than the absolute path
     const far = await loadConfig(path.join(dir, 'deep', 'release.yml'), {cwd: path.join(dir, ...'abcdefghijklmnopqrst')}).catch((x: unknown) => x)
     expect((far as ConfigError).message.startsWith(`${path.join(dir, 'deep', 'release.yml')}:1:`)).toBe(true)
+  })
+})
+
+describe('loadConfig: every problem of the file at once', () => {
+  it('lists each problem at its line, in line order, with a hint for each', async () => {
+    const yml = `acount: aws\nregion: mars\n${GOOD}    retain: many\n    bake: soon\n`
+    const e = await configError(yml)
+    expect(e.message.split('\n')).toEqual([
+      'release.yml:1: unknown key "acount" at the top level; allowed keys: account, region, stateDir, simulated, targets',
+      'release.yml:2: region: expected an AWS region such as us-east-1 or eu-west-3, got the string "mars"',
+      'release.yml:8: targets.web.retain: expected an integer from 0 to 10, got the string "many"',
+      `release.yml:9: targets.web.bake: expected a duration: a whole number followed by a unit (h, m, s or ms), units combined largest first, e.g. 90s, 2m, 1h30m, 500ms or 0s, got the string "soon"`,
+    ])
+    expect(e.line).toBe(1)
+    expect(e.problems).toHaveLength(4)
+    expect(e.hint.split('\n')).toHaveLength(4)
+    expect(e.hint).toMatch(/^release\.yml:1: Did you mean "account"\?/)
   })
 })
 

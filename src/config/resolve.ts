@@ -1,0 +1,100 @@
+/**
+ * The schema's output turned into the ReleaseConfig the rest of the app consumes: paths made
+ * absolute, durations in ms under their old names, numbers written for string settings kept as
+ * written (a template parameter 1.10 stays "1.10"), and each target's strategy choice.
+ */
+import path from 'node:path'
+import {isScalar} from 'yaml'
+import {chooseStrategy} from '../../strategies/choose.js'
+import type {SchemaContext} from './schema/context.js'
+import type {ReleaseYml} from './schema/release.js'
+import type {ImmutableOutput, IncrementalOutput, TargetOutput} from './schema/target.js'
+import type {Key, YamlSource} from './source.js'
+import type {ImmutableTargetConfig, IncrementalTargetConfig, ReleaseConfig, StrategyChoice, TargetConfig} from './types.js'
+
+export function resolveConfig(written: ReleaseYml, file: string, context: SchemaContext, source: YamlSource): ReleaseConfig {
+  const dir = path.dirname(file)
+  const asWritten = (value: string | number, keys: Key[]): string => {
+    if (typeof value === 'string') return value
+    const node = source.spot(keys)?.node
+    return node && isScalar(node) && node.source !== undefined ? node.source : String(value)
+  }
+  const targets: Record<string, TargetConfig> = {}
+  for (const [name, t] of Object.entries(written.targets) as [string, TargetOutput][]) {
+    const at = ['targets', name]
+    const line = source.spot(at)?.keyLine ?? 1
+    const loaded = t.template === undefined ? undefined : context.templates.get(t.template)
+    const verdict = chooseStrategy(loaded?.template.Resources ?? {})
+    const choice: StrategyChoice =
+      t.declared === 'auto'
+        ? {declared: 'auto', strategy: verdict.strategy, reason: verdict.reason, durable: verdict.durable}
+        : {declared: t.declared, strategy: t.declared, reason: 'declared in release.yml', durable: verdict.durable}
+    targets[name] = t.strategy === 'immutable' ? immutable(name, t, line, choice) : incremental(name, t, line, choice)
+    function immutable(name: string, t: ImmutableOutput, line: number, choice: StrategyChoice): ImmutableTargetConfig {
+      const parameters = Object.fromEntries(Object.entries(t.parameters).map(([p, value]) => [p, asWritten(value, [...at, 'parameters', p])]))
+      return {
+        name,
+        strategy: 'immutable',
+        templatePath: loaded!.path,
+        templateBody: loaded!.body,
+        versionParameter: t.versionParameter,
+        parameters,
+        trafficSources: t.trafficSources,
+        retain: t.retain,
+        bakeMs: t.bake,
+        ...(t.verify ? {verify: {commands: t.verify.commands}} : {}),
+        timeouts: {
+          provisionMs: t.timeouts.provision,
+          capacityMs: t.timeouts.capacity,
+          verifyMs: t.timeouts.verify,
+          shiftMs: t.timeouts.shift,
+          retireMs: t.timeouts.retire,
+        },
+        line,
+        allowDurableReplacement: t.allowDurableReplacement,
+        gates: [...new Set(t.gates)],
+        choice,
+      }
+    }
+    function incremental(name: string, t: IncrementalOutput, line: number, choice: StrategyChoice): IncrementalTargetConfig {
+      const c = t.change
+      const shell = c.versionParameter === undefined
+      const parameters = Object.fromEntries(
+        Object.entries(c.parameters ?? {}).map(([p, value]) => [
+          p,
+          Array.isArray(value) ? value.map((one, i) => asWritten(one, [...at, 'change', 'parameters', p, i])) : [asWritten(value, [...at, 'change', 'parameters', p])],
+        ]),
+      )
+      const fleet =
+        t.fleet.group !== undefined
+          ? {group: t.fleet.group}
+          : {tags: Object.fromEntries(Object.entries(t.fleet.tags ?? {}).map(([k, value]) => [k, asWritten(value, [...at, 'fleet', 'tags', k])]))}
+      return {
+        name,
+        strategy: 'incremental',
+        line,
+        fleet,
+        change: shell
+          ? {document: c.document, apply: c.apply ?? [], verify: c.verify ?? [], current: c.current ?? [], parameters: {}}
+          : {document: c.document, apply: [], verify: [], current: [], versionParameter: c.versionParameter, parameters},
+        maxUnavailable: t.maxUnavailable,
+        canary: t.canary,
+        maxErrors: t.maxErrors,
+        bakeMs: t.bake,
+        timeouts: {standbyMs: t.timeouts.standby, applyMs: t.timeouts.apply, verifyMs: t.timeouts.verify, healthMs: t.timeouts.health},
+        gates: [...new Set(t.gates)],
+        ...(loaded ? {templatePath: loaded.path, templateBody: loaded.body} : {}),
+        choice,
+      }
+    }
+  }
+  return {
+    file,
+    dir,
+    account: written.account,
+    region: written.region,
+    stateDir: path.resolve(dir, written.stateDir),
+    simulated: written.simulated,
+    targets,
+  }
+}

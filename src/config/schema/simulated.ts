@@ -1,0 +1,96 @@
+/** `simulated:` — the simulated AWS account the CLI runs against by default. */
+import * as v from 'valibot'
+import {key, list, named, num, oneOf, optionalKey, section, text, unique, withDefault} from './fields.js'
+import {documentName, groupName, targetGroupArn, version} from './names.js'
+import {say} from './say.js'
+
+export const MAX_SIMULATED_INSTANCES = 20_000
+const THROTTLE_SERVICES = ['cloudformation', 'autoscaling', 'ssm'] as const
+
+const patterns = (description: string) => optionalKey(list(text(), {what: 'strings', example: "['*-bad']"}), description)
+const rate = () => num({min: 0, max: 1})
+const millis = () => num({min: 0, what: 'a time in milliseconds (a number of at least 0)'})
+
+const throttle = v.pipe(
+  section({
+    rate: key(rate(), 'Share of calls answered with a throttling error, from 0 to 1.'),
+    from: optionalKey(millis(), 'Virtual time, milliseconds since the epoch, from which calls are throttled.'),
+    until: optionalKey(millis(), 'Virtual time, milliseconds since the epoch, until which calls are throttled; after `from`.'),
+    services: optionalKey(list(oneOf(THROTTLE_SERVICES), {what: 'service names', example: '[cloudformation, ssm]'}), 'Services throttled (all when absent).'),
+  }),
+  v.rawCheck(({dataset, addIssue}) => {
+    if (!dataset.typed) return
+    const {from, until} = dataset.value
+    if (from !== undefined && until !== undefined && until <= from) {
+      addIssue({
+        message: say({kind: 'expected', what: `a time after from (${String(from)})`, hint: 'Make until greater than from.'}),
+        path: [{type: 'object', origin: 'value', input: dataset.value, key: 'until', value: until}],
+      })
+    }
+  }),
+)
+
+export const faults = section({
+  unhealthyVersions: patterns('Instances of a matching version boot, then report Unhealthy; `release-sim check` fails on them, and so do other commands run on them.'),
+  degradeVersions: optionalKey(
+    list(
+      section({
+        pattern: key(text(), "A version pattern such as '*-flaky'."),
+        afterSeconds: key(num({min: 0}), 'Seconds after launch when the instances turn unhealthy.'),
+      }),
+      {what: 'mappings with pattern and afterSeconds', example: "[{pattern: '*-flaky', afterSeconds: 60}]"},
+    ),
+    'Instances of a matching version are healthy at first, then turn Unhealthy `afterSeconds` (virtual) after they are InService.',
+  ),
+  failStackCreation: patterns("The stack's Auto Scaling group fails to create; the stack ends `ROLLBACK_COMPLETE`."),
+  failStackDeletion: patterns('Deleting the stack ends `DELETE_FAILED`.'),
+  failTrafficAttach: patterns('Attaching a group whose instances run a matching version fails with a ValidationError.'),
+  throttle: optionalKey(throttle, 'Each call fails with a throttling error with probability `rate`, optionally only from `from` until `until` and only for `services`.'),
+  commandFailureRate: optionalKey(rate(), "Probability that one instance's invocation of one SSM command fails (commands that only read the version are spared)."),
+  undeliverableInstances: optionalKey(rate(), 'Fraction of instances (fixed per instance) whose SSM invocations end `Undeliverable`.'),
+})
+
+const trafficSources = list(targetGroupArn(), {what: 'strings', example: `['arn:aws:elasticloadbalancing:<region>:<12-digit account>:targetgroup/<name>/<16 hex digits>']`})
+
+export const fleet = section({
+  instances: key(num({integer: true, min: 1, max: MAX_SIMULATED_INSTANCES}), `How many instances the group runs, 1 to ${MAX_SIMULATED_INSTANCES}.`),
+  version: key(version(), 'The version its instances run at the start. Quote it: `1.0` unquoted is a number.'),
+  trafficSources: withDefault(v.pipe(trafficSources, unique((arn) => arn)), [], 'Traffic sources (ELB target group ARNs) the group is attached to from the start. Instances of a group with traffic sources go to Standby while an incremental release changes them.'),
+})
+
+export const document = section({
+  parameters: key(
+    v.pipe(list(text(), {what: 'parameter names', example: '[Version, Mode]'}), unique((name) => `parameter ${name}`)),
+    "The document's parameter names, e.g. [Version]. No duplicates.",
+  ),
+})
+
+function speed() {
+  const said = say({
+    kind: 'expected',
+    what: "a number greater than 0 (virtual seconds per real second) or 'instant'",
+    hint: "Set {key} to a number greater than 0 (virtual seconds per real second) or 'instant' (without quotes).",
+  })
+  return v.pipe(
+    v.union([v.literal('instant'), v.number()], said),
+    v.check((s) => s === 'instant' || (Number.isFinite(s) && s > 0), said),
+  )
+}
+
+export const simulated = section({
+  speed: withDefault(
+    speed(),
+    20,
+    'Virtual seconds per real second. At 20, a 2-minute bake takes 6 s. `instant` does not wait at all. The environment variable `RELEASE_SIM_SPEED` (a number above 0 or `instant`) overrides it.',
+  ),
+  seed: withDefault(num({integer: true}), 1, 'Seed of the random numbers of a new account (boot times, instance ids, failure draws). An existing account keeps its own.'),
+  faults: withDefault(faults, {}, 'Failures to inject; see Simulated faults.'),
+  fleets: withDefault(
+    named(groupName('key'), fleet),
+    {},
+    'Auto Scaling groups that exist before any release, for incremental targets to change in place, by group name (1 to 255 characters).',
+  ),
+  documents: withDefault(named(documentName('key'), document), {}, 'Custom SSM documents the account knows, besides `AWS-RunShellScript` and `AWS-RunPowerShellScript`, by document name.'),
+})
+
+export type SimulatedOutput = v.InferOutput<typeof simulated>
