@@ -4,14 +4,16 @@
  */
 import {targetOrError, validateVersion, type TargetConfig} from '../config/index.js'
 import {appendJournal} from '../engine/journal.js'
-import {acquireLease, type Lease} from '../engine/lease.js'
-import type {ReleaseRecord} from '../engine/ledger.js'
+import {fencedStore, leaseLost} from '../engine/fenced.js'
+import {acquireLease} from '../engine/lease.js'
+import {Ledger, type ReleaseRecord} from '../engine/ledger.js'
 import {loadResumableSnapshot, loadSnapshot, runPersisted} from '../engine/runner.js'
 import {isGateState} from '../../machines/common.js'
 import {UserError} from '../errors.js'
 import {exitCodeFor, type Outcome, type ProgressEvent} from '../ports/release.js'
 import {openAccount, type Account, type AccountOverrides} from './account.js'
 import {kindFor, type ReleaseKind} from './kinds/index.js'
+import {LeaseWatch} from './lease-watch.js'
 import type {Workspace} from './workspace.js'
 
 /** A lease outlives a crashed holder by at most this long; a running release renews it well before. */
@@ -90,13 +92,15 @@ async function runRelease(
   // The id the ledger will give this release: under the lease nobody else can take it first.
   const releaseId = `${target.name}-${(await ws.ledger.read(target.name)).releases.length + 1}`
   const lease = await acquireLease(ws.store, target.name, {releaseId, ttlMs: LEASE_TTL_MS, now: ws.now})
+  const watch = new LeaseWatch(ws.store, lease)
+  const own = held(ws, watch)
   try {
-    await refuseInterrupted(ws, target.name)
-    const account = await openAccount(ws.config, overrides)
+    await refuseInterrupted(own, target.name)
+    const account = await openAccount(ws.config, watched(overrides, watch))
     await kind.preflight(account, version)
-    const record = await ws.ledger.begin(target.name, {version, strategy: kind.strategy, kind: request.kind})
+    const record = await own.ledger.begin(target.name, {version, strategy: kind.strategy, kind: request.kind})
     hooks.onStart?.(record, {resumed: false})
-    return await drive(ws, account, kind, target, record, {input: await kind.input(ws, record)}, lease, hooks)
+    return await drive(own, account, kind, target, record, {input: await kind.input(own, record)}, watch, hooks)
   } finally {
     await lease.release()
   }
@@ -183,16 +187,18 @@ async function continueFromSnapshot(
     )
   }
   const lease = await acquireLease(ws.store, target.name, {releaseId: current.id, ttlMs: LEASE_TTL_MS, now: ws.now})
+  const watch = new LeaseWatch(ws.store, lease)
+  const own = held(ws, watch)
   try {
     // A process that died before its first snapshot had only begun planning, which changes nothing: start over.
-    const start = (await loadSnapshot(ws.store, current.id))
-      ? {snapshot: await loadResumableSnapshot(ws.store, current.id, kind.machine, kind.machineVersion), send}
-      : {input: await kind.input(ws, current)}
-    const account = await openAccount(ws.config, overrides)
+    const start = (await loadSnapshot(own.store, current.id))
+      ? {snapshot: await loadResumableSnapshot(own.store, current.id, kind.machine, kind.machineVersion), send}
+      : {input: await kind.input(own, current)}
+    const account = await openAccount(ws.config, watched(overrides, watch))
     // The gate's 'waits at the gate' message no longer holds once the release moves on.
-    const running = await ws.ledger.update(target.name, current.id, {outcome: 'inProgress', message: undefined})
+    const running = await own.ledger.update(target.name, current.id, {outcome: 'inProgress', message: undefined})
     hooks.onStart?.(running, {resumed: true, as: send ? (send.type === 'PROMOTE' ? 'promoted' : 'aborted') : 'resumed'})
-    return await drive(ws, account, kind, target, running, start, lease, hooks)
+    return await drive(own, account, kind, target, running, start, watch, hooks)
   } finally {
     await lease.release()
   }
@@ -205,9 +211,10 @@ async function drive(
   target: TargetConfig,
   record: ReleaseRecord,
   start: {input: unknown} | {snapshot: unknown; send?: {type: string; reason?: string}},
-  lease: Lease,
+  watch: LeaseWatch,
   hooks: ReleaseHooks,
 ): Promise<ReleaseResult> {
+  const lease = watch.lease
   // Progress lines go to the journal one after another, in the order the steps reported them.
   let progressWrites: Promise<unknown> = Promise.resolve()
   let lastJournaled = ''
@@ -222,7 +229,8 @@ async function drive(
       .catch(() => undefined)
   }
   const machine = kind.bind({ws, account, record, report})
-  const renewal = setInterval(() => void lease.renew().catch(() => undefined), LEASE_TTL_MS / 3)
+  // A renewal refused means another process holds the lease now: this one stops (E_LEASE_LOST).
+  const renewal = setInterval(() => void lease.renew().then((ours) => (ours ? undefined : watch.markLost()), () => undefined), LEASE_TTL_MS / 3)
   renewal.unref()
   try {
     const result = await runPersisted({
@@ -233,9 +241,10 @@ async function drive(
       machineVersion: kind.machineVersion,
       now: ws.now,
       pauseAt: isGateState,
+      signal: watch.signal,
       onTransition: async (state, context) => {
         const updated = await ws.ledger.update(target.name, record.id, {state, details: kind.details(context)})
-        await lease.renew()
+        if (!(await lease.renew())) throw await leaseLost(ws.store, lease)
         hooks.onTransition?.(state, updated)
         crashForTest(state)
       },
@@ -261,6 +270,21 @@ async function drive(
   } finally {
     clearInterval(renewal)
   }
+}
+
+/**
+ * The workspace as the lease's holder writes to it: every write of the store and the ledger is fenced
+ * by the lease, so a holder that lost it writes nothing more.
+ */
+function held(ws: Workspace, watch: LeaseWatch): Workspace {
+  const store = fencedStore(ws.store, watch.lease)
+  return {...ws, store, ledger: new Ledger(store, ws.now)}
+}
+
+/** The account's step clock watches the lease too (after the test's own wrapping, if any). */
+function watched(overrides: AccountOverrides, watch: LeaseWatch): AccountOverrides {
+  const inner = overrides.wrapClock
+  return {...overrides, wrapClock: (clock) => watch.clock(inner ? inner(clock) : clock)}
 }
 
 /**

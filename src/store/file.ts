@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto'
 import {constants as fsConstants} from 'node:fs'
 import {link, mkdir, open, readFile, readdir, rename, unlink} from 'node:fs/promises'
 import path from 'node:path'
-import type {StateStore} from '../ports/store.js'
+import {FenceError, fenceHolds, type Fence, type StateStore} from '../ports/store.js'
 
 /** Temp files start with this and end with TEMP_SUFFIX so that `list` never reports them. */
 const TEMP_PREFIX = '.'
@@ -49,12 +49,14 @@ export class FileStateStore implements StateStore {
     }
   }
 
-  async writeAtomic(key: string, data: string): Promise<void> {
+  async writeAtomic(key: string, data: string, fence?: Fence): Promise<void> {
     const file = this.pathOf(key)
     const dir = path.dirname(file)
     await mkdir(dir, {recursive: true})
     const temp = await this.writeTemp(file, data)
     try {
+      // Checked last, just before the write becomes visible.
+      await this.checkFence(fence)
       await rename(temp, file)
     } catch (error) {
       await unlink(temp).catch(() => {})
@@ -63,11 +65,12 @@ export class FileStateStore implements StateStore {
     await syncDirectory(dir)
   }
 
-  async append(key: string, line: string): Promise<void> {
+  async append(key: string, line: string, fence?: Fence): Promise<void> {
     // One write of one line through O_APPEND: concurrent appenders never interleave within a line.
     if (line.includes('\n')) throw new Error(`a line appended to ${key} must not contain a newline`)
     const file = this.pathOf(key)
     await mkdir(path.dirname(file), {recursive: true})
+    await this.checkFence(fence)
     const handle = await open(file, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT, 0o644)
     try {
       await handle.write(line + '\n')
@@ -101,7 +104,8 @@ export class FileStateStore implements StateStore {
     }
   }
 
-  async remove(key: string): Promise<void> {
+  async remove(key: string, fence?: Fence): Promise<void> {
+    await this.checkFence(fence)
     try {
       await unlink(this.pathOf(key))
     } catch (error) {
@@ -120,6 +124,13 @@ export class FileStateStore implements StateStore {
       if (code === 'ENOENT' || code === 'ENOTDIR') return []
       throw error
     }
+  }
+
+  /** Refuses the write (FenceError) unless the fence's lease still holds its token. */
+  private async checkFence(fence: Fence | undefined): Promise<void> {
+    if (fence === undefined) return
+    const text = await this.read(fence.key)
+    if (!fenceHolds(text, fence.token)) throw new FenceError(fence, text)
   }
 
   private async writeTemp(file: string, data: string): Promise<string> {
