@@ -1,6 +1,7 @@
 import {createHash} from 'node:crypto'
 import os from 'node:os'
 import {UserError} from '../errors.js'
+import {isProcessAlive} from '../util/process.js'
 import {EXIT} from '../ports/release.js'
 import {FenceError, type Fence, type StateStore} from '../ports/store.js'
 import {corruptState, iso, keys, segment} from './keys.js'
@@ -230,16 +231,36 @@ export async function readLease(store: StateStore, target: string): Promise<Leas
   return text === undefined ? undefined : parseLease(store, key, text)
 }
 
-/** `release unlock <target> --force`: removes the lease whoever holds it; returns what was removed. */
-export async function forceUnlock(store: StateStore, target: string): Promise<LeaseRecord | undefined> {
+export interface ForceUnlockOptions {
+  /** Whether a pid on this host is alive; defaults to the process inspector of src/util/process.ts. */
+  isAlive?: (pid: number) => boolean
+  host?: string
+}
+
+export interface Unlocked {
+  /** The lease removed, when it could be read. */
+  removed?: LeaseRecord
+  /** Why the lease removed could not be read (a damaged lease, removed all the same). */
+  damaged?: string
+}
+
+/**
+ * `release unlock <target> --force`: removes the lease, unless its holder runs on this host (then two
+ * processes would drive one release: E_HOLDER_ALIVE, exit 4). A damaged lease is removed too, which is
+ * exactly what --force is for. Undefined when there was no lease.
+ */
+export async function forceUnlock(store: StateStore, target: string, opts: ForceUnlockOptions = {}): Promise<Unlocked | undefined> {
   const key = keys.lease(target)
   const text = await store.read(key)
-  let removed: LeaseRecord | undefined
+  let result: Unlocked | undefined
   if (text !== undefined) {
     try {
-      removed = parseLease(store, key, text)
-    } catch {
-      // a damaged lease is exactly what --force is for
+      const lease = parseLease(store, key, text)
+      if (lease.host === (opts.host ?? os.hostname()) && (opts.isAlive ?? pidAlive)(lease.pid)) throw new HolderAliveError(lease)
+      result = {removed: lease}
+    } catch (error) {
+      if (error instanceof HolderAliveError) throw error
+      result = {damaged: error instanceof UserError ? error.message : String(error)}
     }
     await store.remove(key)
   }
@@ -248,7 +269,19 @@ export async function forceUnlock(store: StateStore, target: string): Promise<Le
   for (const name of await store.list('locks')) {
     if (name.startsWith(prefix)) await store.remove(`locks/${name}`)
   }
-  return removed
+  return result
+}
+
+/** `unlock --force` of a lease whose holder still runs on this host. Exit code 4. */
+export class HolderAliveError extends UserError {
+  constructor(readonly lease: LeaseRecord) {
+    super(
+      'E_HOLDER_ALIVE',
+      `the lease of ${lease.target} is held by ${lease.holder}, alive on this host, for release ${lease.releaseId}: breaking it would let two processes drive one release; nothing was changed`,
+      `Let it finish (release status ${lease.target}), or stop it first (kill ${lease.pid}); once it is gone its lease is stale and release resume ${lease.target} takes it over.`,
+      EXIT.locked,
+    )
+  }
 }
 
 /** Expired, or held by a process of this host that no longer runs. */
@@ -258,16 +291,7 @@ export function isStale(lease: LeaseRecord, now: number, host = os.hostname(), i
   return lease.host === host && !isAlive(lease.pid)
 }
 
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as {code?: string}).code === 'EPERM'
-  }
-}
+const pidAlive = isProcessAlive
 
 function identity(given: AcquireOptions['identity'] = {}): {holder: string; host: string; pid: number} {
   const host = given.host ?? os.hostname()

@@ -130,7 +130,7 @@ describe('leases', () => {
     await acquireLease(store, 'web', {releaseId: 'web-1', ttlMs: TTL, now, identity: alice})
     await acquireLease(store, 'api', {releaseId: 'api-1', ttlMs: TTL, now, identity: bob})
     expect((await listLeases(store)).map((l) => `${l.target}:${l.releaseId}`)).toEqual(['api:api-1', 'web:web-1'])
-    expect((await forceUnlock(store, 'web'))!.releaseId).toBe('web-1')
+    expect((await forceUnlock(store, 'web'))!.removed!.releaseId).toBe('web-1')
     expect(await forceUnlock(store, 'web')).toBeUndefined()
     expect((await listLeases(store)).map((l) => l.target)).toEqual(['api'])
   })
@@ -141,7 +141,8 @@ describe('leases', () => {
     expect(error).toBeInstanceOf(UserError)
     expect((error as UserError).message).toContain(path.join(dir, 'locks', 'web.json'))
     expect((error as UserError).hint).toContain('release unlock web --force')
-    await forceUnlock(store, 'web')
+    expect(await forceUnlock(store, 'web')).toEqual({damaged: expect.stringContaining('not valid JSON')})
+    expect(await readLease(store, 'web')).toBeUndefined()
     await acquireLease(store, 'web', {releaseId: 'web-1', ttlMs: TTL, now, identity: alice})
   })
 
