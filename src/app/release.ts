@@ -6,7 +6,7 @@ import {targetOrError, validateVersion, type TargetConfig} from '../config/index
 import {appendJournal} from '../engine/journal.js'
 import {fencedStore, leaseLost} from '../engine/fenced.js'
 import {acquireLease} from '../engine/lease.js'
-import {Ledger, type ReleaseRecord} from '../engine/ledger.js'
+import {Ledger, revisionOf, type ReleaseRecord, type TargetLedger} from '../engine/ledger.js'
 import {loadResumableSnapshot, loadSnapshot, runPersisted} from '../engine/runner.js'
 import {isGateState} from '../../machines/common.js'
 import {UserError} from '../errors.js'
@@ -29,6 +29,11 @@ export interface ReleaseHooks {
   onStart?: (record: ReleaseRecord, how: {resumed: boolean; as?: 'resumed' | 'promoted' | 'aborted'}) => void
   onTransition?: (state: string, record: ReleaseRecord) => void
   onProgress?: (event: ProgressEvent) => void
+  /**
+   * Test hook: called by resume, promote and abort between their first read of the ledger and taking
+   * the lease, so that a test can stall a command exactly there while another one acts.
+   */
+  beforeLease?: () => Promise<void>
 }
 
 export interface ReleaseResult {
@@ -117,30 +122,13 @@ export async function resume(
   overrides: AccountOverrides = {},
 ): Promise<ReleaseResult> {
   const target = targetOrError(ws.config, request.target)
-  const current = await ws.ledger.current(target.name)
-  if (current?.outcome === 'paused') {
-    throw new UserError(
-      'E_PAUSED',
-      `${current.id} is not interrupted: it waits at the gate ${current.state}`,
-      `continue it with release promote ${target.name}, or send it back with release abort ${target.name}`,
-    )
-  }
-  if (!current || current.outcome !== 'inProgress') {
-    throw new UserError(
-      'E_NOTHING_TO_RESUME',
-      current
-        ? `the latest release of ${target.name} (${current.id}) is not interrupted: it ended ${current.outcome}`
-        : `${target.name} has no release to resume`,
-      `see release status ${target.name}`,
-    )
-  }
-  return continueFromSnapshot(ws, target, current, undefined, hooks, overrides)
+  return continueFromSnapshot(ws, target, (ledger) => interruptedRelease(ledger, target.name), undefined, hooks, overrides)
 }
 
 /** Continues a release waiting at a gate to the end, from any process (a later CI job on the same state). */
 export async function promote(ws: Workspace, request: {target: string}, hooks: ReleaseHooks = {}, overrides: AccountOverrides = {}) {
-  const {target, current} = await pausedRelease(ws, request.target)
-  return continueFromSnapshot(ws, target, current, {type: 'PROMOTE'}, hooks, overrides)
+  const target = targetOrError(ws.config, request.target)
+  return continueFromSnapshot(ws, target, (ledger) => pausedRelease(ledger, target.name), {type: 'PROMOTE'}, hooks, overrides)
 }
 
 /** Sends a release waiting at a gate back: it ends `aborted` (exit 3) with the previous version live. */
@@ -150,53 +138,121 @@ export async function abort(
   hooks: ReleaseHooks = {},
   overrides: AccountOverrides = {},
 ) {
-  const {target, current} = await pausedRelease(ws, request.target)
+  const target = targetOrError(ws.config, request.target)
   const reason = request.reason?.trim() || 'aborted by a person'
-  return continueFromSnapshot(ws, target, current, {type: 'ABORT', reason}, hooks, overrides)
+  return continueFromSnapshot(ws, target, (ledger) => pausedRelease(ledger, target.name), {type: 'ABORT', reason}, hooks, overrides)
 }
 
-async function pausedRelease(ws: Workspace, targetName: string) {
-  const target = targetOrError(ws.config, targetName)
-  const current = await ws.ledger.current(target.name)
+/** What `resume` acts on: the newest release, interrupted. */
+function interruptedRelease(ledger: TargetLedger, target: string): ReleaseRecord {
+  const current = ledger.releases.at(-1)
+  if (current?.outcome === 'paused') {
+    throw new UserError(
+      'E_PAUSED',
+      `${current.id} is not interrupted: it waits at the gate ${current.state}`,
+      `continue it with release promote ${target}, or send it back with release abort ${target}`,
+    )
+  }
+  if (!current || current.outcome !== 'inProgress') {
+    throw new UserError(
+      'E_NOTHING_TO_RESUME',
+      current
+        ? `the latest release of ${target} (${current.id}) is not interrupted: it ended ${current.outcome}`
+        : `${target} has no release to resume`,
+      `see release status ${target}`,
+    )
+  }
+  return current
+}
+
+/** What `promote` and `abort` act on: the newest release, waiting at a gate. */
+function pausedRelease(ledger: TargetLedger, target: string): ReleaseRecord {
+  const current = ledger.releases.at(-1)
   if (!current || current.outcome !== 'paused') {
     throw new UserError(
       'E_NOT_PAUSED',
       current
-        ? `the latest release of ${target.name} (${current.id}) is not waiting at a gate: ${current.outcome === 'inProgress' ? `it is in progress at ${current.state}` : `it ended ${current.outcome}`}`
-        : `${target.name} has no release`,
-      current?.outcome === 'inProgress' ? `wait for it to reach its gate: release wait ${target.name} --for paused` : `see release status ${target.name}`,
+        ? `the latest release of ${target} (${current.id}) is not waiting at a gate: ${current.outcome === 'inProgress' ? `it is in progress at ${current.state}` : `it ended ${current.outcome}`}`
+        : `${target} has no release`,
+      current?.outcome === 'inProgress' ? `wait for it to reach its gate: release wait ${target} --for paused` : `see release status ${target}`,
     )
   }
-  return {target, current}
+  return current
+}
+
+/**
+ * The decision taken on the first read, taken again on a read under the lease. Only a holder of the
+ * lease writes the ledger, so an unchanged revision means nothing happened in between; a changed one
+ * is decided again, and the command goes on only if it would act on the same release in the same
+ * place. Otherwise the release moved on: E_MOVED_ON, nothing changed.
+ */
+function decideAgain(
+  first: TargetLedger,
+  fresh: TargetLedger,
+  decided: ReleaseRecord,
+  decide: (ledger: TargetLedger) => ReleaseRecord,
+  command: string,
+): ReleaseRecord {
+  if (revisionOf(fresh) === revisionOf(first)) return decided
+  let again: ReleaseRecord | undefined
+  try {
+    again = decide(fresh)
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error
+  }
+  if (again && again.id === decided.id && again.outcome === decided.outcome && again.state === decided.state) return again
+  const now = fresh.releases.find((r) => r.id === decided.id)
+  const newest = fresh.releases.at(-1)
+  const where = now
+    ? now.outcome === 'inProgress' || now.outcome === 'paused'
+      ? `it is now ${now.outcome} at ${now.state}`
+      : `it ended ${now.outcome}`
+    : 'it is no longer in the ledger'
+  return movedOn(decided, command, `${where}${newest && newest.id !== decided.id ? `, and the newest release is ${newest.id} (${newest.version}, ${newest.outcome}); live: ${fresh.liveVersion ?? 'none'}` : ''}`)
+}
+
+function movedOn(decided: ReleaseRecord, command: string, what: string): never {
+  throw new UserError(
+    'E_MOVED_ON',
+    `release ${decided.id} moved on while this ${command} waited for its lease: ${what}. This ${command} decided on ${decided.id} ${decided.outcome} at ${decided.state}; nothing was changed`,
+    `See release status ${decided.target} and decide again.`,
+  )
 }
 
 async function continueFromSnapshot(
   ws: Workspace,
   target: TargetConfig,
-  current: ReleaseRecord,
+  decide: (ledger: TargetLedger) => ReleaseRecord,
   send: {type: string; reason?: string} | undefined,
   hooks: ReleaseHooks,
   overrides: AccountOverrides,
 ): Promise<ReleaseResult> {
+  const first = await ws.ledger.read(target.name)
+  const decided = decide(first)
   const kind = kindFor(target)
-  if (kind.strategy !== current.strategy) {
+  if (kind.strategy !== decided.strategy) {
     throw new UserError(
       'E_STRATEGY_CHANGED',
-      `${current.id} was started as an ${current.strategy} release, but release.yml now says ${kind.strategy} for ${target.name}`,
+      `${decided.id} was started as an ${decided.strategy} release, but release.yml now says ${kind.strategy} for ${target.name}`,
       `restore the target's strategy in release.yml to continue it`,
     )
   }
-  const lease = await acquireLease(ws.store, target.name, {releaseId: current.id, ttlMs: LEASE_TTL_MS, now: ws.now})
+  await hooks.beforeLease?.()
+  const lease = await acquireLease(ws.store, target.name, {releaseId: decided.id, ttlMs: LEASE_TTL_MS, now: ws.now})
   const watch = new LeaseWatch(ws.store, lease)
   const own = held(ws, watch)
   try {
+    // Decided again on a fresh read under the lease: a stale actor changes nothing.
+    const fresh = await own.ledger.read(target.name)
+    const command = send ? (send.type === 'PROMOTE' ? 'promote' : 'abort') : 'resume'
+    const current = decideAgain(first, fresh, decided, decide, command)
     // A process that died before its first snapshot had only begun planning, which changes nothing: start over.
     const start = (await loadSnapshot(own.store, current.id))
       ? {snapshot: await loadResumableSnapshot(own.store, current.id, kind.machine, kind.machineVersion), send}
       : {input: await kind.input(own, current)}
     const account = await openAccount(ws.config, watched(overrides, watch))
     // The gate's 'waits at the gate' message no longer holds once the release moves on.
-    const running = await own.ledger.update(target.name, current.id, {outcome: 'inProgress', message: undefined})
+    const running = await own.ledger.update(target.name, current.id, {outcome: 'inProgress', message: undefined}, revisionOf(fresh))
     hooks.onStart?.(running, {resumed: true, as: send ? (send.type === 'PROMOTE' ? 'promoted' : 'aborted') : 'resumed'})
     return await drive(own, account, kind, target, running, start, watch, hooks)
   } finally {
