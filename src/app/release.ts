@@ -3,7 +3,7 @@
  * that refuse bad input before anything changes, through the persisted machine, to the ledger's verdict.
  */
 import {targetOrError, validateVersion, type TargetConfig} from '../config/index.js'
-import {appendJournal} from '../engine/journal.js'
+import {appendJournal, Journal} from '../engine/journal.js'
 import {fencedStore, leaseLost} from '../engine/fenced.js'
 import {acquireLease} from '../engine/lease.js'
 import {Ledger, revisionOf, type ReleaseRecord, type TargetLedger} from '../engine/ledger.js'
@@ -246,6 +246,8 @@ async function continueFromSnapshot(
     const fresh = await own.ledger.read(target.name)
     const command = send ? (send.type === 'PROMOTE' ? 'promote' : 'abort') : 'resume'
     const current = decideAgain(first, fresh, decided, decide, command)
+    // A damaged journal is refused now, with nothing changed, not found out half-way (E_STATE_CORRUPT).
+    await new Journal(own.store, ws.now).read(current.id)
     // A process that died before its first snapshot had only begun planning, which changes nothing: start over.
     const start = (await loadSnapshot(own.store, current.id))
       ? {snapshot: await loadResumableSnapshot(own.store, current.id, kind.machine, kind.machineVersion), send}
