@@ -251,8 +251,17 @@ export interface Unlocked {
  */
 export async function forceUnlock(store: StateStore, target: string, opts: ForceUnlockOptions = {}): Promise<Unlocked | undefined> {
   const key = keys.lease(target)
-  const text = await store.read(key)
+  let text: string | undefined
   let result: Unlocked | undefined
+  try {
+    text = await store.read(key)
+  } catch (error) {
+    // A lease the store refuses to read (a link, a FIFO) is removed like a damaged one: unlink
+    // removes the entry itself, never what it points to.
+    if (!(error instanceof UserError)) throw error
+    result = {damaged: error.message}
+    await store.remove(key)
+  }
   if (text !== undefined) {
     try {
       const lease = parseLease(store, key, text)
