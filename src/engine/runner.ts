@@ -125,6 +125,7 @@ function run(options: RunOptions<AnyStateMachine>): Promise<RunResult> {
     const settle = (result: () => RunResult) => {
       if (settled) return
       settled = true
+      options.signal?.removeEventListener('abort', stopFromOutside)
       void queue.then(() => (failure ? reject(failure.error) : resolve(result())))
     }
 
