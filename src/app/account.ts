@@ -27,6 +27,11 @@ export interface Account {
 export interface AccountOverrides {
   /** An already open simulated account (tests run a whole release in-process on it). */
   sim?: SimAccount
+  /**
+   * Wraps the clock the account's steps wait on: a running release watches its lease there, and tests
+   * freeze a process (as a stopped or suspended one would be) without stopping the others.
+   */
+  wrapClock?: (clock: Clock) => Clock
 }
 
 /** `RELEASE_SIM_SPEED` (a number or `instant`) overrides `simulated.speed` in release.yml. */
@@ -67,7 +72,9 @@ export async function openSimAccount(config: ReleaseConfig): Promise<SimAccount>
 
 export async function openAccount(config: ReleaseConfig, overrides: AccountOverrides = {}): Promise<Account> {
   const simulated = config.account === 'simulated' || overrides.sim !== undefined
-  const {clients, clock, sim} = simulated ? await simulatedClients(config, overrides.sim) : await awsClients(config)
+  const opened = simulated ? await simulatedClients(config, overrides.sim) : await awsClients(config)
+  const {clients, sim} = opened
+  const clock = overrides.wrapClock ? overrides.wrapClock(opened.clock) : opened.clock
   const {CloudFormationStacks, AutoScalingFleet, SsmCommands, SsmParameters} = await import('../aws/index.js')
   return {
     stacks: new CloudFormationStacks({client: clients.cloudFormation, clock}),

@@ -1,7 +1,8 @@
 /** `release locks` and `release unlock`: see and break the lease locks of targets. */
 import {targetOrError} from '../config/targets.js'
-import {forceUnlock, isStale, listLeases, type LeaseRecord} from '../engine/lease.js'
+import {forceUnlock, isStale, listLeases, type ForceUnlockOptions, type Unlocked} from '../engine/lease.js'
 import {UserError} from '../errors.js'
+import type {LeaseRecord} from '../engine/lease.js'
 import type {Workspace} from './workspace.js'
 
 export interface LockView extends LeaseRecord {
@@ -14,15 +15,20 @@ export async function locksOf(ws: Workspace): Promise<LockView[]> {
 }
 
 /**
- * Breaks a target's lease whoever holds it. The release it belonged to is left as the ledger has it:
- * if it was interrupted, `release resume` continues it.
+ * Breaks a target's lease, unless its holder still runs on this host (E_HOLDER_ALIVE, exit 4). A
+ * damaged lease is removed and said so. The release it belonged to is left as the ledger has it: if
+ * it was interrupted, `release resume` continues it.
  */
-export async function unlock(ws: Workspace, targetName: string): Promise<{removed: LeaseRecord; interrupted: string | null}> {
+export async function unlock(
+  ws: Workspace,
+  targetName: string,
+  options: ForceUnlockOptions = {},
+): Promise<Unlocked & {target: string; interrupted: string | null}> {
   const target = targetOrError(ws.config, targetName)
-  const removed = await forceUnlock(ws.store, target.name)
-  if (!removed) {
+  const unlocked = await forceUnlock(ws.store, target.name, options)
+  if (!unlocked) {
     throw new UserError('E_NOT_LOCKED', `${target.name} is not locked`, `see release locks`)
   }
   const current = await ws.ledger.current(target.name)
-  return {removed, interrupted: current?.outcome === 'inProgress' ? current.id : null}
+  return {...unlocked, target: target.name, interrupted: current?.outcome === 'inProgress' ? current.id : null}
 }

@@ -3,15 +3,17 @@
  * that refuse bad input before anything changes, through the persisted machine, to the ledger's verdict.
  */
 import {targetOrError, validateVersion, type TargetConfig} from '../config/index.js'
-import {appendJournal} from '../engine/journal.js'
-import {acquireLease, type Lease} from '../engine/lease.js'
-import type {ReleaseRecord} from '../engine/ledger.js'
+import {appendJournal, Journal} from '../engine/journal.js'
+import {fencedStore, leaseLost} from '../engine/fenced.js'
+import {acquireLease} from '../engine/lease.js'
+import {Ledger, revisionOf, type ReleaseRecord, type TargetLedger} from '../engine/ledger.js'
 import {loadResumableSnapshot, loadSnapshot, runPersisted} from '../engine/runner.js'
 import {isGateState} from '../../machines/common.js'
 import {UserError} from '../errors.js'
 import {exitCodeFor, type Outcome, type ProgressEvent} from '../ports/release.js'
 import {openAccount, type Account, type AccountOverrides} from './account.js'
 import {kindFor, type ReleaseKind} from './kinds/index.js'
+import {LeaseWatch} from './lease-watch.js'
 import type {Workspace} from './workspace.js'
 
 /** A lease outlives a crashed holder by at most this long; a running release renews it well before. */
@@ -27,6 +29,11 @@ export interface ReleaseHooks {
   onStart?: (record: ReleaseRecord, how: {resumed: boolean; as?: 'resumed' | 'promoted' | 'aborted'}) => void
   onTransition?: (state: string, record: ReleaseRecord) => void
   onProgress?: (event: ProgressEvent) => void
+  /**
+   * Test hook: called by resume, promote and abort between their first read of the ledger and taking
+   * the lease, so that a test can stall a command exactly there while another one acts.
+   */
+  beforeLease?: () => Promise<void>
 }
 
 export interface ReleaseResult {
@@ -90,13 +97,15 @@ async function runRelease(
   // The id the ledger will give this release: under the lease nobody else can take it first.
   const releaseId = `${target.name}-${(await ws.ledger.read(target.name)).releases.length + 1}`
   const lease = await acquireLease(ws.store, target.name, {releaseId, ttlMs: LEASE_TTL_MS, now: ws.now})
+  const watch = new LeaseWatch(ws.store, lease)
+  const own = held(ws, watch)
   try {
-    await refuseInterrupted(ws, target.name)
-    const account = await openAccount(ws.config, overrides)
+    await refuseInterrupted(own, target.name)
+    const account = await openAccount(ws.config, watched(overrides, watch))
     await kind.preflight(account, version)
-    const record = await ws.ledger.begin(target.name, {version, strategy: kind.strategy, kind: request.kind})
+    const record = await own.ledger.begin(target.name, {version, strategy: kind.strategy, kind: request.kind})
     hooks.onStart?.(record, {resumed: false})
-    return await drive(ws, account, kind, target, record, {input: await kind.input(ws, record)}, lease, hooks)
+    return await drive(own, account, kind, target, record, {input: await kind.input(own, record)}, watch, hooks)
   } finally {
     await lease.release()
   }
@@ -113,30 +122,13 @@ export async function resume(
   overrides: AccountOverrides = {},
 ): Promise<ReleaseResult> {
   const target = targetOrError(ws.config, request.target)
-  const current = await ws.ledger.current(target.name)
-  if (current?.outcome === 'paused') {
-    throw new UserError(
-      'E_PAUSED',
-      `${current.id} is not interrupted: it waits at the gate ${current.state}`,
-      `continue it with release promote ${target.name}, or send it back with release abort ${target.name}`,
-    )
-  }
-  if (!current || current.outcome !== 'inProgress') {
-    throw new UserError(
-      'E_NOTHING_TO_RESUME',
-      current
-        ? `the latest release of ${target.name} (${current.id}) is not interrupted: it ended ${current.outcome}`
-        : `${target.name} has no release to resume`,
-      `see release status ${target.name}`,
-    )
-  }
-  return continueFromSnapshot(ws, target, current, undefined, hooks, overrides)
+  return continueFromSnapshot(ws, target, (ledger) => interruptedRelease(ledger, target.name), undefined, hooks, overrides)
 }
 
 /** Continues a release waiting at a gate to the end, from any process (a later CI job on the same state). */
 export async function promote(ws: Workspace, request: {target: string}, hooks: ReleaseHooks = {}, overrides: AccountOverrides = {}) {
-  const {target, current} = await pausedRelease(ws, request.target)
-  return continueFromSnapshot(ws, target, current, {type: 'PROMOTE'}, hooks, overrides)
+  const target = targetOrError(ws.config, request.target)
+  return continueFromSnapshot(ws, target, (ledger) => pausedRelease(ledger, target.name), {type: 'PROMOTE'}, hooks, overrides)
 }
 
 /** Sends a release waiting at a gate back: it ends `aborted` (exit 3) with the previous version live. */
@@ -146,53 +138,125 @@ export async function abort(
   hooks: ReleaseHooks = {},
   overrides: AccountOverrides = {},
 ) {
-  const {target, current} = await pausedRelease(ws, request.target)
+  const target = targetOrError(ws.config, request.target)
   const reason = request.reason?.trim() || 'aborted by a person'
-  return continueFromSnapshot(ws, target, current, {type: 'ABORT', reason}, hooks, overrides)
+  return continueFromSnapshot(ws, target, (ledger) => pausedRelease(ledger, target.name), {type: 'ABORT', reason}, hooks, overrides)
 }
 
-async function pausedRelease(ws: Workspace, targetName: string) {
-  const target = targetOrError(ws.config, targetName)
-  const current = await ws.ledger.current(target.name)
+/** What `resume` acts on: the newest release, interrupted. */
+function interruptedRelease(ledger: TargetLedger, target: string): ReleaseRecord {
+  const current = ledger.releases.at(-1)
+  if (current?.outcome === 'paused') {
+    throw new UserError(
+      'E_PAUSED',
+      `${current.id} is not interrupted: it waits at the gate ${current.state}`,
+      `continue it with release promote ${target}, or send it back with release abort ${target}`,
+    )
+  }
+  if (!current || current.outcome !== 'inProgress') {
+    throw new UserError(
+      'E_NOTHING_TO_RESUME',
+      current
+        ? `the latest release of ${target} (${current.id}) is not interrupted: it ended ${current.outcome}`
+        : `${target} has no release to resume`,
+      `see release status ${target}`,
+    )
+  }
+  return current
+}
+
+/** What `promote` and `abort` act on: the newest release, waiting at a gate. */
+function pausedRelease(ledger: TargetLedger, target: string): ReleaseRecord {
+  const current = ledger.releases.at(-1)
   if (!current || current.outcome !== 'paused') {
     throw new UserError(
       'E_NOT_PAUSED',
       current
-        ? `the latest release of ${target.name} (${current.id}) is not waiting at a gate: ${current.outcome === 'inProgress' ? `it is in progress at ${current.state}` : `it ended ${current.outcome}`}`
-        : `${target.name} has no release`,
-      current?.outcome === 'inProgress' ? `wait for it to reach its gate: release wait ${target.name} --for paused` : `see release status ${target.name}`,
+        ? `the latest release of ${target} (${current.id}) is not waiting at a gate: ${current.outcome === 'inProgress' ? `it is in progress at ${current.state}` : `it ended ${current.outcome}`}`
+        : `${target} has no release`,
+      current?.outcome === 'inProgress' ? `wait for it to reach its gate: release wait ${target} --for paused` : `see release status ${target}`,
     )
   }
-  return {target, current}
+  return current
+}
+
+/**
+ * The decision taken on the first read, taken again on a read under the lease. Only a holder of the
+ * lease writes the ledger, so an unchanged revision means nothing happened in between; a changed one
+ * is decided again, and the command goes on only if it would act on the same release in the same
+ * place. Otherwise the release moved on: E_MOVED_ON, nothing changed.
+ */
+function decideAgain(
+  first: TargetLedger,
+  fresh: TargetLedger,
+  decided: ReleaseRecord,
+  decide: (ledger: TargetLedger) => ReleaseRecord,
+  command: string,
+): ReleaseRecord {
+  if (revisionOf(fresh) === revisionOf(first)) return decided
+  let again: ReleaseRecord | undefined
+  try {
+    again = decide(fresh)
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error
+  }
+  if (again && again.id === decided.id && again.outcome === decided.outcome && again.state === decided.state) return again
+  const now = fresh.releases.find((r) => r.id === decided.id)
+  const newest = fresh.releases.at(-1)
+  const where = now
+    ? now.outcome === 'inProgress' || now.outcome === 'paused'
+      ? `it is now ${now.outcome} at ${now.state}`
+      : `it ended ${now.outcome}`
+    : 'it is no longer in the ledger'
+  return movedOn(decided, command, `${where}${newest && newest.id !== decided.id ? `, and the newest release is ${newest.id} (${newest.version}, ${newest.outcome}); live: ${fresh.liveVersion ?? 'none'}` : ''}`)
+}
+
+function movedOn(decided: ReleaseRecord, command: string, what: string): never {
+  throw new UserError(
+    'E_MOVED_ON',
+    `release ${decided.id} moved on while this ${command} waited for its lease: ${what}. This ${command} decided on ${decided.id} ${decided.outcome} at ${decided.state}; nothing was changed`,
+    `See release status ${decided.target} and decide again.`,
+  )
 }
 
 async function continueFromSnapshot(
   ws: Workspace,
   target: TargetConfig,
-  current: ReleaseRecord,
+  decide: (ledger: TargetLedger) => ReleaseRecord,
   send: {type: string; reason?: string} | undefined,
   hooks: ReleaseHooks,
   overrides: AccountOverrides,
 ): Promise<ReleaseResult> {
+  const first = await ws.ledger.read(target.name)
+  const decided = decide(first)
   const kind = kindFor(target)
-  if (kind.strategy !== current.strategy) {
+  if (kind.strategy !== decided.strategy) {
     throw new UserError(
       'E_STRATEGY_CHANGED',
-      `${current.id} was started as an ${current.strategy} release, but release.yml now says ${kind.strategy} for ${target.name}`,
+      `${decided.id} was started as an ${decided.strategy} release, but release.yml now says ${kind.strategy} for ${target.name}`,
       `restore the target's strategy in release.yml to continue it`,
     )
   }
-  const lease = await acquireLease(ws.store, target.name, {releaseId: current.id, ttlMs: LEASE_TTL_MS, now: ws.now})
+  await hooks.beforeLease?.()
+  const lease = await acquireLease(ws.store, target.name, {releaseId: decided.id, ttlMs: LEASE_TTL_MS, now: ws.now})
+  const watch = new LeaseWatch(ws.store, lease)
+  const own = held(ws, watch)
   try {
+    // Decided again on a fresh read under the lease: a stale actor changes nothing.
+    const fresh = await own.ledger.read(target.name)
+    const command = send ? (send.type === 'PROMOTE' ? 'promote' : 'abort') : 'resume'
+    const current = decideAgain(first, fresh, decided, decide, command)
+    // A damaged journal is refused now, with nothing changed, not found out half-way (E_STATE_CORRUPT).
+    await new Journal(own.store, ws.now).read(current.id)
     // A process that died before its first snapshot had only begun planning, which changes nothing: start over.
-    const start = (await loadSnapshot(ws.store, current.id))
-      ? {snapshot: await loadResumableSnapshot(ws.store, current.id, kind.machine, kind.machineVersion), send}
-      : {input: await kind.input(ws, current)}
-    const account = await openAccount(ws.config, overrides)
+    const start = (await loadSnapshot(own.store, current.id))
+      ? {snapshot: await loadResumableSnapshot(own.store, current.id, kind.machine, kind.machineVersion), send}
+      : {input: await kind.input(own, current)}
+    const account = await openAccount(ws.config, watched(overrides, watch))
     // The gate's 'waits at the gate' message no longer holds once the release moves on.
-    const running = await ws.ledger.update(target.name, current.id, {outcome: 'inProgress', message: undefined})
+    const running = await own.ledger.update(target.name, current.id, {outcome: 'inProgress', message: undefined}, revisionOf(fresh))
     hooks.onStart?.(running, {resumed: true, as: send ? (send.type === 'PROMOTE' ? 'promoted' : 'aborted') : 'resumed'})
-    return await drive(ws, account, kind, target, running, start, lease, hooks)
+    return await drive(own, account, kind, target, running, start, watch, hooks)
   } finally {
     await lease.release()
   }
@@ -205,9 +269,10 @@ async function drive(
   target: TargetConfig,
   record: ReleaseRecord,
   start: {input: unknown} | {snapshot: unknown; send?: {type: string; reason?: string}},
-  lease: Lease,
+  watch: LeaseWatch,
   hooks: ReleaseHooks,
 ): Promise<ReleaseResult> {
+  const lease = watch.lease
   // Progress lines go to the journal one after another, in the order the steps reported them.
   let progressWrites: Promise<unknown> = Promise.resolve()
   let lastJournaled = ''
@@ -222,7 +287,8 @@ async function drive(
       .catch(() => undefined)
   }
   const machine = kind.bind({ws, account, record, report})
-  const renewal = setInterval(() => void lease.renew().catch(() => undefined), LEASE_TTL_MS / 3)
+  // A renewal refused means another process holds the lease now: this one stops (E_LEASE_LOST).
+  const renewal = setInterval(() => void lease.renew().then((ours) => (ours ? undefined : watch.markLost()), () => undefined), LEASE_TTL_MS / 3)
   renewal.unref()
   try {
     const result = await runPersisted({
@@ -233,9 +299,10 @@ async function drive(
       machineVersion: kind.machineVersion,
       now: ws.now,
       pauseAt: isGateState,
+      signal: watch.signal,
       onTransition: async (state, context) => {
         const updated = await ws.ledger.update(target.name, record.id, {state, details: kind.details(context)})
-        await lease.renew()
+        if (!(await lease.renew())) throw await leaseLost(ws.store, lease)
         hooks.onTransition?.(state, updated)
         crashForTest(state)
       },
@@ -261,6 +328,21 @@ async function drive(
   } finally {
     clearInterval(renewal)
   }
+}
+
+/**
+ * The workspace as the lease's holder writes to it: every write of the store and the ledger is fenced
+ * by the lease, so a holder that lost it writes nothing more.
+ */
+function held(ws: Workspace, watch: LeaseWatch): Workspace {
+  const store = fencedStore(ws.store, watch.lease)
+  return {...ws, store, ledger: new Ledger(store, ws.now)}
+}
+
+/** The account's step clock watches the lease too (after the test's own wrapping, if any). */
+function watched(overrides: AccountOverrides, watch: LeaseWatch): AccountOverrides {
+  const inner = overrides.wrapClock
+  return {...overrides, wrapClock: (clock) => watch.clock(inner ? inner(clock) : clock)}
 }
 
 /**

@@ -4,7 +4,7 @@ import {ReleaseCommand} from './_base.js'
 export default class Unlock extends ReleaseCommand {
   static override summary = "Break a target's lease lock."
   static override description =
-    'For a lock whose holder is gone (a cancelled CI job on another machine, say) and that you do not want to wait out. It changes nothing in the account or the ledger: an interrupted release stays in progress until `release resume` continues it. Breaking the lock of a release that is still running lets a second release start beside it, so --force is required.'
+    'For a lock whose holder is gone (a cancelled CI job on another machine, say) and that you do not want to wait out. It changes nothing in the account or the ledger: an interrupted release stays in progress until `release resume` continues it. A lock whose holder still runs on this machine is never broken (exit 4): stop that process first. A damaged lock file is removed too. --force is required.'
   static override examples = ['<%= config.bin %> unlock web --force']
   static override args = {
     target: Args.string({description: 'Target whose lock to break.', required: true}),
@@ -17,8 +17,12 @@ export default class Unlock extends ReleaseCommand {
     const {args, flags} = await this.parse(Unlock)
     const ws = await this.openWorkspace(flags.config)
     const {unlock} = await import('../app/locks.js')
-    const {removed, interrupted} = await unlock(ws, args.target)
-    this.log(`broke the lock of ${removed.target}: held by ${removed.holder} for ${removed.releaseId} since ${removed.since} (expires ${removed.expires})`)
-    if (interrupted) this.log(`release ${interrupted} is still in progress in the ledger; continue it with: release resume ${removed.target}`)
+    const {target, removed, damaged, interrupted} = await unlock(ws, args.target)
+    if (removed) {
+      this.log(`broke the lock of ${target}: held by ${removed.holder} for ${removed.releaseId} since ${removed.since} (expires ${removed.expires})`)
+    } else {
+      this.log(`removed the damaged lock of ${target}: ${damaged}`)
+    }
+    if (interrupted) this.log(`release ${interrupted} is still in progress in the ledger; continue it with: release resume ${target}`)
   }
 }

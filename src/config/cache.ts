@@ -6,9 +6,10 @@
  * the files again. Kept per user in the system's temp directory.
  */
 import {createHash} from 'node:crypto'
-import {mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, statSync} from 'node:fs'
 import {tmpdir, userInfo} from 'node:os'
 import path from 'node:path'
+import {writeFileAtomic} from '../util/state-file.js'
 import {findConfig} from './find.js'
 import type {ReleaseConfig} from './types.js'
 
@@ -53,9 +54,7 @@ export async function loadConfigCached(file: string | undefined, opts: {cwd: str
     const files = [config.file, ...templatesOf(config)].map((p) => ({path: p, stamp: stamp(p) ?? ''}))
     const entry: Entry = {format: CACHE_FORMAT, cwd: opts.cwd, files, config}
     mkdirSync(path.dirname(where), {recursive: true, mode: 0o700})
-    const temp = `${where}.${process.pid}.tmp`
-    writeFileSync(temp, JSON.stringify(entry), {mode: 0o600})
-    renameSync(temp, where)
+    writeFileAtomic(where, JSON.stringify(entry))
   } catch {
     // A cache that cannot be written only costs the next run a parse.
   }

@@ -48,14 +48,35 @@ export class Journal {
       } catch (error) {
         throw corruptState(this.store, key, `this journal line is not valid JSON (${(error as Error).message})`, index + 1)
       }
-      const entry = value as Partial<JournalEntry> | null
-      if (typeof entry !== 'object' || entry === null || typeof entry.at !== 'string' || typeof entry.type !== 'string') {
-        throw corruptState(this.store, key, `this journal line is not an entry (it lacks at or type)`, index + 1)
-      }
-      entries.push(entry as JournalEntry)
+      const problem = entryProblem(value)
+      if (problem) throw corruptState(this.store, key, `this journal line is not an entry (${problem})`, index + 1)
+      entries.push(value as JournalEntry)
     }
     return entries
   }
+}
+
+const TYPES = new Set(['transition', 'progress', 'note', 'instance'])
+
+/**
+ * What is wrong with a parsed journal line, if anything: what a resume relies on is checked, so that a
+ * damaged journal is refused before anything moves rather than found out half-way through a release.
+ */
+function entryProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not an object'
+  const entry = value as Record<string, unknown>
+  if (typeof entry.at !== 'string') return 'it lacks at'
+  if (typeof entry.type !== 'string' || !TYPES.has(entry.type)) return 'its type is none of transition, progress, note, instance'
+  if (entry.type !== 'instance') return undefined
+  const records = (entry.data as {records?: unknown} | undefined)?.records
+  if (!Array.isArray(records)) return 'an instance entry without a list of records'
+  for (const record of records) {
+    const r = record as Record<string, unknown> | null
+    if (typeof r !== 'object' || r === null || typeof r.instanceId !== 'string' || typeof r.phase !== 'string' || typeof r.pass !== 'string') {
+      return 'an instance record lacks instanceId, phase or pass'
+    }
+  }
+  return undefined
 }
 
 /** One-off append without a Journal at hand, e.g. from a progress sink. */

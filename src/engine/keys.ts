@@ -21,6 +21,8 @@ export function segment(kind: 'target' | 'release id', value: string): string {
 export const keys = {
   ledger: (target: string) => `targets/${segment('target', target)}/ledger.json`,
   lease: (target: string) => `locks/${segment('target', target)}.json`,
+  /** The last fencing token handed out for the target's lease (it outlives the lease). */
+  fence: (target: string) => `locks/${segment('target', target)}.fence`,
   journal: (releaseId: string) => `releases/${segment('release id', releaseId)}/journal.ndjson`,
   snapshot: (releaseId: string) => `releases/${segment('release id', releaseId)}/snapshot.json`,
 }

@@ -1,8 +1,9 @@
 import {createHash} from 'node:crypto'
 import os from 'node:os'
 import {UserError} from '../errors.js'
+import {isProcessAlive} from '../util/process.js'
 import {EXIT} from '../ports/release.js'
-import type {StateStore} from '../ports/store.js'
+import {FenceError, type Fence, type StateStore} from '../ports/store.js'
 import {corruptState, iso, keys, segment} from './keys.js'
 
 /** What `locks/<target>.json` holds. */
@@ -15,6 +16,12 @@ export interface LeaseRecord {
   releaseId: string
   since: string
   expires: string
+  /**
+   * The fencing token: larger than that of every earlier holder of this target's lease (a takeover
+   * or a new acquisition gets a new one). Writes of a release carry it; once another holder has
+   * the lease, the old holder's writes are refused.
+   */
+  token: number
 }
 
 /** A held lease. Renew it well before `expires` while the release runs; release it when done. */
@@ -23,6 +30,10 @@ export interface Lease {
   readonly releaseId: string
   /** As last written by us. */
   readonly record: LeaseRecord
+  /** What every write of the holder carries: refused once the lease is no longer ours. */
+  readonly fence: Fence
+  /** Whether the lease stored now is still ours (same token); reads it. */
+  isOurs(): Promise<boolean>
   /** Extends the expiry by the lease's ttl from now; false (and nothing written) when it is no longer ours. */
   renew(): Promise<boolean>
   /** Removes the lease if it is still ours; false when it was not (taken over or force-unlocked). */
@@ -51,6 +62,27 @@ export class LockedError extends UserError {
   }
 }
 
+/**
+ * The lease's holder lost it (it was stopped past its expiry and another process took the release
+ * over, or someone ran `unlock --force`): it stops and writes nothing more. Exit code 4.
+ */
+export class LeaseLostError extends UserError {
+  constructor(
+    readonly ours: LeaseRecord,
+    readonly now: LeaseRecord | undefined,
+  ) {
+    super(
+      'E_LEASE_LOST',
+      `this process lost the lease of ${ours.target} (token ${ours.token}) and stopped, writing nothing more: ` +
+        (now
+          ? `release ${now.releaseId} continues elsewhere, held by ${now.holder} since ${now.since} (token ${now.token})`
+          : `the lease was broken (release unlock --force); the release continues elsewhere or waits for release resume ${ours.target}`),
+      `See release status ${ours.target}; do not run this process's release again, it is driven by the lease's holder now.`,
+      EXIT.locked,
+    )
+  }
+}
+
 const ATTEMPTS = 5
 
 /**
@@ -63,26 +95,29 @@ export async function acquireLease(store: StateStore, target: string, opts: Acqu
   const key = keys.lease(target)
   const me = identity(opts.identity)
   const isAlive = opts.isAlive ?? pidAlive
-  const fresh = (): LeaseRecord => {
+  const fresh = (token: number): LeaseRecord => {
     const at = opts.now()
-    return {target, holder: me.holder, host: me.host, pid: me.pid, releaseId: opts.releaseId, since: iso(at), expires: iso(at + opts.ttlMs)}
+    return {target, holder: me.holder, host: me.host, pid: me.pid, releaseId: opts.releaseId, since: iso(at), expires: iso(at + opts.ttlMs), token}
   }
 
   let last: LeaseRecord | undefined
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const record = fresh()
-    const text = serialize(record)
-    if (await store.createExclusive(key, text)) return new HeldLease(store, key, record, text, opts)
-
     const existingText = await store.read(key)
-    if (existingText === undefined) continue // released meanwhile: try again
+    if (existingText === undefined) {
+      const record = fresh(await nextToken(store, target, 0))
+      const text = serialize(record)
+      if (await store.createExclusive(key, text)) return new HeldLease(store, key, record, text, opts)
+      continue // taken meanwhile: look at who has it
+    }
     const existing = parseLease(store, key, existingText)
     last = existing
     if (!isStale(existing, opts.now(), me.host, isAlive)) throw new LockedError(existing)
+    const record = fresh(await nextToken(store, target, existing.token))
+    const text = serialize(record)
     if (await takeOver(store, key, existingText, text)) return new HeldLease(store, key, record, text, opts)
   }
   // Still contended after several rounds: someone else is taking it over right now.
-  throw new LockedError(last ?? fresh())
+  throw new LockedError(last ?? fresh(0))
 }
 
 /**
@@ -102,6 +137,20 @@ async function takeOver(store: StateStore, key: string, staleText: string, ourTe
   }
 }
 
+/**
+ * A token above every one handed out for this target: the last one is kept in `locks/<target>.fence`,
+ * which outlives the lease itself (a lease is removed when released, its successor must still get a
+ * larger token). Two acquirers may compute the same token, but only one of them creates the lease.
+ */
+async function nextToken(store: StateStore, target: string, atLeast: number): Promise<number> {
+  const key = keys.fence(target)
+  const text = await store.read(key)
+  const last = text === undefined ? 0 : Number.parseInt(text.trim(), 10)
+  const token = Math.max(Number.isSafeInteger(last) && last > 0 ? last : 0, atLeast) + 1
+  await store.writeAtomic(key, `${token}\n`)
+  return token
+}
+
 function takeoverKey(key: string, staleText: string): string {
   return `${key.replace(/\.json$/, '')}.takeover-${createHash('sha256').update(staleText).digest('hex').slice(0, 16)}`
 }
@@ -118,6 +167,19 @@ class HeldLease implements Lease {
   get target(): string {
     return this.record.target
   }
+  get fence(): Fence {
+    return {key: this.key, token: this.record.token}
+  }
+
+  async isOurs(): Promise<boolean> {
+    const text = await this.store.read(this.key)
+    if (text === undefined) return false
+    try {
+      return parseLease(this.store, this.key, text).token === this.record.token
+    } catch {
+      return false
+    }
+  }
   get releaseId(): string {
     return this.record.releaseId
   }
@@ -126,7 +188,12 @@ class HeldLease implements Lease {
     if ((await this.store.read(this.key)) !== this.text) return false
     const record = {...this.record, expires: iso(this.opts.now() + this.opts.ttlMs)}
     const text = serialize(record)
-    await this.store.writeAtomic(this.key, text)
+    try {
+      await this.store.writeAtomic(this.key, text, this.fence)
+    } catch (error) {
+      if (error instanceof FenceError) return false
+      throw error
+    }
     this.record = record
     this.text = text
     return true
@@ -134,7 +201,12 @@ class HeldLease implements Lease {
 
   async release(): Promise<boolean> {
     if ((await this.store.read(this.key)) !== this.text) return false
-    await this.store.remove(this.key)
+    try {
+      await this.store.remove(this.key, this.fence)
+    } catch (error) {
+      if (error instanceof FenceError) return false
+      throw error
+    }
     return true
   }
 }
@@ -159,16 +231,45 @@ export async function readLease(store: StateStore, target: string): Promise<Leas
   return text === undefined ? undefined : parseLease(store, key, text)
 }
 
-/** `release unlock <target> --force`: removes the lease whoever holds it; returns what was removed. */
-export async function forceUnlock(store: StateStore, target: string): Promise<LeaseRecord | undefined> {
+export interface ForceUnlockOptions {
+  /** Whether a pid on this host is alive; defaults to the process inspector of src/util/process.ts. */
+  isAlive?: (pid: number) => boolean
+  host?: string
+}
+
+export interface Unlocked {
+  /** The lease removed, when it could be read. */
+  removed?: LeaseRecord
+  /** Why the lease removed could not be read (a damaged lease, removed all the same). */
+  damaged?: string
+}
+
+/**
+ * `release unlock <target> --force`: removes the lease, unless its holder runs on this host (then two
+ * processes would drive one release: E_HOLDER_ALIVE, exit 4). A damaged lease is removed too, which is
+ * exactly what --force is for. Undefined when there was no lease.
+ */
+export async function forceUnlock(store: StateStore, target: string, opts: ForceUnlockOptions = {}): Promise<Unlocked | undefined> {
   const key = keys.lease(target)
-  const text = await store.read(key)
-  let removed: LeaseRecord | undefined
+  let text: string | undefined
+  let result: Unlocked | undefined
+  try {
+    text = await store.read(key)
+  } catch (error) {
+    // A lease the store refuses to read (a link, a FIFO) is removed like a damaged one: unlink
+    // removes the entry itself, never what it points to.
+    if (!(error instanceof UserError)) throw error
+    result = {damaged: error.message}
+    await store.remove(key)
+  }
   if (text !== undefined) {
     try {
-      removed = parseLease(store, key, text)
-    } catch {
-      // a damaged lease is exactly what --force is for
+      const lease = parseLease(store, key, text)
+      if (lease.host === (opts.host ?? os.hostname()) && (opts.isAlive ?? pidAlive)(lease.pid)) throw new HolderAliveError(lease)
+      result = {removed: lease}
+    } catch (error) {
+      if (error instanceof HolderAliveError) throw error
+      result = {damaged: error instanceof UserError ? error.message : String(error)}
     }
     await store.remove(key)
   }
@@ -177,7 +278,19 @@ export async function forceUnlock(store: StateStore, target: string): Promise<Le
   for (const name of await store.list('locks')) {
     if (name.startsWith(prefix)) await store.remove(`locks/${name}`)
   }
-  return removed
+  return result
+}
+
+/** `unlock --force` of a lease whose holder still runs on this host. Exit code 4. */
+export class HolderAliveError extends UserError {
+  constructor(readonly lease: LeaseRecord) {
+    super(
+      'E_HOLDER_ALIVE',
+      `the lease of ${lease.target} is held by ${lease.holder}, alive on this host, for release ${lease.releaseId}: breaking it would let two processes drive one release; nothing was changed`,
+      `Let it finish (release status ${lease.target}), or stop it first (kill ${lease.pid}); once it is gone its lease is stale and release resume ${lease.target} takes it over.`,
+      EXIT.locked,
+    )
+  }
 }
 
 /** Expired, or held by a process of this host that no longer runs. */
@@ -187,16 +300,7 @@ export function isStale(lease: LeaseRecord, now: number, host = os.hostname(), i
   return lease.host === host && !isAlive(lease.pid)
 }
 
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as {code?: string}).code === 'EPERM'
-  }
-}
+const pidAlive = isProcessAlive
 
 function identity(given: AcquireOptions['identity'] = {}): {holder: string; host: string; pid: number} {
   const host = given.host ?? os.hostname()
@@ -237,8 +341,21 @@ function parseLease(store: StateStore, key: string, text: string): LeaseRecord {
   ) {
     throw leaseCorrupt(store, key, 'the lease lacks target, holder, host, pid, releaseId, since or expires')
   }
-  return r as LeaseRecord
+  // A lease that cannot be judged is refused, never taken over: an unparsable expiry would read as
+  // expired, a pid of 0 or below would name a process group or no process at all.
+  if (!Number.isSafeInteger(r.pid) || r.pid <= 0) throw leaseCorrupt(store, key, `the lease's pid ${JSON.stringify(r.pid)} is not a process id`)
+  for (const field of ['since', 'expires'] as const) {
+    if (!ISO_TIME.test(r[field]!) || !Number.isFinite(Date.parse(r[field]!))) {
+      throw leaseCorrupt(store, key, `the lease's ${field} ${JSON.stringify(r[field]).slice(0, 40)} is not a time`)
+    }
+  }
+  // Leases written before fencing have no token: they count as token 0, below every new one.
+  const token = r.token ?? 0
+  if (!Number.isSafeInteger(token) || token < 0) throw leaseCorrupt(store, key, `the lease's token ${JSON.stringify(token).slice(0, 40)} is not a fencing token`)
+  return {...(r as LeaseRecord), token}
 }
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/
 
 function leaseCorrupt(store: StateStore, key: string, problem: string): UserError {
   const target = key.replace(/^locks\//, '').replace(/\.json$/, '')

@@ -24,6 +24,11 @@ export interface ReleaseRecord {
 
 export interface TargetLedger {
   target: string
+  /**
+   * Grows by one with every change: a decision taken on a read can be written only if nothing changed
+   * since (compare-and-set). Ledgers written before it had none: revision 0.
+   */
+  revision?: number
   liveVersion: string | null
   /** Oldest first. */
   releases: ReleaseRecord[]
@@ -75,8 +80,10 @@ export class Ledger {
     })
   }
 
-  update(target: string, id: string, patch: Patch): Promise<ReleaseRecord> {
+  /** With `ifRevision`, only if the ledger is still at that revision (else E_MOVED_ON, nothing written). */
+  update(target: string, id: string, patch: Patch, ifRevision?: number): Promise<ReleaseRecord> {
     return this.change(target, (ledger) => {
+      if (ifRevision !== undefined && revisionOf(ledger) !== ifRevision) throw movedOn(target, ifRevision, revisionOf(ledger))
       const record = find(ledger, id)
       for (const field of ['state', 'outcome', 'message', 'details', 'endedAt'] as const) {
         if (field in patch) {
@@ -142,6 +149,7 @@ export class Ledger {
     const next = previous.then(async () => {
       const ledger = await this.read(target)
       const result = fn(ledger)
+      ledger.revision = revisionOf(ledger) + 1
       await this.store.writeAtomic(keys.ledger(target), JSON.stringify(ledger, null, 2) + '\n')
       return result
     })
@@ -152,6 +160,19 @@ export class Ledger {
     })
     return next
   }
+}
+
+export function revisionOf(ledger: TargetLedger): number {
+  return ledger.revision ?? 0
+}
+
+/** A write conditional on a revision found the ledger changed since: nothing was written. */
+function movedOn(target: string, expected: number, found: number): UserError {
+  return new UserError(
+    'E_MOVED_ON',
+    `the ledger of ${target} changed since it was read (revision ${expected}, now ${found}): another process acted on it; nothing was changed`,
+    `See release status ${target}, then decide again.`,
+  )
 }
 
 function find(ledger: TargetLedger, id: string): ReleaseRecord {
@@ -173,6 +194,7 @@ function ledgerProblem(value: unknown, target: string): string | undefined {
   const ledger = value as Record<string, unknown>
   if (ledger.target !== target) return `it is the ledger of ${JSON.stringify(ledger.target)}, not ${target}`
   if (ledger.liveVersion !== null && typeof ledger.liveVersion !== 'string') return 'liveVersion is neither a string nor null'
+  if (ledger.revision !== undefined && (!Number.isSafeInteger(ledger.revision) || (ledger.revision as number) < 0)) return 'revision is not a count'
   if (!Array.isArray(ledger.releases)) return 'releases is not a list'
   for (const [index, release] of ledger.releases.entries()) {
     if (typeof release !== 'object' || release === null) return `releases[${index}] is not an object`

@@ -24,6 +24,11 @@ export interface RunOptions<TMachine> {
   pauseAt?: (state: string) => boolean
   /** An event sent once the actor has started (e.g. PROMOTE to a release restored at its gate). */
   send?: {type: string; [key: string]: unknown}
+  /**
+   * Stops the run from outside (the lease was lost): the actor is stopped, nothing more is written,
+   * and the run rejects with the signal's reason.
+   */
+  signal?: AbortSignal
 }
 
 export interface RunResult {
@@ -120,6 +125,7 @@ function run(options: RunOptions<AnyStateMachine>): Promise<RunResult> {
     const settle = (result: () => RunResult) => {
       if (settled) return
       settled = true
+      options.signal?.removeEventListener('abort', stopFromOutside)
       void queue.then(() => (failure ? reject(failure.error) : resolve(result())))
     }
 
@@ -180,6 +186,16 @@ function run(options: RunOptions<AnyStateMachine>): Promise<RunResult> {
         }
       },
     })
+    const stopFromOutside = () => {
+      failure ??= {error: options.signal?.reason}
+      actor.stop()
+      settle(() => ({state: lastState ?? '', context: lastContext, status: 'error', error: failure?.error}))
+    }
+    if (options.signal?.aborted) {
+      stopFromOutside()
+      return
+    }
+    options.signal?.addEventListener('abort', stopFromOutside, {once: true})
     actor.start()
     if (options.send) actor.send(options.send)
   })

@@ -1,18 +1,54 @@
 /**
  * Where releases, ledgers, journals and leases are kept. Keys are relative, slash-separated paths
  * such as `targets/web/ledger.json`. The file backend (src/store/file.ts) is the default.
+ *
+ * Fencing: every write may carry a Fence, the key of a lease and the token its holder was given. The
+ * write happens only while that key still holds a JSON object whose `token` is that number; otherwise
+ * it is refused with a FenceError and nothing is written. A backend with conditional writes (DynamoDB:
+ * a ConditionCheck on the lease item in the same transaction) checks it atomically with the write; the
+ * file backend checks it immediately before the write (the lease holder is the only writer of its
+ * keys, so the gap only matters to a holder that was stopped exactly there).
  */
 export interface StateStore {
   /** Human description of where the state lives, for messages (e.g. the directory). */
   readonly location: string
   read(key: string): Promise<string | undefined>
   /** Replaces the whole value atomically: a reader sees the old or the new value, never a torn one. */
-  writeAtomic(key: string, data: string): Promise<void>
-  /** Appends one line (a newline is added). */
-  append(key: string, line: string): Promise<void>
+  writeAtomic(key: string, data: string, fence?: Fence): Promise<void>
+  /** Appends one line (a newline is added); a reader never sees it glued to a torn earlier line. */
+  append(key: string, line: string, fence?: Fence): Promise<void>
   /** Creates the key only if absent; false when it already exists. */
   createExclusive(key: string, data: string): Promise<boolean>
-  remove(key: string): Promise<void>
+  remove(key: string, fence?: Fence): Promise<void>
   /** Keys directly below a prefix (one level), e.g. list('targets') -> ['web', 'api']. */
   list(prefix: string): Promise<string[]>
+}
+
+/** A write condition: `key` (a lease) still holds a JSON object with this `token`. */
+export interface Fence {
+  key: string
+  token: number
+}
+
+/** A fenced write refused because the lease moved on; nothing was written. */
+export class FenceError extends Error {
+  override readonly name = 'FenceError'
+  constructor(
+    readonly fence: Fence,
+    /** The lease's content found instead (undefined when the lease is gone). */
+    readonly found: string | undefined,
+  ) {
+    super(`refused a write fenced by ${fence.key} token ${fence.token}: the lease ${found === undefined ? 'is gone' : 'holds another token'}`)
+  }
+}
+
+/** Whether `text` (a lease as stored) still carries `token`. Shared by the backends that check in code. */
+export function fenceHolds(text: string | undefined, token: number): boolean {
+  if (text === undefined) return false
+  try {
+    const value = JSON.parse(text) as {token?: unknown} | null
+    return typeof value === 'object' && value !== null && value.token === token
+  } catch {
+    return false
+  }
 }

@@ -1,11 +1,9 @@
 import {randomBytes} from 'node:crypto'
 import {
   closeSync,
-  fsyncSync,
   mkdirSync,
   openSync,
   readFileSync,
-  renameSync,
   statSync,
   unlinkSync,
   writeSync,
@@ -13,6 +11,7 @@ import {
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {UserError} from '../errors.js'
+import {writeFileAtomic} from '../util/state-file.js'
 
 /**
  * The simulated account's file: `dir/account.json`, replaced atomically (temporary file + rename),
@@ -103,16 +102,9 @@ export class AccountFile {
     )
   }
 
+  /** Replaced atomically and checked for its full length: a full disk leaves the previous file intact. */
   write(text: string): void {
-    const temporary = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
-    const fd = openSync(temporary, 'wx')
-    try {
-      writeSync(fd, text)
-      fsyncSync(fd)
-    } finally {
-      closeSync(fd)
-    }
-    renameSync(temporary, this.path)
+    writeFileAtomic(this.path, text)
     this.seen = this.signature()
   }
 

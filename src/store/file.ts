@@ -1,25 +1,39 @@
-import {randomBytes} from 'node:crypto'
-import {constants as fsConstants} from 'node:fs'
-import {link, mkdir, open, readFile, readdir, rename, unlink} from 'node:fs/promises'
 import path from 'node:path'
-import type {StateStore} from '../ports/store.js'
+import {FenceError, fenceHolds, type Fence, type StateStore} from '../ports/store.js'
+import {
+  appendLine,
+  checkDirectories,
+  createFileExclusive,
+  errnoOf,
+  readStateFile,
+  realFileSystem,
+  TEMP_PREFIX,
+  TEMP_SUFFIX,
+  unsafeFile,
+  writeFileAtomic,
+  type FileSystem,
+} from '../util/state-file.js'
 
-/** Temp files start with this and end with TEMP_SUFFIX so that `list` never reports them. */
-const TEMP_PREFIX = '.'
-const TEMP_SUFFIX = '.tmp'
+export interface FileStateStoreOptions {
+  /** The file system calls (tests inject a full disk here). */
+  fs?: FileSystem
+}
 
 /**
- * The default state backend: one directory, one file per key. Every replacement goes through a temp
- * file in the same directory, fsync and rename, so a crash leaves the old or the new value, never a
- * torn one.
+ * The default state backend: one directory, one file per key, written through src/util/state-file.ts:
+ * every replacement goes through a temp file, fsync and rename, so a crash or a full disk leaves the
+ * old or the new value, never a torn one; appends end on a line boundary; nothing is opened through
+ * a symbolic link, and files are owner-only.
  */
 export class FileStateStore implements StateStore {
   readonly root: string
   readonly location: string
+  private readonly fs: FileSystem
 
-  constructor(root: string) {
+  constructor(root: string, options: FileStateStoreOptions = {}) {
     this.root = path.resolve(root)
     this.location = this.root
+    this.fs = options.fs ?? realFileSystem
   }
 
   /** Absolute path of a key; refuses keys that would escape the root (absolute, `..`, empty). */
@@ -41,71 +55,34 @@ export class FileStateStore implements StateStore {
   }
 
   async read(key: string): Promise<string | undefined> {
-    try {
-      return await readFile(this.pathOf(key), 'utf8')
-    } catch (error) {
-      if (errno(error) === 'ENOENT') return undefined
-      throw error
-    }
+    return this.readNow(key)
   }
 
-  async writeAtomic(key: string, data: string): Promise<void> {
-    const file = this.pathOf(key)
-    const dir = path.dirname(file)
-    await mkdir(dir, {recursive: true})
-    const temp = await this.writeTemp(file, data)
-    try {
-      await rename(temp, file)
-    } catch (error) {
-      await unlink(temp).catch(() => {})
-      throw error
-    }
-    await syncDirectory(dir)
+  async writeAtomic(key: string, data: string, fence?: Fence): Promise<void> {
+    const file = this.fileFor(key, true)
+    // The fence is checked last, once the new value is on disk, just before it replaces the old one.
+    writeFileAtomic(file, data, {fs: this.fs, beforeCommit: () => this.checkFence(fence)})
   }
 
-  async append(key: string, line: string): Promise<void> {
-    // One write of one line through O_APPEND: concurrent appenders never interleave within a line.
+  async append(key: string, line: string, fence?: Fence): Promise<void> {
     if (line.includes('\n')) throw new Error(`a line appended to ${key} must not contain a newline`)
-    const file = this.pathOf(key)
-    await mkdir(path.dirname(file), {recursive: true})
-    const handle = await open(file, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT, 0o644)
-    try {
-      await handle.write(line + '\n')
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
+    const file = this.fileFor(key, true)
+    appendLine(file, line, {fs: this.fs, beforeWrite: () => this.checkFence(fence)})
   }
 
   async createExclusive(key: string, data: string): Promise<boolean> {
-    const file = this.pathOf(key)
-    const dir = path.dirname(file)
-    await mkdir(dir, {recursive: true})
-    // Write the full content to a temp file, then hard-link it into place: link fails with EEXIST
-    // like open('wx'), but a reader can never see the key exists yet empty (a lease being written).
-    const temp = await this.writeTemp(file, data)
-    try {
-      await link(temp, file)
-      await syncDirectory(dir)
-      return true
-    } catch (error) {
-      const code = errno(error)
-      if (code === 'EEXIST') return false
-      // File systems without hard links: fall back to an exclusive open.
-      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') {
-        return this.createExclusiveByOpen(file, data)
-      }
-      throw error
-    } finally {
-      await unlink(temp).catch(() => {})
-    }
+    return createFileExclusive(this.fileFor(key, true), data, this.fs)
   }
 
-  async remove(key: string): Promise<void> {
+  async remove(key: string, fence?: Fence): Promise<void> {
+    this.checkFence(fence)
+    const file = this.pathOf(key)
+    if (!checkDirectories(this.fs, this.root, path.dirname(file), false)) return
     try {
-      await unlink(this.pathOf(key))
+      // unlink removes a link itself, never what it points to.
+      this.fs.unlinkSync(file)
     } catch (error) {
-      if (errno(error) === 'ENOENT') return
+      if (errnoOf(error) === 'ENOENT') return
       throw error
     }
   }
@@ -113,68 +90,40 @@ export class FileStateStore implements StateStore {
   async list(prefix: string): Promise<string[]> {
     const dir = prefix === '' || prefix === '.' ? this.root : this.pathOf(prefix.replace(/\/+$/, ''))
     try {
-      const entries = await readdir(dir)
+      if (!checkDirectories(this.fs, this.root, dir, false)) return []
+      const entries = this.fs.readdirSync(dir)
       return entries.filter((name) => !isTempName(name)).sort()
     } catch (error) {
-      const code = errno(error)
+      const code = errnoOf(error)
       if (code === 'ENOENT' || code === 'ENOTDIR') return []
+      // A listing below a file (e.g. `targets/web` being a file) lists nothing.
+      if (error instanceof Error && 'code' in error && error.code === 'E_STATE_UNSAFE' && /is not a directory/.test(error.message)) return []
       throw error
     }
   }
 
-  private async writeTemp(file: string, data: string): Promise<string> {
-    const temp = path.join(
-      path.dirname(file),
-      `${TEMP_PREFIX}${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`,
-    )
-    const handle = await open(temp, 'wx', 0o644)
-    try {
-      await handle.writeFile(data, 'utf8')
-      await handle.sync()
-    } catch (error) {
-      await handle.close().catch(() => {})
-      await unlink(temp).catch(() => {})
-      throw error
-    }
-    await handle.close()
-    return temp
+  private readNow(key: string): string | undefined {
+    const file = this.pathOf(key)
+    if (!checkDirectories(this.fs, this.root, path.dirname(file), false)) return undefined
+    return readStateFile(file, this.fs)
   }
 
-  private async createExclusiveByOpen(file: string, data: string): Promise<boolean> {
-    let handle
-    try {
-      handle = await open(file, 'wx', 0o644)
-    } catch (error) {
-      if (errno(error) === 'EEXIST') return false
-      throw error
-    }
-    try {
-      await handle.writeFile(data, 'utf8')
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-    return true
+  /** The key's path, its directories checked (and created 0700 when `create`). */
+  private fileFor(key: string, create: boolean): string {
+    const file = this.pathOf(key)
+    checkDirectories(this.fs, this.root, path.dirname(file), create)
+    if (file === this.root) throw unsafeFile(file, 'is the state directory itself')
+    return file
+  }
+
+  /** Refuses the write (FenceError) unless the fence's lease still holds its token. */
+  private checkFence(fence: Fence | undefined): void {
+    if (fence === undefined) return
+    const text = this.readNow(fence.key)
+    if (!fenceHolds(text, fence.token)) throw new FenceError(fence, text)
   }
 }
 
 function isTempName(name: string): boolean {
   return name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX)
-}
-
-function errno(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined
-}
-
-/** Makes a rename or link durable; not every platform can open a directory, which is fine. */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle
-  try {
-    handle = await open(dir, 'r')
-    await handle.sync()
-  } catch {
-    // best effort
-  } finally {
-    await handle?.close().catch(() => {})
-  }
 }

@@ -4,6 +4,7 @@ import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {acquireLease, forceUnlock, listLeases, LockedError, readLease} from '../../src/engine/lease.js'
 import {UserError} from '../../src/errors.js'
+import {FenceError} from '../../src/ports/store.js'
 import {FileStateStore} from '../../src/store/file.js'
 import {VirtualClock} from '../../src/util/clock.js'
 
@@ -38,6 +39,7 @@ describe('leases', () => {
       releaseId: 'web-1',
       since: '2026-01-01T00:00:00.000Z',
       expires: '2026-01-01T00:01:00.000Z',
+      token: 1,
     })
     expect(await readLease(store, 'web')).toEqual(onDisk)
   })
@@ -103,7 +105,7 @@ describe('leases', () => {
     const held = (winners[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireLease>>>).value
     expect((await readLease(store, 'web'))!.releaseId).toBe(held.releaseId)
     // no takeover markers are left behind
-    expect(await readdir(path.join(dir, 'locks'))).toEqual(['web.json'])
+    expect(await readdir(path.join(dir, 'locks'))).toEqual(['web.fence', 'web.json'])
   })
 
   it('renews only while ours, and releases only ours', async () => {
@@ -128,7 +130,7 @@ describe('leases', () => {
     await acquireLease(store, 'web', {releaseId: 'web-1', ttlMs: TTL, now, identity: alice})
     await acquireLease(store, 'api', {releaseId: 'api-1', ttlMs: TTL, now, identity: bob})
     expect((await listLeases(store)).map((l) => `${l.target}:${l.releaseId}`)).toEqual(['api:api-1', 'web:web-1'])
-    expect((await forceUnlock(store, 'web'))!.releaseId).toBe('web-1')
+    expect((await forceUnlock(store, 'web'))!.removed!.releaseId).toBe('web-1')
     expect(await forceUnlock(store, 'web')).toBeUndefined()
     expect((await listLeases(store)).map((l) => l.target)).toEqual(['api'])
   })
@@ -139,7 +141,33 @@ describe('leases', () => {
     expect(error).toBeInstanceOf(UserError)
     expect((error as UserError).message).toContain(path.join(dir, 'locks', 'web.json'))
     expect((error as UserError).hint).toContain('release unlock web --force')
-    await forceUnlock(store, 'web')
+    expect(await forceUnlock(store, 'web')).toEqual({damaged: expect.stringContaining('not valid JSON')})
+    expect(await readLease(store, 'web')).toBeUndefined()
     await acquireLease(store, 'web', {releaseId: 'web-1', ttlMs: TTL, now, identity: alice})
+  })
+
+  it('gives every new holder a larger fencing token, and refuses the writes of a holder that lost its lease', async () => {
+    const first = await acquireLease(store, 'web', {releaseId: 'web-1', ttlMs: TTL, now, identity: alice})
+    await store.append('releases/web-1/journal.ndjson', '{"n":1}', first.fence)
+    clock.advance(TTL + 1)
+    const second = await acquireLease(store, 'web', {releaseId: 'web-1', ttlMs: TTL, now, identity: bob})
+    expect(second.record.token).toBeGreaterThan(first.record.token)
+    expect(await first.isOurs()).toBe(false)
+    expect(await second.isOurs()).toBe(true)
+    await expect(store.append('releases/web-1/journal.ndjson', '{"n":2}', first.fence)).rejects.toBeInstanceOf(FenceError)
+    await expect(store.writeAtomic('releases/web-1/snapshot.json', '{}', first.fence)).rejects.toBeInstanceOf(FenceError)
+    expect(await first.renew()).toBe(false)
+    expect(await store.read('releases/web-1/journal.ndjson')).toBe('{"n":1}\n')
+    expect(await store.read('releases/web-1/snapshot.json')).toBeUndefined()
+
+    // Released, then acquired again: still larger than every token before (the counter outlives the lease).
+    expect(await second.release()).toBe(true)
+    const third = await acquireLease(store, 'web', {releaseId: 'web-2', ttlMs: TTL, now, identity: alice})
+    expect(third.record.token).toBeGreaterThan(second.record.token)
+    // And after unlock --force too.
+    await forceUnlock(store, 'web')
+    const fourth = await acquireLease(store, 'web', {releaseId: 'web-2', ttlMs: TTL, now, identity: bob})
+    expect(fourth.record.token).toBeGreaterThan(third.record.token)
+    expect(await third.isOurs()).toBe(false)
   })
 })

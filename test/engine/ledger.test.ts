@@ -146,4 +146,16 @@ describe('Journal', () => {
     expect((error as UserError).code).toBe('E_STATE_CORRUPT')
     expect((error as UserError).message).toContain(`${path.join(dir, 'releases', 'web-1', 'journal.ndjson')}:2:`)
   })
+
+  it('counts its revisions, and a write conditional on a revision refuses a ledger changed since', async () => {
+    const record = await ledger.begin('web', {version: '1.0.0', strategy: 'immutable', kind: 'rollout'})
+    const read = await ledger.read('web')
+    expect(read.revision).toBe(1)
+    await ledger.update('web', record.id, {state: 'provisioning'})
+    const before = await store.read('targets/web/ledger.json')
+    await expect(ledger.update('web', record.id, {outcome: 'paused'}, read.revision)).rejects.toMatchObject({code: 'E_MOVED_ON', exitCode: 2})
+    expect(await store.read('targets/web/ledger.json')).toBe(before)
+    const fresh = await ledger.read('web')
+    expect((await ledger.update('web', record.id, {outcome: 'paused'}, fresh.revision)).outcome).toBe('paused')
+  })
 })

@@ -1,0 +1,55 @@
+/**
+ * A running release keeps watching that it still holds its target's lease. When it no longer does
+ * (its renewal is refused, a fenced write is refused, or it wakes from a wait to find another holder),
+ * it stops at once: `signal` aborts the persisted run, and a step waiting on the watched clock never
+ * wakes to act on the account again.
+ */
+import {leaseLost} from '../engine/fenced.js'
+import type {Lease} from '../engine/lease.js'
+import type {Clock} from '../ports/clock.js'
+import type {StateStore} from '../ports/store.js'
+
+/** How much step-clock time passes between two reads of the lease from a waiting step. */
+const CHECK_EVERY_MS = 1_000
+
+export class LeaseWatch {
+  private readonly controller = new AbortController()
+
+  constructor(
+    private readonly store: StateStore,
+    readonly lease: Lease,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.controller.signal
+  }
+
+  get lost(): boolean {
+    return this.controller.signal.aborted
+  }
+
+  /** Stops the release: the lease is someone else's now. */
+  async markLost(): Promise<void> {
+    if (this.lost) return
+    const error = await leaseLost(this.store, this.lease)
+    if (!this.lost) this.controller.abort(error)
+  }
+
+  /** The step clock, checking the lease after each wait. */
+  clock(inner: Clock): Clock {
+    let checkedAt = inner.now()
+    const never = new Promise<void>(() => {})
+    return {
+      now: () => inner.now(),
+      sleep: async (ms: number) => {
+        await inner.sleep(ms)
+        if (!this.lost && inner.now() - checkedAt >= CHECK_EVERY_MS) {
+          checkedAt = inner.now()
+          if (!(await this.lease.isOurs())) await this.markLost()
+        }
+        // A step of a stopped release never runs on: whoever holds the lease now drives the account.
+        if (this.lost) await never
+      },
+    }
+  }
+}

@@ -1,0 +1,35 @@
+import {FenceError, type StateStore} from '../ports/store.js'
+import {LeaseLostError, readLease, type Lease} from './lease.js'
+
+/**
+ * The store as the holder of a lease writes to it: every write carries the lease's fence, so once
+ * another process holds the target's lease (a takeover after this one was stopped past its expiry,
+ * or `unlock --force`), this process's writes are refused and it stops with E_LEASE_LOST.
+ */
+export function fencedStore(store: StateStore, lease: Lease): StateStore {
+  const fence = lease.fence
+  const guarded = async <T>(write: () => Promise<T>): Promise<T> => {
+    try {
+      return await write()
+    } catch (error) {
+      if (error instanceof FenceError) throw await leaseLost(store, lease)
+      throw error
+    }
+  }
+  return {
+    location: store.location,
+    read: (key) => store.read(key),
+    list: (prefix) => store.list(prefix),
+    writeAtomic: (key, data) => guarded(() => store.writeAtomic(key, data, fence)),
+    append: (key, line) => guarded(() => store.append(key, line, fence)),
+    remove: (key) => guarded(() => store.remove(key, fence)),
+    // Only leases are created exclusively; a holder never creates one through its fenced store.
+    createExclusive: (key, data) => guarded(() => store.createExclusive(key, data)),
+  }
+}
+
+/** The error that says who holds the lease now, whatever can be read of it. */
+export async function leaseLost(store: StateStore, lease: Lease): Promise<LeaseLostError> {
+  const now = await readLease(store, lease.target).catch(() => undefined)
+  return new LeaseLostError(lease.record, now)
+}
