@@ -8,7 +8,7 @@ export type InstancePhase =
   | 'planned'
   /** EnterStandby asked; waiting for Standby. */
   | 'enteringStandby'
-  /** The change (apply, then verify) was sent as `commandId`. */
+  /** The change (apply, then verify) was sent as `commandId`; without one, it is about to be sent (written ahead). */
   | 'changing'
   /** Changed and verified; ExitStandby asked; waiting for InService and healthy. */
   | 'returning'

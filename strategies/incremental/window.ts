@@ -112,6 +112,10 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
       if (t.phase === 'enteringStandby') {
         if (lifecycle.get(id)?.lifecycle === 'Standby') toSend.push(id)
         else if (now > deadlineOf(t)) move(id, 'failed', {reason: `did not reach Standby within ${settings.timeouts.standbyMs / 1000}s`})
+      } else if (t.phase === 'changing' && t.commandId === undefined) {
+        // Written ahead of a send that did not finish (a resumed release): whether it reached the
+        // instance is unknown, and sending the same change again is what a change allows.
+        toSend.push(id)
       } else if (t.phase === 'changing') {
         // Only the invocation of the command sent last counts: an earlier attempt's failure is history.
         const result = results.get(`${t.commandId}:${id}`)
@@ -142,7 +146,8 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
       await fleet.exitStandby(job.group!, toReturn, groupInfo)
       for (const id of toReturn) move(id, 'returning')
     }
-    await sendChanges(deps, job, tracked, toSend, move, commandSentAt)
+    const sendFailure = await sendChanges(deps, job, tracked, toSend, move, commandSentAt)
+    stopping ??= sendFailure ?? null
 
     // Fill the window.
     const starting: string[] = []
@@ -162,7 +167,8 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
         await fleet.enterStandby(job.group, starting, groupInfo)
         for (const id of starting) move(id, 'enteringStandby')
       } else {
-        await sendChanges(deps, job, tracked, starting, move, commandSentAt)
+        const startFailure = await sendChanges(deps, job, tracked, starting, move, commandSentAt)
+        stopping ??= startFailure ?? null
       }
     }
 
@@ -181,30 +187,60 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
   }
 }
 
-/** One SendCommand per version (the port splits each into calls of at most 50 instances). */
+/** The port sends in chunks of this many instances, in order: chunk k holds ids[50k .. 50k+49]. */
+const INSTANCES_PER_SEND = 50
+
+/**
+ * One SendCommand per version (the port splits each into calls of at most 50 instances). Write ahead:
+ * every instance is journaled as changing, without a command id, before the call that may change it,
+ * so that the way back knows it even if the send fails halfway or the process dies during it. A send
+ * that fails marks the instances it may not have reached as failed (the way back restores them) and
+ * keeps those of the chunks that went through, to be watched to their end; returns why the pass stops.
+ */
 async function sendChanges(
   deps: IncrementalDeps,
   job: WindowJob,
   tracked: Map<string, Tracked>,
   instanceIds: string[],
-  move: (id: string, phase: InstancePhase, extra?: {commandId?: string}) => void,
+  move: (id: string, phase: InstancePhase, extra?: {commandId?: string; reason?: string}) => void,
   commandSentAt: Map<string, number>,
-): Promise<void> {
+): Promise<string | undefined> {
   const byVersion = new Map<string, string[]>()
   for (const id of instanceIds) {
     const version = tracked.get(id)!.version
     byVersion.set(version, [...(byVersion.get(version) ?? []), id])
   }
+  let stopping: string | undefined
   for (const [version, ids] of byVersion) {
     const comment = `release ${job.releaseId} ${job.pass === 'forward' ? 'to' : 'back to'} ${version}`
-    const commandIds = await deps.commands.send(changeCommand(deps.settings.change, version, ids, comment))
-    // The port sends in chunks of 50, in order: chunk k holds ids[50k .. 50k+49].
+    const at = deps.clock.now()
+    await job.append(ids.map((instanceId) => ({instanceId, pass: job.pass, phase: 'changing' as const, at})))
+    let commandIds: string[]
+    let failure: string | undefined
+    try {
+      commandIds = await deps.commands.send(changeCommand(deps.settings.change, version, ids, comment))
+    } catch (error) {
+      commandIds = sentBefore(error)
+      failure = `SendCommand failed after ${commandIds.length} of ${Math.ceil(ids.length / INSTANCES_PER_SEND)} calls: ${error instanceof Error ? error.message : String(error)}`
+    }
     ids.forEach((id, i) => {
-      const commandId = commandIds[Math.floor(i / 50)] ?? commandIds.at(-1)!
+      const commandId = commandIds[Math.floor(i / INSTANCES_PER_SEND)] ?? (failure === undefined ? commandIds.at(-1) : undefined)
+      if (commandId === undefined) {
+        move(id, 'failed', {reason: failure!})
+        return
+      }
       commandSentAt.set(commandId, deps.clock.now())
       move(id, 'changing', {commandId})
     })
+    if (failure !== undefined) stopping ??= failure
   }
+  return stopping
+}
+
+/** The command ids of the chunks a failed send got through (the port's PartialSendError carries them). */
+function sentBefore(error: unknown): string[] {
+  const ids = (error as {commandIds?: unknown} | null)?.commandIds
+  return Array.isArray(ids) && ids.every((id) => typeof id === 'string') ? ids : []
 }
 
 /**
