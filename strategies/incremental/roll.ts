@@ -49,12 +49,15 @@ async function restoreTolerated(deps: IncrementalDeps, journal: InstanceJournal,
   const progress = foldJournal(await journal.load())
   const back = new Map(progress.planned.map((p) => [p.instanceId, versionToRestore(p, lastKnownGood)]))
   const failed = [...progress.forward].filter(([, r]) => r.phase === 'failed').map(([id]) => id)
-  const unknown = failed.filter((id) => back.get(id)?.version === undefined)
+  const undelivered = new Set(failed.filter((id) => progress.forward.get(id)?.undelivered === true))
+  const unknown = failed.filter((id) => !undelivered.has(id) && back.get(id)?.version === undefined)
   if (unknown.length > 0) throw new Error(`no known previous version to put back on ${unknown.map((id) => `${id} (${back.get(id)?.reason})`).join(', ')}`)
   const result = await restorePass(deps, journal, {
     releaseId,
     step: 'rolling',
-    instances: failed.map((id) => ({instanceId: id, version: back.get(id)!.version!})),
+    instances: failed.map((id) =>
+      undelivered.has(id) ? {instanceId: id, version: back.get(id)?.version ?? 'unchanged', returnOnly: true} : {instanceId: id, version: back.get(id)!.version!},
+    ),
     window: failed.length,
     maxErrors: 0,
   })
@@ -74,9 +77,15 @@ export function restore(deps: IncrementalDeps, journal: InstanceJournal) {
       return phase !== undefined && phase !== 'planned'
     })
     const stranded: RestoreResult['stranded'] = []
-    const instances: {instanceId: string; version: string}[] = []
+    const instances: {instanceId: string; version: string; returnOnly?: boolean}[] = []
     for (const p of touched) {
       const back = versionToRestore(p, context.previousVersion)
+      if (progress.forward.get(p.instanceId)?.undelivered === true) {
+        // Never reached by the change: nothing to put back (a command would not reach it either);
+        // it only leaves Standby, which puts the group's desired capacity back.
+        instances.push({instanceId: p.instanceId, version: back.version ?? 'unchanged', returnOnly: true})
+        continue
+      }
       if (back.version !== undefined) instances.push({instanceId: p.instanceId, version: back.version})
       else stranded.push({instanceId: p.instanceId, version: context.version, reason: back.reason})
     }
@@ -122,7 +131,7 @@ function versionToRestore(
 async function restorePass(
   deps: IncrementalDeps,
   journal: InstanceJournal,
-  job: {releaseId: string; step: string; instances: {instanceId: string; version: string}[]; window: number; maxErrors: number},
+  job: {releaseId: string; step: string; instances: {instanceId: string; version: string; returnOnly?: boolean}[]; window: number; maxErrors: number},
 ) {
   const progress = foldJournal(await journal.load())
   const members = await fleetMembers(deps)

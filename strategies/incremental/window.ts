@@ -1,4 +1,4 @@
-import type {InvocationResult} from '../../src/ports/commands.js'
+import {UNDELIVERED_INVOCATION_STATUSES, type InvocationResult} from '../../src/ports/commands.js'
 import type {GroupInfo, InstanceInfo} from '../../src/ports/fleet.js'
 import type {InstancePhase, InstanceRecord} from '../../src/ports/instance-journal.js'
 import {changeCommand} from './change.js'
@@ -11,8 +11,11 @@ export interface WindowJob {
   pass: 'forward' | 'restore'
   /** The machine state doing the pass, for progress reports. */
   step: string
-  /** Instances to change, in order, with the version each must end on. */
-  instances: {instanceId: string; version: string}[]
+  /**
+   * Instances to change, in order, with the version each must end on. `returnOnly`: the instance
+   * never received a change (undeliverable), so it is only returned to service, sent nothing.
+   */
+  instances: {instanceId: string; version: string; returnOnly?: boolean}[]
   /** At most this many instances out of service at once, counting `alsoOut`. */
   window: number
   /** Failures tolerated before the pass stops starting instances (Infinity: try every one). */
@@ -48,6 +51,7 @@ export class WindowStopped extends Error {
 
 interface Tracked {
   version: string
+  returnOnly: boolean
   attempts: number
   phase: InstancePhase
   at: number
@@ -65,9 +69,9 @@ interface Tracked {
 export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<WindowResult> {
   const {clock, fleet, commands, settings} = deps
   const tracked = new Map<string, Tracked>()
-  for (const {instanceId, version} of job.instances) {
+  for (const {instanceId, version, returnOnly} of job.instances) {
     const record = job.state.get(instanceId)
-    tracked.set(instanceId, {version, attempts: 0, phase: record?.phase ?? 'planned', at: record?.at ?? 0, commandId: record?.commandId, reason: record?.reason})
+    tracked.set(instanceId, {version, returnOnly: returnOnly === true, attempts: 0, phase: record?.phase ?? 'planned', at: record?.at ?? 0, commandId: record?.commandId, reason: record?.reason})
   }
   const queue = job.instances.filter(({instanceId}) => tracked.get(instanceId)!.phase === 'planned').map((i) => i.instanceId)
   const seenCounts = new Map<string, number>()
@@ -89,7 +93,7 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
   for (;;) {
     const now = clock.now()
     const changes: InstanceRecord[] = []
-    const move = (id: string, phase: InstancePhase, extra: {commandId?: string; reason?: string} = {}) => {
+    const move = (id: string, phase: InstancePhase, extra: {commandId?: string; reason?: string; undelivered?: boolean} = {}) => {
       const t = tracked.get(id)!
       Object.assign(t, {phase, at: now, ...extra})
       changes.push({instanceId: id, pass: job.pass, phase, at: now, ...extra})
@@ -110,7 +114,7 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
     const toReturn: string[] = []
     for (const [id, t] of tracked) {
       if (t.phase === 'enteringStandby') {
-        if (lifecycle.get(id)?.lifecycle === 'Standby') toSend.push(id)
+        if (lifecycle.get(id)?.lifecycle === 'Standby') (t.returnOnly ? toReturn : toSend).push(id)
         else if (now > deadlineOf(t)) move(id, 'failed', {reason: `did not reach Standby within ${settings.timeouts.standbyMs / 1000}s`})
       } else if (t.phase === 'changing' && t.commandId === undefined) {
         // Written ahead of a send that did not finish (a resumed release): whether it reached the
@@ -126,7 +130,12 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
         } else if (result && t.attempts < job.retries) {
           t.attempts++
           toSend.push(id)
-        } else if (result) move(id, 'failed', {reason: `${result.status}${result.output ? `: ${result.output.slice(0, 200)}` : ''}`})
+        } else if (result) {
+          const reason = `${result.status}${result.output ? `: ${result.output.slice(0, 200)}` : ''}`
+          // A change that never reached the instance (its first and only attempt) left it as it was.
+          const undelivered = t.attempts === 0 && UNDELIVERED_INVOCATION_STATUSES.has(result.status)
+          move(id, 'failed', {reason: undelivered ? `${result.status}: Systems Manager could not deliver the change, so the instance was not changed` : reason, ...(undelivered ? {undelivered} : {})})
+        }
         else if (now > deadlineOf(t)) move(id, 'failed', {reason: 'the change did not finish in time'})
       } else if (t.phase === 'returning') {
         const info = lifecycle.get(id)
@@ -138,7 +147,7 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
       }
     }
     if (job.failuresBefore + failures() > job.maxErrors) {
-      stopping ??= `${job.failuresBefore + failures()} instances failed, more than maxErrors (${job.maxErrors})`
+      stopping ??= `${job.failuresBefore + failures()} instances failed, more than maxErrors (${job.maxErrors}): ${describeFailed(tracked)}`
     }
 
     // Act, in batches.
@@ -167,7 +176,9 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
         await fleet.enterStandby(job.group, starting, groupInfo)
         for (const id of starting) move(id, 'enteringStandby')
       } else {
-        const startFailure = await sendChanges(deps, job, tracked, starting, move, commandSentAt)
+        // Without Standby, an instance that is only to be returned is where it should be already.
+        for (const id of starting.filter((id) => tracked.get(id)!.returnOnly)) move(id, 'done')
+        const startFailure = await sendChanges(deps, job, tracked, starting.filter((id) => !tracked.get(id)!.returnOnly), move, commandSentAt)
         stopping ??= startFailure ?? null
       }
     }
@@ -185,6 +196,13 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
     }
     await clock.sleep(settings.pollIntervalMs)
   }
+}
+
+/** The failed instances and why, for the message a stopped pass ends with (the first 10). */
+function describeFailed(tracked: Map<string, Tracked>): string {
+  const failed = [...tracked].filter(([, t]) => t.phase === 'failed')
+  const shown = failed.slice(0, 10).map(([id, t]) => `${id} (${(t.reason ?? 'failed').split('\n')[0]})`)
+  return shown.join(', ') + (failed.length > 10 ? ` and ${failed.length - 10} more` : '')
 }
 
 /** The port sends in chunks of this many instances, in order: chunk k holds ids[50k .. 50k+49]. */
