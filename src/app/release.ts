@@ -8,6 +8,7 @@ import {acquireLease, type Lease} from '../engine/lease.js'
 import type {ReleaseRecord} from '../engine/ledger.js'
 import {loadResumableSnapshot, loadSnapshot, runPersisted} from '../engine/runner.js'
 import {isGateState} from '../../machines/common.js'
+import {printableText} from '../util/text.js'
 import {UserError} from '../errors.js'
 import {exitCodeFor, type Outcome, type ProgressEvent} from '../ports/release.js'
 import {openAccount, type Account, type AccountOverrides} from './account.js'
@@ -147,7 +148,7 @@ export async function abort(
   overrides: AccountOverrides = {},
 ) {
   const {target, current} = await pausedRelease(ws, request.target)
-  const reason = request.reason?.trim() || 'aborted by a person'
+  const reason = printableText(request.reason ?? '').trim() || 'aborted by a person'
   return continueFromSnapshot(ws, target, current, {type: 'ABORT', reason}, hooks, overrides)
 }
 

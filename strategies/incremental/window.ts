@@ -1,6 +1,7 @@
 import {UNDELIVERED_INVOCATION_STATUSES, type InvocationResult} from '../../src/ports/commands.js'
 import type {GroupInfo, InstanceInfo} from '../../src/ports/fleet.js'
 import type {InstancePhase, InstanceRecord} from '../../src/ports/instance-journal.js'
+import {printableText} from '../../src/util/text.js'
 import {changeCommand} from './change.js'
 import type {IncrementalDeps} from './deps.js'
 import {IN_FLIGHT, OUT_OF_SERVICE, type PassState} from './progress.js'
@@ -131,7 +132,8 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
           t.attempts++
           toSend.push(id)
         } else if (result) {
-          const reason = `${result.status}${result.output ? `: ${result.output.slice(0, 200)}` : ''}`
+          // What an instance prints is shown to people: only what prints as itself.
+          const reason = `${result.status}${result.output ? `: ${printableText(result.output.slice(0, 200))}` : ''}`
           // A change that never reached the instance (its first and only attempt) left it as it was.
           const undelivered = t.attempts === 0 && UNDELIVERED_INVOCATION_STATUSES.has(result.status)
           move(id, 'failed', {reason: undelivered ? `${result.status}: Systems Manager could not deliver the change, so the instance was not changed` : reason, ...(undelivered ? {undelivered} : {})})
