@@ -32,7 +32,7 @@ export interface AccountOverrides {
 /** `RELEASE_SIM_SPEED` (a number or `instant`) overrides `simulated.speed` in release.yml. */
 export function simSpeed(config: ReleaseConfig, env: NodeJS.ProcessEnv = process.env): number | 'instant' {
   const fromEnv = env.RELEASE_SIM_SPEED?.trim()
-  if (!fromEnv) return config.simulated.speed
+  if (!fromEnv) return checkedSpeed(config.simulated.speed, `simulated.speed ${config.simulated.speed} in release.yml`)
   if (fromEnv === 'instant') return 'instant'
   const speed = Number(fromEnv)
   if (!Number.isFinite(speed) || speed <= 0) {
@@ -42,7 +42,22 @@ export function simSpeed(config: ReleaseConfig, env: NodeJS.ProcessEnv = process
       'set it to a speed such as 20 (virtual seconds per real second) or to instant, or unset it',
     )
   }
-  return speed
+  return checkedSpeed(speed, `RELEASE_SIM_SPEED=${fromEnv}`)
+}
+
+/**
+ * The range of a paced simulation: below it a one-second virtual wait is longer than a timer can
+ * wait (the clock would spin or stall), above it the pace is no pace at all (use instant).
+ */
+export const SIM_SPEED_RANGE = {min: 0.01, max: 1_000_000} as const
+
+function checkedSpeed(speed: number | 'instant', what: string): number | 'instant' {
+  if (speed === 'instant' || (speed >= SIM_SPEED_RANGE.min && speed <= SIM_SPEED_RANGE.max)) return speed
+  throw new UserError(
+    'E_SIM_SPEED',
+    `${what} is outside ${SIM_SPEED_RANGE.min} to ${SIM_SPEED_RANGE.max} (virtual seconds per real second)`,
+    'set a speed such as 20, or instant for no pacing at all',
+  )
 }
 
 export async function openSimAccount(config: ReleaseConfig): Promise<SimAccount> {

@@ -4,7 +4,7 @@ import {LineCounter, parseDocument} from 'yaml'
 import {UserError} from '../errors.js'
 import {ConfigError, displayPath} from './errors.js'
 import {ConfigSource, validateConfig} from './schema.js'
-import {CONFIG_FILE_NAMES, findConfig} from './find.js'
+import {CONFIG_FILE_NAMES, configFileProblem, findConfig} from './find.js'
 import type {ReleaseConfig} from './types.js'
 
 export type {
@@ -23,7 +23,7 @@ export {validateVersion, MAX_VERSION_LENGTH} from './version.js'
 export {DEFAULTS, SHELL_DOCUMENTS, TARGET_GROUP_ARN, TARGET_NAME} from './schema.js'
 export {checkPlaceholders, VERSION_PLACEHOLDER, type PlaceholderProblem} from './placeholders.js'
 
-export {CONFIG_FILE_NAMES, findConfig} from './find.js'
+export {CONFIG_FILE_NAMES, findConfig, stateDirProblem} from './find.js'
 export {targetOrError} from './targets.js'
 
 /** The config file in `cwd`: release.yml, else release.yaml; undefined when neither exists. Synchronous: two stats. */
@@ -64,6 +64,8 @@ export async function loadConfig(file?: string, opts: {cwd?: string} = {}): Prom
   }
 
   const shown = displayPath(resolved, cwd)
+  const notAFile = configFileProblem(resolved)
+  if (notAFile !== undefined) throw new ConfigError(shown, undefined, notAFile, `Pass the path of release.yml itself to --config.`)
   let text: string
   try {
     text = await readFile(resolved, 'utf8')
