@@ -10,6 +10,7 @@ import type {FleetPort} from '../ports/fleet.js'
 import type {ParameterPort} from '../ports/parameters.js'
 import type {StackPort} from '../ports/stacks.js'
 import type {ReleaseConfig} from '../config/index.js'
+import {SIM_SPEED_RANGE} from '../config/sim-speed.js'
 import type {SimAccount} from '../sim/index.js'
 import {UserError} from '../errors.js'
 
@@ -37,7 +38,7 @@ export interface AccountOverrides {
 /** `RELEASE_SIM_SPEED` (a number or `instant`) overrides `simulated.speed` in release.yml. */
 export function simSpeed(config: ReleaseConfig, env: NodeJS.ProcessEnv = process.env): number | 'instant' {
   const fromEnv = env.RELEASE_SIM_SPEED?.trim()
-  if (!fromEnv) return config.simulated.speed
+  if (!fromEnv) return checkedSpeed(config.simulated.speed, `simulated.speed ${config.simulated.speed} in release.yml`)
   if (fromEnv === 'instant') return 'instant'
   const speed = Number(fromEnv)
   if (!Number.isFinite(speed) || speed <= 0) {
@@ -47,7 +48,16 @@ export function simSpeed(config: ReleaseConfig, env: NodeJS.ProcessEnv = process
       'set it to a speed such as 20 (virtual seconds per real second) or to instant, or unset it',
     )
   }
-  return speed
+  return checkedSpeed(speed, `RELEASE_SIM_SPEED=${fromEnv}`)
+}
+
+function checkedSpeed(speed: number | 'instant', what: string): number | 'instant' {
+  if (speed === 'instant' || (speed >= SIM_SPEED_RANGE.min && speed <= SIM_SPEED_RANGE.max)) return speed
+  throw new UserError(
+    'E_SIM_SPEED',
+    `${what} is outside ${SIM_SPEED_RANGE.min} to ${SIM_SPEED_RANGE.max} (virtual seconds per real second)`,
+    'set a speed such as 20, or instant for no pacing at all',
+  )
 }
 
 export async function openSimAccount(config: ReleaseConfig): Promise<SimAccount> {

@@ -9,6 +9,7 @@ import {acquireLease} from '../engine/lease.js'
 import {Ledger, revisionOf, type ReleaseRecord, type TargetLedger} from '../engine/ledger.js'
 import {loadResumableSnapshot, loadSnapshot, runPersisted} from '../engine/runner.js'
 import {isGateState} from '../../machines/common.js'
+import {printableText} from '../util/text.js'
 import {UserError} from '../errors.js'
 import {exitCodeFor, type Outcome, type ProgressEvent} from '../ports/release.js'
 import {openAccount, type Account, type AccountOverrides} from './account.js'
@@ -139,7 +140,7 @@ export async function abort(
   overrides: AccountOverrides = {},
 ) {
   const target = targetOrError(ws.config, request.target)
-  const reason = request.reason?.trim() || 'aborted by a person'
+  const reason = printableText(request.reason ?? '').trim() || 'aborted by a person'
   return continueFromSnapshot(ws, target, (ledger) => pausedRelease(ledger, target.name), {type: 'ABORT', reason}, hooks, overrides)
 }
 

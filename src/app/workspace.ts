@@ -3,6 +3,8 @@
  * ledger in it. Loading a workspace touches no AWS account.
  */
 import {loadConfigCached} from '../config/cache.js'
+import {ConfigError, displayPath} from '../config/errors.js'
+import {stateDirProblem} from '../config/find.js'
 import type {ReleaseConfig} from '../config/types.js'
 import {Ledger} from '../engine/ledger.js'
 import type {StateStore} from '../ports/store.js'
@@ -24,6 +26,11 @@ export interface WorkspaceOptions {
 export async function openWorkspace(options: WorkspaceOptions = {}): Promise<Workspace> {
   const cwd = options.cwd ?? process.cwd()
   const config = await loadConfigCached(options.configPath, {cwd})
+  // Checked on every open, cached config or not: the directory may have changed since.
+  const unusable = stateDirProblem(config.stateDir)
+  if (unusable !== undefined) {
+    throw new ConfigError(displayPath(config.file, cwd), undefined, `stateDir ${config.stateDir} ${unusable}`, 'Set stateDir in release.yml to a directory on a disk, e.g. .release (the default).')
+  }
   const store = new FileStateStore(config.stateDir)
   const now = () => Date.now()
   return {config, store, ledger: new Ledger(store, now), now}

@@ -2,7 +2,7 @@ import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {LineCounter, parseDocument} from 'yaml'
 import {ConfigError, displayPath} from './errors.js'
-import {CONFIG_FILE_NAMES, findConfig} from './find.js'
+import {CONFIG_FILE_NAMES, configFileProblem, findConfig} from './find.js'
 import {problemsOf} from './report.js'
 import {resolveConfig} from './resolve.js'
 import {runWithContext} from './schema/context.js'
@@ -27,7 +27,7 @@ export {validateVersion, MAX_VERSION_LENGTH} from './version.js'
 export {SHELL_DOCUMENTS, TARGET_GROUP_ARN, TARGET_NAME} from './schema/index.js'
 export {checkPlaceholders, VERSION_PLACEHOLDER, type PlaceholderProblem} from './placeholders.js'
 
-export {CONFIG_FILE_NAMES, findConfig} from './find.js'
+export {CONFIG_FILE_NAMES, findConfig, stateDirProblem} from './find.js'
 export {targetOrError} from './targets.js'
 
 /**
@@ -66,6 +66,8 @@ export async function loadConfig(file?: string, opts: {cwd?: string} = {}): Prom
   }
 
   const shown = displayPath(resolved, cwd)
+  const notAFile = configFileProblem(resolved)
+  if (notAFile !== undefined) throw new ConfigError(shown, undefined, notAFile, `Pass the path of release.yml itself to --config.`)
   let text: string
   try {
     text = await readFile(resolved, 'utf8')

@@ -66,7 +66,8 @@ export function checkPlaceholders(line: string): PlaceholderProblem | undefined 
       }
     }
     const lineNumber = lineAt(line, index)
-    if (scan.words.some((w) => w.text === 'eval' && lineAt(line, w.start) === lineNumber)) {
+    // Quotes and backslashes do not change what a word names: e"v"al and \eval are eval.
+    if (scan.words.some((w) => unquote(w.text) === 'eval' && lineAt(line, w.start) === lineNumber)) {
       return {
         index,
         problem: `${VERSION_PLACEHOLDER} in a line that uses eval: eval reads its arguments as shell code, version included`,
@@ -74,15 +75,58 @@ export function checkPlaceholders(line: string): PlaceholderProblem | undefined 
       }
     }
     const script = scan.shellScripts.find((w) => w.start <= index && index < w.end)
-    if (script) {
+    if (script && SHELLS.has(script.shell)) {
       return {
         index,
         problem: `${VERSION_PLACEHOLDER} inside the script of ${script.shell} -c: that script is read as shell code, version included`,
         hint: `Pass the version as an argument after the script and use "$1" in it: ${script.shell} -c 'install.sh --version "$1"' _ ${VERSION_PLACEHOLDER}; or run the command directly and ${SAFE_FORM}.`,
       }
     }
+    if (script) {
+      return {
+        index,
+        problem: `${VERSION_PLACEHOLDER} inside the code given to ${script.shell} ${script.option}: that text is read as a program, version included`,
+        hint: `Run a script that takes the version as an argument instead, e.g. sudo -u app install.sh --version ${VERSION_PLACEHOLDER} or python3 install.py ${VERSION_PLACEHOLDER}; ${SAFE_FORM}.`,
+      }
+    }
+    const reader = scan.stdinReaders.find((w) => lineAt(line, w.start) === lineNumber)
+    if (reader) {
+      return {
+        index,
+        problem: `${VERSION_PLACEHOLDER} in a line where ${reader.shell} reads its program from standard input (a pipe or a here-string): the version would be read as code`,
+        hint: `Run the command directly instead of piping it into ${reader.shell}: ${SAFE_FORM}.`,
+      }
+    }
   }
   return undefined
+}
+
+/**
+ * Programs that run a code argument given after one of these options (anywhere among their
+ * arguments: `su - app -c '...'`, `flock /var/lock/x -c '...'`), or, given no argument at all, read
+ * their program from standard input. Shells (SHELLS) are read more closely in findShellScripts.
+ */
+const CODE_OPTIONS: Record<string, string[]> = {
+  su: ['-c', '--command'],
+  runuser: ['-c', '--command'],
+  flock: ['-c', '--command'],
+  python: ['-c'],
+  python2: ['-c'],
+  python3: ['-c'],
+  perl: ['-e', '-E'],
+  ruby: ['-e'],
+  node: ['-e', '-p', '--eval', '--print'],
+  php: ['-r'],
+  pwsh: ['-c', '-command', '-Command'],
+}
+const READS_STDIN = new Set(['python', 'python2', 'python3', 'perl', 'ruby', 'node', 'php'])
+
+/** The program a command word names: its base name, and `sh` for a variable naming the user's shell. */
+function programName(word: string): string {
+  const plain = unquote(word)
+  if (/^\$\{?(SHELL|BASH)\}?$/.test(plain)) return 'sh'
+  const base = plain.split('/').at(-1)!
+  return /^python3\.\d+$/.test(base) ? 'python3' : base
 }
 
 interface Word {
@@ -96,8 +140,10 @@ interface Scan {
   words: Word[]
   /** Spans of command substitutions, outermost first. */
   regions: {kind: 'backtick' | 'substitution'; start: number; end: number}[]
-  /** The script argument of `sh -c` and its kin. */
-  shellScripts: (Word & {shell: string})[]
+  /** The script argument of `sh -c` and its kin (and the code of `python3 -c`, `su -c`, ...). */
+  shellScripts: (Word & {shell: string; option: string})[]
+  /** Shells and interpreters that read their program from standard input (`| sh`, `bash -s`, `bash <<<`). */
+  stdinReaders: (Word & {shell: string})[]
 }
 
 /**
@@ -106,7 +152,7 @@ interface Scan {
  * unclosed quote) is read up to the end of the text, which errs towards finding a region.
  */
 function scanShell(text: string): Scan {
-  const scan: Scan = {words: [], regions: [], shellScripts: []}
+  const scan: Scan = {words: [], regions: [], shellScripts: [], stdinReaders: []}
   readList(text, 0, undefined, scan)
   return scan
 }
@@ -176,7 +222,7 @@ function readWord(text: string, start: number, closer: ')' | '`' | undefined, sc
     } else if (c === '`' || (c === '$' && text[i + 1] === '(')) {
       i = readSubstitution(text, i, scan)
     } else if (c === '$' && text[i + 1] === '{') {
-      i = readBraces(text, i + 2)
+      i = readBraces(text, i + 2, scan)
     } else {
       i++
     }
@@ -191,7 +237,7 @@ function readDoubleQuoted(text: string, start: number, scan: Scan): number {
     if (c === '"') return i + 1
     if (c === '\\') i += 2
     else if (c === '`' || (c === '$' && text[i + 1] === '(')) i = readSubstitution(text, i, scan)
-    else if (c === '$' && text[i + 1] === '{') i = readBraces(text, i + 2)
+    else if (c === '$' && text[i + 1] === '{') i = readBraces(text, i + 2, scan)
     else i++
   }
   return text.length
@@ -206,14 +252,22 @@ function readSubstitution(text: string, start: number, scan: Scan): number {
   return end
 }
 
-/** ${...}: to the matching brace. */
-function readBraces(text: string, start: number): number {
+/**
+ * ${...}: to the matching brace. Its word (`${x:-$(cmd)}`) may hold command substitutions, which run
+ * like any other: they are recorded too.
+ */
+function readBraces(text: string, start: number, scan: Scan): number {
   let depth = 1
-  for (let i = start; i < text.length; i++) {
+  let i = start
+  while (i < text.length) {
     const c = text[i]
-    if (c === '\\') i++
-    else if (c === '{') depth++
-    else if (c === '}' && --depth === 0) return i + 1
+    if (c === '\\') i += 2
+    else if (c === '`' || (c === '$' && text[i + 1] === '(')) i = readSubstitution(text, i, scan)
+    else if (c === '{') {
+      depth++
+      i++
+    } else if (c === '}' && --depth === 0) return i + 1
+    else i++
   }
   return text.length
 }
@@ -224,9 +278,20 @@ function readBraces(text: string, start: number): number {
  */
 function findShellScripts(command: Word[], scan: Scan): void {
   command.forEach((word, k) => {
-    const shell = unquote(word.text).split('/').at(-1)!
+    const shell = programName(word.text)
+    const codeOptions = CODE_OPTIONS[shell]
+    if (codeOptions) {
+      for (let j = k + 1; j < command.length; j++) {
+        const option = unquote(command[j]!.text)
+        const code = codeOptions.includes(option) ? command[j + 1] : codeOptions.some((o) => o.startsWith('--') && option.startsWith(`${o}=`)) ? command[j] : undefined
+        if (code) scan.shellScripts.push({...code, shell, option})
+      }
+      if (READS_STDIN.has(shell) && command.slice(k + 1).every((w) => unquote(w.text) === '-')) scan.stdinReaders.push({...word, shell})
+      return
+    }
     if (!SHELLS.has(shell)) return
     let sawC = false
+    let sawS = false
     let j = k + 1
     for (; j < command.length; j++) {
       const option = unquote(command[j]!.text)
@@ -240,9 +305,12 @@ function findShellScripts(command: Word[], scan: Scan): void {
         continue
       }
       if (/^-[A-Za-z]+$/.test(option) && option.includes('c')) sawC = true
+      if (/^-[A-Za-z]+$/.test(option) && option.includes('s')) sawS = true
     }
     const script = command[j]
-    if (sawC && script) scan.shellScripts.push({...script, shell})
+    if (sawC && script) scan.shellScripts.push({...script, shell, option: '-c'})
+    // No script file to run (or -s): the shell reads its program from standard input.
+    else if (!sawC && (sawS || !script)) scan.stdinReaders.push({...word, shell})
   })
 }
 

@@ -12,6 +12,9 @@ export const FAILED_INVOCATION_STATUSES = [
   'Terminated',
 ] as const
 
+/** Statuses of an invocation that never ran on its instance: the change did not reach it. */
+export const UNDELIVERED_INVOCATION_STATUSES: ReadonlySet<string> = new Set(['Undeliverable', 'DeliveryTimedOut', 'InvalidPlatform', 'AccessDenied'])
+
 export interface SendCommandInput {
   documentName: string
   instanceIds: string[]

@@ -8,7 +8,7 @@ export type InstancePhase =
   | 'planned'
   /** EnterStandby asked; waiting for Standby. */
   | 'enteringStandby'
-  /** The change (apply, then verify) was sent as `commandId`. */
+  /** The change (apply, then verify) was sent as `commandId`; without one, it is about to be sent (written ahead). */
   | 'changing'
   /** Changed and verified; ExitStandby asked; waiting for InService and healthy. */
   | 'returning'
@@ -27,6 +27,12 @@ export interface InstanceRecord {
   /** Its version before the release (set on 'planned'); what a restore puts back. */
   previousVersion?: string | null
   commandId?: string
+  /**
+   * Set on 'failed' when Systems Manager could not deliver the change (Undeliverable, DeliveryTimedOut,
+   * InvalidPlatform, AccessDenied): the instance still runs what it ran, so the way back sends it
+   * nothing and only returns it to service.
+   */
+  undelivered?: boolean
   /** When the phase began, on the step clock: per-phase deadlines survive a resume. */
   at: number
   reason?: string

@@ -1,12 +1,32 @@
 import type {SimFaults, SimService} from './types.js'
 
-/** '*' matches any run of characters; everything else is literal. */
+/**
+ * '*' matches any run of characters; everything else is literal. Matched greedily left to right with
+ * one remembered star (the classic wildcard walk): time grows with pattern times value at worst, never
+ * exponentially as a regular expression with many `.*` backtracks on a near miss.
+ */
 export function globMatches(pattern: string, value: string): boolean {
-  const source = pattern
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*')
-  return new RegExp(`^${source}$`).test(value)
+  let p = 0
+  let v = 0
+  let star = -1
+  let resume = 0
+  while (v < value.length) {
+    if (p < pattern.length && pattern[p] !== '*' && pattern[p] === value[v]) {
+      p++
+      v++
+    } else if (p < pattern.length && pattern[p] === '*') {
+      star = p++
+      resume = v
+    } else if (star >= 0) {
+      // Let the last star swallow one more character and try again from there.
+      p = star + 1
+      v = ++resume
+    } else {
+      return false
+    }
+  }
+  while (pattern[p] === '*') p++
+  return p === pattern.length
 }
 
 export function matchesAny(patterns: readonly string[] | undefined, version: string | undefined): boolean {

@@ -1,3 +1,4 @@
+import {RegexTimeout, testWithin} from '../util/bounded-regex.js'
 import {TemplateError, type CfnParameter, type CfnTemplate} from './types.js'
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
@@ -57,7 +58,19 @@ function checkValue(key: string, parameter: CfnParameter, value: string): void {
   if (allowed && !members.every((member) => allowed.includes(member))) violated('must be one of AllowedValues')
   if (parameter.AllowedPattern !== undefined) {
     const pattern = wholeMatch(key, parameter.AllowedPattern)
-    if (!members.every((member) => pattern.test(member))) violated(`must match pattern ${parameter.AllowedPattern}`)
+    if (!members.every((member) => matchesBounded(key, pattern, parameter.AllowedPattern!, member))) violated(`must match pattern ${parameter.AllowedPattern}`)
+  }
+}
+
+/** A pattern that backtracks without end is refused as a template error instead of hanging the CLI. */
+function matchesBounded(key: string, regex: RegExp, pattern: string, value: string): boolean {
+  try {
+    return testWithin(regex, value)
+  } catch (error) {
+    if (!(error instanceof RegexTimeout)) throw error
+    throw new TemplateError(
+      `Template format error: AllowedPattern ${pattern} of parameter '${key}' takes more than ${error.limitMs} ms to match a value of ${value.length} characters (nested repetition such as (a+)+ backtracks); simplify the pattern`,
+    )
   }
 }
 

@@ -71,6 +71,9 @@ const RESOURCE_ATTRIBUTES = new Set([
  * reference resolves. Throws TemplateError with CloudFormation's wording and the line when known.
  */
 export function parseTemplate(body: string): CfnTemplate {
+  if (body.length > MAX_TEMPLATE_CHARS) {
+    throw new TemplateError(`Template format error: the template is ${body.length} characters, more than CloudFormation accepts (${MAX_TEMPLATE_CHARS} bytes from S3)`)
+  }
   const {value, locate} = body.trimStart().startsWith('{') ? readJson(body) : readYaml(body)
   const template = checkShape(value, locate)
   validateReferences(template, locate)
@@ -98,7 +101,14 @@ function jsonErrorPosition(body: string, message: string): {line: number; column
 
 function readYaml(body: string): {value: unknown; locate: Locate} {
   const lineCounter = new LineCounter()
-  const doc = parseDocument(body, {customTags: CUSTOM_TAGS, lineCounter, prettyErrors: false})
+  let doc: Document
+  try {
+    doc = parseDocument(body, {customTags: CUSTOM_TAGS, lineCounter, prettyErrors: false})
+  } catch (error) {
+    // Nesting deep enough to exhaust the parser's stack is no template.
+    if (error instanceof RangeError) throw new TemplateError(`Template format error: the template nests too deeply to be read`)
+    throw error
+  }
   const error = doc.errors[0]
   if (error) {
     const {line, col} = lineCounter.linePos(error.pos[0])
@@ -129,16 +139,30 @@ function locator(doc: Document, lineCounter: LineCounter): Locate {
   }
 }
 
+/**
+ * The largest template CloudFormation takes (1 MB, through S3; 51,200 bytes inline): anything longer
+ * is refused before it is parsed.
+ */
+export const MAX_TEMPLATE_CHARS = 1_048_576
+/** Values built from one template, aliases expanded: a few aliases nested can stand for billions. */
+export const MAX_TEMPLATE_NODES = 500_000
+/** Nesting of maps and sequences, aliases followed: deeper is no template, and would exhaust the stack. */
+export const MAX_TEMPLATE_DEPTH = 200
+
 /** Plain JavaScript from the YAML tree, with every short-form tag turned into its long form. */
-function toValue(node: unknown, doc: Document): unknown {
-  if (isAlias(node)) return toValue(node.resolve(doc), doc)
+function toValue(node: unknown, doc: Document, budget = {nodes: 0}, depth = 0): unknown {
+  if (++budget.nodes > MAX_TEMPLATE_NODES) {
+    throw new TemplateError(`Template format error: the template expands to more than ${MAX_TEMPLATE_NODES} values (YAML aliases expanding aliases?)`)
+  }
+  if (depth > MAX_TEMPLATE_DEPTH) throw new TemplateError(`Template format error: the template nests deeper than ${MAX_TEMPLATE_DEPTH} levels`)
+  if (isAlias(node)) return toValue(node.resolve(doc), doc, budget, depth + 1)
   let value: unknown = null
   if (isScalar(node)) value = node.value
-  else if (isSeq(node)) value = node.items.map((item) => toValue(item, doc))
+  else if (isSeq(node)) value = node.items.map((item) => toValue(item, doc, budget, depth + 1))
   else if (isMap(node)) {
     const map: Record<string, unknown> = {}
     for (const pair of node.items) {
-      map[String(isScalar(pair.key) ? pair.key.value : pair.key)] = toValue(pair.value, doc)
+      map[String(isScalar(pair.key) ? pair.key.value : pair.key)] = toValue(pair.value, doc, budget, depth + 1)
     }
     value = map
   }

@@ -1,4 +1,5 @@
 import type {SendCommandInput} from '../../src/ports/commands.js'
+import {versionProblem} from '../../src/util/version.js'
 import type {ChangeSettings} from './deps.js'
 
 export const SHELL_DOCUMENTS = new Set(['AWS-RunShellScript', 'AWS-RunPowerShellScript'])
@@ -11,6 +12,9 @@ export const SHELL_DOCUMENTS = new Set(['AWS-RunShellScript', 'AWS-RunPowerShell
  * placeholder where a shell would evaluate it again (backticks, `$(...)`, eval, `sh -c`).
  */
 export function changeCommand(change: ChangeSettings, version: string, instanceIds: string[], comment: string): SendCommandInput {
+  // Every version is checked where it enters; this is the last line of defence before a shell.
+  const problem = versionProblem(version)
+  if (problem !== undefined) throw new Error(`refusing to send a change: ${problem}`)
   if (SHELL_DOCUMENTS.has(change.document)) {
     return {
       documentName: change.document,

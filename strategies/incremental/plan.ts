@@ -2,6 +2,7 @@ import type {FleetPlan, StepInput} from '../../machines/incremental.js'
 import type {InstanceJournal, InstanceRecord} from '../../src/ports/instance-journal.js'
 import {desiredVersionParameter} from '../../src/ports/parameters.js'
 import {pollUntil} from '../../src/util/poll.js'
+import {versionProblem} from '../../src/util/version.js'
 import {resolveAmount, windowSize, type IncrementalDeps} from './deps.js'
 import {describeFleet, fleetMembers} from './fleet.js'
 import {foldJournal} from './progress.js'
@@ -20,15 +21,24 @@ export function plan(deps: IncrementalDeps, journal: InstanceJournal) {
       if (members.instanceIds.length === 0) throw new Error(`the fleet (${describeFleet(deps)}) has no instances in service`)
       const versions = await currentVersions(deps, members.instanceIds, context.previousVersion)
       const now = clock.now()
-      const records: InstanceRecord[] = members.instanceIds.map((instanceId, order) => ({
-        instanceId,
-        pass: 'forward',
-        phase: 'planned',
-        order,
-        previousVersion: versions.get(instanceId) ?? context.previousVersion,
-        at: now,
-      }))
+      const records: InstanceRecord[] = members.instanceIds.map((instanceId, order) => {
+        const read = versions.get(instanceId)
+        return {
+          instanceId,
+          pass: 'forward',
+          phase: 'planned',
+          order,
+          previousVersion: read?.version ?? context.previousVersion,
+          at: now,
+          ...(read?.unknown !== undefined ? {reason: read.unknown} : {}),
+        }
+      })
       await journal.append(records)
+      for (const r of records) {
+        if (r.reason === undefined) continue
+        const back = r.previousVersion ? `it will be restored to the last known good version ${r.previousVersion}` : 'no last known good version to restore it to'
+        report({releaseId: context.releaseId, step: 'planning', message: `${r.instanceId}: ${r.reason}; ${back}`})
+      }
       planned = foldJournal(records).planned
     }
     const fleetSize = planned.length
@@ -47,13 +57,21 @@ export function plan(deps: IncrementalDeps, journal: InstanceJournal) {
   }
 }
 
+/** What an instance was found to run: a valid version, or why it is unknown. */
+interface VersionRead {
+  version: string | null
+  /** Set when the instance printed something that is not a version: it is never used. */
+  unknown?: string
+}
+
 /**
  * What each instance runs now, read with the target's `current` command (its standard output), or,
- * without one, assumed to be the live version from the ledger.
+ * without one, assumed to be the live version from the ledger. What an instance prints is untrusted:
+ * it is later substituted into the restore command, so it must pass the rule a typed version passes.
  */
-async function currentVersions(deps: IncrementalDeps, instanceIds: string[], live: string | null): Promise<Map<string, string | null>> {
+async function currentVersions(deps: IncrementalDeps, instanceIds: string[], live: string | null): Promise<Map<string, VersionRead>> {
   const {change, timeouts, pollIntervalMs} = deps.settings
-  const versions = new Map<string, string | null>(instanceIds.map((id) => [id, live]))
+  const versions = new Map<string, VersionRead>(instanceIds.map((id) => [id, {version: live}]))
   if (change.current.length === 0) return versions
   const commandIds = await deps.commands.send({
     documentName: change.document,
@@ -75,6 +93,17 @@ async function currentVersions(deps: IncrementalDeps, instanceIds: string[], liv
       what: `the current version of ${instanceIds.length} instances`,
     },
   )
-  for (const r of results) if (r.ok && r.output) versions.set(r.instanceId, r.output.trim().split(/\s+/)[0] ?? live)
+  for (const r of results) {
+    if (!r.ok || !r.output) continue
+    const printed = r.output.trim().split(/\s+/)[0] ?? ''
+    const problem = versionProblem(printed)
+    if (problem === undefined) versions.set(r.instanceId, {version: printed})
+    else versions.set(r.instanceId, {version: null, unknown: `previous version unknown: its current command printed ${shown(printed)}, not a version`})
+  }
   return versions
+}
+
+/** Untrusted text in a message: quoted, shortened, control characters escaped by JSON. */
+function shown(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text)
 }

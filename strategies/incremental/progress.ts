@@ -5,24 +5,33 @@ export type PassState = Map<string, InstanceRecord>
 
 export interface FleetProgress {
   /** The plan: instance ids in order (the canary first) with the version each ran before. */
-  planned: {instanceId: string; previousVersion: string | null}[]
+  planned: {instanceId: string; previousVersion: string | null; unknownReason?: string}[]
   forward: PassState
   restore: PassState
 }
 
 export function foldJournal(records: InstanceRecord[]): FleetProgress {
-  const planned = new Map<string, {order: number; previousVersion: string | null}>()
+  const planned = new Map<string, {order: number; previousVersion: string | null; unknownReason?: string}>()
   const forward: PassState = new Map()
   const restore: PassState = new Map()
   for (const record of records) {
     if (record.phase === 'planned' && record.pass === 'forward') {
-      planned.set(record.instanceId, {order: record.order ?? planned.size, previousVersion: record.previousVersion ?? null})
+      planned.set(record.instanceId, {
+        order: record.order ?? planned.size,
+        previousVersion: record.previousVersion ?? null,
+        ...(record.reason !== undefined ? {unknownReason: record.reason} : {}),
+      })
       continue
     }
     ;(record.pass === 'forward' ? forward : restore).set(record.instanceId, record)
   }
   const ordered = [...planned.entries()].sort((a, b) => a[1].order - b[1].order)
-  return {planned: ordered.map(([instanceId, p]) => ({instanceId, previousVersion: p.previousVersion})), forward, restore}
+  const plannedList = ordered.map(([instanceId, {previousVersion, unknownReason}]) => ({
+    instanceId,
+    previousVersion,
+    ...(unknownReason !== undefined ? {unknownReason} : {}),
+  }))
+  return {planned: plannedList, forward, restore}
 }
 
 /** Phases in which an instance is out of service (or may be): what the window counts. */

@@ -1,6 +1,7 @@
 import type {RestoreResult, RollInput, RollOutput, StepInput} from '../../machines/incremental.js'
 import type {InstanceJournal} from '../../src/ports/instance-journal.js'
 import {desiredVersionParameter} from '../../src/ports/parameters.js'
+import {isVersion, versionProblem} from '../../src/util/version.js'
 import type {IncrementalDeps} from './deps.js'
 import {fleetMembers} from './fleet.js'
 import {foldJournal, OUT_OF_SERVICE} from './progress.js'
@@ -38,22 +39,25 @@ export function roll(deps: IncrementalDeps, journal: InstanceJournal) {
       append: (records) => journal.append(records),
     })
     const tally = {changed: context.tally.changed + result.changed.length, failed: context.tally.failed + result.failed.length}
-    if (scope === 'rest' && tally.failed > 0) await restoreTolerated(deps, journal, context.releaseId)
+    if (scope === 'rest' && tally.failed > 0) await restoreTolerated(deps, journal, context.releaseId, context.previousVersion)
     return {tally, bakeUntil: new Date(deps.clock.now() + deps.settings.bakeMs).toISOString()}
   }
 }
 
 /** The instances that failed within maxErrors go back to their previous version and into service. */
-async function restoreTolerated(deps: IncrementalDeps, journal: InstanceJournal, releaseId: string): Promise<void> {
+async function restoreTolerated(deps: IncrementalDeps, journal: InstanceJournal, releaseId: string, lastKnownGood: string | null): Promise<void> {
   const progress = foldJournal(await journal.load())
-  const previous = new Map(progress.planned.map((p) => [p.instanceId, p.previousVersion]))
+  const back = new Map(progress.planned.map((p) => [p.instanceId, versionToRestore(p, lastKnownGood)]))
   const failed = [...progress.forward].filter(([, r]) => r.phase === 'failed').map(([id]) => id)
-  const unknown = failed.filter((id) => !previous.get(id))
-  if (unknown.length > 0) throw new Error(`no known previous version to put back on ${unknown.join(', ')}`)
+  const undelivered = new Set(failed.filter((id) => progress.forward.get(id)?.undelivered === true))
+  const unknown = failed.filter((id) => !undelivered.has(id) && back.get(id)?.version === undefined)
+  if (unknown.length > 0) throw new Error(`no known previous version to put back on ${unknown.map((id) => `${id} (${back.get(id)?.reason})`).join(', ')}`)
   const result = await restorePass(deps, journal, {
     releaseId,
     step: 'rolling',
-    instances: failed.map((id) => ({instanceId: id, version: previous.get(id)!})),
+    instances: failed.map((id) =>
+      undelivered.has(id) ? {instanceId: id, version: back.get(id)?.version ?? 'unchanged', returnOnly: true} : {instanceId: id, version: back.get(id)!.version!},
+    ),
     window: failed.length,
     maxErrors: 0,
   })
@@ -73,11 +77,17 @@ export function restore(deps: IncrementalDeps, journal: InstanceJournal) {
       return phase !== undefined && phase !== 'planned'
     })
     const stranded: RestoreResult['stranded'] = []
-    const instances: {instanceId: string; version: string}[] = []
+    const instances: {instanceId: string; version: string; returnOnly?: boolean}[] = []
     for (const p of touched) {
-      const version = p.previousVersion ?? context.previousVersion
-      if (version) instances.push({instanceId: p.instanceId, version})
-      else stranded.push({instanceId: p.instanceId, version: context.version, reason: 'no known previous version to put back'})
+      const back = versionToRestore(p, context.previousVersion)
+      if (progress.forward.get(p.instanceId)?.undelivered === true) {
+        // Never reached by the change: nothing to put back (a command would not reach it either);
+        // it only leaves Standby, which puts the group's desired capacity back.
+        instances.push({instanceId: p.instanceId, version: back.version ?? 'unchanged', returnOnly: true})
+        continue
+      }
+      if (back.version !== undefined) instances.push({instanceId: p.instanceId, version: back.version})
+      else stranded.push({instanceId: p.instanceId, version: context.version, reason: back.reason})
     }
     const window = Math.max(1, context.plan?.window ?? 1)
     const result = await restorePass(deps, journal, {
@@ -91,7 +101,7 @@ export function restore(deps: IncrementalDeps, journal: InstanceJournal) {
       stranded.push({instanceId: f.instanceId, version: null, reason: f.reason})
     }
     // What the fleet runs again: the live version, or for a first release the one version the plan found.
-    const found = [...new Set(progress.planned.map((p) => p.previousVersion))]
+    const found = [...new Set(progress.planned.map((p) => p.previousVersion).filter((v) => isVersion(v)))]
     const restoredVersion = context.previousVersion ?? (found.length === 1 ? found[0] : null)
     if (restoredVersion) {
       await deps.parameters.put(desiredVersionParameter(deps.settings.target), restoredVersion, `rolled back by ${context.releaseId}`)
@@ -100,11 +110,28 @@ export function restore(deps: IncrementalDeps, journal: InstanceJournal) {
   }
 }
 
+/**
+ * The version an instance goes back to: the one it was found running, or the last known good version
+ * when that is unknown. Both are checked again here (a journal written by an older release may hold
+ * an unchecked reading), so that nothing but a valid version ever reaches a command.
+ */
+function versionToRestore(
+  planned: {previousVersion: string | null; unknownReason?: string},
+  lastKnownGood: string | null,
+): {version: string; reason?: undefined} | {version?: undefined; reason: string} {
+  if (planned.previousVersion !== null && isVersion(planned.previousVersion)) return {version: planned.previousVersion}
+  const why =
+    planned.unknownReason ??
+    (planned.previousVersion === null ? 'previous version unknown' : `previous version unknown: ${versionProblem(planned.previousVersion)}`)
+  if (lastKnownGood !== null && isVersion(lastKnownGood)) return {version: lastKnownGood}
+  return {reason: `${why}, and there is no last known good version to put back; restore it by hand`}
+}
+
 /** A pass of the window putting previous versions back; a failed change is sent again before giving up. */
 async function restorePass(
   deps: IncrementalDeps,
   journal: InstanceJournal,
-  job: {releaseId: string; step: string; instances: {instanceId: string; version: string}[]; window: number; maxErrors: number},
+  job: {releaseId: string; step: string; instances: {instanceId: string; version: string; returnOnly?: boolean}[]; window: number; maxErrors: number},
 ) {
   const progress = foldJournal(await journal.load())
   const members = await fleetMembers(deps)

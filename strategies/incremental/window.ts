@@ -1,6 +1,7 @@
-import type {InvocationResult} from '../../src/ports/commands.js'
+import {UNDELIVERED_INVOCATION_STATUSES, type InvocationResult} from '../../src/ports/commands.js'
 import type {GroupInfo, InstanceInfo} from '../../src/ports/fleet.js'
 import type {InstancePhase, InstanceRecord} from '../../src/ports/instance-journal.js'
+import {printableText} from '../../src/util/text.js'
 import {changeCommand} from './change.js'
 import type {IncrementalDeps} from './deps.js'
 import {IN_FLIGHT, OUT_OF_SERVICE, type PassState} from './progress.js'
@@ -11,8 +12,11 @@ export interface WindowJob {
   pass: 'forward' | 'restore'
   /** The machine state doing the pass, for progress reports. */
   step: string
-  /** Instances to change, in order, with the version each must end on. */
-  instances: {instanceId: string; version: string}[]
+  /**
+   * Instances to change, in order, with the version each must end on. `returnOnly`: the instance
+   * never received a change (undeliverable), so it is only returned to service, sent nothing.
+   */
+  instances: {instanceId: string; version: string; returnOnly?: boolean}[]
   /** At most this many instances out of service at once, counting `alsoOut`. */
   window: number
   /** Failures tolerated before the pass stops starting instances (Infinity: try every one). */
@@ -48,6 +52,7 @@ export class WindowStopped extends Error {
 
 interface Tracked {
   version: string
+  returnOnly: boolean
   attempts: number
   phase: InstancePhase
   at: number
@@ -65,9 +70,9 @@ interface Tracked {
 export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<WindowResult> {
   const {clock, fleet, commands, settings} = deps
   const tracked = new Map<string, Tracked>()
-  for (const {instanceId, version} of job.instances) {
+  for (const {instanceId, version, returnOnly} of job.instances) {
     const record = job.state.get(instanceId)
-    tracked.set(instanceId, {version, attempts: 0, phase: record?.phase ?? 'planned', at: record?.at ?? 0, commandId: record?.commandId, reason: record?.reason})
+    tracked.set(instanceId, {version, returnOnly: returnOnly === true, attempts: 0, phase: record?.phase ?? 'planned', at: record?.at ?? 0, commandId: record?.commandId, reason: record?.reason})
   }
   const queue = job.instances.filter(({instanceId}) => tracked.get(instanceId)!.phase === 'planned').map((i) => i.instanceId)
   const seenCounts = new Map<string, number>()
@@ -89,7 +94,7 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
   for (;;) {
     const now = clock.now()
     const changes: InstanceRecord[] = []
-    const move = (id: string, phase: InstancePhase, extra: {commandId?: string; reason?: string} = {}) => {
+    const move = (id: string, phase: InstancePhase, extra: {commandId?: string; reason?: string; undelivered?: boolean} = {}) => {
       const t = tracked.get(id)!
       Object.assign(t, {phase, at: now, ...extra})
       changes.push({instanceId: id, pass: job.pass, phase, at: now, ...extra})
@@ -110,8 +115,12 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
     const toReturn: string[] = []
     for (const [id, t] of tracked) {
       if (t.phase === 'enteringStandby') {
-        if (lifecycle.get(id)?.lifecycle === 'Standby') toSend.push(id)
+        if (lifecycle.get(id)?.lifecycle === 'Standby') (t.returnOnly ? toReturn : toSend).push(id)
         else if (now > deadlineOf(t)) move(id, 'failed', {reason: `did not reach Standby within ${settings.timeouts.standbyMs / 1000}s`})
+      } else if (t.phase === 'changing' && t.commandId === undefined) {
+        // Written ahead of a send that did not finish (a resumed release): whether it reached the
+        // instance is unknown, and sending the same change again is what a change allows.
+        toSend.push(id)
       } else if (t.phase === 'changing') {
         // Only the invocation of the command sent last counts: an earlier attempt's failure is history.
         const result = results.get(`${t.commandId}:${id}`)
@@ -122,7 +131,13 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
         } else if (result && t.attempts < job.retries) {
           t.attempts++
           toSend.push(id)
-        } else if (result) move(id, 'failed', {reason: `${result.status}${result.output ? `: ${result.output.slice(0, 200)}` : ''}`})
+        } else if (result) {
+          // What an instance prints is shown to people: only what prints as itself.
+          const reason = `${result.status}${result.output ? `: ${printableText(result.output.slice(0, 200))}` : ''}`
+          // A change that never reached the instance (its first and only attempt) left it as it was.
+          const undelivered = t.attempts === 0 && UNDELIVERED_INVOCATION_STATUSES.has(result.status)
+          move(id, 'failed', {reason: undelivered ? `${result.status}: Systems Manager could not deliver the change, so the instance was not changed` : reason, ...(undelivered ? {undelivered} : {})})
+        }
         else if (now > deadlineOf(t)) move(id, 'failed', {reason: 'the change did not finish in time'})
       } else if (t.phase === 'returning') {
         const info = lifecycle.get(id)
@@ -134,7 +149,7 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
       }
     }
     if (job.failuresBefore + failures() > job.maxErrors) {
-      stopping ??= `${job.failuresBefore + failures()} instances failed, more than maxErrors (${job.maxErrors})`
+      stopping ??= `${job.failuresBefore + failures()} instances failed, more than maxErrors (${job.maxErrors}): ${describeFailed(tracked)}`
     }
 
     // Act, in batches.
@@ -142,7 +157,8 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
       await fleet.exitStandby(job.group!, toReturn, groupInfo)
       for (const id of toReturn) move(id, 'returning')
     }
-    await sendChanges(deps, job, tracked, toSend, move, commandSentAt)
+    const sendFailure = await sendChanges(deps, job, tracked, toSend, move, commandSentAt)
+    stopping ??= sendFailure ?? null
 
     // Fill the window.
     const starting: string[] = []
@@ -162,7 +178,10 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
         await fleet.enterStandby(job.group, starting, groupInfo)
         for (const id of starting) move(id, 'enteringStandby')
       } else {
-        await sendChanges(deps, job, tracked, starting, move, commandSentAt)
+        // Without Standby, an instance that is only to be returned is where it should be already.
+        for (const id of starting.filter((id) => tracked.get(id)!.returnOnly)) move(id, 'done')
+        const startFailure = await sendChanges(deps, job, tracked, starting.filter((id) => !tracked.get(id)!.returnOnly), move, commandSentAt)
+        stopping ??= startFailure ?? null
       }
     }
 
@@ -181,30 +200,67 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
   }
 }
 
-/** One SendCommand per version (the port splits each into calls of at most 50 instances). */
+/** The failed instances and why, for the message a stopped pass ends with (the first 10). */
+function describeFailed(tracked: Map<string, Tracked>): string {
+  const failed = [...tracked].filter(([, t]) => t.phase === 'failed')
+  const shown = failed.slice(0, 10).map(([id, t]) => `${id} (${(t.reason ?? 'failed').split('\n')[0]})`)
+  return shown.join(', ') + (failed.length > 10 ? ` and ${failed.length - 10} more` : '')
+}
+
+/** The port sends in chunks of this many instances, in order: chunk k holds ids[50k .. 50k+49]. */
+const INSTANCES_PER_SEND = 50
+
+/**
+ * One SendCommand per version (the port splits each into calls of at most 50 instances). Write ahead:
+ * every instance is journaled as changing, without a command id, before the call that may change it,
+ * so that the way back knows it even if the send fails halfway or the process dies during it. A send
+ * that fails marks the instances it may not have reached as failed (the way back restores them) and
+ * keeps those of the chunks that went through, to be watched to their end; returns why the pass stops.
+ */
 async function sendChanges(
   deps: IncrementalDeps,
   job: WindowJob,
   tracked: Map<string, Tracked>,
   instanceIds: string[],
-  move: (id: string, phase: InstancePhase, extra?: {commandId?: string}) => void,
+  move: (id: string, phase: InstancePhase, extra?: {commandId?: string; reason?: string}) => void,
   commandSentAt: Map<string, number>,
-): Promise<void> {
+): Promise<string | undefined> {
   const byVersion = new Map<string, string[]>()
   for (const id of instanceIds) {
     const version = tracked.get(id)!.version
     byVersion.set(version, [...(byVersion.get(version) ?? []), id])
   }
+  let stopping: string | undefined
   for (const [version, ids] of byVersion) {
     const comment = `release ${job.releaseId} ${job.pass === 'forward' ? 'to' : 'back to'} ${version}`
-    const commandIds = await deps.commands.send(changeCommand(deps.settings.change, version, ids, comment))
-    // The port sends in chunks of 50, in order: chunk k holds ids[50k .. 50k+49].
+    const at = deps.clock.now()
+    await job.append(ids.map((instanceId) => ({instanceId, pass: job.pass, phase: 'changing' as const, at})))
+    let commandIds: string[]
+    let failure: string | undefined
+    try {
+      commandIds = await deps.commands.send(changeCommand(deps.settings.change, version, ids, comment))
+    } catch (error) {
+      commandIds = sentBefore(error)
+      failure = `SendCommand failed after ${commandIds.length} of ${Math.ceil(ids.length / INSTANCES_PER_SEND)} calls: ${error instanceof Error ? error.message : String(error)}`
+    }
     ids.forEach((id, i) => {
-      const commandId = commandIds[Math.floor(i / 50)] ?? commandIds.at(-1)!
+      const commandId = commandIds[Math.floor(i / INSTANCES_PER_SEND)] ?? (failure === undefined ? commandIds.at(-1) : undefined)
+      if (commandId === undefined) {
+        move(id, 'failed', {reason: failure!})
+        return
+      }
       commandSentAt.set(commandId, deps.clock.now())
       move(id, 'changing', {commandId})
     })
+    if (failure !== undefined) stopping ??= failure
   }
+  return stopping
+}
+
+/** The command ids of the chunks a failed send got through (the port's PartialSendError carries them). */
+function sentBefore(error: unknown): string[] {
+  const ids = (error as {commandIds?: unknown} | null)?.commandIds
+  return Array.isArray(ids) && ids.every((id) => typeof id === 'string') ? ids : []
 }
 
 /**

@@ -21,6 +21,8 @@ export interface IncrementalOptions {
   commandLatency?: {medianMs: number; p95Ms: number}
   /** Extra YAML lines under targets.api. */
   extra?: string
+  /** The version every instance runs at the start (1.0.0). */
+  version?: string
 }
 
 export interface IncrementalProject {
@@ -54,7 +56,7 @@ ${options.extra ?? ''}`,
     clock,
     seed: options.seed ?? 5,
     faults: options.faults ?? {unhealthyVersions: ['*-bad']},
-    fleets: {'api-fleet': {instances: options.instances ?? 12, version: '1.0.0', trafficSources: [API_SOURCE]}},
+    fleets: {'api-fleet': {instances: options.instances ?? 12, version: options.version ?? '1.0.0', trafficSources: [API_SOURCE]}},
     timings: options.commandLatency ? {commandLatency: options.commandLatency} : undefined,
   })
   return {dir, ws, sim, clock}

@@ -11,6 +11,7 @@ import {summarize} from '../summary.js'
 import type {Workspace} from '../workspace.js'
 import type {ReleaseKind} from './kind.js'
 import {POLL_INTERVAL_MS} from './timing.js'
+import {unavailableError, whileAvailable} from './unavailable.js'
 
 export function immutableKind(target: ImmutableTargetConfig): ReleaseKind {
   return {
@@ -20,7 +21,7 @@ export function immutableKind(target: ImmutableTargetConfig): ReleaseKind {
     async preflight(account, version) {
       checkParameterValues(target, version)
       checkOneGroup(target)
-      await checkTemplate(account, target)
+      await whileAvailable(`the checks of ${target.name} before its release`, () => checkTemplate(account, target))
     },
     async input(ws, record): Promise<ImmutableInput> {
       return {
@@ -120,6 +121,9 @@ async function checkTemplate(account: Account, target: ImmutableTargetConfig): P
   try {
     summary = await account.stacks.validateTemplate(target.templateBody)
   } catch (error) {
+    // Only CloudFormation refusing the template is a template problem; not answering is not.
+    const unavailable = unavailableError(error, `the check of the template of ${target.name}`)
+    if (unavailable) throw unavailable
     throw new UserError(
       'E_TEMPLATE',
       `CloudFormation refused the template of ${target.name} (${target.templatePath}): ${(error as Error).message}`,

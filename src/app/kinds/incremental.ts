@@ -10,6 +10,7 @@ import type {ProgressSink} from '../../ports/release.js'
 import type {Account} from '../account.js'
 import type {ReleaseKind} from './kind.js'
 import {WINDOW_POLL_INTERVAL_MS} from './timing.js'
+import {unavailableError, whileAvailable} from './unavailable.js'
 
 export function incrementalKind(target: IncrementalTargetConfig): ReleaseKind {
   return {
@@ -17,8 +18,10 @@ export function incrementalKind(target: IncrementalTargetConfig): ReleaseKind {
     machine: incrementalMachine,
     machineVersion: INCREMENTAL_MACHINE_VERSION,
     async preflight(account) {
-      await checkDocument(account, target)
-      await checkFleet(account, target)
+      await whileAvailable(`the checks of ${target.name} before its release`, async () => {
+        await checkDocument(account, target)
+        await checkFleet(account, target)
+      })
     },
     async input(_ws, record): Promise<IncrementalInput> {
       return {
@@ -95,7 +98,11 @@ async function checkFleet(account: Account, target: IncrementalTargetConfig): Pr
   try {
     size = (await fleetMembers(deps)).instanceIds.length
   } catch (error) {
-    throw new UserError('E_FLEET', `${target.name}: ${(error as Error).message}`, 'check targets.' + target.name + '.fleet in release.yml; nothing was changed')
+    // Only a fleet that is not there is a fleet problem; an account that does not answer is not.
+    throw (
+      unavailableError(error, `reading the fleet of ${target.name}`) ??
+      new UserError('E_FLEET', `${target.name}: ${(error as Error).message}`, 'check targets.' + target.name + '.fleet in release.yml; nothing was changed')
+    )
   }
   const where = 'group' in target.fleet ? `group ${target.fleet.group}` : `instances tagged ${JSON.stringify(target.fleet.tags)}`
   if (size === 0) {

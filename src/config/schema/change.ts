@@ -22,7 +22,7 @@ export const changeEntries = {
   ),
   apply: optionalKey(list(text(), {what: 'strings', example: SHELL_EXAMPLE, nonEmpty: true}), 'Shell lines that put `{{version}}` on the instance. Shell documents only, and required with them.'),
   verify: optionalKey(shellLines(), 'Shell lines run right after `apply`, in the same command; a non-zero exit fails the instance. Shell documents only.'),
-  current: optionalKey(shellLines(), 'Shell lines that print the version the instance runs now, as the first word of their output: planning records it, and a rollback puts it back. Without it, every instance is assumed to run the live version. Shell documents only.'),
+  current: optionalKey(shellLines(), 'Shell lines that print the version the instance runs now, as the first word of their output: planning records it, and a rollback puts it back. The answer must be a valid version (the rule of `--version`); one that is not is never used: the instance is reported as "previous version unknown" and a rollback puts the last known good version on it, or, without one, leaves it for a human with the reason. Without `current`, every instance is assumed to run the live version. Shell documents only.'),
   versionParameter: optionalKey(text(), 'The document parameter that receives the version. Custom documents only, and required with them.'),
   parameters: optionalKey(named(v.string(), parameterValue), 'The custom document\'s other parameters: a string or a list of strings each. Do not set `versionParameter` here.'),
 }

@@ -3,6 +3,7 @@ import * as v from 'valibot'
 import {key, list, named, num, oneOf, optionalKey, section, text, unique, withDefault} from './fields.js'
 import {documentName, groupName, targetGroupArn, version} from './names.js'
 import {say} from './say.js'
+import {SIM_SPEED_RANGE} from '../sim-speed.js'
 
 export const MAX_SIMULATED_INSTANCES = 20_000
 const THROTTLE_SERVICES = ['cloudformation', 'autoscaling', 'ssm'] as const
@@ -66,14 +67,15 @@ export const document = section({
 })
 
 function speed() {
+  const range = `from ${SIM_SPEED_RANGE.min} to ${SIM_SPEED_RANGE.max}`
   const said = say({
     kind: 'expected',
-    what: "a number greater than 0 (virtual seconds per real second) or 'instant'",
-    hint: "Set {key} to a number greater than 0 (virtual seconds per real second) or 'instant' (without quotes).",
+    what: `a number ${range} (virtual seconds per real second) or 'instant'`,
+    hint: `Set {key} to a number ${range} (virtual seconds per real second) or 'instant' (without quotes).`,
   })
   return v.pipe(
     v.union([v.literal('instant'), v.number()], said),
-    v.check((s) => s === 'instant' || (Number.isFinite(s) && s > 0), said),
+    v.check((s) => s === 'instant' || (Number.isFinite(s) && s >= SIM_SPEED_RANGE.min && s <= SIM_SPEED_RANGE.max), said),
   )
 }
 
@@ -81,7 +83,7 @@ export const simulated = section({
   speed: withDefault(
     speed(),
     20,
-    'Virtual seconds per real second. At 20, a 2-minute bake takes 6 s. `instant` does not wait at all. The environment variable `RELEASE_SIM_SPEED` (a number above 0 or `instant`) overrides it.',
+    'Virtual seconds per real second, from 0.01 to 1000000. At 20, a 2-minute bake takes 6 s. `instant` does not wait at all. The environment variable `RELEASE_SIM_SPEED` (a number in the same range, or `instant`) overrides it; any other value there is refused (`E_SIM_SPEED`, exit 2) before a release starts.',
   ),
   seed: withDefault(num({integer: true}), 1, 'Seed of the random numbers of a new account (boot times, instance ids, failure draws). An existing account keeps its own.'),
   faults: withDefault(faults, {}, 'Failures to inject; see Simulated faults.'),
