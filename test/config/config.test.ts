@@ -215,7 +215,7 @@ describe('loadConfig: errors point at file:line', () => {
     const e = await configError(yml)
     expect(e.message).toBe(`release.yml:${lineOf(yml, 'retain')}: targets.web.retain: expected an integer from 0 to 10, got the string "many"`)
     const speed = await configError(`simulated:\n  speed: 0\n${GOOD}`)
-    expect(speed.message).toMatch(/^release\.yml:2: simulated\.speed: expected a number greater than 0 .* or 'instant', got the number 0/)
+    expect(speed.message).toMatch(/^release\.yml:2: simulated\.speed: expected a number from 0.01 to 1000000 .* or 'instant', got the number 0/)
     const account = await configError(`account: azure\n${GOOD}`)
     expect(account.message).toBe('release.yml:1: account: expected one of simulated, aws, got the string "azure"')
     const rate = await configError(`simulated:\n  faults:\n    commandFailureRate: 1.5\n${GOOD}`)
