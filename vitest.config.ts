@@ -3,7 +3,8 @@ import {defineConfig} from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
+    // End-to-end tests spawn the built CLI several times each; a loaded 2-core machine needs room.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     // The SDK's notice that its 2027 releases need Node 22 is not a test result.
     env: {AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'},
