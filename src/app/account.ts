@@ -59,10 +59,23 @@ export async function openSimAccount(config: ReleaseConfig): Promise<SimAccount>
     region: config.region,
     faults: config.simulated.faults as never,
     fleets: config.simulated.fleets,
+    targetGroups: configuredTargetGroups(config),
     documents: config.simulated.documents,
   })
   clock.catchUp(account.lastNow)
   return account
+}
+
+/**
+ * The simulated account has the target groups release.yml names (the load balancer is set up outside
+ * releases), with AWS's default health check and deregistration delay.
+ */
+function configuredTargetGroups(config: ReleaseConfig): Record<string, object> {
+  const arns = new Set<string>()
+  for (const target of Object.values(config.targets)) {
+    for (const arn of (target as {trafficSources?: string[]}).trafficSources ?? []) arns.add(arn)
+  }
+  return Object.fromEntries([...arns].filter((arn) => arn.includes(':targetgroup/')).map((arn) => [arn, {}]))
 }
 
 export async function openAccount(config: ReleaseConfig, overrides: AccountOverrides = {}): Promise<Account> {

@@ -173,7 +173,7 @@ export function setInstanceHealth(model: Model, instance: InstanceRecord, health
   instance.health = health
   model.tracker.update(instance)
   const group = model.state.groups[instance.group]
-  if (group) refreshTrafficSources(model, group)
+  if (group) refreshTrafficSources(model, group, instance)
 }
 
 /** What `release-sim set-version <v>` does on an instance (in-place change). */
@@ -183,7 +183,7 @@ export function setInstanceVersion(model: Model, instance: InstanceRecord, versi
   if (instance.lifecycle === 'Terminating' || instance.lifecycle === 'Terminated') return
   assessHealth(model, instance)
   const group = model.state.groups[instance.group]
-  if (group) refreshTrafficSources(model, group)
+  if (group) refreshTrafficSources(model, group, instance)
 }
 
 /** The caller reconciles the group's capacity once after moving all its instances. */
@@ -262,5 +262,18 @@ export function applyInstanceTask(model: Model, task: InstanceTask): void {
       break
     }
   }
-  if (group) refreshTrafficSources(model, group)
+  if (group) refreshTrafficSources(model, group, instance)
+}
+
+/**
+ * What a group whose HealthCheckType is ELB does with an instance that failed the load balancer's
+ * health check: marks it Unhealthy, terminates it and launches a replacement (which boots the same
+ * launch template, so the same version).
+ */
+export function replaceUnhealthyInstance(model: Model, group: GroupRecord, instance: InstanceRecord): void {
+  if (instance.lifecycle !== 'InService' || group.deleting) return
+  instance.health = 'Unhealthy'
+  model.tracker.update(instance)
+  terminateInstance(model, instance)
+  reconcileCapacity(model, group)
 }

@@ -20,7 +20,22 @@ export interface SimFaults {
   undeliverableInstances?: number
 }
 
-export type SimService = 'cloudformation' | 'autoscaling' | 'ssm'
+export type SimService = 'cloudformation' | 'autoscaling' | 'ssm' | 'elbv2'
+
+/**
+ * An Elastic Load Balancing target group that exists in the account (the load balancer is set up
+ * outside releases). Defaults are AWS's for an HTTP target group of an Application Load Balancer.
+ */
+export interface SimTargetGroup {
+  /** HealthCheckIntervalSeconds, default 30. */
+  intervalSeconds?: number
+  /** HealthyThresholdCount, default 5. */
+  healthyThreshold?: number
+  /** UnhealthyThresholdCount, default 2. */
+  unhealthyThreshold?: number
+  /** deregistration_delay.timeout_seconds, default 300 (AWS allows 0 to 3600). */
+  deregistrationDelaySeconds?: number
+}
 
 /** [min, max] virtual milliseconds; each delay is drawn uniformly from the account's seeded PRNG. */
 export type DelayRange = [number, number]
@@ -79,6 +94,8 @@ export interface SimOptions {
   timings?: Partial<SimTimings>
   /** Auto Scaling groups seeded on open when absent, by group name (see SimFleet). */
   fleets?: Record<string, SimFleet>
+  /** Target groups the account has, by ARN, created on open when absent (see SimTargetGroup). */
+  targetGroups?: Record<string, SimTargetGroup>
   /** Custom SSM documents, by name, next to AWS-RunShellScript and AWS-RunPowerShellScript. Per process. */
   documents?: Record<string, SimDocument>
 }
@@ -162,8 +179,34 @@ export interface AccountState {
   commands: CommandRecord[]
   /** Parameter Store, by name (absent in accounts saved before it existed). */
   parameters: Record<string, ParameterRecord>
+  /** Elastic Load Balancing target groups, by ARN (absent in accounts saved before they existed). */
+  targetGroups?: Record<string, TargetGroupRecord>
   /** Scheduled transitions, sorted by (at, seq). */
   tasks: Task[]
+}
+
+export interface TargetGroupRecord {
+  arn: string
+  name: string
+  intervalSeconds: number
+  healthyThreshold: number
+  unhealthyThreshold: number
+  deregistrationDelaySeconds: number
+  /** Registered instances, by instance id. */
+  targets: Record<string, TargetRecord>
+}
+
+export interface TargetRecord {
+  id: string
+  /** The Auto Scaling group that registered it. */
+  group: string
+  /** ELBv2 TargetHealthStateEnum: initial | healthy | unhealthy | draining */
+  state: string
+  reason?: string
+  /** A health check outcome is scheduled (target.checked). */
+  checking: boolean
+  /** Bumped on every scheduled transition, so a stale one is ignored. */
+  generation: number
 }
 
 export interface StackRecord {
@@ -326,6 +369,8 @@ export type TaskBody =
   | {kind: 'traffic.added'; group: string; identifier: string}
   | {kind: 'traffic.removed'; group: string; identifier: string}
   | {kind: 'traffic.gone'; group: string; identifier: string}
+  | {kind: 'target.checked'; targetGroup: string; instanceId: string; generation: number}
+  | {kind: 'target.drained'; targetGroup: string; instanceId: string; generation: number}
   | {kind: 'invocation.started'; commandId: string; instanceId: string}
   | {kind: 'invocation.ended'; commandId: string; instanceId: string}
 

@@ -6,7 +6,7 @@ import {copyFileSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {openWorkspace, type Workspace} from '../../src/app/workspace.js'
-import {SimAccount, type SimFaults} from '../../src/sim/index.js'
+import {SimAccount, type SimFaults, type SimTargetGroup} from '../../src/sim/index.js'
 import {VirtualClock} from '../../src/util/clock.js'
 
 export const QUICKSTART = resolve(import.meta.dirname, '../../examples/quickstart')
@@ -58,13 +58,16 @@ export interface TestProject {
   sim: SimAccount
 }
 
-export async function openProject(options: ProjectOptions & {faults?: SimFaults} = {}): Promise<TestProject> {
+export async function openProject(
+  options: ProjectOptions & {faults?: SimFaults; targetGroup?: SimTargetGroup} = {},
+): Promise<TestProject> {
   const dir = makeProject(options)
   const ws = await openWorkspace({configPath: join(dir, 'release.yml'), cwd: dir})
   const clock = new VirtualClock()
   const sim = SimAccount.open({
     clock,
     seed: 3,
+    targetGroups: {[TRAFFIC_SOURCE]: options.targetGroup ?? {}},
     faults: options.faults ?? {unhealthyVersions: ['*-bad'], failStackCreation: ['*-nostack']},
   })
   return {dir, ws, clock, sim}

@@ -40,12 +40,13 @@ describe('seeded fleets', () => {
       ['Role', 'api', true],
     ])
     const sources = await h.clients.autoScaling.send(new DescribeTrafficSourcesCommand({AutoScalingGroupName: 'api-fleet'}))
-    expect(sources.TrafficSources!.map((s) => [s.Identifier, s.Type, s.State])).toEqual([[TARGET_GROUP, 'elbv2', 'InService']])
+    // A seeded group uses EC2 health checks (Auto Scaling's default): its target group stays Added (AWS's TrafficSourceState).
+    expect(sources.TrafficSources!.map((s) => [s.Identifier, s.Type, s.State])).toEqual([[TARGET_GROUP, 'elbv2', 'Added']])
 
     const view = h.account.view()
     expect(view.groups.find((g) => g.name === 'db')!.instances.map((i) => i.version)).toEqual(['14.2', '14.2', '14.2'])
     expect(view.trafficSources).toEqual([
-      {identifier: TARGET_GROUP, groups: [{name: 'api-fleet', state: 'InService', versions: ['1.0.0'], servingInstances: 6}]},
+      {identifier: TARGET_GROUP, groups: [{name: 'api-fleet', state: 'Added', versions: ['1.0.0'], servingInstances: 6}]},
     ])
   })
 
