@@ -9,6 +9,7 @@ import type {CommandPort} from '../ports/commands.js'
 import type {FleetPort} from '../ports/fleet.js'
 import type {ParameterPort} from '../ports/parameters.js'
 import type {StackPort} from '../ports/stacks.js'
+import type {TargetGroupPort} from '../ports/targets.js'
 import type {ReleaseConfig} from '../config/index.js'
 import type {SimAccount} from '../sim/index.js'
 import {UserError} from '../errors.js'
@@ -18,6 +19,7 @@ export interface Account {
   fleet: FleetPort
   commands: CommandPort
   parameters: ParameterPort
+  targets: TargetGroupPort
   /** The clock steps wait on: virtual on the simulated account. */
   clock: Clock
   /** Present when the account is the simulated one. */
@@ -81,12 +83,13 @@ function configuredTargetGroups(config: ReleaseConfig): Record<string, object> {
 export async function openAccount(config: ReleaseConfig, overrides: AccountOverrides = {}): Promise<Account> {
   const simulated = config.account === 'simulated' || overrides.sim !== undefined
   const {clients, clock, sim} = simulated ? await simulatedClients(config, overrides.sim) : await awsClients(config)
-  const {CloudFormationStacks, AutoScalingFleet, SsmCommands, SsmParameters} = await import('../aws/index.js')
+  const {CloudFormationStacks, AutoScalingFleet, SsmCommands, SsmParameters, ElbTargetGroups} = await import('../aws/index.js')
   return {
     stacks: new CloudFormationStacks({client: clients.cloudFormation, clock}),
     fleet: new AutoScalingFleet({client: clients.autoScaling, clock}),
     commands: new SsmCommands({client: clients.ssm, clock}),
     parameters: new SsmParameters({client: clients.ssm, clock}),
+    targets: new ElbTargetGroups({client: clients.elbv2, clock}),
     clock,
     sim,
   }

@@ -3,6 +3,7 @@ import type {CommandPort} from '../../src/ports/commands.js'
 import type {FleetPort} from '../../src/ports/fleet.js'
 import type {ProgressSink} from '../../src/ports/release.js'
 import type {StackPort} from '../../src/ports/stacks.js'
+import type {TargetGroupPort} from '../../src/ports/targets.js'
 
 /** What the immutable strategy needs to know about its target (mapped from release.yml by the app). */
 export interface ImmutableSettings {
@@ -24,6 +25,8 @@ export interface ImmutableDeps {
   stacks: StackPort
   fleet: FleetPort
   commands: CommandPort
+  /** Target health as the load balancer sees it; without it, readiness is the traffic source state alone. */
+  targets?: TargetGroupPort
   clock: Clock
   report: ProgressSink
   settings: ImmutableSettings

@@ -58,7 +58,8 @@ describe('immutable release on the simulated account', () => {
   it('returns traffic to the old group when the new one turns unhealthy during the bake', async () => {
     const {ws, sim} = await openProject({bake: '10m'})
     await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
-    sim.setFaults({degradeVersions: [{pattern: '*-flaky', afterSeconds: 120}]})
+    // Later than the shift (the old group's targets drain for 300 s): it turns unhealthy in the bake.
+    sim.setFaults({degradeVersions: [{pattern: '*-flaky', afterSeconds: 900}]})
     const result = await rollout(ws, {target: 'web', version: '2.0.0-flaky'}, {}, {sim})
     expect(result.outcome).toBe('rolledBack')
     expect(result.record.details?.failure).toMatchObject({step: 'baking'})

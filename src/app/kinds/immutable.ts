@@ -39,6 +39,7 @@ export function immutableKind(target: ImmutableTargetConfig): ReleaseKind {
         stacks: account.stacks,
         fleet: account.fleet,
         commands: account.commands,
+        targets: account.targets,
         clock: account.clock,
         report,
         settings: settingsFor(target),

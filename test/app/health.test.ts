@@ -1,0 +1,60 @@
+/** How readiness and a bad version show during the shift, judged by target health (issue 13). */
+import {readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {rollout} from '../../src/app/release.js'
+import {openWorkspace} from '../../src/app/workspace.js'
+import {SimAccount, type SimTargetGroup} from '../../src/sim/index.js'
+import {VirtualClock} from '../../src/util/clock.js'
+import {liveStacks, versionsTakingTraffic} from '../fakes/account.js'
+import {makeProject, openProject, type ProjectOptions, TRAFFIC_SOURCE} from '../fakes/workspace.js'
+
+/** The quickstart project with its web template's group on EC2 health checks (Auto Scaling's default). */
+async function ec2HealthProject(options: ProjectOptions & {targetGroup?: SimTargetGroup} = {}) {
+  const dir = makeProject(options)
+  const template = join(dir, 'web.yml')
+  writeFileSync(template, readFileSync(template, 'utf8').replace('HealthCheckType: ELB', 'HealthCheckType: EC2'))
+  const ws = await openWorkspace({configPath: join(dir, 'release.yml'), cwd: dir})
+  const clock = new VirtualClock()
+  const sim = SimAccount.open({
+    clock,
+    seed: 3,
+    faults: {unhealthyVersions: ['*-bad']},
+    targetGroups: {[TRAFFIC_SOURCE]: options.targetGroup ?? {}},
+  })
+  return {ws, sim, clock}
+}
+
+describe('readiness for traffic', () => {
+  it('moves traffic to a group on EC2 health checks once its targets are healthy, without waiting out the shift timeout', async () => {
+    const {ws, sim, clock} = await ec2HealthProject({extra: '    timeouts: {shift: 5m}\n'})
+    expect((await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})).outcome).toBe('succeeded')
+    const started = clock.now()
+    const second = await rollout(ws, {target: 'web', version: '2.0.0'}, {}, {sim})
+    expect(second.outcome).toBe('succeeded')
+    expect(versionsTakingTraffic(sim)).toEqual(['2.0.0'])
+    // Boot, verify, 5 passed health checks, 300 s of draining and the 2 min bake: well under an hour.
+    expect(clock.now() - started).toBeLessThan(30 * 60_000)
+  })
+
+  it('takes the deregistration delay into the shift budget (300 s drain, 4 min shift timeout)', async () => {
+    const {ws, sim} = await openProject({extra: '    timeouts: {shift: 4m}\n', targetGroup: {deregistrationDelaySeconds: 300}})
+    expect((await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})).outcome).toBe('succeeded')
+    const second = await rollout(ws, {target: 'web', version: '2.0.0'}, {}, {sim})
+    expect(second.outcome).toBe('succeeded')
+    expect(versionsTakingTraffic(sim)).toEqual(['2.0.0'])
+  })
+})
+
+describe('a bad version during the shift', () => {
+  it('goes back when the new targets fail while both groups serve', async () => {
+    const {ws, sim} = await openProject({bake: '10m'})
+    await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
+    sim.setFaults({degradeVersions: [{pattern: '*-flaky', afterSeconds: 120}]})
+    const result = await rollout(ws, {target: 'web', version: '2.0.0-flaky'}, {}, {sim})
+    expect(result.outcome).toBe('rolledBack')
+    expect(result.record.details?.failure).toMatchObject({step: 'shifting'})
+    expect(versionsTakingTraffic(sim)).toEqual(['1.0.0'])
+    expect(Object.keys(liveStacks(sim))).toEqual(['release-web-1'])
+  })
+})
