@@ -1,4 +1,4 @@
-import {degradeAfterMs, isUnhealthyVersion} from './faults.js'
+import {degradeAfterMs} from './faults.js'
 import type {Model} from './model.js'
 import {detachTrafficSource, refreshTrafficSources} from './traffic.js'
 import type {GroupRecord, GroupTag, InstanceRecord, TaskBody} from './types.js'
@@ -158,9 +158,14 @@ export function terminateInstance(model: Model, instance: InstanceRecord): void 
   model.schedule(model.delay(model.timings.terminateMs), {kind: 'instance.terminated', instanceId: instance.id})
 }
 
-/** Health follows the version's faults; a version that degrades turns Unhealthy later. */
+/**
+ * EC2 status checks pass whatever the application does: an instance of a bad version
+ * (faults.unhealthyVersions) is Healthy here and fails only the load balancer's health check
+ * (targets.ts) and the commands that check it (script.ts). A version that degrades turns Unhealthy
+ * later (the instance itself fails, as an alarm or a failing status check would show).
+ */
 function assessHealth(model: Model, instance: InstanceRecord): void {
-  instance.health = isUnhealthyVersion(model.faults, instance.version) ? 'Unhealthy' : 'Healthy'
+  instance.health = 'Healthy'
   model.tracker.update(instance)
   const degradeMs = degradeAfterMs(model.faults, instance.version)
   if (instance.health === 'Healthy' && degradeMs !== undefined) {
@@ -200,14 +205,13 @@ export function exitStandby(model: Model, group: GroupRecord, instance: Instance
 }
 
 /**
- * Back in service after Standby, health follows the instance's version: Unhealthy for an unhealthy
- * version, still Unhealthy if its version had degraded, Healthy otherwise (a set-version to a good
- * version while in Standby healed it already).
+ * Back in service after Standby: still Unhealthy if its version had degraded, Healthy otherwise (EC2
+ * status checks pass for a bad version; its targets fail the load balancer's checks once registered).
  */
 function returnToService(model: Model, instance: InstanceRecord): void {
   instance.lifecycle = 'InService'
   const degraded = instance.health === 'Unhealthy' && degradeAfterMs(model.faults, instance.version) !== undefined
-  instance.health = isUnhealthyVersion(model.faults, instance.version) || degraded ? 'Unhealthy' : 'Healthy'
+  instance.health = degraded ? 'Unhealthy' : 'Healthy'
   model.tracker.update(instance)
 }
 

@@ -18,6 +18,8 @@ export const TARGET_GROUP_DEFAULTS = {
   deregistrationDelaySeconds: 300,
 } as const
 
+/** How long after a target turns unhealthy its Auto Scaling group acts on it (its periodic health check). */
+const AUTO_SCALING_HEALTH_LAG_MS = 10_000
 const TARGET_GROUP_ARN = /^arn:aws[-a-z]*:elasticloadbalancing:[^:]*:\d{12}:targetgroup\/([^/]+)\/[^/]+$/
 /** Registered targets that take part in health checks (not draining). */
 const CHECKED = new Set(['initial', 'healthy', 'unhealthy'])
@@ -211,11 +213,13 @@ export function applyTargetTask(
   const instance = model.state.instances[task.instanceId]
   if (!instance || !group) return undefined
   const passes = passesElbCheck(model, instance)
+  const wasUnhealthy = target.state === 'unhealthy'
   target.state = passes ? 'healthy' : 'unhealthy'
   target.reason = passes ? undefined : 'Target.ResponseCodeMismatch'
   if (passes || group.healthCheckType !== 'ELB') return {group}
-  const graceEnds = instance.launchedAt + group.healthCheckGracePeriod * 1000
-  return model.now >= graceEnds ? {group, replace: instance} : {group, recheckAt: graceEnds}
+  // Auto Scaling learns of the failed check on its own next health check, and ignores it within the grace period.
+  const actsAt = Math.max(instance.launchedAt + group.healthCheckGracePeriod * 1000, wasUnhealthy ? model.now : model.now + AUTO_SCALING_HEALTH_LAG_MS)
+  return model.now >= actsAt ? {group, replace: instance} : {group, recheckAt: actsAt}
 }
 
 /** Re-checks a target later (a failed check within the group's grace period is not acted on yet). */

@@ -47,6 +47,20 @@ describe('readiness for traffic', () => {
 })
 
 describe('a bad version during the shift', () => {
+  it('is caught by the ELB health check before all traffic moves when nothing else checks it', async () => {
+    const {ws, sim, clock} = await openProject({verify: false})
+    await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
+    const started = clock.now()
+    const bad = await rollout(ws, {target: 'web', version: '1.1.0-bad'}, {}, {sim})
+    expect(bad.outcome).toBe('rolledBack')
+    expect(bad.record.details?.failure).toMatchObject({step: 'shifting'})
+    expect(bad.message).toMatch(/failed the health check of target group|the group is replacing them/)
+    expect(versionsTakingTraffic(sim)).toEqual(['1.0.0'])
+    expect(Object.keys(liveStacks(sim))).toEqual(['release-web-1'])
+    // Well before the 10 min shift timeout runs out.
+    expect(clock.now() - started).toBeLessThan(30 * 60_000)
+  })
+
   it('goes back when the new targets fail while both groups serve', async () => {
     const {ws, sim} = await openProject({bake: '10m'})
     await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})

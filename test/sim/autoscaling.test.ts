@@ -42,17 +42,32 @@ async function trafficStates(h: Harness, group: string): Promise<string[]> {
 }
 
 describe('Auto Scaling: instance health', () => {
-  it('boots unhealthyVersions into InService but Unhealthy', async () => {
+  it('boots unhealthyVersions InService and Healthy: EC2 status checks pass for a bad application', async () => {
     const h = harness({faults: {unhealthyVersions: ['*-bad']}})
     const group = await readyFleet(h, 'web-v2', '2.0.0-bad')
     const found = await describeGroup(h, group)
     expect(found!.Instances!.map((i) => [i.LifecycleState, i.HealthStatus])).toEqual([
-      ['InService', 'Unhealthy'],
-      ['InService', 'Unhealthy'],
+      ['InService', 'Healthy'],
+      ['InService', 'Healthy'],
     ])
     // DescribeAutoScalingInstances answers in upper case, as AWS does.
     const instances = await h.clients.autoScaling.send(new DescribeAutoScalingInstancesCommand({}))
-    expect(instances.AutoScalingInstances!.map((i) => i.HealthStatus)).toEqual(['UNHEALTHY', 'UNHEALTHY'])
+    expect(instances.AutoScalingInstances!.map((i) => i.HealthStatus)).toEqual(['HEALTHY', 'HEALTHY'])
+  })
+
+  it('fails a bad version on the ELB health check once registered; a group on ELB health checks replaces it with the same version', async () => {
+    const h = harness({faults: {unhealthyVersions: ['*-bad']}})
+    const group = await readyFleet(h, 'web-v2', '2.0.0-bad', 2, fleetTemplate({healthCheckType: 'ELB', gracePeriod: 0}))
+    const first = (await describeGroup(h, group))!.Instances!.map((i) => i.InstanceId!)
+    await h.clients.autoScaling.send(new AttachTrafficSourcesCommand({AutoScalingGroupName: group, TrafficSources: [{Identifier: TARGET_GROUP}]}))
+    await waitFor(h, async () => {
+      const health = await h.clients.elbv2.send(new DescribeTargetHealthCommand({TargetGroupArn: TARGET_GROUP}))
+      return health.TargetHealthDescriptions!.some((d) => d.TargetHealth!.State === 'unhealthy')
+    })
+    await waitFor(h, async () => (await describeGroup(h, group))!.Instances!.every((i) => !first.includes(i.InstanceId!)))
+    const view = h.account.view().groups.find((g) => g.name === group)!
+    expect(new Set(view.instances.map((i) => i.version))).toEqual(new Set(['2.0.0-bad']))
+    expect(await trafficStates(h, group)).toEqual(['Added'])
   })
 
   it('turns degradeVersions Unhealthy afterSeconds after InService', async () => {

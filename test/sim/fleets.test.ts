@@ -50,9 +50,9 @@ describe('seeded fleets', () => {
     ])
   })
 
-  it('boot Unhealthy at an unhealthy version', async () => {
+  it('boot Healthy to EC2 at an unhealthy version (only the load balancer sees it)', async () => {
     const h = harness({fleets: {'api-fleet': {instances: 2, version: '2.0.0-bad'}}, faults: {unhealthyVersions: ['*-bad']}})
-    expect((await describeGroup(h, 'api-fleet'))!.Instances!.map((i) => i.HealthStatus)).toEqual(['Unhealthy', 'Unhealthy'])
+    expect((await describeGroup(h, 'api-fleet'))!.Instances!.map((i) => i.HealthStatus)).toEqual(['Healthy', 'Healthy'])
   })
 
   it('are created once: a second open on the same dir neither re-creates nor resizes them', async () => {
