@@ -9,6 +9,8 @@ import type {TargetGroupPort} from '../../src/ports/targets.js'
 export interface ImmutableSettings {
   target: string
   templateBody: string
+  /** HealthCheckType of the template's Auto Scaling group, for saying what would catch a bad version. */
+  healthCheckType?: string
   versionParameter: string
   parameters: Record<string, string>
   trafficSources: string[]

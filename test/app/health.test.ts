@@ -2,6 +2,7 @@
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {planRelease} from '../../src/app/plan.js'
 import {rollout} from '../../src/app/release.js'
 import {openWorkspace} from '../../src/app/workspace.js'
 import {SimAccount, type SimTargetGroup} from '../../src/sim/index.js'
@@ -70,5 +71,43 @@ describe('a bad version during the shift', () => {
     expect(result.record.details?.failure).toMatchObject({step: 'shifting'})
     expect(versionsTakingTraffic(sim)).toEqual(['1.0.0'])
     expect(Object.keys(liveStacks(sim))).toEqual(['release-web-1'])
+  })
+})
+
+describe('plan says what would catch a bad version, and refuses what the account cannot take', () => {
+  it('names the health signals and the deregistration delay in the shift', async () => {
+    const {ws, sim} = await openProject({targetGroup: {deregistrationDelaySeconds: 120}})
+    const plan = await planRelease(ws, {target: 'web', version: '1.0.0'}, {sim})
+    expect(plan.immutable?.deregistrationDelaySeconds).toBe(120)
+    expect(plan.steps.find((s) => s.state === 'shifting')?.does).toMatch(/drain for 120s/)
+    expect(plan.health?.signals.join('\n')).toMatch(/verify: 1 commands/)
+    expect(plan.health?.signals.join('\n')).toMatch(/ELB: .*replaces failing instances \(HealthCheckType ELB\)/)
+    expect(plan.health?.warning).toBeUndefined()
+  })
+
+  it('warns when nothing would catch a bad version', async () => {
+    const {ws, sim} = await openProject({verify: false})
+    const project = {...ws, config: {...ws.config, targets: {...ws.config.targets, web: {...ws.config.targets['web']!, trafficSources: []}}}}
+    const plan = await planRelease(project as typeof ws, {target: 'web', version: '1.0.0'}, {sim})
+    expect(plan.health?.warning).toMatch(/nothing would catch a bad application version/)
+  })
+
+  it('refuses traffic sources that are not target groups of the account (exit 2, nothing created)', async () => {
+    const {ws, clock} = await openProject()
+    const sim = SimAccount.open({clock, seed: 3})
+    await expect(rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})).rejects.toMatchObject({code: 'E_TRAFFIC_SOURCE', exitCode: 2})
+    expect(liveStacks(sim)).toEqual({})
+  })
+
+  it('refuses a template over 51,200 bytes with its size (exit 2, nothing created)', async () => {
+    const dir = makeProject()
+    const template = join(dir, 'web.yml')
+    writeFileSync(template, readFileSync(template, 'utf8') + `# ${'x'.repeat(52_000)}\n`)
+    const ws = await openWorkspace({configPath: join(dir, 'release.yml'), cwd: dir})
+    const sim = SimAccount.open({clock: new VirtualClock(), seed: 3, targetGroups: {[TRAFFIC_SOURCE]: {}}})
+    const error = await planRelease(ws, {target: 'web', version: '1.0.0'}, {sim}).catch((e: unknown) => e)
+    expect(error).toMatchObject({code: 'E_TEMPLATE_SIZE', exitCode: 2})
+    expect((error as Error).message).toMatch(/is 5\d{4} bytes; CloudFormation takes at most 51200/)
+    expect(liveStacks(sim)).toEqual({})
   })
 })
