@@ -398,7 +398,7 @@ function readSimulatedFleets(src: ConfigSource, field: Field): Record<string, Si
   const fleets: Record<string, SimulatedFleet> = {}
   for (const f of src.fields(src.map(field), field.path, undefined).values()) {
     checkGroupName(src, f)
-    const entry = src.fields(src.map(f), f.path, ['instances', 'version', 'trafficSources'])
+    const entry = src.fields(src.map(f), f.path, ['instances', 'version', 'trafficSources', 'min', 'max'])
     const at = {path: f.path, line: f.line}
     const instances = src.number(src.required(entry, 'instances', at, `how many instances the group runs, 1 to ${MAX_SIMULATED_INSTANCES}`), {
       integer: true,
@@ -408,7 +408,12 @@ function readSimulatedFleets(src: ConfigSource, field: Field): Record<string, Si
     const version = readVersion(src, src.required(entry, 'version', at, 'the version its instances run at the start'))
     const sourcesField = present(entry, 'trafficSources')
     const trafficSources = sourcesField ? readTrafficSources(src, sourcesField, {nonEmpty: false}) : []
-    fleets[f.name] = {instances, version, trafficSources}
+    // The group's MinSize and MaxSize (Auto Scaling refuses EnterStandby that would take desired below MinSize).
+    const minField = present(entry, 'min')
+    const min = minField ? src.number(minField, {integer: true, min: 0, max: instances}) : undefined
+    const maxField = present(entry, 'max')
+    const max = maxField ? src.number(maxField, {integer: true, min: instances, max: MAX_SIMULATED_INSTANCES}) : undefined
+    fleets[f.name] = {instances, version, trafficSources, ...(min !== undefined ? {min} : {}), ...(max !== undefined ? {max} : {})}
   }
   return fleets
 }

@@ -37,6 +37,9 @@ export interface SimulatedFleet {
   version: string
   /** ELB target group ARNs the group is attached to; [] when none. */
   trafficSources: string[]
+  /** The group's MinSize (default 0) and MaxSize (default `instances`); min <= instances <= max. */
+  min?: number
+  max?: number
 }
 
 export interface SimulatedDocument {

@@ -10,7 +10,7 @@ import type {SimFleet} from './types.js'
  * fleet that was there before any release. Created when the account is opened without them (so two
  * processes opening one account create each once), never re-created or resized while they exist.
  *
- * A seeded group has min 0, max and desired `instances`; its instances are InService at once (health
+ * A seeded group has min `min` (0), max `max` (`instances`) and desired `instances`; its instances are InService at once (health
  * by their version's faults), SSM managed, and registered with the fleet's target groups (created
  * with the fleet when the account does not have them), whose health checks they already passed.
  * The group propagates two tags to its instances: Name = the group name, and Role = the group name
@@ -36,6 +36,11 @@ export function checkFleets(fleets: Record<string, SimFleet> | undefined): void 
     if (typeof fleet.version !== 'string' || fleet.version.trim() === '') {
       throw new RangeError(`Simulated fleet ${name}: version must be a non-empty string`)
     }
+    const min = fleet.min ?? 0
+    const max = fleet.max ?? fleet.instances
+    if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || min > fleet.instances || max < fleet.instances || max > MAX_INSTANCES) {
+      throw new RangeError(`Simulated fleet ${name}: min and max must be integers with 0 <= min <= instances <= max`)
+    }
     if (fleet.trafficSources !== undefined && !fleet.trafficSources.every((source) => typeof source === 'string' && source !== '')) {
       throw new RangeError(`Simulated fleet ${name}: trafficSources must be identifiers (target group ARNs)`)
     }
@@ -51,7 +56,7 @@ export function seedFleets(model: Model, fleets: Record<string, SimFleet> | unde
     const group = createGroup(model, {
       name,
       min: 0,
-      max: fleet.instances,
+      max: fleet.max ?? fleet.instances,
       desired: 0,
       tags: [
         {Key: 'Name', Value: name, PropagateAtLaunch: true},
@@ -65,6 +70,7 @@ export function seedFleets(model: Model, fleets: Record<string, SimFleet> | unde
       versionParameter: desiredVersionParameter(role),
     })
     group.desired = fleet.instances
+    group.min = fleet.min ?? 0
     const placement = new ZonePlacement(group, [])
     for (let i = 0; i < fleet.instances; i++) launchInstance(model, group, placement, {running: true, version: fleet.version})
     for (const identifier of sources) {

@@ -72,6 +72,10 @@ export interface SimFleet {
   version: string
   /** Traffic sources (ELB target group ARNs) the group is attached to from the start. */
   trafficSources?: string[]
+  /** The group's MinSize, default 0 (a fleet with min = instances cannot go to Standby decrementing). */
+  min?: number
+  /** The group's MaxSize, default `instances`. */
+  max?: number
 }
 
 /** A custom SSM Command document: its parameter names (all optional). */

@@ -21,6 +21,8 @@ export interface IncrementalOptions {
   commandLatency?: {medianMs: number; p95Ms: number}
   /** Extra YAML lines under targets.api. */
   extra?: string
+  /** The fleet group's MinSize (default 0). */
+  min?: number
 }
 
 export interface IncrementalProject {
@@ -54,7 +56,7 @@ ${options.extra ?? ''}`,
     clock,
     seed: options.seed ?? 5,
     faults: options.faults ?? {unhealthyVersions: ['*-bad']},
-    fleets: {'api-fleet': {instances: options.instances ?? 12, version: '1.0.0', trafficSources: [API_SOURCE]}},
+    fleets: {'api-fleet': {instances: options.instances ?? 12, version: '1.0.0', trafficSources: [API_SOURCE], min: options.min}},
     timings: options.commandLatency ? {commandLatency: options.commandLatency} : undefined,
   })
   return {dir, ws, sim, clock}
