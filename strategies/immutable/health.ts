@@ -3,7 +3,7 @@
  * `rollout`. EC2 status checks pass for a broken application; what sees it is a smoke check
  * (verify commands), the load balancer's health check of a target group (which `release` watches
  * during the shift, and which makes the group replace failing instances when its HealthCheckType is
- * ELB), or alarms.
+ * ELB). Alarms are not watched yet.
  */
 export interface HealthSignals {
   signals: string[]
