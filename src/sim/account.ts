@@ -50,6 +50,7 @@ function applyTask(model: Model, task: Task): void {
     case 'resource.deleted':
       return applyResourceTask(model, task)
     case 'instance.booted':
+    case 'instance.registered':
     case 'instance.degraded':
     case 'instance.terminated':
     case 'instance.removed':

@@ -1,4 +1,4 @@
-import {degradeAfterMs} from './faults.js'
+import {degradeAfterMs, matchesAny} from './faults.js'
 import type {Model} from './model.js'
 import {detachTrafficSource, refreshTrafficSources} from './traffic.js'
 import type {GroupRecord, GroupTag, InstanceRecord, TaskBody} from './types.js'
@@ -136,6 +136,7 @@ export function launchInstance(
     zone: placement.next(`${model.state.region}a`),
     launchedAt: model.now,
     booted: running,
+    agentRegistered: running,
     launchTemplate: group.launchTemplate ? {...group.launchTemplate} : undefined,
     deliveryRoll: model.random.next(),
   }
@@ -238,6 +239,13 @@ export function applyInstanceTask(model: Model, task: InstanceTask): void {
       instance.booted = true
       instance.lifecycle = 'InService'
       assessHealth(model, instance)
+      // InService does not mean SSM managed: the agent registers a while later, or never.
+      if (!matchesAny(model.faults.unregisteredVersions, instance.version)) {
+        model.schedule(model.delay(model.timings.agentRegistrationMs), {kind: 'instance.registered', instanceId: instance.id})
+      }
+      break
+    case 'instance.registered':
+      instance.agentRegistered = true
       break
     case 'instance.inService':
       if (instance.lifecycle !== 'Pending') return

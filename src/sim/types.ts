@@ -16,6 +16,8 @@ export interface SimFaults {
   throttle?: {rate: number; from?: number; until?: number; services?: SimService[]}
   /** Probability that one instance's invocation of one SSM command fails. */
   commandFailureRate?: number
+  /** Versions whose instances never register with SSM (no instance profile, no route to SSM). */
+  unregisteredVersions?: string[]
   /** Fraction of instances (fixed per instance) whose SSM invocations end Undeliverable. */
   undeliverableInstances?: number
 }
@@ -55,6 +57,8 @@ export interface SimTimings {
   terminateMs: DelayRange
   /** EnteringStandby -> Standby, and Pending -> InService after ExitStandby. */
   standbyMs: DelayRange
+  /** Boot -> the SSM agent registered (DescribeInstanceInformation lists it, SendCommand accepts it). */
+  agentRegistrationMs: DelayRange
   /**
    * Run time of an SSM invocation (InProgress -> its end), log-normal: the default. Given `commandMs`
    * without `commandLatency`, the uniform range is used instead.
@@ -313,8 +317,10 @@ export interface InstanceRecord {
   health: string
   zone: string
   launchedAt: number
-  /** Booted at least once: the SSM agent is registered. */
+  /** Booted at least once. */
   booted: boolean
+  /** Its SSM agent has registered (a while after boot; never without an instance profile). Absent in older accounts: booted. */
+  agentRegistered?: boolean
   launchTemplate?: {id: string; name: string; version: string}
   /** Drawn once at launch; the instance is undeliverable while this is below faults.undeliverableInstances. */
   deliveryRoll: number
@@ -365,6 +371,7 @@ export type TaskBody =
   | {kind: 'resource.created'; stackId: string; logicalId: string; failure?: string}
   | {kind: 'resource.deleted'; stackId: string; logicalId: string; failure?: string}
   | {kind: 'instance.booted'; instanceId: string}
+  | {kind: 'instance.registered'; instanceId: string}
   | {kind: 'instance.degraded'; instanceId: string; version?: string}
   | {kind: 'instance.terminated'; instanceId: string}
   | {kind: 'instance.removed'; instanceId: string}

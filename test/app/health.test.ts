@@ -111,3 +111,22 @@ describe('plan says what would catch a bad version, and refuses what the account
     expect(liveStacks(sim)).toEqual({})
   })
 })
+
+describe('SSM agent registration', () => {
+  it('waits for slow agents: a good version is not rolled back', async () => {
+    const {ws, sim} = await openProject()
+    const slow = SimAccount.open({clock: sim.clock, seed: 3, targetGroups: {[TRAFFIC_SOURCE]: {}}, timings: {agentRegistrationMs: [120_000, 180_000]}})
+    const result = await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim: slow})
+    expect(result.outcome).toBe('succeeded')
+    expect(versionsTakingTraffic(slow)).toEqual(['1.0.0'])
+  })
+
+  it('names the instances whose agent never registers, and why that usually happens', async () => {
+    const {ws, clock} = await openProject()
+    const sim = SimAccount.open({clock, seed: 3, targetGroups: {[TRAFFIC_SOURCE]: {}}, faults: {unregisteredVersions: ['*-noagent']}})
+    const result = await rollout(ws, {target: 'web', version: '1.0.0-noagent'}, {}, {sim})
+    expect(result.outcome).toBe('rolledBack')
+    expect(result.message).toMatch(/SSM agent of 3 of 3 instances never registered .*instance profile/)
+    expect(liveStacks(sim)).toEqual({})
+  })
+})

@@ -35,6 +35,8 @@ export function openWorld(options: WorldOptions = {}) {
     fleets: options.fleets,
     documents: options.documents,
     targetGroups: options.targetGroups,
+    // Agents register at boot here: these tests are about the adapters, not registration delay.
+    timings: {agentRegistrationMs: [0, 0]},
   })
   const clients = createSimClients(account)
   /** Retries the adapters made, by kind of error, so tests can show a storm really happened. */

@@ -63,7 +63,14 @@ export interface Harness {
 export function harness(options: Partial<SimOptions> = {}): Harness {
   const clock = new VirtualClock()
   // The load balancer's target group exists in the account, as it would before any release.
-  const account = SimAccount.open({clock, seed: 42, targetGroups: {[TARGET_GROUP]: {}}, ...options})
+  // Agents register at boot here (tests of registration delay set agentRegistrationMs themselves).
+  const account = SimAccount.open({
+    clock,
+    seed: 42,
+    targetGroups: {[TARGET_GROUP]: {}},
+    ...options,
+    timings: {agentRegistrationMs: [0, 0], ...options.timings},
+  })
   return {clock, account, clients: createSimClients(account)}
 }
 
