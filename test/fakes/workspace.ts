@@ -33,9 +33,9 @@ simulated:
   faults:
     unhealthyVersions: ['*-bad', '*-stuck']
     failStackCreation: ['*-nostack']
-    # -flaky degrades after the shift (healthy checks, 300 s of draining), in the 2 min bake.
     # A version whose stack cannot be deleted: its rollback fails (exit 1).
     failStackDeletion: ['*-stuck']
+    # -flaky degrades after the shift (healthy checks, 300 s of draining), in the 2 min bake.
     degradeVersions: [{pattern: '*-flaky', afterSeconds: 540}]
 targets:
   web:
