@@ -9,6 +9,7 @@ import type {CommandPort} from '../ports/commands.js'
 import type {FleetPort} from '../ports/fleet.js'
 import type {ParameterPort} from '../ports/parameters.js'
 import type {StackPort} from '../ports/stacks.js'
+import type {TargetGroupPort} from '../ports/targets.js'
 import type {ReleaseConfig} from '../config/index.js'
 import {SIM_SPEED_RANGE} from '../config/sim-speed.js'
 import type {SimAccount} from '../sim/index.js'
@@ -19,6 +20,7 @@ export interface Account {
   fleet: FleetPort
   commands: CommandPort
   parameters: ParameterPort
+  targets: TargetGroupPort
   /** The clock steps wait on: virtual on the simulated account. */
   clock: Clock
   /** Present when the account is the simulated one. */
@@ -74,10 +76,23 @@ export async function openSimAccount(config: ReleaseConfig): Promise<SimAccount>
     region: config.region,
     faults: config.simulated.faults as never,
     fleets: config.simulated.fleets,
+    targetGroups: configuredTargetGroups(config),
     documents: config.simulated.documents,
   })
   clock.catchUp(account.lastNow)
   return account
+}
+
+/**
+ * The simulated account has the target groups release.yml names (the load balancer is set up outside
+ * releases), with AWS's default health check and deregistration delay.
+ */
+function configuredTargetGroups(config: ReleaseConfig): Record<string, object> {
+  const arns = new Set<string>()
+  for (const target of Object.values(config.targets)) {
+    for (const arn of (target as {trafficSources?: string[]}).trafficSources ?? []) arns.add(arn)
+  }
+  return Object.fromEntries([...arns].filter((arn) => arn.includes(':targetgroup/')).map((arn) => [arn, {}]))
 }
 
 export async function openAccount(config: ReleaseConfig, overrides: AccountOverrides = {}): Promise<Account> {
@@ -85,12 +100,13 @@ export async function openAccount(config: ReleaseConfig, overrides: AccountOverr
   const opened = simulated ? await simulatedClients(config, overrides.sim) : await awsClients(config)
   const {clients, sim} = opened
   const clock = overrides.wrapClock ? overrides.wrapClock(opened.clock) : opened.clock
-  const {CloudFormationStacks, AutoScalingFleet, SsmCommands, SsmParameters} = await import('../aws/index.js')
+  const {CloudFormationStacks, AutoScalingFleet, SsmCommands, SsmParameters, ElbTargetGroups} = await import('../aws/index.js')
   return {
     stacks: new CloudFormationStacks({client: clients.cloudFormation, clock}),
     fleet: new AutoScalingFleet({client: clients.autoScaling, clock}),
     commands: new SsmCommands({client: clients.ssm, clock}),
     parameters: new SsmParameters({client: clients.ssm, clock}),
+    targets: new ElbTargetGroups({client: clients.elbv2, clock}),
     clock,
     sim,
   }

@@ -6,10 +6,12 @@ import {resolveAmount, windowSize} from '../../strategies/incremental/index.js'
 import {fleetMembers} from '../../strategies/incremental/fleet.js'
 import {partitionForRetention} from '../../strategies/immutable/retire.js'
 import {TAG, stackNameFor} from '../../strategies/immutable/index.js'
+import {immutableHealthSignals, type HealthSignals} from '../../strategies/immutable/health.js'
 import {targetOrError, validateVersion, type ImmutableTargetConfig, type IncrementalTargetConfig} from '../config/index.js'
 import {openAccount, type Account, type AccountOverrides} from './account.js'
 import {kindFor} from './kinds/index.js'
 import {incrementalDeps} from './kinds/incremental.js'
+import {groupHealthCheckType} from './kinds/immutable.js'
 import type {Workspace} from './workspace.js'
 
 export interface ReleasePlan {
@@ -22,7 +24,17 @@ export interface ReleasePlan {
   durable: {logicalId: string; type: string; why: string}[]
   liveVersion: string | null
   steps: {state: string; does: string}[]
-  immutable?: {createStack: string | null; reuseStack: string | null; keep: string[]; delete: string[]; trafficSources: string[]}
+  immutable?: {
+    createStack: string | null
+    reuseStack: string | null
+    keep: string[]
+    delete: string[]
+    trafficSources: string[]
+    /** The longest deregistration delay of the traffic sources: the old group's targets drain this long during the shift. */
+    deregistrationDelaySeconds: number
+  }
+  /** What would notice a bad version (verify commands, ELB target health, EC2 status checks), and a warning when nothing would. */
+  health?: HealthSignals
   incremental?: {fleet: string; instances: number; window: number; canary: number; maxErrors: number; windows: number; order: string[]}
   /** A rough duration, from typical AWS timings and the target's bake; not a promise. */
   estimateSeconds: number
@@ -61,17 +73,24 @@ async function planImmutable(account: Account, target: ImmutableTargetConfig, ve
     stacks.filter((s) => s.name !== newName),
     target.retain,
   )
+  const {found} = await account.targets.describeTargetGroups(target.trafficSources)
+  const drainSeconds = Math.max(0, ...found.map((tg) => tg.deregistrationDelaySeconds))
   const steps = [
     {state: 'planning', does: 'find the live group; choose a new or a retained stack'},
     {state: 'provisioning', does: reuse ? `scale retained stack ${reuse.name} back up` : `create stack ${newName} from ${target.templatePath}`},
     {state: 'awaitingCapacity', does: 'wait until every new instance is InService and healthy'},
     {state: 'verifying', does: target.verify ? `run the smoke check (${target.verify.commands.length} commands) on every new instance` : 'health checks only (no smoke check configured)'},
-    {state: 'shifting', does: `attach the new group to ${target.trafficSources.length} traffic sources, then detach the old one`},
+    {
+      state: 'shifting',
+      does:
+        `attach the new group to ${target.trafficSources.length} traffic sources, wait until its targets are healthy, then detach the old one` +
+        (drainSeconds > 0 ? ` (its targets drain for ${drainSeconds}s: the deregistration delay, added to the shift timeout)` : ''),
+    },
     {state: 'baking', does: `watch the new group for ${target.bakeMs / 1000}s; the old group stays running`},
     {state: 'retiring', does: `scale the old group to zero; keep ${keep.map((s) => s.name).join(', ') || 'nothing'}; delete ${remove.map((s) => s.name).join(', ') || 'nothing'}`},
   ]
   // Typical AWS timings: a stack of a launch template and a group ~1 min, boot ~1 min, attach ~30 s.
-  const estimateSeconds = (reuse ? 0 : 60) + 60 + (target.verify ? 30 : 0) + 60 + target.bakeMs / 1000 + 60
+  const estimateSeconds = (reuse ? 0 : 60) + 60 + (target.verify ? 30 : 0) + 60 + drainSeconds + target.bakeMs / 1000 + 60
   return {
     steps,
     immutable: {
@@ -80,7 +99,9 @@ async function planImmutable(account: Account, target: ImmutableTargetConfig, ve
       keep: keep.map((s) => s.name),
       delete: remove.map((s) => s.name),
       trafficSources: target.trafficSources,
+      deregistrationDelaySeconds: drainSeconds,
     },
+    health: immutableHealthSignals({...target, healthCheckType: groupHealthCheckType(target.templateBody)}),
     estimateSeconds: Math.round(estimateSeconds),
   }
 }

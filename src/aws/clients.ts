@@ -1,11 +1,13 @@
 import {AutoScalingClient} from '@aws-sdk/client-auto-scaling'
 import {CloudFormationClient} from '@aws-sdk/client-cloudformation'
+import {ElasticLoadBalancingV2Client} from '@aws-sdk/client-elastic-load-balancing-v2'
 import {SSMClient} from '@aws-sdk/client-ssm'
 
 export interface AwsClients {
   cloudFormation: CloudFormationClient
   autoScaling: AutoScalingClient
   ssm: SSMClient
+  elbv2: ElasticLoadBalancingV2Client
 }
 
 export interface AwsClientsOptions {
@@ -30,5 +32,6 @@ export function createAwsClients(options: AwsClientsOptions = {}): AwsClients {
     cloudFormation: new CloudFormationClient(config),
     autoScaling: new AutoScalingClient(config),
     ssm: new SSMClient(config),
+    elbv2: new ElasticLoadBalancingV2Client(config),
   }
 }

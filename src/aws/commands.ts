@@ -177,6 +177,20 @@ export class SsmCommands implements CommandPort {
     return [...ids].sort()
   }
 
+  async managedInstances(instanceIds: string[]): Promise<string[]> {
+    const ids = new Set<string>()
+    // The InstanceIds filter takes at most 50 values.
+    for (const batch of chunk([...new Set(instanceIds)], 50)) {
+      const pages = paginateDescribeInstanceInformation({client: this.ssm, pageSize: PAGE_SIZE}, {Filters: [{Key: 'InstanceIds', Values: batch}]})
+      for await (const page of pages) {
+        for (const info of page.InstanceInformationList ?? []) {
+          if (info.InstanceId !== undefined && info.PingStatus === 'Online') ids.add(info.InstanceId)
+        }
+      }
+    }
+    return [...ids]
+  }
+
   private async listInvocations(commandId: string, details: boolean): Promise<CommandInvocation[]> {
     const listed: CommandInvocation[] = []
     try {

@@ -32,6 +32,9 @@ const INSTANCES_PER_STANDBY_CALL = 20
 /** Lifecycle states of an instance that is out of service, or on its way there, by our request. */
 const IN_STANDBY = new Set(['EnteringStandby', 'Standby'])
 
+/** Lifecycle states of an instance the group is terminating. */
+const LEAVING = new Set(['Terminating', 'Terminating:Wait', 'Terminating:Proceed', 'Terminated'])
+
 /** States in which a source is attached or on its way there: attaching again would change nothing. */
 const ATTACHED = new Set(['Adding', 'Added', 'InService'])
 /** States in which a source is gone or on its way out. */
@@ -121,7 +124,9 @@ export class AutoScalingFleet implements FleetPort {
     const strangers = ids.filter((id) => !states.has(id))
     // Refused before any call, so that a wrong list does not leave half of the instances in Standby.
     if (strangers.length > 0) throw new Error(`Instances ${strangers.join(', ')} are not in Auto Scaling group ${group}`)
-    const toEnter = ids.filter((id) => !IN_STANDBY.has(states.get(id)?.lifecycle ?? ''))
+    // An instance the group is terminating (replaced after failing its ELB health check) is leaving:
+    // there is nothing to take out of service, and EnterStandby would refuse it.
+    const toEnter = ids.filter((id) => !IN_STANDBY.has(states.get(id)?.lifecycle ?? '') && !LEAVING.has(states.get(id)?.lifecycle ?? ''))
     for (const batch of chunk(toEnter, INSTANCES_PER_STANDBY_CALL)) {
       await this.standbyCall(
         group,

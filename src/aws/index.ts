@@ -9,6 +9,8 @@ import {AutoScalingFleet} from './fleet.js'
 import {SsmParameters} from './parameters.js'
 import type {AdapterRetryOptions} from './retrying.js'
 import {CloudFormationStacks} from './stacks.js'
+import {ElbTargetGroups} from './targets.js'
+import type {TargetGroupPort} from '../ports/targets.js'
 
 export {type AwsClients, type AwsClientsOptions, createAwsClients} from './clients.js'
 export {
@@ -20,6 +22,7 @@ export {
 } from './commands.js'
 export {AutoScalingFleet, type AutoScalingFleetOptions} from './fleet.js'
 export {SsmParameters, type SsmParametersOptions} from './parameters.js'
+export {ElbTargetGroups, type ElbTargetGroupsOptions} from './targets.js'
 export {type AdapterRetryOptions, retryingClient} from './retrying.js'
 export {CloudFormationStacks, type CloudFormationStacksOptions, isStackMissing, STACK_POLL_DEFAULTS} from './stacks.js'
 
@@ -28,6 +31,7 @@ export interface AwsAdapters {
   fleet: FleetPort
   commands: CommandPort
   parameters: ParameterPort
+  targets: TargetGroupPort
 }
 
 export interface AwsAdaptersOptions {
@@ -52,5 +56,6 @@ export function createAwsAdapters(clients: AwsClients, options: AwsAdaptersOptio
     fleet: new AutoScalingFleet({client: clients.autoScaling, clock, retry}),
     commands: new SsmCommands({client: clients.ssm, clock, retry}),
     parameters: new SsmParameters({client: clients.ssm, clock, retry}),
+    targets: new ElbTargetGroups({client: clients.elbv2, clock, retry}),
   }
 }

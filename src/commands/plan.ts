@@ -34,6 +34,10 @@ export default class Plan extends ReleaseCommand {
       const imm = plan.immutable
       lines.push(`stacks: ${imm.createStack ? `create ${imm.createStack}` : `re-use ${imm.reuseStack}`}; keep ${imm.keep.join(', ') || 'none'}; delete ${imm.delete.join(', ') || 'none'}`)
     }
+    if (plan.health) {
+      lines.push('what would catch a bad version:', ...plan.health.signals.map((s) => `  ${s}`))
+      if (plan.health.warning) this.warn(plan.health.warning)
+    }
     lines.push(`estimate: about ${Math.max(1, Math.round(plan.estimateSeconds / 60))} min (typical AWS timings; not a promise)`)
     this.log(lines.join('\n'))
   }

@@ -61,4 +61,9 @@ export interface CommandPort {
   describeDocument(name: string): Promise<{parameters: string[]} | undefined>
   /** Managed instances carrying every tag given (DescribeInstanceInformation with tag filters): a fleet by EC2 tags. */
   instancesByTags(tags: Record<string, string>): Promise<string[]>
+  /**
+   * Those of these instances whose SSM agent is registered and Online (DescribeInstanceInformation):
+   * an instance can be InService well before, or never (no instance profile, no route to SSM).
+   */
+  managedInstances(instanceIds: string[]): Promise<string[]>
 }

@@ -5,7 +5,9 @@ import {throttlingError} from './errors.js'
 import {checkFaults, throttleRate} from './faults.js'
 import {checkDocuments, DocumentRegistry} from './documents.js'
 import {checkFleets, seedFleets} from './fleets.js'
-import {applyInstanceTask} from './instances.js'
+import {applyInstanceTask, replaceUnhealthyInstance} from './instances.js'
+import {handleElbv2} from './elbv2.js'
+import {applyTargetTask, checkTargetGroups, recheckLater, seedTargetGroups} from './targets.js'
 import {applyInvocationTask} from './invocations.js'
 import {Model} from './model.js'
 import {initialRngState} from './random.js'
@@ -13,7 +15,7 @@ import {handleSsm} from './ssm.js'
 import {applyResourceTask} from './stacks.js'
 import {AccountFile} from './store.js'
 import {type FleetListener, Telemetry} from './telemetry.js'
-import {applyTrafficTask} from './traffic.js'
+import {applyTrafficTask, refreshTrafficSources} from './traffic.js'
 import {resolveTimings} from './timings.js'
 import {Tracker} from './tracker.js'
 import type {
@@ -39,6 +41,7 @@ const SERVICES: Record<SimService, (model: Model, command: string, input: unknow
   cloudformation: handleCloudFormation,
   autoscaling: handleAutoScaling,
   ssm: handleSsm,
+  elbv2: handleElbv2,
 }
 
 function applyTask(model: Model, task: Task): void {
@@ -47,6 +50,7 @@ function applyTask(model: Model, task: Task): void {
     case 'resource.deleted':
       return applyResourceTask(model, task)
     case 'instance.booted':
+    case 'instance.registered':
     case 'instance.degraded':
     case 'instance.terminated':
     case 'instance.removed':
@@ -57,10 +61,22 @@ function applyTask(model: Model, task: Task): void {
     case 'traffic.removed':
     case 'traffic.gone':
       return applyTrafficTask(model, task)
+    case 'target.checked':
+    case 'target.drained':
+      return applyTarget(model, task)
     case 'invocation.started':
     case 'invocation.ended':
       return applyInvocationTask(model, task)
   }
+}
+
+function applyTarget(model: Model, task: Extract<Task, {kind: `target.${string}`}>): void {
+  const outcome = applyTargetTask(model, task)
+  if (!outcome) return
+  const instance = model.state.instances[task.instanceId]
+  if (outcome.replace) replaceUnhealthyInstance(model, outcome.group, outcome.replace)
+  else if (outcome.recheckAt !== undefined) recheckLater(model, task.targetGroup, task.instanceId, outcome.recheckAt)
+  refreshTrafficSources(model, outcome.group, instance)
 }
 
 function freshState(options: SimOptions): AccountState {
@@ -100,6 +116,7 @@ function isAccountState(value: unknown): value is AccountState {
     isRecord(state['instances']) &&
     Array.isArray(state['commands']) &&
     (state['parameters'] === undefined || isRecord(state['parameters'])) &&
+    (state['targetGroups'] === undefined || isRecord(state['targetGroups'])) &&
     Array.isArray(state['tasks'])
   )
 }
@@ -129,6 +146,7 @@ export class SimAccount {
   private constructor(options: SimOptions) {
     if (options.faults) checkFaults(options.faults)
     checkFleets(options.fleets)
+    checkTargetGroups(options.targetGroups)
     checkDocuments(options.documents)
     this.options = options
     this.clock = options.clock
@@ -138,6 +156,7 @@ export class SimAccount {
     this.file = options.dir === undefined ? undefined : new AccountFile(options.dir)
     this.transactSync((model) => {
       if (options.faults) this.state.faults = structuredClone(options.faults)
+      seedTargetGroups(model, options.targetGroups)
       seedFleets(model, options.fleets)
     }, false)
   }
@@ -239,7 +258,10 @@ export class SimAccount {
     try {
       const model = new Model(this.state, {timings: this.timings, tracker: this.currentTracker(), documents: this.documents})
       // An account file removed to reset the account: the new account has the seeded fleets too.
-      if (fresh) seedFleets(model, this.options.fleets)
+      if (fresh) {
+        seedTargetGroups(model, this.options.targetGroups)
+        seedFleets(model, this.options.fleets)
+      }
       return work(model)
     } catch (error) {
       // An AWS error leaves the account consistent (time and PRNG draws moved on, so it is saved);

@@ -31,6 +31,7 @@ import {
 } from './instances.js'
 import {iso, type Model} from './model.js'
 import {page, pageSize} from './paging.js'
+import {findTargetGroup} from './targets.js'
 import {attachTrafficSource, detachTrafficSource, refreshTrafficSources, trafficType} from './traffic.js'
 import type {GroupRecord, InstanceRecord} from './types.js'
 
@@ -201,7 +202,7 @@ function attachTrafficSources(model: Model, input: AttachTrafficSourcesType): Re
     )
   }
   for (const source of sources) {
-    if (source.type === 'elbv2' && !TARGET_GROUP_ARN.test(source.identifier)) {
+    if (source.type === 'elbv2' && (!TARGET_GROUP_ARN.test(source.identifier) || !findTargetGroup(model, source.identifier))) {
       throw errors.validation('Provided Target Groups may not be valid. Please ensure they exist and try again.')
     }
   }

@@ -1,5 +1,6 @@
 import {AutoScalingClient} from '@aws-sdk/client-auto-scaling'
 import {CloudFormationClient} from '@aws-sdk/client-cloudformation'
+import {ElasticLoadBalancingV2Client} from '@aws-sdk/client-elastic-load-balancing-v2'
 import {SSMClient} from '@aws-sdk/client-ssm'
 import type {SimAccount} from './account.js'
 import {installSimulatedAccount} from './middleware.js'
@@ -8,6 +9,7 @@ export interface SimClients {
   cloudFormation: CloudFormationClient
   autoScaling: AutoScalingClient
   ssm: SSMClient
+  elbv2: ElasticLoadBalancingV2Client
 }
 
 /** Real SDK clients answered by the simulated account: no network, no credential chain, no SDK retries. */
@@ -21,9 +23,11 @@ export function createSimClients(account: SimAccount): SimClients {
     cloudFormation: new CloudFormationClient(config),
     autoScaling: new AutoScalingClient(config),
     ssm: new SSMClient(config),
+    elbv2: new ElasticLoadBalancingV2Client(config),
   }
   installSimulatedAccount(clients.cloudFormation, account, 'cloudformation')
   installSimulatedAccount(clients.autoScaling, account, 'autoscaling')
   installSimulatedAccount(clients.ssm, account, 'ssm')
+  installSimulatedAccount(clients.elbv2, account, 'elbv2')
   return clients
 }

@@ -28,12 +28,21 @@ import type {StackRecord} from './types.js'
 /** The CloudFormation API of the simulated account: request checks and response shapes. */
 
 const PAGE = 100
+/** Largest TemplateBody CloudFormation accepts, in bytes. */
+const TEMPLATE_BODY_MAX_BYTES = 51_200
 const STACK_NAME = /^[a-zA-Z][-a-zA-Z0-9]*$/
 
 function parse(body: string | undefined, url: string | undefined): CfnTemplate {
   if (body === undefined || body === '') {
     if (url) throw errors.validation('TemplateURL is not supported by the simulated account: pass TemplateBody')
     throw errors.validation('Either Template URL or Template Body must be specified.')
+  }
+  // CloudFormation's quota for a template passed in the request (larger ones go through S3, TemplateURL).
+  if (Buffer.byteLength(body, 'utf8') > TEMPLATE_BODY_MAX_BYTES) {
+    throw errors.validation(
+      `1 validation error detected: Value '${body.slice(0, 40)}...' at 'templateBody' failed to satisfy constraint: ` +
+        `Member must have length less than or equal to ${TEMPLATE_BODY_MAX_BYTES}`,
+    )
   }
   try {
     return templateOf(body)

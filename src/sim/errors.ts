@@ -24,6 +24,10 @@ import {
   ThrottlingException,
   ValidationException,
 } from '@aws-sdk/client-ssm'
+import {
+  ElasticLoadBalancingV2ServiceException,
+  TargetGroupNotFoundException,
+} from '@aws-sdk/client-elastic-load-balancing-v2'
 import type {SimService} from './types.js'
 
 /**
@@ -87,14 +91,23 @@ export const ssmErrors = {
     }),
 }
 
+export const elbv2Errors = {
+  validation: (message: string) =>
+    new ElasticLoadBalancingV2ServiceException({name: 'ValidationError', $fault: 'client', message, $metadata: metadata()}),
+  targetGroupNotFound: () =>
+    new TargetGroupNotFoundException({message: 'One or more target groups not found', Message: 'One or more target groups not found', $metadata: metadata()}),
+}
+
 /** CloudFormation and Auto Scaling say `Throttling` ("Rate exceeded"); SSM says `ThrottlingException`. */
 export function throttlingError(service: SimService): Error {
   const options = {message: 'Rate exceeded', $metadata: metadata()}
-  let error: CloudFormationServiceException | AutoScalingServiceException | SSMServiceException
+  let error: CloudFormationServiceException | AutoScalingServiceException | SSMServiceException | ElasticLoadBalancingV2ServiceException
   if (service === 'ssm') {
     error = new ThrottlingException({...options, Message: 'Rate exceeded'})
   } else if (service === 'cloudformation') {
     error = new CloudFormationServiceException({...options, name: 'Throttling', $fault: 'client'})
+  } else if (service === 'elbv2') {
+    error = new ElasticLoadBalancingV2ServiceException({...options, name: 'Throttling', $fault: 'client'})
   } else {
     error = new AutoScalingServiceException({...options, name: 'Throttling', $fault: 'client'})
   }
@@ -106,6 +119,7 @@ const SERVICE_TITLES: Record<SimService, string> = {
   cloudformation: 'CloudFormation',
   autoscaling: 'Auto Scaling',
   ssm: 'Systems Manager',
+  elbv2: 'Elastic Load Balancing',
 }
 
 /** A programming error in our own code, not something AWS would answer: it names the command. */

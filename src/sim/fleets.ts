@@ -1,6 +1,7 @@
 import {desiredVersionParameter} from '../ports/parameters.js'
 import {createGroup, launchInstance, ZonePlacement} from './instances.js'
 import type {Model} from './model.js'
+import {ensureTargetGroup, syncGroupTargets} from './targets.js'
 import {refreshTrafficSources, trafficType} from './traffic.js'
 import type {SimFleet} from './types.js'
 
@@ -9,8 +10,9 @@ import type {SimFleet} from './types.js'
  * fleet that was there before any release. Created when the account is opened without them (so two
  * processes opening one account create each once), never re-created or resized while they exist.
  *
- * A seeded group has min 0, max and desired `instances`; its instances are InService at once (health
- * by their version's faults), SSM managed, and attached to the fleet's traffic sources (InService).
+ * A seeded group has min `min` (0), max `max` (`instances`) and desired `instances`; its instances are InService at once (health
+ * by their version's faults), SSM managed, and registered with the fleet's target groups (created
+ * with the fleet when the account does not have them), whose health checks they already passed.
  * The group propagates two tags to its instances: Name = the group name, and Role = the group name
  * without a trailing `-fleet` (group `api-fleet`: Role=api), so that a fleet can be found by tags
  * (DescribeInstanceInformation with tag:Role). A replacement instance boots the version published in
@@ -34,6 +36,11 @@ export function checkFleets(fleets: Record<string, SimFleet> | undefined): void 
     if (typeof fleet.version !== 'string' || fleet.version.trim() === '') {
       throw new RangeError(`Simulated fleet ${name}: version must be a non-empty string`)
     }
+    const min = fleet.min ?? 0
+    const max = fleet.max ?? fleet.instances
+    if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || min > fleet.instances || max < fleet.instances || max > MAX_INSTANCES) {
+      throw new RangeError(`Simulated fleet ${name}: min and max must be integers with 0 <= min <= instances <= max`)
+    }
     if (fleet.trafficSources !== undefined && !fleet.trafficSources.every((source) => typeof source === 'string' && source !== '')) {
       throw new RangeError(`Simulated fleet ${name}: trafficSources must be identifiers (target group ARNs)`)
     }
@@ -49,21 +56,30 @@ export function seedFleets(model: Model, fleets: Record<string, SimFleet> | unde
     const group = createGroup(model, {
       name,
       min: 0,
-      max: fleet.instances,
+      max: fleet.max ?? fleet.instances,
       desired: 0,
       tags: [
         {Key: 'Name', Value: name, PropagateAtLaunch: true},
         {Key: 'Role', Value: role, PropagateAtLaunch: true},
       ],
-      healthCheckType: sources.length > 0 ? 'ELB' : 'EC2',
+      // EC2 status checks, the group's default: the group does not replace an instance whose target
+      // fails the load balancer's health check (an in-place release must restore those itself).
+      healthCheckType: 'EC2',
       healthCheckGracePeriod: 300,
       stackVersion: fleet.version,
       versionParameter: desiredVersionParameter(role),
     })
     group.desired = fleet.instances
+    group.min = fleet.min ?? 0
     const placement = new ZonePlacement(group, [])
     for (let i = 0; i < fleet.instances; i++) launchInstance(model, group, placement, {running: true, version: fleet.version})
-    for (const identifier of sources) group.trafficSources.push({identifier, type: trafficType(identifier, undefined), state: 'Added'})
+    for (const identifier of sources) {
+      const type = trafficType(identifier, undefined)
+      // The fleet's load balancer was there before it: its target groups exist, its instances are registered.
+      if (type === 'elbv2') ensureTargetGroup(model, identifier)
+      group.trafficSources.push({identifier, type, state: 'Added'})
+    }
+    syncGroupTargets(model, group, true)
     refreshTrafficSources(model, group)
   }
 }

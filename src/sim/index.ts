@@ -16,6 +16,7 @@ export type {
   SimMetrics,
   SimOptions,
   SimService,
+  SimTargetGroup,
   SimTimings,
 } from './types.js'
 export type {FleetListener} from './telemetry.js'

@@ -1,4 +1,4 @@
-import {degradeAfterMs, isUnhealthyVersion} from './faults.js'
+import {degradeAfterMs, matchesAny} from './faults.js'
 import type {Model} from './model.js'
 import {detachTrafficSource, refreshTrafficSources} from './traffic.js'
 import type {GroupRecord, GroupTag, InstanceRecord, TaskBody} from './types.js'
@@ -136,6 +136,7 @@ export function launchInstance(
     zone: placement.next(`${model.state.region}a`),
     launchedAt: model.now,
     booted: running,
+    agentRegistered: running,
     launchTemplate: group.launchTemplate ? {...group.launchTemplate} : undefined,
     deliveryRoll: model.random.next(),
   }
@@ -158,9 +159,14 @@ export function terminateInstance(model: Model, instance: InstanceRecord): void 
   model.schedule(model.delay(model.timings.terminateMs), {kind: 'instance.terminated', instanceId: instance.id})
 }
 
-/** Health follows the version's faults; a version that degrades turns Unhealthy later. */
+/**
+ * EC2 status checks pass whatever the application does: an instance of a bad version
+ * (faults.unhealthyVersions) is Healthy here and fails only the load balancer's health check
+ * (targets.ts) and the commands that check it (script.ts). A version that degrades turns Unhealthy
+ * later (the instance itself fails, as an alarm or a failing status check would show).
+ */
 function assessHealth(model: Model, instance: InstanceRecord): void {
-  instance.health = isUnhealthyVersion(model.faults, instance.version) ? 'Unhealthy' : 'Healthy'
+  instance.health = 'Healthy'
   model.tracker.update(instance)
   const degradeMs = degradeAfterMs(model.faults, instance.version)
   if (instance.health === 'Healthy' && degradeMs !== undefined) {
@@ -173,7 +179,7 @@ export function setInstanceHealth(model: Model, instance: InstanceRecord, health
   instance.health = health
   model.tracker.update(instance)
   const group = model.state.groups[instance.group]
-  if (group) refreshTrafficSources(model, group)
+  if (group) refreshTrafficSources(model, group, instance)
 }
 
 /** What `release-sim set-version <v>` does on an instance (in-place change). */
@@ -183,7 +189,7 @@ export function setInstanceVersion(model: Model, instance: InstanceRecord, versi
   if (instance.lifecycle === 'Terminating' || instance.lifecycle === 'Terminated') return
   assessHealth(model, instance)
   const group = model.state.groups[instance.group]
-  if (group) refreshTrafficSources(model, group)
+  if (group) refreshTrafficSources(model, group, instance)
 }
 
 /** The caller reconciles the group's capacity once after moving all its instances. */
@@ -200,14 +206,13 @@ export function exitStandby(model: Model, group: GroupRecord, instance: Instance
 }
 
 /**
- * Back in service after Standby, health follows the instance's version: Unhealthy for an unhealthy
- * version, still Unhealthy if its version had degraded, Healthy otherwise (a set-version to a good
- * version while in Standby healed it already).
+ * Back in service after Standby: still Unhealthy if its version had degraded, Healthy otherwise (EC2
+ * status checks pass for a bad version; its targets fail the load balancer's checks once registered).
  */
 function returnToService(model: Model, instance: InstanceRecord): void {
   instance.lifecycle = 'InService'
   const degraded = instance.health === 'Unhealthy' && degradeAfterMs(model.faults, instance.version) !== undefined
-  instance.health = isUnhealthyVersion(model.faults, instance.version) || degraded ? 'Unhealthy' : 'Healthy'
+  instance.health = degraded ? 'Unhealthy' : 'Healthy'
   model.tracker.update(instance)
 }
 
@@ -234,6 +239,13 @@ export function applyInstanceTask(model: Model, task: InstanceTask): void {
       instance.booted = true
       instance.lifecycle = 'InService'
       assessHealth(model, instance)
+      // InService does not mean SSM managed: the agent registers a while later, or never.
+      if (!matchesAny(model.faults.unregisteredVersions, instance.version)) {
+        model.schedule(model.delay(model.timings.agentRegistrationMs), {kind: 'instance.registered', instanceId: instance.id})
+      }
+      break
+    case 'instance.registered':
+      instance.agentRegistered = true
       break
     case 'instance.inService':
       if (instance.lifecycle !== 'Pending') return
@@ -262,5 +274,18 @@ export function applyInstanceTask(model: Model, task: InstanceTask): void {
       break
     }
   }
-  if (group) refreshTrafficSources(model, group)
+  if (group) refreshTrafficSources(model, group, instance)
+}
+
+/**
+ * What a group whose HealthCheckType is ELB does with an instance that failed the load balancer's
+ * health check: marks it Unhealthy, terminates it and launches a replacement (which boots the same
+ * launch template, so the same version).
+ */
+export function replaceUnhealthyInstance(model: Model, group: GroupRecord, instance: InstanceRecord): void {
+  if (instance.lifecycle !== 'InService' || group.deleting) return
+  instance.health = 'Unhealthy'
+  model.tracker.update(instance)
+  terminateInstance(model, instance)
+  reconcileCapacity(model, group)
 }

@@ -31,7 +31,13 @@ export function isTerminal(invocation: InvocationRecord): boolean {
 
 /** An instance SSM can run commands on: booted (its agent registered) and not terminating. */
 export function isManaged(instance: InstanceRecord | undefined): instance is InstanceRecord {
-  return !!instance && instance.booted && instance.lifecycle !== 'Terminating' && instance.lifecycle !== 'Terminated'
+  return (
+    !!instance &&
+    instance.booted &&
+    instance.agentRegistered !== false &&
+    instance.lifecycle !== 'Terminating' &&
+    instance.lifecycle !== 'Terminated'
+  )
 }
 
 export function commandLines(command: CommandRecord): string[] {

@@ -9,10 +9,11 @@ export const DEFAULT_TIMINGS: SimTimings = {
   commandMs: [5_000, 20_000],
   terminateMs: [10_000, 20_000],
   standbyMs: [3_000, 10_000],
+  agentRegistrationMs: [5_000, 30_000],
   commandLatency: {medianMs: 15_000, p95Ms: 40_000},
 }
 
-const RANGES = ['stackResourceMs', 'instanceBootMs', 'trafficAttachMs', 'commandMs', 'terminateMs', 'standbyMs'] as const
+const RANGES = ['stackResourceMs', 'instanceBootMs', 'trafficAttachMs', 'commandMs', 'terminateMs', 'standbyMs', 'agentRegistrationMs'] as const
 type RangeKey = (typeof RANGES)[number]
 
 /** z of the 95th percentile of the standard normal. */

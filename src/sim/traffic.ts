@@ -1,10 +1,14 @@
 import type {Model} from './model.js'
-import type {GroupRecord, TaskBody} from './types.js'
+import {deregistrationDelayMs, findTargetGroup, groupHasHealthyTarget, syncGroupTargets, syncInstanceTargets} from './targets.js'
+import type {GroupRecord, InstanceRecord, TaskBody} from './types.js'
 
 /**
- * Traffic sources of Auto Scaling groups (AttachTrafficSources): Adding -> Added after a delay ->
- * InService while the group has an InService, Healthy instance (back to Added when it has none);
- * detaching: Removing -> Removed -> gone.
+ * Traffic sources of Auto Scaling groups (AttachTrafficSources): Adding -> Added after a delay (the
+ * group's InService instances are registered as targets then). A target group source is InService
+ * only while the group's HealthCheckType is ELB and one of its instances passed the target group's
+ * health check (AWS's TrafficSourceState); with EC2 health checks it stays Added. Other sources are
+ * InService while the group has an InService, Healthy instance. Detaching: Removing for as long as
+ * the target group's deregistration delay -> Removed -> gone.
  */
 
 const GONE_AFTER_MS: [number, number] = [2_000, 5_000]
@@ -36,7 +40,10 @@ export function detachTrafficSource(model: Model, group: GroupRecord, identifier
   const existing = group.trafficSources.find((source) => source.identifier === identifier)
   if (!existing || !ATTACHED.has(existing.state)) return
   existing.state = 'Removing'
-  model.schedule(model.delay(model.timings.trafficAttachMs), {kind: 'traffic.removed', group: group.name, identifier})
+  syncGroupTargets(model, group)
+  // Deregistered targets drain for the target group's deregistration delay before the source is Removed.
+  const delay = Math.max(model.delay(model.timings.trafficAttachMs), deregistrationDelayMs(model, identifier) ?? 0)
+  model.schedule(delay, {kind: 'traffic.removed', group: group.name, identifier})
 }
 
 /** Has an InService, Healthy instance (Standby ones are deregistered, so they never count). */
@@ -44,12 +51,20 @@ export function groupServesTraffic(model: Model, group: GroupRecord): boolean {
   return model.tracker.serving(group.name) > 0
 }
 
-/** Re-derives Added <-> InService after anything that changes the group's instances. */
-export function refreshTrafficSources(model: Model, group: GroupRecord): void {
+/**
+ * Re-derives the targets and Added <-> InService after anything that changes the group's instances:
+ * with `instance`, only that instance changed (so a large group is not walked on every transition).
+ */
+export function refreshTrafficSources(model: Model, group: GroupRecord, instance?: InstanceRecord): void {
+  if (instance) syncInstanceTargets(model, group, instance)
+  else syncGroupTargets(model, group)
   const serving = groupServesTraffic(model, group)
   for (const source of group.trafficSources) {
-    if (source.state === 'Added' && serving) source.state = 'InService'
-    else if (source.state === 'InService' && !serving) source.state = 'Added'
+    if (source.state !== 'Added' && source.state !== 'InService') continue
+    const inService = findTargetGroup(model, source.identifier)
+      ? group.healthCheckType === 'ELB' && groupHasHealthyTarget(model, group, source.identifier)
+      : serving
+    source.state = inService ? 'InService' : 'Added'
   }
 }
 

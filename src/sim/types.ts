@@ -16,11 +16,28 @@ export interface SimFaults {
   throttle?: {rate: number; from?: number; until?: number; services?: SimService[]}
   /** Probability that one instance's invocation of one SSM command fails. */
   commandFailureRate?: number
+  /** Versions whose instances never register with SSM (no instance profile, no route to SSM). */
+  unregisteredVersions?: string[]
   /** Fraction of instances (fixed per instance) whose SSM invocations end Undeliverable. */
   undeliverableInstances?: number
 }
 
-export type SimService = 'cloudformation' | 'autoscaling' | 'ssm'
+export type SimService = 'cloudformation' | 'autoscaling' | 'ssm' | 'elbv2'
+
+/**
+ * An Elastic Load Balancing target group that exists in the account (the load balancer is set up
+ * outside releases). Defaults are AWS's for an HTTP target group of an Application Load Balancer.
+ */
+export interface SimTargetGroup {
+  /** HealthCheckIntervalSeconds, default 30. */
+  intervalSeconds?: number
+  /** HealthyThresholdCount, default 5. */
+  healthyThreshold?: number
+  /** UnhealthyThresholdCount, default 2. */
+  unhealthyThreshold?: number
+  /** deregistration_delay.timeout_seconds, default 300 (AWS allows 0 to 3600). */
+  deregistrationDelaySeconds?: number
+}
 
 /** [min, max] virtual milliseconds; each delay is drawn uniformly from the account's seeded PRNG. */
 export type DelayRange = [number, number]
@@ -40,6 +57,8 @@ export interface SimTimings {
   terminateMs: DelayRange
   /** EnteringStandby -> Standby, and Pending -> InService after ExitStandby. */
   standbyMs: DelayRange
+  /** Boot -> the SSM agent registered (DescribeInstanceInformation lists it, SendCommand accepts it). */
+  agentRegistrationMs: DelayRange
   /**
    * Run time of an SSM invocation (InProgress -> its end), log-normal: the default. Given `commandMs`
    * without `commandLatency`, the uniform range is used instead.
@@ -57,6 +76,10 @@ export interface SimFleet {
   version: string
   /** Traffic sources (ELB target group ARNs) the group is attached to from the start. */
   trafficSources?: string[]
+  /** The group's MinSize, default 0 (a fleet with min = instances cannot go to Standby decrementing). */
+  min?: number
+  /** The group's MaxSize, default `instances`. */
+  max?: number
 }
 
 /** A custom SSM Command document: its parameter names (all optional). */
@@ -79,6 +102,8 @@ export interface SimOptions {
   timings?: Partial<SimTimings>
   /** Auto Scaling groups seeded on open when absent, by group name (see SimFleet). */
   fleets?: Record<string, SimFleet>
+  /** Target groups the account has, by ARN, created on open when absent (see SimTargetGroup). */
+  targetGroups?: Record<string, SimTargetGroup>
   /** Custom SSM documents, by name, next to AWS-RunShellScript and AWS-RunPowerShellScript. Per process. */
   documents?: Record<string, SimDocument>
 }
@@ -162,8 +187,34 @@ export interface AccountState {
   commands: CommandRecord[]
   /** Parameter Store, by name (absent in accounts saved before it existed). */
   parameters: Record<string, ParameterRecord>
+  /** Elastic Load Balancing target groups, by ARN (absent in accounts saved before they existed). */
+  targetGroups?: Record<string, TargetGroupRecord>
   /** Scheduled transitions, sorted by (at, seq). */
   tasks: Task[]
+}
+
+export interface TargetGroupRecord {
+  arn: string
+  name: string
+  intervalSeconds: number
+  healthyThreshold: number
+  unhealthyThreshold: number
+  deregistrationDelaySeconds: number
+  /** Registered instances, by instance id. */
+  targets: Record<string, TargetRecord>
+}
+
+export interface TargetRecord {
+  id: string
+  /** The Auto Scaling group that registered it. */
+  group: string
+  /** ELBv2 TargetHealthStateEnum: initial | healthy | unhealthy | draining */
+  state: string
+  reason?: string
+  /** A health check outcome is scheduled (target.checked). */
+  checking: boolean
+  /** Bumped on every scheduled transition, so a stale one is ignored. */
+  generation: number
 }
 
 export interface StackRecord {
@@ -266,8 +317,10 @@ export interface InstanceRecord {
   health: string
   zone: string
   launchedAt: number
-  /** Booted at least once: the SSM agent is registered. */
+  /** Booted at least once. */
   booted: boolean
+  /** Its SSM agent has registered (a while after boot; never without an instance profile). Absent in older accounts: booted. */
+  agentRegistered?: boolean
   launchTemplate?: {id: string; name: string; version: string}
   /** Drawn once at launch; the instance is undeliverable while this is below faults.undeliverableInstances. */
   deliveryRoll: number
@@ -318,6 +371,7 @@ export type TaskBody =
   | {kind: 'resource.created'; stackId: string; logicalId: string; failure?: string}
   | {kind: 'resource.deleted'; stackId: string; logicalId: string; failure?: string}
   | {kind: 'instance.booted'; instanceId: string}
+  | {kind: 'instance.registered'; instanceId: string}
   | {kind: 'instance.degraded'; instanceId: string; version?: string}
   | {kind: 'instance.terminated'; instanceId: string}
   | {kind: 'instance.removed'; instanceId: string}
@@ -326,6 +380,8 @@ export type TaskBody =
   | {kind: 'traffic.added'; group: string; identifier: string}
   | {kind: 'traffic.removed'; group: string; identifier: string}
   | {kind: 'traffic.gone'; group: string; identifier: string}
+  | {kind: 'target.checked'; targetGroup: string; instanceId: string; generation: number}
+  | {kind: 'target.drained'; targetGroup: string; instanceId: string; generation: number}
   | {kind: 'invocation.started'; commandId: string; instanceId: string}
   | {kind: 'invocation.ended'; commandId: string; instanceId: string}
 

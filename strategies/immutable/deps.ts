@@ -3,11 +3,14 @@ import type {CommandPort} from '../../src/ports/commands.js'
 import type {FleetPort} from '../../src/ports/fleet.js'
 import type {ProgressSink} from '../../src/ports/release.js'
 import type {StackPort} from '../../src/ports/stacks.js'
+import type {TargetGroupPort} from '../../src/ports/targets.js'
 
 /** What the immutable strategy needs to know about its target (mapped from release.yml by the app). */
 export interface ImmutableSettings {
   target: string
   templateBody: string
+  /** HealthCheckType of the template's Auto Scaling group, for saying what would catch a bad version. */
+  healthCheckType?: string
   versionParameter: string
   parameters: Record<string, string>
   trafficSources: string[]
@@ -24,6 +27,8 @@ export interface ImmutableDeps {
   stacks: StackPort
   fleet: FleetPort
   commands: CommandPort
+  /** Target health as the load balancer sees it; without it, readiness is the traffic source state alone. */
+  targets?: TargetGroupPort
   clock: Clock
   report: ProgressSink
   settings: ImmutableSettings

@@ -1,5 +1,6 @@
 import type {PlanOutput, StepInput} from '../../machines/immutable.js'
 import {groupOfStack} from './group.js'
+import {immutableHealthSignals} from './health.js'
 import {TAG, stackNameFor, type ImmutableDeps} from './deps.js'
 
 const REUSABLE = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE'])
@@ -11,6 +12,9 @@ const REUSABLE = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE'])
 export function plan(deps: ImmutableDeps) {
   return async ({input: {context}}: {input: StepInput}): Promise<PlanOutput> => {
     const {stacks, report} = deps
+    const health = immutableHealthSignals(deps.settings)
+    report({releaseId: context.releaseId, step: 'planning', message: `health signals: ${health.signals.join('; ')}`})
+    if (health.warning) report({releaseId: context.releaseId, step: 'planning', message: `warning: ${health.warning}`})
     let oldGroup: string | null = null
     if (context.previous) {
       const live = await stacks.describeStack(context.previous.stackName)

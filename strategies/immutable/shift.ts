@@ -1,5 +1,5 @@
 import type {ShiftOutput, StepInput} from '../../machines/immutable.js'
-import {attachAndWait, detachAndWait, type TrafficMove} from './traffic.js'
+import {attachAndWait, detachAndWait, judgeGroup, type TrafficMove} from './traffic.js'
 import type {ImmutableDeps} from './deps.js'
 
 /**
@@ -9,13 +9,17 @@ import type {ImmutableDeps} from './deps.js'
 export function shift(deps: ImmutableDeps) {
   return async ({input: {context}}: {input: StepInput}): Promise<ShiftOutput> => {
     const {clock, report, settings} = deps
-    const move = trafficMove(deps, settings.timeouts.shiftMs)
+    // The old group's targets drain for the deregistration delay: that time is part of the shift's budget.
+    const delayMs = await deregistrationDelayMs(deps)
+    const move = trafficMove(deps, settings.timeouts.shiftMs + delayMs)
     const newGroup = context.newStack!.group!
     report({releaseId: context.releaseId, step: 'shifting', message: `attaching ${newGroup} to ${settings.trafficSources.join(', ')}`})
     await attachAndWait(move, newGroup)
     if (context.oldGroup) {
-      report({releaseId: context.releaseId, step: 'shifting', message: `detaching ${context.oldGroup}; it stays running for the bake`})
-      await detachAndWait(move, context.oldGroup)
+      const drain = delayMs > 0 ? ` (targets drain for ${delayMs / 1000}s)` : ''
+      report({releaseId: context.releaseId, step: 'shifting', message: `detaching ${context.oldGroup}${drain}; it stays running for the bake`})
+      // Both groups serve until the old one has drained: a new version that fails now goes back.
+      await detachAndWait(move, context.oldGroup, async () => void (await judgeGroup(move, newGroup)))
     }
     return {bakeUntil: new Date(clock.now() + settings.bakeMs).toISOString()}
   }
@@ -28,7 +32,7 @@ export function shift(deps: ImmutableDeps) {
 export function revertTraffic(deps: ImmutableDeps) {
   return async ({input: {context}}: {input: StepInput}): Promise<void> => {
     const {report} = deps
-    const move = trafficMove(deps, deps.settings.timeouts.shiftMs)
+    const move = trafficMove(deps, deps.settings.timeouts.shiftMs + (await deregistrationDelayMs(deps)))
     if (context.oldGroup) {
       report({releaseId: context.releaseId, step: 'revertingTraffic', message: `re-attaching ${context.oldGroup}`})
       await attachAndWait(move, context.oldGroup)
@@ -42,9 +46,17 @@ export function revertTraffic(deps: ImmutableDeps) {
   }
 }
 
+/** The longest deregistration delay of the target's target groups (0 without target group information). */
+export async function deregistrationDelayMs(deps: ImmutableDeps): Promise<number> {
+  if (!deps.targets) return 0
+  const {found} = await deps.targets.describeTargetGroups(deps.settings.trafficSources.filter((id) => id.includes(':targetgroup/')))
+  return Math.max(0, ...found.map((tg) => tg.deregistrationDelaySeconds * 1000))
+}
+
 export function trafficMove(deps: ImmutableDeps, timeoutMs: number): TrafficMove {
   return {
     fleet: deps.fleet,
+    targets: deps.targets,
     clock: deps.clock,
     sources: deps.settings.trafficSources,
     deadline: deps.clock.now() + timeoutMs,

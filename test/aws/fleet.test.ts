@@ -45,7 +45,7 @@ describe('AutoScalingFleet on the simulated account', () => {
   })
 
   it('attaches and detaches traffic sources idempotently', async () => {
-    const world = openWorld()
+    const world = openWorld({targetGroups: {[TG_BLUE]: {}, [TG_GREEN]: {deregistrationDelaySeconds: 30}}})
     const group = await createFleet(world, 'web-r2', '1.0.0', 2)
     await inService(world, group, 2)
 
@@ -57,19 +57,20 @@ describe('AutoScalingFleet on the simulated account', () => {
     expect(attaching.every((s) => ['Adding', 'Added', 'InService'].includes(s.state))).toBe(true)
     expect(attaching.every((s) => s.type === 'elbv2')).toBe(true)
 
-    const serving = await untilSources(world, group, (s) => s.length === 2 && s.every((x) => x.state === 'InService'))
+    // The fleet's group uses EC2 health checks: its target groups stay Added (AWS's TrafficSourceState).
+    const serving = await untilSources(world, group, (s) => s.length === 2 && s.every((x) => x.state === 'Added'))
     expect(serving).toHaveLength(2)
 
     await world.fleet.detachTrafficSources(group, [TG_BLUE, 'arn:never-attached'])
     await world.fleet.detachTrafficSources(group, [TG_BLUE])
     const removing = await world.fleet.describeTrafficSources(group)
     expect(removing.find((s) => s.identifier === TG_BLUE)?.state).toMatch(/^Remov/)
-    expect(removing.find((s) => s.identifier === TG_GREEN)?.state).toBe('InService')
+    expect(removing.find((s) => s.identifier === TG_GREEN)?.state).toBe('Added')
 
     const after = await untilSources(world, group, (s) => !s.some((x) => x.identifier === TG_BLUE))
     expect(after.map((s) => s.identifier)).toEqual([TG_GREEN])
     expect(world.account.view().trafficSources.find((t) => t.identifier === TG_GREEN)?.groups).toEqual([
-      expect.objectContaining({name: group, state: 'InService'}),
+      expect.objectContaining({name: group, state: 'Added'}),
     ])
   })
 })

@@ -7,7 +7,7 @@ import {
   SsmParameters,
 } from '../../src/aws/index.js'
 import type {GroupInfo} from '../../src/ports/fleet.js'
-import {createSimClients, SimAccount, type SimDocument, type SimFaults, type SimFleet} from '../../src/sim/index.js'
+import {createSimClients, SimAccount, type SimDocument, type SimTargetGroup, type SimFaults, type SimFleet} from '../../src/sim/index.js'
 import {VirtualClock} from '../../src/util/clock.js'
 import {pollUntil} from '../../src/util/poll.js'
 import {seededRandom} from '../../src/util/random.js'
@@ -22,6 +22,8 @@ export interface WorldOptions {
   /** Auto Scaling groups that exist from the start, outside any stack (SimOptions.fleets). */
   fleets?: Record<string, SimFleet>
   documents?: Record<string, SimDocument>
+  /** Target groups the account has (SimOptions.targetGroups). */
+  targetGroups?: Record<string, SimTargetGroup>
 }
 
 export function openWorld(options: WorldOptions = {}) {
@@ -32,6 +34,9 @@ export function openWorld(options: WorldOptions = {}) {
     seed: options.seed ?? 7,
     fleets: options.fleets,
     documents: options.documents,
+    targetGroups: options.targetGroups,
+    // Agents register at boot here: these tests are about the adapters, not registration delay.
+    timings: {agentRegistrationMs: [0, 0]},
   })
   const clients = createSimClients(account)
   /** Retries the adapters made, by kind of error, so tests can show a storm really happened. */

@@ -44,7 +44,7 @@ describe('examples/quickstart/release.yml', () => {
         version: '1.0.0',
         trafficSources: ['arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api/3f1c5e0b9a7d2c41'],
       },
-      'db-fleet': {instances: 3, version: '1.0.0', trafficSources: []},
+      'db-fleet': {instances: 3, version: '1.0.0', trafficSources: [], min: 3},
     })
   })
 })

@@ -23,6 +23,8 @@ export interface IncrementalOptions {
   extra?: string
   /** The version every instance runs at the start (1.0.0). */
   version?: string
+  /** The fleet group's MinSize (default 0). */
+  min?: number
 }
 
 export interface IncrementalProject {
@@ -56,7 +58,7 @@ ${options.extra ?? ''}`,
     clock,
     seed: options.seed ?? 5,
     faults: options.faults ?? {unhealthyVersions: ['*-bad']},
-    fleets: {'api-fleet': {instances: options.instances ?? 12, version: options.version ?? '1.0.0', trafficSources: [API_SOURCE]}},
+    fleets: {'api-fleet': {instances: options.instances ?? 12, version: options.version ?? '1.0.0', trafficSources: [API_SOURCE], min: options.min}},
     timings: options.commandLatency ? {commandLatency: options.commandLatency} : undefined,
   })
   return {dir, ws, sim, clock}

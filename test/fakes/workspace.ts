@@ -6,7 +6,7 @@ import {copyFileSync, cpSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {basename, join, resolve} from 'node:path'
 import {openWorkspace, type Workspace} from '../../src/app/workspace.js'
-import {SimAccount, type SimFaults} from '../../src/sim/index.js'
+import {SimAccount, type SimFaults, type SimTargetGroup} from '../../src/sim/index.js'
 import {VirtualClock} from '../../src/util/clock.js'
 
 export const QUICKSTART = resolve(import.meta.dirname, '../../examples/quickstart')
@@ -45,7 +45,8 @@ simulated:
     failStackCreation: ['*-nostack']
     # A version whose stack cannot be deleted: its rollback fails (exit 1).
     failStackDeletion: ['*-stuck']
-    degradeVersions: [{pattern: '*-flaky', afterSeconds: 30}]
+    # -flaky degrades after the shift (healthy checks, 300 s of draining), in the 2 min bake.
+    degradeVersions: [{pattern: '*-flaky', afterSeconds: 540}]
 targets:
   web:
     strategy: immutable
@@ -68,13 +69,16 @@ export interface TestProject {
   sim: SimAccount
 }
 
-export async function openProject(options: ProjectOptions & {faults?: SimFaults} = {}): Promise<TestProject> {
+export async function openProject(
+  options: ProjectOptions & {faults?: SimFaults; targetGroup?: SimTargetGroup} = {},
+): Promise<TestProject> {
   const dir = makeProject(options)
   const ws = await openWorkspace({configPath: join(dir, 'release.yml'), cwd: dir})
   const clock = new VirtualClock()
   const sim = SimAccount.open({
     clock,
     seed: 3,
+    targetGroups: {[TRAFFIC_SOURCE]: options.targetGroup ?? {}},
     faults: options.faults ?? {unhealthyVersions: ['*-bad'], failStackCreation: ['*-nostack']},
   })
   return {dir, ws, clock, sim}

@@ -1,3 +1,4 @@
+import {DescribeTargetHealthCommand} from '@aws-sdk/client-elastic-load-balancing-v2'
 import {
   AttachTrafficSourcesCommand,
   AutoScalingServiceException,
@@ -41,17 +42,32 @@ async function trafficStates(h: Harness, group: string): Promise<string[]> {
 }
 
 describe('Auto Scaling: instance health', () => {
-  it('boots unhealthyVersions into InService but Unhealthy', async () => {
+  it('boots unhealthyVersions InService and Healthy: EC2 status checks pass for a bad application', async () => {
     const h = harness({faults: {unhealthyVersions: ['*-bad']}})
     const group = await readyFleet(h, 'web-v2', '2.0.0-bad')
     const found = await describeGroup(h, group)
     expect(found!.Instances!.map((i) => [i.LifecycleState, i.HealthStatus])).toEqual([
-      ['InService', 'Unhealthy'],
-      ['InService', 'Unhealthy'],
+      ['InService', 'Healthy'],
+      ['InService', 'Healthy'],
     ])
     // DescribeAutoScalingInstances answers in upper case, as AWS does.
     const instances = await h.clients.autoScaling.send(new DescribeAutoScalingInstancesCommand({}))
-    expect(instances.AutoScalingInstances!.map((i) => i.HealthStatus)).toEqual(['UNHEALTHY', 'UNHEALTHY'])
+    expect(instances.AutoScalingInstances!.map((i) => i.HealthStatus)).toEqual(['HEALTHY', 'HEALTHY'])
+  })
+
+  it('fails a bad version on the ELB health check once registered; a group on ELB health checks replaces it with the same version', async () => {
+    const h = harness({faults: {unhealthyVersions: ['*-bad']}})
+    const group = await readyFleet(h, 'web-v2', '2.0.0-bad', 2, fleetTemplate({healthCheckType: 'ELB', gracePeriod: 0}))
+    const first = (await describeGroup(h, group))!.Instances!.map((i) => i.InstanceId!)
+    await h.clients.autoScaling.send(new AttachTrafficSourcesCommand({AutoScalingGroupName: group, TrafficSources: [{Identifier: TARGET_GROUP}]}))
+    await waitFor(h, async () => {
+      const health = await h.clients.elbv2.send(new DescribeTargetHealthCommand({TargetGroupArn: TARGET_GROUP}))
+      return health.TargetHealthDescriptions!.some((d) => d.TargetHealth!.State === 'unhealthy')
+    })
+    await waitFor(h, async () => (await describeGroup(h, group))!.Instances!.every((i) => !first.includes(i.InstanceId!)))
+    const view = h.account.view().groups.find((g) => g.name === group)!
+    expect(new Set(view.instances.map((i) => i.version))).toEqual(new Set(['2.0.0-bad']))
+    expect(await trafficStates(h, group)).toEqual(['Added'])
   })
 
   it('turns degradeVersions Unhealthy afterSeconds after InService', async () => {
@@ -66,9 +82,44 @@ describe('Auto Scaling: instance health', () => {
 })
 
 describe('Auto Scaling: traffic sources', () => {
+  it('stays Added with EC2 health checks, though its targets pass the ELB health check', async () => {
+    const h = harness()
+    const group = await readyFleet(h, 'web-ec2', '1.0.0')
+    await h.clients.autoScaling.send(new AttachTrafficSourcesCommand({AutoScalingGroupName: group, TrafficSources: [{Identifier: TARGET_GROUP}]}))
+    h.clock.advance(600_000)
+    expect(await trafficStates(h, group)).toEqual(['Added'])
+    const health = await h.clients.elbv2.send(new DescribeTargetHealthCommand({TargetGroupArn: TARGET_GROUP}))
+    expect(health.TargetHealthDescriptions!.map((d) => d.TargetHealth!.State)).toEqual(['healthy', 'healthy'])
+  })
+
+  it('registers targets initial, then healthy after HealthyThresholdCount checks', async () => {
+    const h = harness({targetGroups: {[TARGET_GROUP]: {intervalSeconds: 10, healthyThreshold: 3}}})
+    const group = await readyFleet(h, 'web-ec2', '1.0.0')
+    await h.clients.autoScaling.send(new AttachTrafficSourcesCommand({AutoScalingGroupName: group, TrafficSources: [{Identifier: TARGET_GROUP}]}))
+    await waitFor(h, async () => (await trafficStates(h, group))[0] === 'Added')
+    const states = async () =>
+      (await h.clients.elbv2.send(new DescribeTargetHealthCommand({TargetGroupArn: TARGET_GROUP}))).TargetHealthDescriptions!.map(
+        (d) => `${d.TargetHealth!.State}${d.TargetHealth!.Reason ? `:${d.TargetHealth!.Reason}` : ''}`,
+      )
+    expect(await states()).toEqual(['initial:Elb.RegistrationInProgress', 'initial:Elb.RegistrationInProgress'])
+    h.clock.advance(30_000)
+    expect(await states()).toEqual(['healthy', 'healthy'])
+  })
+
+  it('refuses a target group the account does not have', async () => {
+    const h = harness()
+    const group = await readyFleet(h, 'web-ec2', '1.0.0')
+    const other = TARGET_GROUP.replace('/web/', '/other/')
+    const error = await rejection(
+      h.clients.autoScaling.send(new AttachTrafficSourcesCommand({AutoScalingGroupName: group, TrafficSources: [{Identifier: other}]})),
+    )
+    expect(error.name).toBe('ValidationError')
+    expect((await rejection(h.clients.elbv2.send(new DescribeTargetHealthCommand({TargetGroupArn: other})))).name).toBe('TargetGroupNotFoundException')
+  })
+
   it('goes Adding -> Added -> InService, and Removing -> Removed -> gone on detach', async () => {
     const h = harness({timings: {instanceBootMs: [60_000, 60_000]}})
-    await createStack(h, 'web-v1', '1.0.0', {capacity: 2})
+    await createStack(h, 'web-v1', '1.0.0', {capacity: 2, template: fleetTemplate({healthCheckType: 'ELB'})})
     const stack = await waitForStatus(h, 'web-v1', 'CREATE_COMPLETE')
     const group = stack.Outputs!.find((output) => output.OutputKey === 'GroupName')!.OutputValue!
 
@@ -101,6 +152,21 @@ describe('Auto Scaling: traffic sources', () => {
       return state === 'gone'
     })
     expect(leaving).toEqual(['Removing', 'Removed', 'gone'])
+  })
+
+  it('detaches only after the deregistration delay (300 s by default)', async () => {
+    const h = harness()
+    await createStack(h, 'web-v1', '1.0.0', {capacity: 2, template: fleetTemplate({healthCheckType: 'ELB'})})
+    const stack = await waitForStatus(h, 'web-v1', 'CREATE_COMPLETE')
+    const group = stack.Outputs!.find((output) => output.OutputKey === 'GroupName')!.OutputValue!
+    await h.clients.autoScaling.send(new AttachTrafficSourcesCommand({AutoScalingGroupName: group, TrafficSources: [{Identifier: TARGET_GROUP}]}))
+    await waitFor(h, async () => (await trafficStates(h, group))[0] === 'InService')
+    await h.clients.autoScaling.send(new DetachTrafficSourcesCommand({AutoScalingGroupName: group, TrafficSources: [{Identifier: TARGET_GROUP}]}))
+    const detachedAt = h.clock.now()
+    const health = await h.clients.elbv2.send(new DescribeTargetHealthCommand({TargetGroupArn: TARGET_GROUP}))
+    expect(health.TargetHealthDescriptions!.map((d) => d.TargetHealth!.State)).toEqual(['draining', 'draining'])
+    await waitFor(h, async () => (await trafficStates(h, group))[0] === 'Removed')
+    expect(h.clock.now() - detachedAt).toBeGreaterThanOrEqual(300_000)
   })
 
   it('stays Added while no instance is InService and Healthy', async () => {

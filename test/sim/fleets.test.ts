@@ -40,18 +40,19 @@ describe('seeded fleets', () => {
       ['Role', 'api', true],
     ])
     const sources = await h.clients.autoScaling.send(new DescribeTrafficSourcesCommand({AutoScalingGroupName: 'api-fleet'}))
-    expect(sources.TrafficSources!.map((s) => [s.Identifier, s.Type, s.State])).toEqual([[TARGET_GROUP, 'elbv2', 'InService']])
+    // A seeded group uses EC2 health checks (Auto Scaling's default): its target group stays Added (AWS's TrafficSourceState).
+    expect(sources.TrafficSources!.map((s) => [s.Identifier, s.Type, s.State])).toEqual([[TARGET_GROUP, 'elbv2', 'Added']])
 
     const view = h.account.view()
     expect(view.groups.find((g) => g.name === 'db')!.instances.map((i) => i.version)).toEqual(['14.2', '14.2', '14.2'])
     expect(view.trafficSources).toEqual([
-      {identifier: TARGET_GROUP, groups: [{name: 'api-fleet', state: 'InService', versions: ['1.0.0'], servingInstances: 6}]},
+      {identifier: TARGET_GROUP, groups: [{name: 'api-fleet', state: 'Added', versions: ['1.0.0'], servingInstances: 6}]},
     ])
   })
 
-  it('boot Unhealthy at an unhealthy version', async () => {
+  it('boot Healthy to EC2 at an unhealthy version (only the load balancer sees it)', async () => {
     const h = harness({fleets: {'api-fleet': {instances: 2, version: '2.0.0-bad'}}, faults: {unhealthyVersions: ['*-bad']}})
-    expect((await describeGroup(h, 'api-fleet'))!.Instances!.map((i) => i.HealthStatus)).toEqual(['Unhealthy', 'Unhealthy'])
+    expect((await describeGroup(h, 'api-fleet'))!.Instances!.map((i) => i.HealthStatus)).toEqual(['Healthy', 'Healthy'])
   })
 
   it('are created once: a second open on the same dir neither re-creates nor resizes them', async () => {

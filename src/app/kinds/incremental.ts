@@ -95,8 +95,10 @@ async function checkDocument(account: Account, target: IncrementalTargetConfig):
 async function checkFleet(account: Account, target: IncrementalTargetConfig): Promise<void> {
   const deps = incrementalDeps(account, target, () => undefined)
   let size: number
+  let members
   try {
-    size = (await fleetMembers(deps)).instanceIds.length
+    members = await fleetMembers(deps)
+    size = members.instanceIds.length
   } catch (error) {
     // Only a fleet that is not there is a fleet problem; an account that does not answer is not.
     throw (
@@ -116,6 +118,24 @@ async function checkFleet(account: Account, target: IncrementalTargetConfig): Pr
       `set targets.${target.name}.maxUnavailable to a count from 1 to ${size} or a percent of at least ${Math.ceil(100 / size)}%; nothing was changed`,
     )
   }
+  if (members.standby && members.group) await checkMinSize(account, target, members.group, window)
+}
+
+/**
+ * Instances go to Standby decrementing the desired capacity, which Auto Scaling refuses below the
+ * group's MinSize (ValidationError). Found here, before anything changes, not at the canary.
+ */
+async function checkMinSize(account: Account, target: IncrementalTargetConfig, groupName: string, window: number): Promise<void> {
+  const group = await account.fleet.describeGroup(groupName)
+  if (!group || group.desired - window >= group.min) return
+  const room = group.desired - group.min
+  const lowerMin = Math.max(0, group.desired - window)
+  throw new UserError(
+    'E_MIN_SIZE',
+    `${target.name}: group ${groupName} has MinSize ${group.min} and desired capacity ${group.desired}; with ${window} instances in Standby at once the desired capacity would fall to ${group.desired - window}, below MinSize, and Auto Scaling would refuse it`,
+    (room >= 1 ? `set targets.${target.name}.maxUnavailable to at most ${room}, or ` : '') +
+      `lower the group's MinSize to ${lowerMin} for the release (aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${groupName} --min-size ${lowerMin}) and raise it again afterwards; nothing was changed`,
+  )
 }
 
 function describeAmount(amount: IncrementalTargetConfig['maxUnavailable']): string {

@@ -3,6 +3,7 @@ import * as v from 'valibot'
 import {key, list, named, num, oneOf, optionalKey, section, text, unique, withDefault} from './fields.js'
 import {documentName, groupName, targetGroupArn, version} from './names.js'
 import {say} from './say.js'
+import {refine} from './context.js'
 import {SIM_SPEED_RANGE} from '../sim-speed.js'
 
 export const MAX_SIMULATED_INSTANCES = 20_000
@@ -53,11 +54,33 @@ export const faults = section({
 
 const trafficSources = list(targetGroupArn(), {what: 'strings', example: `['arn:aws:elasticloadbalancing:<region>:<12-digit account>:targetgroup/<name>/<16 hex digits>']`})
 
-export const fleet = section({
-  instances: key(num({integer: true, min: 1, max: MAX_SIMULATED_INSTANCES}), `How many instances the group runs, 1 to ${MAX_SIMULATED_INSTANCES}.`),
-  version: key(version(), 'The version its instances run at the start. Quote it: `1.0` unquoted is a number.'),
-  trafficSources: withDefault(v.pipe(trafficSources, unique((arn) => arn)), [], 'Traffic sources (ELB target group ARNs) the group is attached to from the start. Instances of a group with traffic sources go to Standby while an incremental release changes them.'),
-})
+export const fleet = v.pipe(
+  section({
+    instances: key(num({integer: true, min: 1, max: MAX_SIMULATED_INSTANCES}), `How many instances the group runs, 1 to ${MAX_SIMULATED_INSTANCES}.`),
+    version: key(version(), 'The version its instances run at the start. Quote it: `1.0` unquoted is a number.'),
+    trafficSources: withDefault(
+      v.pipe(trafficSources, unique((arn) => arn)),
+      [],
+      "Traffic sources (ELB target group ARNs) the group is attached to from the start (the target groups are created with the fleet, AWS's default health check and a 300 s deregistration delay). Instances of a group with traffic sources go to Standby while an incremental release changes them. The group uses EC2 health checks: it does not replace instances that fail the load balancer's check.",
+    ),
+    min: optionalKey(
+      num({integer: true, min: 0, max: MAX_SIMULATED_INSTANCES}),
+      "The group's MinSize, at most `instances` (default 0). Auto Scaling refuses Standby that would take the desired capacity below it, so `release plan` refuses a window that would (exit 2).",
+    ),
+    max: optionalKey(
+      num({integer: true, min: 1, max: MAX_SIMULATED_INSTANCES}),
+      `The group's MaxSize, at least \`instances\` (default \`instances\`), at most ${MAX_SIMULATED_INSTANCES}.`,
+    ),
+  }),
+  refine<{instances: number; version: string; trafficSources: string[]; min?: number; max?: number}>((f, tell) => {
+    if (f.min !== undefined && f.min > f.instances) {
+      tell({kind: 'expected', what: `an integer from 0 to instances (${f.instances})`, hint: 'A group runs at least its MinSize: make min at most instances.'}, ['min'])
+    }
+    if (f.max !== undefined && f.max < f.instances) {
+      tell({kind: 'expected', what: `an integer from instances (${f.instances}) to ${MAX_SIMULATED_INSTANCES}`, hint: 'A group runs at most its MaxSize: make max at least instances.'}, ['max'])
+    }
+  }),
+)
 
 export const document = section({
   parameters: key(
