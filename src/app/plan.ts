@@ -4,8 +4,13 @@
  */
 import {resolveAmount, windowSize} from '../../strategies/incremental/index.js'
 import {fleetMembers} from '../../strategies/incremental/fleet.js'
-import {partitionForRetention} from '../../strategies/immutable/retire.js'
-import {TAG, stackNameFor} from '../../strategies/immutable/index.js'
+import {retention} from '../../strategies/immutable/retire.js'
+import {chooseStack} from '../../strategies/immutable/plan.js'
+import {TAG} from '../../strategies/immutable/index.js'
+import type {TargetLedger} from '../engine/ledger.js'
+import {lastKnownGoodStack, liveStack} from './kinds/immutable.js'
+import {reconcile, decide, type ServingGroup} from './reconcile.js'
+import {UserError} from '../errors.js'
 import {targetOrError, validateVersion, type ImmutableTargetConfig, type IncrementalTargetConfig} from '../config/index.js'
 import {openAccount, type Account, type AccountOverrides} from './account.js'
 import {kindFor} from './kinds/index.js'
@@ -22,7 +27,19 @@ export interface ReleasePlan {
   durable: {logicalId: string; type: string; why: string}[]
   liveVersion: string | null
   steps: {state: string; does: string}[]
-  immutable?: {createStack: string | null; reuseStack: string | null; keep: string[]; delete: string[]; trafficSources: string[]}
+  immutable?: {
+    createStack: string | null
+    reuseStack: string | null
+    keep: string[]
+    delete: string[]
+    trafficSources: string[]
+    /** Every group attached to the traffic sources now, as the account says, and what the ledger makes of it. */
+    serving: ServingGroup[]
+    /** Stacks of the target the ledger does not know (a lost or partial ledger). */
+    untrackedStacks: {name: string; version: string}[]
+    /** Why a rollout would be refused as things stand (with the way out), if it would. */
+    refusal: string | null
+  }
   incremental?: {fleet: string; instances: number; window: number; canary: number; maxErrors: number; windows: number; order: string[]}
   /** A rough duration, from typical AWS timings and the target's bake; not a promise. */
   estimateSeconds: number
@@ -30,7 +47,7 @@ export interface ReleasePlan {
 
 export async function planRelease(
   ws: Workspace,
-  request: {target: string; version: string},
+  request: {target: string; version: string; adopt?: string},
   overrides: AccountOverrides = {},
 ): Promise<ReleasePlan> {
   const target = targetOrError(ws.config, request.target)
@@ -48,19 +65,33 @@ export async function planRelease(
     liveVersion: ledger.liveVersion,
   }
   if (target.strategy === 'immutable') {
-    return {...base, ...(await planImmutable(account, target, version, `${target.name}-${ledger.releases.length + 1}`))}
+    return {...base, ...(await planImmutable(account, target, version, ledger, request.adopt))}
   }
   return {...base, ...(await planIncremental(account, target))}
 }
 
-async function planImmutable(account: Account, target: ImmutableTargetConfig, version: string, releaseId: string) {
+async function planImmutable(account: Account, target: ImmutableTargetConfig, version: string, ledger: TargetLedger, adopt?: string) {
+  // The same id, the same stack choice and the same retention rule as the rollout (strategies/immutable).
+  const releaseId = `${target.name}-${ledger.releases.reduce((max, r) => Math.max(max, r.seq), 0) + 1}`
+  const previous = liveStack(ledger)
   const stacks = await account.stacks.listStacksByTag(TAG.target, target.name)
-  const reuse = stacks.find((s) => s.tags[TAG.version] === version && s.status === 'CREATE_COMPLETE') ?? null
-  const newName = reuse ? reuse.name : stackNameFor(releaseId)
-  const {keep, remove} = partitionForRetention(
+  const chosen = chooseStack(stacks, {version, releaseId, previousStack: previous?.stackName ?? null})
+  const reuse = chosen.reused ? chosen : null
+  const newName = chosen.name
+  const {keep, remove} = retention(
     stacks.filter((s) => s.name !== newName),
     target.retain,
+    {previous, keepFirst: lastKnownGoodStack(ledger, version)},
   )
+  const rec = await reconcile(account, target, ledger)
+  let refusal: string | null = null
+  if (version === ledger.liveVersion) refusal = `${version} is already live: a rollout needs --force`
+  try {
+    decide(rec, target.name, {adopt})
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error
+    refusal = `${error.message}. Next: ${error.hint}`
+  }
   const steps = [
     {state: 'planning', does: 'find the live group; choose a new or a retained stack'},
     {state: 'provisioning', does: reuse ? `scale retained stack ${reuse.name} back up` : `create stack ${newName} from ${target.templatePath}`},
@@ -80,6 +111,9 @@ async function planImmutable(account: Account, target: ImmutableTargetConfig, ve
       keep: keep.map((s) => s.name),
       delete: remove.map((s) => s.name),
       trafficSources: target.trafficSources,
+      serving: rec.serving,
+      untrackedStacks: rec.untrackedStacks,
+      refusal,
     },
     estimateSeconds: Math.round(estimateSeconds),
   }

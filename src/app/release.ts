@@ -12,6 +12,7 @@ import {UserError} from '../errors.js'
 import {exitCodeFor, type Outcome, type ProgressEvent} from '../ports/release.js'
 import {openAccount, type Account, type AccountOverrides} from './account.js'
 import {kindFor, type ReleaseKind} from './kinds/index.js'
+import {checkAgainstAccount} from './preflight.js'
 import type {Workspace} from './workspace.js'
 
 /** A lease outlives a crashed holder by at most this long; a running release renews it well before. */
@@ -21,6 +22,12 @@ export interface ReleaseRequest {
   target: string
   version: string
   kind: 'rollout' | 'rollback'
+  /** Rollout of the version already live, on purpose (a re-release); refused without it. */
+  force?: boolean
+  /** A group serving the target's traffic sources that the ledger does not know, to take over. */
+  adopt?: string
+  /** Rollback without bake or gates. */
+  emergency?: boolean
 }
 
 export interface ReleaseHooks {
@@ -38,7 +45,7 @@ export interface ReleaseResult {
 
 export async function rollout(
   ws: Workspace,
-  request: Omit<ReleaseRequest, 'kind'>,
+  request: Omit<ReleaseRequest, 'kind' | 'emergency'>,
   hooks: ReleaseHooks = {},
   overrides: AccountOverrides = {},
 ): Promise<ReleaseResult> {
@@ -48,7 +55,7 @@ export async function rollout(
 /** Back to `to`, or by default to the last known good version before the live one. */
 export async function rollback(
   ws: Workspace,
-  request: {target: string; to?: string},
+  request: {target: string; to?: string; emergency?: boolean},
   hooks: ReleaseHooks = {},
   overrides: AccountOverrides = {},
 ): Promise<ReleaseResult> {
@@ -75,7 +82,7 @@ export async function rollback(
         : `roll it out instead: release rollout ${target.name} --version ${version}`,
     )
   }
-  return runRelease(ws, {target: target.name, version, kind: 'rollback'}, hooks, overrides)
+  return runRelease(ws, {target: target.name, version, kind: 'rollback', emergency: request.emergency}, hooks, overrides)
 }
 
 async function runRelease(
@@ -94,9 +101,10 @@ async function runRelease(
     await refuseInterrupted(ws, target.name)
     const account = await openAccount(ws.config, overrides)
     await kind.preflight(account, version)
+    const options = await checkAgainstAccount(ws, account, target, {...request, version})
     const record = await ws.ledger.begin(target.name, {version, strategy: kind.strategy, kind: request.kind})
     hooks.onStart?.(record, {resumed: false})
-    return await drive(ws, account, kind, target, record, {input: await kind.input(ws, record)}, lease, hooks)
+    return await drive(ws, account, kind, target, record, {input: await kind.input(ws, record, options)}, lease, hooks)
   } finally {
     await lease.release()
   }
