@@ -38,6 +38,7 @@ const IMMUTABLE_KEYS = [
   'parameters',
   'trafficSources',
   'retain',
+  'keepWarm',
   'bake',
   'verify',
   'timeouts',
@@ -679,6 +680,9 @@ function readImmutable(src: ConfigSource, target: TargetFields, templateFile: Te
   const retain = retainField ? src.number(retainField, {integer: true, min: 0, max: 10}) : DEFAULTS.retain
   const bakeField = present(fields, 'bake')
   const bakeMs = bakeField ? src.duration(bakeField) : parseDuration(DEFAULTS.bake)
+  // How long the group that served before stays serving-ready after a success (0: scaled to zero).
+  const keepWarmField = present(fields, 'keepWarm')
+  const keepWarmMs = keepWarmField ? src.duration(keepWarmField) : 0
 
   let verify: {commands: string[]} | undefined
   const verifyField = present(fields, 'verify')
@@ -706,6 +710,7 @@ function readImmutable(src: ConfigSource, target: TargetFields, templateFile: Te
     trafficSources,
     retain,
     bakeMs,
+    keepWarmMs,
     ...(verify ? {verify} : {}),
     timeouts,
     line: field.line,
