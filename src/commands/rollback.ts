@@ -3,7 +3,7 @@ import {ReleaseCommand} from './_base.js'
 import {runDetached, runWithProgress} from './_render/run.js'
 
 export default class Rollback extends ReleaseCommand {
-  static override summary = 'Return a target to its last known good version.'
+  static override summary = 'Return a target to its last known good version (the newest other version that succeeded).'
   static override description = `Releases an earlier version again, as a new release in the ledger. By default it returns to the last known good version before the live one; --to names another version that once succeeded. An immutable target re-uses the stack kept for that version when there is one (no new stack): kept warm (keepWarm) it is one traffic switch, no boot; kept scaled to zero its instances boot first. It is smoke-checked, baked and stops at gates like a rollout, unless --emergency.
 
 Exit codes as for rollout: 0 live, 3 rolled back, 1 needs a human, 2 nothing to roll back to or bad input, 4 locked.`
