@@ -17,8 +17,12 @@ const STACK_NAME_TAG = 'aws:cloudformation:stack-name'
 export interface ServingGroup {
   group: string
   version: string
-  /** live: the ledger's live group; untracked: a stack of this target the ledger does not know; foreign: not made by release. */
-  role: 'live' | 'untracked' | 'foreign'
+  /**
+   * live: the ledger's live group; inFlight: the group of a release the ledger knows that is not live
+   * (paused at a gate, or in progress); untracked: a stack of this target the ledger does not know;
+   * foreign: not made by release.
+   */
+  role: 'live' | 'inFlight' | 'untracked' | 'foreign'
 }
 
 export interface Reconciliation {
@@ -37,7 +41,8 @@ export async function reconcile(account: Account, target: ImmutableTargetConfig,
   const attached = await account.fleet.groupsAttachedTo(target.trafficSources)
   const serving = attached.map((g): ServingGroup => {
     const stack = g.tags[STACK_NAME_TAG]
-    const role = live && stack === live.stackName ? 'live' : g.tags[TAG.target] === target.name ? 'untracked' : 'foreign'
+    const ours = g.tags[TAG.target] === target.name
+    const role = live && stack === live.stackName ? 'live' : ours && stack && known.has(stack) ? 'inFlight' : ours ? 'untracked' : 'foreign'
     return {group: g.name, version: versionOfGroup(g), role}
   })
   return {serving, untrackedStacks}
@@ -58,6 +63,15 @@ export function decide(
       'E_LEDGER_BEHIND',
       `the account holds what the ledger of ${target} does not know: ${names.join(', ')}. The ledger was lost or is partial; acting on it could scale down a group that serves`,
       `rebuild it from the account's release:* tags: release ledger rebuild ${target}; nothing was changed`,
+    )
+  }
+  const inFlight = rec.serving.filter((g) => g.role === 'inFlight')
+  if (inFlight.length > 0) {
+    // A release that stopped between attach and detach (a crash settled by hand): not a state to build on.
+    throw new UserError(
+      'E_SERVING_UNKNOWN',
+      `${inFlight.map((g) => `${g.group} (version ${g.version})`).join(', ')} serve${inFlight.length === 1 ? 's' : ''} the traffic sources of ${target} but ${inFlight.length === 1 ? 'is' : 'are'} not its live group`,
+      `see release status ${target} and release sim show (or the console); detach what should not serve, then try again; nothing was changed`,
     )
   }
   const foreign = rec.serving.filter((g) => g.role === 'foreign')

@@ -34,7 +34,7 @@ export default class Plan extends ReleaseCommand {
     if (plan.immutable) {
       const imm = plan.immutable
       lines.push(`stacks: ${imm.createStack ? `create ${imm.createStack}` : `re-use ${imm.reuseStack}`}; keep ${imm.keep.join(', ') || 'none'}; delete ${imm.delete.join(', ') || 'none'}`)
-      const roles = {live: 'the live group', untracked: 'a stack of this target the ledger does not know', foreign: 'not made by release; the ledger does not know it'}
+      const roles = {live: 'the live group', inFlight: 'a release that is not live yet', untracked: 'a stack of this target the ledger does not know', foreign: 'not made by release; the ledger does not know it'}
       lines.push(`serving now: ${imm.serving.map((g) => `${g.group} (version ${g.version}, ${roles[g.role]})`).join('; ') || 'no group'}`)
       if (imm.untrackedStacks.length > 0) lines.push(`not in the ledger: ${imm.untrackedStacks.map((s) => `${s.name} (${s.version})`).join(', ')}`)
       if (imm.refusal) lines.push(`a rollout would be refused: ${imm.refusal}`)
