@@ -35,6 +35,21 @@ export interface ImmutableInput {
   nonce: string
   /** Gates this release stops at (paused, exit 10) until promoted or aborted. */
   gates: ImmutableGate[]
+  /**
+   * A group already serving the traffic sources that the ledger does not know (`rollout --adopt`): it
+   * is the old group of this release, detached after the shift. Optional: older snapshots lack it.
+   */
+  adopt?: AdoptedGroup | null
+  /** The stack retention keeps first: the last known good once this release succeeds (what rollback returns to). */
+  keepFirst?: string | null
+  /** `rollback --emergency`: no bake, no gates. */
+  emergency?: boolean
+}
+
+export interface AdoptedGroup {
+  group: string
+  /** As its tags say, or 'unknown'. */
+  version: string
 }
 
 export interface NewStack {
@@ -50,6 +65,8 @@ export interface RetireResult {
   kept: string[]
   deleted: string[]
   warnings: string[]
+  /** The old group left serving-ready (keepWarm) instead of scaled to zero, and until when. */
+  warm?: {group: string; until: string} | null
 }
 
 export interface ImmutableContext extends ImmutableInput {

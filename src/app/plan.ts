@@ -4,9 +4,14 @@
  */
 import {resolveAmount, windowSize} from '../../strategies/incremental/index.js'
 import {fleetMembers} from '../../strategies/incremental/fleet.js'
-import {partitionForRetention} from '../../strategies/immutable/retire.js'
-import {TAG, stackNameFor} from '../../strategies/immutable/index.js'
+import {retention} from '../../strategies/immutable/retire.js'
+import {chooseStack} from '../../strategies/immutable/plan.js'
+import {TAG} from '../../strategies/immutable/index.js'
 import {immutableHealthSignals, type HealthSignals} from '../../strategies/immutable/health.js'
+import type {TargetLedger} from '../engine/ledger.js'
+import {lastKnownGoodStack, liveStack} from './kinds/immutable.js'
+import {reconcile, decide, type ServingGroup} from './reconcile.js'
+import {UserError} from '../errors.js'
 import {targetOrError, validateVersion, type ImmutableTargetConfig, type IncrementalTargetConfig} from '../config/index.js'
 import {openAccount, type Account, type AccountOverrides} from './account.js'
 import {kindFor} from './kinds/index.js'
@@ -32,6 +37,12 @@ export interface ReleasePlan {
     trafficSources: string[]
     /** The longest deregistration delay of the traffic sources: the old group's targets drain this long during the shift. */
     deregistrationDelaySeconds: number
+    /** Every group attached to the traffic sources now, as the account says, and what the ledger makes of it. */
+    serving: ServingGroup[]
+    /** Stacks of the target the ledger does not know (a lost or partial ledger). */
+    untrackedStacks: {name: string; version: string}[]
+    /** Why a rollout would be refused as things stand (with the way out), if it would. */
+    refusal: string | null
   }
   /** What would notice a bad version (verify commands, ELB target health, EC2 status checks), and a warning when nothing would. */
   health?: HealthSignals
@@ -42,7 +53,7 @@ export interface ReleasePlan {
 
 export async function planRelease(
   ws: Workspace,
-  request: {target: string; version: string},
+  request: {target: string; version: string; adopt?: string},
   overrides: AccountOverrides = {},
 ): Promise<ReleasePlan> {
   const target = targetOrError(ws.config, request.target)
@@ -60,21 +71,35 @@ export async function planRelease(
     liveVersion: ledger.liveVersion,
   }
   if (target.strategy === 'immutable') {
-    return {...base, ...(await planImmutable(account, target, version, `${target.name}-${ledger.releases.length + 1}`))}
+    return {...base, ...(await planImmutable(account, target, version, ledger, request.adopt))}
   }
   return {...base, ...(await planIncremental(account, target))}
 }
 
-async function planImmutable(account: Account, target: ImmutableTargetConfig, version: string, releaseId: string) {
+async function planImmutable(account: Account, target: ImmutableTargetConfig, version: string, ledger: TargetLedger, adopt?: string) {
+  // The same id, the same stack choice and the same retention rule as the rollout (strategies/immutable).
+  const releaseId = `${target.name}-${ledger.releases.reduce((max, r) => Math.max(max, r.seq), 0) + 1}`
+  const previous = liveStack(ledger)
   const stacks = await account.stacks.listStacksByTag(TAG.target, target.name)
-  const reuse = stacks.find((s) => s.tags[TAG.version] === version && s.status === 'CREATE_COMPLETE') ?? null
-  const newName = reuse ? reuse.name : stackNameFor(releaseId)
-  const {keep, remove} = partitionForRetention(
+  const chosen = chooseStack(stacks, {version, releaseId, previousStack: previous?.stackName ?? null})
+  const reuse = chosen.reused ? chosen : null
+  const newName = chosen.name
+  const {keep, remove} = retention(
     stacks.filter((s) => s.name !== newName),
     target.retain,
+    {previous, keepFirst: lastKnownGoodStack(ledger, version)},
   )
   const {found} = await account.targets.describeTargetGroups(target.trafficSources)
   const drainSeconds = Math.max(0, ...found.map((tg) => tg.deregistrationDelaySeconds))
+  const rec = await reconcile(account, target, ledger)
+  let refusal: string | null = null
+  if (version === ledger.liveVersion) refusal = `${version} is already live: a rollout needs --force`
+  try {
+    decide(rec, target.name, {adopt})
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error
+    refusal = `${error.message}. Next: ${error.hint}`
+  }
   const steps = [
     {state: 'planning', does: 'find the live group; choose a new or a retained stack'},
     {state: 'provisioning', does: reuse ? `scale retained stack ${reuse.name} back up` : `create stack ${newName} from ${target.templatePath}`},
@@ -100,6 +125,9 @@ async function planImmutable(account: Account, target: ImmutableTargetConfig, ve
       delete: remove.map((s) => s.name),
       trafficSources: target.trafficSources,
       deregistrationDelaySeconds: drainSeconds,
+      serving: rec.serving,
+      untrackedStacks: rec.untrackedStacks,
+      refusal,
     },
     health: immutableHealthSignals({...target, healthCheckType: groupHealthCheckType(target.templateBody)}),
     estimateSeconds: Math.round(estimateSeconds),

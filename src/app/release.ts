@@ -15,6 +15,7 @@ import {exitCodeFor, type Outcome, type ProgressEvent} from '../ports/release.js
 import {openAccount, type Account, type AccountOverrides} from './account.js'
 import {kindFor, type ReleaseKind} from './kinds/index.js'
 import {LeaseWatch} from './lease-watch.js'
+import {checkAgainstAccount} from './preflight.js'
 import type {Workspace} from './workspace.js'
 
 /** A lease outlives a crashed holder by at most this long; a running release renews it well before. */
@@ -24,6 +25,12 @@ export interface ReleaseRequest {
   target: string
   version: string
   kind: 'rollout' | 'rollback'
+  /** Rollout of the version already live, on purpose (a re-release); refused without it. */
+  force?: boolean
+  /** A group serving the target's traffic sources that the ledger does not know, to take over. */
+  adopt?: string
+  /** Rollback without bake or gates. */
+  emergency?: boolean
 }
 
 export interface ReleaseHooks {
@@ -46,7 +53,7 @@ export interface ReleaseResult {
 
 export async function rollout(
   ws: Workspace,
-  request: Omit<ReleaseRequest, 'kind'>,
+  request: Omit<ReleaseRequest, 'kind' | 'emergency'>,
   hooks: ReleaseHooks = {},
   overrides: AccountOverrides = {},
 ): Promise<ReleaseResult> {
@@ -56,7 +63,7 @@ export async function rollout(
 /** Back to `to`, or by default to the last known good version before the live one. */
 export async function rollback(
   ws: Workspace,
-  request: {target: string; to?: string},
+  request: {target: string; to?: string; emergency?: boolean},
   hooks: ReleaseHooks = {},
   overrides: AccountOverrides = {},
 ): Promise<ReleaseResult> {
@@ -83,7 +90,7 @@ export async function rollback(
         : `roll it out instead: release rollout ${target.name} --version ${version}`,
     )
   }
-  return runRelease(ws, {target: target.name, version, kind: 'rollback'}, hooks, overrides)
+  return runRelease(ws, {target: target.name, version, kind: 'rollback', emergency: request.emergency}, hooks, overrides)
 }
 
 async function runRelease(
@@ -104,9 +111,10 @@ async function runRelease(
     await refuseInterrupted(own, target.name)
     const account = await openAccount(ws.config, watched(overrides, watch))
     await kind.preflight(account, version)
+    const options = await checkAgainstAccount(own, account, target, {...request, version})
     const record = await own.ledger.begin(target.name, {version, strategy: kind.strategy, kind: request.kind})
     hooks.onStart?.(record, {resumed: false})
-    return await drive(own, account, kind, target, record, {input: await kind.input(own, record)}, watch, hooks)
+    return await drive(own, account, kind, target, record, {input: await kind.input(own, record, options)}, watch, hooks)
   } finally {
     await lease.release()
   }

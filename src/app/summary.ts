@@ -19,8 +19,13 @@ export function summarize({record, target, outcome, context}: SummaryInput): str
   switch (outcome) {
     case 'succeeded': {
       const lines = [`${record.version} is live on ${target} (${record.id}, stack ${stack}).`]
+      // The shift checked the account: it fails rather than end with a second group serving.
+      if (context.newStack?.group) lines.push(`Only ${context.newStack.group} serves the traffic sources (checked after the shift).`)
+      if (context.adopt) lines.push(`Adopted ${context.adopt.group} (version ${context.adopt.version}), which served before: detached${context.retired?.scaledDown.includes(context.adopt.group) ? ' and scaled to zero' : ''}.`)
+      if (context.emergency) lines.push('Emergency rollback: bake and gates were skipped.')
       const retired = context.retired
-      if (retired?.kept.length) lines.push(`Kept for an instant rollback: ${retired.kept.join(', ')}.`)
+      if (retired?.warm) lines.push(`${retired.warm.group} stays warm until ${retired.warm.until}: a rollback until then is one traffic switch.`)
+      if (retired?.kept.length) lines.push(`Kept scaled to zero for a rollback without a new stack: ${retired.kept.join(', ')}.`)
       if (retired?.deleted.length) lines.push(`Deleted: ${retired.deleted.join(', ')}.`)
       for (const warning of retired?.warnings ?? []) lines.push(`Warning: ${warning}`)
       return lines.join(' ')
@@ -37,7 +42,9 @@ export function summarize({record, target, outcome, context}: SummaryInput): str
         : stack
           ? `stack ${stack} was deleted`
           : 'nothing was created'
-      return `${record.version} was rolled back: ${failure?.step ?? 'a step'} failed: ${failure?.message ?? 'unknown'}. ${live}; ${cleaned}.`
+      const trafficMoved = failure?.step === 'shifting' || failure?.step === 'baking' || context.abort?.at === 'pausedBeforeRetire'
+      const only = trafficMoved ? ` Only ${context.oldGroup ?? 'no group'} serves the traffic sources (checked after the rollback).` : ''
+      return `${record.version} was rolled back: ${failure?.step ?? 'a step'} failed: ${failure?.message ?? 'unknown'}. ${live}; ${cleaned}.${only}`
     }
     default: {
       if (!context.rollbackFailure) {

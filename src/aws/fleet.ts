@@ -10,7 +10,7 @@ import {
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling'
 import type {Clock} from '../ports/clock.js'
-import type {FleetPort, GroupInfo, InstanceInfo, TrafficSourceState} from '../ports/fleet.js'
+import type {AttachedGroup, FleetPort, GroupInfo, InstanceInfo, TrafficSourceState} from '../ports/fleet.js'
 import {type AdapterRetryOptions, chunk, errorName, retryingClient} from './retrying.js'
 
 export interface AutoScalingFleetOptions {
@@ -115,6 +115,28 @@ export class AutoScalingFleet implements FleetPort {
       }
     }
     return sources
+  }
+
+  async groupsAttachedTo(sources: string[]): Promise<AttachedGroup[]> {
+    const wanted = new Set(sources)
+    const candidates: {name: string; tags: Record<string, string>; desired: number}[] = []
+    // No group names: DescribeAutoScalingGroups lists every group of the account, page by page.
+    for await (const page of paginateDescribeAutoScalingGroups({client: this.autoScaling}, {})) {
+      for (const group of page.AutoScalingGroups ?? []) {
+        const listed = [...(group.TrafficSources ?? []).map((s) => s.Identifier), ...(group.TargetGroupARNs ?? [])]
+        if (!group.AutoScalingGroupName || !listed.some((id) => id !== undefined && wanted.has(id))) continue
+        const tags = Object.fromEntries((group.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']))
+        candidates.push({name: group.AutoScalingGroupName, tags, desired: group.DesiredCapacity ?? 0})
+      }
+    }
+    const attached: AttachedGroup[] = []
+    for (const candidate of candidates) {
+      // The group's listing does not say whether a source is still leaving: its traffic-source states do.
+      const states = await this.describeTrafficSources(candidate.name)
+      const serving = states.filter((s) => wanted.has(s.identifier) && ATTACHED.has(s.state)).map((s) => s.identifier)
+      if (serving.length > 0) attached.push({...candidate, sources: serving})
+    }
+    return attached
   }
 
   async enterStandby(group: string, instanceIds: string[], known?: GroupInfo): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import {Command, Flags} from '@oclif/core'
 import type {Workspace} from '../app/workspace.js'
+import {suggest} from '../config/suggest.js'
 import {isUserError} from '../errors.js'
 import {EXIT} from '../ports/release.js'
 
@@ -23,6 +24,17 @@ export abstract class ReleaseCommand extends Command {
     return openWorkspace({configPath})
   }
 
+  /** "did you mean --version?" for a mistyped flag, from this command's flags. */
+  private flagSuggestion(unknown: string[] | undefined): string | undefined {
+    const ctor = this.constructor as typeof ReleaseCommand
+    const names = Object.keys({...ctor.baseFlags, ...ctor.flags})
+    for (const typed of unknown ?? []) {
+      const match = suggest(typed.replace(/^-+/, '').split('=')[0] ?? '', names)
+      if (match) return `did you mean --${match}? See release help ${this.id?.replaceAll(':', ' ') ?? ''}`.trim()
+    }
+    return undefined
+  }
+
   /** Prints JSON alone on stdout, as pipelines parse it. */
   protected printJson(value: unknown): void {
     process.stdout.write(JSON.stringify(value, null, 2) + '\n')
@@ -38,7 +50,17 @@ export abstract class ReleaseCommand extends Command {
       process.exitCode = error.exitCode
       return
     }
-    // oclif's own usage errors (unknown flag, missing argument) and exits keep their codes.
+    // oclif's parse errors (unknown flag, missing argument or value) are usage errors, exit 2: with a
+    // did-you-mean for a mistyped flag, and as JSON on stdout when the pipeline asked for --json.
+    if ('parse' in error && error.oclif?.exit !== undefined) {
+      const message = error.message.replace(/\nSee more help with --help$/, '')
+      const next = this.flagSuggestion((error as {flags?: string[]}).flags) ?? `see release help ${this.id?.replaceAll(':', ' ') ?? ''}`.trim()
+      process.stderr.write(`error E_USAGE: ${message}\n  next: ${next}\n`)
+      if (this.argv.includes('--json')) this.printJson({error: {code: 'E_USAGE', message, next, exitCode: EXIT.usage}})
+      process.exitCode = EXIT.usage
+      return
+    }
+    // oclif's own exits keep their codes.
     if (error.oclif?.exit !== undefined) throw error
     process.stderr.write(`error: ${error.message}\n`)
     if (process.env.RELEASE_DEBUG) process.stderr.write(`${error.stack}\n`)

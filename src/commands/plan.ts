@@ -11,13 +11,14 @@ export default class Plan extends ReleaseCommand {
   static override flags = {
     version: Flags.string({char: 'v', summary: 'Version the rollout would release.', required: true}),
     json: Flags.boolean({summary: 'Print JSON only, on stdout.'}),
+    adopt: Flags.string({summary: 'Plan as rollout --adopt GROUP would: take over a group that serves but the ledger does not know.'}),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Plan)
     const ws = await this.openWorkspace(flags.config)
     const {planRelease} = await import('../app/plan.js')
-    const plan = await planRelease(ws, {target: args.target, version: flags.version})
+    const plan = await planRelease(ws, {target: args.target, version: flags.version, adopt: flags.adopt})
     if (flags.json) return this.printJson(plan)
     const lines = [
       `${plan.target}: ${plan.liveVersion ?? '(nothing live)'} -> ${plan.version}, ${plan.strategy} (${plan.reason})`,
@@ -33,6 +34,10 @@ export default class Plan extends ReleaseCommand {
     if (plan.immutable) {
       const imm = plan.immutable
       lines.push(`stacks: ${imm.createStack ? `create ${imm.createStack}` : `re-use ${imm.reuseStack}`}; keep ${imm.keep.join(', ') || 'none'}; delete ${imm.delete.join(', ') || 'none'}`)
+      const roles = {live: 'the live group', inFlight: 'a release that is not live yet', untracked: 'a stack of this target the ledger does not know', foreign: 'not made by release; the ledger does not know it'}
+      lines.push(`serving now: ${imm.serving.map((g) => `${g.group} (version ${g.version}, ${roles[g.role]})`).join('; ') || 'no group'}`)
+      if (imm.untrackedStacks.length > 0) lines.push(`not in the ledger: ${imm.untrackedStacks.map((s) => `${s.name} (${s.version})`).join(', ')}`)
+      if (imm.refusal) lines.push(`a rollout would be refused: ${imm.refusal}`)
     }
     if (plan.health) {
       lines.push('what would catch a bad version:', ...plan.health.signals.map((s) => `  ${s}`))

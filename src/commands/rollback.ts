@@ -3,8 +3,8 @@ import {ReleaseCommand} from './_base.js'
 import {runDetached, runWithProgress} from './_render/run.js'
 
 export default class Rollback extends ReleaseCommand {
-  static override summary = 'Return a target to its last known good version.'
-  static override description = `Releases an earlier version again, as a new release in the ledger. By default it returns to the last known good version before the live one; --to names another version that once succeeded. An immutable target re-uses the stack kept scaled to zero for that version when there is one (no new stack, only capacity and a traffic shift).
+  static override summary = 'Return a target to its last known good version (the newest other version that succeeded).'
+  static override description = `Releases an earlier version again, as a new release in the ledger. By default it returns to the last known good version before the live one; --to names another version that once succeeded. An immutable target re-uses the stack kept for that version when there is one (no new stack): kept warm (keepWarm) it is one traffic switch, no boot; kept scaled to zero its instances boot first. It is smoke-checked, baked and stops at gates like a rollout, unless --emergency.
 
 Exit codes as for rollout: 0 live, 3 rolled back, 1 needs a human, 2 nothing to roll back to or bad input, 4 locked.`
   static override examples = [
@@ -20,6 +20,9 @@ Exit codes as for rollout: 0 live, 3 rolled back, 1 needs a human, 2 nothing to 
     detach: Flags.boolean({
       summary: 'Run the rollback in the background and return its id at once (as rollout --detach).',
     }),
+    emergency: Flags.boolean({
+      summary: 'Skip the bake and the gates (immutable targets); the ledger records that they were skipped.',
+    }),
   }
 
   async run(): Promise<void> {
@@ -30,12 +33,12 @@ Exit codes as for rollout: 0 live, 3 rolled back, 1 needs a human, 2 nothing to 
         target: args.target,
         kind: 'rollback',
         version: flags.to,
-        args: ['rollback', args.target, ...(flags.to === undefined ? [] : ['--to', flags.to])],
+        args: ['rollback', args.target, ...(flags.to === undefined ? [] : ['--to', flags.to]), ...(flags.emergency ? ['--emergency'] : [])],
         config: flags.config,
       })
       return
     }
     const {rollback} = await import('../app/release.js')
-    await runWithProgress(ws, flags.json, (hooks) => rollback(ws, {target: args.target, to: flags.to}, hooks))
+    await runWithProgress(ws, flags.json, (hooks) => rollback(ws, {target: args.target, to: flags.to, emergency: flags.emergency}, hooks))
   }
 }

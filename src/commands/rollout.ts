@@ -5,7 +5,8 @@ import {runDetached, runWithProgress} from './_render/run.js'
 export default class Rollout extends ReleaseCommand {
   static override summary = 'Release a version of a target.'
   static override description = `Runs the target's strategy as a persisted state machine (see release graph, release plan):
-- immutable (red/black): a new CloudFormation stack per release, capacity and health checks, traffic moved from the old Auto Scaling group to the new one, a bake while the old group stays warm, then the old group is retired (kept scaled to zero for an instant rollback);
+- immutable (red/black): a new CloudFormation stack per release, capacity and health checks, traffic moved from the old Auto Scaling group to the new one, a bake while the old group stays warm, then the old group is retired (kept warm for keepWarm, or scaled to zero, for a rollback without a new stack);
+A group that serves the traffic sources but that the ledger does not know is refused (exit 2) unless adopted with --adopt; the version already live is refused unless --force.
 - incremental: the fleet changed in place through Systems Manager, a canary first, then a sliding window of at most maxUnavailable instances out of service, each in Standby while it changes;
 - auto: incremental when the template holds durable resources (databases, volumes), immutable otherwise.
 A failure rolls back on its own. A target with gates stops there until release promote or release abort.
@@ -27,6 +28,12 @@ Exit codes: 0 the version is live; 3 it was rolled back and the previous version
       required: true,
     }),
     json: Flags.boolean({summary: 'Print the final status as JSON on stdout (progress still goes to stderr).'}),
+    force: Flags.boolean({summary: 'Release the version already live again, on purpose (refused without it).'}),
+    adopt: Flags.string({
+      summary: 'Take over GROUP, a group serving the traffic sources that the ledger does not know (immutable).',
+      description: 'The group is the old group of this release: it keeps serving until the new group is InService, is then detached, and scaled to zero after the bake. Without it, such a group makes the rollout exit 2 with nothing changed. See release plan.',
+      helpValue: 'GROUP',
+    }),
     detach: Flags.boolean({
       summary: 'Run the release in the background and return its id at once.',
       description:
@@ -42,12 +49,12 @@ Exit codes: 0 the version is live; 3 it was rolled back and the previous version
         target: args.target,
         kind: 'rollout',
         version: flags.version,
-        args: ['rollout', args.target, '--version', flags.version],
+        args: ['rollout', args.target, '--version', flags.version, ...(flags.force ? ['--force'] : []), ...(flags.adopt === undefined ? [] : ['--adopt', flags.adopt])],
         config: flags.config,
       })
       return
     }
     const {rollout} = await import('../app/release.js')
-    await runWithProgress(ws, flags.json, (hooks) => rollout(ws, {target: args.target, version: flags.version}, hooks))
+    await runWithProgress(ws, flags.json, (hooks) => rollout(ws, {target: args.target, version: flags.version, force: flags.force, adopt: flags.adopt}, hooks))
   }
 }

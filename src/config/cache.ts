@@ -6,7 +6,7 @@
  * the files again. Kept per user in the system's temp directory.
  */
 import {createHash} from 'node:crypto'
-import {mkdirSync, readFileSync, statSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync} from 'node:fs'
 import {tmpdir, userInfo} from 'node:os'
 import path from 'node:path'
 import {writeFileAtomic} from '../util/state-file.js'
@@ -14,7 +14,13 @@ import {findConfig} from './find.js'
 import type {ReleaseConfig} from './types.js'
 
 /** Bumped whenever ReleaseConfig changes shape. */
-const CACHE_FORMAT = 2
+const CACHE_FORMAT = 3
+
+/**
+ * The cache keeps one entry per release.yml ever loaded (tests and throw-away projects make many):
+ * entries unused for this long, and beyond this many, are removed whenever an entry is written.
+ */
+export const CACHE_LIMITS = {maxAgeMs: 14 * 24 * 3600_000, maxEntries: 64}
 
 interface Entry {
   format: number
@@ -45,7 +51,10 @@ export async function loadConfigCached(file: string | undefined, opts: {cwd: str
   try {
     const entry = JSON.parse(readFileSync(where, 'utf8')) as Entry
     const fresh = entry.format === CACHE_FORMAT && entry.cwd === opts.cwd && entry.files.every((f) => stamp(f.path) === f.stamp)
-    if (fresh && entry.config.file === resolved) return entry.config
+    if (fresh && entry.config.file === resolved) {
+      touch(where)
+      return entry.config
+    }
   } catch {
     // No entry, or an unreadable one: load the file.
   }
@@ -55,8 +64,38 @@ export async function loadConfigCached(file: string | undefined, opts: {cwd: str
     const entry: Entry = {format: CACHE_FORMAT, cwd: opts.cwd, files, config}
     mkdirSync(path.dirname(where), {recursive: true, mode: 0o700})
     writeFileAtomic(where, JSON.stringify(entry))
+    pruneCache(path.dirname(where), Date.now())
   } catch {
     // A cache that cannot be written only costs the next run a parse.
   }
   return config
+}
+
+/** Marks an entry as used, so that pruning by age spares what is read often. */
+function touch(file: string): void {
+  try {
+    const now = new Date()
+    utimesSync(file, now, now)
+  } catch {
+    // Pruning may then drop it a little early: it is only a cache.
+  }
+}
+
+/**
+ * Removes entries unused for longer than `maxAgeMs`, then the least recently used beyond
+ * `maxEntries`, and temporary files a crashed writer left. Returns the names removed.
+ */
+export function pruneCache(dir: string, now: number, limits: {maxAgeMs: number; maxEntries: number} = CACHE_LIMITS): string[] {
+  const entries: {name: string; used: number}[] = []
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith('config-')) continue
+    const stat = statSync(path.join(dir, name), {throwIfNoEntry: false})
+    if (stat?.isFile()) entries.push({name, used: stat.mtimeMs})
+  }
+  const leftovers = entries.filter((e) => e.name.endsWith('.tmp') && now - e.used > 3600_000)
+  const kept = entries.filter((e) => e.name.endsWith('.json')).sort((a, b) => b.used - a.used)
+  const old = kept.filter((e, i) => now - e.used > limits.maxAgeMs || i >= limits.maxEntries)
+  const removed = [...leftovers, ...old].map((e) => e.name)
+  for (const name of removed) rmSync(path.join(dir, name), {force: true})
+  return removed
 }

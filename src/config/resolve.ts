@@ -42,6 +42,7 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
         trafficSources: t.trafficSources,
         retain: t.retain,
         bakeMs: t.bake,
+        keepWarmMs: t.keepWarm,
         ...(t.verify ? {verify: {commands: t.verify.commands}} : {}),
         timeouts: {
           provisionMs: t.timeouts.provision,

@@ -33,6 +33,16 @@ export interface GroupInfo {
   instances: InstanceInfo[]
 }
 
+/** A group attached to some of the traffic sources asked about, whoever created it. */
+export interface AttachedGroup {
+  name: string
+  /** The group's tags (CloudFormation propagates a stack's tags to the groups it creates). */
+  tags: Record<string, string>
+  desired: number
+  /** The asked-about sources the group is attached to or joining (Adding, Added, InService). */
+  sources: string[]
+}
+
 export interface FleetPort {
   /** undefined when no such group exists. */
   describeGroup(name: string): Promise<GroupInfo | undefined>
@@ -44,6 +54,11 @@ export interface FleetPort {
   /** Idempotent: sources not attached are ignored. */
   detachTrafficSources(group: string, identifiers: string[]): Promise<void>
   describeTrafficSources(group: string): Promise<TrafficSourceState[]>
+  /**
+   * Every group of the account attached to any of these traffic sources, known to the ledger or not:
+   * what takes traffic is read from the account, never assumed.
+   */
+  groupsAttachedTo(sources: string[]): Promise<AttachedGroup[]>
   /**
    * Takes instances out of service for an in-place change (EnterStandby, in calls of at most 20,
    * decrementing desired capacity so the group launches no replacements). Instances already in

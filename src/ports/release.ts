@@ -36,6 +36,8 @@ export interface ProgressEvent {
   message: string
   /** Instance counts for the live view, when the step is about a fleet. */
   instances?: {total: number; ready: number; unhealthy?: number}
+  /** Time left of a wait with a deadline (the bake), in the account's time, for a countdown. */
+  remainingMs?: number
 }
 
 export type ProgressSink = (event: ProgressEvent) => void

@@ -143,6 +143,11 @@ function provisionGroup(
       tags.push({Key: tag['Key'], Value: String(tag['Value'] ?? ''), PropagateAtLaunch: propagate === true || propagate === 'true'})
     }
   }
+  // CloudFormation propagates stack-level tags to the resources that support tags, an Auto Scaling
+  // group included (with PropagateAtLaunch true); a tag the template sets itself wins.
+  for (const tag of stack.tags) {
+    if (!tags.some((t) => t.Key === tag.Key)) tags.push({Key: tag.Key, Value: tag.Value, PropagateAtLaunch: true})
+  }
   tags.push(
     {Key: 'aws:cloudformation:logical-id', Value: id, PropagateAtLaunch: true},
     {Key: 'aws:cloudformation:stack-id', Value: stack.id, PropagateAtLaunch: true},

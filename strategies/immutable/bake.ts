@@ -12,8 +12,10 @@ export function bake(deps: ImmutableDeps) {
     const deadline = Date.parse(context.bakeUntil!)
     const groupName = context.newStack!.group!
     const left = Math.max(0, Math.round((deadline - clock.now()) / 1000))
-    report({releaseId: context.releaseId, step: 'baking', message: `watching the new group for ${left}s more${context.oldGroup ? `; the old group ${context.oldGroup} stays running` : ''}`})
+    const message = `watching the new group for ${left}s more${context.oldGroup ? `; the old group ${context.oldGroup} stays running` : ''}`
     for (;;) {
+      // The same line every poll (the journal keeps it once); the countdown rides beside it.
+      report({releaseId: context.releaseId, step: 'baking', message, remainingMs: Math.max(0, deadline - clock.now())})
       const group = await describeGroupOrThrow(fleet, groupName)
       const unhealthy = group.instances.filter(isUnhealthy)
       if (unhealthy.length > 0) {

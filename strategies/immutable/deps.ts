@@ -14,8 +14,13 @@ export interface ImmutableSettings {
   versionParameter: string
   parameters: Record<string, string>
   trafficSources: string[]
-  /** Previous stacks kept scaled to zero for an instant rollback. */
+  /** Previous stacks kept scaled to zero for a rollback without a new stack. */
   retain: number
+  /**
+   * How long the group that served until now stays serving-ready (detached, not scaled to zero) after
+   * a success, so that a rollback in that window is one traffic switch. 0 or absent: scaled to zero.
+   */
+  keepWarmMs?: number
   bakeMs: number
   verify?: {commands: string[]}
   timeouts: {provisionMs: number; capacityMs: number; verifyMs: number; shiftMs: number; retireMs: number}

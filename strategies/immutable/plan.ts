@@ -1,13 +1,30 @@
 import type {PlanOutput, StepInput} from '../../machines/immutable.js'
+import type {StackInfo} from '../../src/ports/stacks.js'
 import {groupOfStack} from './group.js'
 import {immutableHealthSignals} from './health.js'
 import {TAG, stackNameFor, type ImmutableDeps} from './deps.js'
+import {servingGroups, versionOfGroup} from './serving.js'
 
 const REUSABLE = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE'])
 
 /**
- * Finds the group now taking traffic and decides where the new version will run: a stack retained
- * from an earlier release of the same version (scaled back up: the fast rollback), or a new stack.
+ * Where the new version will run: a stack retained from an earlier release of the same version (scaled
+ * back up: the fast rollback), or a new stack named after the release. `release plan` asks the same.
+ */
+export function chooseStack(
+  stacks: StackInfo[],
+  release: {version: string; releaseId: string; previousStack: string | null},
+): {name: string; reused: boolean} {
+  const retained = stacks.find(
+    (s) => s.tags[TAG.version] === release.version && REUSABLE.has(s.status) && s.name !== release.previousStack,
+  )
+  return retained ? {name: retained.name, reused: true} : {name: stackNameFor(release.releaseId), reused: false}
+}
+
+/**
+ * Finds the group now taking traffic and decides where the new version will run. What serves is read
+ * from the account: a group serving that is neither the ledger's live one nor adopted stops the release
+ * here, before anything changes, rather than end with two versions behind the load balancer.
  */
 export function plan(deps: ImmutableDeps) {
   return async ({input: {context}}: {input: StepInput}): Promise<PlanOutput> => {
@@ -28,26 +45,28 @@ export function plan(deps: ImmutableDeps) {
         })
       }
     }
-
-    const retained = (await stacks.listStacksByTag(TAG.target, context.target)).find(
-      (s) =>
-        s.tags[TAG.version] === context.version &&
-        REUSABLE.has(s.status) &&
-        s.name !== context.previous?.stackName,
-    )
-    if (retained) {
-      report({
-        releaseId: context.releaseId,
-        step: 'planning',
-        message: `re-using retained stack ${retained.name} of version ${context.version}`,
-      })
-      return {newStack: {name: retained.name, reused: true, group: null}, oldGroup}
+    if (!oldGroup && context.adopt) {
+      oldGroup = context.adopt.group
+      report({releaseId: context.releaseId, step: 'planning', message: `adopting ${oldGroup} (version ${context.adopt.version}): it is detached after the shift`})
     }
-    const name = stackNameFor(context.releaseId)
+    const strangers = (await servingGroups(deps)).filter((g) => g.name !== oldGroup)
+    if (strangers.length > 0) {
+      throw new Error(
+        `${strangers.map((g) => `${g.name} (version ${versionOfGroup(g)})`).join(', ')} serve${strangers.length === 1 ? 's' : ''} the traffic sources but ${strangers.length === 1 ? 'is' : 'are'} not the live group of ${context.target}; nothing was changed`,
+      )
+    }
+
+    const all = await stacks.listStacksByTag(TAG.target, context.target)
+    const chosen = chooseStack(all, {version: context.version, releaseId: context.releaseId, previousStack: context.previous?.stackName ?? null})
+    if (chosen.reused) {
+      report({releaseId: context.releaseId, step: 'planning', message: `re-using retained stack ${chosen.name} of version ${context.version}`})
+      return {newStack: {...chosen, group: null}, oldGroup}
+    }
+    const name = chosen.name
     const clash = await stacks.describeStack(name)
     if (clash && clash.tags[TAG.nonce] !== context.nonce) {
       throw new Error(
-        `a stack named ${name} already exists (version ${clash.tags[TAG.version] ?? 'unknown'}, ${clash.status}) but was not created by this release: the ledger in the state directory does not match the account. Nothing was changed; restore the state directory that belongs to this account, or delete the stack if it is abandoned`,
+        `a stack named ${name} already exists (version ${clash.tags[TAG.version] ?? 'unknown'}, ${clash.status}) but was not created by this release: the ledger in the state directory does not match the account. Nothing was changed; rebuild the ledger from the account (release ledger rebuild ${context.target}), restore the state directory that belongs to this account, or delete the stack if it is abandoned`,
       )
     }
     report({releaseId: context.releaseId, step: 'planning', message: `new stack ${name} for version ${context.version}`})

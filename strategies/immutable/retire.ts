@@ -4,29 +4,33 @@ import {groupOfStack} from './group.js'
 import {TAG, tokenFor, type ImmutableDeps} from './deps.js'
 
 /**
- * Scales the old group to zero (its maximum kept, so a rollback knows its size) and keeps the newest
- * `retain` previous stacks for an instant rollback; older ones are deleted. What cannot be tidied is
- * reported as a warning: the new version is live either way.
+ * Scales the old group to zero (its maximum kept, so a rollback knows its size), or keeps it warm for
+ * `keepWarm`, and keeps `retain` previous stacks for a rollback without a new stack; older ones are
+ * deleted. A group still attached to the traffic sources is never scaled down. What cannot be tidied
+ * is reported as a warning: the new version is live either way.
  */
 export function retire(deps: ImmutableDeps) {
   return async ({input: {context}}: {input: StepInput}): Promise<RetireResult> => {
     const {stacks, fleet, clock, report, settings} = deps
-    const result: RetireResult = {scaledDown: [], kept: [], deleted: [], warnings: []}
-    if (context.oldGroup) {
-      const old = await fleet.describeGroup(context.oldGroup)
-      if (old) {
-        await fleet.setCapacity(context.oldGroup, {min: 0, max: Math.max(old.max, old.desired), desired: 0})
-        result.scaledDown.push(context.oldGroup)
-        report({releaseId: context.releaseId, step: 'retiring', message: `scaled ${context.oldGroup} to zero`})
-      }
+    const result: RetireResult = {scaledDown: [], kept: [], deleted: [], warnings: [], warm: null}
+    const keepWarmMs = settings.keepWarmMs ?? 0
+    if (context.oldGroup && keepWarmMs > 0 && (await fleet.describeGroup(context.oldGroup))) {
+      result.warm = {group: context.oldGroup, until: new Date(clock.now() + keepWarmMs).toISOString()}
+      report({releaseId: context.releaseId, step: 'retiring', message: `${context.oldGroup} stays warm until ${result.warm.until}: a rollback until then is one traffic switch`})
+    } else if (context.oldGroup) {
+      await scaleGroupToZero(deps, context.oldGroup, result)
+      if (result.scaledDown.includes(context.oldGroup)) report({releaseId: context.releaseId, step: 'retiring', message: `scaled ${context.oldGroup} to zero`})
     }
 
     const previous = (await stacks.listStacksByTag(TAG.target, context.target)).filter(
       (s) => s.name !== context.newStack!.name,
     )
-    const {keep, remove} = partitionForRetention(previous, settings.retain, context.previous?.stackName)
+    const {keep, remove} = retention(previous, settings.retain, context)
     result.kept = keep.map((s) => s.name)
-    for (const stack of keep) await scaleToZero(deps, stack.name, result)
+    for (const stack of keep) {
+      const group = await groupOfStack(deps.stacks, stack.name)
+      if (group !== result.warm?.group) await scaleGroupToZero(deps, group, result)
+    }
     for (const stack of remove) {
       const token = tokenFor(context, `retire-${stack.name}`)
       report({releaseId: context.releaseId, step: 'retiring', message: `deleting ${stack.name} (version ${stack.tags[TAG.version] ?? '?'})`})
@@ -40,8 +44,21 @@ export function retire(deps: ImmutableDeps) {
 }
 
 /**
- * The stack that was live until now first (it is the last known good: what `release rollback` returns
- * to), then newest first: usable stacks up to `retain` are kept; failed ones and the rest are deleted.
+ * The retention decision of a release, for retire and for `release plan` alike (one rule, so that a
+ * plan and the rollout that follows cannot disagree). `stacks` are the target's other stacks.
+ */
+export function retention(
+  stacks: StackInfo[],
+  retain: number,
+  release: {keepFirst?: string | null; previous: {stackName: string} | null},
+): {keep: StackInfo[]; remove: StackInfo[]} {
+  return partitionForRetention(stacks, retain, release.keepFirst ?? release.previous?.stackName)
+}
+
+/**
+ * The stack of the last known good version first (what `release rollback` returns to), then newest
+ * first: usable stacks up to `retain` are kept; failed ones and the rest
+ * are deleted.
  */
 export function partitionForRetention(
   stacks: StackInfo[],
@@ -59,12 +76,16 @@ export function partitionForRetention(
   return {keep, remove}
 }
 
-async function scaleToZero(deps: ImmutableDeps, stackName: string, result: RetireResult): Promise<void> {
-  const group = await groupOfStack(deps.stacks, stackName)
+/** Scales a group to zero, its maximum kept; never while it is still attached to a traffic source. */
+async function scaleGroupToZero(deps: ImmutableDeps, group: string, result: RetireResult): Promise<void> {
   if (result.scaledDown.includes(group)) return
   const info = await deps.fleet.describeGroup(group)
-  if (info && info.desired > 0) {
-    await deps.fleet.setCapacity(group, {min: 0, max: Math.max(info.max, info.desired), desired: 0})
-    result.scaledDown.push(group)
+  if (!info || info.desired === 0) return
+  const attached = (await deps.fleet.describeTrafficSources(group)).filter((s) => s.state !== 'Removed' && s.state !== 'Removing')
+  if (attached.length > 0) {
+    result.warnings.push(`${group} is still attached to ${attached.map((s) => s.identifier).join(', ')}; it was not scaled down`)
+    return
   }
+  await deps.fleet.setCapacity(group, {min: 0, max: Math.max(info.max, info.desired), desired: 0})
+  result.scaledDown.push(group)
 }

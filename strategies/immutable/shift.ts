@@ -1,6 +1,7 @@
 import type {ShiftOutput, StepInput} from '../../machines/immutable.js'
 import {attachAndWait, detachAndWait, judgeGroup, type TrafficMove} from './traffic.js'
 import type {ImmutableDeps} from './deps.js'
+import {checkOnlyServing} from './serving.js'
 
 /**
  * Red/black: the new group joins the traffic sources and must be InService there before the old group
@@ -21,7 +22,10 @@ export function shift(deps: ImmutableDeps) {
       // Both groups serve until the old one has drained: a new version that fails now goes back.
       await detachAndWait(move, context.oldGroup, async () => void (await judgeGroup(move, newGroup)))
     }
-    return {bakeUntil: new Date(clock.now() + settings.bakeMs).toISOString()}
+    report({releaseId: context.releaseId, step: 'shifting', message: await checkOnlyServing(deps, newGroup)})
+    // An emergency rollback has no bake: the version it returns to already proved itself.
+    const bakeMs = context.emergency ? 0 : settings.bakeMs
+    return {bakeUntil: new Date(clock.now() + bakeMs).toISOString()}
   }
 }
 
@@ -43,6 +47,7 @@ export function revertTraffic(deps: ImmutableDeps) {
       report({releaseId: context.releaseId, step: 'revertingTraffic', message: `detaching ${newGroup}`})
       await detachAndWait(move, newGroup)
     }
+    report({releaseId: context.releaseId, step: 'revertingTraffic', message: await checkOnlyServing(deps, context.oldGroup)})
   }
 }
 

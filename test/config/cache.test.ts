@@ -27,3 +27,25 @@ describe('the remembered release.yml', () => {
     await expect(loadConfigCached(undefined, {cwd: dir})).rejects.toMatchObject({exitCode: 2, message: expect.stringMatching(/web\.yml:\d+/)})
   })
 })
+
+describe('pruning the config cache', () => {
+  it('drops entries unused for too long, the least recently used beyond the limit, and stale temp files', async () => {
+    const {pruneCache} = await import('../../src/config/cache.js')
+    const {utimesSync, readdirSync} = await import('node:fs')
+    const dir = mkdtempSync(join(tmpdir(), 'release-cache-prune-'))
+    const now = Date.parse('2026-06-01T00:00:00Z')
+    const day = 24 * 3600_000
+    const write = (name: string, ageMs: number) => {
+      writeFileSync(join(dir, name), '{}')
+      const at = new Date(now - ageMs)
+      utimesSync(join(dir, name), at, at)
+    }
+    write('config-old.json', 30 * day)
+    for (let i = 0; i < 5; i++) write(`config-${i}.json`, i * 1000)
+    write('config-x.json.123.tmp', 2 * day)
+    write('other.txt', 90 * day)
+    const removed = pruneCache(dir, now, {maxAgeMs: 14 * day, maxEntries: 3})
+    expect(removed.sort()).toEqual(['config-3.json', 'config-4.json', 'config-old.json', 'config-x.json.123.tmp'])
+    expect(readdirSync(dir).sort()).toEqual(['config-0.json', 'config-1.json', 'config-2.json', 'other.txt'])
+  })
+})

@@ -92,6 +92,7 @@ describe('loadConfig: a good config', () => {
         trafficSources: [ARN],
         retain: 1,
         bakeMs: 120_000,
+        keepWarmMs: 0,
         timeouts: {provisionMs: 900_000, capacityMs: 600_000, verifyMs: 300_000, shiftMs: 600_000, retireMs: 900_000},
         line: 2,
         allowDurableReplacement: false,
@@ -202,7 +203,7 @@ describe('loadConfig: errors point at file:line', () => {
     const yml = GOOD.replace('    template: web.yml\n', '    template: web.yml\n    tempalte: other.yml\n')
     const e = await configError(yml)
     expect(e.message).toBe(
-      `release.yml:${lineOf(yml, 'tempalte')}: unknown key "tempalte" in targets.web; allowed keys: strategy, template, versionParameter, parameters, trafficSources, retain, bake, verify, timeouts, allowDurableReplacement, gates`,
+      `release.yml:${lineOf(yml, 'tempalte')}: unknown key "tempalte" in targets.web; allowed keys: strategy, template, versionParameter, parameters, trafficSources, retain, keepWarm, bake, verify, timeouts, allowDurableReplacement, gates`,
     )
     expect(e.hint).toBe('Did you mean "template"?')
     const top = await configError(`acount: aws\n${GOOD}`)

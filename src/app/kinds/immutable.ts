@@ -4,11 +4,11 @@ import {IMMUTABLE_MACHINE_VERSION, immutableMachine, type ImmutableContext, type
 import {immutableStrategy, type ImmutableSettings} from '../../../strategies/immutable/index.js'
 import type {ImmutableTargetConfig} from '../../config/index.js'
 import {UserError} from '../../errors.js'
+import type {TargetLedger} from '../../engine/ledger.js'
 import type {Outcome} from '../../ports/release.js'
 import {parseTemplate, resolveParameters, TemplateError} from '../../template/index.js'
 import type {Account} from '../account.js'
 import {summarize} from '../summary.js'
-import type {Workspace} from '../workspace.js'
 import type {ReleaseKind} from './kind.js'
 import {POLL_INTERVAL_MS} from './timing.js'
 import {unavailableError, whileAvailable} from './unavailable.js'
@@ -27,14 +27,19 @@ export function immutableKind(target: ImmutableTargetConfig): ReleaseKind {
         await checkTrafficSources(account, target)
       })
     },
-    async input(ws, record): Promise<ImmutableInput> {
+    async input(ws, record, options = {}): Promise<ImmutableInput> {
+      const ledger = await ws.ledger.read(target.name)
       return {
         releaseId: record.id,
         target: target.name,
         version: record.version,
         kind: record.kind,
-        previous: await liveStack(ws, target.name),
-        gates: target.gates,
+        previous: liveStack(ledger),
+        keepFirst: lastKnownGoodStack(ledger, record.version),
+        adopt: options.adopt ?? null,
+        emergency: options.emergency === true,
+        // An emergency rollback stops at no gate: it returns to a version that already proved itself.
+        gates: options.emergency ? [] : target.gates,
         // Derived from when this ledger record began: the same on a resume, different for a release that reuses the id.
         nonce: createHash('sha256').update(`${record.id}@${record.startedAt}`).digest('hex').slice(0, 8),
       }
@@ -62,6 +67,9 @@ export function immutableKind(target: ImmutableTargetConfig): ReleaseKind {
         failure: context.failure,
         rollbackFailure: context.rollbackFailure,
         retired: context.retired,
+        // What served before this release without the ledger knowing it, taken over as the old group.
+        ...(context.adopt ? {adopted: context.adopt} : {}),
+        ...(context.emergency ? {emergency: true} : {}),
       }
     },
     summarize(record, outcome, context) {
@@ -84,13 +92,26 @@ export function groupHealthCheckType(templateBody: string): string {
 }
 
 /** The release now live on a target and the stack it runs in, as the ledger recorded it. */
-async function liveStack(ws: Workspace, target: string): Promise<ImmutableInput['previous']> {
-  const ledger = await ws.ledger.read(target)
+export function liveStack(ledger: TargetLedger): ImmutableInput['previous'] {
   if (ledger.liveVersion === null) return null
   const live = [...ledger.releases]
     .reverse()
     .find((r) => r.outcome === 'succeeded' && r.version === ledger.liveVersion && r.details?.stackName)
   return live ? {version: live.version, stackName: String(live.details!.stackName)} : null
+}
+
+/**
+ * The stack of the last known good version once a release of `version` succeeds: what `release
+ * rollback` will return to, so retention keeps it first. It is the live stack, unless `version` is the
+ * live version again (a forced re-release): then the newest other version that succeeded.
+ */
+export function lastKnownGoodStack(ledger: TargetLedger, version: string): string | null {
+  const live = liveStack(ledger)
+  if (live && live.version !== version) return live.stackName
+  const good = [...ledger.releases]
+    .reverse()
+    .find((r) => r.outcome === 'succeeded' && r.version !== version && r.version !== ledger.liveVersion && r.details?.stackName)
+  return good ? String(good.details!.stackName) : null
 }
 
 /**

@@ -16,6 +16,14 @@ export interface RunContext {
   report: ProgressSink
 }
 
+/** What a person asked of one release beyond target and version (flags of rollout and rollback). */
+export interface ReleaseOptions {
+  /** A group serving the traffic sources that the ledger does not know, taken over as the old group. */
+  adopt?: {group: string; version: string} | null
+  /** `rollback --emergency`: no bake, no gates. */
+  emergency?: boolean
+}
+
 export interface ReleaseKind {
   strategy: StrategyName
   /** The static definition, whose id a persisted snapshot must match. */
@@ -24,7 +32,7 @@ export interface ReleaseKind {
   /** Refuses what the account would refuse, before anything changes (exit 2). */
   preflight(account: Account, version: string): Promise<void>
   /** The input of a fresh run. */
-  input(ws: Workspace, record: ReleaseRecord): Promise<unknown>
+  input(ws: Workspace, record: ReleaseRecord, options?: ReleaseOptions): Promise<unknown>
   /** The machine with its steps bound to the account. */
   bind(run: RunContext): AnyStateMachine
   /** What the ledger keeps of a context. */

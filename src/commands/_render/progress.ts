@@ -3,18 +3,29 @@
  * counts redrawn in place; elsewhere (CI logs), one timestamped line per step and per change.
  */
 import type {ReleaseRecord} from '../../engine/ledger.js'
-import type {ProgressEvent} from '../../ports/release.js'
+import type {Outcome, ProgressEvent} from '../../ports/release.js'
+import {formatDuration} from '../../util/poll.js'
+
+/** How the release the view followed ended: its outcome, or interrupted (Ctrl-C, SIGTERM). */
+export interface ViewEnd {
+  outcome: Outcome | 'interrupted'
+  /** The step whose failure sent the release back, when one did. */
+  failedStep?: string
+}
 
 export interface ProgressView {
   /** `continued` says how a release that had stopped goes on: resumed, promoted or aborted. */
   start(record: ReleaseRecord, continued?: string): void
   transition(state: string): void
   progress(event: ProgressEvent): void
-  stop(): void
+  stop(end?: ViewEnd): void
 }
 
-export function progressView(stream: NodeJS.WriteStream = process.stderr): ProgressView {
-  return new StepOrder(stream.isTTY && !process.env.CI ? new LiveView(stream) : new LineView(stream))
+export function progressView(stream: NodeJS.WriteStream = process.stderr, env: NodeJS.ProcessEnv = process.env): ProgressView {
+  if (!stream.isTTY || env.CI) return new StepOrder(new LineView(stream))
+  // https://no-color.org: any non-empty NO_COLOR turns colour off; TERM=dumb cannot show it.
+  const colour = !env.NO_COLOR && env.TERM !== 'dumb'
+  return new StepOrder(new LiveView(stream, colour ? COLOURS : PLAIN))
 }
 
 /**
@@ -44,8 +55,8 @@ class StepOrder implements ProgressView {
     }
     this.view.progress(event)
   }
-  stop(): void {
-    this.view.stop()
+  stop(end?: ViewEnd): void {
+    this.view.stop(end)
   }
   private announce(state: string): void {
     this.current = state
@@ -67,7 +78,12 @@ class LineView implements ProgressView {
   progress(event: ProgressEvent): void {
     this.write(`   ${event.step}: ${event.message}`)
   }
-  stop(): void {}
+  stop(end?: ViewEnd): void {
+    if (!end) return
+    if (end.outcome === 'interrupted') this.write('!! interrupted')
+    else if (end.failedStep) this.write(`xx ${end.failedStep} failed; ended ${end.outcome}`)
+    else this.write(`ended ${end.outcome}`)
+  }
   private write(text: string): void {
     if (text === this.lastLine) return
     this.lastLine = text
@@ -77,43 +93,152 @@ class LineView implements ProgressView {
 
 const BAR_WIDTH = 24
 
+type Paint = (text: string) => string
+interface Palette {
+  ok: Paint
+  bad: Paint
+  warn: Paint
+  dim: Paint
+}
+const sgr = (code: number): Paint => (text) => `\x1b[${code}m${text}\x1b[0m`
+const COLOURS: Palette = {ok: sgr(32), bad: sgr(31), warn: sgr(33), dim: sgr(2)}
+const PLAIN: Palette = {ok: (t) => t, bad: (t) => t, warn: (t) => t, dim: (t) => t}
+
+/** What each step came to, as the live view marks it. */
+type Mark = 'running' | 'passed' | 'failed' | 'interrupted' | 'paused'
+
 class LiveView implements ProgressView {
   private record: ReleaseRecord | undefined
-  private readonly steps: {state: string; note: string}[] = []
+  private readonly steps: {state: string; note: string; startedAt: number; endedAt?: number; mark: Mark}[] = []
   private counts: ProgressEvent['instances']
+  private remaining: {ms: number; at: number} | undefined
+  private end: ViewEnd | undefined
+  private startedAt = Date.now()
   private drawn = 0
-  constructor(private readonly stream: NodeJS.WriteStream) {}
+  /** Redraws every second while a release runs, so that elapsed time and countdowns move between events. */
+  private ticker: NodeJS.Timeout | undefined
+  constructor(
+    private readonly stream: NodeJS.WriteStream,
+    private readonly paint: Palette,
+  ) {}
   start(record: ReleaseRecord): void {
     this.record = record
+    this.startedAt = Date.now()
+    this.ticker = setInterval(() => this.draw(), 1000)
+    this.ticker.unref()
     this.draw()
   }
   transition(state: string): void {
-    this.steps.push({state, note: ''})
+    const now = Date.now()
+    const last = this.steps.at(-1)
+    if (last && last.mark === 'running') {
+      last.mark = 'passed'
+      last.endedAt = now
+    }
+    this.steps.push({state, note: '', startedAt: now, mark: 'running'})
     this.counts = undefined
+    this.remaining = undefined
     this.draw()
   }
   progress(event: ProgressEvent): void {
     const step = this.steps.at(-1)
     if (step) step.note = event.message
     if (event.instances) this.counts = event.instances
+    this.remaining = event.remainingMs === undefined ? undefined : {ms: event.remainingMs, at: Date.now()}
     this.draw()
   }
-  stop(): void {
+  stop(end?: ViewEnd): void {
+    if (this.ticker) clearInterval(this.ticker)
+    this.ticker = undefined
+    this.end = end
+    const now = Date.now()
+    const last = this.steps.at(-1)
+    for (const step of this.steps) {
+      if (step.state === end?.failedStep) step.mark = 'failed'
+    }
+    if (last && last.mark === 'running') {
+      last.endedAt = now
+      // A final state (succeeded, rolledBack...) is where the release ended, not a step that ran.
+      last.mark = end?.outcome === 'interrupted' ? 'interrupted' : end?.outcome === 'paused' ? 'paused' : end?.outcome === 'failed' && !end.failedStep ? 'failed' : 'passed'
+    }
     this.draw(true)
   }
+  private symbol(mark: Mark): string {
+    const p = this.paint
+    switch (mark) {
+      case 'running':
+        return '>'
+      case 'passed':
+        return p.ok('✓')
+      case 'failed':
+        return p.bad('✗')
+      case 'interrupted':
+        return p.warn('‖')
+      case 'paused':
+        return p.warn('⏸')
+    }
+  }
   private draw(final = false): void {
+    const now = Date.now()
     const lines: string[] = []
-    if (this.record) lines.push(`${this.record.kind} ${this.record.id}: ${this.record.target} ${this.record.previousVersion ?? '(none)'} -> ${this.record.version}`)
-    this.steps.forEach((step, i) => {
-      const current = i === this.steps.length - 1 && !final
-      lines.push(`  ${current ? '>' : '✓'} ${step.state.padEnd(18)} ${step.note}`)
-    })
+    if (this.record) {
+      lines.push(
+        `${this.record.kind} ${this.record.id}: ${this.record.target} ${this.record.previousVersion ?? '(none)'} -> ${this.record.version}  ${this.paint.dim(formatDuration(now - this.startedAt))}`,
+      )
+    }
+    for (const step of this.steps) {
+      const took = step.endedAt === undefined ? formatDuration(now - step.startedAt) : formatDuration(step.endedAt - step.startedAt)
+      const label = step.mark === 'failed' ? this.paint.bad(step.state.padEnd(18)) : step.mark === 'interrupted' ? this.paint.warn(step.state.padEnd(18)) : step.state.padEnd(18)
+      lines.push(`  ${this.symbol(step.mark)} ${label} ${this.paint.dim(took.padStart(7))}  ${step.note}`)
+    }
+    if (!final && this.remaining) {
+      const left = Math.max(0, this.remaining.ms - (now - this.remaining.at))
+      lines.push(`    ${formatDuration(left)} left`)
+    }
     if (this.counts && !final) lines.push(`    ${bar(this.counts.ready, this.counts.total)} ${this.counts.ready}/${this.counts.total} ready${this.counts.unhealthy ? `, ${this.counts.unhealthy} unhealthy` : ''}`)
+    if (final && this.end) lines.push(`  ${this.verdict(this.end)}`)
     const width = this.stream.columns || 100
     const clear = this.drawn > 0 ? `\x1b[${this.drawn}A\x1b[J` : ''
-    this.stream.write(clear + lines.map((l) => l.slice(0, width - 1)).join('\n') + '\n')
+    this.stream.write(clear + lines.map((l) => clip(l, width - 1)).join('\n') + '\n')
     this.drawn = lines.length
   }
+  private verdict(end: ViewEnd): string {
+    const p = this.paint
+    switch (end.outcome) {
+      case 'succeeded':
+        return p.ok('succeeded')
+      case 'interrupted':
+        return p.warn('interrupted: persisted where it was')
+      case 'paused':
+        return p.warn('paused at a gate')
+      case 'failed':
+        return p.bad(`failed${end.failedStep ? ` at ${end.failedStep}` : ''}: a human is needed`)
+      default:
+        return p.warn(`${end.outcome}${end.failedStep ? ` (${end.failedStep} failed)` : ''}`)
+    }
+  }
+}
+
+/**
+ * Cuts a line to the terminal's width without cutting an escape sequence in half, and without
+ * counting escape sequences as columns.
+ */
+function clip(line: string, width: number): string {
+  let visible = 0
+  let out = ''
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === '\x1b') {
+      const end = line.indexOf('m', i)
+      if (end < 0) break
+      out += line.slice(i, end + 1)
+      i = end
+      continue
+    }
+    if (visible >= width) continue
+    out += line[i]
+    visible++
+  }
+  return out
 }
 
 function bar(done: number, total: number): string {

@@ -2,7 +2,7 @@
 import type {ReleaseView, StatusView} from '../../app/views.js'
 
 export function statusText(status: StatusView): string {
-  const lines = [`${status.target}: live ${status.liveVersion ?? '(none)'}, last known good ${status.lastKnownGood ?? '(none)'}`]
+  const lines = [`${status.target}: live ${status.liveVersion ?? '(none)'}, ${status.lastKnownGood ? `rollback returns to ${status.lastKnownGood} (last known good)` : 'nothing to roll back to'}`]
   const r = status.release
   if (r) {
     // The state says where a release stands or stopped; for a success it only repeats the outcome.

@@ -14,7 +14,7 @@ export async function runWithProgress(
   let target: string | undefined
   // The release is persisted after every step: an interrupted one is continued, not lost.
   const interrupted = () => {
-    view.stop()
+    view.stop({outcome: 'interrupted'})
     process.stderr.write(
       `\ninterrupted: the release stays in progress where it was persisted${target ? `; continue it with: release resume ${target}` : ''}\n`,
     )
@@ -31,11 +31,15 @@ export async function runWithProgress(
       onTransition: (state) => view.transition(state),
       onProgress: (event) => view.progress(event),
     })
+  } catch (error) {
+    view.stop()
+    throw error
   } finally {
     process.off('SIGINT', interrupted)
     process.off('SIGTERM', interrupted)
-    view.stop()
   }
+  const failure = result.record.details?.failure as {step?: string} | null | undefined
+  view.stop({outcome: result.outcome, ...(failure?.step ? {failedStep: failure.step} : {})})
   const {statusOf} = await import('../../app/views.js')
   const status = await statusOf(ws, result.record.target)
   // Where a person must act, say so on stderr too, where a CI log shows it even with --json.
