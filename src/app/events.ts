@@ -3,7 +3,7 @@
  * read from the state directory only. With --follow it reads new lines as they are appended, on the
  * wall clock, until the release ends or pauses, and ends with the exit codes of `release wait`.
  */
-import {stat, open} from 'node:fs/promises'
+import {lstat, open} from 'node:fs/promises'
 import {targetOrError} from '../config/targets.js'
 import {Journal, type JournalEntry} from '../engine/journal.js'
 import {corruptState, keys} from '../engine/keys.js'
@@ -12,6 +12,7 @@ import type {ReleaseRecord} from '../engine/ledger.js'
 import {UserError} from '../errors.js'
 import {exitCodeFor} from '../ports/release.js'
 import type {StateStore} from '../ports/store.js'
+import {unsafeFile} from '../util/state-file.js'
 import {FileStateStore} from '../store/file.js'
 import {Backoff, interruptedError, isTerminal, newestRelease, observe, realSleep, type Sleep} from './wait.js'
 import type {Workspace} from './workspace.js'
@@ -119,8 +120,12 @@ export class JournalTail {
   private async newBytes(): Promise<Buffer> {
     if (this.store instanceof FileStateStore) {
       const file = this.store.pathOf(this.key)
-      const size = await stat(file).then(
-        (s) => s.size,
+      // lstat, not stat: a link or a FIFO in place of the journal is refused, never followed or opened.
+      const size = await lstat(file).then(
+        (s) => {
+          if (!s.isFile()) throw unsafeFile(file, s.isSymbolicLink() ? 'is a symbolic link' : 'is not a regular file')
+          return s.size
+        },
         (error: {code?: string}) => {
           if (error.code === 'ENOENT') return 0
           throw error

@@ -1,17 +1,10 @@
 import {randomBytes} from 'node:crypto'
-import {
-  closeSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs'
+import {closeSync, constants, lstatSync, mkdirSync, openSync, unlinkSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {UserError} from '../errors.js'
-import {writeFileAtomic} from '../util/state-file.js'
+import {isProcessAlive} from '../util/process.js'
+import {readStateFile, writeFileAtomic} from '../util/state-file.js'
 
 /**
  * The simulated account's file: `dir/account.json`, replaced atomically (temporary file + rename),
@@ -33,14 +26,9 @@ function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code
 }
 
+/** This process, or another one still running (a zombie counts as gone). */
 function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return errorCode(error) === 'EPERM'
-  }
+  return pid === process.pid || isProcessAlive(pid)
 }
 
 function blockFor(ms: number): void {
@@ -61,7 +49,7 @@ export class AccountFile {
 
   private signature(): string {
     try {
-      const stat = statSync(this.path, {bigint: true})
+      const stat = lstatSync(this.path, {bigint: true})
       return `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return 'absent'
@@ -77,7 +65,12 @@ export class AccountFile {
       this.seen = signature
       return {unchanged: false, value: undefined}
     }
-    const text = readFileSync(this.path, 'utf8')
+    // Through the state-file reader: a link or a FIFO in place of the account is refused, never followed.
+    const text = readStateFile(this.path)
+    if (text === undefined) {
+      this.seen = 'absent'
+      return {unchanged: false, value: undefined}
+    }
     let value: unknown
     try {
       value = JSON.parse(text)
@@ -141,7 +134,7 @@ export class AccountFile {
   private tryLock(owner: string): boolean {
     const holder: LockHolder = {pid: process.pid, owner, at: Date.now()}
     try {
-      const fd = openSync(this.lockPath, 'wx')
+      const fd = openSync(this.lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600)
       try {
         writeSync(fd, JSON.stringify(holder))
       } finally {
@@ -157,8 +150,9 @@ export class AccountFile {
 
   private readHolder(): {text: string; holder?: LockHolder; ageMs: number} | undefined {
     try {
-      const text = readFileSync(this.lockPath, 'utf8')
-      const ageMs = Date.now() - statSync(this.lockPath).mtimeMs
+      const text = readStateFile(this.lockPath)
+      if (text === undefined) return undefined
+      const ageMs = Date.now() - lstatSync(this.lockPath).mtimeMs
       let holder: LockHolder | undefined
       try {
         holder = JSON.parse(text) as LockHolder
@@ -179,7 +173,7 @@ export class AccountFile {
     if (!dead && current.ageMs <= STALE_MS) return
     try {
       // Only the lock we judged stale: another process may have just replaced it.
-      if (readFileSync(this.lockPath, 'utf8') === current.text) unlinkSync(this.lockPath)
+      if (readStateFile(this.lockPath) === current.text) unlinkSync(this.lockPath)
     } catch (error) {
       if (errorCode(error) !== 'ENOENT') throw error
     }
@@ -187,8 +181,8 @@ export class AccountFile {
 
   private unlock(owner: string): void {
     try {
-      const holder = JSON.parse(readFileSync(this.lockPath, 'utf8')) as LockHolder
-      if (holder.owner === owner) unlinkSync(this.lockPath)
+      const text = readStateFile(this.lockPath)
+      if (text !== undefined && (JSON.parse(text) as LockHolder).owner === owner) unlinkSync(this.lockPath)
     } catch (error) {
       if (errorCode(error) !== 'ENOENT' && !(error instanceof SyntaxError)) throw error
     }

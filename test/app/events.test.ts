@@ -1,7 +1,8 @@
-import {appendFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {execFileSync} from 'node:child_process'
+import {appendFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {EventText, followEvents, readEvents, selectRelease} from '../../src/app/events.js'
+import {EventText, followEvents, JournalTail, readEvents, selectRelease} from '../../src/app/events.js'
 import type {Workspace} from '../../src/app/workspace.js'
 import {appendJournal, type JournalEntry} from '../../src/engine/journal.js'
 import {acquireLease, type Lease} from '../../src/engine/lease.js'
@@ -120,5 +121,30 @@ describe('release events', () => {
       '2026-01-01T00:00:02.000Z progress rolling 3/10 done',
       '2026-01-01T00:00:01.000Z instance - 6 instance records (restore done 6)',
     ])
+  })
+})
+
+describe('release events --follow in a hostile state directory', () => {
+  it('refuses a link in place of the journal instead of following it', async () => {
+    const {dir, ws} = await openProject()
+    const {id} = await running(ws)
+    const file = journalFile(dir, id)
+    const secret = join(dir, 'secret.txt')
+    writeFileSync(secret, '{"at":"2026-01-01T00:00:00.000Z","type":"note","message":"TOP-SECRET"}\n')
+    rmSync(file, {force: true})
+    mkdirSync(dirname(file), {recursive: true})
+    symlinkSync(secret, file)
+    const tail = new JournalTail(ws.store, id)
+    await expect(tail.next()).rejects.toMatchObject({code: 'E_STATE_UNSAFE'})
+  })
+
+  it.skipIf(process.platform === 'win32')('refuses a FIFO in place of the journal', async () => {
+    const {dir, ws} = await openProject()
+    const {id} = await running(ws)
+    const file = journalFile(dir, id)
+    rmSync(file, {force: true})
+    mkdirSync(dirname(file), {recursive: true})
+    execFileSync('mkfifo', [file])
+    await expect(new JournalTail(ws.store, id).next()).rejects.toMatchObject({code: 'E_STATE_UNSAFE'})
   })
 })

@@ -23,12 +23,12 @@ export const immutableEntries = {
     'ELB target group ARNs, at least one. Where the group takes traffic; no duplicates. Each must look like `arn:aws:elasticloadbalancing:<region>:<12-digit account>:targetgroup/<name>/<16 hex digits>`.',
   ),
   retain: withDefault(num({integer: true, min: 0, max: 10}), 1, 'How many previous stacks to keep, scaled to zero, for a rollback without a new stack (0 to 10); the stack of the last known good version is kept first. Their instances boot again on a rollback unless kept warm (`keepWarm`). `0` deletes every previous stack once the new version is live.'),
-  bake: withDefault(duration(), '2m', 'How long to watch the new group after the traffic moved, with the old group still running. `0s` skips the wait.'),
   keepWarm: withDefault(
     duration(),
     '0s',
     'How long the group that served before a successful release stays serving-ready (detached from the traffic sources, not scaled to zero), so that a rollback inside that window is one traffic switch with no boot. `0s` (the default) scales it to zero at once. The warm group is scaled to zero by the next release of the target.',
   ),
+  bake: withDefault(duration(), '2m', 'How long to watch the new group after the traffic moved, with the old group still running. `0s` skips the wait.'),
   verify: optionalKey(
     section({
       commands: key(
