@@ -9,22 +9,11 @@ import path from 'node:path'
 import {isMap, isPair, isScalar, isSeq, parseDocument, visit, type Document} from 'yaml'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {ConfigError, loadConfig} from '../../src/config/index.js'
+import {seededRandom} from '../../src/util/random.js'
 
 const QUICKSTART = path.resolve(import.meta.dirname, '../../examples/quickstart')
 const CASES = 300
 const SEED = 20261129
-
-/** mulberry32: small, seeded, good enough to pick mutations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const VALUES: unknown[] = [0, -1, 1.5, 20001, '', 'x', '10%', '150%', '1h30m', 'nope', true, null, [], ['a'], {}, {a: 1}, [{}], '{{version}}', '*-bad']
 const NAMES = ['strategy', 'template', 'fleet', 'group', 'tags', 'apply', 'canary', 'retain', 'speed', 'x', 'Web', '__proto__', 'constructor', 'toString', '1']
@@ -72,7 +61,7 @@ afterAll(() => rmSync(dir, {recursive: true, force: true}))
 describe('mutations of the quickstart release.yml', () => {
   it(`are each accepted or refused at a line, never a crash (${CASES} cases, seed ${SEED})`, async () => {
     const source = readFileSync(path.join(QUICKSTART, 'release.yml'), 'utf8')
-    const random = prng(SEED)
+    const random = seededRandom(SEED)
     let refused = 0
     for (let n = 0; n < CASES; n++) {
       const doc = parseDocument(source)
