@@ -21,11 +21,13 @@ export interface Workspace {
 export interface WorkspaceOptions {
   configPath?: string
   cwd?: string
+  /** A read-only command: a target whose template is broken is left out, not the whole file refused. */
+  readOnly?: boolean
 }
 
 export async function openWorkspace(options: WorkspaceOptions = {}): Promise<Workspace> {
   const cwd = options.cwd ?? process.cwd()
-  const config = await loadConfigCached(options.configPath, {cwd})
+  const config = await loadConfigCached(options.configPath, {cwd, leaveOutBrokenTemplates: options.readOnly === true})
   // Checked on every open, cached config or not: the directory may have changed since.
   const unusable = stateDirProblem(config.stateDir)
   if (unusable !== undefined) {

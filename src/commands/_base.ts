@@ -19,9 +19,14 @@ export abstract class ReleaseCommand extends Command {
     }),
   }
 
-  protected async openWorkspace(configPath: string | undefined): Promise<Workspace> {
+  /** `readOnly`: status, history, locks; they still answer for the other targets when one template is broken. */
+  protected async openWorkspace(configPath: string | undefined, options: {readOnly?: boolean} = {}): Promise<Workspace> {
     const {openWorkspace} = await import('../app/workspace.js')
-    return openWorkspace({configPath})
+    const ws = await openWorkspace({configPath, readOnly: options.readOnly})
+    for (const {target, problem} of ws.config.unreadable ?? []) {
+      process.stderr.write(`warning: target ${target} is left out: ${problem}\n  next: fix it before releasing ${target}; the other targets are shown\n`)
+    }
+    return ws
   }
 
   /** "did you mean --version?" for a mistyped flag, from this command's flags. */

@@ -11,6 +11,7 @@ import {tmpdir, userInfo} from 'node:os'
 import path from 'node:path'
 import {writeFileAtomic} from '../util/state-file.js'
 import {findConfig} from './find.js'
+import type {LoadOptions} from './index.js'
 import type {ReleaseConfig} from './types.js'
 
 /** Bumped whenever ReleaseConfig changes shape. */
@@ -44,7 +45,7 @@ function templatesOf(config: ReleaseConfig): string[] {
   return Object.values(config.targets).flatMap((t) => (t.templatePath ? [t.templatePath] : []))
 }
 
-export async function loadConfigCached(file: string | undefined, opts: {cwd: string}): Promise<ReleaseConfig> {
+export async function loadConfigCached(file: string | undefined, opts: LoadOptions & {cwd: string}): Promise<ReleaseConfig> {
   const resolved = file ? path.resolve(opts.cwd, file) : findConfig(opts.cwd)
   if (!resolved || !stamp(resolved)) return (await import('./index.js')).loadConfig(file, opts)
   const where = cacheFile(resolved)
@@ -59,6 +60,8 @@ export async function loadConfigCached(file: string | undefined, opts: {cwd: str
     // No entry, or an unreadable one: load the file.
   }
   const config = await (await import('./index.js')).loadConfig(file, opts)
+  // Only a whole config is remembered: one with a target left out serves read-only commands alone.
+  if (config.unreadable) return config
   try {
     const files = [config.file, ...templatesOf(config)].map((p) => ({path: p, stamp: stamp(p) ?? ''}))
     const entry: Entry = {format: CACHE_FORMAT, cwd: opts.cwd, files, config}

@@ -8,7 +8,7 @@ import {resolveConfig} from './resolve.js'
 import {runWithContext} from './schema/context.js'
 import {releaseYml} from './schema/index.js'
 import {YamlSource} from './source.js'
-import {loadTemplates} from './templates.js'
+import {loadTemplates, type TemplateProblem} from './templates.js'
 import type {ReleaseConfig} from './types.js'
 
 export type {
@@ -36,7 +36,16 @@ export {targetOrError} from './targets.js'
  * all of them, each `file:line:`; templates are read and parsed here, so a config that loads is one
  * that can be released.
  */
-export async function loadConfig(file?: string, opts: {cwd?: string} = {}): Promise<ReleaseConfig> {
+export interface LoadOptions {
+  cwd?: string
+  /**
+   * For read-only commands: a target whose template cannot be read or parsed is left out (listed in
+   * `unreadable`) instead of refusing the whole file, as long as another target remains.
+   */
+  leaveOutBrokenTemplates?: boolean
+}
+
+export async function loadConfig(file?: string, opts: LoadOptions = {}): Promise<ReleaseConfig> {
   const cwd = path.resolve(opts.cwd ?? process.cwd())
   let resolved: string | undefined
   if (file === undefined || file === '') {
@@ -96,9 +105,10 @@ export async function loadConfig(file?: string, opts: {cwd?: string} = {}): Prom
   }
   const source = new YamlSource(shown, doc, lines)
   const dir = path.dirname(resolved)
-  const {templates, problems: templateProblems} = await loadTemplates(source, {dir, cwd})
-  const context = {templates}
-  const result = runWithContext(releaseYml, source.data, context)
+  const loaded = await loadTemplates(source, {dir, cwd})
+  const {data, templateProblems, unreadable} = opts.leaveOutBrokenTemplates ? leaveOutBroken(source.data, loaded.problems) : {data: source.data, templateProblems: loaded.problems, unreadable: []}
+  const context = {templates: loaded.templates}
+  const result = runWithContext(releaseYml, data, context)
   const problems = [
     ...source.problems.map((p) => ({...p, order: p.line ?? 0})),
     ...templateProblems,
@@ -107,7 +117,20 @@ export async function loadConfig(file?: string, opts: {cwd?: string} = {}): Prom
   if (problems.length > 0 || result.issues || !result.typed) {
     throw ConfigError.of(problems.length > 0 ? problems : [{file: shown, line: undefined, problem: 'not a valid release.yml', hint: 'See docs/config.md.'}])
   }
-  return resolveConfig(result.value, resolved, context, source)
+  const config = resolveConfig(result.value, resolved, context, source)
+  return unreadable.length > 0 ? {...config, unreadable} : config
+}
+
+/** release.yml's data without the targets whose template is broken, unless that would leave none. */
+function leaveOutBroken(data: unknown, problems: TemplateProblem[]) {
+  const targets = (data as {targets?: unknown} | null)?.targets as Record<string, unknown> | undefined
+  const broken = new Set(problems.map((p) => p.target))
+  if (broken.size === 0 || !targets || Object.keys(targets).every((name) => broken.has(name))) return {data, templateProblems: problems, unreadable: []}
+  return {
+    data: {...(data as object), targets: Object.fromEntries(Object.entries(targets).filter(([name]) => !broken.has(name)))},
+    templateProblems: [],
+    unreadable: problems.map((p) => ({target: p.target, problem: `${p.file}${p.line === undefined ? '' : `:${p.line}`}: ${p.problem}`})),
+  }
 }
 
 async function isDirectory(file: string): Promise<boolean> {

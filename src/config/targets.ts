@@ -7,6 +7,10 @@ import type {ReleaseConfig, TargetConfig} from './types.js'
 export function targetOrError(config: ReleaseConfig, name: string): TargetConfig {
   const target = Object.hasOwn(config.targets, name) ? config.targets[name] : undefined
   if (target) return target
+  const unreadable = config.unreadable?.find((u) => u.target === name)
+  if (unreadable) {
+    throw new UserError('E_CONFIG', `target ${name} is left out: ${unreadable.problem}`, `Fix the template of ${name}; the other targets work meanwhile.`, 2)
+  }
   const names = Object.keys(config.targets)
   const near = suggest(name, names)
   throw new UserError(

@@ -12,6 +12,8 @@ import type {YamlSource} from './source.js'
 export interface TemplateProblem extends ConfigProblem {
   /** Line in release.yml of the `template:` that names the file, to order it among the others. */
   order: number
+  /** The target whose template it is. */
+  target: string
 }
 
 export async function loadTemplates(
@@ -39,6 +41,7 @@ export async function loadTemplates(
         file: source.display,
         line,
         order: line,
+        target: name,
         problem: `targets.${name}.template: template file ${shown} ${problem}; expected a CloudFormation template file`,
         hint: `Fix the path (it is relative to ${displayPath(where.dir, where.cwd) || '.'}) or create the template.`,
       })
@@ -55,6 +58,7 @@ export async function loadTemplates(
           file: shown,
           line: typeof at === 'number' && at > 0 ? at : undefined,
           order: line,
+          target: name,
           problem: error.message,
           hint: `Fix the template ${shown} (template of target ${name} at ${source.display}:${line}).`,
         })

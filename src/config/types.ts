@@ -20,6 +20,12 @@ export interface ReleaseConfig {
   stateDir: string
   simulated: SimulatedConfig
   targets: Record<string, TargetConfig>
+  /**
+   * Targets left out because their template could not be read or parsed: only a read-only command
+   * (status, history, locks) loads a config that way, so that in an incident one broken template
+   * does not hide what is live on the others.
+   */
+  unreadable?: {target: string; problem: string}[]
 }
 
 /** `simulated:` as its schema reads it (src/config/schema/simulated.ts). */
