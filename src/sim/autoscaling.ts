@@ -19,7 +19,7 @@ import type {
   TerminateInstanceInAutoScalingGroupType,
   UpdateAutoScalingGroupType,
 } from '@aws-sdk/client-auto-scaling'
-import {autoScalingErrors as errors, UnsupportedCommandError} from './errors.js'
+import {autoScalingErrors as errors} from './errors.js'
 import {matchesAny} from './faults.js'
 import {
   enterStandby,
@@ -34,6 +34,7 @@ import {page, pageSize} from './paging.js'
 import {findTargetGroup} from './targets.js'
 import {attachTrafficSource, detachTrafficSource, refreshTrafficSources, trafficType} from './traffic.js'
 import type {GroupRecord, InstanceRecord} from './types.js'
+import {serviceHandler, type CommandHandler} from './dispatch.js'
 
 /** The Auto Scaling API of the simulated account: request checks and response shapes. */
 
@@ -377,8 +378,7 @@ function setInstanceHealth(model: Model, input: SetInstanceHealthQuery): Record<
   return {}
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const COMMANDS: Record<string, (model: Model, input: any) => object> = {
+const COMMANDS: Record<string, CommandHandler> = {
   DescribeAutoScalingGroups: describeAutoScalingGroups,
   DescribeAutoScalingInstances: describeAutoScalingInstances,
   UpdateAutoScalingGroup: updateAutoScalingGroup,
@@ -392,8 +392,4 @@ const COMMANDS: Record<string, (model: Model, input: any) => object> = {
   SetInstanceHealth: setInstanceHealth,
 }
 
-export function handleAutoScaling(model: Model, command: string, input: unknown): object {
-  const handler = COMMANDS[command]
-  if (!handler) throw new UnsupportedCommandError('autoscaling', command, Object.keys(COMMANDS))
-  return handler(model, input ?? {})
-}
+export const handleAutoScaling = serviceHandler('autoscaling', COMMANDS)

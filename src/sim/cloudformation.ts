@@ -19,11 +19,12 @@ import type {
   ValidateTemplateOutput,
 } from '@aws-sdk/client-cloudformation'
 import {resolveParameters, TemplateError, type CfnTemplate} from '../template/index.js'
-import {cloudFormationErrors as errors, UnsupportedCommandError} from './errors.js'
+import {cloudFormationErrors as errors} from './errors.js'
 import type {Model} from './model.js'
 import {decodeToken, encodeToken, page} from './paging.js'
 import {findStack, isLive, startCreate, startDelete, templateOf} from './stacks.js'
 import type {StackRecord} from './types.js'
+import {serviceHandler, type CommandHandler} from './dispatch.js'
 
 /** The CloudFormation API of the simulated account: request checks and response shapes. */
 
@@ -266,8 +267,7 @@ function listStacks(model: Model, input: ListStacksInput): ListStacksOutput {
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const COMMANDS: Record<string, (model: Model, input: any) => object> = {
+const COMMANDS: Record<string, CommandHandler> = {
   ValidateTemplate: validateTemplate,
   CreateStack: createStack,
   DescribeStacks: describeStacks,
@@ -278,8 +278,4 @@ const COMMANDS: Record<string, (model: Model, input: any) => object> = {
   ListStacks: listStacks,
 }
 
-export function handleCloudFormation(model: Model, command: string, input: unknown): object {
-  const handler = COMMANDS[command]
-  if (!handler) throw new UnsupportedCommandError('cloudformation', command, Object.keys(COMMANDS))
-  return handler(model, input ?? {})
-}
+export const handleCloudFormation = serviceHandler('cloudformation', COMMANDS)

@@ -7,11 +7,12 @@ import type {
   DescribeTargetHealthOutput,
   TargetHealthStateEnum,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
-import {elbv2Errors as errors, UnsupportedCommandError} from './errors.js'
+import {elbv2Errors as errors} from './errors.js'
 import type {Model} from './model.js'
 import {page, pageSize} from './paging.js'
 import {findTargetGroup, targetGroups} from './targets.js'
 import type {TargetGroupRecord} from './types.js'
+import {serviceHandler, type CommandHandler} from './dispatch.js'
 
 /** The Elastic Load Balancing v2 API of the simulated account: target groups and target health (read only). */
 
@@ -97,15 +98,10 @@ function describeTargetHealth(model: Model, input: DescribeTargetHealthInput): D
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const COMMANDS: Record<string, (model: Model, input: any) => object> = {
+const COMMANDS: Record<string, CommandHandler> = {
   DescribeTargetGroups: describeTargetGroups,
   DescribeTargetGroupAttributes: describeTargetGroupAttributes,
   DescribeTargetHealth: describeTargetHealth,
 }
 
-export function handleElbv2(model: Model, command: string, input: unknown): object {
-  const handler = COMMANDS[command]
-  if (!handler) throw new UnsupportedCommandError('elbv2', command, Object.keys(COMMANDS))
-  return handler(model, input ?? {})
-}
+export const handleElbv2 = serviceHandler('elbv2', COMMANDS)

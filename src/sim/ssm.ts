@@ -1,10 +1,11 @@
 import type {DescribeDocumentRequest, DescribeDocumentResult} from '@aws-sdk/client-ssm'
 import {describeDocumentShape} from './documents.js'
-import {ssmErrors as errors, UnsupportedCommandError} from './errors.js'
+import {ssmErrors as errors} from './errors.js'
 import {MANAGED_INSTANCES} from './managed.js'
 import type {Model} from './model.js'
 import {PARAMETER_STORE} from './parameters.js'
 import {RUN_COMMAND} from './runcommand.js'
+import {serviceHandler, type CommandHandler} from './dispatch.js'
 
 /** The Systems Manager API of the simulated account: Run Command, documents, managed instances, Parameter Store. */
 
@@ -17,16 +18,11 @@ function describeDocument(model: Model, input: DescribeDocumentRequest): Describ
   return {Document: describeDocumentShape(spec, DOCUMENTS_CREATED)}
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const COMMANDS: Record<string, (model: Model, input: any) => object> = {
+const COMMANDS: Record<string, CommandHandler> = {
   ...RUN_COMMAND,
   DescribeDocument: describeDocument,
   ...MANAGED_INSTANCES,
   ...PARAMETER_STORE,
 }
 
-export function handleSsm(model: Model, command: string, input: unknown): object {
-  const handler = COMMANDS[command]
-  if (!handler) throw new UnsupportedCommandError('ssm', command, Object.keys(COMMANDS))
-  return handler(model, input ?? {})
-}
+export const handleSsm = serviceHandler('ssm', COMMANDS)
