@@ -16,10 +16,11 @@ import {openAccount, type Account, type AccountOverrides} from './account.js'
 import {kindFor, type ReleaseKind} from './kinds/index.js'
 import {LeaseWatch} from './lease-watch.js'
 import {checkAgainstAccount} from './preflight.js'
+import {endWarmPeriod, warmEndText} from './warm.js'
 import type {Workspace} from './workspace.js'
 
 /** A lease outlives a crashed holder by at most this long; a running release renews it well before. */
-const LEASE_TTL_MS = 5 * 60_000
+export const LEASE_TTL_MS = 5 * 60_000
 
 export interface ReleaseRequest {
   target: string
@@ -112,6 +113,7 @@ async function runRelease(
     const account = await openAccount(ws.config, watched(overrides, watch))
     await kind.preflight(account, version)
     const options = await checkAgainstAccount(own, account, target, {...request, version})
+    await endWarm(own, account, target, releaseId, hooks)
     const record = await own.ledger.begin(target.name, {version, strategy: kind.strategy, kind: request.kind})
     hooks.onStart?.(record, {resumed: false})
     return await drive(own, account, kind, target, record, {input: await kind.input(own, record, options)}, watch, hooks)
@@ -265,6 +267,7 @@ async function continueFromSnapshot(
     // The gate's 'waits at the gate' message no longer holds once the release moves on.
     const running = await own.ledger.update(target.name, current.id, {outcome: 'inProgress', message: undefined}, revisionOf(fresh))
     hooks.onStart?.(running, {resumed: true, as: send ? (send.type === 'PROMOTE' ? 'promoted' : 'aborted') : 'resumed'})
+    await endWarm(own, account, target, current.id, hooks)
     return await drive(own, account, kind, target, running, start, watch, hooks)
   } finally {
     await lease.release()
@@ -340,10 +343,20 @@ async function drive(
 }
 
 /**
+ * A keepWarm period that is over ends under the lease, before the release acts (src/app/warm.ts): the
+ * account's clock decides, the one the period's end was set on.
+ */
+async function endWarm(ws: Workspace, account: Account, target: TargetConfig, releaseId: string, hooks: ReleaseHooks): Promise<void> {
+  if (target.strategy !== 'immutable') return
+  const end = await endWarmPeriod(ws, account.fleet, target.name, account.clock.now())
+  if (end) hooks.onProgress?.({releaseId, step: 'planning', message: warmEndText(target.name, end)})
+}
+
+/**
  * The workspace as the lease's holder writes to it: every write of the store and the ledger is fenced
  * by the lease, so a holder that lost it writes nothing more.
  */
-function held(ws: Workspace, watch: LeaseWatch): Workspace {
+export function held(ws: Workspace, watch: LeaseWatch): Workspace {
   const store = fencedStore(ws.store, watch.lease)
   return {...ws, store, ledger: new Ledger(store, ws.now)}
 }

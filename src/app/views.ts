@@ -6,6 +6,7 @@ import {targetOrError} from '../config/targets.js'
 import {isStale, listLeases} from '../engine/lease.js'
 import type {ReleaseRecord} from '../engine/ledger.js'
 import type {Outcome, StrategyName} from '../ports/release.js'
+import {warmGroupOf, warmPeriodOver} from './warm.js'
 import type {Workspace} from './workspace.js'
 
 export interface ReleaseView {
@@ -41,6 +42,11 @@ export interface StatusView {
    * CI job, a closed laptop): nothing will move it until `release resume <target>`.
    */
   interrupted: boolean
+  /**
+   * The group the newest success kept warm (keepWarm), until when, and whether that time has passed
+   * (then the next command holding the lease, or `release tidy`, scales it to zero); null when none.
+   */
+  warm: {group: string; until: string; over: boolean} | null
 }
 
 export function releaseView(record: ReleaseRecord): ReleaseView {
@@ -67,6 +73,7 @@ export async function statusOf(ws: Workspace, targetName: string): Promise<Statu
   const current = ledger.releases.at(-1)
   const lease = leases.find((l) => l.target === target.name)
   const stale = lease ? isStale(lease, ws.now()) : false
+  const warm = warmGroupOf(ledger)
   return {
     target: target.name,
     liveVersion: ledger.liveVersion,
@@ -76,6 +83,7 @@ export async function statusOf(ws: Workspace, targetName: string): Promise<Statu
       ? {holder: lease.holder, releaseId: lease.releaseId, since: lease.since, expires: lease.expires, stale}
       : null,
     interrupted: current?.outcome === 'inProgress' && !(lease && lease.releaseId === current.id && !stale),
+    warm: warm ? {group: warm.group, until: warm.until, over: warmPeriodOver(warm, ws.now())} : null,
   }
 }
 

@@ -1,4 +1,5 @@
 import type {RetireResult, StepInput} from '../../machines/immutable.js'
+import type {FleetPort} from '../../src/ports/fleet.js'
 import type {StackInfo} from '../../src/ports/stacks.js'
 import {groupOfStack} from './group.js'
 import {TAG, tokenFor, type ImmutableDeps} from './deps.js'
@@ -79,13 +80,28 @@ export function partitionForRetention(
 /** Scales a group to zero, its maximum kept; never while it is still attached to a traffic source. */
 async function scaleGroupToZero(deps: ImmutableDeps, group: string, result: RetireResult): Promise<void> {
   if (result.scaledDown.includes(group)) return
-  const info = await deps.fleet.describeGroup(group)
-  if (!info || info.desired === 0) return
-  const attached = (await deps.fleet.describeTrafficSources(group)).filter((s) => s.state !== 'Removed' && s.state !== 'Removing')
-  if (attached.length > 0) {
-    result.warnings.push(`${group} is still attached to ${attached.map((s) => s.identifier).join(', ')}; it was not scaled down`)
+  const outcome = await scaleToZeroUnlessServing(deps.fleet, group)
+  if (outcome.attachedTo.length > 0) {
+    result.warnings.push(`${group} is still attached to ${outcome.attachedTo.join(', ')}; it was not scaled down`)
     return
   }
-  await deps.fleet.setCapacity(group, {min: 0, max: Math.max(info.max, info.desired), desired: 0})
-  result.scaledDown.push(group)
+  if (outcome.scaled) result.scaledDown.push(group)
+}
+
+/**
+ * Scales a group to zero, its maximum kept (so a rollback knows its size), unless it is still attached
+ * to a traffic source: a group that may serve is never scaled down. Also used when a keepWarm period
+ * ends (src/app/warm.ts).
+ */
+export async function scaleToZeroUnlessServing(
+  fleet: FleetPort,
+  group: string,
+): Promise<{scaled: boolean; gone: boolean; attachedTo: string[]}> {
+  const info = await fleet.describeGroup(group)
+  if (!info) return {scaled: false, gone: true, attachedTo: []}
+  if (info.desired === 0) return {scaled: false, gone: false, attachedTo: []}
+  const attached = (await fleet.describeTrafficSources(group)).filter((s) => s.state !== 'Removed' && s.state !== 'Removing')
+  if (attached.length > 0) return {scaled: false, gone: false, attachedTo: attached.map((s) => s.identifier)}
+  await fleet.setCapacity(group, {min: 0, max: Math.max(info.max, info.desired), desired: 0})
+  return {scaled: true, gone: false, attachedTo: []}
 }

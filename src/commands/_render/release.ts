@@ -13,6 +13,14 @@ export function statusText(status: StatusView): string {
   } else {
     lines.push('  no releases yet')
   }
+  if (status.warm) {
+    const {group, until, over} = status.warm
+    lines.push(
+      over
+        ? `  ${group}: warm period over (${clockTime(until)}), run release tidy ${status.target} to scale it to zero`
+        : `  ${group} warm until ${clockTime(until)}: a rollback until then is one traffic switch`,
+    )
+  }
   if (status.lock) {
     const lock = status.lock
     lines.push(
@@ -22,6 +30,13 @@ export function statusText(status: StatusView): string {
     )
   }
   return lines.join('\n')
+}
+
+/** HH:MM UTC, with the date when it is not today's. */
+function clockTime(iso: string, now = new Date()): string {
+  const at = new Date(iso)
+  const hhmm = `${at.toISOString().slice(11, 16)} UTC`
+  return at.toISOString().slice(0, 10) === now.toISOString().slice(0, 10) ? hhmm : `${at.toISOString().slice(0, 10)} ${hhmm}`
 }
 
 export function historyText(target: string, releases: ReleaseView[]): string {

@@ -26,7 +26,7 @@ export const immutableEntries = {
   keepWarm: withDefault(
     duration(),
     '0s',
-    'How long the group that served before a successful release stays serving-ready (detached from the traffic sources, not scaled to zero), so that a rollback inside that window is one traffic switch with no boot. `0s` (the default) scales it to zero at once. The warm group is scaled to zero by the next release of the target.',
+    'How long the group that served before a successful release stays serving-ready (detached from the traffic sources, not scaled to zero), so that a rollback inside that window is one traffic switch with no boot. `0s` (the default) scales it to zero at once. When that time is up, the next command that takes the lease of the target (rollout, rollback, resume, promote, abort) or `release tidy` (for a scheduled CI job) scales it to zero; `release status` says until when it stays warm.',
   ),
   bake: withDefault(duration(), '2m', 'How long to watch the new group after the traffic moved, with the old group still running. `0s` skips the wait.'),
   verify: optionalKey(
