@@ -6,7 +6,7 @@ import {targetOrError, validateVersion, type TargetConfig} from '../config/index
 import {appendJournal, Journal} from '../engine/journal.js'
 import {fencedStore, leaseLost} from '../engine/fenced.js'
 import {acquireLease} from '../engine/lease.js'
-import {Ledger, revisionOf, type ReleaseRecord, type TargetLedger} from '../engine/ledger.js'
+import {Ledger, revisionOf, type ReleaseRecord, type RequestedOptions, type TargetLedger} from '../engine/ledger.js'
 import {loadResumableSnapshot, loadSnapshot, runPersisted} from '../engine/runner.js'
 import {isGateState} from '../../machines/common.js'
 import {printableText} from '../util/text.js'
@@ -14,6 +14,7 @@ import {UserError} from '../errors.js'
 import {exitCodeFor, type Outcome, type ProgressEvent} from '../ports/release.js'
 import {openAccount, type Account, type AccountOverrides} from './account.js'
 import {kindFor, type ReleaseKind} from './kinds/index.js'
+import type {ReleaseOptions} from './kinds/kind.js'
 import {LeaseWatch} from './lease-watch.js'
 import {checkAgainstAccount} from './preflight.js'
 import {endWarmPeriod, warmEndText} from './warm.js'
@@ -114,7 +115,8 @@ async function runRelease(
     await kind.preflight(account, version)
     const options = await checkAgainstAccount(own, account, target, {...request, version})
     await endWarm(own, account, target, releaseId, hooks)
-    const record = await own.ledger.begin(target.name, {version, strategy: kind.strategy, kind: request.kind})
+    // The options go into the ledger with the record: a resume before the first snapshot needs them.
+    const record = await own.ledger.begin(target.name, {version, strategy: kind.strategy, kind: request.kind, options: requestedOptions(options, request)})
     hooks.onStart?.(record, {resumed: false})
     return await drive(own, account, kind, target, record, {input: await kind.input(own, record, options)}, watch, hooks)
   } finally {
@@ -262,7 +264,7 @@ async function continueFromSnapshot(
     // A process that died before its first snapshot had only begun planning, which changes nothing: start over.
     const start = (await loadSnapshot(own.store, current.id))
       ? {snapshot: await loadResumableSnapshot(own.store, current.id, kind.machine, kind.machineVersion), send}
-      : {input: await kind.input(own, current)}
+      : {input: await kind.input(own, current, current.options)}
     const account = await openAccount(ws.config, watched(overrides, watch))
     // The gate's 'waits at the gate' message no longer holds once the release moves on.
     const running = await own.ledger.update(target.name, current.id, {outcome: 'inProgress', message: undefined}, revisionOf(fresh))
@@ -379,6 +381,16 @@ function outcomeOf(state: string, context: {abort?: unknown} | undefined): Outco
   if (state === 'succeeded') return 'succeeded'
   if (state === 'rolledBack') return context?.abort ? 'aborted' : 'rolledBack'
   return 'failed'
+}
+
+/** What the ledger keeps of the flags a release was started with (only those that were given). */
+function requestedOptions(options: ReleaseOptions, request: ReleaseRequest): RequestedOptions | undefined {
+  const kept: RequestedOptions = {
+    ...(options.adopt ? {adopt: options.adopt} : {}),
+    ...(options.emergency ? {emergency: true} : {}),
+    ...(request.force ? {force: true} : {}),
+  }
+  return Object.keys(kept).length > 0 ? kept : undefined
 }
 
 function succeededVersions(releases: ReleaseRecord[]): string[] {

@@ -20,6 +20,21 @@ export interface ReleaseRecord {
   previousVersion: string | null
   message?: string
   details?: Record<string, unknown>
+  /**
+   * What the person asked beyond target and version (the flags of rollout and rollback), written with
+   * the record before anything else, so that a resume, even one before the first snapshot, runs the
+   * release as it was asked.
+   */
+  options?: RequestedOptions
+}
+
+export interface RequestedOptions {
+  /** `--adopt`: the group taken over as the old group, with the version it runs. */
+  adopt?: {group: string; version: string} | null
+  /** `rollback --emergency`: no bake, no gates. */
+  emergency?: boolean
+  /** `rollout --force`: a deliberate re-release of the live version. */
+  force?: boolean
 }
 
 export interface TargetLedger {
@@ -60,7 +75,10 @@ export class Ledger {
     return value as TargetLedger
   }
 
-  begin(target: string, r: {version: string; strategy: StrategyName; kind: 'rollout' | 'rollback'}): Promise<ReleaseRecord> {
+  begin(
+    target: string,
+    r: {version: string; strategy: StrategyName; kind: 'rollout' | 'rollback'; options?: RequestedOptions},
+  ): Promise<ReleaseRecord> {
     return this.change(target, (ledger) => {
       const seq = ledger.releases.reduce((max, release) => Math.max(max, release.seq), 0) + 1
       const record: ReleaseRecord = {
@@ -74,6 +92,7 @@ export class Ledger {
         outcome: 'inProgress',
         startedAt: iso(this.now()),
         previousVersion: ledger.liveVersion,
+        ...(r.options ? {options: r.options} : {}),
       }
       ledger.releases.push(record)
       return record
