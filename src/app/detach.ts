@@ -10,7 +10,7 @@ import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {targetOrError, validateVersion} from '../config/index.js'
 import type {ReleaseRecord} from '../engine/ledger.js'
-import {UserError} from '../errors.js'
+import {ERROR_FILE_ENV, UserError, userErrorFromData} from '../errors.js'
 import {EXIT} from '../ports/release.js'
 import {Backoff, realSleep, type Sleep} from './wait.js'
 import type {Workspace} from './workspace.js'
@@ -56,12 +56,14 @@ export async function detach(ws: Workspace, request: DetachRequest, hooks: Detac
   const dir = join(ws.config.stateDir, 'releases')
   mkdirSync(dir, {recursive: true})
   const log = join(dir, `detached-${new Date(now()).toISOString().replace(/[:.]/g, '-')}.log`)
+  // The child writes its error here as JSON, if it stops with one.
+  const errorFile = log.replace(/\.log$/, '.error.json')
   const fd = openSync(log, 'a')
   let child: ChildProcess
   try {
     child = spawn(process.execPath, [...(request.execArgv ?? []), ...request.argv], {
       cwd: request.cwd ?? process.cwd(),
-      env: process.env,
+      env: {...process.env, [ERROR_FILE_ENV]: errorFile},
       // Its own session: a Ctrl-C, a closed terminal or the end of the CI step that started it does not reach it.
       detached: true,
       stdio: ['ignore', fd, fd],
@@ -92,7 +94,7 @@ export async function detach(ws: Workspace, request: DetachRequest, hooks: Detac
     const result = await found()
     if (result) return result
     // It ended before the ledger showed a release of it: it refused (bad input, a lock) or broke.
-    if (exitedBefore) throw await childFailure(exitedBefore, log)
+    if (exitedBefore) throw await childFailure(exitedBefore, log, errorFile)
     if (now() >= deadline) {
       throw new UserError(
         'E_DETACH_TIMEOUT',
@@ -106,11 +108,11 @@ export async function detach(ws: Workspace, request: DetachRequest, hooks: Detac
 }
 
 /** The child's own error, re-raised with its code and exit code, as if it had run in the foreground. */
-async function childFailure(exit: {code: number | null; signal: NodeJS.Signals | null}, log: string): Promise<UserError> {
-  const output = await readFile(log, 'utf8').catch(() => '')
+async function childFailure(exit: {code: number | null; signal: NodeJS.Signals | null}, log: string, errorFile: string): Promise<UserError> {
   const code = exit.code ?? EXIT.failed
-  const own = /^error (E_[A-Z0-9_]+): (.*)\n {2}next: (.*)$/m.exec(output)
-  if (own) return new UserError(own[1]!, own[2]!, own[3]!, code === 0 ? EXIT.failed : code)
+  const own = userErrorFromData(await readFile(errorFile, 'utf8').then((text) => JSON.parse(text) as unknown, () => undefined))
+  if (own) return new UserError(own.code, own.message, own.hint, code === 0 ? EXIT.failed : code)
+  const output = await readFile(log, 'utf8').catch(() => '')
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${code}`
   return new UserError(
     'E_DETACHED_EXIT',

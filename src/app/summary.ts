@@ -2,6 +2,7 @@
  * The sentence a release ends with: what is live now, what happened, and, when a human is needed,
  * exactly what is left where and what to do next.
  */
+import type {Abort, StepFailure} from '../../machines/common.js'
 import type {ImmutableContext} from '../../machines/immutable.js'
 import type {ReleaseRecord} from '../engine/ledger.js'
 import type {Outcome} from '../ports/release.js'
@@ -59,14 +60,25 @@ function failedRollback(record: ReleaseRecord, target: string, context: Immutabl
   const failure = context.failure
   const back = context.rollbackFailure!
   const newGroup = context.newStack?.group ?? 'none'
-  const trafficMoved = failure?.step === 'shifting' || failure?.step === 'baking'
+  const trafficMoved = failure?.step === 'shifting' || failure?.step === 'baking' || context.abort?.at === 'pausedBeforeRetire'
+  const stack = context.newStack?.name ?? 'none'
   const left =
     back.step === 'revertingTraffic'
       ? `Traffic may still be on the new group ${newGroup} (version ${record.version}); the old group ${context.oldGroup ?? 'none'} (version ${record.previousVersion ?? 'none'}) is still running but may not be attached to the traffic sources.`
-      : `Traffic ${trafficMoved ? 'is back' : 'stayed'} on ${context.oldGroup ?? 'no group'} (version ${record.previousVersion ?? 'none'}), but stack ${context.newStack?.name} (version ${record.version}) is still there.`
+      : `Traffic ${trafficMoved ? 'is back' : 'stayed'} on ${context.oldGroup ?? 'no group'} (version ${record.previousVersion ?? 'none'}), but stack ${stack} (version ${record.version}) is still there.`
   const next =
     back.step === 'revertingTraffic'
-      ? `attach ${context.oldGroup ?? 'the old group'} to the traffic sources and detach ${newGroup}, then delete stack ${context.newStack?.name}`
-      : `delete stack ${context.newStack?.name} once the cause is fixed (aws cloudformation delete-stack --stack-name ${context.newStack?.name})`
-  return `${record.id} failed at ${failure?.step}: ${failure?.message}. Rolling back then failed at ${back.step}: ${back.message}. ${left} Next: ${next}; then check release status ${target}.`
+      ? `attach ${context.oldGroup ?? 'the old group'} to the traffic sources and detach ${newGroup}, then delete stack ${stack}`
+      : `delete stack ${stack} once the cause is fixed (aws cloudformation delete-stack --stack-name ${stack})`
+  return `${record.id} ${whatSentItBack(context)}. Rolling back then failed at ${back.step}: ${back.message}. ${left} Next: ${next}; then check release status ${target}.`
+}
+
+/**
+ * What sent a release back: the step that failed, or the person who aborted it at a gate (then no
+ * step failed: a failed way back must still say what started it).
+ */
+export function whatSentItBack(context: {failure?: StepFailure | null; abort?: Abort | null}): string {
+  if (context.failure) return `failed at ${context.failure.step}: ${context.failure.message}`
+  if (context.abort) return `was aborted at ${context.abort.at}: ${context.abort.reason}`
+  return 'failed'
 }

@@ -6,7 +6,7 @@
 import {Command, Flags} from '@oclif/core'
 import type {Workspace} from '../app/workspace.js'
 import {suggest} from '../config/suggest.js'
-import {isUserError} from '../errors.js'
+import {ERROR_FILE_ENV, errorData, isUserError, writeErrorFile, type UserError} from '../errors.js'
 import {EXIT} from '../ports/release.js'
 
 export abstract class ReleaseCommand extends Command {
@@ -40,20 +40,28 @@ export abstract class ReleaseCommand extends Command {
     return undefined
   }
 
+  private reportUserError(error: UserError): void {
+    process.stderr.write(`error ${error.code}: ${error.message}\n  next: ${error.hint}\n`)
+    // A pipeline that asked for JSON gets the error as JSON too, on stdout.
+    if (this.argv.includes('--json')) this.printJson({error: errorData(error)})
+    // A background release (--detach) hands its error to the process that started it as data.
+    const file = process.env[ERROR_FILE_ENV]
+    if (file) writeErrorFile(file, error)
+    process.exitCode = error.exitCode
+  }
+
   /** Prints JSON alone on stdout, as pipelines parse it. */
   protected printJson(value: unknown): void {
     process.stdout.write(JSON.stringify(value, null, 2) + '\n')
   }
 
   protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
-    if (isUserError(error)) {
-      process.stderr.write(`error ${error.code}: ${error.message}\n  next: ${error.hint}\n`)
-      // A pipeline that asked for JSON gets the error as JSON too, on stdout.
-      if (this.argv.includes('--json')) {
-        this.printJson({error: {code: error.code, message: error.message, next: error.hint, exitCode: error.exitCode}})
-      }
-      process.exitCode = error.exitCode
-      return
+    // A refusal of the machine or the account (permissions, a read-only or full disk, credentials,
+    // no connection) is said for what it is, like any error a user can fix.
+    const explained = isUserError(error) ? error : (await import('../app/explain-error.js')).explainError(error)
+    if (explained) {
+      if (process.env.RELEASE_DEBUG && explained !== error) process.stderr.write(`${error.stack}\n`)
+      return this.reportUserError(explained)
     }
     // oclif's parse errors (unknown flag, missing argument or value) are usage errors, exit 2: with a
     // did-you-mean for a mistyped flag, and as JSON on stdout when the pipeline asked for --json.

@@ -32,8 +32,13 @@ interface Entry {
 
 /** A digest of the file's content (reading and hashing a few KB costs far less than parsing YAML). */
 function stamp(file: string): string | undefined {
-  if (!statSync(file, {throwIfNoEntry: false})?.isFile()) return undefined
-  return createHash('sha256').update(readFileSync(file)).digest('hex')
+  try {
+    if (!statSync(file, {throwIfNoEntry: false})?.isFile()) return undefined
+    return createHash('sha256').update(readFileSync(file)).digest('hex')
+  } catch {
+    // Unreadable (EACCES...): no entry is used, and loading the file says what is wrong with it.
+    return undefined
+  }
 }
 
 function cacheFile(configFile: string): string {

@@ -85,10 +85,10 @@ export async function loadConfig(file?: string, opts: LoadOptions = {}): Promise
     throw new ConfigError(
       shown,
       undefined,
-      code === 'ENOENT' ? 'no such config file' : `cannot be read (${code ?? String(error)})`,
+      code === 'ENOENT' ? 'no such config file' : code === 'EACCES' || code === 'EPERM' ? `permission denied (${code})` : `cannot be read (${code ?? String(error)})`,
       code === 'ENOENT'
         ? `Check the --config path, or run from the directory holding release.yml.`
-        : `Check the file's permissions.`,
+        : `Give the user running release read access to it (ls -l ${shown}).`,
     )
   }
 

@@ -88,9 +88,11 @@ describe('rollout --detach, then wait and events', () => {
   it('a detached rollout refused before it begins reports the refusal with its exit code', async () => {
     const cwd = makeProject()
     inProgress(cwd, true)
-    const locked = await release(['rollout', 'web', '--version', '2.0.0', '--detach'], {cwd})
+    const locked = await release(['rollout', 'web', '--version', '2.0.0', '--detach', '--json'], {cwd})
     expect(locked.code).toBe(4)
     expect(locked.stderr).toMatch(/E_LOCKED/)
+    // The background process's error arrives as data (its code, not E_DETACHED_EXIT).
+    expect(json(locked)).toMatchObject({error: {code: 'E_LOCKED', exitCode: 4}})
   })
 
   it('events --follow on a detached rollout ends when the release ends, with its exit code', async () => {

@@ -8,6 +8,7 @@ import {JournalInstanceLog} from '../../engine/instance-journal.js'
 import {UserError} from '../../errors.js'
 import type {ProgressSink} from '../../ports/release.js'
 import type {Account} from '../account.js'
+import {whatSentItBack} from '../summary.js'
 import type {ReleaseKind} from './kind.js'
 import {WINDOW_POLL_INTERVAL_MS} from './timing.js'
 import {unavailableError, whileAvailable} from './unavailable.js'
@@ -164,7 +165,7 @@ function summarizeIncremental(
       }
       const stranded = context.restore?.stranded ?? []
       const list = stranded.map((s) => `${s.instanceId} (${s.version ?? 'version unknown'}: ${s.reason})`).join(', ')
-      return `${id} failed at ${context.failure?.step}: ${context.failure?.message}. Rolling back then failed: ${context.rollbackFailure.message}${list ? `: ${list}` : ''}. Those instances may be in Standby or on ${version}; put ${previous ?? 'the previous version'} back on them by hand (or fix the cause and run release rollout ${target} --version ${previous ?? '<version>'}), then return them to service.`
+      return `${id} ${whatSentItBack(context)}. Rolling back then failed: ${context.rollbackFailure.message}${list ? `: ${list}` : ''}. Those instances may be in Standby or on ${version}; put ${previous ?? 'the previous version'} back on them by hand (or fix the cause and run release rollout ${target} --version ${previous ?? '<version>'}), then return them to service.`
     }
   }
 }

@@ -7,6 +7,7 @@
 import {UserError} from '../../errors.js'
 import {EXIT} from '../../ports/release.js'
 import {retryKind} from '../../util/retry.js'
+import {credentialsError} from '../credentials-error.js'
 
 const TRANSPORT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH'])
 const TRANSPORT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'NetworkingError'])
@@ -14,6 +15,9 @@ const TRANSPORT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeo
 /** The UserError for an account that did not answer, or undefined for any other error. */
 export function unavailableError(error: unknown, what: string): UserError | undefined {
   if (error === null || typeof error !== 'object') return undefined
+  // Credentials AWS refused are no template or fleet problem either (E_AWS_CREDENTIALS).
+  const credentials = credentialsError(error)
+  if (credentials) return credentials
   const message = error instanceof Error ? error.message : String(error)
   const kind = retryKind(error)
   if (kind === 'throttling') {

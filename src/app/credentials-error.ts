@@ -1,0 +1,28 @@
+/**
+ * AWS credentials that are missing, expired or not recognized: a configuration of the machine running
+ * `release`, not a problem of the template, the fleet or `release` itself.
+ */
+import {UserError} from '../errors.js'
+import {EXIT} from '../ports/release.js'
+
+const MISSING = new Set(['CredentialsProviderError'])
+const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired'])
+const UNKNOWN = new Set(['UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidAccessKeyId', 'InvalidSignatureException', 'SignatureDoesNotMatch', 'IncompleteSignature'])
+
+/** The UserError for AWS credentials that are missing, expired or not recognized, or undefined. */
+export function credentialsError(error: unknown): UserError | undefined {
+  if (error === null || typeof error !== 'object') return undefined
+  const {name, Code, code} = error as {name?: unknown; Code?: unknown; code?: unknown}
+  const id = [name, Code, code].find((n): n is string => typeof n === 'string' && (MISSING.has(n) || EXPIRED.has(n) || UNKNOWN.has(n)))
+  if (id === undefined) return undefined
+  const message = error instanceof Error ? error.message : String(error)
+  const [what, next] = MISSING.has(id)
+    ? [
+        'no AWS credentials were found',
+        'provide credentials the standard way (AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, aws sso login, or the CI job\'s role), or set account: simulated in release.yml to use the simulated account',
+      ]
+    : EXPIRED.has(id)
+      ? ['the AWS credentials have expired', 'refresh them (aws sso login, or a new session token for the CI job)']
+      : ['AWS does not recognize these credentials', 'check which credentials are in use (aws sts get-caller-identity) and the region; a key that was deleted or rotated needs replacing']
+  return new UserError('E_AWS_CREDENTIALS', `${what} (${id}: ${message})`, `${next}; then run the same command again (an interrupted release continues with release resume <target>)`, EXIT.usage)
+}
