@@ -45,10 +45,3 @@ export function abortOf({event}: {event: unknown}, params: {at: string}): Abort 
 export function isGateState(state: string): boolean {
   return state.startsWith('paused')
 }
-
-/** Final states and the outcome each one means in the CLI contract. */
-export const FINAL_OUTCOMES = {
-  succeeded: 'succeeded',
-  rolledBack: 'rolledBack',
-  failed: 'failed',
-} as const

@@ -8,9 +8,3 @@ export interface Clock {
   /** Resolves once `ms` milliseconds have passed on this clock. */
   sleep(ms: number): Promise<void>
 }
-
-/** Sleeps until the ISO deadline kept in a machine's context (never an xstate `after`, which is not restored). */
-export async function sleepUntil(clock: Clock, isoDeadline: string): Promise<void> {
-  const remaining = Date.parse(isoDeadline) - clock.now()
-  if (remaining > 0) await clock.sleep(remaining)
-}

@@ -15,8 +15,6 @@ import type {
   ExitStandbyQuery,
   LifecycleState,
   SetDesiredCapacityType,
-  SetInstanceHealthQuery,
-  TerminateInstanceInAutoScalingGroupType,
   UpdateAutoScalingGroupType,
 } from '@aws-sdk/client-auto-scaling'
 import {autoScalingErrors as errors} from './errors.js'
@@ -26,8 +24,6 @@ import {
   exitStandby,
   groupInstances,
   reconcileCapacity,
-  setInstanceHealth as applyInstanceHealth,
-  terminateInstance,
 } from './instances.js'
 import {iso, type Model} from './model.js'
 import {page, pageSize} from './paging.js'
@@ -343,41 +339,6 @@ function exitStandbyCommand(model: Model, input: ExitStandbyQuery): ExitStandbyA
   return {Activities: activities}
 }
 
-function terminateInstanceInGroup(model: Model, input: TerminateInstanceInAutoScalingGroupType) {
-  const instance = input.InstanceId ? model.state.instances[input.InstanceId] : undefined
-  if (!instance) throw errors.validation(`Instance Id not found - No managed instance found for instance ID: ${input.InstanceId}`)
-  const group = requireChangeable(model, instance.group)
-  const decrement = input.ShouldDecrementDesiredCapacity === true
-  if (decrement && group.desired <= group.min) {
-    throw errors.validation(
-      `Currently, desired-capacity=${group.desired} is equal to min-size=${group.min} and cannot be decremented further.`,
-    )
-  }
-  const before = group.desired
-  terminateInstance(model, instance)
-  if (decrement) group.desired -= 1
-  reconcileCapacity(model, group)
-  return {
-    Activity: activity(
-      model,
-      group,
-      `Terminating EC2 instance: ${instance.id}`,
-      `At ${iso(model.now)} instance ${instance.id} was taken out of service in response to a user request` +
-        (decrement ? `, shrinking the capacity from ${before} to ${group.desired}.` : '.'),
-    ),
-  }
-}
-
-function setInstanceHealth(model: Model, input: SetInstanceHealthQuery): Record<string, never> {
-  const instance = input.InstanceId ? model.state.instances[input.InstanceId] : undefined
-  if (!instance) throw errors.validation(`Instance Id not found - No managed instance found for instance ID: ${input.InstanceId}`)
-  if (input.HealthStatus !== 'Healthy' && input.HealthStatus !== 'Unhealthy') {
-    throw errors.validation(`Valid instance health states are: [Healthy, Unhealthy]`)
-  }
-  applyInstanceHealth(model, instance, input.HealthStatus)
-  return {}
-}
-
 const COMMANDS: Record<string, CommandHandler> = {
   DescribeAutoScalingGroups: describeAutoScalingGroups,
   DescribeAutoScalingInstances: describeAutoScalingInstances,
@@ -388,8 +349,6 @@ const COMMANDS: Record<string, CommandHandler> = {
   DescribeTrafficSources: describeTrafficSources,
   EnterStandby: enterStandbyCommand,
   ExitStandby: exitStandbyCommand,
-  TerminateInstanceInAutoScalingGroup: terminateInstanceInGroup,
-  SetInstanceHealth: setInstanceHealth,
 }
 
 export const handleAutoScaling = serviceHandler('autoscaling', COMMANDS)

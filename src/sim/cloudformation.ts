@@ -4,8 +4,6 @@ import type {
   DeleteStackInput,
   DescribeStackEventsInput,
   DescribeStackEventsOutput,
-  DescribeStackResourcesInput,
-  DescribeStackResourcesOutput,
   DescribeStacksInput,
   DescribeStacksOutput,
   ListStackResourcesInput,
@@ -206,27 +204,6 @@ function listStackResources(model: Model, input: ListStackResourcesInput): ListS
   }
 }
 
-function describeStackResources(model: Model, input: DescribeStackResourcesInput): DescribeStackResourcesOutput {
-  if (!input.StackName && input.PhysicalResourceId) {
-    throw errors.validation('PhysicalResourceId lookups are not supported by the simulated account: pass StackName')
-  }
-  const stack = requireStack(model, input.StackName, true)
-  return {
-    StackResources: resourcesInOrder(stack)
-      .filter((resource) => !input.LogicalResourceId || resource.logicalId === input.LogicalResourceId)
-      .map((resource) => ({
-        StackName: stack.name,
-        StackId: stack.id,
-        LogicalResourceId: resource.logicalId,
-        PhysicalResourceId: resource.physicalId,
-        ResourceType: resource.type,
-        Timestamp: new Date(resource.updatedAt),
-        ResourceStatus: resource.status as ResourceStatus,
-        ResourceStatusReason: resource.statusReason,
-      })),
-  }
-}
-
 function deleteStack(model: Model, input: DeleteStackInput): Record<string, never> {
   if (!input.StackName) requireStack(model, input.StackName, false)
   const stack = findStack(model, input.StackName!, true)
@@ -273,7 +250,6 @@ const COMMANDS: Record<string, CommandHandler> = {
   DescribeStacks: describeStacks,
   DescribeStackEvents: describeStackEvents,
   ListStackResources: listStackResources,
-  DescribeStackResources: describeStackResources,
   DeleteStack: deleteStack,
   ListStacks: listStacks,
 }

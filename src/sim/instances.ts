@@ -174,14 +174,6 @@ function assessHealth(model: Model, instance: InstanceRecord): void {
   }
 }
 
-/** SetInstanceHealth: what the caller says, until the next change of version says otherwise. */
-export function setInstanceHealth(model: Model, instance: InstanceRecord, health: 'Healthy' | 'Unhealthy'): void {
-  instance.health = health
-  model.tracker.update(instance)
-  const group = model.state.groups[instance.group]
-  if (group) refreshTrafficSources(model, group, instance)
-}
-
 /** What `release-sim set-version <v>` does on an instance (in-place change). */
 export function setInstanceVersion(model: Model, instance: InstanceRecord, version: string): void {
   instance.version = version

@@ -1,5 +1,4 @@
 import type {Clock} from '../ports/clock.js'
-import type {Random} from './random.js'
 
 /** The deadline of a wait passed. The awaited thing may still happen: this says nothing about failure. */
 export class PollTimeoutError extends Error {
@@ -15,10 +14,6 @@ export class PollTimeoutError extends Error {
   }
 }
 
-export function isPollTimeout(error: unknown): error is PollTimeoutError {
-  return error instanceof PollTimeoutError
-}
-
 export interface PollOptions {
   clock: Clock
   /** Absolute deadline in ms on the clock. */
@@ -29,9 +24,6 @@ export interface PollOptions {
   maxIntervalMs: number
   /** Growth factor of the interval after each check. Default 1.5. */
   backoff?: number
-  /** Spreads each interval by up to +-jitter/2 of itself (0..1), using `random`. Default 0. */
-  jitter?: number
-  random?: Random
   /** What is awaited, for the timeout message, e.g. "stack web-r12 to finish creating". */
   what: string
 }
@@ -44,7 +36,6 @@ export interface PollOptions {
 export async function pollUntil<T>(check: () => Promise<T | undefined>, options: PollOptions): Promise<T> {
   const {clock, deadline, maxIntervalMs, what} = options
   const backoff = options.backoff ?? 1.5
-  const jitter = options.jitter ?? 0
   const started = clock.now()
   let interval = Math.min(options.intervalMs, maxIntervalMs)
   for (;;) {
@@ -52,8 +43,7 @@ export async function pollUntil<T>(check: () => Promise<T | undefined>, options:
     if (result !== undefined) return result
     const now = clock.now()
     if (now >= deadline) throw new PollTimeoutError(what, now - started, deadline)
-    const spread = jitter > 0 && options.random ? interval * jitter * (options.random() - 0.5) : 0
-    await clock.sleep(Math.max(1, Math.min(interval + spread, deadline - now)))
+    await clock.sleep(Math.max(1, Math.min(interval, deadline - now)))
     interval = Math.min(maxIntervalMs, interval * backoff)
   }
 }
