@@ -1,5 +1,5 @@
 /**
- * The dependency rule of DESIGN.md, checked on the import statements of every source file:
+ * The dependency rule of docs/dev/architecture.md, checked on the import statements of every source file:
  * machines <- strategies <- app <- commands; only src/aws and src/sim import @aws-sdk; only
  * src/commands imports @oclif; nothing but src/app and tests imports src/sim.
  */

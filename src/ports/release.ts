@@ -1,4 +1,4 @@
-/** Words of the CLI contract (DESIGN.md 5) shared by the engine, the strategies and the commands. */
+/** Words of the CLI contract (docs/exit-codes.md) shared by the engine, the strategies and the commands. */
 
 export type StrategyName = 'immutable' | 'incremental'
 

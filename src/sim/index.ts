@@ -1,4 +1,4 @@
-/** The simulated AWS account (DESIGN.md 4). Imported only by the composition root (src/app) and tests. */
+/** The simulated AWS account (docs/dev/architecture.md). Imported only by the composition root (src/app) and tests. */
 export {SimAccount} from './account.js'
 export {createSimClients, type SimClients} from './clients.js'
 export {UnsupportedCommandError} from './errors.js'
