@@ -1,21 +1,31 @@
 /**
- * AWS credentials that are missing, expired or not recognized: a configuration of the machine running
- * `release`, not a problem of the template, the fleet or `release` itself.
+ * AWS credentials that are missing, expired or not recognized, or an identity without the permission
+ * for a call: a configuration of the machine or account running `release`, not a problem of the
+ * template, the fleet or `release` itself.
  */
 import {UserError} from '../errors.js'
 import {EXIT} from '../ports/release.js'
 
 const MISSING = new Set(['CredentialsProviderError'])
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired'])
+const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError'])
 const UNKNOWN = new Set(['UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidAccessKeyId', 'InvalidSignatureException', 'SignatureDoesNotMatch', 'IncompleteSignature'])
 
 /** The UserError for AWS credentials that are missing, expired or not recognized, or undefined. */
 export function credentialsError(error: unknown): UserError | undefined {
   if (error === null || typeof error !== 'object') return undefined
   const {name, Code, code} = error as {name?: unknown; Code?: unknown; code?: unknown}
-  const id = [name, Code, code].find((n): n is string => typeof n === 'string' && (MISSING.has(n) || EXPIRED.has(n) || UNKNOWN.has(n)))
+  const id = [name, Code, code].find((n): n is string => typeof n === 'string' && (MISSING.has(n) || EXPIRED.has(n) || UNKNOWN.has(n) || DENIED.has(n)))
   if (id === undefined) return undefined
   const message = error instanceof Error ? error.message : String(error)
+  if (DENIED.has(id)) {
+    return new UserError(
+      'E_AWS_ACCESS_DENIED',
+      `AWS refused a call for lack of permission (${id}: ${message})`,
+      'grant the identity in use (aws sts get-caller-identity) the permission the message names, or use credentials that have it; then run the same command again (an interrupted release continues with release resume <target>)',
+      EXIT.usage,
+    )
+  }
   const [what, next] = MISSING.has(id)
     ? [
         'no AWS credentials were found',

@@ -5,8 +5,8 @@ import {statusText} from './_render/release.js'
 export default class Status extends ReleaseCommand {
   static override summary = 'Show the live version and the latest release of a target.'
   static override description = `Reads the ledger only: it answers at once and calls no AWS API. With --json it prints one object
-{"target", "liveVersion", "lastKnownGood", "release": {"id", "version", "strategy", "kind", "state", "outcome", ...}, "lock"}
-where outcome is inProgress, paused, succeeded, rolledBack, failed or aborted. Without a target, it shows every target (an array with --json).`
+{"target", "liveVersion", "lastKnownGood", "release": {"id", "version", "strategy", "kind", "state", "outcome", ...}, "lock", "interrupted", "warm"}
+where outcome is inProgress, paused, succeeded, rolledBack, failed or aborted, and warm is the group kept warm (keepWarm) with "until" and "over" (then release tidy scales it to zero). Without a target, it shows every target (an array with --json).`
   static override examples = ['<%= config.bin %> status', '<%= config.bin %> status web --json']
   static override args = {
     target: Args.string({description: 'Target to show (default: all targets).'}),

@@ -112,15 +112,16 @@ describe('AWS credentials', () => {
     return project
   }
 
-  for (const [code, what] of [
-    ['ExpiredToken', /AWS credentials have expired.*ExpiredToken/],
-    ['InvalidClientTokenId', /AWS does not recognize these credentials/],
+  for (const [code, expected, what] of [
+    ['ExpiredToken', 'E_AWS_CREDENTIALS', /AWS credentials have expired.*ExpiredToken/],
+    ['InvalidClientTokenId', 'E_AWS_CREDENTIALS', /AWS does not recognize these credentials/],
+    ['AccessDenied', 'E_AWS_ACCESS_DENIED', /lack of permission \(AccessDenied: /],
   ] as const) {
-    it(`${code} from the account: E_AWS_CREDENTIALS (exit 2), not a template problem; nothing recorded`, async () => {
-      const endpoint = await refusingEndpoint(403, code, 'The security token included in the request is expired')
+    it(`${code} from the account: ${expected} (exit 2), not a template problem; nothing recorded`, async () => {
+      const endpoint = await refusingEndpoint(403, code, 'refused for this test')
       const {ws} = await awsProject({AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token'})
       const error = await failure(rollout(ws, {target: 'web', version: '1.0.0'}))
-      expect(error).toMatchObject({code: 'E_AWS_CREDENTIALS', exitCode: 2})
+      expect(error).toMatchObject({code: expected, exitCode: 2})
       expect((error as Error).message).toMatch(what)
       expect((error as UserError).hint).toMatch(/run the same command again/)
       expect((await ws.ledger.read('web')).releases).toEqual([])

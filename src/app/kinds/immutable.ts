@@ -190,6 +190,8 @@ async function checkTemplate(account: Account, target: ImmutableTargetConfig): P
     // Only CloudFormation refusing the template is a template problem; not answering is not.
     const unavailable = unavailableError(error, `the check of the template of ${target.name}`)
     if (unavailable) throw unavailable
+    // CloudFormation says ValidationError of a template it refuses; anything else is not about the template.
+    if ((error as {name?: unknown}).name !== 'ValidationError') throw error
     throw new UserError(
       'E_TEMPLATE',
       `CloudFormation refused the template of ${target.name} (${target.templatePath}): ${(error as Error).message}`,
