@@ -75,6 +75,7 @@ interface Outputs {
   errorRefused: unknown
   errorEvents: unknown[]
   sim: unknown
+  tidy: unknown
 }
 
 describe('JSON printed by the CLI fits docs/schemas', () => {
@@ -108,6 +109,7 @@ describe('JSON printed by the CLI fits docs/schemas', () => {
     ])
     const errorRefused = json(code(await run(['rollout', 'web', '--version', '2.2.0', '--json']), 2))
     const errorEvents = lines(code(await run(['events', 'web', '--release', 'web-99', '--json']), 2))
+    const tidy = json(code(await run(['tidy', 'db', '--json']), 0))
 
     out = {
       rolloutWeb,
@@ -125,6 +127,7 @@ describe('JSON printed by the CLI fits docs/schemas', () => {
       errorRefused,
       errorEvents,
       sim: json(code(sim, 0)),
+      tidy,
     }
   }, 60_000)
 
@@ -203,6 +206,11 @@ describe('JSON printed by the CLI fits docs/schemas', () => {
 
   it('sim show --json', () => {
     expectValid(validator('sim-account.schema.json'), out.sim, 'sim show')
+  })
+
+  it('tidy --json', () => {
+    expectValid(validator('tidy.schema.json'), out.tidy, 'tidy')
+    expect(out.tidy).toMatchObject([{target: 'db', ended: null, skipped: null}])
   })
 
   it('the schemas catch a renamed or a missing field', () => {
