@@ -134,7 +134,7 @@ describe('JSON printed by the CLI fits docs/schemas', () => {
   it('every schema is valid draft 2020-12 and compiles in strict mode', () => {
     const files = readdirSync(SCHEMAS).filter((f) => f.endsWith('.schema.json'))
     expect(files.sort()).toEqual(
-      ['detach', 'error', 'event', 'history', 'locks', 'plan', 'sim-account', 'status'].map((n) => `${n}.schema.json`),
+      ['detach', 'error', 'event', 'history', 'locks', 'plan', 'sim-account', 'status', 'tidy'].map((n) => `${n}.schema.json`),
     )
     for (const file of files) {
       expect(schema(file).$schema).toBe('https://json-schema.org/draft/2020-12/schema')
