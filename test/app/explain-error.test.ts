@@ -129,7 +129,8 @@ describe('AWS credentials', () => {
   }
 
   it('none at all: E_AWS_CREDENTIALS naming the ways to provide them', async () => {
-    const nowhere = join(fs.mkdtempSync(join(process.env.TMPDIR ?? '/tmp', 'release-nocreds-')), 'none')
+    // Files that do not exist: no profile, no shared credentials.
+    const nowhere = '/nonexistent/release-test/aws'
     const {ws} = await awsProject({
       AWS_ACCESS_KEY_ID: undefined,
       AWS_SECRET_ACCESS_KEY: undefined,

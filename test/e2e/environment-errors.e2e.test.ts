@@ -29,3 +29,18 @@ describe('a state directory the file system refuses', () => {
     })
   }
 })
+
+describe('a release.yml the user may not read', () => {
+  it('is a configuration error naming the file and the permission, exit 2', async () => {
+    const cwd = makeProject()
+    const result = await release(['status', '--json'], {
+      cwd,
+      env: {RELEASE_TEST_REFUSE: 'EACCES', RELEASE_TEST_REFUSE_UNDER: join(cwd, 'release.yml')},
+      nodeArgs: PRELOAD,
+    })
+    expect(result.code, result.stderr).toBe(2)
+    expect(result.stderr).toMatch(/release\.yml.*permission denied \(EACCES\)/)
+    expect(result.stderr).not.toMatch(/bug in release/)
+    expect(json(result)).toMatchObject({error: {code: 'E_CONFIG', exitCode: 2, next: expect.stringMatching(/read access/)}})
+  })
+})
