@@ -62,6 +62,13 @@ describe('file system refusals on the state directory', () => {
     })
   }
 
+  it('knows the credential errors of the JSON services too (SSM: UnrecognizedClientException, ExpiredTokenException)', () => {
+    for (const name of ['UnrecognizedClientException', 'ExpiredTokenException']) {
+      const error = Object.assign(new Error('The security token included in the request is invalid.'), {name, $fault: 'client'})
+      expect(explainError(error)).toMatchObject({code: 'E_AWS_CREDENTIALS', exitCode: 2})
+    }
+  })
+
   it('leaves errors it does not know alone (they are bugs)', () => {
     expect(explainError(new TypeError("Cannot read properties of undefined (reading 'x')"))).toBeUndefined()
   })
