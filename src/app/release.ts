@@ -5,7 +5,7 @@
 import {targetOrError, validateVersion, type TargetConfig} from '../config/index.js'
 import {appendJournal, Journal} from '../engine/journal.js'
 import {fencedStore, leaseLost} from '../engine/fenced.js'
-import {acquireLease} from '../engine/lease.js'
+import {acquireLease, LeaseLostError} from '../engine/lease.js'
 import {Ledger, revisionOf, type ReleaseRecord, type RequestedOptions, type TargetLedger} from '../engine/ledger.js'
 import {loadResumableSnapshot, loadSnapshot, runPersisted} from '../engine/runner.js'
 import {isGateState} from '../../machines/common.js'
@@ -350,8 +350,15 @@ async function drive(
  */
 async function endWarm(ws: Workspace, account: Account, target: TargetConfig, releaseId: string, hooks: ReleaseHooks): Promise<void> {
   if (target.strategy !== 'immutable') return
-  const end = await endWarmPeriod(ws, account.fleet, target.name, account.clock.now())
-  if (end) hooks.onProgress?.({releaseId, step: 'planning', message: warmEndText(target.name, end)})
+  try {
+    const end = await endWarmPeriod(ws, account.fleet, target.name, account.clock.now())
+    if (end) hooks.onProgress?.({releaseId, step: 'planning', message: warmEndText(target.name, end)})
+  } catch (error) {
+    // Housekeeping must not stop the release (nor leave a promoted one looking interrupted); a lost
+    // lease still stops everything.
+    if (error instanceof LeaseLostError) throw error
+    hooks.onProgress?.({releaseId, step: 'planning', message: `could not end the warm period of ${target.name}'s warm group (${(error as Error).message}); release tidy ${target.name} will`})
+  }
 }
 
 /**
