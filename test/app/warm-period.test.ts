@@ -5,7 +5,7 @@
  */
 import {describe, expect, it} from 'vitest'
 import {openAccount} from '../../src/app/account.js'
-import {rollback, rollout} from '../../src/app/release.js'
+import {promote, rollback, rollout} from '../../src/app/release.js'
 import {tidy} from '../../src/app/tidy.js'
 import {statusOf} from '../../src/app/views.js'
 import {acquireLease} from '../../src/engine/lease.js'
@@ -73,6 +73,22 @@ describe('the end of a keepWarm period', () => {
     expect(instanceIds(sim).filter((id) => !before.includes(id))).toHaveLength(2)
     const ledger = await ws.ledger.read('web')
     expect(ledger.releases.find((r) => r.id === 'web-2')?.details?.warmEnded).toBeTruthy()
+  })
+
+  it('a promote after the period is over ends it first, under the lease it takes', async () => {
+    const {ws, sim, clock, warmGroup} = await warmProject()
+    const web = ws.config.targets.web!
+    if (web.strategy !== 'immutable') throw new Error('web is immutable')
+    web.gates = ['beforeShift']
+    expect((await rollout(ws, {target: 'web', version: '3.0.0'}, {}, {sim})).outcome).toBe('paused')
+    expect(desiredOf(sim, warmGroup)).toBe(2)
+
+    clock.advance(31 * MINUTE)
+    const said: string[] = []
+    const done = await promote(ws, {target: 'web'}, {onProgress: (event) => said.push(event.message)}, {sim})
+    expect(done.outcome).toBe('succeeded')
+    expect(said[0]).toMatch(new RegExp(`warm period of ${warmGroup} ended .*scaled it to zero`))
+    expect((await ws.ledger.read('web')).releases.find((r) => r.id === 'web-2')?.details?.warmEnded).toMatchObject({how: 'scaledToZero'})
   })
 
   it('never scales down a warm group attached to a traffic source', async () => {
