@@ -1,0 +1,73 @@
+/**
+ * SendCommand is the one call of ours that is not idempotent: SSM has no client token for it, and a
+ * second call runs the document a second time on every instance. When its answer is lost (a reset
+ * or a timeout after SSM accepted it, an AWS server error) it may or may not have been carried out.
+ * So each send carries a token of ours in its Comment, and before any new attempt the commands sent
+ * since are looked up by that token: a command found is the answer that was lost, and it is not sent
+ * again. Only when none carries the token is it sent anew.
+ */
+import {randomBytes} from 'node:crypto'
+import {type Command, paginateListCommands, SendCommandCommand, type SendCommandCommandInput, type SSMClient} from '@aws-sdk/client-ssm'
+import {type RetryOptions, withRetry} from '../util/retry.js'
+import {noteEndpoint} from './retrying.js'
+
+/** SSM refuses comments longer than this. */
+export const MAX_COMMENT = 100
+
+/** ListCommands answers at most 50 commands a page. */
+const PAGE_SIZE = 50
+
+/** A fresh token for one send: 12 hex digits, unique enough among the commands of minutes. */
+export function sendToken(): string {
+  return randomBytes(6).toString('hex')
+}
+
+/**
+ * The token first (`#<token> <comment>`), so that it survives the cut to 100 characters and the
+ * comment still ends as the caller wrote it.
+ */
+export function tokenedComment(comment: string | undefined, token: string): string {
+  const mark = `#${token}`
+  return comment === undefined || comment === '' ? mark : `${mark} ${comment}`.slice(0, MAX_COMMENT)
+}
+
+export interface SendOnceOptions {
+  /** The client without our retry: each attempt here is decided by the lookup first. */
+  raw: SSMClient
+  /** A retrying client for the lookup (ListCommands is a read, safe to repeat). */
+  reader: SSMClient
+  retry: RetryOptions
+  /** ListCommands is asked for commands invoked after this (our clock, minus a slack for skew). */
+  invokedAfter: (sentAt: number) => Date
+}
+
+/** Sends the command once, whatever the transport does; answers the command SSM accepted. */
+export async function sendCommandOnce(input: SendCommandCommandInput, options: SendOnceOptions): Promise<Command> {
+  const token = sendToken()
+  const Comment = tokenedComment(input.Comment, token)
+  const sentAt = options.retry.clock.now()
+  let attempts = 0
+  return withRetry(async () => {
+    if (attempts++ > 0) {
+      const found = await findByToken(options.reader, token, options.invokedAfter(sentAt))
+      if (found !== undefined) return found
+    }
+    const out = await options.raw.send(noteEndpoint(new SendCommandCommand({...input, Comment})))
+    if (out.Command?.CommandId === undefined) throw new Error('SendCommand answered without a command id')
+    return out.Command
+  }, options.retry)
+}
+
+/** The command sent since `invokedAfter` whose comment carries `token`, if SSM lists one. */
+async function findByToken(reader: SSMClient, token: string, invokedAfter: Date): Promise<Command | undefined> {
+  const mark = `#${token}`
+  const pages = paginateListCommands(
+    {client: reader, pageSize: PAGE_SIZE},
+    {Filters: [{key: 'InvokedAfter', value: invokedAfter.toISOString().replace(/\.\d{3}Z$/, 'Z')}]},
+  )
+  for await (const page of pages) {
+    const found = page.Commands?.find((command) => command.Comment?.startsWith(mark) === true && command.CommandId !== undefined)
+    if (found !== undefined) return found
+  }
+  return undefined
+}
