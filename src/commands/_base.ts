@@ -6,7 +6,8 @@
 import {Command, Flags} from '@oclif/core'
 import type {Workspace} from '../app/workspace.js'
 import {suggest} from '../config/suggest.js'
-import {isUserError} from '../errors.js'
+import {unavailableError} from '../app/kinds/unavailable.js'
+import {isUserError, type UserError} from '../errors.js'
 import {EXIT} from '../ports/release.js'
 
 export abstract class ReleaseCommand extends Command {
@@ -46,15 +47,10 @@ export abstract class ReleaseCommand extends Command {
   }
 
   protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
-    if (isUserError(error)) {
-      process.stderr.write(`error ${error.code}: ${error.message}\n  next: ${error.hint}\n`)
-      // A pipeline that asked for JSON gets the error as JSON too, on stdout.
-      if (this.argv.includes('--json')) {
-        this.printJson({error: {code: error.code, message: error.message, next: error.hint, exitCode: error.exitCode}})
-      }
-      process.exitCode = error.exitCode
-      return
-    }
+    // The network or the endpoint failing past every retry is not a bug of release: it is said so, with the endpoint.
+    const unreachable = isUserError(error) ? undefined : unavailableError(error, `release ${this.id?.replaceAll(':', ' ') ?? ''}`.trim(), {changed: 'maybe'})
+    if (unreachable) return this.printUserError(unreachable)
+    if (isUserError(error)) return this.printUserError(error)
     // oclif's parse errors (unknown flag, missing argument or value) are usage errors, exit 2: with a
     // did-you-mean for a mistyped flag, and as JSON on stdout when the pipeline asked for --json.
     if ('parse' in error && error.oclif?.exit !== undefined) {
@@ -71,5 +67,14 @@ export abstract class ReleaseCommand extends Command {
     if (process.env.RELEASE_DEBUG) process.stderr.write(`${error.stack}\n`)
     else process.stderr.write('  next: this looks like a bug in release; run again with RELEASE_DEBUG=1 for details\n')
     process.exitCode = EXIT.failed
+  }
+
+  private printUserError(error: UserError): void {
+    process.stderr.write(`error ${error.code}: ${error.message}\n  next: ${error.hint}\n`)
+    // A pipeline that asked for JSON gets the error as JSON too, on stdout.
+    if (this.argv.includes('--json')) {
+      this.printJson({error: {code: error.code, message: error.message, next: error.hint, exitCode: error.exitCode}})
+    }
+    process.exitCode = error.exitCode
   }
 }
