@@ -203,13 +203,19 @@ export class SimAccount {
         const network = networkFailure(model.faults, service, model.random)
         if (network) this.telemetry.countNetworkFailure(service, commandName, network.when)
         if (network?.when === 'before') return {lost: network.error}
-        const rate = throttleRate(model.faults, service, model.now)
-        if (rate > 0 && model.random.next() < rate) {
-          this.telemetry.countThrottled()
-          throw throttlingError(service)
+        try {
+          const rate = throttleRate(model.faults, service, model.now)
+          if (rate > 0 && model.random.next() < rate) {
+            this.telemetry.countThrottled()
+            throw throttlingError(service)
+          }
+          const result = handler(model, commandName, input)
+          return network ? {lost: network.error} : {result}
+        } catch (error) {
+          // The service's error answer is lost as any other answer would be.
+          if (network && isServiceError(error)) return {lost: network.error}
+          throw error
         }
-        const result = handler(model, commandName, input)
-        return network ? {lost: network.error} : {result}
       })
     try {
       const answer = await (this.file ? this.file.withLock(work) : work())
