@@ -8,11 +8,17 @@
  */
 import {randomBytes} from 'node:crypto'
 import {type Command, paginateListCommands, SendCommandCommand, type SendCommandCommandInput, type SSMClient} from '@aws-sdk/client-ssm'
-import {type RetryOptions, withRetry} from '../util/retry.js'
+import {type RetryOptions, retryKind, withRetry} from '../util/retry.js'
 import {noteEndpoint} from './retrying.js'
 
 /** SSM refuses comments longer than this. */
 export const MAX_COMMENT = 100
+
+/**
+ * How long after an attempt whose answer was lost the lookup waits at least: SSM lists a command it
+ * accepted within moments, and a lookup made too early would send it again.
+ */
+export const LOOKUP_SETTLE_MS = 2_000
 
 /** ListCommands answers at most 50 commands a page. */
 const PAGE_SIZE = 50
@@ -45,16 +51,27 @@ export interface SendOnceOptions {
 export async function sendCommandOnce(input: SendCommandCommandInput, options: SendOnceOptions): Promise<Command> {
   const token = sendToken()
   const Comment = tokenedComment(input.Comment, token)
-  const sentAt = options.retry.clock.now()
-  let attempts = 0
+  const {clock} = options.retry
+  const sentAt = clock.now()
+  /** When the last attempt was made, and whether it may have been carried out. */
+  let last: {at: number; maybeDone: boolean} | undefined
   return withRetry(async () => {
-    if (attempts++ > 0) {
+    if (last?.maybeDone) {
+      const settle = last.at + LOOKUP_SETTLE_MS - clock.now()
+      if (settle > 0) await clock.sleep(settle)
       const found = await findByToken(options.reader, token, options.invokedAfter(sentAt))
       if (found !== undefined) return found
     }
-    const out = await options.raw.send(noteEndpoint(new SendCommandCommand({...input, Comment})))
-    if (out.Command?.CommandId === undefined) throw new Error('SendCommand answered without a command id')
-    return out.Command
+    last = {at: clock.now(), maybeDone: true}
+    try {
+      const out = await options.raw.send(noteEndpoint(new SendCommandCommand({...input, Comment})))
+      if (out.Command?.CommandId === undefined) throw new Error('SendCommand answered without a command id')
+      return out.Command
+    } catch (error) {
+      // A throttled call was refused before anything was done: no need to look for it.
+      if (retryKind(error) === 'throttling') last.maybeDone = false
+      throw error
+    }
   }, options.retry)
 }
 
