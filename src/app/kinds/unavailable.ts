@@ -40,7 +40,7 @@ export function unavailableError(error: unknown, what: string, options: Unavaila
     const type = answer.contentType === undefined ? '' : ` (${answer.contentType.split(';')[0]})`
     return new UserError(
       'E_NOT_AWS_ANSWER',
-      `The endpoint${at} answered ${what} with HTTP ${answer.status}${type}, which is not an AWS answer: a proxy, a captive portal or a wrong endpoint is in the way (${message})`,
+      `${endpoint ?? 'The endpoint'} answered ${what} with HTTP ${answer.status}${type}, which is not an AWS answer: a proxy, a captive portal or a wrong endpoint is in the way (${message})`,
       `${state}; check AWS_ENDPOINT_URL (or endpoint settings of the profile), the region, and any proxy between here and AWS (HTTPS_PROXY), then run the same command again`,
       EXIT.failed,
     )
