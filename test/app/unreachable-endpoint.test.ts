@@ -4,7 +4,8 @@
  * clock) the release stops before changing anything, exit 1, naming the endpoint and the next step;
  * never "a bug in release", never a raw parse error.
  */
-import {readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {createServer, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {join} from 'node:path'
@@ -86,6 +87,38 @@ describe('an endpoint that cannot be reached', () => {
     expect(clock.now()).toBeGreaterThan(started)
     expect(clock.now() - started).toBeLessThan(2 * 60_000)
     expect((await ws.ledger.read('web')).releases).toEqual([])
+  })
+})
+
+/** An incremental target over a fleet that real AWS would have. */
+async function awsIncrementalProject() {
+  const dir = mkdtempSync(join(tmpdir(), 'release-net-inc-'))
+  const file = join(dir, 'release.yml')
+  writeFileSync(
+    file,
+    `account: aws
+targets:
+  api:
+    strategy: incremental
+    fleet: {group: api-fleet}
+    change:
+      apply: ['release-sim set-version {{version}}']
+`,
+  )
+  const ws = await openWorkspace({configPath: file, cwd: dir})
+  const clock = new VirtualClock()
+  return {ws, clock, wrapClock: () => clock}
+}
+
+describe('an endpoint that cannot be reached, for an incremental target', () => {
+  it('exit 1, the endpoint named, nothing recorded', async () => {
+    const port = await closedPort()
+    process.env.AWS_ENDPOINT_URL = `http://127.0.0.1:${port}`
+    const {ws, wrapClock} = await awsIncrementalProject()
+    const refused = await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {wrapClock}).catch((error: unknown) => error)
+    expect(refused).toMatchObject({code: 'E_AWS_UNAVAILABLE', exitCode: 1})
+    expect((refused as UserError).message).toContain(`http://127.0.0.1:${port}`)
+    expect((await ws.ledger.read('api')).releases).toEqual([])
   })
 })
 
