@@ -28,10 +28,7 @@ export function sendToken(): string {
   return randomBytes(6).toString('hex')
 }
 
-/**
- * The token first (`#<token> <comment>`), so that it survives the cut to 100 characters and the
- * comment still ends as the caller wrote it.
- */
+/** The token first (`#<token> <comment>`): the cut to 100 characters takes the end of a long comment, never the token. */
 export function tokenedComment(comment: string | undefined, token: string): string {
   const mark = `#${token}`
   return comment === undefined || comment === '' ? mark : `${mark} ${comment}`.slice(0, MAX_COMMENT)

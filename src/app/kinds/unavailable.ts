@@ -46,10 +46,14 @@ export function unavailableError(error: unknown, what: string, options: Unavaila
     )
   }
   const {name} = error as {name?: unknown}
-  if (isTransportError(error) || kind === 'transport' || kind === 'transient') {
+  const transport = isTransportError(error) || kind === 'transport'
+  if (transport || kind === 'transient') {
+    const cause = `${typeof name === 'string' && name !== 'Error' ? `${name}: ` : ''}${message}`
     return new UserError(
       'E_AWS_UNAVAILABLE',
-      `AWS could not be reached${at} for ${what}, through every retry (${typeof name === 'string' && name !== 'Error' ? `${name}: ` : ''}${message})`,
+      transport
+        ? `AWS could not be reached${at} for ${what}, through every retry (${cause})`
+        : `AWS kept failing${at} with server errors for ${what}, through every retry (${cause})`,
       `${state}; check the network, the endpoint (AWS_ENDPOINT_URL, the region, a proxy) and the AWS Health Dashboard, then run the same command again`,
       EXIT.failed,
     )
