@@ -42,6 +42,7 @@ export function fileSystemError(error: unknown): UserError | undefined {
 }
 
 /** Any error of the environment explained, or undefined for one that really is unexpected. */
-export function explainError(error: unknown): UserError | undefined {
-  return fileSystemError(error) ?? credentialsError(error) ?? unavailableError(error, 'a request')
+export function explainError(error: unknown, what = 'a request'): UserError | undefined {
+  // A command that stopped on it may have been midway: the message says where to look.
+  return fileSystemError(error) ?? credentialsError(error) ?? unavailableError(error, what, {changed: 'maybe'})
 }

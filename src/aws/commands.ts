@@ -6,7 +6,6 @@ import {
   paginateDescribeInstanceInformation,
   paginateListCommandInvocations,
   paginateListCommands,
-  SendCommandCommand,
   type SSMClient,
 } from '@aws-sdk/client-ssm'
 import type {Clock} from '../ports/clock.js'
@@ -17,7 +16,9 @@ import {
   type InvocationResult,
   type SendCommandInput,
 } from '../ports/commands.js'
+import {RetryBudget, type RetryOptions} from '../util/retry.js'
 import {type AdapterRetryOptions, chunk, errorName, retryingClient} from './retrying.js'
+import {sendCommandOnce} from './send-once.js'
 
 export interface SsmCommandsOptions {
   client: SSMClient
@@ -28,9 +29,6 @@ export interface SsmCommandsOptions {
 
 /** SendCommand accepts at most 50 instance ids. */
 export const INSTANCES_PER_COMMAND = 50
-
-/** SSM refuses comments longer than this. */
-const MAX_COMMENT = 100
 
 const FAILED: ReadonlySet<string> = new Set([...FAILED_INVOCATION_STATUSES, 'ExecutionTimedOut'])
 
@@ -64,27 +62,28 @@ export class PartialSendError extends Error {
 
 export class SsmCommands implements CommandPort {
   private readonly ssm: SSMClient
+  /** SendCommand is not idempotent: it is sent without the retrying view, by sendCommandOnce. */
+  private readonly raw: SSMClient
+  private readonly retry: RetryOptions
   /** Targets of the commands this process sent, to report instances SSM has not listed yet as pending. */
   private readonly targets = new Map<string, string[]>()
 
   constructor(options: SsmCommandsOptions) {
-    this.ssm = retryingClient(options.client, options.clock, 'ssm', options.retry)
+    // One budget for the reads and the sends: both are paced as one service.
+    this.retry = {...options.retry, clock: options.clock, budget: options.retry?.budget ?? new RetryBudget('ssm')}
+    this.ssm = retryingClient(options.client, options.clock, 'ssm', this.retry)
+    this.raw = options.client
   }
 
   async send(input: SendCommandInput): Promise<string[]> {
     const commandIds: string[] = []
     for (const instanceIds of chunk([...new Set(input.instanceIds)], INSTANCES_PER_COMMAND)) {
       try {
-        const out = await this.ssm.send(
-          new SendCommandCommand({
-            DocumentName: input.documentName,
-            InstanceIds: instanceIds,
-            Parameters: input.parameters,
-            Comment: input.comment?.slice(0, MAX_COMMENT),
-          }),
+        const command = await sendCommandOnce(
+          {DocumentName: input.documentName, InstanceIds: instanceIds, Parameters: input.parameters, Comment: input.comment},
+          {raw: this.raw, reader: this.ssm, retry: this.retry, invokedAfter: (sentAt) => new Date(sentAt - INVOKED_AFTER_SLACK_MS)},
         )
-        const commandId = out.Command?.CommandId
-        if (commandId === undefined) throw new Error('SendCommand answered without a command id')
+        const commandId = command.CommandId!
         this.targets.set(commandId, instanceIds)
         commandIds.push(commandId)
       } catch (error) {

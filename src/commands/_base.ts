@@ -58,7 +58,7 @@ export abstract class ReleaseCommand extends Command {
   protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
     // A refusal of the machine or the account (permissions, a read-only or full disk, credentials,
     // no connection) is said for what it is, like any error a user can fix.
-    const explained = isUserError(error) ? error : (await import('../app/explain-error.js')).explainError(error)
+    const explained = isUserError(error) ? error : (await import('../app/explain-error.js')).explainError(error, `release ${this.id?.replaceAll(':', ' ') ?? ''}`.trim())
     if (explained) {
       if (process.env.RELEASE_DEBUG && explained !== error) process.stderr.write(`${error.stack}\n`)
       return this.reportUserError(explained)
@@ -79,5 +79,14 @@ export abstract class ReleaseCommand extends Command {
     if (process.env.RELEASE_DEBUG) process.stderr.write(`${error.stack}\n`)
     else process.stderr.write('  next: this looks like a bug in release; run again with RELEASE_DEBUG=1 for details\n')
     process.exitCode = EXIT.failed
+  }
+
+  private printUserError(error: UserError): void {
+    process.stderr.write(`error ${error.code}: ${error.message}\n  next: ${error.hint}\n`)
+    // A pipeline that asked for JSON gets the error as JSON too, on stdout.
+    if (this.argv.includes('--json')) {
+      this.printJson({error: {code: error.code, message: error.message, next: error.hint, exitCode: error.exitCode}})
+    }
+    process.exitCode = error.exitCode
   }
 }

@@ -11,6 +11,7 @@ import {applyTargetTask, checkTargetGroups, recheckLater, seedTargetGroups} from
 import {applyInvocationTask} from './invocations.js'
 import {Model} from './model.js'
 import {initialRngState} from './random.js'
+import {networkFailure} from './network.js'
 import {handleSsm} from './ssm.js'
 import {applyResourceTask} from './stacks.js'
 import {AccountFile} from './store.js'
@@ -196,16 +197,30 @@ export class SimAccount {
       this.run((model) => {
         const handler = SERVICES[service]
         if (!handler) throw new Error(`The simulated AWS account has no service ${String(service)}`)
-        // Throttling is decided before anything else, with the account's own PRNG.
-        const rate = throttleRate(model.faults, service, model.now)
-        if (rate > 0 && model.random.next() < rate) {
-          this.telemetry.countThrottled()
-          throw throttlingError(service)
+        // A network failure is decided first (the call may never arrive), then throttling, both with
+        // the account's own PRNG. The failure is returned, not thrown, so that the draws (and, when
+        // the answer is lost, the call's effect) are saved with the account.
+        const network = networkFailure(model.faults, service, model.random)
+        if (network) this.telemetry.countNetworkFailure(service, commandName, network.when)
+        if (network?.when === 'before') return {lost: network.error}
+        try {
+          const rate = throttleRate(model.faults, service, model.now)
+          if (rate > 0 && model.random.next() < rate) {
+            this.telemetry.countThrottled()
+            throw throttlingError(service)
+          }
+          const result = handler(model, commandName, input)
+          return network ? {lost: network.error} : {result}
+        } catch (error) {
+          // The service's error answer is lost as any other answer would be.
+          if (network && isServiceError(error)) return {lost: network.error}
+          throw error
         }
-        return handler(model, commandName, input)
       })
     try {
-      return await (this.file ? this.file.withLock(work) : work())
+      const answer = await (this.file ? this.file.withLock(work) : work())
+      if ('lost' in answer) throw answer.lost
+      return answer.result
     } finally {
       this.telemetry.notify(() => this.currentTracker().summary())
     }

@@ -63,6 +63,7 @@ export function checkFaults(faults: SimFaults): void {
     }
   }
   fraction('throttle.rate', faults.throttle?.rate)
+  fraction('network.rate', faults.network?.rate)
   fraction('commandFailureRate', faults.commandFailureRate)
   fraction('undeliverableInstances', faults.undeliverableInstances)
   for (const rule of faults.degradeVersions ?? []) {

@@ -11,6 +11,8 @@ export type FleetListener = (summary: FleetSummary) => void
 export class Telemetry {
   private calls: Record<string, number> = {}
   private throttled = 0
+  private network = {before: 0, after: 0}
+  private lostAnswers: Record<string, number> = {}
   private readonly listeners = new Set<FleetListener>()
 
   count(service: SimService, command: string): void {
@@ -22,13 +24,22 @@ export class Telemetry {
     this.throttled += 1
   }
 
+  /** A call failed by the `network` fault, before the service saw it or after (its answer lost). */
+  countNetworkFailure(service: SimService, command: string, when: 'before' | 'after'): void {
+    this.network[when] += 1
+    const key = `${service}:${command}`
+    if (when === 'after') this.lostAnswers[key] = (this.lostAnswers[key] ?? 0) + 1
+  }
+
   metrics(): SimMetrics {
-    return {calls: {...this.calls}, throttled: this.throttled}
+    return {calls: {...this.calls}, throttled: this.throttled, networkFailures: {...this.network, lostAnswers: {...this.lostAnswers}}}
   }
 
   reset(): void {
     this.calls = {}
     this.throttled = 0
+    this.network = {before: 0, after: 0}
+    this.lostAnswers = {}
   }
 
   observe(listener: FleetListener): () => void {

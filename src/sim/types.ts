@@ -14,6 +14,11 @@ export interface SimFaults {
   failTrafficAttach?: string[]
   /** Probability per call in [0,1], within an optional virtual-time window [from, until) in ms since the epoch. */
   throttle?: {rate: number; from?: number; until?: number; services?: SimService[]}
+  /**
+   * Probability per call of a transport failure: half the time before the service sees the call,
+   * half after it carried it out (the answer is lost). Only `services` when given.
+   */
+  network?: {rate: number; services?: SimService[]}
   /** Probability that one instance's invocation of one SSM command fails. */
   commandFailureRate?: number
   /** Versions whose instances never register with SSM (no instance profile, no route to SSM). */
@@ -163,6 +168,11 @@ export interface SimMetrics {
   calls: Record<string, number>
   /** Calls answered with a throttling error. */
   throttled: number
+  /**
+   * Calls failed by the `network` fault: before the service saw them, and after it carried them out
+   * (those also by `service:Command`, the calls whose effect happened but whose answer was lost).
+   */
+  networkFailures: {before: number; after: number; lostAnswers: Record<string, number>}
 }
 
 // ---- persisted state (plain JSON; times are ms since the epoch on the virtual clock) ----

@@ -1,5 +1,6 @@
 import type {Clock} from '../ports/clock.js'
 import {type Random, unseededRandom} from './random.js'
+import {isTransientTransport} from './transport.js'
 
 /** Error names AWS services use when they throttle a caller (they differ per service and protocol). */
 export const THROTTLING_ERROR_NAMES: ReadonlySet<string> = new Set([
@@ -9,7 +10,11 @@ export const THROTTLING_ERROR_NAMES: ReadonlySet<string> = new Set([
   'RequestLimitExceeded',
 ])
 
-export type RetryKind = 'throttling' | 'transient'
+/**
+ * `throttling`: AWS asked us to slow down; `transient`: AWS's own server error; `transport`: no
+ * answer (reset, timeout, DNS) or a 5xx that is not AWS's (src/util/transport.ts).
+ */
+export type RetryKind = 'throttling' | 'transient' | 'transport'
 
 interface ErrorShape {
   name?: unknown
@@ -27,6 +32,7 @@ export function retryKind(error: unknown): RetryKind | undefined {
   if (e.$metadata?.httpStatusCode === 429) return 'throttling'
   if (e.$fault === 'server') return 'transient'
   if (e.$retryable !== undefined) return 'transient'
+  if (isTransientTransport(error)) return 'transport'
   return undefined
 }
 
@@ -107,6 +113,11 @@ export interface RetryOptions {
    * at least ~100 s apart in total, so a minute-long throttling storm is ridden out.
    */
   retries?: number
+  /**
+   * Retries of transport errors, within `retries`. Default 8: about half a minute of backoff rides
+   * out a reset or a proxy's hiccup, and an endpoint that cannot be reached is said within a minute.
+   */
+  transportRetries?: number
   /** Backoff cap of the first retry; doubles per retry. Default 250 ms. */
   baseMs?: number
   /** Largest backoff cap. Default 20 s. */
@@ -118,16 +129,18 @@ export interface RetryOptions {
   onRetry?: (attempt: RetryAttempt) => void
 }
 
-export const RETRY_DEFAULTS = {retries: 15, baseMs: 250, maxMs: 20_000} as const
+export const RETRY_DEFAULTS = {retries: 15, transportRetries: 8, baseMs: 250, maxMs: 20_000} as const
 
 /**
- * Calls `fn`, retrying throttling and transient server errors with exponential backoff and full
+ * Calls `fn`, retrying throttling, transient server errors and transport errors (only for calls that
+ * are safe to repeat: see src/aws/send-once.ts for the one that is not) with exponential backoff and full
  * jitter, slept on the injected clock (and, with a budget, no sooner than the service's spacing). Other errors surface at once; once the retries are spent the
  * last error surfaces as it was.
  */
 export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions): Promise<T> {
   const {clock, budget, onRetry} = options
   const retries = options.retries ?? RETRY_DEFAULTS.retries
+  const transportRetries = Math.min(retries, options.transportRetries ?? RETRY_DEFAULTS.transportRetries)
   const baseMs = options.baseMs ?? RETRY_DEFAULTS.baseMs
   const maxMs = options.maxMs ?? RETRY_DEFAULTS.maxMs
   const random = options.random ?? unseededRandom()
@@ -141,7 +154,7 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions):
       const kind = retryKind(error)
       if (kind === undefined) throw error
       if (kind === 'throttling') budget?.recordThrottle(clock.now())
-      if (attempt >= retries) throw error
+      if (attempt >= (kind === 'transport' ? transportRetries : retries)) throw error
       const cap = Math.min(maxMs, baseMs * 2 ** attempt)
       const delayMs = Math.floor(random() * cap)
       onRetry?.({retry: attempt + 1, kind, delayMs, error})

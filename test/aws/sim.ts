@@ -40,7 +40,7 @@ export function openWorld(options: WorldOptions = {}) {
   })
   const clients = createSimClients(account)
   /** Retries the adapters made, by kind of error, so tests can show a storm really happened. */
-  const retries = {throttling: 0, transient: 0}
+  const retries = {throttling: 0, transient: 0, transport: 0}
   const retry: AdapterRetryOptions = {random: seededRandom(options.seed ?? 7), onRetry: (a) => retries[a.kind]++}
   const stacks = new CloudFormationStacks({client: clients.cloudFormation, clock, retry})
   const fleet = new AutoScalingFleet({client: clients.autoScaling, clock, retry})

@@ -117,6 +117,7 @@ simulated:
     failStackDeletion: []
     failTrafficAttach: []
     throttle: {rate: 0.2, from: 0, until: 60000, services: [cloudformation, ssm]}
+    network: {rate: 0.2, services: [ssm, elbv2]}
     commandFailureRate: 0.1
     undeliverableInstances: 0
 targets:
@@ -154,6 +155,7 @@ targets:
         failStackDeletion: [],
         failTrafficAttach: [],
         throttle: {rate: 0.2, from: 0, until: 60000, services: ['cloudformation', 'ssm']},
+        network: {rate: 0.2, services: ['ssm', 'elbv2']},
         commandFailureRate: 0.1,
         undeliverableInstances: 0,
       },
@@ -221,6 +223,8 @@ describe('loadConfig: errors point at file:line', () => {
     expect(account.message).toBe('release.yml:1: account: expected one of simulated, aws, got the string "azure"')
     const rate = await configError(`simulated:\n  faults:\n    commandFailureRate: 1.5\n${GOOD}`)
     expect(rate.message).toBe('release.yml:3: simulated.faults.commandFailureRate: expected a number from 0 to 1, got the number 1.5')
+    const network = await configError(`simulated:\n  faults:\n    network: {rate: 2}\n${GOOD}`)
+    expect(network.message).toBe('release.yml:3: simulated.faults.network.rate: expected a number from 0 to 1, got the number 2')
     const list = await configError(`simulated:\n  faults:\n    unhealthyVersions: '*-bad'\n${GOOD}`)
     expect(list.message).toBe(`release.yml:3: simulated.faults.unhealthyVersions: expected a list of strings, got the string "*-bad"`)
     const targets = await configError(`targets: []\n`)

@@ -18,7 +18,7 @@ describe('metrics', () => {
     h.account.resetMetrics()
     h.account.setFaults({throttle: {rate: 1, services: ['ssm']}})
     expect(await rejection(h.clients.ssm.send(new ListCommandsCommand({})))).toBeInstanceOf(ThrottlingException)
-    expect(h.account.metrics()).toEqual({calls: {'ssm:ListCommands': 1}, throttled: 1})
+    expect(h.account.metrics()).toEqual({calls: {'ssm:ListCommands': 1}, throttled: 1, networkFailures: {before: 0, after: 0, lostAnswers: {}}})
   })
 })
 

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {VirtualClock} from '../../src/util/clock.js'
 import {seededRandom} from '../../src/util/random.js'
-import {RetryBudget, retryKind, withRetry} from '../../src/util/retry.js'
+import {RETRY_DEFAULTS, RetryBudget, retryKind, withRetry} from '../../src/util/retry.js'
 
 /** Errors shaped as the SDK shapes them: a name, and $fault / $retryable on service exceptions. */
 function awsError(name: string, extra: Record<string, unknown> = {}): Error {
@@ -34,7 +34,48 @@ describe('retryKind', () => {
   })
 })
 
+/** What Node and the SDK throw when the way to AWS fails, and what an answer from a proxy looks like. */
+const reset = () => Object.assign(new Error('read ECONNRESET'), {code: 'ECONNRESET', $metadata: {attempts: 1}})
+const timeout = () => Object.assign(new Error('Connection timed out after 30000 ms'), {name: 'TimeoutError'})
+const proxyPage = (status: number) =>
+  Object.assign(new Error(`Unexpected token '<', "<html>" is not valid JSON\n  Deserialization error: ...`), {
+    name: 'SyntaxError',
+    $metadata: {httpStatusCode: status},
+  })
+
+describe('retryKind of transport errors', () => {
+  it('takes resets, timeouts, DNS failures and a 5xx that is not AWS for transport errors', () => {
+    for (const code of ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']) {
+      expect(retryKind(Object.assign(new Error(code), {code}))).toBe('transport')
+    }
+    expect(retryKind(timeout())).toBe('transport')
+    expect(retryKind(awsError('RequestTimeout'))).toBe('transport')
+    expect(retryKind(proxyPage(502))).toBe('transport')
+    // A well-formed XML page without an AWS error code: the SDK names it by the status.
+    expect(retryKind(awsError('503', {$fault: 'client', $metadata: {httpStatusCode: 503}}))).toBe('transport')
+    // A proxy refusing (4xx) is not worth asking again; a parse error without a status is our bug.
+    expect(retryKind(proxyPage(403))).toBeUndefined()
+    expect(retryKind(new SyntaxError('Unexpected token'))).toBeUndefined()
+  })
+})
+
 describe('withRetry', () => {
+  it('rides out transport errors on the injected clock, within their own bound', async () => {
+    const clock = new VirtualClock()
+    const {fn, calls} = failing([reset(), timeout(), proxyPage(502)], 'ok')
+    await expect(withRetry(fn, {clock, random: seededRandom(2)})).resolves.toBe('ok')
+    expect(calls()).toBe(4)
+
+    const start = clock.now()
+    const wallStart = Date.now()
+    const forever = failing(Array.from({length: 50}, reset), 'never')
+    await expect(withRetry(forever.fn, {clock, random: seededRandom(2)})).rejects.toMatchObject({code: 'ECONNRESET'})
+    expect(forever.calls()).toBe(RETRY_DEFAULTS.transportRetries + 1)
+    // Bounded: the backoff of the transport retries stays around a minute at most.
+    expect(clock.now() - start).toBeLessThan(70_000)
+    expect(Date.now() - wallStart).toBeLessThan(1000)
+  })
+
   it('rides out throttling and server faults, sleeping only on the injected clock', async () => {
     const clock = new VirtualClock()
     const start = clock.now()

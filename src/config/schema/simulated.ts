@@ -32,6 +32,13 @@ const throttle = v.pipe(
   }),
 )
 
+const NETWORK_SERVICES = ['cloudformation', 'autoscaling', 'ssm', 'elbv2'] as const
+
+const network = section({
+  rate: key(rate(), 'Share of calls that fail as a broken connection does, from 0 to 1: half before the call reaches the service (nothing done), half after the service carried it out (the answer is lost).'),
+  services: optionalKey(list(oneOf(NETWORK_SERVICES), {what: 'service names', example: '[ssm, autoscaling]'}), 'Services whose calls fail (all when absent).'),
+})
+
 export const faults = section({
   unhealthyVersions: patterns('Instances of a matching version boot, then report Unhealthy; `release-sim check` fails on them, and so do other commands run on them.'),
   degradeVersions: optionalKey(
@@ -48,6 +55,7 @@ export const faults = section({
   failStackDeletion: patterns('Deleting the stack ends `DELETE_FAILED`.'),
   failTrafficAttach: patterns('Attaching a group whose instances run a matching version fails with a ValidationError.'),
   throttle: optionalKey(throttle, 'Each call fails with a throttling error with probability `rate`, optionally only from `from` until `until` and only for `services`.'),
+  network: optionalKey(network, 'A share `rate` of the calls (of `services`, all when absent) fails with a connection reset or a timeout, as a real network does; `release` retries them and never sends a command twice.'),
   commandFailureRate: optionalKey(rate(), "Probability that one instance's invocation of one SSM command fails (commands that only read the version are spared)."),
   undeliverableInstances: optionalKey(rate(), 'Fraction of instances (fixed per instance) whose SSM invocations end `Undeliverable`.'),
 })
