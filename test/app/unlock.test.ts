@@ -21,11 +21,12 @@ afterEach(() => {
 })
 
 /**
- * A real zombie: a shell starts a child that exits at once, then becomes `sleep`, which never waits
+ * A real zombie: a shell starts a child that exits a moment later, then becomes `sleep`, which never waits
  * for it. Resolves with the zombie's pid once /proc shows it as one.
  */
 async function makeZombie(): Promise<number> {
-  parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], {stdio: ['ignore', 'pipe', 'ignore']})
+  // The child outlives the exec by a moment: a child that exited before it could be reaped by sh itself.
+  parent = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 30'], {stdio: ['ignore', 'pipe', 'ignore']})
   const pid = await new Promise<number>((resolve, reject) => {
     parent!.stdout!.once('data', (chunk: Buffer) => resolve(Number.parseInt(chunk.toString(), 10)))
     parent!.once('error', reject)
@@ -33,7 +34,7 @@ async function makeZombie(): Promise<number> {
   // Bounded: the child exits within moments; no fixed sleep, only turns of the event loop.
   const deadline = Date.now() + 5_000
   while (Date.now() < deadline) {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const stat = readFileSync(`/proc/${pid}/stat`, {encoding: 'utf8', flag: 'r'})
     if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return pid
     await yieldToLoop()
   }
