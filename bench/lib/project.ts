@@ -8,7 +8,7 @@ import {join, relative, resolve} from 'node:path'
 import type {Workspace} from '../../src/app/workspace.js'
 import {loadConfig} from '../../src/config/index.js'
 import {Ledger} from '../../src/engine/ledger.js'
-import type {StateStore} from '../../src/ports/store.js'
+import type {Fence, StateStore} from '../../src/ports/store.js'
 import {FileStateStore} from '../../src/store/file.js'
 
 export const QUICKSTART = resolve(import.meta.dirname, '../../../examples/quickstart')
@@ -38,6 +38,10 @@ export class CountingStore implements StateStore {
   createExclusive(key: string, data: string) {
     this.written.created += Buffer.byteLength(data)
     return this.inner.createExclusive(key, data)
+  }
+  compareAndSet(key: string, expected: string | undefined, data: string, fence?: Fence) {
+    this.written.atomic += Buffer.byteLength(data)
+    return this.inner.compareAndSet(key, expected, data, fence)
   }
   remove(key: string) {
     return this.inner.remove(key)
