@@ -7,6 +7,8 @@ export const THROTTLING_ERROR_NAMES: ReadonlySet<string> = new Set([
   'ThrottlingException',
   'TooManyRequestsException',
   'RequestLimitExceeded',
+  // DynamoDB, on a table with provisioned capacity.
+  'ProvisionedThroughputExceededException',
 ])
 
 export type RetryKind = 'throttling' | 'transient'
