@@ -84,6 +84,16 @@ describe('runners sharing one DynamoDB table and one account', () => {
     expect(events.stdout).toMatch(/pausedBeforeShift/)
   }, 120_000)
 
+  it('status on the DynamoDB backend loads the DynamoDB client, and no other AWS client', async () => {
+    const [cwd] = await runners(1)
+    const track = join(cwd!, 'imports.txt')
+    const status = await release(['status', 'web'], {cwd: cwd!, env: {RELEASE_TRACK_IMPORTS: track}, nodeArgs: ['--import', join(import.meta.dirname, 'track-imports.mjs')]})
+    expect(status.code, status.stderr).toBe(0)
+    const loaded = readFileSync(track, 'utf8')
+    expect(loaded).toMatch(/client-dynamodb/)
+    expect(loaded).not.toMatch(/client-cloudformation|client-auto-scaling|client-ssm/)
+  }, 60_000)
+
   it('a holder killed with SIGKILL is resumed from another directory, ending with one live version', async () => {
     const [a, b] = await runners(2)
     expect((await release(['rollout', 'web', '--version', '1.0.0'], {cwd: a!})).code).toBe(0)
