@@ -27,13 +27,13 @@ export class CountingStore implements StateStore {
   read(key: string) {
     return this.inner.read(key)
   }
-  writeAtomic(key: string, data: string) {
+  writeAtomic(key: string, data: string, fence?: Fence) {
     this.written.atomic += Buffer.byteLength(data)
-    return this.inner.writeAtomic(key, data)
+    return this.inner.writeAtomic(key, data, fence)
   }
-  append(key: string, line: string) {
+  append(key: string, line: string, fence?: Fence) {
     this.written.appended += Buffer.byteLength(line) + 1
-    return this.inner.append(key, line)
+    return this.inner.append(key, line, fence)
   }
   createExclusive(key: string, data: string) {
     this.written.created += Buffer.byteLength(data)
@@ -43,8 +43,8 @@ export class CountingStore implements StateStore {
     this.written.atomic += Buffer.byteLength(data)
     return this.inner.compareAndSet(key, expected, data, fence)
   }
-  remove(key: string) {
-    return this.inner.remove(key)
+  remove(key: string, fence?: Fence) {
+    return this.inner.remove(key, fence)
   }
   list(prefix: string) {
     return this.inner.list(prefix)
