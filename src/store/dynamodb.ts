@@ -8,8 +8,9 @@
  *   when the data is a JSON object with a numeric `token` (a lease: what a fence compares). A value
  *   above PART_CHARS is split: parts 1..n-1 are written first under `v#<w>#<i>`, then the `v` item
  *   switches to them in one put, so a reader sees the old or the new value, never a mix.
- * - an appended line: `sk` = `l#<seq>` (12 digits), written with attribute_not_exists so that two
- *   appenders can never take one place, and the order is the order of `seq`. Long lines are split
+ * - appended lines: `sk` = `l#<seq>` (12 digits), one or more lines (those appended together by one
+ *   process), written with attribute_not_exists so that two appenders can never take one place, and
+ *   the order is the order of `seq`. Long lines are split
  *   like values, parts under `l#<seq>#<w>#<i>`.
  * - a directory entry: `pk` = `/dir/<parent>`, `sk` = the name, `leaf` set for a key (absent for a
  *   directory): what `list` reads. Entries are written before the key and never deleted; `list`
@@ -73,6 +74,10 @@ export class DynamoStateStore implements StateStore {
   /** The next line number of keys this process appends to. */
   private readonly nextSeq = new Map<string, number>()
   private readonly appending = new Map<string, Promise<void>>()
+  /** Lines waiting for the append in flight of their key, to be written as one item after it. */
+  private readonly waiting = new Map<string, Batch>()
+  /** Parts (beyond the first) of the last multi-part write of this process, by key and sk. */
+  private readonly ownParts = new Map<string, {PutRequest: {Item: Item}}[]>()
   /** Becomes false once the endpoint says it has no TransactWriteItems. */
   private transactions = true
 
@@ -118,21 +123,37 @@ export class DynamoStateStore implements StateStore {
     return this.putValue(key, data, {condition, fence})
   }
 
-  /** This process's appends to one key land in the order they were called, like the file backend's. */
+  /**
+   * This process's appends to one key land in the order they were called, like the file backend's.
+   * Lines appended while an earlier append of the key is being written are written together, as one
+   * item (group commit): each call still returns only once its line is stored.
+   */
   append(key: string, line: string, fence?: Fence): Promise<void> {
+    if (line.includes('\n')) return Promise.reject(new Error(`a line appended to ${key} must not contain a newline`))
+    const waiting = this.waiting.get(key)
+    if (waiting && sameFence(waiting.fence, fence)) {
+      waiting.lines.push(line)
+      return waiting.done
+    }
+    const batch: Batch = {lines: [line], fence, done: Promise.resolve()}
+    this.waiting.set(key, batch)
     const previous = this.appending.get(key) ?? Promise.resolve()
-    const next = previous.then(() => this.appendNow(key, line, fence))
-    const settled = next.catch(() => {})
+    batch.done = previous.then(() => {
+      // From here on, later lines go to the next batch.
+      if (this.waiting.get(key) === batch) this.waiting.delete(key)
+      return this.appendNow(key, batch.lines.join('\n'), fence)
+    })
+    const settled = batch.done.catch(() => {})
     this.appending.set(key, settled)
     void settled.then(() => {
       if (this.appending.get(key) === settled) this.appending.delete(key)
     })
-    return next
+    return batch.done
   }
 
+  /** Writes one item of one or more lines (joined by newlines) at the next free place. */
   private async appendNow(key: string, line: string, fence?: Fence): Promise<void> {
     checkKey(key)
-    if (line.includes('\n')) throw new Error(`a line appended to ${key} must not contain a newline`)
     await this.ensureEntries(key)
     for (let attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
       const seq = this.nextSeq.get(key) ?? (await this.lastSeq(key)) + 1
@@ -192,10 +213,29 @@ export class DynamoStateStore implements StateStore {
   private async putParts(key: string, sk: string, data: string, opts: {condition?: Condition; fence?: Fence; extra?: Item}): Promise<boolean> {
     const parts = split(data)
     const w = randomBytes(8).toString('hex')
-    const rest = parts.slice(1).map((part, i) => ({PutRequest: {Item: {pk: {S: key}, sk: {S: `${sk}#${w}#${String(i + 1).padStart(4, '0')}`}, d: {S: part}, w: {S: w}}}}))
+    const rest: {PutRequest: {Item: Item}}[] = parts.slice(1).map((part, i) => ({PutRequest: {Item: {pk: {S: key}, sk: {S: `${sk}#${w}#${String(i + 1).padStart(4, '0')}`}, d: {S: part}, w: {S: w}}}}))
     await this.batchWrite(rest)
     const head: Item = {pk: {S: key}, sk: {S: sk}, d: {S: parts[0]!}, w: {S: w}, n: {N: String(parts.length)}, ...opts.extra}
-    return this.conditionalPut(key, head, opts.condition, opts.fence)
+    const drop = (requests: typeof rest) => this.batchWrite(requests.map((r) => ({DeleteRequest: {Key: {pk: r.PutRequest.Item.pk!, sk: r.PutRequest.Item.sk!}}})))
+    let written: boolean
+    try {
+      written = await this.conditionalPut(key, head, opts.condition, opts.fence)
+    } catch (error) {
+      await drop(rest).catch(() => undefined)
+      throw error
+    }
+    if (!written) {
+      await drop(rest)
+      return false
+    }
+    // The parts of this process's previous write of the key are unreachable now. Only our own: the
+    // parts of another writer may belong to a write it has not switched to yet.
+    const id = `${key}\0${sk}`
+    const previous = this.ownParts.get(id)
+    if (rest.length > 0) this.ownParts.set(id, rest)
+    else this.ownParts.delete(id)
+    if (previous) await drop(previous)
+    return true
   }
 
   private async conditionalPut(key: string, item: Item, condition: Condition | undefined, fence: Fence | undefined): Promise<boolean> {
@@ -427,6 +467,16 @@ export class DynamoStateStore implements StateStore {
       2,
     )
   }
+}
+
+interface Batch {
+  lines: string[]
+  fence: Fence | undefined
+  done: Promise<void>
+}
+
+function sameFence(a: Fence | undefined, b: Fence | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.key === b.key && a.token === b.token)
 }
 
 type Condition = {ConditionExpression: string; ExpressionAttributeValues?: Record<string, AttributeValue>}

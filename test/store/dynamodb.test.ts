@@ -5,10 +5,10 @@
  */
 import {createServer, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
-import {CreateTableCommand, PutItemCommand} from '@aws-sdk/client-dynamodb'
+import {CreateTableCommand, PutItemCommand, QueryCommand} from '@aws-sdk/client-dynamodb'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {Ledger} from '../../src/engine/ledger.js'
-import {openDynamoStore} from '../../src/store/dynamodb.js'
+import {openDynamoStore, PART_CHARS} from '../../src/store/dynamodb.js'
 import {initTable} from '../../src/store/dynamodb-table.js'
 import {VirtualClock} from '../../src/util/clock.js'
 import {freshDynamoStore, startDynalite, type Dynalite} from '../fakes/dynalite.js'
@@ -58,6 +58,25 @@ describe('DynamoDB state backend', () => {
     await store.writeAtomic('targets/api/ledger.json', '{"target": "api"}')
     await expect(ledger.begin('api', {version: '1', strategy: 'immutable', kind: 'rollout'})).rejects.toMatchObject({code: 'E_STATE_CORRUPT'})
     expect(await store.read('targets/api/ledger.json')).toBe('{"target": "api"}')
+  })
+
+  it('a value rewritten smaller leaves no parts of its earlier writes behind', async () => {
+    const store = await freshDynamoStore(server.endpoint)
+    const big = (c: string) => c.repeat(PART_CHARS * 2 + 10)
+    await store.writeAtomic('releases/web-1/snapshot.json', big('a'))
+    await store.writeAtomic('releases/web-1/snapshot.json', big('b'))
+    await store.writeAtomic('releases/web-1/snapshot.json', 'small')
+    const items = await store.rawClient.send(new QueryCommand({TableName: store.table, KeyConditionExpression: 'pk = :k', ExpressionAttributeValues: {':k': {S: 'releases/web-1/snapshot.json'}}}))
+    expect(items.Items?.map((i) => i.sk?.S)).toEqual(['v'])
+    expect(await store.read('releases/web-1/snapshot.json')).toBe('small')
+  })
+
+  it('lines appended at once are written together, each call resolved once its line is stored', async () => {
+    const store = await freshDynamoStore(server.endpoint)
+    await Promise.all(Array.from({length: 30}, (_, i) => store.append('releases/web-1/journal.ndjson', `{"i":${i}}`)))
+    expect(await store.read('releases/web-1/journal.ndjson')).toBe(Array.from({length: 30}, (_, i) => `{"i":${i}}\n`).join(''))
+    const items = await store.rawClient.send(new QueryCommand({TableName: store.table, KeyConditionExpression: 'pk = :k', ExpressionAttributeValues: {':k': {S: 'releases/web-1/journal.ndjson'}}}))
+    expect(items.Items!.length).toBeLessThan(30)
   })
 
   it('throttling on most calls: retried with backoff on the injected clock, nothing lost or doubled', async () => {
