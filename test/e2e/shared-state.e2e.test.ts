@@ -77,10 +77,12 @@ describe('runners sharing one DynamoDB table and one account', () => {
       ['web-2', 'aborted'],
       ['web-1', 'succeeded'],
     ])
-    const waited = await release(['wait', 'web', '--for', 'succeeded', '--timeout', '10s'], {cwd: a!})
-    expect(waited.code, waited.stderr).not.toBe(5)
-    const events = await release(['events', 'web'], {cwd: c!})
-    expect(events.code).toBe(0)
+    // wait and events --follow from a directory that never ran web-2 end with its outcome: aborted, exit 3.
+    const waited = await release(['wait', 'web', '--timeout', '10s', '--json'], {cwd: a!})
+    expect(waited.code, waited.stderr).toBe(3)
+    expect(json(waited)).toMatchObject({release: {id: 'web-2', outcome: 'aborted'}})
+    const events = await release(['events', 'web', '--follow'], {cwd: c!})
+    expect(events.code).toBe(3)
     expect(events.stdout).toMatch(/pausedBeforeShift/)
   }, 120_000)
 
@@ -101,6 +103,8 @@ describe('runners sharing one DynamoDB table and one account', () => {
     expect(killed.code).not.toBe(0)
     const interrupted = json(await release(['status', 'web', '--json'], {cwd: b!}))
     expect(interrupted.release).toMatchObject({id: 'web-2', outcome: 'inProgress', state: 'shifting'})
+    // The dead holder's lease is in the table, seen from the other directory as stale.
+    expect(json<any[]>(await release(['locks', '--json'], {cwd: b!}))).toMatchObject([{target: 'web', releaseId: 'web-2', stale: true}])
 
     const resumed = await release(['resume', 'web', '--json'], {cwd: b!})
     expect(resumed.code, resumed.stderr).toBe(0)
