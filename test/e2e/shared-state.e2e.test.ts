@@ -105,6 +105,11 @@ describe('runners sharing one DynamoDB table and one account', () => {
     expect(interrupted.release).toMatchObject({id: 'web-2', outcome: 'inProgress', state: 'shifting'})
     // The dead holder's lease is in the table, seen from the other directory as stale.
     expect(json<any[]>(await release(['locks', '--json'], {cwd: b!}))).toMatchObject([{target: 'web', releaseId: 'web-2', stale: true}])
+    // Broken by hand from the other directory, saying who held it.
+    const unlocked = await release(['unlock', 'web', '--force'], {cwd: b!})
+    expect(unlocked.code, unlocked.stderr).toBe(0)
+    expect(unlocked.stdout).toMatch(/broke the lock of web: held by \S+@\S+ pid \d+ for web-2/)
+    expect(json<any[]>(await release(['locks', '--json'], {cwd: a!}))).toEqual([])
 
     const resumed = await release(['resume', 'web', '--json'], {cwd: b!})
     expect(resumed.code, resumed.stderr).toBe(0)
