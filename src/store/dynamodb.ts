@@ -246,7 +246,7 @@ export class DynamoStateStore implements StateStore {
     }
     if (fence && this.transactions) {
       try {
-        await this.send(
+        await this.transact(
           new TransactWriteItemsCommand({
             TransactItems: [
               {Put: {TableName: this.table, Item: item, ...condition}},
@@ -288,7 +288,7 @@ export class DynamoStateStore implements StateStore {
     else if (fence) {
       if (this.transactions) {
         try {
-          await this.send(
+          await this.transact(
             new TransactWriteItemsCommand({
               TransactItems: [
                 {Delete: {TableName: this.table, Key: {pk: {S: key}, sk: {S: sk}}}},
@@ -310,6 +310,24 @@ export class DynamoStateStore implements StateStore {
     } catch (error) {
       if (errorName(error) === 'ConditionalCheckFailedException' && fence) throw new FenceError(fence, await this.read(fence.key))
       throw error
+    }
+  }
+
+  /**
+   * A transaction, sent again when DynamoDB cancelled it only because another transaction touched
+   * the same items at that moment (TransactionConflict) or throttled it: not a condition that failed.
+   */
+  private async transact(command: TransactWriteItemsCommand): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.send(command)
+        return
+      } catch (error) {
+        const reasons = (error as {CancellationReasons?: {Code?: string}[]}).CancellationReasons ?? []
+        const transient = errorName(error) === 'TransactionConflictException' || (errorName(error) === 'TransactionCanceledException' && reasons.length > 0 && reasons.every((r) => r.Code === 'None' || r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError'))
+        if (!transient || attempt >= 10) throw error
+        await this.clock.sleep(Math.min(2_000, 25 * 2 ** attempt))
+      }
     }
   }
 
