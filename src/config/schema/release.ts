@@ -17,7 +17,7 @@ const region = v.pipe(
 export const releaseEntries = {
   account: withDefault(oneOf(['simulated', 'aws']), 'simulated', 'Where releases run. `simulated`: the simulated account built into `release`, no credentials needed. `aws`: real AWS, with the standard AWS SDK credential chain (`AWS_PROFILE`, environment, instance role...); `AWS_ENDPOINT_URL` works as the SDK defines it.'),
   region: withDefault(region, 'us-east-1', 'The region of the AWS clients, and of a new simulated account. Must look like `us-east-1` or `eu-west-3`.'),
-  stateDir: withDefault(text(), '.release', 'Where the ledgers, the snapshots, the journals, the locks and the simulated account are kept. Relative to the file\'s directory. It must be a directory (or not exist yet, below one), outside `/proc`, `/sys` and `/dev`; otherwise every command refuses it (`E_CONFIG`, exit 2).'),
+  stateDir: withDefault(text(), '.release', 'Where the ledgers, the snapshots, the journals and the locks are kept with the file backend (see `state`), and in any case the simulated account (unless `simulated.dir` says otherwise) and the logs of `rollout --detach`. Relative to the file\'s directory. It must be a directory (or not exist yet, below one), outside `/proc`, `/sys` and `/dev`; otherwise every command refuses it (`E_CONFIG`, exit 2).'),
   state: withDefault(
     state,
     {backend: 'file'},
