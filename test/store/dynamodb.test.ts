@@ -22,6 +22,21 @@ afterAll(async () => {
 })
 
 describe('DynamoDB state backend', () => {
+  it('AWS_ENDPOINT_URL_DYNAMODB names the endpoint when release.yml does not (no credentials needed for a local one)', async () => {
+    const saved = process.env.AWS_ENDPOINT_URL_DYNAMODB
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = server.endpoint
+    try {
+      const clock = new VirtualClock()
+      const store = openDynamoStore({table: 'from-env', region: 'us-east-1', clock, env: {AWS_ENDPOINT_URL_DYNAMODB: server.endpoint}})
+      expect(await initTable(store, clock)).toMatchObject({created: true})
+      await store.writeAtomic('a/b', 'x')
+      expect(await store.read('a/b')).toBe('x')
+    } finally {
+      if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_DYNAMODB
+      else process.env.AWS_ENDPOINT_URL_DYNAMODB = saved
+    }
+  })
+
   it('a missing table: says to run release state init', async () => {
     const store = openDynamoStore({table: 'no-such-table', region: 'us-east-1', endpoint: server.endpoint, clock: new VirtualClock(), env: {}})
     await expect(store.read('targets/web/ledger.json')).rejects.toMatchObject({code: 'E_STATE_NO_TABLE', hint: expect.stringContaining('release state init')})
