@@ -3,7 +3,7 @@
  * (one record per case) and regenerates docs/benchmarks.md with its charts (docs/benchmarks/*.svg).
  *
  *   --quick            a reduced set (one seed, N up to 1,000, 5 CLI runs): under a minute
- *   --only a,b         only these groups: immutable, incremental, frontier, rollback, cli
+ *   --only a,b         only these groups: immutable, incremental, frontier, rollback, state, cli
  *                      (results.json and the docs then hold only them)
  *   --report-only      regenerate docs/benchmarks.md from the existing bench/results.json
  *
@@ -20,13 +20,14 @@ import {benchImmutableRollout} from './immutable-rollout.js'
 import {frontierOf, type IncrementalRecord, type Policy} from './incremental.js'
 import {flag, option} from './lib/args.js'
 import {writeReport, type MachineRecord} from './report.js'
+import {benchStateBackends} from './state-backends.js'
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 const REPO = resolve(import.meta.dirname, '../..')
 const RESULTS = join(REPO, 'bench/results.json')
 
 const quick = flag('quick')
-const groups = new Set((option('only') ?? 'immutable,incremental,frontier,rollback,cli').split(','))
+const groups = new Set((option('only') ?? 'immutable,incremental,frontier,rollback,state,cli').split(','))
 
 if (flag('report-only')) {
   writeReport(JSON.parse(readFileSync(RESULTS, 'utf8')), REPO)
@@ -78,6 +79,17 @@ if (groups.has('frontier')) {
 }
 
 if (groups.has('rollback')) records.push(...(await benchImmutableRollback(seeds)))
+
+if (groups.has('state')) {
+  for (const record of await benchStateBackends(quick ? [1_000] : [1_000, 10_000])) {
+    console.log(
+      `state n=${String(record.n).padStart(5)}  dynamodb ${record.dynamoCallsPerInstance.toFixed(3)} calls/inst ${JSON.stringify(record.dynamoCallsByName)}  ` +
+        `${Math.round(record.dynamoBytesWrittenPerInstance)} B/inst written (file ${Math.round(record.fileBytesWrittenPerInstance)})  ` +
+        `wall x${record.wallRatio} of file (${record.dynamoWallMs} / ${record.fileWallMs} ms)  status x${record.statusRatio} (${record.statusDynamoMs} / ${record.statusFileMs} ms)`,
+    )
+    records.push(record)
+  }
+}
 
 // Last and alone: start-up times are the most sensitive to other load.
 if (groups.has('cli')) records.push(...benchCliStartup(quick ? 5 : 15))

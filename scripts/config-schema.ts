@@ -116,6 +116,7 @@ export function referenceTables(schema: Json = editorSchema()): Record<string, s
   const fleet = incremental!.properties!.fleet as Json
   return {
     top: table(top),
+    state: table(top.properties!.state as Json),
     simulated: table(simulated),
     'simulated.fleets': table((simulated.properties!.fleets as Json).additionalProperties as Json),
     'simulated.documents': table((simulated.properties!.documents as Json).additionalProperties as Json),

@@ -8,7 +8,7 @@ import {join, relative, resolve} from 'node:path'
 import type {Workspace} from '../../src/app/workspace.js'
 import {loadConfig} from '../../src/config/index.js'
 import {Ledger} from '../../src/engine/ledger.js'
-import type {StateStore} from '../../src/ports/store.js'
+import type {Fence, StateStore} from '../../src/ports/store.js'
 import {FileStateStore} from '../../src/store/file.js'
 
 export const QUICKSTART = resolve(import.meta.dirname, '../../../examples/quickstart')
@@ -27,20 +27,24 @@ export class CountingStore implements StateStore {
   read(key: string) {
     return this.inner.read(key)
   }
-  writeAtomic(key: string, data: string) {
+  writeAtomic(key: string, data: string, fence?: Fence) {
     this.written.atomic += Buffer.byteLength(data)
-    return this.inner.writeAtomic(key, data)
+    return this.inner.writeAtomic(key, data, fence)
   }
-  append(key: string, line: string) {
+  append(key: string, line: string, fence?: Fence) {
     this.written.appended += Buffer.byteLength(line) + 1
-    return this.inner.append(key, line)
+    return this.inner.append(key, line, fence)
   }
   createExclusive(key: string, data: string) {
     this.written.created += Buffer.byteLength(data)
     return this.inner.createExclusive(key, data)
   }
-  remove(key: string) {
-    return this.inner.remove(key)
+  compareAndSet(key: string, expected: string | undefined, data: string, fence?: Fence) {
+    this.written.atomic += Buffer.byteLength(data)
+    return this.inner.compareAndSet(key, expected, data, fence)
+  }
+  remove(key: string, fence?: Fence) {
+    return this.inner.remove(key, fence)
   }
   list(prefix: string) {
     return this.inner.list(prefix)

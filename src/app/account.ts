@@ -3,7 +3,6 @@
  * Both give the same ports over the same adapters; only the SDK clients differ. Loaded lazily, so
  * commands that never call AWS never load the SDK.
  */
-import {join} from 'node:path'
 import type {Clock} from '../ports/clock.js'
 import type {CommandPort} from '../ports/commands.js'
 import type {FleetPort} from '../ports/fleet.js'
@@ -71,7 +70,7 @@ export async function openSimAccount(config: ReleaseConfig): Promise<SimAccount>
   const clock = speed === 'instant' ? new VirtualClock(Date.now()) : new PacedClock(speed)
   const account = SimAccount.open({
     clock,
-    dir: join(config.stateDir, 'sim'),
+    dir: config.simulated.dir,
     seed: config.simulated.seed,
     region: config.region,
     faults: config.simulated.faults as never,

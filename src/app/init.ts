@@ -48,7 +48,8 @@ function bareConfig(place: InitPlace): ReleaseConfig {
     account: place.account,
     region: place.region,
     stateDir: path.resolve(dir, place.stateDir),
-    simulated: {speed: 'instant', seed: 1, faults: {}, fleets: {}, documents: {}},
+    state: {backend: 'file'},
+    simulated: {speed: 'instant', seed: 1, faults: {}, fleets: {}, documents: {}, dir: path.join(path.resolve(dir, place.stateDir), 'sim')},
     targets: {},
   }
 }

@@ -1,6 +1,6 @@
 /**
- * What every command starts from: the loaded release.yml, the state directory beside it, and the
- * ledger in it. Loading a workspace touches no AWS account.
+ * What every command starts from: the loaded release.yml, the state it names (the directory beside
+ * it, or a DynamoDB table), and the ledger in it. Loading a workspace touches no AWS account.
  */
 import {loadConfigCached} from '../config/cache.js'
 import {ConfigError, displayPath} from '../config/errors.js'
@@ -8,7 +8,7 @@ import {stateDirProblem} from '../config/find.js'
 import type {ReleaseConfig} from '../config/types.js'
 import {Ledger} from '../engine/ledger.js'
 import type {StateStore} from '../ports/store.js'
-import {FileStateStore} from '../store/file.js'
+import {openStateStore} from '../store/open.js'
 
 export interface Workspace {
   config: ReleaseConfig
@@ -33,7 +33,7 @@ export async function openWorkspace(options: WorkspaceOptions = {}): Promise<Wor
   if (unusable !== undefined) {
     throw new ConfigError(displayPath(config.file, cwd), undefined, `stateDir ${config.stateDir} ${unusable}`, 'Set stateDir in release.yml to a directory on a disk, e.g. .release (the default).')
   }
-  const store = new FileStateStore(config.stateDir)
+  const store = await openStateStore(config)
   const now = () => Date.now()
   return {config, store, ledger: new Ledger(store, now), now}
 }

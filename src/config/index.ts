@@ -18,6 +18,7 @@ export type {
   SimulatedConfig,
   SimulatedDocument,
   SimulatedFleet,
+  StateConfig,
   StrategyChoice,
   TargetConfig,
 } from './types.js'

@@ -89,13 +89,17 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
       }
     }
   }
+  const stateDir = path.resolve(dir, written.stateDir)
+  const {backend, table, region, endpoint} = written.state
   return {
     file,
     dir,
     account: written.account,
     region: written.region,
-    stateDir: path.resolve(dir, written.stateDir),
-    simulated: written.simulated,
+    stateDir,
+    // The schema refuses dynamodb without a table.
+    state: backend === 'dynamodb' ? {backend, table: table!, region: region ?? written.region, ...(endpoint !== undefined ? {endpoint} : {})} : {backend: 'file'},
+    simulated: {...written.simulated, dir: written.simulated.dir === undefined ? path.join(stateDir, 'sim') : path.resolve(dir, written.simulated.dir)},
     targets,
   }
 }

@@ -18,6 +18,8 @@ export interface ReleaseConfig {
   region: string
   /** Absolute. */
   stateDir: string
+  /** Where the state is kept (state:). */
+  state: StateConfig
   simulated: SimulatedConfig
   targets: Record<string, TargetConfig>
   /**
@@ -28,8 +30,11 @@ export interface ReleaseConfig {
   unreadable?: {target: string; problem: string}[]
 }
 
-/** `simulated:` as its schema reads it (src/config/schema/simulated.ts). */
-export type SimulatedConfig = SimulatedOutput
+/** `simulated:` as its schema reads it (src/config/schema/simulated.ts), `dir` made absolute. */
+export type SimulatedConfig = Omit<SimulatedOutput, 'dir'> & {dir: string}
+
+/** `state:` (src/config/schema/state.ts): the file backend in stateDir, or a DynamoDB table. */
+export type StateConfig = {backend: 'file'} | {backend: 'dynamodb'; table: string; region: string; endpoint?: string}
 export type SimulatedFleet = SimulatedConfig['fleets'][string]
 export type SimulatedDocument = SimulatedConfig['documents'][string]
 

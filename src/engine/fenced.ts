@@ -22,6 +22,7 @@ export function fencedStore(store: StateStore, lease: Lease): StateStore {
     list: (prefix) => store.list(prefix),
     writeAtomic: (key, data) => guarded(() => store.writeAtomic(key, data, fence)),
     append: (key, line) => guarded(() => store.append(key, line, fence)),
+    compareAndSet: (key, expected, data) => guarded(() => store.compareAndSet(key, expected, data, fence)),
     remove: (key) => guarded(() => store.remove(key, fence)),
     // Only leases are created exclusively; a holder never creates one through its fenced store.
     createExclusive: (key, data) => guarded(() => store.createExclusive(key, data)),

@@ -1,4 +1,3 @@
-import {createHash} from 'node:crypto'
 import os from 'node:os'
 import {UserError} from '../errors.js'
 import {isProcessAlive} from '../util/process.js'
@@ -121,20 +120,11 @@ export async function acquireLease(store: StateStore, target: string, opts: Acqu
 }
 
 /**
- * Replaces a stale lease. Whoever creates the takeover marker named after the stale lease's content
- * is the only one allowed to remove it; the winner checks the lease is still that stale one before
- * removing it, and creates ours exclusively, so a fresh lease written in between is never removed.
+ * Replaces a stale lease, only if it still holds exactly the stale content read: of two processes
+ * taking over the same stale lease one wins, and a fresh lease written in between is never replaced.
  */
 async function takeOver(store: StateStore, key: string, staleText: string, ourText: string): Promise<boolean> {
-  const marker = takeoverKey(key, staleText)
-  if (!(await store.createExclusive(marker, ourText))) return false
-  try {
-    if ((await store.read(key)) !== staleText) return false
-    await store.remove(key)
-    return await store.createExclusive(key, ourText)
-  } finally {
-    await store.remove(marker)
-  }
+  return store.compareAndSet(key, staleText, ourText)
 }
 
 /**
@@ -149,10 +139,6 @@ async function nextToken(store: StateStore, target: string, atLeast: number): Pr
   const token = Math.max(Number.isSafeInteger(last) && last > 0 ? last : 0, atLeast) + 1
   await store.writeAtomic(key, `${token}\n`)
   return token
-}
-
-function takeoverKey(key: string, staleText: string): string {
-  return `${key.replace(/\.json$/, '')}.takeover-${createHash('sha256').update(staleText).digest('hex').slice(0, 16)}`
 }
 
 class HeldLease implements Lease {
@@ -185,15 +171,10 @@ class HeldLease implements Lease {
   }
 
   async renew(): Promise<boolean> {
-    if ((await this.store.read(this.key)) !== this.text) return false
     const record = {...this.record, expires: iso(this.opts.now() + this.opts.ttlMs)}
     const text = serialize(record)
-    try {
-      await this.store.writeAtomic(this.key, text, this.fence)
-    } catch (error) {
-      if (error instanceof FenceError) return false
-      throw error
-    }
+    // Only over the lease exactly as we wrote it: a takeover or an unlock in between wins.
+    if (!(await this.store.compareAndSet(this.key, this.text, text))) return false
     this.record = record
     this.text = text
     return true

@@ -65,9 +65,10 @@ export class Ledger {
   ) {}
 
   /** An empty ledger when the target has none yet. */
-  async read(target: string): Promise<TargetLedger> {
+  async read(target: string, read?: string): Promise<TargetLedger> {
     const key = keys.ledger(target)
-    const text = await this.store.read(key)
+    // `read`: the ledger's text already read by the caller (undefined: read it now).
+    const text = read ?? (await this.store.read(key))
     if (text === undefined) return {target, liveVersion: null, releases: []}
     const value = parseStateJson(this.store, key, text, 'the ledger')
     const problem = ledgerProblem(value, target)
@@ -166,11 +167,17 @@ export class Ledger {
     }
     const previous = this.queues.get(target) ?? Promise.resolve()
     const next = previous.then(async () => {
-      const ledger = await this.read(target)
-      const result = fn(ledger)
-      ledger.revision = revisionOf(ledger) + 1
-      await this.store.writeAtomic(keys.ledger(target), JSON.stringify(ledger, null, 2) + '\n')
-      return result
+      const key = keys.ledger(target)
+      // Compare-and-set against the ledger as read: another process's change in between (a promote
+      // or an abort from another runner) makes us read again and decide again, never lost.
+      for (let attempt = 0; ; attempt++) {
+        const before = await this.store.read(key)
+        const ledger = await this.read(target, before)
+        const result = fn(ledger)
+        ledger.revision = revisionOf(ledger) + 1
+        if (await this.store.compareAndSet(key, before, JSON.stringify(ledger, null, 2) + '\n')) return result
+        if (attempt >= CAS_ATTEMPTS) throw movedOn(target, revisionOf(ledger) - 1, revisionOf(await this.read(target)))
+      }
     })
     const settled = next.catch(() => {})
     this.queues.set(target, settled)
@@ -180,6 +187,9 @@ export class Ledger {
     return next
   }
 }
+
+/** Rounds of read-decide-write lost to other writers before giving up. */
+const CAS_ATTEMPTS = 20
 
 export function revisionOf(ledger: TargetLedger): number {
   return ledger.revision ?? 0

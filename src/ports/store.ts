@@ -19,6 +19,12 @@ export interface StateStore {
   append(key: string, line: string, fence?: Fence): Promise<void>
   /** Creates the key only if absent; false when it already exists. */
   createExclusive(key: string, data: string): Promise<boolean>
+  /**
+   * Replaces the value only if it is still exactly `expected` (undefined: only if the key is absent);
+   * false, and nothing written, when it is not. What lease takeovers, lease renewals and ledger
+   * updates decide on a read go through: no interleaving of two writers loses either's change.
+   */
+  compareAndSet(key: string, expected: string | undefined, data: string, fence?: Fence): Promise<boolean>
   remove(key: string, fence?: Fence): Promise<void>
   /** Keys directly below a prefix (one level), e.g. list('targets') -> ['web', 'api']. */
   list(prefix: string): Promise<string[]>

@@ -1,3 +1,4 @@
+import {createHash} from 'node:crypto'
 import path from 'node:path'
 import {FenceError, fenceHolds, type Fence, type StateStore} from '../ports/store.js'
 import {
@@ -74,6 +75,44 @@ export class FileStateStore implements StateStore {
     return createFileExclusive(this.fileFor(key, true), data, this.fs)
   }
 
+  /**
+   * Two writers of one directory are kept apart by a marker named after the value they both read:
+   * whoever creates it exclusively is the only one allowed to replace that value, and it compares
+   * again just before its rename. A marker left by a crashed writer is ignored once it is old.
+   */
+  async compareAndSet(key: string, expected: string | undefined, data: string, fence?: Fence): Promise<boolean> {
+    if (expected === undefined) {
+      this.checkFence(fence)
+      return this.createExclusive(key, data)
+    }
+    const file = this.fileFor(key, true)
+    const marker = `${file}${CAS_INFIX}${createHash('sha256').update(expected).digest('hex').slice(0, 16)}`
+    if (!createFileExclusive(marker, String(Date.now()), this.fs)) {
+      const since = Number.parseInt(readStateFile(marker, this.fs) ?? '', 10)
+      if (Number.isFinite(since) && Date.now() - since < STALE_MARKER_MS) return false
+      unlinkQuiet(this.fs, marker)
+      if (!createFileExclusive(marker, String(Date.now()), this.fs)) return false
+    }
+    try {
+      if (this.readNow(key) !== expected) return false
+      try {
+        writeFileAtomic(file, data, {
+          fs: this.fs,
+          beforeCommit: () => {
+            this.checkFence(fence)
+            if (this.readNow(key) !== expected) throw CHANGED
+          },
+        })
+      } catch (error) {
+        if (error === CHANGED) return false
+        throw error
+      }
+      return true
+    } finally {
+      unlinkQuiet(this.fs, marker)
+    }
+  }
+
   async remove(key: string, fence?: Fence): Promise<void> {
     this.checkFence(fence)
     const file = this.pathOf(key)
@@ -125,5 +164,19 @@ export class FileStateStore implements StateStore {
 }
 
 function isTempName(name: string): boolean {
-  return name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX)
+  return (name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX)) || name.includes(CAS_INFIX)
+}
+
+/** Compare-and-set markers: `<file>.cas-<hash of the value replaced>`. */
+const CAS_INFIX = '.cas-'
+/** A marker older than this was left by a writer that crashed (a write takes milliseconds). */
+const STALE_MARKER_MS = 30_000
+const CHANGED = new Error('changed since read')
+
+function unlinkQuiet(fs: FileSystem, file: string): void {
+  try {
+    fs.unlinkSync(file)
+  } catch {
+    // Already gone.
+  }
 }

@@ -8,6 +8,8 @@ export const THROTTLING_ERROR_NAMES: ReadonlySet<string> = new Set([
   'ThrottlingException',
   'TooManyRequestsException',
   'RequestLimitExceeded',
+  // DynamoDB, on a table with provisioned capacity.
+  'ProvisionedThroughputExceededException',
 ])
 
 /**

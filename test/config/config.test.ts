@@ -80,7 +80,8 @@ describe('loadConfig: a good config', () => {
     expect(config.account).toBe('simulated')
     expect(config.region).toBe('us-east-1')
     expect(config.stateDir).toBe(path.join(dir, '.release'))
-    expect(config.simulated).toEqual({speed: 20, seed: 1, faults: {}, fleets: {}, documents: {}})
+    expect(config.simulated).toEqual({speed: 20, seed: 1, faults: {}, fleets: {}, documents: {}, dir: path.join(dir, '.release', 'sim')})
+    expect(config.state).toEqual({backend: 'file'})
     expect(config.targets).toEqual({
       web: {
         name: 'web',
@@ -146,6 +147,7 @@ targets:
     expect(config.region).toBe('eu-west-3')
     expect(config.stateDir).toBe(path.join(dir, 'state'))
     expect(config.simulated).toEqual({
+      dir: path.join(dir, 'state', 'sim'),
       speed: 'instant',
       seed: 7,
       faults: {
@@ -329,7 +331,7 @@ describe('loadConfig: every problem of the file at once', () => {
     const yml = `acount: aws\nregion: mars\n${GOOD}    retain: many\n    bake: soon\n`
     const e = await configError(yml)
     expect(e.message.split('\n')).toEqual([
-      'release.yml:1: unknown key "acount" at the top level; allowed keys: account, region, stateDir, simulated, targets',
+      'release.yml:1: unknown key "acount" at the top level; allowed keys: account, region, stateDir, state, simulated, targets',
       'release.yml:2: region: expected an AWS region such as us-east-1 or eu-west-3, got the string "mars"',
       'release.yml:8: targets.web.retain: expected an integer from 0 to 10, got the string "many"',
       `release.yml:9: targets.web.bake: expected a duration: a whole number followed by a unit (h, m, s or ms), units combined largest first, e.g. 90s, 2m, 1h30m, 500ms or 0s, got the string "soon"`,

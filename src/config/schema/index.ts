@@ -9,6 +9,7 @@ export {target, autoEntries, AUTO_KEYS, AUTO_TEMPLATE_WHAT, type TargetOutput} f
 export {immutableEntries} from './immutable.js'
 export {incrementalEntries} from './incremental.js'
 export {changeEntries} from './change.js'
+export {state, type StateOutput} from './state.js'
 export {simulated, faults, fleet, document, type SimulatedOutput} from './simulated.js'
 export {SHELL_DOCUMENTS, TARGET_GROUP_ARN, TARGET_NAME} from './names.js'
 export type {SchemaContext, LoadedTemplate} from './context.js'

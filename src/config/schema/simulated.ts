@@ -111,6 +111,10 @@ function speed() {
 }
 
 export const simulated = section({
+  dir: optionalKey(
+    text(),
+    'Where the simulated account is kept (default `<stateDir>/sim`), relative to the directory of release.yml. Working directories that name one `dir` (and one DynamoDB `state` table) share one simulated account, as CI jobs share one AWS account.',
+  ),
   speed: withDefault(
     speed(),
     20,

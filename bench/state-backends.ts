@@ -1,0 +1,133 @@
+/**
+ * The DynamoDB state backend against the file backend, in the same run: one incremental rollout of N
+ * instances on the simulated account (10% window, canary 0) on each backend, the DynamoDB one against
+ * dynalite over HTTP (started here, in memory). Figures: DynamoDB calls per instance, bytes written
+ * per instance (request bodies of the writing calls), the rollout's wall time against the file
+ * backend's, and `release status` through the CLI on each backend.
+ *
+ *   node dist/bench/state-backends.js --n 1000
+ *
+ * prints one JSON record per size on a line starting RECORD.
+ */
+import {spawn} from 'node:child_process'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import type {AddressInfo} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join, resolve} from 'node:path'
+import {pathToFileURL} from 'node:url'
+import dynalite from 'dynalite'
+import {rollout} from '../src/app/release.js'
+import {Ledger} from '../src/engine/ledger.js'
+import {openDynamoStore} from '../src/store/dynamodb.js'
+import {initTable} from '../src/store/dynamodb-table.js'
+import {SimAccount} from '../src/sim/index.js'
+import {SystemClock, VirtualClock} from '../src/util/clock.js'
+import {median, numberOption, round} from './lib/args.js'
+import {API_SOURCE, COMMAND_LATENCY, CountingStore, incrementalYaml, openProject} from './lib/project.js'
+
+const REPO = resolve(import.meta.dirname, '../..')
+const WRITES = new Set(['PutItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems', 'UpdateItem'])
+
+export interface StateBackendRecord {
+  case: 'state-backends'
+  n: number
+  dynamoCallsPerInstance: number
+  dynamoCallsByName: Record<string, number>
+  dynamoBytesWrittenPerInstance: number
+  fileBytesWrittenPerInstance: number
+  fileWallMs: number
+  dynamoWallMs: number
+  wallRatio: number
+  statusFileMs: number
+  statusDynamoMs: number
+  statusRatio: number
+}
+
+async function rolloutOn(n: number, backend: 'file' | 'dynamodb', endpoint: string) {
+  const project = await openProject({'release.yml': incrementalYaml({maxUnavailablePercent: 10})})
+  const counts: Record<string, number> = {}
+  let bytes = 0
+  let store = project.store
+  let table: string | undefined
+  if (backend === 'dynamodb') {
+    table = `bench-${n}-${Date.now()}`
+    const dynamo = openDynamoStore({table, region: 'us-east-1', endpoint, clock: new SystemClock(), env: {}})
+    await initTable(dynamo, new SystemClock())
+    dynamo.rawClient.middlewareStack.add(
+      (next, context) => async (args) => {
+        const name = String(context.commandName).replace(/Command$/, '')
+        counts[name] = (counts[name] ?? 0) + 1
+        const body = (args.request as {body?: unknown}).body
+        if (WRITES.has(name)) bytes += typeof body === 'string' ? Buffer.byteLength(body) : body instanceof Uint8Array ? body.byteLength : 0
+        return next(args)
+      },
+      {step: 'finalizeRequest', name: 'countCalls'},
+    )
+    store = new CountingStore(dynamo)
+  }
+  const now = () => Date.now()
+  const ws = {...project.ws, store, ledger: new Ledger(store, now)}
+  const clock = new VirtualClock()
+  const sim = SimAccount.open({clock, seed: 1, faults: {}, fleets: {'api-fleet': {instances: n, version: '1.0.0', trafficSources: [API_SOURCE]}}, timings: {commandLatency: COMMAND_LATENCY}})
+  const started = performance.now()
+  const result = await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
+  const wallMs = performance.now() - started
+  if (result.outcome !== 'succeeded') throw new Error(`rollout of ${n} on ${backend} ended ${result.outcome}`)
+  return {dir: project.dir, table, wallMs, counts, bytes, handed: store.total}
+}
+
+/** Median wall time of `release status api` through the CLI (async: dynalite answers from this process). */
+async function statusMs(cwd: string, runs: number): Promise<number> {
+  const times: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now()
+    const code = await new Promise<number>((done) => {
+      const child = spawn(process.execPath, [join(REPO, 'bin/run.js'), 'status', 'api'], {cwd, stdio: 'ignore', env: {...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'}})
+      child.on('close', (c) => done(c ?? -1))
+    })
+    if (code !== 0) throw new Error(`release status exited ${code} in ${cwd}`)
+    times.push(performance.now() - started)
+  }
+  return median(times)
+}
+
+export async function benchStateBackends(sizes: number[], statusRuns = 7): Promise<StateBackendRecord[]> {
+  const server = dynalite({createTableMs: 0})
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()))
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const records: StateBackendRecord[] = []
+  try {
+    for (const n of sizes) {
+      const file = await rolloutOn(n, 'file', endpoint)
+      const dynamo = await rolloutOn(n, 'dynamodb', endpoint)
+      // A second working directory on the same table: what a CI job's `release status` reads.
+      const other = mkdtempSync(join(tmpdir(), 'release-bench-ddb-'))
+      writeFileSync(join(other, 'release.yml'), `state: {backend: dynamodb, table: ${dynamo.table}, endpoint: '${endpoint}'}\n` + incrementalYaml({maxUnavailablePercent: 10}))
+      const statusFile = await statusMs(file.dir, statusRuns)
+      const statusDynamo = await statusMs(other, statusRuns)
+      const calls = Object.values(dynamo.counts).reduce((a, b) => a + b, 0)
+      records.push({
+        case: 'state-backends',
+        n,
+        dynamoCallsPerInstance: round(calls / n, 3),
+        dynamoCallsByName: Object.fromEntries(Object.entries(dynamo.counts).sort((a, b) => b[1] - a[1])),
+        dynamoBytesWrittenPerInstance: round(dynamo.bytes / n, 1),
+        fileBytesWrittenPerInstance: round(file.handed / n, 1),
+        fileWallMs: Math.round(file.wallMs),
+        dynamoWallMs: Math.round(dynamo.wallMs),
+        wallRatio: round(dynamo.wallMs / file.wallMs, 2),
+        statusFileMs: Math.round(statusFile),
+        statusDynamoMs: Math.round(statusDynamo),
+        statusRatio: round(statusDynamo / statusFile, 2),
+      })
+    }
+  } finally {
+    await new Promise<void>((done) => server.close(() => done()))
+  }
+  return records
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+  for (const record of await benchStateBackends([numberOption('n', 1_000)])) console.log(`RECORD ${JSON.stringify(record)}`)
+}

@@ -1,0 +1,136 @@
+/**
+ * `release state init` and `release state migrate`: the DynamoDB state table made ready, and an
+ * existing file state (ledgers, releases, journals) copied into it.
+ */
+import {statSync} from 'node:fs'
+import path from 'node:path'
+import {UserError} from '../errors.js'
+import {keys} from '../engine/keys.js'
+import type {StateStore} from '../ports/store.js'
+import type {DynamoStateStore} from '../store/dynamodb.js'
+import type {TableInit} from '../store/dynamodb-table.js'
+import {FileStateStore} from '../store/file.js'
+import type {Workspace} from './workspace.js'
+
+/** The workspace's table, or exit 2 when release.yml keeps its state in files. */
+function tableOf(ws: Workspace, command: string): DynamoStateStore {
+  if (ws.config.state.backend !== 'dynamodb') {
+    throw new UserError(
+      'E_STATE_BACKEND',
+      `release ${command} works on a DynamoDB state table, and ${path.basename(ws.config.file)} keeps the state in files (${ws.config.stateDir})`,
+      'Set state: {backend: dynamodb, table: NAME} in release.yml (see docs/config.md, State), then run it again.',
+    )
+  }
+  return ws.store as DynamoStateStore
+}
+
+export async function initState(ws: Workspace): Promise<TableInit> {
+  const store = tableOf(ws, 'state init')
+  const [{initTable}, {SystemClock}] = await Promise.all([import('../store/dynamodb-table.js'), import('../util/clock.js')])
+  return initTable(store, new SystemClock())
+}
+
+export interface MigratedTarget {
+  target: string
+  /** `copied`: now in the table; `present`: the table already held exactly this ledger (a rerun). */
+  status: 'copied' | 'present'
+  releases: number
+}
+
+export interface Migration {
+  from: string
+  table: string
+  targets: MigratedTarget[]
+}
+
+/**
+ * Copies every target's releases (journals, snapshots) and then its ledger, the ledger last so that
+ * a migration stopped half-way is completed by running it again. Refused, with nothing copied, when
+ * the table already holds releases of a target that differ from the directory's.
+ */
+export async function migrateState(ws: Workspace, from: string): Promise<Migration> {
+  const table = tableOf(ws, 'state migrate')
+  const dir = path.resolve(from)
+  const source = sourceStore(dir)
+  const targets = await targetsWithLedger(source)
+  if (targets.length === 0) {
+    throw new UserError('E_STATE_SOURCE', `${dir} holds no ledger (no targets/<target>/ledger.json): it is not a release state directory`, 'Name the stateDir of a project that has run releases (by default .release beside its release.yml).')
+  }
+  const plans: {target: string; ledger: string; present: boolean; releases: string[]}[] = []
+  for (const target of targets) {
+    const ledger = (await source.read(keys.ledger(target)))!
+    const there = await table.read(keys.ledger(target))
+    if (there !== undefined && there !== ledger && hasReleases(there)) {
+      throw new UserError(
+        'E_STATE_MIGRATE_CONFLICT',
+        `the table ${table.table} already holds releases of ${target} that differ from ${dir}: migrating would mix two histories; nothing was copied`,
+        `Migrate into another table, or leave ${target} out of this one (move targets/${target} aside in a copy of ${dir}).`,
+      )
+    }
+    const releaseIds = (await source.list('releases')).filter((id) => id.startsWith(`${target}-`) && /^\d+$/.test(id.slice(target.length + 1)))
+    plans.push({target, ledger, present: there === ledger, releases: releaseIds})
+  }
+  const result: MigratedTarget[] = []
+  for (const plan of plans) {
+    if (!plan.present) {
+      for (const id of plan.releases) await copyRelease(source, table, id)
+      await table.writeAtomic(keys.ledger(plan.target), plan.ledger)
+      await copyFenceCounter(source, table, plan.target)
+    }
+    result.push({target: plan.target, status: plan.present ? 'present' : 'copied', releases: plan.releases.length})
+  }
+  return {from: dir, table: table.table, targets: result}
+}
+
+function sourceStore(dir: string): FileStateStore {
+  const stats = statSync(dir, {throwIfNoEntry: false})
+  if (!stats?.isDirectory()) {
+    throw new UserError('E_STATE_SOURCE', `${dir} is not a directory: --from names the state directory to copy (stateDir, by default .release beside release.yml)`, 'Pass the path of that directory, e.g. --from .release.')
+  }
+  return new FileStateStore(dir)
+}
+
+async function targetsWithLedger(source: StateStore): Promise<string[]> {
+  const names = await source.list('targets')
+  const found = await Promise.all(names.map(async (name) => ((await source.list(`targets/${name}`)).includes('ledger.json') ? name : undefined)))
+  return found.filter((name): name is string => name !== undefined)
+}
+
+function hasReleases(text: string): boolean {
+  try {
+    const releases = (JSON.parse(text) as {releases?: unknown}).releases
+    return !Array.isArray(releases) || releases.length > 0
+  } catch {
+    // An unreadable ledger in the table is not ours to replace.
+    return true
+  }
+}
+
+/** Each file of the release: journals line by line (what a stopped copy left is completed), others whole. */
+async function copyRelease(source: StateStore, table: StateStore, id: string): Promise<void> {
+  for (const name of await source.list(`releases/${id}`)) {
+    const key = `releases/${id}/${name}`
+    const text = await source.read(key)
+    if (text === undefined) continue
+    const there = await table.read(key)
+    if (there === text) continue
+    if (name.endsWith('.ndjson')) {
+      const copied = there ?? ''
+      if (!text.startsWith(copied)) throw new UserError('E_STATE_MIGRATE_CONFLICT', `the table already holds a different ${key}; nothing more was copied`, 'Migrate into another table.')
+      const lines = text.slice(copied.length).split('\n')
+      // A last line without its newline was never finished: it is left out, as readers do.
+      lines.pop()
+      for (const line of lines) await table.append(key, line)
+    } else {
+      await table.writeAtomic(key, text)
+    }
+  }
+}
+
+/** Tokens handed out later must stay above every one handed out from the directory. */
+async function copyFenceCounter(source: StateStore, table: StateStore, target: string): Promise<void> {
+  const key = keys.fence(target)
+  const mine = Number.parseInt((await source.read(key)) ?? '0', 10)
+  const theirs = Number.parseInt((await table.read(key)) ?? '0', 10)
+  if (Number.isSafeInteger(mine) && mine > (Number.isSafeInteger(theirs) ? theirs : 0)) await table.writeAtomic(key, `${mine}\n`)
+}
