@@ -3,6 +3,7 @@ import type {InstanceJournal, InstanceRecord} from '../../src/ports/instance-jou
 import {desiredVersionParameter} from '../../src/ports/parameters.js'
 import {pollUntil} from '../../src/util/poll.js'
 import {versionProblem} from '../../src/util/version.js'
+import {requireAgents} from '../agents.js'
 import {resolveAmount, windowSize, type IncrementalDeps} from './deps.js'
 import {describeFleet, fleetMembers} from './fleet.js'
 import {foldJournal} from './progress.js'
@@ -19,6 +20,15 @@ export function plan(deps: IncrementalDeps, journal: InstanceJournal) {
     if (planned.length === 0) {
       const members = await fleetMembers(deps)
       if (members.instanceIds.length === 0) throw new Error(`the fleet (${describeFleet(deps)}) has no instances in service`)
+      // Every change is a Run Command: an instance InService whose agent has not registered yet (just
+      // launched) is waited for, one that never does stops the release here, before anything changed.
+      await requireAgents(deps, {
+        releaseId: context.releaseId,
+        step: 'planning',
+        instanceIds: members.instanceIds,
+        timeoutMs: settings.timeouts.verifyMs,
+        pollIntervalMs: settings.pollIntervalMs,
+      })
       const versions = await currentVersions(deps, members.instanceIds, context.previousVersion)
       const now = clock.now()
       const records: InstanceRecord[] = members.instanceIds.map((instanceId, order) => {

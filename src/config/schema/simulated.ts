@@ -49,6 +49,9 @@ export const faults = section({
   failTrafficAttach: patterns('Attaching a group whose instances run a matching version fails with a ValidationError.'),
   throttle: optionalKey(throttle, 'Each call fails with a throttling error with probability `rate`, optionally only from `from` until `until` and only for `services`.'),
   commandFailureRate: optionalKey(rate(), "Probability that one instance's invocation of one SSM command fails (commands that only read the version are spared)."),
+  unregisteredVersions: patterns(
+    "Instances of a matching version never register their SSM agent (as without an instance profile with AmazonSSMManagedInstanceCore, or without a route to the SSM endpoints): DescribeInstanceInformation leaves them out and SendCommand refuses them with InvalidInstanceId. A seeded fleet of a matching version never registered either. Other instances register 5 to 30 s (virtual) after they boot.",
+  ),
   undeliverableInstances: optionalKey(rate(), 'Fraction of instances (fixed per instance) whose SSM invocations end `Undeliverable`.'),
 })
 
