@@ -28,6 +28,8 @@ export interface WindowJob {
   /** The Auto Scaling group, when the fleet is one; instances then go to Standby while they change if `standby`. */
   group: string | null
   standby: boolean
+  /** The group's ELB target groups: an instance back from Standby must be healthy in every one. */
+  targetGroups: string[]
   /** This pass's records so far (from the journal), so that a resumed pass goes on where it was. */
   state: PassState
   /** Instances of other scopes of this pass that are out of service now (e.g. the canary's failed ones). */
@@ -109,6 +111,7 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
       for (const instance of groupInfo?.instances ?? []) lifecycle.set(instance.id, instance)
     }
     const results = await finishedInvocations(deps, tracked, seenCounts, commandSentAt)
+    const targetHealth = await returningTargetHealth(deps, job, tracked, lifecycle)
 
     // Advance every instance in flight.
     const toSend: string[] = []
@@ -141,11 +144,18 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
         else if (now > deadlineOf(t)) move(id, 'failed', {reason: 'the change did not finish in time'})
       } else if (t.phase === 'returning') {
         const info = lifecycle.get(id)
-        if (info?.lifecycle === 'InService' && info.health === 'Healthy') move(id, 'done')
-        else if (info?.lifecycle === 'InService') {
-          move(id, 'failed', {reason: 'unhealthy after the change'})
-          if (job.pass === 'forward') stopping ??= `instance ${id} is unhealthy after its change to ${t.version}`
-        } else if (now > deadlineOf(t)) move(id, 'failed', {reason: `not InService and healthy within ${settings.timeouts.healthMs / 1000}s`})
+        // Traffic sees the application: InService and Healthy (EC2 status checks) is not enough while
+        // the group has target groups; the instance must pass the load balancer's check in every one.
+        const verdict = info?.lifecycle === 'InService' && info.health === 'Healthy' ? (targetHealth.get(id) ?? {healthy: true}) : undefined
+        if (verdict?.healthy) move(id, 'done')
+        else if (info?.lifecycle === 'InService' && (info.health !== 'Healthy' || verdict?.failed !== undefined)) {
+          const why = verdict?.failed ?? 'unhealthy'
+          move(id, 'failed', {reason: `${why} after the change`})
+          if (job.pass === 'forward') stopping ??= `instance ${id} is ${why} after its change to ${t.version}`
+        } else if (now > deadlineOf(t)) {
+          const not = verdict?.waiting ? `healthy in every target group (${verdict.waiting})` : 'InService and healthy'
+          move(id, 'failed', {reason: `not ${not} within ${settings.timeouts.healthMs / 1000}s`})
+        }
       }
     }
     if (job.failuresBefore + failures() > job.maxErrors) {
@@ -198,6 +208,48 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
     }
     await clock.sleep(settings.pollIntervalMs)
   }
+}
+
+/** Where an instance back in service stands with the load balancer, over all the group's target groups. */
+interface TargetVerdict {
+  healthy: boolean
+  /** Set when a target group found it unhealthy: which, and ELB's reason. */
+  failed?: string
+  /** Set while some target group has not passed it yet: which, and its state. */
+  waiting?: string
+}
+
+/**
+ * The target health of the instances back InService (one DescribeTargetHealth per target group per
+ * tick, for all of them): healthy only when healthy in every target group.
+ */
+async function returningTargetHealth(
+  deps: IncrementalDeps,
+  job: WindowJob,
+  tracked: Map<string, Tracked>,
+  lifecycle: Map<string, InstanceInfo>,
+): Promise<Map<string, TargetVerdict>> {
+  const verdicts = new Map<string, TargetVerdict>()
+  if (!deps.targets || job.targetGroups.length === 0) return verdicts
+  const back = [...tracked].filter(([id, t]) => t.phase === 'returning' && lifecycle.get(id)?.lifecycle === 'InService').map(([id]) => id)
+  if (back.length === 0) return verdicts
+  for (const id of back) verdicts.set(id, {healthy: true})
+  for (const targetGroup of job.targetGroups) {
+    const name = targetGroupName(targetGroup)
+    for (const health of await deps.targets.describeTargetHealth(targetGroup, back)) {
+      const verdict = verdicts.get(health.instanceId)
+      if (!verdict || health.state === 'healthy') continue
+      verdict.healthy = false
+      if (health.state === 'unhealthy') verdict.failed ??= `unhealthy in target group ${name}${health.reason ? ` (${health.reason})` : ''}`
+      else verdict.waiting ??= `${name}: ${health.state}`
+    }
+  }
+  return verdicts
+}
+
+/** The name part of a target group ARN (…:targetgroup/<name>/<id>), for messages. */
+function targetGroupName(arn: string): string {
+  return /:targetgroup\/([^/]+)\//.exec(arn)?.[1] ?? arn
 }
 
 /** The failed instances and why, for the message a stopped pass ends with (the first 10). */

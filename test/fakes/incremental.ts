@@ -19,6 +19,8 @@ export interface IncrementalOptions {
   faults?: SimFaults
   seed?: number
   commandLatency?: {medianMs: number; p95Ms: number}
+  /** The change's verify lines (default: release-sim check); [] leaves a bad version to the load balancer. */
+  verify?: string[]
   /** Extra YAML lines under targets.api. */
   extra?: string
   /** The version every instance runs at the start (1.0.0). */
@@ -46,7 +48,7 @@ export async function openIncremental(options: IncrementalOptions = {}): Promise
     fleet: {group: api-fleet}
     change:
       apply: ['release-sim set-version {{version}}']
-      verify: ['release-sim check']
+      verify: ${JSON.stringify(options.verify ?? ['release-sim check'])}
       current: ['release-sim get-version']
     maxUnavailable: ${options.maxUnavailable ?? '25%'}
     canary: ${options.canary ?? 1}

@@ -65,6 +65,7 @@ export function incrementalDeps(account: Account, target: IncrementalTargetConfi
     fleet: account.fleet,
     commands: account.commands,
     parameters: account.parameters,
+    targets: account.targets,
     clock: account.clock,
     report,
     settings: settingsFor(target),
