@@ -40,6 +40,8 @@ export interface WindowJob {
 export interface WindowResult {
   changed: string[]
   failed: {instanceId: string; reason: string}[]
+  /** Instances the group terminated during the pass (see the phase 'gone'). */
+  gone: string[]
 }
 
 /** The pass stopped: more failures than allowed, or an instance unhealthy after its change. */
@@ -109,6 +111,17 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
     if (job.group && (inFlight() > 0 || queue.length > 0)) {
       groupInfo = await fleet.describeGroup(job.group)
       for (const instance of groupInfo?.instances ?? []) lifecycle.set(instance.id, instance)
+    }
+    // An instance the group terminated (a failed health check, a scale-in, a person) is gone: it is
+    // never started, and one on its way into or out of Standby is no longer waited for.
+    if (groupInfo) {
+      for (const [id, t] of tracked) {
+        if ((t.phase === 'planned' || t.phase === 'enteringStandby' || t.phase === 'returning') && isGone(lifecycle.get(id))) {
+          move(id, 'gone', {reason: `terminated by its Auto Scaling group during the release${t.phase === 'returning' ? ' after its change' : ''}`})
+          const queued = queue.indexOf(id)
+          if (queued >= 0) queue.splice(queued, 1)
+        }
+      }
     }
     const results = await finishedInvocations(deps, tracked, seenCounts, commandSentAt)
     const targetHealth = await returningTargetHealth(deps, job, tracked, lifecycle)
@@ -202,12 +215,18 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
       const result = {
         changed: ids('done'),
         failed: ids('failed').map((id) => ({instanceId: id, reason: tracked.get(id)!.reason ?? 'failed'})),
+        gone: ids('gone'),
       }
       if (stopping) throw new WindowStopped(stopping, result)
       return result
     }
     await clock.sleep(settings.pollIntervalMs)
   }
+}
+
+/** Not in the group any more, or on its way out. */
+function isGone(info: InstanceInfo | undefined): boolean {
+  return info === undefined || info.lifecycle.startsWith('Terminat')
 }
 
 /** Where an instance back in service stands with the load balancer, over all the group's target groups. */
