@@ -1,7 +1,8 @@
-import {UNDELIVERED_INVOCATION_STATUSES, type InvocationResult} from '../../src/ports/commands.js'
+import {isUnregisteredRefusal, UNDELIVERED_INVOCATION_STATUSES, type InvocationResult} from '../../src/ports/commands.js'
 import type {GroupInfo, InstanceInfo} from '../../src/ports/fleet.js'
 import type {InstancePhase, InstanceRecord} from '../../src/ports/instance-journal.js'
 import {printableText} from '../../src/util/text.js'
+import {neverRegistered} from '../agents.js'
 import {changeCommand} from './change.js'
 import type {IncrementalDeps} from './deps.js'
 import {IN_FLIGHT, OUT_OF_SERVICE, type PassState} from './progress.js'
@@ -82,6 +83,8 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
   const seenCounts = new Map<string, number>()
   const commandSentAt = new Map<string, number>()
   for (const t of tracked.values()) if (t.commandId) commandSentAt.set(t.commandId, t.at)
+  /** Instances SendCommand refused as not (yet) managed, since when: sent again once their agent is listed. */
+  const unregistered = new Map<string, number>()
   let stopping: string | null = null
 
   const deadlineOf = (t: Tracked): number => {
@@ -180,7 +183,8 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
       await fleet.exitStandby(job.group!, toReturn, groupInfo)
       for (const id of toReturn) move(id, 'returning')
     }
-    const sendFailure = await sendChanges(deps, job, tracked, toSend, move, commandSentAt)
+    const sendable = await registeredOnly(deps, toSend, unregistered, move)
+    const sendFailure = await sendChanges(deps, job, tracked, sendable, move, commandSentAt, unregistered)
     stopping ??= sendFailure ?? null
 
     // Fill the window.
@@ -203,7 +207,7 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
       } else {
         // Without Standby, an instance that is only to be returned is where it should be already.
         for (const id of starting.filter((id) => tracked.get(id)!.returnOnly)) move(id, 'done')
-        const startFailure = await sendChanges(deps, job, tracked, starting.filter((id) => !tracked.get(id)!.returnOnly), move, commandSentAt)
+        const startFailure = await sendChanges(deps, job, tracked, starting.filter((id) => !tracked.get(id)!.returnOnly), move, commandSentAt, unregistered)
         stopping ??= startFailure ?? null
       }
     }
@@ -278,6 +282,32 @@ function describeFailed(tracked: Map<string, Tracked>): string {
   return shown.join(', ') + (failed.length > 10 ? ` and ${failed.length - 10} more` : '')
 }
 
+/**
+ * Of the instances about to be sent a change, those SendCommand refused as unregistered go only once
+ * DescribeInstanceInformation lists them; one still missing after the verify timeout failed, never
+ * reached (its agent never registered). Asks only about the refused ones: nothing in the usual case.
+ */
+async function registeredOnly(
+  deps: IncrementalDeps,
+  ids: string[],
+  unregistered: Map<string, number>,
+  move: (id: string, phase: InstancePhase, extra?: {reason?: string; undelivered?: boolean}) => void,
+): Promise<string[]> {
+  const waiting = new Set(ids.filter((id) => unregistered.has(id)))
+  if (waiting.size === 0) return ids
+  const listed = new Set(await deps.commands.managedInstances([...waiting]))
+  const bound = deps.settings.timeouts.verifyMs
+  const now = deps.clock.now()
+  for (const id of waiting) {
+    if (listed.has(id)) unregistered.delete(id)
+    else if (now - unregistered.get(id)! > bound) {
+      unregistered.delete(id)
+      move(id, 'failed', {reason: neverRegistered([id], 1, bound), undelivered: true})
+    }
+  }
+  return ids.filter((id) => !waiting.has(id) || listed.has(id))
+}
+
 /** The port sends in chunks of this many instances, in order: chunk k holds ids[50k .. 50k+49]. */
 const INSTANCES_PER_SEND = 50
 
@@ -295,6 +325,7 @@ async function sendChanges(
   instanceIds: string[],
   move: (id: string, phase: InstancePhase, extra?: {commandId?: string; reason?: string}) => void,
   commandSentAt: Map<string, number>,
+  unregistered: Map<string, number>,
 ): Promise<string | undefined> {
   const byVersion = new Map<string, string[]>()
   for (const id of instanceIds) {
@@ -308,14 +339,24 @@ async function sendChanges(
     await job.append(ids.map((instanceId) => ({instanceId, pass: job.pass, phase: 'changing' as const, at})))
     let commandIds: string[]
     let failure: string | undefined
+    let sendError: unknown
     try {
       commandIds = await deps.commands.send(changeCommand(deps.settings.change, version, ids, comment))
     } catch (error) {
+      sendError = error
       commandIds = sentBefore(error)
       failure = `SendCommand failed after ${commandIds.length} of ${Math.ceil(ids.length / INSTANCES_PER_SEND)} calls: ${error instanceof Error ? error.message : String(error)}`
     }
+    // Refused as not managed (yet): the agent registers a while after boot, so those not sent stay
+    // written ahead as changing, to be sent again once their agent is listed (registeredOnly).
+    const notYet = failure !== undefined && isUnregisteredRefusal(sendError)
     ids.forEach((id, i) => {
       const commandId = commandIds[Math.floor(i / INSTANCES_PER_SEND)] ?? (failure === undefined ? commandIds.at(-1) : undefined)
+      if (commandId === undefined && notYet) {
+        if (!unregistered.has(id)) unregistered.set(id, deps.clock.now())
+        move(id, 'changing', {commandId: undefined})
+        return
+      }
       if (commandId === undefined) {
         move(id, 'failed', {reason: failure!})
         return
@@ -323,7 +364,7 @@ async function sendChanges(
       commandSentAt.set(commandId, deps.clock.now())
       move(id, 'changing', {commandId})
     })
-    if (failure !== undefined) stopping ??= failure
+    if (failure !== undefined && !notYet) stopping ??= failure
   }
   return stopping
 }
