@@ -6,7 +6,7 @@
  * before it sends commands, and says plainly which instances never came and why that usually is.
  */
 import type {Clock} from '../src/ports/clock.js'
-import type {CommandPort} from '../src/ports/commands.js'
+import {isUnregisteredRefusal, type CommandPort, type SendCommandInput} from '../src/ports/commands.js'
 import type {ProgressSink} from '../src/ports/release.js'
 
 export interface AgentWait {
@@ -50,4 +50,25 @@ export function neverRegistered(missing: string[], of: number, timeoutMs: number
 export async function requireAgents(deps: {commands: CommandPort; clock: Clock; report: ProgressSink}, wait: AgentWait): Promise<void> {
   const missing = await awaitAgents(deps, wait)
   if (missing.length > 0) throw new Error(neverRegistered(missing, wait.instanceIds.length, wait.timeoutMs))
+}
+
+/**
+ * Sends a command that only reads (a smoke check, reading the version), taking InvalidInstanceId as
+ * "not yet" until `timeoutMs` has passed: SSM lists an agent a moment before SendCommand accepts its
+ * instance. Sending it again, chunks that went through included, is harmless because it only reads.
+ */
+export async function sendReadOnly(
+  deps: {commands: CommandPort; clock: Clock},
+  input: SendCommandInput,
+  wait: {timeoutMs: number; pollIntervalMs: number},
+): Promise<string[]> {
+  const refusedUntil = deps.clock.now() + wait.timeoutMs
+  for (;;) {
+    try {
+      return await deps.commands.send(input)
+    } catch (error) {
+      if (!isUnregisteredRefusal(error) || deps.clock.now() >= refusedUntil) throw error
+      await deps.clock.sleep(wait.pollIntervalMs)
+    }
+  }
 }

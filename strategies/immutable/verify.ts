@@ -1,7 +1,7 @@
 import type {StepInput} from '../../machines/immutable.js'
-import {isUnregisteredRefusal, type InvocationResult} from '../../src/ports/commands.js'
+import type {InvocationResult} from '../../src/ports/commands.js'
 import {pollUntil} from '../../src/util/poll.js'
-import {requireAgents} from '../agents.js'
+import {requireAgents, sendReadOnly} from '../agents.js'
 import {describeGroupOrThrow, isServing} from './group.js'
 import type {ImmutableDeps} from './deps.js'
 
@@ -25,24 +25,16 @@ export function verify(deps: ImmutableDeps) {
 
     // InService is not SSM managed: the smoke check waits for the agents within the verify timeout.
     await requireAgents(deps, {releaseId: context.releaseId, step: 'verifying', instanceIds, timeoutMs: settings.timeouts.verifyMs, pollIntervalMs: settings.pollIntervalMs})
-    const smokeCheck = {
-      documentName: 'AWS-RunShellScript',
-      instanceIds,
-      parameters: {commands: settings.verify.commands},
-      comment: `release ${context.releaseId} smoke check`,
-    }
-    let commandIds: string[]
-    for (const refusedUntil = clock.now() + settings.timeouts.verifyMs; ; ) {
-      try {
-        commandIds = await commands.send(smokeCheck)
-        break
-      } catch (error) {
-        // Listed as managed a moment before SendCommand accepts it: not yet. A smoke check only reads,
-        // so sending it again (chunks that went through included) is harmless.
-        if (!isUnregisteredRefusal(error) || clock.now() >= refusedUntil) throw error
-        await clock.sleep(settings.pollIntervalMs)
-      }
-    }
+    const commandIds = await sendReadOnly(
+      deps,
+      {
+        documentName: 'AWS-RunShellScript',
+        instanceIds,
+        parameters: {commands: settings.verify.commands},
+        comment: `release ${context.releaseId} smoke check`,
+      },
+      {timeoutMs: settings.timeouts.verifyMs, pollIntervalMs: settings.pollIntervalMs},
+    )
     report({
       releaseId: context.releaseId,
       step: 'verifying',

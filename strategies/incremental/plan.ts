@@ -3,7 +3,7 @@ import type {InstanceJournal, InstanceRecord} from '../../src/ports/instance-jou
 import {desiredVersionParameter} from '../../src/ports/parameters.js'
 import {pollUntil} from '../../src/util/poll.js'
 import {versionProblem} from '../../src/util/version.js'
-import {requireAgents} from '../agents.js'
+import {requireAgents, sendReadOnly} from '../agents.js'
 import {resolveAmount, windowSize, type IncrementalDeps} from './deps.js'
 import {describeFleet, fleetMembers} from './fleet.js'
 import {foldJournal} from './progress.js'
@@ -83,12 +83,11 @@ async function currentVersions(deps: IncrementalDeps, instanceIds: string[], liv
   const {change, timeouts, pollIntervalMs} = deps.settings
   const versions = new Map<string, VersionRead>(instanceIds.map((id) => [id, {version: live}]))
   if (change.current.length === 0) return versions
-  const commandIds = await deps.commands.send({
-    documentName: change.document,
-    instanceIds,
-    parameters: {commands: change.current},
-    comment: 'release: read the current version',
-  })
+  const commandIds = await sendReadOnly(
+    deps,
+    {documentName: change.document, instanceIds, parameters: {commands: change.current}, comment: 'release: read the current version'},
+    {timeoutMs: timeouts.verifyMs, pollIntervalMs},
+  )
   const results = await pollUntil(
     async () => {
       const invocations = await deps.commands.invocations(commandIds, {withOutput: true})
