@@ -8,6 +8,7 @@ import {retention} from '../../strategies/immutable/retire.js'
 import {chooseStack} from '../../strategies/immutable/plan.js'
 import {TAG} from '../../strategies/immutable/index.js'
 import {immutableHealthSignals, type HealthSignals} from '../../strategies/immutable/health.js'
+import {incrementalHealthSignals} from '../../strategies/incremental/health.js'
 import type {TargetLedger} from '../engine/ledger.js'
 import {lastKnownGoodStack, liveStack} from './kinds/immutable.js'
 import {reconcile, decide, type ServingGroup} from './reconcile.js'
@@ -154,6 +155,7 @@ async function planIncremental(account: Account, target: IncrementalTargetConfig
   return {
     steps,
     incremental: {fleet, instances: n, window, canary, maxErrors: resolveAmount(target.maxErrors, n), windows, order: members.instanceIds},
+    health: incrementalHealthSignals({document: target.change.document, verify: target.change.verify, targetGroups: members.targetGroups}),
     estimateSeconds: Math.round(estimateSeconds),
   }
 }

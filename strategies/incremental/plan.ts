@@ -6,6 +6,7 @@ import {versionProblem} from '../../src/util/version.js'
 import {requireAgents, sendReadOnly} from '../agents.js'
 import {resolveAmount, windowSize, type IncrementalDeps} from './deps.js'
 import {describeFleet, fleetMembers} from './fleet.js'
+import {incrementalHealthSignals} from './health.js'
 import {foldJournal} from './progress.js'
 
 /**
@@ -29,6 +30,9 @@ export function plan(deps: IncrementalDeps, journal: InstanceJournal) {
         timeoutMs: settings.timeouts.verifyMs,
         pollIntervalMs: settings.pollIntervalMs,
       })
+      const health = incrementalHealthSignals({document: settings.change.document, verify: settings.change.verify, targetGroups: members.targetGroups})
+      report({releaseId: context.releaseId, step: 'planning', message: `health signals: ${health.signals.join('; ')}`})
+      if (health.warning) report({releaseId: context.releaseId, step: 'planning', message: `warning: ${health.warning}`})
       const versions = await currentVersions(deps, members.instanceIds, context.previousVersion)
       const now = clock.now()
       const records: InstanceRecord[] = members.instanceIds.map((instanceId, order) => {

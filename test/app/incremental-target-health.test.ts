@@ -1,5 +1,6 @@
 /** An instance back from Standby is done when the load balancer says so, in every target group (issue 13). */
 import {describe, expect, it} from 'vitest'
+import {planRelease} from '../../src/app/plan.js'
 import {rollout} from '../../src/app/release.js'
 import {API_SOURCE, notInService, openIncremental, versionCounts} from '../fakes/incremental.js'
 
@@ -24,5 +25,23 @@ describe('incremental release judged by target health', () => {
     const health = await sim.handle('elbv2', 'DescribeTargetHealth', {TargetGroupArn: API_SOURCE})
     const states = (health.TargetHealthDescriptions as {TargetHealth: {State: string}}[]).map((d) => d.TargetHealth.State)
     expect(states).toEqual(['healthy', 'healthy', 'healthy', 'healthy'])
+  })
+
+  it('plan says what would catch a bad version of an incremental target, and warns when nothing would', async () => {
+    const {ws, sim} = await openIncremental({instances: 4, maxUnavailable: '1'})
+    const plan = await planRelease(ws, {target: 'api', version: '2.0.0'}, {sim})
+    expect(plan.health?.signals).toEqual([
+      expect.stringMatching(/^verify: 1 lines/),
+      expect.stringMatching(/^ELB: target health in 1 target groups, passed again by each instance back from Standby/),
+      expect.stringMatching(/^EC2: /),
+    ])
+    expect(plan.health?.warning).toBeUndefined()
+
+    const bare = await openIncremental({instances: 4, maxUnavailable: '1', verify: []})
+    const config = bare.ws.config.targets.api!
+    if (config.strategy !== 'incremental') throw new Error('api is incremental')
+    config.fleet = {tags: {Role: 'api'}}
+    const unguarded = await planRelease(bare.ws, {target: 'api', version: '2.0.0'}, {sim: bare.sim})
+    expect(unguarded.health?.warning).toMatch(/nothing would catch a bad application version/)
   })
 })
