@@ -148,9 +148,12 @@ async function planIncremental(account: Account, target: IncrementalTargetConfig
     {state: 'rolling', does: `change the other ${n - canary} in a sliding window of ${window}${members.standby ? ' (each in Standby while it changes)' : ''}`},
     {state: 'baking', does: `watch the fleet for ${target.bakeMs / 1000}s`},
   ]
-  // Typical per instance: Standby in and out ~20 s, the change ~90 s; windows overlap (sliding), so
+  // Typical per instance: Standby in and out ~20 s, the change ~90 s, the health checks; windows overlap (sliding), so
   // the estimate is the fleet's total work spread over the window, plus the canary and the bake.
-  const perInstance = (members.standby ? 20 : 0) + 90
+  // Back from Standby, an instance waits for the load balancer's HealthyThresholdCount passed checks.
+  const groups = members.targetGroups.length > 0 ? (await account.targets.describeTargetGroups(members.targetGroups)).found : []
+  const healthSeconds = Math.max(0, ...groups.map((g) => g.healthyThreshold * g.intervalSeconds))
+  const perInstance = (members.standby ? 20 + healthSeconds : 0) + 90
   const estimateSeconds = perInstance * (canary > 0 ? 1 : 0) + (perInstance * (n - canary)) / window + target.bakeMs / 1000
   return {
     steps,
