@@ -48,7 +48,7 @@ function bareConfig(place: InitPlace): ReleaseConfig {
     account: place.account,
     region: place.region,
     stateDir: path.resolve(dir, place.stateDir),
-    simulated: {speed: 'instant', seed: 1, faults: {}, fleets: {}, documents: {}},
+    simulated: {speed: 'instant', seed: 1, faults: {}, fleets: {}, targetGroups: {}, documents: {}},
     targets: {},
   }
 }

@@ -85,6 +85,19 @@ export const fleet = v.pipe(
   }),
 )
 
+const seconds = (min: number, max: number) => num({integer: true, min, max})
+
+/** A simulated target group's health check and draining, for demos that should not wait AWS's defaults. */
+export const targetGroup = section({
+  deregistrationDelaySeconds: optionalKey(
+    seconds(0, 3600),
+    "How long a deregistered target drains (deregistration_delay.timeout_seconds), 0 to 3600; AWS's default is 300. An immutable release's shift waits it out (it is added to the shift timeout).",
+  ),
+  intervalSeconds: optionalKey(seconds(5, 300), "Seconds between two health checks of a target (HealthCheckIntervalSeconds), 5 to 300; default 30."),
+  healthyThreshold: optionalKey(seconds(2, 10), 'Passed checks before a target is healthy (HealthyThresholdCount), 2 to 10; default 5.'),
+  unhealthyThreshold: optionalKey(seconds(2, 10), 'Failed checks before a target is unhealthy (UnhealthyThresholdCount), 2 to 10; default 2.'),
+})
+
 export const document = section({
   parameters: key(
     v.pipe(list(text(), {what: 'parameter names', example: '[Version, Mode]'}), unique((name) => `parameter ${name}`)),
@@ -117,6 +130,11 @@ export const simulated = section({
     named(groupName('key'), fleet),
     {},
     'Auto Scaling groups that exist before any release, for incremental targets to change in place, by group name (1 to 255 characters).',
+  ),
+  targetGroups: withDefault(
+    named(targetGroupArn('key'), targetGroup),
+    {},
+    "Settings of the target groups the simulated account creates (those of targets' and fleets' trafficSources), by target group ARN: a shorter deregistration delay or fewer health checks make a demo quicker. They apply when the account creates the target group; an existing account keeps its own (delete the state directory's sim folder to start over).",
   ),
   documents: withDefault(named(documentName('key'), document), {}, 'Custom SSM documents the account knows, besides `AWS-RunShellScript` and `AWS-RunPowerShellScript`, by document name.'),
 })
