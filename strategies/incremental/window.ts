@@ -97,6 +97,10 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
   const failures = () => ids('failed').length
   const inFlight = () => [...tracked.values()].filter((t) => IN_FLIGHT.has(t.phase)).length
   const outOfService = () => [...tracked.values()].filter((t) => OUT_OF_SERVICE.has(t.phase)).length + job.alsoOut
+  const overMaxErrors = (): string | null =>
+    job.failuresBefore + failures() > job.maxErrors
+      ? `${job.failuresBefore + failures()} instances failed, more than maxErrors (${job.maxErrors}): ${describeFailed(tracked)}`
+      : null
 
   for (;;) {
     const now = clock.now()
@@ -174,9 +178,7 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
         }
       }
     }
-    if (job.failuresBefore + failures() > job.maxErrors) {
-      stopping ??= `${job.failuresBefore + failures()} instances failed, more than maxErrors (${job.maxErrors}): ${describeFailed(tracked)}`
-    }
+    stopping ??= overMaxErrors()
 
     // Act, in batches.
     if (toReturn.length > 0) {
@@ -186,6 +188,8 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
     const sendable = await registeredOnly(deps, toSend, unregistered, move)
     const sendFailure = await sendChanges(deps, job, tracked, sendable, move, commandSentAt, unregistered)
     stopping ??= sendFailure ?? null
+    // An instance whose agent never came back failed just now, in registeredOnly: counted before the window fills.
+    stopping ??= overMaxErrors()
 
     // Fill the window.
     const starting: string[] = []

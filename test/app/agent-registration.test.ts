@@ -1,6 +1,7 @@
 /** SSM agent registration in an incremental release: InService is not managed yet, or ever (issue 13 item 4). */
 import {describe, expect, it} from 'vitest'
 import {rollout} from '../../src/app/release.js'
+import {ssmErrors} from '../../src/sim/errors.js'
 import type {SimAccount} from '../../src/sim/index.js'
 import type {VirtualClock} from '../../src/util/clock.js'
 import {notInService, openIncremental, versionCounts} from '../fakes/incremental.js'
@@ -43,5 +44,31 @@ describe('SSM agent registration in an incremental release', () => {
     expect(versionCounts(sim)).toEqual({'1.0.0': 4})
     expect(notInService(sim)).toEqual([])
     expect(sim.view().parameters.find((p) => p.name === '/release/api/version')).toBeUndefined()
+  })
+
+  it('fails an instance SendCommand keeps refusing as not managed once the bound has passed, and rolls back', async () => {
+    const {ws, sim} = await openIncremental({instances: 4, maxUnavailable: '1'})
+    // The canary's agent drops out after planning (say its instance profile was detached): SSM stops
+    // listing it and refuses it with InvalidInstanceId from then on.
+    const handle = sim.handle.bind(sim)
+    let lost: string | undefined
+    sim.handle = async (service, commandName, input) => {
+      const ids = (input as {InstanceIds?: string[]}).InstanceIds ?? []
+      if (service === 'ssm' && commandName === 'SendCommand' && ((input as {Comment?: string}).Comment ?? '').endsWith(' to 2.0.0')) {
+        lost ??= ids[0]
+        if (ids.includes(lost!)) throw ssmErrors.invalidInstanceId(`Instances [[${lost}]] not in a valid state`)
+      }
+      const answer = await handle(service, commandName, input)
+      if (lost && service === 'ssm' && commandName === 'DescribeInstanceInformation') {
+        answer.InstanceInformationList = answer.InstanceInformationList.filter((i: {InstanceId: string}) => i.InstanceId !== lost)
+      }
+      return answer
+    }
+    const result = await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
+    expect(result.outcome, result.message).toBe('rolledBack')
+    expect(result.record.details?.failure).toMatchObject({step: 'canary'})
+    expect(result.message).toMatch(new RegExp(`${lost} \\(the SSM agent of 1 of 1 instances never registered within 300s`))
+    expect(versionCounts(sim)).toEqual({'1.0.0': 4})
+    expect(notInService(sim)).toEqual([])
   })
 })
