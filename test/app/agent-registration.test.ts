@@ -35,6 +35,8 @@ describe('SSM agent registration in an incremental release', () => {
     // The launch template lost its instance profile after the fleet was launched: only new instances lack it.
     sim.setFaults({unregisteredVersions: ['1.0.0']})
     const {replacement} = await replaceOne(sim, clock)
+    // `release sim show` says which agent never registered.
+    expect(sim.view().groups[0]!.instances.filter((i) => i.ssmAgent === 'NotRegistered').map((i) => i.id)).toEqual([replacement])
     const result = await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
     expect(result.outcome).toBe('failed')
     expect(result.record.details?.failure).toMatchObject({step: 'planning'})
