@@ -44,6 +44,12 @@ export interface RestoreResult {
   restored: number
   /** Instances that could not be put back, with the version each one runs now as far as known. */
   stranded: {instanceId: string; version: string | null; reason: string}[]
+  /**
+   * Instances the group terminated during the release (nothing to restore on them) and those it
+   * launched in their place, which booted what the launch template boots and were put back on the
+   * restored version with the rest.
+   */
+  replaced?: {gone: string[]; launched: string[]}
 }
 
 export interface IncrementalContext extends IncrementalInput {

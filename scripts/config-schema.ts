@@ -119,6 +119,7 @@ export function referenceTables(schema: Json = editorSchema()): Record<string, s
     state: table(top.properties!.state as Json),
     simulated: table(simulated),
     'simulated.fleets': table((simulated.properties!.fleets as Json).additionalProperties as Json),
+    'simulated.targetGroups': table((simulated.properties!.targetGroups as Json).additionalProperties as Json),
     'simulated.documents': table((simulated.properties!.documents as Json).additionalProperties as Json),
     'simulated.faults': table(simulated.properties!.faults as Json),
     immutable: table(immutable!),
@@ -159,7 +160,7 @@ function typeOf(node: Json): string {
 
 /** Replaces each `<!-- schema:NAME -->...<!-- /schema -->` block of `markdown` with its table. */
 export function withTables(markdown: string, tables: Record<string, string> = referenceTables()): string {
-  return markdown.replace(/(<!-- schema:([a-z.]+) -->\n)[\s\S]*?(<!-- \/schema -->)/g, (whole, open: string, name: string, close: string) => {
+  return markdown.replace(/(<!-- schema:([a-zA-Z.]+) -->\n)[\s\S]*?(<!-- \/schema -->)/g, (whole, open: string, name: string, close: string) => {
     const body = tables[name]
     return body === undefined ? whole : `${open}${body}\n${close}`
   })

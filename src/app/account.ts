@@ -91,7 +91,9 @@ function configuredTargetGroups(config: ReleaseConfig): Record<string, object> {
   for (const target of Object.values(config.targets)) {
     for (const arn of (target as {trafficSources?: string[]}).trafficSources ?? []) arns.add(arn)
   }
-  return Object.fromEntries([...arns].filter((arn) => arn.includes(':targetgroup/')).map((arn) => [arn, {}]))
+  const settings: Record<string, object> = config.simulated.targetGroups
+  for (const arn of Object.keys(settings)) arns.add(arn)
+  return Object.fromEntries([...arns].filter((arn) => arn.includes(':targetgroup/')).map((arn) => [arn, settings[arn] ?? {}]))
 }
 
 export async function openAccount(config: ReleaseConfig, overrides: AccountOverrides = {}): Promise<Account> {

@@ -49,7 +49,7 @@ function bareConfig(place: InitPlace): ReleaseConfig {
     region: place.region,
     stateDir: path.resolve(dir, place.stateDir),
     state: {backend: 'file'},
-    simulated: {speed: 'instant', seed: 1, faults: {}, fleets: {}, documents: {}, dir: path.join(path.resolve(dir, place.stateDir), 'sim')},
+    simulated: {speed: 'instant', seed: 1, faults: {}, fleets: {}, targetGroups: {}, documents: {}, dir: path.join(path.resolve(dir, place.stateDir), 'sim')},
     targets: {},
   }
 }

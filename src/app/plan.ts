@@ -8,6 +8,7 @@ import {retention} from '../../strategies/immutable/retire.js'
 import {chooseStack} from '../../strategies/immutable/plan.js'
 import {TAG} from '../../strategies/immutable/index.js'
 import {immutableHealthSignals, type HealthSignals} from '../../strategies/immutable/health.js'
+import {incrementalHealthSignals} from '../../strategies/incremental/health.js'
 import type {TargetLedger} from '../engine/ledger.js'
 import {lastKnownGoodStack, liveStack} from './kinds/immutable.js'
 import {reconcile, decide, type ServingGroup} from './reconcile.js'
@@ -147,13 +148,17 @@ async function planIncremental(account: Account, target: IncrementalTargetConfig
     {state: 'rolling', does: `change the other ${n - canary} in a sliding window of ${window}${members.standby ? ' (each in Standby while it changes)' : ''}`},
     {state: 'baking', does: `watch the fleet for ${target.bakeMs / 1000}s`},
   ]
-  // Typical per instance: Standby in and out ~20 s, the change ~90 s; windows overlap (sliding), so
+  // Typical per instance: Standby in and out ~20 s, the change ~90 s, the health checks; windows overlap (sliding), so
   // the estimate is the fleet's total work spread over the window, plus the canary and the bake.
-  const perInstance = (members.standby ? 20 : 0) + 90
+  // Back from Standby, an instance waits for the load balancer's HealthyThresholdCount passed checks.
+  const groups = members.targetGroups.length > 0 ? (await account.targets.describeTargetGroups(members.targetGroups)).found : []
+  const healthSeconds = Math.max(0, ...groups.map((g) => g.healthyThreshold * g.intervalSeconds))
+  const perInstance = (members.standby ? 20 + healthSeconds : 0) + 90
   const estimateSeconds = perInstance * (canary > 0 ? 1 : 0) + (perInstance * (n - canary)) / window + target.bakeMs / 1000
   return {
     steps,
     incremental: {fleet, instances: n, window, canary, maxErrors: resolveAmount(target.maxErrors, n), windows, order: members.instanceIds},
+    health: incrementalHealthSignals({document: target.change.document, verify: target.change.verify, targetGroups: members.targetGroups}),
     estimateSeconds: Math.round(estimateSeconds),
   }
 }

@@ -15,6 +15,20 @@ export const FAILED_INVOCATION_STATUSES = [
 /** Statuses of an invocation that never ran on its instance: the change did not reach it. */
 export const UNDELIVERED_INVOCATION_STATUSES: ReadonlySet<string> = new Set(['Undeliverable', 'DeliveryTimedOut', 'InvalidPlatform', 'AccessDenied'])
 
+/**
+ * SendCommand's refusal of instances whose SSM agent is not registered (yet): InvalidInstanceId, a
+ * client error the SDK does not retry. Right after launch it means "not yet"; looked for on the error
+ * and on what it wraps (a send that failed after some of its chunks went through).
+ */
+export function isUnregisteredRefusal(error: unknown): boolean {
+  let current = error
+  for (let depth = 0; depth < 3 && current !== null && typeof current === 'object'; depth++) {
+    if ((current as {name?: unknown}).name === 'InvalidInstanceId') return true
+    current = (current as {cause?: unknown}).cause
+  }
+  return false
+}
+
 export interface SendCommandInput {
   documentName: string
   instanceIds: string[]

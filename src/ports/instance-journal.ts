@@ -16,6 +16,11 @@ export type InstancePhase =
   | 'done'
   /** The change failed on it; it waits for the way back. */
   | 'failed'
+  /**
+   * No longer in its group: Auto Scaling terminated it during the release (and launched a replacement,
+   * which boots what the launch template boots). Nothing is sent to it again.
+   */
+  | 'gone'
 
 export interface InstanceRecord {
   instanceId: string

@@ -118,7 +118,7 @@ function launchVersion(model: Model, group: GroupRecord): string | undefined {
 
 /**
  * A new instance in the emptiest zone: Pending until it boots, or with `running`, InService at once
- * with its agent registered (a seeded fleet that was there before the account was opened).
+ * with its agent registered unless its version is in faults.unregisteredVersions (a seeded fleet that was there before the account was opened).
  */
 export function launchInstance(
   model: Model,
@@ -127,16 +127,18 @@ export function launchInstance(
   options: {running?: boolean; version?: string} = {},
 ): InstanceRecord {
   const running = options.running === true
+  const version = options.version ?? launchVersion(model, group)
   const instance: InstanceRecord = {
     id: `i-${model.random.hex(17)}`,
     group: group.name,
-    version: options.version ?? launchVersion(model, group),
+    version,
     lifecycle: running ? 'InService' : 'Pending',
     health: 'Healthy',
     zone: placement.next(`${model.state.region}a`),
     launchedAt: model.now,
     booted: running,
-    agentRegistered: running,
+    // A seeded fleet of a version without an instance profile never registered either.
+    agentRegistered: running && !matchesAny(model.faults.unregisteredVersions, version),
     launchTemplate: group.launchTemplate ? {...group.launchTemplate} : undefined,
     deliveryRoll: model.random.next(),
   }

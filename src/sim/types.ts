@@ -130,7 +130,8 @@ export interface AccountView {
     desired: number
     min: number
     max: number
-    instances: {id: string; version?: string; lifecycle: string; health: string}[]
+    /** `ssmAgent`: Online once its SSM agent registered (Run Command reaches it), else NotRegistered. */
+    instances: {id: string; version?: string; lifecycle: string; health: string; ssmAgent: 'Online' | 'NotRegistered'}[]
     trafficSources: {identifier: string; state: string}[]
   }[]
   trafficSources: {

@@ -1,4 +1,5 @@
 import {groupInstances} from './instances.js'
+import {isManaged} from './invocations.js'
 import {iso, type Model} from './model.js'
 import {isLive} from './stacks.js'
 import type {AccountView} from './types.js'
@@ -36,6 +37,7 @@ export function buildAccountView(model: Model): AccountView {
         version: instance.version,
         lifecycle: instance.lifecycle,
         health: instance.health,
+        ssmAgent: isManaged(instance) ? ('Online' as const) : ('NotRegistered' as const),
       })),
       trafficSources: group.trafficSources.map((source) => ({identifier: source.identifier, state: source.state})),
     })),
@@ -95,8 +97,8 @@ export function renderAccountView(view: AccountView): string {
     else {
       lines.push(
         ...table(
-          ['INSTANCE', 'VERSION', 'LIFECYCLE', 'HEALTH'],
-          group.instances.map((instance) => [instance.id, instance.version ?? '-', instance.lifecycle, instance.health]),
+          ['INSTANCE', 'VERSION', 'LIFECYCLE', 'HEALTH', 'SSM AGENT'],
+          group.instances.map((instance) => [instance.id, instance.version ?? '-', instance.lifecycle, instance.health, instance.ssmAgent]),
           '    ',
         ),
       )

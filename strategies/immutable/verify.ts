@@ -1,6 +1,7 @@
 import type {StepInput} from '../../machines/immutable.js'
 import type {InvocationResult} from '../../src/ports/commands.js'
 import {pollUntil} from '../../src/util/poll.js'
+import {requireAgents, sendReadOnly} from '../agents.js'
 import {describeGroupOrThrow, isServing} from './group.js'
 import type {ImmutableDeps} from './deps.js'
 
@@ -22,13 +23,18 @@ export function verify(deps: ImmutableDeps) {
       return
     }
 
-    await awaitAgents(deps, context.releaseId, instanceIds)
-    const commandIds = await commands.send({
-      documentName: 'AWS-RunShellScript',
-      instanceIds,
-      parameters: {commands: settings.verify.commands},
-      comment: `release ${context.releaseId} smoke check`,
-    })
+    // InService is not SSM managed: the smoke check waits for the agents within the verify timeout.
+    await requireAgents(deps, {releaseId: context.releaseId, step: 'verifying', instanceIds, timeoutMs: settings.timeouts.verifyMs, pollIntervalMs: settings.pollIntervalMs})
+    const commandIds = await sendReadOnly(
+      deps,
+      {
+        documentName: 'AWS-RunShellScript',
+        instanceIds,
+        parameters: {commands: settings.verify.commands},
+        comment: `release ${context.releaseId} smoke check`,
+      },
+      {timeoutMs: settings.timeouts.verifyMs, pollIntervalMs: settings.pollIntervalMs},
+    )
     report({
       releaseId: context.releaseId,
       step: 'verifying',
@@ -57,29 +63,6 @@ export function verify(deps: ImmutableDeps) {
     const failed = results.filter((r) => !r.ok)
     if (failed.length > 0) throw new Error(`smoke check failed on ${describeFailures(failed)}`)
   }
-}
-
-/**
- * An instance is InService before its SSM agent registers (and SendCommand answers InvalidInstanceId
- * until then): wait for every agent, within the verify timeout, and name those that never came.
- */
-async function awaitAgents(deps: ImmutableDeps, releaseId: string, instanceIds: string[]): Promise<void> {
-  const {commands, clock, report, settings} = deps
-  const deadline = clock.now() + settings.timeouts.verifyMs
-  let missing = instanceIds
-  for (let interval = settings.pollIntervalMs; ; interval = Math.min(interval * 2, settings.pollIntervalMs * 3)) {
-    const managed = new Set(await commands.managedInstances(instanceIds))
-    missing = instanceIds.filter((id) => !managed.has(id))
-    if (missing.length === 0) return
-    if (clock.now() >= deadline) break
-    report({releaseId, step: 'verifying', message: `waiting for the SSM agent of ${missing.length} instances to register`})
-    await clock.sleep(Math.min(interval, Math.max(0, deadline - clock.now())))
-  }
-  throw new Error(
-    `the SSM agent of ${missing.length} of ${instanceIds.length} instances never registered within ${settings.timeouts.verifyMs / 1000}s ` +
-      `(${missing.join(', ')}); usually the launch template gives no instance profile with AmazonSSMManagedInstanceCore, ` +
-      `or the instances have no route to the SSM endpoints (no NAT gateway or VPC endpoints)`,
-  )
 }
 
 function describeFailures(failed: InvocationResult[]): string {

@@ -1,9 +1,10 @@
 import type {StepInput} from '../../machines/incremental.js'
 import type {IncrementalDeps} from './deps.js'
+import {fleetMembers} from './fleet.js'
 
 /**
- * Watches the fleet until the bake deadline kept in context: an instance that turns unhealthy sends
- * the release back. A fleet found by tags has no group health to watch; its verify already ran.
+ * Watches the fleet until the bake deadline kept in context: an instance that turns unhealthy, to its
+ * group or to the load balancer in any of the group's target groups, sends the release back. A fleet found by tags has no group health to watch; its verify already ran.
  */
 export function bake(deps: IncrementalDeps) {
   return async ({input: {context}}: {input: StepInput}): Promise<void> => {
@@ -15,12 +16,23 @@ export function bake(deps: IncrementalDeps) {
       step: 'baking',
       message: `watching the fleet for ${Math.max(0, Math.round((deadline - clock.now()) / 1000))}s more (until ${context.bakeUntil})`,
     })
+    const targetGroups = group ? (await fleetMembers(deps)).targetGroups : []
     for (;;) {
       if (group) {
         const info = await fleet.describeGroup(group)
-        const unhealthy = (info?.instances ?? []).filter((i) => i.lifecycle === 'InService' && i.health !== 'Healthy')
+        const inService = (info?.instances ?? []).filter((i) => i.lifecycle === 'InService')
+        const unhealthy = inService.filter((i) => i.health !== 'Healthy')
         if (unhealthy.length > 0) {
           throw new Error(`${unhealthy.length} instances became unhealthy during the bake (${unhealthy.map((i) => i.id).join(', ')})`)
+        }
+        // What traffic sees: the load balancer's health check, in every target group of the group.
+        for (const targetGroup of deps.targets ? targetGroups : []) {
+          const failing = (await deps.targets!.describeTargetHealth(targetGroup, inService.map((i) => i.id))).filter((t) => t.state === 'unhealthy')
+          if (failing.length > 0) {
+            throw new Error(
+              `${failing.length} instances failed the health check of target group ${targetGroup} during the bake (${failing.map((t) => `${t.instanceId}${t.reason ? `: ${t.reason}` : ''}`).join(', ')})`,
+            )
+          }
         }
       }
       const remaining = deadline - clock.now()

@@ -3,6 +3,7 @@ import type {CommandPort} from '../../src/ports/commands.js'
 import type {FleetPort} from '../../src/ports/fleet.js'
 import type {ParameterPort} from '../../src/ports/parameters.js'
 import type {ProgressSink} from '../../src/ports/release.js'
+import type {TargetGroupPort} from '../../src/ports/targets.js'
 
 /** A number of instances, absolute or as a share of the fleet (rounded down, at least 1 where a window needs one). */
 export type Amount = {count: number} | {percent: number}
@@ -56,6 +57,11 @@ export interface IncrementalDeps {
   fleet: FleetPort
   commands: CommandPort
   parameters: ParameterPort
+  /**
+   * Target health as the load balancer sees it: an instance back from Standby is done when it is
+   * healthy in every target group of its group. Without it, the group's InService and Healthy.
+   */
+  targets?: TargetGroupPort
   clock: Clock
   report: ProgressSink
   settings: IncrementalSettings

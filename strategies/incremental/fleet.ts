@@ -6,6 +6,8 @@ export interface FleetMembers {
   instanceIds: string[]
   /** Instances of a group with traffic sources go to Standby while they change, so no request reaches them. */
   standby: boolean
+  /** The ELB target groups the group is registered with: where an instance back from Standby must be healthy again. */
+  targetGroups: string[]
 }
 
 /** The instances an incremental target changes: a group's InService instances, or managed instances by tags. */
@@ -16,9 +18,15 @@ export async function fleetMembers(deps: IncrementalDeps): Promise<FleetMembers>
     if (!group) throw new Error(`Auto Scaling group ${selector.group} does not exist`)
     const sources = await deps.fleet.describeTrafficSources(selector.group)
     const instanceIds = group.instances.filter((i) => i.lifecycle === 'InService').map((i) => i.id)
-    return {group: selector.group, instanceIds, standby: sources.some((s) => s.state !== 'Removed' && s.state !== 'Removing')}
+    const serving = sources.filter((s) => s.state !== 'Removed' && s.state !== 'Removing')
+    return {
+      group: selector.group,
+      instanceIds,
+      standby: serving.length > 0,
+      targetGroups: serving.map((s) => s.identifier).filter((id) => id.includes(':targetgroup/')),
+    }
   }
-  return {group: null, instanceIds: await deps.commands.instancesByTags(selector.tags), standby: false}
+  return {group: null, instanceIds: await deps.commands.instancesByTags(selector.tags), standby: false, targetGroups: []}
 }
 
 export function describeFleet(deps: IncrementalDeps): string {

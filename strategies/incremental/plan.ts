@@ -3,8 +3,10 @@ import type {InstanceJournal, InstanceRecord} from '../../src/ports/instance-jou
 import {desiredVersionParameter} from '../../src/ports/parameters.js'
 import {pollUntil} from '../../src/util/poll.js'
 import {versionProblem} from '../../src/util/version.js'
+import {requireAgents, sendReadOnly} from '../agents.js'
 import {resolveAmount, windowSize, type IncrementalDeps} from './deps.js'
 import {describeFleet, fleetMembers} from './fleet.js'
+import {incrementalHealthSignals} from './health.js'
 import {foldJournal} from './progress.js'
 
 /**
@@ -19,6 +21,18 @@ export function plan(deps: IncrementalDeps, journal: InstanceJournal) {
     if (planned.length === 0) {
       const members = await fleetMembers(deps)
       if (members.instanceIds.length === 0) throw new Error(`the fleet (${describeFleet(deps)}) has no instances in service`)
+      // Every change is a Run Command: an instance InService whose agent has not registered yet (just
+      // launched) is waited for, one that never does stops the release here, before anything changed.
+      await requireAgents(deps, {
+        releaseId: context.releaseId,
+        step: 'planning',
+        instanceIds: members.instanceIds,
+        timeoutMs: settings.timeouts.verifyMs,
+        pollIntervalMs: settings.pollIntervalMs,
+      })
+      const health = incrementalHealthSignals({document: settings.change.document, verify: settings.change.verify, targetGroups: members.targetGroups})
+      report({releaseId: context.releaseId, step: 'planning', message: `health signals: ${health.signals.join('; ')}`})
+      if (health.warning) report({releaseId: context.releaseId, step: 'planning', message: `warning: ${health.warning}`})
       const versions = await currentVersions(deps, members.instanceIds, context.previousVersion)
       const now = clock.now()
       const records: InstanceRecord[] = members.instanceIds.map((instanceId, order) => {
@@ -73,12 +87,11 @@ async function currentVersions(deps: IncrementalDeps, instanceIds: string[], liv
   const {change, timeouts, pollIntervalMs} = deps.settings
   const versions = new Map<string, VersionRead>(instanceIds.map((id) => [id, {version: live}]))
   if (change.current.length === 0) return versions
-  const commandIds = await deps.commands.send({
-    documentName: change.document,
-    instanceIds,
-    parameters: {commands: change.current},
-    comment: 'release: read the current version',
-  })
+  const commandIds = await sendReadOnly(
+    deps,
+    {documentName: change.document, instanceIds, parameters: {commands: change.current}, comment: 'release: read the current version'},
+    {timeoutMs: timeouts.verifyMs, pollIntervalMs},
+  )
   const results = await pollUntil(
     async () => {
       const invocations = await deps.commands.invocations(commandIds, {withOutput: true})

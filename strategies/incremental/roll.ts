@@ -2,6 +2,7 @@ import type {RestoreResult, RollInput, RollOutput, StepInput} from '../../machin
 import type {InstanceJournal} from '../../src/ports/instance-journal.js'
 import {desiredVersionParameter} from '../../src/ports/parameters.js'
 import {isVersion, versionProblem} from '../../src/util/version.js'
+import {awaitAgents, neverRegistered} from '../agents.js'
 import type {IncrementalDeps} from './deps.js'
 import {fleetMembers} from './fleet.js'
 import {foldJournal, OUT_OF_SERVICE} from './progress.js'
@@ -34,12 +35,14 @@ export function roll(deps: IncrementalDeps, journal: InstanceJournal) {
       retries: 0,
       group: members.group,
       standby: members.standby,
+      targetGroups: members.targetGroups,
       state: progress.forward,
       alsoOut,
       append: (records) => journal.append(records),
     })
     const tally = {changed: context.tally.changed + result.changed.length, failed: context.tally.failed + result.failed.length}
     if (scope === 'rest' && tally.failed > 0) await restoreTolerated(deps, journal, context.releaseId, context.previousVersion)
+    if (scope === 'rest') await reportLaunched(deps, context.releaseId, 'rolling', new Set(progress.planned.map((p) => p.instanceId)))
     return {tally, bakeUntil: new Date(deps.clock.now() + deps.settings.bakeMs).toISOString()}
   }
 }
@@ -79,6 +82,8 @@ export function restore(deps: IncrementalDeps, journal: InstanceJournal) {
     const stranded: RestoreResult['stranded'] = []
     const instances: {instanceId: string; version: string; returnOnly?: boolean}[] = []
     for (const p of touched) {
+      // Terminated by its group during the release: there is nothing left to put back.
+      if (progress.forward.get(p.instanceId)?.phase === 'gone') continue
       const back = versionToRestore(p, context.previousVersion)
       if (progress.forward.get(p.instanceId)?.undelivered === true) {
         // Never reached by the change: nothing to put back (a command would not reach it either);
@@ -88,6 +93,26 @@ export function restore(deps: IncrementalDeps, journal: InstanceJournal) {
       }
       if (back.version !== undefined) instances.push({instanceId: p.instanceId, version: back.version})
       else stranded.push({instanceId: p.instanceId, version: context.version, reason: back.reason})
+    }
+    // What the fleet runs again: the live version, or for a first release the one version the plan found.
+    const found = [...new Set(progress.planned.map((p) => p.previousVersion).filter((v) => isVersion(v)))]
+    const restoredVersion = context.previousVersion ?? (found.length === 1 ? found[0]! : null)
+    // Instances the group launched during the release (in place of one it terminated, or scaling out)
+    // booted what its launch template boots, whatever this release did: they get the restored version too.
+    const launched = await launchedDuring(deps, new Set(progress.planned.map((p) => p.instanceId)))
+    if (launched.length > 0) {
+      const missing = new Set(
+        await awaitAgents(deps, {releaseId: context.releaseId, step: 'rollingBack', instanceIds: launched, timeoutMs: deps.settings.timeouts.verifyMs, pollIntervalMs: deps.settings.pollIntervalMs}),
+      )
+      for (const id of launched) {
+        if (missing.has(id)) {
+          stranded.push({instanceId: id, version: null, reason: `launched by its group during the release; ${neverRegistered([id], 1, deps.settings.timeouts.verifyMs)}`})
+        } else if (restoredVersion === null) {
+          stranded.push({instanceId: id, version: null, reason: 'launched by its group during the release; no last known good version to put on it'})
+        } else {
+          instances.push({instanceId: id, version: restoredVersion})
+        }
+      }
     }
     const window = Math.max(1, context.plan?.window ?? 1)
     const result = await restorePass(deps, journal, {
@@ -100,14 +125,36 @@ export function restore(deps: IncrementalDeps, journal: InstanceJournal) {
     for (const f of result.failed) {
       stranded.push({instanceId: f.instanceId, version: null, reason: f.reason})
     }
-    // What the fleet runs again: the live version, or for a first release the one version the plan found.
-    const found = [...new Set(progress.planned.map((p) => p.previousVersion).filter((v) => isVersion(v)))]
-    const restoredVersion = context.previousVersion ?? (found.length === 1 ? found[0] : null)
     if (restoredVersion) {
       await deps.parameters.put(desiredVersionParameter(deps.settings.target), restoredVersion, `rolled back by ${context.releaseId}`)
     }
-    return {restored: result.changed.length, stranded}
+    // Terminated before or during the way back: nothing was, or could be, restored on them.
+    const gone = [...new Set([...[...progress.forward].filter(([, r]) => r.phase === 'gone').map(([id]) => id), ...result.gone])]
+    const replaced = gone.length > 0 || launched.length > 0 ? {replaced: {gone, launched}} : {}
+    if (gone.length > 0) {
+      deps.report({releaseId: context.releaseId, step: 'rollingBack', message: `${gone.length} instances were terminated by their group during the release, nothing to restore on them: ${gone.join(', ')}`})
+    }
+    return {restored: result.changed.length, stranded, ...replaced}
   }
+}
+
+/** InService instances of the fleet's group that the plan does not know: launched during the release. */
+async function launchedDuring(deps: IncrementalDeps, planned: Set<string>): Promise<string[]> {
+  const selector = deps.settings.fleet
+  if (!('group' in selector)) return []
+  const group = await deps.fleet.describeGroup(selector.group)
+  return (group?.instances ?? []).filter((i) => i.lifecycle === 'InService' && !planned.has(i.id)).map((i) => i.id)
+}
+
+/** Says which instances the group launched during the release: they run what its launch template boots. */
+async function reportLaunched(deps: IncrementalDeps, releaseId: string, step: string, planned: Set<string>): Promise<void> {
+  const launched = await launchedDuring(deps, planned)
+  if (launched.length === 0) return
+  deps.report({
+    releaseId,
+    step,
+    message: `${launched.length} instances were launched by the group during the release (${launched.join(', ')}): this release did not change them; they run what the launch template boots`,
+  })
 }
 
 /**
@@ -142,6 +189,7 @@ async function restorePass(
     retries: RESTORE_RETRIES,
     group: members.group,
     standby: members.standby,
+    targetGroups: members.targetGroups,
     state: progress.restore,
     alsoOut: 0,
     append: (records) => journal.append(records),

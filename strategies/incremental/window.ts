@@ -1,7 +1,8 @@
-import {UNDELIVERED_INVOCATION_STATUSES, type InvocationResult} from '../../src/ports/commands.js'
+import {isUnregisteredRefusal, UNDELIVERED_INVOCATION_STATUSES, type InvocationResult} from '../../src/ports/commands.js'
 import type {GroupInfo, InstanceInfo} from '../../src/ports/fleet.js'
 import type {InstancePhase, InstanceRecord} from '../../src/ports/instance-journal.js'
 import {printableText} from '../../src/util/text.js'
+import {neverRegistered} from '../agents.js'
 import {changeCommand} from './change.js'
 import type {IncrementalDeps} from './deps.js'
 import {IN_FLIGHT, OUT_OF_SERVICE, type PassState} from './progress.js'
@@ -28,6 +29,8 @@ export interface WindowJob {
   /** The Auto Scaling group, when the fleet is one; instances then go to Standby while they change if `standby`. */
   group: string | null
   standby: boolean
+  /** The group's ELB target groups: an instance back from Standby must be healthy in every one. */
+  targetGroups: string[]
   /** This pass's records so far (from the journal), so that a resumed pass goes on where it was. */
   state: PassState
   /** Instances of other scopes of this pass that are out of service now (e.g. the canary's failed ones). */
@@ -38,6 +41,8 @@ export interface WindowJob {
 export interface WindowResult {
   changed: string[]
   failed: {instanceId: string; reason: string}[]
+  /** Instances the group terminated during the pass (see the phase 'gone'). */
+  gone: string[]
 }
 
 /** The pass stopped: more failures than allowed, or an instance unhealthy after its change. */
@@ -78,6 +83,8 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
   const seenCounts = new Map<string, number>()
   const commandSentAt = new Map<string, number>()
   for (const t of tracked.values()) if (t.commandId) commandSentAt.set(t.commandId, t.at)
+  /** Instances SendCommand refused as not (yet) managed, since when: sent again once their agent is listed. */
+  const unregistered = new Map<string, number>()
   let stopping: string | null = null
 
   const deadlineOf = (t: Tracked): number => {
@@ -90,6 +97,10 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
   const failures = () => ids('failed').length
   const inFlight = () => [...tracked.values()].filter((t) => IN_FLIGHT.has(t.phase)).length
   const outOfService = () => [...tracked.values()].filter((t) => OUT_OF_SERVICE.has(t.phase)).length + job.alsoOut
+  const overMaxErrors = (): string | null =>
+    job.failuresBefore + failures() > job.maxErrors
+      ? `${job.failuresBefore + failures()} instances failed, more than maxErrors (${job.maxErrors}): ${describeFailed(tracked)}`
+      : null
 
   for (;;) {
     const now = clock.now()
@@ -108,7 +119,19 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
       groupInfo = await fleet.describeGroup(job.group)
       for (const instance of groupInfo?.instances ?? []) lifecycle.set(instance.id, instance)
     }
+    // An instance the group terminated (a failed health check, a scale-in, a person) is gone: it is
+    // never started, and one on its way into or out of Standby is no longer waited for.
+    if (groupInfo) {
+      for (const [id, t] of tracked) {
+        if ((t.phase === 'planned' || t.phase === 'enteringStandby' || t.phase === 'returning') && isGone(lifecycle.get(id))) {
+          move(id, 'gone', {reason: `terminated by its Auto Scaling group during the release${t.phase === 'returning' ? ' after its change' : ''}`})
+          const queued = queue.indexOf(id)
+          if (queued >= 0) queue.splice(queued, 1)
+        }
+      }
+    }
     const results = await finishedInvocations(deps, tracked, seenCounts, commandSentAt)
+    const targetHealth = await returningTargetHealth(deps, job, tracked, lifecycle)
 
     // Advance every instance in flight.
     const toSend: string[] = []
@@ -141,24 +164,32 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
         else if (now > deadlineOf(t)) move(id, 'failed', {reason: 'the change did not finish in time'})
       } else if (t.phase === 'returning') {
         const info = lifecycle.get(id)
-        if (info?.lifecycle === 'InService' && info.health === 'Healthy') move(id, 'done')
-        else if (info?.lifecycle === 'InService') {
-          move(id, 'failed', {reason: 'unhealthy after the change'})
-          if (job.pass === 'forward') stopping ??= `instance ${id} is unhealthy after its change to ${t.version}`
-        } else if (now > deadlineOf(t)) move(id, 'failed', {reason: `not InService and healthy within ${settings.timeouts.healthMs / 1000}s`})
+        // Traffic sees the application: InService and Healthy (EC2 status checks) is not enough while
+        // the group has target groups; the instance must pass the load balancer's check in every one.
+        const verdict = info?.lifecycle === 'InService' && info.health === 'Healthy' ? (targetHealth.get(id) ?? {healthy: true}) : undefined
+        if (verdict?.healthy) move(id, 'done')
+        else if (info?.lifecycle === 'InService' && (info.health !== 'Healthy' || verdict?.failed !== undefined)) {
+          const why = verdict?.failed ?? 'unhealthy'
+          move(id, 'failed', {reason: `${why} after the change`})
+          if (job.pass === 'forward') stopping ??= `instance ${id} is ${why} after its change to ${t.version}`
+        } else if (now > deadlineOf(t)) {
+          const not = verdict?.waiting ? `healthy in every target group (${verdict.waiting})` : 'InService and healthy'
+          move(id, 'failed', {reason: `not ${not} within ${settings.timeouts.healthMs / 1000}s`})
+        }
       }
     }
-    if (job.failuresBefore + failures() > job.maxErrors) {
-      stopping ??= `${job.failuresBefore + failures()} instances failed, more than maxErrors (${job.maxErrors}): ${describeFailed(tracked)}`
-    }
+    stopping ??= overMaxErrors()
 
     // Act, in batches.
     if (toReturn.length > 0) {
       await fleet.exitStandby(job.group!, toReturn, groupInfo)
       for (const id of toReturn) move(id, 'returning')
     }
-    const sendFailure = await sendChanges(deps, job, tracked, toSend, move, commandSentAt)
+    const sendable = await registeredOnly(deps, toSend, unregistered, move)
+    const sendFailure = await sendChanges(deps, job, tracked, sendable, move, commandSentAt, unregistered)
     stopping ??= sendFailure ?? null
+    // An instance whose agent never came back failed just now, in registeredOnly: counted before the window fills.
+    stopping ??= overMaxErrors()
 
     // Fill the window.
     const starting: string[] = []
@@ -180,7 +211,7 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
       } else {
         // Without Standby, an instance that is only to be returned is where it should be already.
         for (const id of starting.filter((id) => tracked.get(id)!.returnOnly)) move(id, 'done')
-        const startFailure = await sendChanges(deps, job, tracked, starting.filter((id) => !tracked.get(id)!.returnOnly), move, commandSentAt)
+        const startFailure = await sendChanges(deps, job, tracked, starting.filter((id) => !tracked.get(id)!.returnOnly), move, commandSentAt, unregistered)
         stopping ??= startFailure ?? null
       }
     }
@@ -192,6 +223,7 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
       const result = {
         changed: ids('done'),
         failed: ids('failed').map((id) => ({instanceId: id, reason: tracked.get(id)!.reason ?? 'failed'})),
+        gone: ids('gone'),
       }
       if (stopping) throw new WindowStopped(stopping, result)
       return result
@@ -200,11 +232,84 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
   }
 }
 
+/** Not in the group any more, or on its way out. */
+function isGone(info: InstanceInfo | undefined): boolean {
+  return info === undefined || info.lifecycle.startsWith('Terminat')
+}
+
+/** Where an instance back in service stands with the load balancer, over all the group's target groups. */
+interface TargetVerdict {
+  healthy: boolean
+  /** Set when a target group found it unhealthy: which, and ELB's reason. */
+  failed?: string
+  /** Set while some target group has not passed it yet: which, and its state. */
+  waiting?: string
+}
+
+/**
+ * The target health of the instances back InService (one DescribeTargetHealth per target group per
+ * tick, for all of them): healthy only when healthy in every target group.
+ */
+async function returningTargetHealth(
+  deps: IncrementalDeps,
+  job: WindowJob,
+  tracked: Map<string, Tracked>,
+  lifecycle: Map<string, InstanceInfo>,
+): Promise<Map<string, TargetVerdict>> {
+  const verdicts = new Map<string, TargetVerdict>()
+  if (!deps.targets || job.targetGroups.length === 0) return verdicts
+  const back = [...tracked].filter(([id, t]) => t.phase === 'returning' && lifecycle.get(id)?.lifecycle === 'InService').map(([id]) => id)
+  if (back.length === 0) return verdicts
+  for (const id of back) verdicts.set(id, {healthy: true})
+  for (const targetGroup of job.targetGroups) {
+    const name = targetGroupName(targetGroup)
+    for (const health of await deps.targets.describeTargetHealth(targetGroup, back)) {
+      const verdict = verdicts.get(health.instanceId)
+      if (!verdict || health.state === 'healthy') continue
+      verdict.healthy = false
+      if (health.state === 'unhealthy') verdict.failed ??= `unhealthy in target group ${name}${health.reason ? ` (${health.reason})` : ''}`
+      else verdict.waiting ??= `${name}: ${health.state}`
+    }
+  }
+  return verdicts
+}
+
+/** The name part of a target group ARN (…:targetgroup/<name>/<id>), for messages. */
+function targetGroupName(arn: string): string {
+  return /:targetgroup\/([^/]+)\//.exec(arn)?.[1] ?? arn
+}
+
 /** The failed instances and why, for the message a stopped pass ends with (the first 10). */
 function describeFailed(tracked: Map<string, Tracked>): string {
   const failed = [...tracked].filter(([, t]) => t.phase === 'failed')
   const shown = failed.slice(0, 10).map(([id, t]) => `${id} (${(t.reason ?? 'failed').split('\n')[0]})`)
   return shown.join(', ') + (failed.length > 10 ? ` and ${failed.length - 10} more` : '')
+}
+
+/**
+ * Of the instances about to be sent a change, those SendCommand refused as unregistered go only once
+ * DescribeInstanceInformation lists them; one still missing after the verify timeout failed, never
+ * reached (its agent never registered). Asks only about the refused ones: nothing in the usual case.
+ */
+async function registeredOnly(
+  deps: IncrementalDeps,
+  ids: string[],
+  unregistered: Map<string, number>,
+  move: (id: string, phase: InstancePhase, extra?: {reason?: string; undelivered?: boolean}) => void,
+): Promise<string[]> {
+  const waiting = new Set(ids.filter((id) => unregistered.has(id)))
+  if (waiting.size === 0) return ids
+  const listed = new Set(await deps.commands.managedInstances([...waiting]))
+  const bound = deps.settings.timeouts.verifyMs
+  const now = deps.clock.now()
+  for (const id of waiting) {
+    if (listed.has(id)) unregistered.delete(id)
+    else if (now - unregistered.get(id)! > bound) {
+      unregistered.delete(id)
+      move(id, 'failed', {reason: neverRegistered([id], 1, bound), undelivered: true})
+    }
+  }
+  return ids.filter((id) => !waiting.has(id) || listed.has(id))
 }
 
 /** The port sends in chunks of this many instances, in order: chunk k holds ids[50k .. 50k+49]. */
@@ -224,6 +329,7 @@ async function sendChanges(
   instanceIds: string[],
   move: (id: string, phase: InstancePhase, extra?: {commandId?: string; reason?: string}) => void,
   commandSentAt: Map<string, number>,
+  unregistered: Map<string, number>,
 ): Promise<string | undefined> {
   const byVersion = new Map<string, string[]>()
   for (const id of instanceIds) {
@@ -237,14 +343,24 @@ async function sendChanges(
     await job.append(ids.map((instanceId) => ({instanceId, pass: job.pass, phase: 'changing' as const, at})))
     let commandIds: string[]
     let failure: string | undefined
+    let sendError: unknown
     try {
       commandIds = await deps.commands.send(changeCommand(deps.settings.change, version, ids, comment))
     } catch (error) {
+      sendError = error
       commandIds = sentBefore(error)
       failure = `SendCommand failed after ${commandIds.length} of ${Math.ceil(ids.length / INSTANCES_PER_SEND)} calls: ${error instanceof Error ? error.message : String(error)}`
     }
+    // Refused as not managed (yet): the agent registers a while after boot, so those not sent stay
+    // written ahead as changing, to be sent again once their agent is listed (registeredOnly).
+    const notYet = failure !== undefined && isUnregisteredRefusal(sendError)
     ids.forEach((id, i) => {
       const commandId = commandIds[Math.floor(i / INSTANCES_PER_SEND)] ?? (failure === undefined ? commandIds.at(-1) : undefined)
+      if (commandId === undefined && notYet) {
+        if (!unregistered.has(id)) unregistered.set(id, deps.clock.now())
+        move(id, 'changing', {commandId: undefined})
+        return
+      }
       if (commandId === undefined) {
         move(id, 'failed', {reason: failure!})
         return
@@ -252,7 +368,7 @@ async function sendChanges(
       commandSentAt.set(commandId, deps.clock.now())
       move(id, 'changing', {commandId})
     })
-    if (failure !== undefined) stopping ??= failure
+    if (failure !== undefined && !notYet) stopping ??= failure
   }
   return stopping
 }

@@ -5,6 +5,7 @@ import {describe, expect, it} from 'vitest'
 import {planRelease} from '../../src/app/plan.js'
 import {rollout} from '../../src/app/release.js'
 import {openWorkspace} from '../../src/app/workspace.js'
+import {ssmErrors} from '../../src/sim/errors.js'
 import {SimAccount, type SimTargetGroup} from '../../src/sim/index.js'
 import {VirtualClock} from '../../src/util/clock.js'
 import {liveStacks, versionsTakingTraffic} from '../fakes/account.js'
@@ -119,6 +120,24 @@ describe('SSM agent registration', () => {
     const result = await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim: slow})
     expect(result.outcome).toBe('succeeded')
     expect(versionsTakingTraffic(slow)).toEqual(['1.0.0'])
+  })
+
+  it('takes InvalidInstanceId from SendCommand right after the agents are listed as "not yet"', async () => {
+    const {ws, sim} = await openProject()
+    const handle = sim.handle.bind(sim)
+    let refused = 0
+    sim.handle = async (service, commandName, input) => {
+      // SSM lists the agent a moment before SendCommand accepts the instance.
+      if (service === 'ssm' && commandName === 'SendCommand' && refused < 2) {
+        refused++
+        throw ssmErrors.invalidInstanceId(`Instances [[${(input as {InstanceIds: string[]}).InstanceIds[0]}]] not in a valid state`)
+      }
+      return handle(service, commandName, input)
+    }
+    const result = await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
+    expect(refused).toBe(2)
+    expect(result.outcome, result.message).toBe('succeeded')
+    expect(versionsTakingTraffic(sim)).toEqual(['1.0.0'])
   })
 
   it('names the instances whose agent never registers, and why that usually happens', async () => {

@@ -80,7 +80,7 @@ describe('loadConfig: a good config', () => {
     expect(config.account).toBe('simulated')
     expect(config.region).toBe('us-east-1')
     expect(config.stateDir).toBe(path.join(dir, '.release'))
-    expect(config.simulated).toEqual({speed: 20, seed: 1, faults: {}, fleets: {}, documents: {}, dir: path.join(dir, '.release', 'sim')})
+    expect(config.simulated).toEqual({speed: 20, seed: 1, faults: {}, fleets: {}, targetGroups: {}, documents: {}, dir: path.join(dir, '.release', 'sim')})
     expect(config.state).toEqual({backend: 'file'})
     expect(config.targets).toEqual({
       web: {
@@ -162,6 +162,7 @@ targets:
         undeliverableInstances: 0,
       },
       fleets: {},
+      targetGroups: {},
       documents: {},
     })
     const web = config.targets.web!

@@ -6,7 +6,7 @@ import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {openWorkspace, type Workspace} from '../../src/app/workspace.js'
-import {SimAccount, type SimFaults} from '../../src/sim/index.js'
+import {SimAccount, type SimFaults, type SimTimings} from '../../src/sim/index.js'
 import {VirtualClock} from '../../src/util/clock.js'
 
 export const API_SOURCE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api/3f1c5e0b9a7d2c41'
@@ -19,12 +19,16 @@ export interface IncrementalOptions {
   faults?: SimFaults
   seed?: number
   commandLatency?: {medianMs: number; p95Ms: number}
+  /** The change's verify lines (default: release-sim check); [] leaves a bad version to the load balancer. */
+  verify?: string[]
   /** Extra YAML lines under targets.api. */
   extra?: string
   /** The version every instance runs at the start (1.0.0). */
   version?: string
   /** The fleet group's MinSize (default 0). */
   min?: number
+  /** Timings of the simulated account besides commandLatency (e.g. a slow agent registration). */
+  timings?: Partial<SimTimings>
 }
 
 export interface IncrementalProject {
@@ -44,7 +48,7 @@ export async function openIncremental(options: IncrementalOptions = {}): Promise
     fleet: {group: api-fleet}
     change:
       apply: ['release-sim set-version {{version}}']
-      verify: ['release-sim check']
+      verify: ${JSON.stringify(options.verify ?? ['release-sim check'])}
       current: ['release-sim get-version']
     maxUnavailable: ${options.maxUnavailable ?? '25%'}
     canary: ${options.canary ?? 1}
@@ -59,7 +63,7 @@ ${options.extra ?? ''}`,
     seed: options.seed ?? 5,
     faults: options.faults ?? {unhealthyVersions: ['*-bad']},
     fleets: {'api-fleet': {instances: options.instances ?? 12, version: options.version ?? '1.0.0', trafficSources: [API_SOURCE], min: options.min}},
-    timings: options.commandLatency ? {commandLatency: options.commandLatency} : undefined,
+    timings: options.commandLatency || options.timings ? {...options.timings, ...(options.commandLatency ? {commandLatency: options.commandLatency} : {})} : undefined,
   })
   return {dir, ws, sim, clock}
 }

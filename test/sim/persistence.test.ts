@@ -121,7 +121,7 @@ describe('account basics', () => {
     const text = renderAccountView(h.account.view())
     expect(text).toContain('STACKS')
     expect(text).toMatch(/web-v1\s+CREATE_COMPLETE\s+1\.0\.0/)
-    expect(text).toMatch(/i-[0-9a-f]{17}\s+1\.0\.0\s+InService\s+Healthy/)
+    expect(text).toMatch(/i-[0-9a-f]{17}\s+1\.0\.0\s+InService\s+Healthy\s+Online/)
     expect(text).toContain('TRAFFIC SOURCES')
   })
 

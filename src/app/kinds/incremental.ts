@@ -66,6 +66,7 @@ export function incrementalDeps(account: Account, target: IncrementalTargetConfi
     fleet: account.fleet,
     commands: account.commands,
     parameters: account.parameters,
+    targets: account.targets,
     clock: account.clock,
     report,
     settings: settingsFor(target),
@@ -143,6 +144,19 @@ function describeAmount(amount: IncrementalTargetConfig['maxUnavailable']): stri
   return 'count' in amount ? String(amount.count) : `${amount.percent}%`
 }
 
+/** The instances the group terminated and launched during the release, as a rollback's summary tells them. */
+function describeReplaced(replaced: {gone: string[]; launched: string[]} | undefined): string {
+  if (!replaced) return ''
+  const parts: string[] = []
+  if (replaced.gone.length > 0) parts.push(` ${replaced.gone.join(', ')} ${replaced.gone.length === 1 ? 'was' : 'were'} terminated by the Auto Scaling group during the release (nothing to restore on ${replaced.gone.length === 1 ? 'it' : 'them'}).`)
+  if (replaced.launched.length > 0) {
+    parts.push(
+      ` ${replaced.launched.join(', ')}, launched by the group during the release, booted what its launch template boots (not this release's doing) and ${replaced.launched.length === 1 ? 'was' : 'were'} put back on the restored version with the rest.`,
+    )
+  }
+  return parts.join('')
+}
+
 function summarizeIncremental(
   id: string,
   target: string,
@@ -158,7 +172,7 @@ function summarizeIncremental(
     case 'aborted':
       return `${version} was aborted at ${context.abort?.at}: ${context.abort?.reason}. ${context.restore?.restored ?? 0} instances were put back on ${previous ?? 'their previous version'}.`
     case 'rolledBack':
-      return `${version} was rolled back: ${context.failure?.step} failed: ${context.failure?.message}. ${context.restore?.restored ?? 0} instances were put back on ${previous ?? 'their previous version'}; ${previous ?? 'the previous version'} is live again.`
+      return `${version} was rolled back: ${context.failure?.step} failed: ${context.failure?.message}. ${context.restore?.restored ?? 0} instances were put back on ${previous ?? 'their previous version'}; ${previous ?? 'the previous version'} is live again.${describeReplaced(context.restore?.replaced)}`
     default: {
       if (!context.rollbackFailure) {
         return `${id} failed at ${context.failure?.step ?? 'planning'}: ${context.failure?.message ?? 'unknown'}. No instance was changed. Fix the cause, then run: release rollout ${target} --version ${version}`

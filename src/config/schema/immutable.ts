@@ -43,7 +43,7 @@ export const immutableEntries = {
     {
       provision: 'Creating the stack.',
       capacity: 'Waiting for every new instance to be InService and healthy.',
-      verify: 'The smoke check on every instance.',
+      verify: 'The smoke check on every instance; also bounds the wait for their SSM agents to register before it.',
       shift: 'Attaching the new group and detaching the old one (and the same moves when traffic is reverted).',
       retire: "Deleting each stack, when retiring old stacks and when discarding a failed release's stack.",
     },

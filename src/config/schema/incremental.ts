@@ -75,8 +75,8 @@ export const incrementalEntries = {
     {
       standby: 'An instance reaching Standby after EnterStandby.',
       apply: 'Together with `verify`: the change command (apply, then verify lines) finishing on an instance; also reading the current versions in planning.',
-      verify: 'See `apply`.',
-      health: 'An instance being InService and Healthy again after its change.',
+      verify: 'See `apply`. Also bounds the wait, in planning, for SSM agents that have not registered yet (and for SendCommand refusing an instance as not managed yet).',
+      health: 'An instance being InService and Healthy again after its change, and `healthy` in every target group of its group.',
     },
   ),
   gates: gates(INCREMENTAL_GATES, 'Where a release waits for `release promote` or `release abort` (paused, exit 10): afterCanary.'),

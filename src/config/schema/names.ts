@@ -73,10 +73,10 @@ export function documentName(at: 'key' | 'value') {
   )
 }
 
-export function targetGroupArn() {
+export function targetGroupArn(at: 'key' | 'value' = 'value') {
   return matching(TARGET_GROUP_ARN, (arn) => ({
     kind: 'problem',
-    at: 'value',
+    at,
     text: `{path}: expected an ELB target group ARN (${TARGET_GROUP_ARN_FORM}), got ${JSON.stringify(arn)}`,
     hint: `Copy the target group ARN from the console or: aws elbv2 describe-target-groups --query 'TargetGroups[].TargetGroupArn'.`,
   }))

@@ -57,6 +57,9 @@ export const faults = section({
   throttle: optionalKey(throttle, 'Each call fails with a throttling error with probability `rate`, optionally only from `from` until `until` and only for `services`.'),
   network: optionalKey(network, 'A share `rate` of the calls (of `services`, all when absent) fails with a connection reset or a timeout, as a real network does; `release` retries them and never sends a command twice.'),
   commandFailureRate: optionalKey(rate(), "Probability that one instance's invocation of one SSM command fails (commands that only read the version are spared)."),
+  unregisteredVersions: patterns(
+    "Instances of a matching version never register their SSM agent (as without an instance profile with AmazonSSMManagedInstanceCore, or without a route to the SSM endpoints): DescribeInstanceInformation leaves them out and SendCommand refuses them with InvalidInstanceId. A seeded fleet of a matching version never registered either. Other instances register 5 to 30 s (virtual) after they boot.",
+  ),
   undeliverableInstances: optionalKey(rate(), 'Fraction of instances (fixed per instance) whose SSM invocations end `Undeliverable`.'),
 })
 
@@ -89,6 +92,19 @@ export const fleet = v.pipe(
     }
   }),
 )
+
+const seconds = (min: number, max: number) => num({integer: true, min, max})
+
+/** A simulated target group's health check and draining, for demos that should not wait AWS's defaults. */
+export const targetGroup = section({
+  deregistrationDelaySeconds: optionalKey(
+    seconds(0, 3600),
+    "How long a deregistered target drains (deregistration_delay.timeout_seconds), 0 to 3600; AWS's default is 300. An immutable release's shift waits it out (it is added to the shift timeout).",
+  ),
+  intervalSeconds: optionalKey(seconds(5, 300), "Seconds between two health checks of a target (HealthCheckIntervalSeconds), 5 to 300; default 30."),
+  healthyThreshold: optionalKey(seconds(2, 10), 'Passed checks before a target is healthy (HealthyThresholdCount), 2 to 10; default 5.'),
+  unhealthyThreshold: optionalKey(seconds(2, 10), 'Failed checks before a target is unhealthy (UnhealthyThresholdCount), 2 to 10; default 2.'),
+})
 
 export const document = section({
   parameters: key(
@@ -126,6 +142,11 @@ export const simulated = section({
     named(groupName('key'), fleet),
     {},
     'Auto Scaling groups that exist before any release, for incremental targets to change in place, by group name (1 to 255 characters).',
+  ),
+  targetGroups: withDefault(
+    named(targetGroupArn('key'), targetGroup),
+    {},
+    "Settings of the target groups the simulated account creates (those of targets' and fleets' trafficSources), by target group ARN: a shorter deregistration delay or fewer health checks make a demo quicker. They apply when the account creates the target group; an existing account keeps its own (delete the state directory's sim folder to start over).",
   ),
   documents: withDefault(named(documentName('key'), document), {}, 'Custom SSM documents the account knows, besides `AWS-RunShellScript` and `AWS-RunPowerShellScript`, by document name.'),
 })

@@ -10,17 +10,28 @@ import {ssmErrors} from '../../../src/sim/errors.js'
 import type {SimAccount} from '../../../src/sim/index.js'
 import {openIncremental, versionCounts} from '../../fakes/incremental.js'
 
-/** SendCommand fails on the second chunk of the first change to `version` (an instance gone between two calls). */
-function failSecondChunkOf(sim: SimAccount, version: string): void {
+/**
+ * SendCommand fails on the second chunk of the first change to `version`: with a client error that is
+ * not retried (`refusal: 'invalid'`), or refusing an instance as not managed yet (`'unregistered'`, as
+ * SSM does right after launch). Returns how many SendCommands named each instance for that version.
+ */
+function failSecondChunkOf(sim: SimAccount, version: string, refusal: 'invalid' | 'unregistered' = 'invalid'): Map<string, number> {
   const handle = sim.handle.bind(sim)
+  const sends = new Map<string, number>()
   let chunks = 0
   sim.handle = async (service, commandName, input) => {
     const comment = (input as {Comment?: string}).Comment ?? ''
-    if (service === 'ssm' && commandName === 'SendCommand' && comment.endsWith(` to ${version}`) && ++chunks === 2) {
-      throw ssmErrors.invalidInstanceId(`Instances [[${(input as {InstanceIds: string[]}).InstanceIds[0]}]] not in a valid state`)
+    if (service === 'ssm' && commandName === 'SendCommand' && comment.endsWith(` to ${version}`)) {
+      const ids = (input as {InstanceIds: string[]}).InstanceIds
+      if (++chunks === 2) {
+        if (refusal === 'unregistered') throw ssmErrors.invalidInstanceId(`Instances [[${ids[0]}]] not in a valid state`)
+        throw ssmErrors.validation(`1 validation error detected: Value at 'parameters' failed to satisfy constraint`)
+      }
+      for (const id of ids) sends.set(id, (sends.get(id) ?? 0) + 1)
     }
     return handle(service, commandName, input)
   }
+  return sends
 }
 
 describe('a window sent in several SendCommand calls', () => {
@@ -37,5 +48,18 @@ describe('a window sent in several SendCommand calls', () => {
     clock.advance(60 * 60_000)
     expect(versionCounts(sim)).toEqual({'1.0.0': 120})
     expect(await statusOf(ws, 'api')).toMatchObject({release: {outcome: 'rolledBack'}})
+  })
+
+  it('sends a chunk refused as not managed yet again once the agents are listed: no rollback, no instance sent twice', async () => {
+    const {ws, sim} = await openIncremental({instances: 120, maxUnavailable: '120', canary: 0})
+    const config = ws.config.targets.api!
+    if (config.strategy !== 'incremental') throw new Error('api is incremental')
+    config.fleet = {tags: {Role: 'api'}}
+    const sends = failSecondChunkOf(sim, '2.0.0', 'unregistered')
+    const result = await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
+    expect(result.outcome, result.message).toBe('succeeded')
+    expect(versionCounts(sim)).toEqual({'2.0.0': 120})
+    expect(sends.size).toBe(120)
+    expect(Math.max(...sends.values())).toBe(1)
   })
 })
