@@ -5,16 +5,19 @@
 import {targetOrError, validateVersion, type TargetConfig} from '../config/index.js'
 import {appendJournal, Journal} from '../engine/journal.js'
 import {fencedStore, leaseLost} from '../engine/fenced.js'
+import {requestAbort} from '../engine/abort-request.js'
 import {acquireLease} from '../engine/lease.js'
 import {Ledger, revisionOf, type ReleaseRecord, type TargetLedger} from '../engine/ledger.js'
 import {loadResumableSnapshot, loadSnapshot, runPersisted} from '../engine/runner.js'
 import {isGateState} from '../../machines/common.js'
 import {printableText} from '../util/text.js'
+import {whoAmI} from '../util/who.js'
 import {UserError} from '../errors.js'
 import {exitCodeFor, type Outcome, type ProgressEvent} from '../ports/release.js'
 import {openAccount, type Account, type AccountOverrides} from './account.js'
 import {kindFor, type ReleaseKind} from './kinds/index.js'
 import {LeaseWatch} from './lease-watch.js'
+import {Triggers} from './triggers.js'
 import {checkAgainstAccount} from './preflight.js'
 import type {Workspace} from './workspace.js'
 
@@ -42,6 +45,10 @@ export interface ReleaseHooks {
    * the lease, so that a test can stall a command exactly there while another one acts.
    */
   beforeLease?: () => Promise<void>
+  /** `abort` of a running release: called once its request is recorded, before it waits for the release to stop. */
+  onAbortRequested?: (record: ReleaseRecord) => void
+  /** How `abort` sleeps between looks at a running release (tests pass one that does not sleep in real time). */
+  sleep?: (ms: number) => Promise<void>
 }
 
 export interface ReleaseResult {
@@ -109,12 +116,14 @@ async function runRelease(
   const own = held(ws, watch)
   try {
     await refuseInterrupted(own, target.name)
-    const account = await openAccount(ws.config, watched(overrides, watch))
+    const triggers = triggersFor(own, kind)
+    const account = await openAccount(ws.config, watched(overrides, watch, triggers))
     await kind.preflight(account, version)
     const options = await checkAgainstAccount(own, account, target, {...request, version})
     const record = await own.ledger.begin(target.name, {version, strategy: kind.strategy, kind: request.kind})
     hooks.onStart?.(record, {resumed: false})
-    return await drive(own, account, kind, target, record, {input: await kind.input(own, record, options)}, watch, hooks)
+    triggers.arm(record.id)
+    return await drive(own, account, kind, target, record, {input: await kind.input(own, record, options)}, watch, hooks, triggers)
   } finally {
     await lease.release()
   }
@@ -140,7 +149,13 @@ export async function promote(ws: Workspace, request: {target: string}, hooks: R
   return continueFromSnapshot(ws, target, (ledger) => pausedRelease(ledger, target.name), {type: 'PROMOTE'}, hooks, overrides)
 }
 
-/** Sends a release waiting at a gate back: it ends `aborted` (exit 3) with the previous version live. */
+/**
+ * Sends a release back, from any process: one waiting at a gate at once; a running one at its next
+ * step boundary. For a running release the request is recorded in the store, where the process driving
+ * it finds it within one poll; this waits for it to end. A release whose process died is resumed here,
+ * which carries the abort out. Either way it ends `aborted` (exit 3) with the previous version live,
+ * unless it had gone past where it can go back (retiring), and then it ends as it ends.
+ */
 export async function abort(
   ws: Workspace,
   request: {target: string; reason?: string},
@@ -149,7 +164,40 @@ export async function abort(
 ) {
   const target = targetOrError(ws.config, request.target)
   const reason = printableText(request.reason ?? '').trim() || 'aborted by a person'
-  return continueFromSnapshot(ws, target, (ledger) => pausedRelease(ledger, target.name), {type: 'ABORT', reason}, hooks, overrides)
+  const by = whoAmI()
+  const current = await ws.ledger.current(target.name)
+  if (current?.outcome === 'inProgress') {
+    if (await requestAbort(ws.store, current.id, {reason, by, at: new Date(ws.now()).toISOString()})) {
+      await appendJournal(ws.store, current.id, {type: 'note', state: current.state, message: `abort requested by ${by}: ${reason}`, now: ws.now})
+    }
+    hooks.onAbortRequested?.(current)
+    const ended = await untilStopped(ws, target.name, hooks, overrides)
+    if (ended) return ended
+    // It reached a gate before it saw the request: sent back from there, below.
+  }
+  return continueFromSnapshot(ws, target, (ledger) => pausedRelease(ledger, target.name), {type: 'ABORT', reason, by}, hooks, overrides)
+}
+
+/**
+ * Waits for a release asked to stop: its end, or undefined when it paused at a gate. A release nothing
+ * drives any more (its process died) is resumed, and its resumed step sees the request at once.
+ */
+async function untilStopped(ws: Workspace, target: string, hooks: ReleaseHooks, overrides: AccountOverrides): Promise<ReleaseResult | undefined> {
+  const {waitForRelease} = await import('./wait.js')
+  let waited
+  try {
+    waited = await waitForRelease(ws, {target}, {sleep: hooks.sleep})
+  } catch (error) {
+    if ((error as UserError).code !== 'E_INTERRUPTED') throw error
+    return resume(ws, {target}, hooks, overrides)
+  }
+  const {record} = waited
+  if (record.outcome === 'paused') return undefined
+  const message =
+    record.outcome === 'aborted'
+      ? (record.message ?? `${record.id} was aborted`)
+      : `${record.id} ended ${record.outcome} before the abort could take it back: ${record.message ?? ''}`.trim()
+  return {record, outcome: record.outcome, message, exitCode: exitCodeFor(record.outcome)}
 }
 
 /** What `resume` acts on: the newest release, interrupted. */
@@ -232,7 +280,7 @@ async function continueFromSnapshot(
   ws: Workspace,
   target: TargetConfig,
   decide: (ledger: TargetLedger) => ReleaseRecord,
-  send: {type: string; reason?: string} | undefined,
+  send: {type: string; reason?: string; by?: string} | undefined,
   hooks: ReleaseHooks,
   overrides: AccountOverrides,
 ): Promise<ReleaseResult> {
@@ -261,11 +309,14 @@ async function continueFromSnapshot(
     const start = (await loadSnapshot(own.store, current.id))
       ? {snapshot: await loadResumableSnapshot(own.store, current.id, kind.machine, kind.machineVersion), send}
       : {input: await kind.input(own, current)}
-    const account = await openAccount(ws.config, watched(overrides, watch))
+    const triggers = triggersFor(own, kind)
+    const account = await openAccount(ws.config, watched(overrides, watch, triggers))
     // The gate's 'waits at the gate' message no longer holds once the release moves on.
     const running = await own.ledger.update(target.name, current.id, {outcome: 'inProgress', message: undefined}, revisionOf(fresh))
     hooks.onStart?.(running, {resumed: true, as: send ? (send.type === 'PROMOTE' ? 'promoted' : 'aborted') : 'resumed'})
-    return await drive(own, account, kind, target, running, start, watch, hooks)
+    // A resumed release whose abort was requested meanwhile goes back as its step starts again.
+    triggers.arm(running.id)
+    return await drive(own, account, kind, target, running, start, watch, hooks, triggers)
   } finally {
     await lease.release()
   }
@@ -277,9 +328,10 @@ async function drive(
   kind: ReleaseKind,
   target: TargetConfig,
   record: ReleaseRecord,
-  start: {input: unknown} | {snapshot: unknown; send?: {type: string; reason?: string}},
+  start: {input: unknown} | {snapshot: unknown; send?: {type: string; reason?: string; by?: string}},
   watch: LeaseWatch,
   hooks: ReleaseHooks,
+  triggers: Triggers,
 ): Promise<ReleaseResult> {
   const lease = watch.lease
   // Progress lines go to the journal one after another, in the order the steps reported them.
@@ -295,7 +347,7 @@ async function drive(
       .then(() => appendJournal(ws.store, record.id, {type: 'progress', state: event.step, message: event.message, now: ws.now}))
       .catch(() => undefined)
   }
-  const machine = kind.bind({ws, account, record, report})
+  const machine = kind.bind({ws, account, record, report, atStep: triggers.atStep})
   // A renewal refused means another process holds the lease now: this one stops (E_LEASE_LOST).
   const renewal = setInterval(() => void lease.renew().then((ours) => (ours ? undefined : watch.markLost()), () => undefined), LEASE_TTL_MS / 3)
   renewal.unref()
@@ -348,10 +400,22 @@ function held(ws: Workspace, watch: LeaseWatch): Workspace {
   return {...ws, store, ledger: new Ledger(store, ws.now)}
 }
 
-/** The account's step clock watches the lease too (after the test's own wrapping, if any). */
-function watched(overrides: AccountOverrides, watch: LeaseWatch): AccountOverrides {
+/**
+ * The account's step clock watches the lease too (after the test's own wrapping, if any), then the
+ * rollback triggers: a release that lost its lease never looks at them.
+ */
+function watched(overrides: AccountOverrides, watch: LeaseWatch, triggers: Triggers): AccountOverrides {
   const inner = overrides.wrapClock
-  return {...overrides, wrapClock: (clock) => watch.clock(inner ? inner(clock) : clock)}
+  return {...overrides, wrapClock: (clock) => triggers.clock(watch.clock(inner ? inner(clock) : clock))}
+}
+
+/** The rollback triggers of a release of this kind, noting in its journal why it stops. */
+function triggersFor(ws: Workspace, kind: ReleaseKind): Triggers {
+  return new Triggers({
+    store: ws.store,
+    stopSteps: kind.stopSteps,
+    note: async (releaseId, message) => void (await appendJournal(ws.store, releaseId, {type: 'note', message, now: ws.now})),
+  })
 }
 
 /**

@@ -25,6 +25,8 @@ export const keys = {
   fence: (target: string) => `locks/${segment('target', target)}.fence`,
   journal: (releaseId: string) => `releases/${segment('release id', releaseId)}/journal.ndjson`,
   snapshot: (releaseId: string) => `releases/${segment('release id', releaseId)}/snapshot.json`,
+  /** A person's request to stop a running release (`release abort`), written by any process. */
+  abortRequest: (releaseId: string) => `releases/${segment('release id', releaseId)}/abort.json`,
 }
 
 /**
