@@ -10,6 +10,7 @@ import type {FleetPort} from '../ports/fleet.js'
 import type {ParameterPort} from '../ports/parameters.js'
 import type {StackPort} from '../ports/stacks.js'
 import type {TargetGroupPort} from '../ports/targets.js'
+import type {AlarmPort} from '../ports/alarms.js'
 import type {ReleaseConfig} from '../config/index.js'
 import {SIM_SPEED_RANGE} from '../config/sim-speed.js'
 import type {SimAccount} from '../sim/index.js'
@@ -21,6 +22,8 @@ export interface Account {
   commands: CommandPort
   parameters: ParameterPort
   targets: TargetGroupPort
+  /** CloudWatch alarms (its SDK client is made on first use). */
+  alarms: AlarmPort
   /** The clock steps wait on: virtual on the simulated account. */
   clock: Clock
   /** Present when the account is the simulated one. */
@@ -78,6 +81,7 @@ export async function openSimAccount(config: ReleaseConfig): Promise<SimAccount>
     fleets: config.simulated.fleets,
     targetGroups: configuredTargetGroups(config),
     documents: config.simulated.documents,
+    alarms: configuredAlarms(config),
   })
   clock.catchUp(account.lastNow)
   return account
@@ -95,13 +99,30 @@ function configuredTargetGroups(config: ReleaseConfig): Record<string, object> {
   return Object.fromEntries([...arns].filter((arn) => arn.includes(':targetgroup/')).map((arn) => [arn, {}]))
 }
 
+/**
+ * The simulated account has the alarms release.yml names (alarms are set up outside releases), each
+ * watching its target: the traffic sources of an immutable one, the group of an incremental one.
+ */
+function configuredAlarms(config: ReleaseConfig): Record<string, {trafficSources?: string[]; groups?: string[]}> {
+  const alarms: Record<string, {trafficSources: string[]; groups: string[]}> = {}
+  for (const target of Object.values(config.targets)) {
+    for (const name of target.alarms ?? []) {
+      const alarm = (alarms[name] ??= {trafficSources: [], groups: []})
+      if (target.strategy === 'immutable') alarm.trafficSources.push(...target.trafficSources)
+      else if ('group' in target.fleet) alarm.groups.push(target.fleet.group)
+    }
+  }
+  return alarms
+}
+
 export async function openAccount(config: ReleaseConfig, overrides: AccountOverrides = {}): Promise<Account> {
   const simulated = config.account === 'simulated' || overrides.sim !== undefined
   const opened = simulated ? await simulatedClients(config, overrides.sim) : await awsClients(config)
   const {clients, sim} = opened
   const clock = overrides.wrapClock ? overrides.wrapClock(opened.clock) : opened.clock
-  const {CloudFormationStacks, AutoScalingFleet, SsmCommands, SsmParameters, ElbTargetGroups} = await import('../aws/index.js')
+  const {CloudFormationStacks, AutoScalingFleet, SsmCommands, SsmParameters, ElbTargetGroups, CloudWatchAlarms} = await import('../aws/index.js')
   return {
+    alarms: new CloudWatchAlarms({client: opened.lazy.cloudWatch, clock}),
     stacks: new CloudFormationStacks({client: clients.cloudFormation, clock}),
     fleet: new AutoScalingFleet({client: clients.autoScaling, clock}),
     commands: new SsmCommands({client: clients.ssm, clock}),
@@ -114,11 +135,17 @@ export async function openAccount(config: ReleaseConfig, overrides: AccountOverr
 
 async function simulatedClients(config: ReleaseConfig, open?: SimAccount) {
   const sim = open ?? (await openSimAccount(config))
-  const {createSimClients} = await import('../sim/index.js')
-  return {clients: createSimClients(sim), clock: sim.clock, sim}
+  const {createSimClients, simLazyClients} = await import('../sim/index.js')
+  return {clients: createSimClients(sim), lazy: simLazyClients(sim), clock: sim.clock, sim}
 }
 
 async function awsClients(config: ReleaseConfig) {
-  const [{createAwsClients}, {SystemClock}] = await Promise.all([import('../aws/index.js'), import('../util/clock.js')])
-  return {clients: createAwsClients({region: config.region}), clock: new SystemClock() as Clock, sim: undefined}
+  const [{createAwsClients, awsCloudWatchClient, awsSnsClient, awsEventBridgeClient}, {SystemClock}] = await Promise.all([import('../aws/index.js'), import('../util/clock.js')])
+  const region = {region: config.region}
+  return {
+    clients: createAwsClients(region),
+    lazy: {cloudWatch: awsCloudWatchClient(region), sns: awsSnsClient(region), eventBridge: awsEventBridgeClient(region)},
+    clock: new SystemClock() as Clock,
+    sim: undefined,
+  }
 }

@@ -18,6 +18,7 @@ import {openAccount, type Account, type AccountOverrides} from './account.js'
 import {kindFor, type ReleaseKind} from './kinds/index.js'
 import {LeaseWatch} from './lease-watch.js'
 import {Triggers} from './triggers.js'
+import {alarmWatch, checkAlarms, describeAlarm} from './alarms.js'
 import {checkAgainstAccount} from './preflight.js'
 import type {Workspace} from './workspace.js'
 
@@ -34,6 +35,8 @@ export interface ReleaseRequest {
   adopt?: string
   /** Rollback without bake or gates. */
   emergency?: boolean
+  /** Roll out although an alarm of the target is in ALARM (recorded in the journal). */
+  ignoreAlarms?: boolean
 }
 
 export interface ReleaseHooks {
@@ -119,9 +122,16 @@ async function runRelease(
     const triggers = triggersFor(own, kind)
     const account = await openAccount(ws.config, watched(overrides, watch, triggers))
     await kind.preflight(account, version)
+    // A rollback is what an alarm calls for: only a rollout is refused for one in ALARM.
+    const alarming = await checkAlarms(account.alarms, target, {refuseAlarming: request.kind === 'rollout', ignore: request.ignoreAlarms === true})
     const options = await checkAgainstAccount(own, account, target, {...request, version})
     const record = await own.ledger.begin(target.name, {version, strategy: kind.strategy, kind: request.kind})
     hooks.onStart?.(record, {resumed: false})
+    if (alarming.length > 0) {
+      const note = `started with ${alarming.map(describeAlarm).join('; ')} (${request.ignoreAlarms ? `--ignore-alarms by ${whoAmI()}` : 'a rollback'}); not counted while they stay so`
+      await appendJournal(own.store, record.id, {type: 'note', state: 'planning', message: note, now: ws.now})
+    }
+    if (target.alarms.length > 0) triggers.watchAlarms(alarmWatch(account.alarms, target.alarms, alarming))
     triggers.arm(record.id)
     return await drive(own, account, kind, target, record, {input: await kind.input(own, record, options)}, watch, hooks, triggers)
   } finally {
@@ -312,6 +322,7 @@ async function continueFromSnapshot(
     const triggers = triggersFor(own, kind)
     const account = await openAccount(ws.config, watched(overrides, watch, triggers))
     // The gate's 'waits at the gate' message no longer holds once the release moves on.
+    if (target.alarms.length > 0) triggers.watchAlarms(alarmWatch(account.alarms, target.alarms, []))
     const running = await own.ledger.update(target.name, current.id, {outcome: 'inProgress', message: undefined}, revisionOf(fresh))
     hooks.onStart?.(running, {resumed: true, as: send ? (send.type === 'PROMOTE' ? 'promoted' : 'aborted') : 'resumed'})
     // A resumed release whose abort was requested meanwhile goes back as its step starts again.

@@ -40,6 +40,11 @@ export class Triggers {
 
   constructor(private readonly options: TriggerOptions) {}
 
+  /** Watches the target's alarms too (once the account is open). */
+  watchAlarms(alarm: () => Promise<string | undefined>): void {
+    this.options.alarm = alarm
+  }
+
   /** From now on the triggers watch this release (its id is known once the ledger has it). */
   arm(releaseId: string): void {
     this.releaseId = releaseId

@@ -59,3 +59,5 @@ export function createAwsAdapters(clients: AwsClients, options: AwsAdaptersOptio
     targets: new ElbTargetGroups({client: clients.elbv2, clock, retry}),
   }
 }
+export {CloudWatchAlarms, awsCloudWatchClient, type CloudWatchAlarmsOptions, type CloudWatchClientFactory} from './alarms.js'
+export {awsSnsClient, awsEventBridgeClient, publishToTopic, putEvent, type SnsClientFactory, type EventBridgeClientFactory} from './notices.js'

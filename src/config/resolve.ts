@@ -54,6 +54,7 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
         line,
         allowDurableReplacement: t.allowDurableReplacement,
         gates: [...new Set(t.gates)],
+        alarms: t.alarms,
         choice,
       }
     }
@@ -84,6 +85,7 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
         bakeMs: t.bake,
         timeouts: {standbyMs: t.timeouts.standby, applyMs: t.timeouts.apply, verifyMs: t.timeouts.verify, healthMs: t.timeouts.health},
         gates: [...new Set(t.gates)],
+        alarms: t.alarms,
         ...(loaded ? {templatePath: loaded.path, templateBody: loaded.body} : {}),
         choice,
       }

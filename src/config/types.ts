@@ -62,6 +62,8 @@ export interface ImmutableTargetConfig extends Omit<ImmutableSettings, 'target' 
   allowDurableReplacement: boolean
   /** Where a release waits for `release promote` or `release abort` (paused, exit 10). */
   gates: ImmutableGate[]
+  /** CloudWatch alarm names that count as the target's health while a release can go back. */
+  alarms: string[]
   choice: StrategyChoice
 }
 
@@ -73,6 +75,8 @@ export interface IncrementalTargetConfig extends Omit<IncrementalSettings, 'targ
   line: number
   /** Where a release waits for `release promote` or `release abort` (paused, exit 10). */
   gates: IncrementalGate[]
+  /** CloudWatch alarm names that count as the target's health while a release can go back. */
+  alarms: string[]
   /** Absolute; set when release.yml names a template (always for auto). Never deployed: read by `release plan`. */
   templatePath?: string
   templateBody?: string

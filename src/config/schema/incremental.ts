@@ -1,5 +1,6 @@
 /** An incremental target: instances changed in place through SSM Run Command, a window at a time. */
 import * as v from 'valibot'
+import {alarmsEntry} from './alarms.js'
 import {change} from './change.js'
 import {INCREMENTAL_GATES, TEMPLATE_WHAT, gates, strategy, template, timeouts} from './common.js'
 import {refine} from './context.js'
@@ -79,6 +80,7 @@ export const incrementalEntries = {
       health: 'An instance being InService and Healthy again after its change.',
     },
   ),
+  alarms: alarmsEntry,
   gates: gates(INCREMENTAL_GATES, 'Where a release waits for `release promote` or `release abort` (paused, exit 10): afterCanary.'),
 }
 

@@ -50,6 +50,9 @@ export const faults = section({
   throttle: optionalKey(throttle, 'Each call fails with a throttling error with probability `rate`, optionally only from `from` until `until` and only for `services`.'),
   commandFailureRate: optionalKey(rate(), "Probability that one instance's invocation of one SSM command fails (commands that only read the version are spared)."),
   undeliverableInstances: optionalKey(rate(), 'Fraction of instances (fixed per instance) whose SSM invocations end `Undeliverable`.'),
+  // CloudWatch alarms (src/sim/alarms.ts).
+  alarmingVersions: patterns("The alarms of a target (its `alarms:`) go to `ALARM` `alarmAfterSeconds` after an instance of a matching version takes its traffic (InService and healthy behind its traffic sources, or in its fleet's group), and back to `OK` once none does."),
+  alarmAfterSeconds: optionalKey(num({min: 0}), 'Seconds (virtual) a version of `alarmingVersions` takes traffic before the alarms fire; 60 when absent.'),
 })
 
 const trafficSources = list(targetGroupArn(), {what: 'strings', example: `['arn:aws:elasticloadbalancing:<region>:<12-digit account>:targetgroup/<name>/<16 hex digits>']`})
