@@ -9,7 +9,7 @@ import {whileAvailable} from './kinds/unavailable.js'
 
 /** What one alarm in ALARM says in a release's message and journal. */
 export function describeAlarm(alarm: AlarmInfo): string {
-  return `alarm ${alarm.name} is in ALARM since ${alarm.since}: ${alarm.reason}`
+  return `alarm ${alarm.name} is in ALARM since ${alarm.since}: ${alarm.reason.replace(/\.+$/, '')}`
 }
 
 /**
