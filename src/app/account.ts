@@ -11,6 +11,8 @@ import type {ParameterPort} from '../ports/parameters.js'
 import type {StackPort} from '../ports/stacks.js'
 import type {TargetGroupPort} from '../ports/targets.js'
 import type {AlarmPort} from '../ports/alarms.js'
+import type {NoticeOverrides} from './notices/index.js'
+import type {EventBridgeClientFactory, SnsClientFactory} from '../aws/notices.js'
 import type {ReleaseConfig} from '../config/index.js'
 import {SIM_SPEED_RANGE} from '../config/sim-speed.js'
 import type {SimAccount} from '../sim/index.js'
@@ -24,6 +26,8 @@ export interface Account {
   targets: TargetGroupPort
   /** CloudWatch alarms (its SDK client is made on first use). */
   alarms: AlarmPort
+  /** Clients of where notices go (each made on first use). */
+  notices: {sns: SnsClientFactory; eventBridge: EventBridgeClientFactory}
   /** The clock steps wait on: virtual on the simulated account. */
   clock: Clock
   /** Present when the account is the simulated one. */
@@ -38,6 +42,8 @@ export interface AccountOverrides {
    * freeze a process (as a stopped or suspended one would be) without stopping the others.
    */
   wrapClock?: (clock: Clock) => Clock
+  /** How notices are delivered (tests inject the clock of their timeouts and backoff). */
+  notices?: NoticeOverrides
 }
 
 /** `RELEASE_SIM_SPEED` (a number or `instant`) overrides `simulated.speed` in release.yml. */
@@ -82,6 +88,7 @@ export async function openSimAccount(config: ReleaseConfig): Promise<SimAccount>
     targetGroups: configuredTargetGroups(config),
     documents: config.simulated.documents,
     alarms: configuredAlarms(config),
+    ...configuredNoticeTargets(config),
   })
   clock.catchUp(account.lastNow)
   return account
@@ -115,6 +122,15 @@ function configuredAlarms(config: ReleaseConfig): Record<string, {trafficSources
   return alarms
 }
 
+/** The simulated account has the SNS topics and EventBridge buses release.yml sends notices to. */
+function configuredNoticeTargets(config: ReleaseConfig): {topics: string[]; buses: string[]} {
+  const destinations = Object.values(config.targets).flatMap((t) => t.notify ?? [])
+  return {
+    topics: [...new Set(destinations.flatMap((d) => ('sns' in d ? [d.sns] : [])))],
+    buses: [...new Set(destinations.flatMap((d) => ('eventBridge' in d ? [d.eventBridge] : [])))],
+  }
+}
+
 export async function openAccount(config: ReleaseConfig, overrides: AccountOverrides = {}): Promise<Account> {
   const simulated = config.account === 'simulated' || overrides.sim !== undefined
   const opened = simulated ? await simulatedClients(config, overrides.sim) : await awsClients(config)
@@ -123,6 +139,7 @@ export async function openAccount(config: ReleaseConfig, overrides: AccountOverr
   const {CloudFormationStacks, AutoScalingFleet, SsmCommands, SsmParameters, ElbTargetGroups, CloudWatchAlarms} = await import('../aws/index.js')
   return {
     alarms: new CloudWatchAlarms({client: opened.lazy.cloudWatch, clock}),
+    notices: {sns: opened.lazy.sns, eventBridge: opened.lazy.eventBridge},
     stacks: new CloudFormationStacks({client: clients.cloudFormation, clock}),
     fleet: new AutoScalingFleet({client: clients.autoScaling, clock}),
     commands: new SsmCommands({client: clients.ssm, clock}),

@@ -18,6 +18,8 @@ import {openAccount, type Account, type AccountOverrides} from './account.js'
 import {kindFor, type ReleaseKind} from './kinds/index.js'
 import {LeaseWatch} from './lease-watch.js'
 import {Triggers} from './triggers.js'
+import {noticeOf, notifierFor, type Notifier} from './notices/index.js'
+import type {NoticeEvent} from '../ports/notices.js'
 import {alarmWatch, checkAlarms, describeAlarm} from './alarms.js'
 import {checkAgainstAccount} from './preflight.js'
 import type {Workspace} from './workspace.js'
@@ -133,7 +135,10 @@ async function runRelease(
     }
     if (target.alarms.length > 0) triggers.watchAlarms(alarmWatch(account.alarms, target.alarms, alarming))
     triggers.arm(record.id)
-    return await drive(own, account, kind, target, record, {input: await kind.input(own, record, options)}, watch, hooks, triggers)
+    const notifier = notifierFor(own, account, target, record.id, overrides.notices)
+    const started = `${request.kind} of ${target.name} to ${version} started (live: ${record.previousVersion ?? 'none'})`
+    await notifier.notify('started', noticeOf('started', record, started, ws.now()))
+    return await drive(own, account, kind, target, record, {input: await kind.input(own, record, options)}, watch, hooks, triggers, notifier)
   } finally {
     await lease.release()
   }
@@ -327,7 +332,11 @@ async function continueFromSnapshot(
     hooks.onStart?.(running, {resumed: true, as: send ? (send.type === 'PROMOTE' ? 'promoted' : 'aborted') : 'resumed'})
     // A resumed release whose abort was requested meanwhile goes back as its step starts again.
     triggers.arm(running.id)
-    return await drive(own, account, kind, target, running, start, watch, hooks, triggers)
+    const notifier = notifierFor(own, account, target, running.id, overrides.notices)
+    if (send?.type === 'PROMOTE') {
+      await notifier.notify(`promoted:${current.state}`, noticeOf('promoted', running, `${running.id} was promoted at ${current.state}`, ws.now()))
+    }
+    return await drive(own, account, kind, target, running, start, watch, hooks, triggers, notifier)
   } finally {
     await lease.release()
   }
@@ -343,6 +352,7 @@ async function drive(
   watch: LeaseWatch,
   hooks: ReleaseHooks,
   triggers: Triggers,
+  notifier: Notifier,
 ): Promise<ReleaseResult> {
   const lease = watch.lease
   // Progress lines go to the journal one after another, in the order the steps reported them.
@@ -383,6 +393,8 @@ async function drive(
     if (result.status === 'paused') {
       const message = `${record.id} waits at the gate ${result.state}: continue it with release promote ${target.name}, or send it back with release abort ${target.name}`
       const paused = await ws.ledger.update(target.name, record.id, {state: result.state, outcome: 'paused', message, details: kind.details(result.context)})
+      await notifier.notify(`paused:${result.state}`, noticeOf('paused', paused, message, ws.now()))
+      await notifier.flush()
       return {record: paused, outcome: 'paused', message, exitCode: exitCodeFor('paused')}
     }
     const outcome: Outcome = result.status === 'error' ? 'failed' : outcomeOf(result.state, result.context)
@@ -396,6 +408,10 @@ async function drive(
       message,
       details: kind.details(result.context),
     })
+    const abortedBy = (result.context as {abort?: {by?: string} | null} | undefined)?.abort?.by
+    await notifier.notify(outcome, noticeOf(outcome as NoticeEvent, finished, message, ws.now(), abortedBy ?? undefined))
+    // Bounded: a destination that does not answer never holds the release past its end for long.
+    await notifier.flush()
     return {record: finished, outcome, message, exitCode: exitCodeFor(outcome)}
   } finally {
     clearInterval(renewal)

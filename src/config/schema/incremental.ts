@@ -1,6 +1,7 @@
 /** An incremental target: instances changed in place through SSM Run Command, a window at a time. */
 import * as v from 'valibot'
 import {alarmsEntry} from './alarms.js'
+import {notifyEntry} from './notify.js'
 import {change} from './change.js'
 import {INCREMENTAL_GATES, TEMPLATE_WHAT, gates, strategy, template, timeouts} from './common.js'
 import {refine} from './context.js'
@@ -81,6 +82,7 @@ export const incrementalEntries = {
     },
   ),
   alarms: alarmsEntry,
+  notify: notifyEntry,
   gates: gates(INCREMENTAL_GATES, 'Where a release waits for `release promote` or `release abort` (paused, exit 10): afterCanary.'),
 }
 

@@ -6,6 +6,7 @@ import {key, named, oneOf, section, text, withDefault} from './fields.js'
 import {REGION, SHELL_DOCUMENTS, targetName} from './names.js'
 import {say} from './say.js'
 import {simulated} from './simulated.js'
+import {notifyEntry} from './notify.js'
 import {target, type TargetOutput} from './target.js'
 
 const region = v.pipe(
@@ -17,6 +18,7 @@ export const releaseEntries = {
   account: withDefault(oneOf(['simulated', 'aws']), 'simulated', 'Where releases run. `simulated`: the simulated account built into `release`, no credentials needed. `aws`: real AWS, with the standard AWS SDK credential chain (`AWS_PROFILE`, environment, instance role...); `AWS_ENDPOINT_URL` works as the SDK defines it.'),
   region: withDefault(region, 'us-east-1', 'The region of the AWS clients, and of a new simulated account. Must look like `us-east-1` or `eu-west-3`.'),
   stateDir: withDefault(text(), '.release', 'Where the ledgers, the snapshots, the journals, the locks and the simulated account are kept. Relative to the file\'s directory. It must be a directory (or not exist yet, below one), outside `/proc`, `/sys` and `/dev`; otherwise every command refuses it (`E_CONFIG`, exit 2).'),
+  notify: notifyEntry,
   simulated: withDefault(simulated, {}, 'Settings of the simulated account. Read only when `account: simulated`, but checked always.'),
   targets: key(
     named(targetName(), target, {
