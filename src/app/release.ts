@@ -402,14 +402,19 @@ async function drive(
       result.status === 'error'
         ? `${record.id} stopped on an internal error: ${(result.error as Error)?.message ?? 'unknown'}. Check the account before another release; see release history ${target.name}.`
         : kind.summarize(record, outcome, result.context)
+    // Told before the ledger ends the release: a crash in between is resumed and ends it again, and the
+    // notifier's record keeps that from telling it twice. A notice is recorded before it is sent, so a
+    // crash during its delivery loses it rather than doubling it.
+    const abortedBy = (result.context as {abort?: {by?: string} | null} | undefined)?.abort?.by
+    await notifier.notify(outcome, noticeOf(outcome as NoticeEvent, {...record, outcome}, message, ws.now(), abortedBy ?? undefined))
+    // The crash tests kill the process once this notice has arrived (delivery runs beside the release).
+    if (process.env.RELEASE_TEST_CRASH_AT === `notified:${outcome}`) await notifier.flush().then(() => crashForTest(`notified:${outcome}`))
     const finished = await ws.ledger.finish(target.name, record.id, {
       state: result.state,
       outcome,
       message,
       details: kind.details(result.context),
     })
-    const abortedBy = (result.context as {abort?: {by?: string} | null} | undefined)?.abort?.by
-    await notifier.notify(outcome, noticeOf(outcome as NoticeEvent, finished, message, ws.now(), abortedBy ?? undefined))
     // Bounded: a destination that does not answer never holds the release past its end for long.
     await notifier.flush()
     return {record: finished, outcome, message, exitCode: exitCodeFor(outcome)}
