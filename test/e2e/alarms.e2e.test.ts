@@ -15,3 +15,18 @@ describe('the quickstart rolls back on an alarm', () => {
     expect(view.alarms).toContainEqual(expect.objectContaining({name: 'web-5xx-rate'}))
   })
 })
+
+describe('start-up cost of alarms and notices', () => {
+  it('a rollout of a target without alarms or notify never loads the CloudWatch, SNS or EventBridge SDK', async () => {
+    const {readFileSync} = await import('node:fs')
+    const {join} = await import('node:path')
+    const {makeProject} = await import('../fakes/workspace.js')
+    const cwd = makeProject()
+    const track = join(cwd, 'imports.txt')
+    const result = await release(['rollout', 'web', '--version', '1.0.0'], {cwd, env: {RELEASE_TRACK_IMPORTS: track}, nodeArgs: ['--import', join(import.meta.dirname, 'track-imports.mjs')]})
+    expect(result.code, result.stderr).toBe(0)
+    const loaded = readFileSync(track, 'utf8')
+    expect(loaded).toMatch(/client-cloudformation/)
+    expect(loaded).not.toMatch(/client-cloudwatch|client-sns|client-eventbridge/)
+  })
+})
