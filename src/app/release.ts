@@ -131,7 +131,9 @@ async function runRelease(
     hooks.onStart?.(record, {resumed: false})
     if (alarming.length > 0) {
       const note = `started with ${alarming.map(describeAlarm).join('; ')} (${request.ignoreAlarms ? `--ignore-alarms by ${whoAmI()}` : 'a rollback'}); not counted while they stay so`
-      await appendJournal(own.store, record.id, {type: 'note', state: 'planning', message: note, now: ws.now})
+      // Kept with the note: a resumed release lets the same alarms through.
+      const data = {ignoredAlarms: alarming.map((a) => ({name: a.name, since: a.since}))}
+      await appendJournal(own.store, record.id, {type: 'note', state: 'planning', message: note, data, now: ws.now})
     }
     if (target.alarms.length > 0) triggers.watchAlarms(alarmWatch(account.alarms, target.alarms, alarming))
     triggers.arm(record.id)
@@ -319,7 +321,7 @@ async function continueFromSnapshot(
     const command = send ? (send.type === 'PROMOTE' ? 'promote' : 'abort') : 'resume'
     const current = decideAgain(first, fresh, decided, decide, command)
     // A damaged journal is refused now, with nothing changed, not found out half-way (E_STATE_CORRUPT).
-    await new Journal(own.store, ws.now).read(current.id)
+    const journal = await new Journal(own.store, ws.now).read(current.id)
     // A process that died before its first snapshot had only begun planning, which changes nothing: start over.
     const start = (await loadSnapshot(own.store, current.id))
       ? {snapshot: await loadResumableSnapshot(own.store, current.id, kind.machine, kind.machineVersion), send}
@@ -327,7 +329,7 @@ async function continueFromSnapshot(
     const triggers = triggersFor(own, kind)
     const account = await openAccount(ws.config, watched(overrides, watch, triggers))
     // The gate's 'waits at the gate' message no longer holds once the release moves on.
-    if (target.alarms.length > 0) triggers.watchAlarms(alarmWatch(account.alarms, target.alarms, []))
+    if (target.alarms.length > 0) triggers.watchAlarms(alarmWatch(account.alarms, target.alarms, ignoredAlarms(journal)))
     const running = await own.ledger.update(target.name, current.id, {outcome: 'inProgress', message: undefined}, revisionOf(fresh))
     hooks.onStart?.(running, {resumed: true, as: send ? (send.type === 'PROMOTE' ? 'promoted' : 'aborted') : 'resumed'})
     // A resumed release whose abort was requested meanwhile goes back as its step starts again.
@@ -439,6 +441,17 @@ function held(ws: Workspace, watch: LeaseWatch): Workspace {
 function watched(overrides: AccountOverrides, watch: LeaseWatch, triggers: Triggers): AccountOverrides {
   const inner = overrides.wrapClock
   return {...overrides, wrapClock: (clock) => triggers.clock(watch.clock(inner ? inner(clock) : clock))}
+}
+
+/** The alarms a release let through at its start (`--ignore-alarms`), as its journal noted them. */
+function ignoredAlarms(journal: {data?: Record<string, unknown>}[]): {name: string; since: string; state: string; reason: string}[] {
+  return journal.flatMap((entry) => {
+    const listed = entry.data?.ignoredAlarms
+    if (!Array.isArray(listed)) return []
+    return listed.flatMap((a: {name?: unknown; since?: unknown}) =>
+      typeof a?.name === 'string' && typeof a.since === 'string' ? [{name: a.name, since: a.since, state: 'ALARM', reason: ''}] : [],
+    )
+  })
 }
 
 /** The rollback triggers of a release of this kind, noting in its journal why it stops. */
