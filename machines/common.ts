@@ -17,13 +17,29 @@ export function notProvided(name: string) {
 }
 
 /** What a person sends to a release waiting at a gate. */
-export type GateEvent = {type: 'PROMOTE'} | {type: 'ABORT'; reason?: string}
+export type GateEvent = {type: 'PROMOTE'} | {type: 'ABORT'; reason?: string; by?: string}
 
 /** Why a release was sent back by a person rather than by a failure. */
 export interface Abort {
-  /** The gate (state) it was aborted at. */
+  /** The gate or step (state) it was aborted at. */
   at: string
   reason: string
+  /** Who aborted it (user@host); absent in snapshots of older releases. */
+  by?: string
+}
+
+/**
+ * A step stopped because a person asked the release to stop (`release abort` while it runs): the
+ * error carries the request, so that the machine records an abort, not a failure. Duck-typed here
+ * because machines import nothing but xstate.
+ */
+export interface AbortRequested {
+  abortRequest: {reason: string; by?: string}
+}
+
+function requestOf(error: unknown): AbortRequested['abortRequest'] | undefined {
+  const request = (error as Partial<AbortRequested> | null | undefined)?.abortRequest
+  return request && typeof request.reason === 'string' ? request : undefined
 }
 
 /** The message of an actor's error event (or of any thrown value). */
@@ -36,9 +52,20 @@ export function failureOf({event}: {event: unknown}, params: {step: string}): St
   return {step: params.step, message: errorMessage((event as {error?: unknown}).error)}
 }
 
+/**
+ * A step's error event as both machines record it: a person's abort request as `abort`, anything
+ * else as `failure`. Either way the release goes back the same way.
+ */
+export function failureOrAbort(args: {event: unknown}, params: {step: string}): {failure: StepFailure} | {abort: Abort} {
+  const request = requestOf((args.event as {error?: unknown}).error)
+  if (request) return {abort: {at: params.step, reason: request.reason, ...(request.by ? {by: request.by} : {})}}
+  return {failure: failureOf(args, params)}
+}
+
 /** A person's abort at a gate, from the ABORT event: the value both machines assign to `abort`. */
 export function abortOf({event}: {event: unknown}, params: {at: string}): Abort {
-  return {at: params.at, reason: (event as {reason?: string}).reason ?? 'aborted by a person'}
+  const {reason, by} = event as {reason?: string; by?: string}
+  return {at: params.at, reason: reason ?? 'aborted by a person', ...(by ? {by} : {})}
 }
 
 /** Gate states are named `paused...`: the release waits there for `release promote` or `release abort`. */

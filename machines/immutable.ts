@@ -7,7 +7,7 @@
  * each step must be idempotent; waits are deadlines kept in context, never `after` timers.
  */
 import {assign, fromPromise, setup} from 'xstate'
-import {abortOf, errorMessage, failureOf, notProvided, type Abort, type GateEvent, type StepFailure} from './common.js'
+import {abortOf, failureOf, failureOrAbort, errorMessage, notProvided, type Abort, type GateEvent, type StepFailure} from './common.js'
 
 /** Bumped whenever a persisted snapshot of an older definition could no longer be resumed. */
 export const IMMUTABLE_MACHINE_VERSION = '2'
@@ -122,7 +122,8 @@ export const immutableMachine = setup({
   },
   actions: {
     recordAbort: assign({abort: (args, params: {at: string}) => abortOf(args, params)}),
-    recordFailure: assign({failure: (args, params: {step: string}) => failureOf(args, params)}),
+    // A step stopped by a person's abort request is recorded as an abort, any other error as a failure.
+    recordFailure: assign((args, params: {step: string}) => failureOrAbort(args, params)),
     recordRollbackFailure: assign({rollbackFailure: (args, params: {step: string}) => failureOf(args, params)}),
   },
 }).createMachine({

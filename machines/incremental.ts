@@ -8,7 +8,7 @@
  * small whatever the fleet size; the steps read it back when a release is resumed.
  */
 import {assign, fromPromise, setup} from 'xstate'
-import {abortOf, failureOf, notProvided, type Abort, type GateEvent, type StepFailure} from './common.js'
+import {abortOf, failureOf, failureOrAbort, notProvided, type Abort, type GateEvent, type StepFailure} from './common.js'
 
 export const INCREMENTAL_MACHINE_VERSION = '2'
 
@@ -96,7 +96,8 @@ export const incrementalMachine = setup({
   },
   actions: {
     recordAbort: assign({abort: (args, params: {at: string}) => abortOf(args, params)}),
-    recordFailure: assign({failure: (args, params: {step: string}) => failureOf(args, params)}),
+    // A step stopped by a person's abort request is recorded as an abort, any other error as a failure.
+    recordFailure: assign((args, params: {step: string}) => failureOrAbort(args, params)),
     recordRollbackFailure: assign({rollbackFailure: (args, params: {step: string}) => failureOf(args, params)}),
     recordRoll: assign(({event}) => {
       const output = (event as unknown as {output: RollOutput}).output

@@ -9,6 +9,9 @@ import type {FleetPort} from '../ports/fleet.js'
 import type {ParameterPort} from '../ports/parameters.js'
 import type {StackPort} from '../ports/stacks.js'
 import type {TargetGroupPort} from '../ports/targets.js'
+import type {AlarmPort} from '../ports/alarms.js'
+import type {NoticeOverrides} from './notices/index.js'
+import type {EventBridgeClientFactory, SnsClientFactory} from '../aws/notices.js'
 import type {ReleaseConfig} from '../config/index.js'
 import {SIM_SPEED_RANGE} from '../config/sim-speed.js'
 import type {SimAccount} from '../sim/index.js'
@@ -20,6 +23,10 @@ export interface Account {
   commands: CommandPort
   parameters: ParameterPort
   targets: TargetGroupPort
+  /** CloudWatch alarms (its SDK client is made on first use). */
+  alarms: AlarmPort
+  /** Clients of where notices go (each made on first use). */
+  notices: {sns: SnsClientFactory; eventBridge: EventBridgeClientFactory}
   /** The clock steps wait on: virtual on the simulated account. */
   clock: Clock
   /** Present when the account is the simulated one. */
@@ -34,6 +41,8 @@ export interface AccountOverrides {
    * freeze a process (as a stopped or suspended one would be) without stopping the others.
    */
   wrapClock?: (clock: Clock) => Clock
+  /** How notices are delivered (tests inject the clock of their timeouts and backoff). */
+  notices?: NoticeOverrides
 }
 
 /** `RELEASE_SIM_SPEED` (a number or `instant`) overrides `simulated.speed` in release.yml. */
@@ -77,6 +86,8 @@ export async function openSimAccount(config: ReleaseConfig): Promise<SimAccount>
     fleets: config.simulated.fleets,
     targetGroups: configuredTargetGroups(config),
     documents: config.simulated.documents,
+    alarms: configuredAlarms(config),
+    ...configuredNoticeTargets(config),
   })
   clock.catchUp(account.lastNow)
   return account
@@ -96,13 +107,40 @@ function configuredTargetGroups(config: ReleaseConfig): Record<string, object> {
   return Object.fromEntries([...arns].filter((arn) => arn.includes(':targetgroup/')).map((arn) => [arn, settings[arn] ?? {}]))
 }
 
+/**
+ * The simulated account has the alarms release.yml names (alarms are set up outside releases), each
+ * watching its target: the traffic sources of an immutable one, the group of an incremental one.
+ */
+function configuredAlarms(config: ReleaseConfig): Record<string, {trafficSources?: string[]; groups?: string[]}> {
+  const alarms: Record<string, {trafficSources: string[]; groups: string[]}> = {}
+  for (const target of Object.values(config.targets)) {
+    for (const name of target.alarms ?? []) {
+      const alarm = (alarms[name] ??= {trafficSources: [], groups: []})
+      if (target.strategy === 'immutable') alarm.trafficSources.push(...target.trafficSources)
+      else if ('group' in target.fleet) alarm.groups.push(target.fleet.group)
+    }
+  }
+  return alarms
+}
+
+/** The simulated account has the SNS topics and EventBridge buses release.yml sends notices to. */
+function configuredNoticeTargets(config: ReleaseConfig): {topics: string[]; buses: string[]} {
+  const destinations = Object.values(config.targets).flatMap((t) => t.notify ?? [])
+  return {
+    topics: [...new Set(destinations.flatMap((d) => ('sns' in d ? [d.sns] : [])))],
+    buses: [...new Set(destinations.flatMap((d) => ('eventBridge' in d ? [d.eventBridge] : [])))],
+  }
+}
+
 export async function openAccount(config: ReleaseConfig, overrides: AccountOverrides = {}): Promise<Account> {
   const simulated = config.account === 'simulated' || overrides.sim !== undefined
   const opened = simulated ? await simulatedClients(config, overrides.sim) : await awsClients(config)
   const {clients, sim} = opened
   const clock = overrides.wrapClock ? overrides.wrapClock(opened.clock) : opened.clock
-  const {CloudFormationStacks, AutoScalingFleet, SsmCommands, SsmParameters, ElbTargetGroups} = await import('../aws/index.js')
+  const {CloudFormationStacks, AutoScalingFleet, SsmCommands, SsmParameters, ElbTargetGroups, CloudWatchAlarms} = await import('../aws/index.js')
   return {
+    alarms: new CloudWatchAlarms({client: opened.lazy.cloudWatch, clock}),
+    notices: {sns: opened.lazy.sns, eventBridge: opened.lazy.eventBridge},
     stacks: new CloudFormationStacks({client: clients.cloudFormation, clock}),
     fleet: new AutoScalingFleet({client: clients.autoScaling, clock}),
     commands: new SsmCommands({client: clients.ssm, clock}),
@@ -115,11 +153,17 @@ export async function openAccount(config: ReleaseConfig, overrides: AccountOverr
 
 async function simulatedClients(config: ReleaseConfig, open?: SimAccount) {
   const sim = open ?? (await openSimAccount(config))
-  const {createSimClients} = await import('../sim/index.js')
-  return {clients: createSimClients(sim), clock: sim.clock, sim}
+  const {createSimClients, simLazyClients} = await import('../sim/index.js')
+  return {clients: createSimClients(sim), lazy: simLazyClients(sim), clock: sim.clock, sim}
 }
 
 async function awsClients(config: ReleaseConfig) {
-  const [{createAwsClients}, {SystemClock}] = await Promise.all([import('../aws/index.js'), import('../util/clock.js')])
-  return {clients: createAwsClients({region: config.region}), clock: new SystemClock() as Clock, sim: undefined}
+  const [{createAwsClients, awsCloudWatchClient, awsSnsClient, awsEventBridgeClient}, {SystemClock}] = await Promise.all([import('../aws/index.js'), import('../util/clock.js')])
+  const region = {region: config.region}
+  return {
+    clients: createAwsClients(region),
+    lazy: {cloudWatch: awsCloudWatchClient(region), sns: awsSnsClient(region), eventBridge: awsEventBridgeClient(region)},
+    clock: new SystemClock() as Clock,
+    sim: undefined,
+  }
 }

@@ -5,17 +5,23 @@
 import {targetOrError, validateVersion, type TargetConfig} from '../config/index.js'
 import {appendJournal, Journal} from '../engine/journal.js'
 import {fencedStore, leaseLost} from '../engine/fenced.js'
+import {requestAbort} from '../engine/abort-request.js'
 import {acquireLease, LeaseLostError} from '../engine/lease.js'
 import {Ledger, revisionOf, type ReleaseRecord, type RequestedOptions, type TargetLedger} from '../engine/ledger.js'
 import {loadResumableSnapshot, loadSnapshot, runPersisted} from '../engine/runner.js'
 import {isGateState} from '../../machines/common.js'
 import {printableText} from '../util/text.js'
+import {whoAmI} from '../util/who.js'
 import {UserError} from '../errors.js'
 import {exitCodeFor, type Outcome, type ProgressEvent} from '../ports/release.js'
 import {openAccount, type Account, type AccountOverrides} from './account.js'
 import {kindFor, type ReleaseKind} from './kinds/index.js'
 import type {ReleaseOptions} from './kinds/kind.js'
 import {LeaseWatch} from './lease-watch.js'
+import {Triggers} from './triggers.js'
+import {noticeOf, notifierFor, type Notifier} from './notices/index.js'
+import type {NoticeEvent} from '../ports/notices.js'
+import {alarmWatch, checkAlarms, describeAlarm} from './alarms.js'
 import {checkAgainstAccount} from './preflight.js'
 import {endWarmPeriod, warmEndText} from './warm.js'
 import type {Workspace} from './workspace.js'
@@ -33,6 +39,8 @@ export interface ReleaseRequest {
   adopt?: string
   /** Rollback without bake or gates. */
   emergency?: boolean
+  /** Roll out although an alarm of the target is in ALARM (recorded in the journal). */
+  ignoreAlarms?: boolean
 }
 
 export interface ReleaseHooks {
@@ -44,6 +52,10 @@ export interface ReleaseHooks {
    * the lease, so that a test can stall a command exactly there while another one acts.
    */
   beforeLease?: () => Promise<void>
+  /** `abort` of a running release: called once its request is recorded, before it waits for the release to stop. */
+  onAbortRequested?: (record: ReleaseRecord) => void
+  /** How `abort` sleeps between looks at a running release (tests pass one that does not sleep in real time). */
+  sleep?: (ms: number) => Promise<void>
 }
 
 export interface ReleaseResult {
@@ -111,14 +123,28 @@ async function runRelease(
   const own = held(ws, watch)
   try {
     await refuseInterrupted(own, target.name)
-    const account = await openAccount(ws.config, watched(overrides, watch))
+    const triggers = triggersFor(own, kind)
+    const account = await openAccount(ws.config, watched(overrides, watch, triggers))
     await kind.preflight(account, version)
+    // A rollback is what an alarm calls for: only a rollout is refused for one in ALARM.
+    const alarming = await checkAlarms(account.alarms, target, {refuseAlarming: request.kind === 'rollout', ignore: request.ignoreAlarms === true})
     const options = await checkAgainstAccount(own, account, target, {...request, version})
     await endWarm(own, account, target, releaseId, hooks)
     // The options go into the ledger with the record: a resume before the first snapshot needs them.
     const record = await own.ledger.begin(target.name, {version, strategy: kind.strategy, kind: request.kind, options: requestedOptions(options, request)})
     hooks.onStart?.(record, {resumed: false})
-    return await drive(own, account, kind, target, record, {input: await kind.input(own, record, options)}, watch, hooks)
+    if (alarming.length > 0) {
+      const note = `started with ${alarming.map(describeAlarm).join('; ')} (${request.ignoreAlarms ? `--ignore-alarms by ${whoAmI()}` : 'a rollback'}); not counted while they stay so`
+      // Kept with the note: a resumed release lets the same alarms through.
+      const data = {ignoredAlarms: alarming.map((a) => ({name: a.name, since: a.since}))}
+      await appendJournal(own.store, record.id, {type: 'note', state: 'planning', message: note, data, now: ws.now})
+    }
+    if (target.alarms.length > 0) triggers.watchAlarms(alarmWatch(account.alarms, target.alarms, alarming))
+    triggers.arm(record.id)
+    const notifier = notifierFor(own, account, target, record.id, overrides.notices)
+    const started = `${request.kind} of ${target.name} to ${version} started (live: ${record.previousVersion ?? 'none'})`
+    await notifier.notify('started', noticeOf('started', record, started, ws.now()))
+    return await drive(own, account, kind, target, record, {input: await kind.input(own, record, options)}, watch, hooks, triggers, notifier)
   } finally {
     await lease.release()
   }
@@ -144,7 +170,13 @@ export async function promote(ws: Workspace, request: {target: string}, hooks: R
   return continueFromSnapshot(ws, target, (ledger) => pausedRelease(ledger, target.name), {type: 'PROMOTE'}, hooks, overrides)
 }
 
-/** Sends a release waiting at a gate back: it ends `aborted` (exit 3) with the previous version live. */
+/**
+ * Sends a release back, from any process: one waiting at a gate at once; a running one at its next
+ * step boundary. For a running release the request is recorded in the store, where the process driving
+ * it finds it within one poll; this waits for it to end. A release whose process died is resumed here,
+ * which carries the abort out. Either way it ends `aborted` (exit 3) with the previous version live,
+ * unless it had gone past where it can go back (retiring), and then it ends as it ends.
+ */
 export async function abort(
   ws: Workspace,
   request: {target: string; reason?: string},
@@ -153,7 +185,40 @@ export async function abort(
 ) {
   const target = targetOrError(ws.config, request.target)
   const reason = printableText(request.reason ?? '').trim() || 'aborted by a person'
-  return continueFromSnapshot(ws, target, (ledger) => pausedRelease(ledger, target.name), {type: 'ABORT', reason}, hooks, overrides)
+  const by = whoAmI()
+  const current = await ws.ledger.current(target.name)
+  if (current?.outcome === 'inProgress') {
+    if (await requestAbort(ws.store, current.id, {reason, by, at: new Date(ws.now()).toISOString()})) {
+      await appendJournal(ws.store, current.id, {type: 'note', state: current.state, message: `abort requested by ${by}: ${reason}`, now: ws.now})
+    }
+    hooks.onAbortRequested?.(current)
+    const ended = await untilStopped(ws, target.name, hooks, overrides)
+    if (ended) return ended
+    // It reached a gate before it saw the request: sent back from there, below.
+  }
+  return continueFromSnapshot(ws, target, (ledger) => pausedRelease(ledger, target.name), {type: 'ABORT', reason, by}, hooks, overrides)
+}
+
+/**
+ * Waits for a release asked to stop: its end, or undefined when it paused at a gate. A release nothing
+ * drives any more (its process died) is resumed, and its resumed step sees the request at once.
+ */
+async function untilStopped(ws: Workspace, target: string, hooks: ReleaseHooks, overrides: AccountOverrides): Promise<ReleaseResult | undefined> {
+  const {waitForRelease} = await import('./wait.js')
+  let waited
+  try {
+    waited = await waitForRelease(ws, {target}, {sleep: hooks.sleep})
+  } catch (error) {
+    if ((error as UserError).code !== 'E_INTERRUPTED') throw error
+    return resume(ws, {target}, hooks, overrides)
+  }
+  const {record} = waited
+  if (record.outcome === 'paused') return undefined
+  const message =
+    record.outcome === 'aborted'
+      ? (record.message ?? `${record.id} was aborted`)
+      : `${record.id} ended ${record.outcome} before the abort could take it back: ${record.message ?? ''}`.trim()
+  return {record, outcome: record.outcome, message, exitCode: exitCodeFor(record.outcome)}
 }
 
 /** What `resume` acts on: the newest release, interrupted. */
@@ -236,7 +301,7 @@ async function continueFromSnapshot(
   ws: Workspace,
   target: TargetConfig,
   decide: (ledger: TargetLedger) => ReleaseRecord,
-  send: {type: string; reason?: string} | undefined,
+  send: {type: string; reason?: string; by?: string} | undefined,
   hooks: ReleaseHooks,
   overrides: AccountOverrides,
 ): Promise<ReleaseResult> {
@@ -260,17 +325,25 @@ async function continueFromSnapshot(
     const command = send ? (send.type === 'PROMOTE' ? 'promote' : 'abort') : 'resume'
     const current = decideAgain(first, fresh, decided, decide, command)
     // A damaged journal is refused now, with nothing changed, not found out half-way (E_STATE_CORRUPT).
-    await new Journal(own.store, ws.now).read(current.id)
+    const journal = await new Journal(own.store, ws.now).read(current.id)
     // A process that died before its first snapshot had only begun planning, which changes nothing: start over.
     const start = (await loadSnapshot(own.store, current.id))
       ? {snapshot: await loadResumableSnapshot(own.store, current.id, kind.machine, kind.machineVersion), send}
       : {input: await kind.input(own, current, current.options)}
-    const account = await openAccount(ws.config, watched(overrides, watch))
+    const triggers = triggersFor(own, kind)
+    const account = await openAccount(ws.config, watched(overrides, watch, triggers))
     // The gate's 'waits at the gate' message no longer holds once the release moves on.
+    if (target.alarms.length > 0) triggers.watchAlarms(alarmWatch(account.alarms, target.alarms, ignoredAlarms(journal)))
     const running = await own.ledger.update(target.name, current.id, {outcome: 'inProgress', message: undefined}, revisionOf(fresh))
     hooks.onStart?.(running, {resumed: true, as: send ? (send.type === 'PROMOTE' ? 'promoted' : 'aborted') : 'resumed'})
     await endWarm(own, account, target, current.id, hooks)
-    return await drive(own, account, kind, target, running, start, watch, hooks)
+    // A resumed release whose abort was requested meanwhile goes back as its step starts again.
+    triggers.arm(running.id)
+    const notifier = notifierFor(own, account, target, running.id, overrides.notices)
+    if (send?.type === 'PROMOTE') {
+      await notifier.notify(`promoted:${current.state}`, noticeOf('promoted', running, `${running.id} was promoted at ${current.state}`, ws.now()))
+    }
+    return await drive(own, account, kind, target, running, start, watch, hooks, triggers, notifier)
   } finally {
     await lease.release()
   }
@@ -282,9 +355,11 @@ async function drive(
   kind: ReleaseKind,
   target: TargetConfig,
   record: ReleaseRecord,
-  start: {input: unknown} | {snapshot: unknown; send?: {type: string; reason?: string}},
+  start: {input: unknown} | {snapshot: unknown; send?: {type: string; reason?: string; by?: string}},
   watch: LeaseWatch,
   hooks: ReleaseHooks,
+  triggers: Triggers,
+  notifier: Notifier,
 ): Promise<ReleaseResult> {
   const lease = watch.lease
   // Progress lines go to the journal one after another, in the order the steps reported them.
@@ -300,7 +375,7 @@ async function drive(
       .then(() => appendJournal(ws.store, record.id, {type: 'progress', state: event.step, message: event.message, now: ws.now}))
       .catch(() => undefined)
   }
-  const machine = kind.bind({ws, account, record, report})
+  const machine = kind.bind({ws, account, record, report, atStep: triggers.atStep})
   // A renewal refused means another process holds the lease now: this one stops (E_LEASE_LOST).
   const renewal = setInterval(() => void lease.renew().then((ours) => (ours ? undefined : watch.markLost()), () => undefined), LEASE_TTL_MS / 3)
   renewal.unref()
@@ -325,6 +400,8 @@ async function drive(
     if (result.status === 'paused') {
       const message = `${record.id} waits at the gate ${result.state}: continue it with release promote ${target.name}, or send it back with release abort ${target.name}`
       const paused = await ws.ledger.update(target.name, record.id, {state: result.state, outcome: 'paused', message, details: kind.details(result.context)})
+      await notifier.notify(`paused:${result.state}`, noticeOf('paused', paused, message, ws.now()))
+      await notifier.flush()
       return {record: paused, outcome: 'paused', message, exitCode: exitCodeFor('paused')}
     }
     const outcome: Outcome = result.status === 'error' ? 'failed' : outcomeOf(result.state, result.context)
@@ -332,12 +409,21 @@ async function drive(
       result.status === 'error'
         ? `${record.id} stopped on an internal error: ${(result.error as Error)?.message ?? 'unknown'}. Check the account before another release; see release history ${target.name}.`
         : kind.summarize(record, outcome, result.context)
+    // Told before the ledger ends the release: a crash in between is resumed and ends it again, and the
+    // notifier's record keeps that from telling it twice. A notice is recorded before it is sent, so a
+    // crash during its delivery loses it rather than doubling it.
+    const abortedBy = (result.context as {abort?: {by?: string} | null} | undefined)?.abort?.by
+    await notifier.notify(outcome, noticeOf(outcome as NoticeEvent, {...record, outcome}, message, ws.now(), abortedBy ?? undefined))
+    // The crash tests kill the process once this notice has arrived (delivery runs beside the release).
+    if (process.env.RELEASE_TEST_CRASH_AT === `notified:${outcome}`) await notifier.flush().then(() => crashForTest(`notified:${outcome}`))
     const finished = await ws.ledger.finish(target.name, record.id, {
       state: result.state,
       outcome,
       message,
       details: kind.details(result.context),
     })
+    // Bounded: a destination that does not answer never holds the release past its end for long.
+    await notifier.flush()
     return {record: finished, outcome, message, exitCode: exitCodeFor(outcome)}
   } finally {
     clearInterval(renewal)
@@ -370,10 +456,33 @@ export function held(ws: Workspace, watch: LeaseWatch): Workspace {
   return {...ws, store, ledger: new Ledger(store, ws.now)}
 }
 
-/** The account's step clock watches the lease too (after the test's own wrapping, if any). */
-function watched(overrides: AccountOverrides, watch: LeaseWatch): AccountOverrides {
+/**
+ * The account's step clock watches the lease too (after the test's own wrapping, if any), then the
+ * rollback triggers: a release that lost its lease never looks at them.
+ */
+function watched(overrides: AccountOverrides, watch: LeaseWatch, triggers: Triggers): AccountOverrides {
   const inner = overrides.wrapClock
-  return {...overrides, wrapClock: (clock) => watch.clock(inner ? inner(clock) : clock)}
+  return {...overrides, wrapClock: (clock) => triggers.clock(watch.clock(inner ? inner(clock) : clock))}
+}
+
+/** The alarms a release let through at its start (`--ignore-alarms`), as its journal noted them. */
+function ignoredAlarms(journal: {data?: Record<string, unknown>}[]): {name: string; since: string; state: string; reason: string}[] {
+  return journal.flatMap((entry) => {
+    const listed = entry.data?.ignoredAlarms
+    if (!Array.isArray(listed)) return []
+    return listed.flatMap((a: {name?: unknown; since?: unknown}) =>
+      typeof a?.name === 'string' && typeof a.since === 'string' ? [{name: a.name, since: a.since, state: 'ALARM', reason: ''}] : [],
+    )
+  })
+}
+
+/** The rollback triggers of a release of this kind, noting in its journal why it stops. */
+function triggersFor(ws: Workspace, kind: ReleaseKind): Triggers {
+  return new Triggers({
+    store: ws.store,
+    stopSteps: kind.stopSteps,
+    note: async (releaseId, message) => void (await appendJournal(ws.store, releaseId, {type: 'note', message, now: ws.now})),
+  })
 }
 
 /**

@@ -33,7 +33,7 @@ export function summarize({record, target, outcome, context}: SummaryInput): str
     }
     case 'aborted': {
       const live = previous ? `${previous} is live again` : `No version takes traffic (this was the first release of ${target})`
-      return `${record.version} was aborted at ${context.abort?.at}: ${context.abort?.reason}. ${live}; ${context.newStack?.reused ? `retained stack ${stack} went back to zero` : `stack ${stack} was deleted`}.`
+      return `${record.version} was aborted at ${context.abort?.at}${context.abort?.by ? ` by ${context.abort.by}` : ''}: ${context.abort?.reason}. ${live}; ${context.newStack?.reused ? `retained stack ${stack} went back to zero` : `stack ${stack} was deleted`}.`
     }
     case 'rolledBack': {
       const failure = context.failure

@@ -34,6 +34,10 @@ Exit codes: 0 the version is live; 3 it was rolled back and the previous version
       description: 'The group is the old group of this release: it keeps serving until the new group is InService, is then detached, and scaled to zero after the bake. Without it, such a group makes the rollout exit 2 with nothing changed. See release plan.',
       helpValue: 'GROUP',
     }),
+    'ignore-alarms': Flags.boolean({
+      summary: "Roll out although one of the target's alarms is already in ALARM (recorded in the journal).",
+      description: 'Without it, an alarm of the target (alarms: in release.yml) in ALARM refuses the rollout with exit 2 and nothing changed. With it, the alarms in ALARM at the start are recorded and not counted while they stay in that state; any other alarm still rolls the release back.',
+    }),
     detach: Flags.boolean({
       summary: 'Run the release in the background and return its id at once.',
       description:
@@ -49,12 +53,12 @@ Exit codes: 0 the version is live; 3 it was rolled back and the previous version
         target: args.target,
         kind: 'rollout',
         version: flags.version,
-        args: ['rollout', args.target, '--version', flags.version, ...(flags.force ? ['--force'] : []), ...(flags.adopt === undefined ? [] : ['--adopt', flags.adopt])],
+        args: ['rollout', args.target, '--version', flags.version, ...(flags.force ? ['--force'] : []), ...(flags.adopt === undefined ? [] : ['--adopt', flags.adopt]), ...(flags['ignore-alarms'] ? ['--ignore-alarms'] : [])],
         config: flags.config,
       })
       return
     }
     const {rollout} = await import('../app/release.js')
-    await runWithProgress(ws, flags.json, (hooks) => rollout(ws, {target: args.target, version: flags.version, force: flags.force, adopt: flags.adopt}, hooks))
+    await runWithProgress(ws, flags.json, (hooks) => rollout(ws, {target: args.target, version: flags.version, force: flags.force, adopt: flags.adopt, ignoreAlarms: flags['ignore-alarms']}, hooks))
   }
 }

@@ -7,6 +7,7 @@ import path from 'node:path'
 import {isScalar} from 'yaml'
 import {chooseStrategy} from '../../strategies/choose.js'
 import type {SchemaContext} from './schema/context.js'
+import {destinations} from './schema/notify.js'
 import type {ReleaseYml} from './schema/release.js'
 import type {ImmutableOutput, IncrementalOutput, TargetOutput} from './schema/target.js'
 import type {Key, YamlSource} from './source.js'
@@ -54,6 +55,8 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
         line,
         allowDurableReplacement: t.allowDurableReplacement,
         gates: [...new Set(t.gates)],
+        alarms: t.alarms,
+        notify: [...destinations(written.notify), ...destinations(t.notify)],
         choice,
       }
     }
@@ -84,6 +87,8 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
         bakeMs: t.bake,
         timeouts: {standbyMs: t.timeouts.standby, applyMs: t.timeouts.apply, verifyMs: t.timeouts.verify, healthMs: t.timeouts.health},
         gates: [...new Set(t.gates)],
+        alarms: t.alarms,
+        notify: [...destinations(written.notify), ...destinations(t.notify)],
         ...(loaded ? {templatePath: loaded.path, templateBody: loaded.body} : {}),
         choice,
       }

@@ -4,6 +4,8 @@ import type {ImmutableSettings} from '../../strategies/immutable/deps.js'
 import type {IncrementalSettings} from '../../strategies/incremental/deps.js'
 import type {DurableResource, StrategyName} from '../../strategies/choose.js'
 import type {ReleaseYml, SimulatedOutput} from './schema/index.js'
+import type {NotifyDestination} from './schema/notify.js'
+export type {NotifyDestination} from './schema/notify.js'
 
 /**
  * release.yml, validated and with every default filled in: the schema's output (schema/*.ts)
@@ -67,6 +69,10 @@ export interface ImmutableTargetConfig extends Omit<ImmutableSettings, 'target' 
   allowDurableReplacement: boolean
   /** Where a release waits for `release promote` or `release abort` (paused, exit 10). */
   gates: ImmutableGate[]
+  /** CloudWatch alarm names that count as the target's health while a release can go back. */
+  alarms: string[]
+  /** Where its releases are told: release.yml's top-level notify, then the target's own. */
+  notify: NotifyDestination[]
   choice: StrategyChoice
 }
 
@@ -78,6 +84,10 @@ export interface IncrementalTargetConfig extends Omit<IncrementalSettings, 'targ
   line: number
   /** Where a release waits for `release promote` or `release abort` (paused, exit 10). */
   gates: IncrementalGate[]
+  /** CloudWatch alarm names that count as the target's health while a release can go back. */
+  alarms: string[]
+  /** Where its releases are told: release.yml's top-level notify, then the target's own. */
+  notify: NotifyDestination[]
   /** Absolute; set when release.yml names a template (always for auto). Never deployed: read by `release plan`. */
   templatePath?: string
   templateBody?: string

@@ -25,6 +25,10 @@ export const keys = {
   fence: (target: string) => `locks/${segment('target', target)}.fence`,
   journal: (releaseId: string) => `releases/${segment('release id', releaseId)}/journal.ndjson`,
   snapshot: (releaseId: string) => `releases/${segment('release id', releaseId)}/snapshot.json`,
+  /** A person's request to stop a running release (`release abort`), written by any process. */
+  abortRequest: (releaseId: string) => `releases/${segment('release id', releaseId)}/abort.json`,
+  /** The notices a release sent (one line each), so that a resumed release does not send one twice. */
+  notices: (releaseId: string) => `releases/${segment('release id', releaseId)}/notices.ndjson`,
 }
 
 /**

@@ -7,6 +7,8 @@ import {checkDocuments, DocumentRegistry} from './documents.js'
 import {checkFleets, seedFleets} from './fleets.js'
 import {applyInstanceTask, replaceUnhealthyInstance} from './instances.js'
 import {handleElbv2} from './elbv2.js'
+import {seedAlarms} from './alarms.js'
+import {seedNoticeTargets} from './notices.js'
 import {applyTargetTask, checkTargetGroups, recheckLater, seedTargetGroups} from './targets.js'
 import {applyInvocationTask} from './invocations.js'
 import {Model} from './model.js'
@@ -38,11 +40,31 @@ import {buildAccountView} from './view.js'
  * is load -> advance -> handle -> save under a cross-process lock.
  */
 
-const SERVICES: Record<SimService, (model: Model, command: string, input: unknown) => object> = {
+type ServiceHandler = (model: Model, command: string, input: unknown) => object
+
+const SERVICES: Partial<Record<SimService, ServiceHandler>> = {
   cloudformation: handleCloudFormation,
   autoscaling: handleAutoScaling,
   ssm: handleSsm,
   elbv2: handleElbv2,
+}
+
+/**
+ * Services loaded on their first call: each imports its SDK package (for its exceptions), which a
+ * release that never calls the service does not pay for.
+ */
+const LAZY_SERVICES: Partial<Record<SimService, () => Promise<ServiceHandler>>> = {
+  cloudwatch: async () => (await import('./cloudwatch.js')).handleCloudWatch,
+  sns: async () => (await import('./sns.js')).handleSns,
+  eventbridge: async () => (await import('./eventbridge.js')).handleEventBridge,
+}
+
+async function serviceHandlerFor(service: SimService): Promise<ServiceHandler | undefined> {
+  const loaded = SERVICES[service]
+  if (loaded) return loaded
+  const load = LAZY_SERVICES[service]
+  if (!load) return undefined
+  return (SERVICES[service] = await load())
 }
 
 function applyTask(model: Model, task: Task): void {
@@ -159,6 +181,8 @@ export class SimAccount {
       if (options.faults) this.state.faults = structuredClone(options.faults)
       seedTargetGroups(model, options.targetGroups)
       seedFleets(model, options.fleets)
+      seedAlarms(model, options.alarms)
+      seedNoticeTargets(model, options)
     }, false)
   }
 
@@ -193,9 +217,9 @@ export class SimAccount {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async handle(service: SimService, commandName: string, input: any): Promise<any> {
     this.telemetry.count(service, commandName)
+    const handler = await serviceHandlerFor(service)
     const work = () =>
       this.run((model) => {
-        const handler = SERVICES[service]
         if (!handler) throw new Error(`The simulated AWS account has no service ${String(service)}`)
         // A network failure is decided first (the call may never arrive), then throttling, both with
         // the account's own PRNG. The failure is returned, not thrown, so that the draws (and, when
@@ -276,6 +300,8 @@ export class SimAccount {
       if (fresh) {
         seedTargetGroups(model, this.options.targetGroups)
         seedFleets(model, this.options.fleets)
+        seedAlarms(model, this.options.alarms)
+        seedNoticeTargets(model, this.options)
       }
       return work(model)
     } catch (error) {

@@ -31,3 +31,35 @@ export function createSimClients(account: SimAccount): SimClients {
   installSimulatedAccount(clients.elbv2, account, 'elbv2')
   return clients
 }
+
+/**
+ * Clients of services only some releases call (alarms, notices), made on first use so that their SDK
+ * package is loaded only then, answered by the simulated account like the others.
+ */
+export const simLazyClients = (account: SimAccount) => {
+  const config = {
+    region: account.region,
+    maxAttempts: 1,
+    credentials: {accessKeyId: 'ASIASIMULATED0000000', secretAccessKey: 'simulated-secret-access-key'},
+  }
+  return {
+    cloudWatch: async () => {
+      const {CloudWatchClient} = await import('@aws-sdk/client-cloudwatch')
+      const client = new CloudWatchClient(config)
+      installSimulatedAccount(client, account, 'cloudwatch')
+      return client
+    },
+    sns: async () => {
+      const {SNSClient} = await import('@aws-sdk/client-sns')
+      const client = new SNSClient(config)
+      installSimulatedAccount(client, account, 'sns')
+      return client
+    },
+    eventBridge: async () => {
+      const {EventBridgeClient} = await import('@aws-sdk/client-eventbridge')
+      const client = new EventBridgeClient(config)
+      installSimulatedAccount(client, account, 'eventbridge')
+      return client
+    },
+  }
+}

@@ -120,6 +120,9 @@ const SERVICE_TITLES: Record<SimService, string> = {
   autoscaling: 'Auto Scaling',
   ssm: 'Systems Manager',
   elbv2: 'Elastic Load Balancing',
+  cloudwatch: 'CloudWatch',
+  sns: 'SNS',
+  eventbridge: 'EventBridge',
 }
 
 /** A programming error in our own code, not something AWS would answer: it names the command. */

@@ -66,9 +66,18 @@ export function checkFaults(faults: SimFaults): void {
   fraction('network.rate', faults.network?.rate)
   fraction('commandFailureRate', faults.commandFailureRate)
   fraction('undeliverableInstances', faults.undeliverableInstances)
+  checkAlarmFaults(faults)
   for (const rule of faults.degradeVersions ?? []) {
     if (!(rule.afterSeconds >= 0)) {
       throw new RangeError(`Simulated fault degradeVersions[${rule.pattern}].afterSeconds must be >= 0`)
     }
   }
+}
+
+// ---- CloudWatch alarms (src/sim/alarms.ts) ----
+
+/** Refuses alarm fault settings that would silently do nothing. */
+export function checkAlarmFaults(faults: SimFaults): void {
+  const after = faults.alarmAfterSeconds
+  if (after !== undefined && !(after >= 0)) throw new RangeError(`Simulated fault alarmAfterSeconds must be >= 0, got ${after}`)
 }

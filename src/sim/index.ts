@@ -1,6 +1,6 @@
 /** The simulated AWS account (docs/dev/architecture.md). Imported only by the composition root (src/app) and tests. */
 export {SimAccount} from './account.js'
-export {createSimClients, type SimClients} from './clients.js'
+export {createSimClients, simLazyClients, type SimClients} from './clients.js'
 export {UnsupportedCommandError} from './errors.js'
 export {installSimulatedAccount, simulatedAccountMiddleware, SIM_MIDDLEWARE_NAME} from './middleware.js'
 export {DEFAULT_TIMINGS} from './timings.js'
@@ -17,6 +17,7 @@ export type {
   SimOptions,
   SimService,
   SimTargetGroup,
+  SimAlarm,
   SimTimings,
 } from './types.js'
 export type {FleetListener} from './telemetry.js'

@@ -25,9 +25,24 @@ export interface SimFaults {
   unregisteredVersions?: string[]
   /** Fraction of instances (fixed per instance) whose SSM invocations end Undeliverable. */
   undeliverableInstances?: number
+
+  // ---- CloudWatch alarms (src/sim/alarms.ts) ----
+  /** Versions that set the alarms watching them to ALARM `alarmAfterSeconds` after they take traffic. */
+  alarmingVersions?: string[]
+  /** How long a matching version takes traffic before its alarms fire; default 60. */
+  alarmAfterSeconds?: number
 }
 
-export type SimService = 'cloudformation' | 'autoscaling' | 'ssm' | 'elbv2'
+export type SimService = 'cloudformation' | 'autoscaling' | 'ssm' | 'elbv2' | 'cloudwatch' | 'sns' | 'eventbridge'
+
+/**
+ * A CloudWatch metric alarm that exists in the account (alarms are set up outside releases). Its
+ * metric is the health of what serves these traffic sources, or runs in these groups.
+ */
+export interface SimAlarm {
+  trafficSources?: string[]
+  groups?: string[]
+}
 
 /**
  * An Elastic Load Balancing target group that exists in the account (the load balancer is set up
@@ -111,6 +126,11 @@ export interface SimOptions {
   targetGroups?: Record<string, SimTargetGroup>
   /** Custom SSM documents, by name, next to AWS-RunShellScript and AWS-RunPowerShellScript. Per process. */
   documents?: Record<string, SimDocument>
+  /** CloudWatch alarms the account has, by name, created on open when absent (see SimAlarm). */
+  alarms?: Record<string, SimAlarm>
+  /** SNS topics and EventBridge buses (ARNs) the account has, created on open when absent. */
+  topics?: string[]
+  buses?: string[]
 }
 
 export interface AccountView {
@@ -141,6 +161,11 @@ export interface AccountView {
   }[]
   /** Parameter Store, by name. */
   parameters: {name: string; value: string; version: number}[]
+  /** CloudWatch alarms, by name, as evaluated now. */
+  alarms: {name: string; state: string; reason: string; since: string}[]
+  /** SNS topics and EventBridge buses with what they received, oldest first. */
+  topics: {arn: string; received: {at: string; subject?: string; body: string}[]}[]
+  buses: {arn: string; received: {at: string; source?: string; detailType?: string; body: string}[]}[]
 }
 
 /** One instance as `SimAccount.observe` listeners see it. */
@@ -200,8 +225,38 @@ export interface AccountState {
   parameters: Record<string, ParameterRecord>
   /** Elastic Load Balancing target groups, by ARN (absent in accounts saved before they existed). */
   targetGroups?: Record<string, TargetGroupRecord>
+  /** CloudWatch alarms, by name (absent in accounts saved before they existed). */
+  alarms?: Record<string, AlarmRecord>
+  /** SNS topics and EventBridge buses by ARN, with what they received (absent in older accounts). */
+  topics?: Record<string, ReceivedRecord[]>
+  buses?: Record<string, ReceivedRecord[]>
   /** Scheduled transitions, sorted by (at, seq). */
   tasks: Task[]
+}
+
+export interface AlarmRecord extends SimAlarm {
+  name: string
+  arn: string
+  /** OK | ALARM | INSUFFICIENT_DATA */
+  state: string
+  reason: string
+  /** When it entered `state`. */
+  updatedAt: number
+  /** Since when a version of alarmingVersions has been seen taking traffic (the metric breaching). */
+  breachingSince?: number
+  /** Set by SetAlarmState: kept until the next evaluation that changes the state, as CloudWatch does. */
+  setByHand?: boolean
+}
+
+/** One message an SNS topic or event an EventBridge bus received. */
+export interface ReceivedRecord {
+  at: number
+  id: string
+  /** The message (SNS) or the event's Detail (EventBridge), as sent. */
+  body: string
+  subject?: string
+  detailType?: string
+  source?: string
 }
 
 export interface TargetGroupRecord {

@@ -2,7 +2,9 @@ import {groupInstances} from './instances.js'
 import {isManaged} from './invocations.js'
 import {iso, type Model} from './model.js'
 import {isLive} from './stacks.js'
-import type {AccountView} from './types.js'
+import type {AccountView, ReceivedRecord} from './types.js'
+import {alarms, evaluateAlarms} from './alarms.js'
+import {buses, topics} from './notices.js'
 
 /** What `release sim show` presents: live stacks, groups with their instances, and who serves each traffic source. */
 export function buildAccountView(model: Model): AccountView {
@@ -45,6 +47,7 @@ export function buildAccountView(model: Model): AccountView {
     parameters: Object.values(state.parameters)
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map((parameter) => ({name: parameter.name, value: parameter.history.at(-1)?.value ?? '', version: parameter.version})),
+    ...alarmsAndNotices(model),
   }
 
   const byIdentifier = new Map<string, AccountView['trafficSources'][number]>()
@@ -62,6 +65,18 @@ export function buildAccountView(model: Model): AccountView {
   }
   view.trafficSources = [...byIdentifier.values()]
   return view
+}
+
+function alarmsAndNotices(model: Model): Pick<AccountView, 'alarms' | 'topics' | 'buses'> {
+  evaluateAlarms(model)
+  const received = (r: ReceivedRecord) => ({at: iso(r.at), ...(r.subject ? {subject: r.subject} : {}), ...(r.source ? {source: r.source} : {}), ...(r.detailType ? {detailType: r.detailType} : {}), body: r.body})
+  return {
+    alarms: Object.values(alarms(model))
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((a) => ({name: a.name, state: a.state, reason: a.reason, since: iso(a.updatedAt)})),
+    topics: Object.entries(topics(model)).map(([arn, list]) => ({arn, received: list.map(received)})),
+    buses: Object.entries(buses(model)).map(([arn, list]) => ({arn, received: list.map(received)})),
+  }
 }
 
 function table(header: string[], rows: string[][], indent = ''): string[] {
@@ -131,6 +146,18 @@ export function renderAccountView(view: AccountView): string {
         '  ',
       ),
     )
+  }
+  lines.push('')
+  lines.push('ALARMS')
+  if (view.alarms.length === 0) lines.push('  (none)')
+  else lines.push(...table(['NAME', 'STATE', 'SINCE', 'REASON'], view.alarms.map((a) => [a.name, a.state, a.since, a.reason]), '  '))
+  lines.push('')
+  lines.push('SNS TOPICS AND EVENTBRIDGE BUSES')
+  const sinks = [...view.topics, ...view.buses]
+  if (sinks.length === 0) lines.push('  (none)')
+  for (const sink of sinks) {
+    lines.push(`  ${sink.arn}  ${sink.received.length} received`)
+    for (const r of sink.received.slice(-5)) lines.push(`    ${r.at}  ${r.body.length > 100 ? `${r.body.slice(0, 100)}...` : r.body}`)
   }
   return lines.join('\n') + '\n'
 }

@@ -12,22 +12,24 @@ import {retire} from './retire.js'
 import {revertTraffic, shift} from './shift.js'
 import {verify} from './verify.js'
 import {fromPromise} from 'xstate'
+import {hooked, type StepHook} from '../../src/util/step-hook.js'
 
 export type {ImmutableDeps, ImmutableSettings} from './deps.js'
 export {TAG, stackNameFor} from './deps.js'
 
-export function immutableStrategy(deps: ImmutableDeps) {
+/** `atStep` runs as each step starts (the app's abort check at step boundaries). */
+export function immutableStrategy(deps: ImmutableDeps, atStep?: StepHook) {
   return immutableMachine.provide({
     actors: {
-      plan: fromPromise(plan(deps)),
-      provision: fromPromise(provision(deps)),
-      awaitCapacity: fromPromise(awaitCapacity(deps)),
-      verify: fromPromise(verify(deps)),
-      shift: fromPromise(shift(deps)),
-      bake: fromPromise(bake(deps)),
-      retire: fromPromise(retire(deps)),
-      revertTraffic: fromPromise(revertTraffic(deps)),
-      discard: fromPromise(discard(deps)),
+      plan: fromPromise(hooked(atStep, 'plan', plan(deps))),
+      provision: fromPromise(hooked(atStep, 'provision', provision(deps))),
+      awaitCapacity: fromPromise(hooked(atStep, 'awaitCapacity', awaitCapacity(deps))),
+      verify: fromPromise(hooked(atStep, 'verify', verify(deps))),
+      shift: fromPromise(hooked(atStep, 'shift', shift(deps))),
+      bake: fromPromise(hooked(atStep, 'bake', bake(deps))),
+      retire: fromPromise(hooked(atStep, 'retire', retire(deps))),
+      revertTraffic: fromPromise(hooked(atStep, 'revertTraffic', revertTraffic(deps))),
+      discard: fromPromise(hooked(atStep, 'discard', discard(deps))),
     },
   })
 }

@@ -107,6 +107,8 @@ describe('an incremental target', () => {
       maxErrors: {count: 0},
       bakeMs: 60_000,
       gates: [],
+      alarms: [],
+      notify: [],
       timeouts: {standbyMs: 300_000, applyMs: 600_000, verifyMs: 300_000, healthMs: 300_000},
       choice: {declared: 'incremental', strategy: 'incremental', reason: 'declared in release.yml', durable: []},
     })

@@ -44,7 +44,9 @@ export function immutableKind(target: ImmutableTargetConfig): ReleaseKind {
         nonce: createHash('sha256').update(`${record.id}@${record.startedAt}`).digest('hex').slice(0, 8),
       }
     },
-    bind({account, report}) {
+    // Abort: anything before retiring that the way back undoes. Alarms: once the new version takes traffic.
+    stopSteps: {abort: ['provision', 'awaitCapacity', 'verify', 'shift', 'bake'], alarms: ['shift', 'bake']},
+    bind({account, report, atStep}) {
       return immutableStrategy({
         stacks: account.stacks,
         fleet: account.fleet,
@@ -53,7 +55,7 @@ export function immutableKind(target: ImmutableTargetConfig): ReleaseKind {
         clock: account.clock,
         report,
         settings: settingsFor(target),
-      })
+      }, atStep)
     },
     details(raw) {
       const context = raw as ImmutableContext | undefined
@@ -67,6 +69,7 @@ export function immutableKind(target: ImmutableTargetConfig): ReleaseKind {
         failure: context.failure,
         rollbackFailure: context.rollbackFailure,
         retired: context.retired,
+        abort: context.abort,
         // What served before this release without the ledger knowing it, taken over as the old group.
         ...(context.adopt ? {adopted: context.adopt} : {}),
         ...(context.emergency ? {emergency: true} : {}),

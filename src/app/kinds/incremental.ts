@@ -34,9 +34,11 @@ export function incrementalKind(target: IncrementalTargetConfig): ReleaseKind {
         gates: target.gates,
       }
     },
-    bind({ws, account, record, report}) {
+    // The canary, every window and the bake; the way back (restore) is never interrupted.
+    stopSteps: {abort: ['roll', 'bake'], alarms: ['roll', 'bake']},
+    bind({ws, account, record, report, atStep}) {
       const journal = new JournalInstanceLog(ws.store, record.id, ws.now)
-      return incrementalStrategy(incrementalDeps(account, target, report), journal)
+      return incrementalStrategy(incrementalDeps(account, target, report), journal, atStep)
     },
     details(raw) {
       const context = raw as IncrementalContext | undefined
@@ -48,6 +50,7 @@ export function incrementalKind(target: IncrementalTargetConfig): ReleaseKind {
         failure: context.failure,
         rollbackFailure: context.rollbackFailure,
         restore: context.restore,
+        abort: context.abort,
       }
     },
     summarize(record, outcome, raw) {
@@ -170,7 +173,7 @@ function summarizeIncremental(
     case 'succeeded':
       return `${version} is live on ${target} (${id}): ${context.tally.changed} of ${size} instances changed in place${context.tally.failed ? `; ${context.tally.failed} failed within maxErrors and were put back on their previous version` : ''}.`
     case 'aborted':
-      return `${version} was aborted at ${context.abort?.at}: ${context.abort?.reason}. ${context.restore?.restored ?? 0} instances were put back on ${previous ?? 'their previous version'}.`
+      return `${version} was aborted at ${context.abort?.at}${context.abort?.by ? ` by ${context.abort.by}` : ''}: ${context.abort?.reason}. ${context.restore?.restored ?? 0} instances were put back on ${previous ?? 'their previous version'}.`
     case 'rolledBack':
       return `${version} was rolled back: ${context.failure?.step} failed: ${context.failure?.message}. ${context.restore?.restored ?? 0} instances were put back on ${previous ?? 'their previous version'}; ${previous ?? 'the previous version'} is live again.${describeReplaced(context.restore?.replaced)}`
     default: {

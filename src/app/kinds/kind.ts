@@ -6,6 +6,7 @@
 import type {AnyStateMachine} from 'xstate'
 import type {ReleaseRecord} from '../../engine/ledger.js'
 import type {ProgressSink, StrategyName} from '../../ports/release.js'
+import type {StepHook} from '../../util/step-hook.js'
 import type {Account} from '../account.js'
 import type {Workspace} from '../workspace.js'
 
@@ -14,6 +15,19 @@ export interface RunContext {
   account: Account
   record: ReleaseRecord
   report: ProgressSink
+  /** Runs as each step starts: a release a person asked to stop stops there. */
+  atStep?: StepHook
+}
+
+/**
+ * The steps (actor names) during which the release can still go back: a person's abort and the
+ * target's alarms stop it there and take it back the way a failure would.
+ */
+export interface StopSteps {
+  /** Where `release abort` of a running release takes effect. */
+  abort: readonly string[]
+  /** Where an alarm of the target in ALARM fails the release. */
+  alarms: readonly string[]
 }
 
 /** What a person asked of one release beyond target and version (flags of rollout and rollback). */
@@ -29,6 +43,7 @@ export interface ReleaseKind {
   /** The static definition, whose id a persisted snapshot must match. */
   machine: AnyStateMachine
   machineVersion: string
+  stopSteps: StopSteps
   /** Refuses what the account would refuse, before anything changes (exit 2). */
   preflight(account: Account, version: string): Promise<void>
   /** The input of a fresh run. */

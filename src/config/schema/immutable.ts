@@ -1,5 +1,7 @@
 /** An immutable target (red/black): a new CloudFormation stack per release, traffic moved, old ones retired. */
 import * as v from 'valibot'
+import {alarmsEntry} from './alarms.js'
+import {notifyEntry} from './notify.js'
 import {chooseStrategy} from '../../../strategies/choose.js'
 import {suggest} from '../suggest.js'
 import {IMMUTABLE_GATES, TEMPLATE_WHAT, gates, strategy, template, timeouts} from './common.js'
@@ -53,6 +55,8 @@ export const immutableEntries = {
     false,
     'Release a template that holds durable resources red/black anyway. Without it, such a template is refused for `strategy: immutable`, because every release would create those resources anew (and retiring old stacks deletes them).',
   ),
+  alarms: alarmsEntry,
+  notify: notifyEntry,
   gates: gates(IMMUTABLE_GATES, 'Where a release waits for `release promote` or `release abort` (paused, exit 10): beforeShift, beforeRetire.'),
 }
 

@@ -1,5 +1,7 @@
 /** An incremental target: instances changed in place through SSM Run Command, a window at a time. */
 import * as v from 'valibot'
+import {alarmsEntry} from './alarms.js'
+import {notifyEntry} from './notify.js'
 import {change} from './change.js'
 import {INCREMENTAL_GATES, TEMPLATE_WHAT, gates, strategy, template, timeouts} from './common.js'
 import {refine} from './context.js'
@@ -79,6 +81,8 @@ export const incrementalEntries = {
       health: 'An instance being InService and Healthy again after its change, and `healthy` in every target group of its group.',
     },
   ),
+  alarms: alarmsEntry,
+  notify: notifyEntry,
   gates: gates(INCREMENTAL_GATES, 'Where a release waits for `release promote` or `release abort` (paused, exit 10): afterCanary.'),
 }
 

@@ -7,6 +7,7 @@ import {REGION, SHELL_DOCUMENTS, targetName} from './names.js'
 import {say} from './say.js'
 import {simulated} from './simulated.js'
 import {state} from './state.js'
+import {notifyEntry} from './notify.js'
 import {target, type TargetOutput} from './target.js'
 
 const region = v.pipe(
@@ -23,6 +24,7 @@ export const releaseEntries = {
     {backend: 'file'},
     'Where ledgers, leases, releases and journals are kept: `{backend: file}` (the default, in `stateDir`) or `{backend: dynamodb, table: NAME}`, shared by a team and its CI jobs; see State.',
   ),
+  notify: notifyEntry,
   simulated: withDefault(simulated, {}, 'Settings of the simulated account. Read only when `account: simulated`, but checked always.'),
   targets: key(
     named(targetName(), target, {

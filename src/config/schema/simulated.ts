@@ -61,6 +61,9 @@ export const faults = section({
     "Instances of a matching version never register their SSM agent (as without an instance profile with AmazonSSMManagedInstanceCore, or without a route to the SSM endpoints): DescribeInstanceInformation leaves them out and SendCommand refuses them with InvalidInstanceId. A seeded fleet of a matching version never registered either. Other instances register 5 to 30 s (virtual) after they boot.",
   ),
   undeliverableInstances: optionalKey(rate(), 'Fraction of instances (fixed per instance) whose SSM invocations end `Undeliverable`.'),
+  // CloudWatch alarms (src/sim/alarms.ts).
+  alarmingVersions: patterns("The alarms of a target (its `alarms:`) go to `ALARM` `alarmAfterSeconds` after an instance of a matching version takes its traffic (InService and healthy behind its traffic sources, or in its fleet's group), and back to `OK` once none does."),
+  alarmAfterSeconds: optionalKey(num({min: 0}), 'Seconds (virtual) a version of `alarmingVersions` takes traffic before the alarms fire; 60 when absent.'),
 })
 
 const trafficSources = list(targetGroupArn(), {what: 'strings', example: `['arn:aws:elasticloadbalancing:<region>:<12-digit account>:targetgroup/<name>/<16 hex digits>']`})

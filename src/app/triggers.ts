@@ -1,0 +1,91 @@
+/**
+ * Rollback triggers of a running release: a person's abort request (`release abort` from any process)
+ * and the target's alarms. Both are looked at as each step starts (a step boundary) and on the step
+ * clock after each wait (once a poll), but only during the steps where the release can still go back
+ * (the kind's stopSteps): the way back itself is never interrupted. A trigger makes the step throw,
+ * and the machine takes the release back as it would after a failure (an abort is recorded as one).
+ */
+import {readAbortRequest, type AbortRequest} from '../engine/abort-request.js'
+import type {AbortRequested} from '../../machines/common.js'
+import type {Clock} from '../ports/clock.js'
+import type {StateStore} from '../ports/store.js'
+import type {StopSteps} from './kinds/kind.js'
+
+/** How much step-clock time passes between two looks from a waiting step: a poll is 5 s or more. */
+const CHECK_EVERY_MS = 1_000
+
+/** What stops a step: the abort request it carries makes the machine record an abort. */
+export class AbortRequestedError extends Error implements AbortRequested {
+  override readonly name = 'AbortRequestedError'
+  readonly abortRequest: {reason: string; by: string}
+  constructor(request: AbortRequest) {
+    super(`aborted by ${request.by}: ${request.reason}`)
+    this.abortRequest = {reason: request.reason, by: request.by}
+  }
+}
+
+export interface TriggerOptions {
+  store: StateStore
+  stopSteps: StopSteps
+  /** An alarm of the target in ALARM, as the message a failure gives, or undefined; absent without alarms. */
+  alarm?: () => Promise<string | undefined>
+  /** Writes why the release stops to its journal. */
+  note?: (releaseId: string, message: string) => Promise<void>
+}
+
+export class Triggers {
+  private releaseId: string | undefined
+  private step: string | undefined
+  private checkedAt = Number.NEGATIVE_INFINITY
+
+  constructor(private readonly options: TriggerOptions) {}
+
+  /** Watches the target's alarms too (once the account is open). */
+  watchAlarms(alarm: () => Promise<string | undefined>): void {
+    this.options.alarm = alarm
+  }
+
+  /** From now on the triggers watch this release (its id is known once the ledger has it). */
+  arm(releaseId: string): void {
+    this.releaseId = releaseId
+  }
+
+  /** The step hook: remembers the step and looks at once, before the step acts. */
+  readonly atStep = async (step: string): Promise<void> => {
+    this.step = step
+    await this.check()
+  }
+
+  /** The step clock, looking again after each wait (at most once a CHECK_EVERY_MS of its time). */
+  clock(inner: Clock): Clock {
+    return {
+      now: () => inner.now(),
+      sleep: async (ms: number) => {
+        await inner.sleep(ms)
+        if (inner.now() - this.checkedAt < CHECK_EVERY_MS) return
+        this.checkedAt = inner.now()
+        await this.check()
+      },
+    }
+  }
+
+  private async check(): Promise<void> {
+    const {releaseId, step} = this
+    if (releaseId === undefined || step === undefined) return
+    const {stopSteps, store} = this.options
+    if (stopSteps.abort.includes(step)) {
+      const request = await readAbortRequest(store, releaseId)
+      if (request) {
+        await this.options.note?.(releaseId, `abort requested by ${request.by} at ${request.at}: ${request.reason}; going back`)
+        throw new AbortRequestedError(request)
+      }
+    }
+    if (this.options.alarm && stopSteps.alarms.includes(step)) {
+      const firing = await this.options.alarm()
+      if (firing) {
+        await this.options.note?.(releaseId, `${firing}; going back`)
+        throw new Error(firing)
+      }
+    }
+  }
+}

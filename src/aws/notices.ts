@@ -1,0 +1,45 @@
+/**
+ * SNS topics and EventBridge buses that release notices go to, over @aws-sdk/client-sns and
+ * @aws-sdk/client-eventbridge, each imported on first use only.
+ */
+import type {EventBridgeClient} from '@aws-sdk/client-eventbridge'
+import type {SNSClient} from '@aws-sdk/client-sns'
+
+export type SnsClientFactory = () => Promise<SNSClient>
+export type EventBridgeClientFactory = () => Promise<EventBridgeClient>
+
+export function awsSnsClient(options: {region?: string} = {}): SnsClientFactory {
+  return async () => {
+    const {SNSClient} = await import('@aws-sdk/client-sns')
+    return new SNSClient({maxAttempts: 1, ...(options.region !== undefined ? {region: options.region} : {})})
+  }
+}
+
+export function awsEventBridgeClient(options: {region?: string} = {}): EventBridgeClientFactory {
+  return async () => {
+    const {EventBridgeClient} = await import('@aws-sdk/client-eventbridge')
+    return new EventBridgeClient({maxAttempts: 1, ...(options.region !== undefined ? {region: options.region} : {})})
+  }
+}
+
+/** Publishes one message to a topic; resolves with its MessageId. */
+export async function publishToTopic(client: SnsClientFactory, topicArn: string, subject: string, message: string): Promise<string> {
+  const [sns, {PublishCommand}] = await Promise.all([client(), import('@aws-sdk/client-sns')])
+  // SNS subjects: ASCII, no line breaks, at most 100 characters.
+  const safeSubject = subject.replace(/[^\x20-\x7e]/g, ' ').slice(0, 100)
+  const answer = await sns.send(new PublishCommand({TopicArn: topicArn, Subject: safeSubject, Message: message}))
+  return answer.MessageId ?? ''
+}
+
+/** Puts one event on a bus; throws when EventBridge refused the entry (PutEvents answers 200 with a failed entry). */
+export async function putEvent(client: EventBridgeClientFactory, busArn: string, event: {source: string; detailType: string; detail: string}): Promise<string> {
+  const [bridge, {PutEventsCommand}] = await Promise.all([client(), import('@aws-sdk/client-eventbridge')])
+  const answer = await bridge.send(
+    new PutEventsCommand({Entries: [{EventBusName: busArn, Source: event.source, DetailType: event.detailType, Detail: event.detail}]}),
+  )
+  const entry = answer.Entries?.[0]
+  if (!entry || entry.ErrorCode || (answer.FailedEntryCount ?? 0) > 0) {
+    throw new Error(`EventBridge refused the event: ${entry?.ErrorCode ?? 'no entry'}${entry?.ErrorMessage ? `: ${entry.ErrorMessage}` : ''}`)
+  }
+  return entry.EventId ?? ''
+}

@@ -1,0 +1,20 @@
+/** What a release tells the team, and where (release.yml `notify:`). */
+
+export type NoticeEvent = 'started' | 'paused' | 'promoted' | 'aborted' | 'succeeded' | 'rolledBack' | 'failed'
+
+export interface Notice {
+  event: NoticeEvent
+  target: string
+  /** The environment the release belongs to; null until environments exist. */
+  environment: string | null
+  releaseId: string
+  version: string
+  previousVersion: string | null
+  /** The release's outcome when the notice was made (inProgress, paused, or how it ended). */
+  outcome: string
+  message: string
+  /** Who ran it, or who aborted it (user@host). */
+  by: string
+  /** ISO. */
+  at: string
+}

@@ -1,0 +1,106 @@
+/**
+ * `release abort` of a running release, from another caller on the same state (as another process
+ * would be): the running release is frozen at a chosen point (its step clock stops, as a slow step
+ * would), the abort is recorded, then the release runs on and must notice it within one poll.
+ */
+import {describe, expect, it} from 'vitest'
+import {abort, rollout, type ReleaseHooks} from '../../src/app/release.js'
+import {statusOf} from '../../src/app/views.js'
+import {Journal} from '../../src/engine/journal.js'
+import type {ProgressEvent} from '../../src/ports/release.js'
+import type {Clock} from '../../src/ports/clock.js'
+import {liveStacks, versionsTakingTraffic} from '../fakes/account.js'
+import {notInService, openIncremental, versionCounts} from '../fakes/incremental.js'
+import {openProject} from '../fakes/workspace.js'
+
+/** Freezes the release's step clock at the first progress event that `when` picks, until `thaw`. */
+function freezer(when: (event: ProgressEvent) => boolean) {
+  let release: (() => void) | undefined
+  let frozen: Promise<void> | undefined
+  let reached: () => void = () => undefined
+  const atPoint = new Promise<void>((resolve) => (reached = resolve))
+  return {
+    atPoint,
+    thaw: () => release?.(),
+    hooks: {
+      onProgress: (event: ProgressEvent) => {
+        if (frozen || !when(event)) return
+        frozen = new Promise<void>((resolve) => (release = resolve))
+        reached()
+      },
+    } satisfies ReleaseHooks,
+    wrapClock: (clock: Clock): Clock => ({
+      now: () => clock.now(),
+      sleep: async (ms) => {
+        await frozen
+        await clock.sleep(ms)
+      },
+    }),
+  }
+}
+
+/** The other caller: abort, releasing the frozen release once the request is recorded; no real-time sleeps. */
+function abortFrom(ws: Parameters<typeof abort>[0], target: string, freeze: ReturnType<typeof freezer>, sim: unknown) {
+  return abort(
+    ws,
+    {target, reason: 'error rate up'},
+    {onAbortRequested: () => freeze.thaw(), sleep: () => new Promise((resolve) => setImmediate(resolve))},
+    {sim: sim as never},
+  )
+}
+
+describe('abort of a running immutable release', () => {
+  it.each([
+    ['provisioning', (e: ProgressEvent) => e.step === 'provisioning'],
+    ['baking', (e: ProgressEvent) => e.step === 'baking'],
+  ])('during %s: aborted, exit 3, the previous version live, reason and who in ledger and journal', async (step, when) => {
+    const {ws, sim} = await openProject()
+    await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
+    const freeze = freezer(when)
+    const running = rollout(ws, {target: 'web', version: '2.0.0'}, freeze.hooks, {sim, wrapClock: freeze.wrapClock})
+    await freeze.atPoint
+    const [ran, aborted] = await Promise.all([running, abortFrom(ws, 'web', freeze, sim)])
+
+    expect(ran).toMatchObject({outcome: 'aborted', exitCode: 3})
+    expect(aborted).toMatchObject({outcome: 'aborted', exitCode: 3})
+    expect(ran.message).toMatch(/error rate up/)
+    expect(ran.record.details).toMatchObject({abort: {at: step, reason: 'error rate up', by: expect.stringContaining('@')}})
+    expect(versionsTakingTraffic(sim)).toEqual(['1.0.0'])
+    expect(Object.keys(liveStacks(sim))).toEqual(['release-web-1'])
+    expect(await statusOf(ws, 'web')).toMatchObject({liveVersion: '1.0.0', release: {id: 'web-2', outcome: 'aborted'}})
+    const notes = (await new Journal(ws.store, ws.now).read('web-2')).filter((e) => e.type === 'note').map((e) => e.message)
+    expect(notes).toContainEqual(expect.stringMatching(/^abort requested by .+@.+: error rate up$/))
+  })
+
+  it('past the point of return (retiring) the abort changes nothing and says so', async () => {
+    const {ws, sim} = await openProject()
+    await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
+    const freeze = freezer((e) => e.step === 'retiring')
+    const running = rollout(ws, {target: 'web', version: '2.0.0'}, freeze.hooks, {sim, wrapClock: freeze.wrapClock})
+    // Retiring may not sleep at all: thaw on the first progress event anyway.
+    const aborting = freeze.atPoint.then(() => abortFrom(ws, 'web', freeze, sim))
+    const [ran, aborted] = await Promise.all([running, aborting])
+    expect(ran.outcome).toBe('succeeded')
+    expect(aborted).toMatchObject({outcome: 'succeeded', exitCode: 0})
+    expect(aborted.message).toMatch(/before the abort could take it back/)
+  })
+})
+
+describe('abort of a running incremental release', () => {
+  it.each([
+    ['the canary', 'canary', (e: ProgressEvent) => e.step === 'canary'],
+    ['the middle of a window', 'rolling', (e: ProgressEvent) => e.step === 'rolling' && (e.instances?.ready ?? 0) >= 3],
+    ['the bake', 'baking', (e: ProgressEvent) => e.step === 'baking'],
+  ])('during %s: aborted with every instance back on the previous version', async (_what, step, when) => {
+    const {ws, sim} = await openIncremental({instances: 12})
+    const freeze = freezer(when)
+    const running = rollout(ws, {target: 'api', version: '2.0.0'}, freeze.hooks, {sim, wrapClock: freeze.wrapClock})
+    await freeze.atPoint
+    const [ran, aborted] = await Promise.all([running, abortFrom(ws, 'api', freeze, sim)])
+    expect(ran, ran.message).toMatchObject({outcome: 'aborted', exitCode: 3, record: {details: {abort: {at: step, reason: 'error rate up'}}}})
+    expect(aborted.outcome).toBe('aborted')
+    expect(versionCounts(sim)).toEqual({'1.0.0': 12})
+    expect(notInService(sim)).toEqual([])
+    expect(sim.view().parameters).toContainEqual(expect.objectContaining({name: '/release/api/version', value: '1.0.0'}))
+  })
+})

@@ -1,0 +1,39 @@
+import {describe, expect, it} from 'vitest'
+import {makeProject} from '../fakes/workspace.js'
+import {json, release} from './cli.js'
+
+describe('release abort of a release whose process died', () => {
+  it('resumes it and takes it back at once: aborted, exit 3, the previous version live, who and why in history', async () => {
+    const cwd = makeProject({capacity: 2})
+    expect((await release(['rollout', 'web', '--version', '1.0.0'], {cwd})).code).toBe(0)
+    const killed = await release(['rollout', 'web', '--version', '2.0.0'], {cwd, env: {RELEASE_TEST_CRASH_AT: 'baking'}})
+    expect(killed.code).not.toBe(0)
+
+    const aborted = await release(['abort', 'web', '--reason', 'latency up', '--json'], {cwd})
+    expect(aborted.code, aborted.stderr).toBe(3)
+    expect(json(aborted)).toMatchObject({liveVersion: '1.0.0', release: {id: 'web-2', outcome: 'aborted'}})
+    const view = json(await release(['sim', 'show', '--json'], {cwd}))
+    const serving = view.trafficSources.flatMap((t: any) => t.groups.filter((g: any) => g.state === 'InService').flatMap((g: any) => g.versions))
+    expect([...new Set(serving)]).toEqual(['1.0.0'])
+    const history = json(await release(['history', 'web', '--json'], {cwd}))
+    expect(history[0].message).toMatch(/aborted at baking by .+@.+: latency up/)
+  })
+})
+
+describe('release abort from another process while the release runs', () => {
+  it('stops it in the bake: abort exits 3, aborted, the previous version live', async () => {
+    const cwd = makeProject({capacity: 2, bake: '30m'})
+    expect((await release(['rollout', 'web', '--version', '1.0.0'], {cwd})).code).toBe(0)
+    // Paced so the bake lasts long enough to be caught in it (30 virtual minutes at 100x: 18 s at most).
+    // Detached: it returns once the ledger shows web-2, so the wait below is on web-2, not on web-1.
+    const started = await release(['rollout', 'web', '--version', '2.0.0', '--detach'], {cwd, env: {RELEASE_SIM_SPEED: '100'}})
+    expect(started.code, started.stderr).toBe(0)
+    const reached = await release(['wait', 'web', '--for', 'baking'], {cwd})
+    expect(reached.code, reached.stderr).toBe(0)
+    const aborted = await release(['abort', 'web', '--reason', 'error rate up', '--json'], {cwd})
+    expect(aborted.code, aborted.stderr).toBe(3)
+    expect(json(aborted)).toMatchObject({liveVersion: '1.0.0', release: {id: 'web-2', outcome: 'aborted'}})
+    const history = json(await release(['history', 'web', '--json'], {cwd}))
+    expect(history[0].message).toMatch(/aborted at baking by .+@.+: error rate up/)
+  })
+})
