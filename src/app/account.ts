@@ -14,7 +14,7 @@ import type {NoticeOverrides} from './notices/index.js'
 import type {EventBridgeClientFactory, SnsClientFactory} from '../aws/notices.js'
 import type {ReleaseConfig} from '../config/index.js'
 import {SIM_SPEED_RANGE} from '../config/sim-speed.js'
-import type {SimAccount} from '../sim/index.js'
+import type {SimAccount, SimFaults} from '../sim/index.js'
 import {UserError} from '../errors.js'
 
 export interface Account {
@@ -77,20 +77,26 @@ export async function openSimAccount(config: ReleaseConfig): Promise<SimAccount>
   ])
   const speed = simSpeed(config)
   const clock = speed === 'instant' ? new VirtualClock(Date.now()) : new PacedClock(speed)
-  const account = SimAccount.open({
-    clock,
-    dir: config.simulated.dir,
+  const account = SimAccount.open({clock, dir: config.simulated.dir, ...simAccountSettings(config)})
+  clock.catchUp(account.lastNow)
+  return account
+}
+
+/**
+ * What release.yml says the simulated account holds, but where it lives and its clock: one source
+ * for the CLI and for tests that open an account of their own (in memory, on their own clock).
+ */
+export function simAccountSettings(config: ReleaseConfig) {
+  return {
     seed: config.simulated.seed,
     region: config.region,
-    faults: config.simulated.faults as never,
+    faults: config.simulated.faults as SimFaults,
     fleets: config.simulated.fleets,
     targetGroups: configuredTargetGroups(config),
     documents: config.simulated.documents,
     alarms: configuredAlarms(config),
     ...configuredNoticeTargets(config),
-  })
-  clock.catchUp(account.lastNow)
-  return account
+  }
 }
 
 /**

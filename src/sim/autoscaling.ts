@@ -15,6 +15,7 @@ import type {
   ExitStandbyQuery,
   LifecycleState,
   SetDesiredCapacityType,
+  TerminateInstanceInAutoScalingGroupType,
   UpdateAutoScalingGroupType,
 } from '@aws-sdk/client-auto-scaling'
 import {autoScalingErrors as errors} from './errors.js'
@@ -24,6 +25,7 @@ import {
   exitStandby,
   groupInstances,
   reconcileCapacity,
+  terminateInstance,
 } from './instances.js'
 import {iso, type Model} from './model.js'
 import {page, pageSize} from './paging.js'
@@ -339,6 +341,32 @@ function exitStandbyCommand(model: Model, input: ExitStandbyQuery): ExitStandbyA
   return {Activities: activities}
 }
 
+/** Made by tests and by a person at the console: an instance the group replaces during a release. */
+function terminateInstanceInGroup(model: Model, input: TerminateInstanceInAutoScalingGroupType) {
+  const instance = input.InstanceId ? model.state.instances[input.InstanceId] : undefined
+  if (!instance) throw errors.validation(`Instance Id not found - No managed instance found for instance ID: ${input.InstanceId}`)
+  const group = requireChangeable(model, instance.group)
+  const decrement = input.ShouldDecrementDesiredCapacity === true
+  if (decrement && group.desired <= group.min) {
+    throw errors.validation(
+      `Currently, desired-capacity=${group.desired} is equal to min-size=${group.min} and cannot be decremented further.`,
+    )
+  }
+  const before = group.desired
+  terminateInstance(model, instance)
+  if (decrement) group.desired -= 1
+  reconcileCapacity(model, group)
+  return {
+    Activity: activity(
+      model,
+      group,
+      `Terminating EC2 instance: ${instance.id}`,
+      `At ${iso(model.now)} instance ${instance.id} was taken out of service in response to a user request` +
+        (decrement ? `, shrinking the capacity from ${before} to ${group.desired}.` : '.'),
+    ),
+  }
+}
+
 const COMMANDS: Record<string, CommandHandler> = {
   DescribeAutoScalingGroups: describeAutoScalingGroups,
   DescribeAutoScalingInstances: describeAutoScalingInstances,
@@ -349,6 +377,7 @@ const COMMANDS: Record<string, CommandHandler> = {
   DescribeTrafficSources: describeTrafficSources,
   EnterStandby: enterStandbyCommand,
   ExitStandby: exitStandbyCommand,
+  TerminateInstanceInAutoScalingGroup: terminateInstanceInGroup,
 }
 
 export const handleAutoScaling = serviceHandler('autoscaling', COMMANDS)

@@ -9,6 +9,7 @@ import {paginateListCommands} from '@aws-sdk/client-ssm'
 import {describe, expect, it} from 'vitest'
 import {rollout} from '../../src/app/release.js'
 import {statusOf} from '../../src/app/views.js'
+import {simAccountSettings} from '../../src/app/account.js'
 import {openWorkspace} from '../../src/app/workspace.js'
 import {createSimClients, SimAccount, type SimFaults} from '../../src/sim/index.js'
 import {VirtualClock} from '../../src/util/clock.js'
@@ -25,15 +26,13 @@ async function quickstart(network?: SimFaults['network'], seed?: number) {
   const dir = copyQuickstart('release-net-')
   const ws = await openWorkspace({configPath: join(dir, 'release.yml'), cwd: dir})
   const clock = new VirtualClock()
-  const simulated = ws.config.simulated
-  const sources = Object.values(ws.config.targets).flatMap((t) => (t as {trafficSources?: string[]}).trafficSources ?? [])
+  // As the CLI opens it (its alarms, target groups, fleets), but in memory, on this clock and seed.
+  const settings = simAccountSettings(ws.config)
   const sim = SimAccount.open({
+    ...settings,
     clock,
-    seed: seed ?? simulated.seed,
-    faults: {...(simulated.faults as SimFaults), ...(network ? {network} : {})},
-    fleets: simulated.fleets,
-    targetGroups: Object.fromEntries(sources.map((arn) => [arn, {}])),
-    documents: simulated.documents,
+    seed: seed ?? settings.seed,
+    faults: {...settings.faults, ...(network ? {network} : {})},
   })
   return {ws, sim, clock}
 }
