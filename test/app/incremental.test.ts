@@ -96,9 +96,13 @@ describe('incremental release on the simulated account', () => {
 
   it('rides out a throttling storm', async () => {
     const {ws, sim, clock} = await openIncremental({instances: 12})
-    sim.setFaults({throttle: {rate: 1, until: clock.now() + 60_000}})
+    const stormEnd = clock.now() + 60_000
+    sim.setFaults({throttle: {rate: 1, until: stormEnd}})
     const result = await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
     expect(result.outcome, result.message).toBe('succeeded')
+    // The storm was real: calls were refused, and the release went on once it was over.
+    expect(sim.metrics().throttled).toBeGreaterThan(0)
+    expect(clock.now()).toBeGreaterThan(stormEnd)
     expect(versionCounts(sim)).toEqual({'2.0.0': 12})
   })
 
