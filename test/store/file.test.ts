@@ -133,4 +133,40 @@ describe('FileStateStore', () => {
     }
     expect(await readdir(path.dirname(root))).not.toContain('outside')
   })
+
+  it('says why a key is refused, even one that would stay inside the root', async () => {
+    const cases: [string, RegExp][] = [
+      ['', /must be a non-empty string/],
+      ['a\0b', /contains a NUL byte/],
+      ['/etc/passwd', /must be relative to/],
+      ['C:\\x', /must be relative to/],
+      // Inside the root once resolved, but a key never walks up: refused all the same.
+      ['a/../b', /must not contain '\.\.'/],
+      ['a\\..\\b', /must not contain '\.\.'/],
+      ['..', /must not contain '\.\.'/],
+    ]
+    for (const [key, message] of cases) {
+      expect(() => store.pathOf(key), JSON.stringify(key)).toThrow(message)
+    }
+    // A '..' inside a name is a name.
+    expect(store.pathOf('a/..b/c..')).toBe(path.join(root, 'a', '..b', 'c..'))
+    expect(store.pathOf('a/./b')).toBe(path.join(root, 'a', 'b'))
+    await expect(store.writeAtomic('.', 'x')).rejects.toThrow(/is the state directory itself/)
+    await expect(store.append('k', 'a\nb')).rejects.toThrow(/must not contain a newline/)
+  })
+
+  it('lists nothing below a file, and never a temp file of a crashed write', async () => {
+    await store.writeAtomic('targets/web', 'a file where a directory could be')
+    expect(await store.list('targets/web')).toEqual([])
+    expect(await store.list('targets/web/deeper')).toEqual([])
+    await writeFile(path.join(root, 'targets', '.x.tmp.json'), 'not a temp name: listed')
+    await writeFile(path.join(root, 'targets', 'y.tmp'), 'not a temp name either')
+    expect(await store.list('targets')).toEqual(['.x.tmp.json', 'web', 'y.tmp'])
+  })
+
+  it('removes a key whose directory is missing without creating it', async () => {
+    await store.remove('nowhere/k.json')
+    expect(await allFiles(root)).toEqual([])
+    expect(await readdir(root)).toEqual([])
+  })
 })
