@@ -3,6 +3,8 @@ import {defineConfig} from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Each test file gets its own temp directory (and so its own config cache), removed at its end.
+    setupFiles: ['test/setup.ts'],
     // End-to-end tests spawn the built CLI several times each; a loaded 2-core machine needs room.
     testTimeout: 60_000,
     hookTimeout: 60_000,

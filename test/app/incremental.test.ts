@@ -91,16 +91,28 @@ describe('incremental release on the simulated account', () => {
 
   it('rolls back at the first failure over maxErrors 0', async () => {
     const {ws, sim} = await openIncremental({instances: 40, maxErrors: '0', faults: {commandFailureRate: 0.1}, seed: 3})
+    let mostChanged = 0
+    const stop = sim.observe((fleet) => {
+      mostChanged = Math.max(mostChanged, fleet.instances.filter((i) => i.version === '2.0.0').length)
+    })
     const result = await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
+    stop()
     expect(result.outcome).toBe('rolledBack')
+    // Some instances did run 2.0.0 before the failure; the way back restored each of them.
+    expect(mostChanged).toBeGreaterThan(0)
+    expect(versionCounts(sim)).toEqual({'1.0.0': 40})
     expect(notInService(sim)).toEqual([])
   })
 
   it('rides out a throttling storm', async () => {
     const {ws, sim, clock} = await openIncremental({instances: 12})
-    sim.setFaults({throttle: {rate: 1, until: clock.now() + 60_000}})
+    const stormEnd = clock.now() + 60_000
+    sim.setFaults({throttle: {rate: 1, until: stormEnd}})
     const result = await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
     expect(result.outcome, result.message).toBe('succeeded')
+    // The storm was real: calls were refused, and the release went on once it was over.
+    expect(sim.metrics().throttled).toBeGreaterThan(0)
+    expect(clock.now()).toBeGreaterThan(stormEnd)
     expect(versionCounts(sim)).toEqual({'2.0.0': 12})
   })
 

@@ -71,9 +71,13 @@ describe('immutable release on the simulated account', () => {
 
   it('rides out a throttling storm on the virtual clock', async () => {
     const {ws, sim, clock} = await openProject()
-    sim.setFaults({throttle: {rate: 1, until: clock.now() + 90_000}})
+    const stormEnd = clock.now() + 90_000
+    sim.setFaults({throttle: {rate: 1, until: stormEnd}})
     const result = await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
     expect(result.outcome).toBe('succeeded')
+    // The storm was real: calls were refused, and the release went on once it was over.
+    expect(sim.metrics().throttled).toBeGreaterThan(0)
+    expect(clock.now()).toBeGreaterThan(stormEnd)
     expect(versionsTakingTraffic(sim)).toEqual(['1.0.0'])
   })
 

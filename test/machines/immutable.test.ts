@@ -49,11 +49,20 @@ describe('immutable machine graph', () => {
   })
 
   it('never moves traffic back once it never moved: failures before the shift only discard', () => {
+    let reverting = 0
     for (const path of paths) {
       const shiftAt = path.indexOf('shifting')
       const revertAt = path.indexOf('revertingTraffic')
-      if (revertAt >= 0) expect(shiftAt).toBeGreaterThanOrEqual(0)
+      if (revertAt < 0) continue
+      reverting += 1
+      expect(shiftAt, path.join(' > ')).toBeGreaterThanOrEqual(0)
+      expect(shiftAt, path.join(' > ')).toBeLessThan(revertAt)
     }
+    // Not vacuous: failures in and after the shift do go back.
+    expect(reverting).toBeGreaterThan(0)
+    // And failures before it never do (the order of attach and detach is tested against the account
+    // in test/strategies/immutable/traffic-order.test.ts).
+    for (const path of paths.filter((p) => !p.includes('shifting'))) expect(path).not.toContain('revertingTraffic')
   })
 })
 

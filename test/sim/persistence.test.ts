@@ -69,7 +69,8 @@ describe('persistence', () => {
     const h = openOn(dir)
     const lock = join(dir, 'account.lock')
     const released = join(dir, 'released')
-    // Another process holds the lock briefly, then notes that it let go.
+    // Another process holds the lock until the test tells it to let go (a line on its stdin): no
+    // real time decides the order, the lock does.
     const holder = spawn(process.execPath, [
       '-e',
       `const fs = require('node:fs')
@@ -77,11 +78,17 @@ describe('persistence', () => {
        fs.writeSync(fd, JSON.stringify({pid: process.pid, owner: 'other', at: Date.now()}))
        fs.closeSync(fd)
        console.log('locked')
-       setTimeout(() => { fs.writeFileSync(${JSON.stringify(released)}, 'yes'); fs.unlinkSync(${JSON.stringify(lock)}) }, 150)`,
+       process.stdin.once('data', () => { fs.writeFileSync(${JSON.stringify(released)}, 'yes'); fs.unlinkSync(${JSON.stringify(lock)}); process.exit(0) })`,
     ])
     const exited = once(holder, 'exit')
     await once(holder.stdout, 'data')
-    await h.clients.cloudFormation.send(new DescribeStacksCommand({}))
+    let answered = false
+    const call = h.clients.cloudFormation.send(new DescribeStacksCommand({})).then(() => (answered = true))
+    // An unlocked account answers within a turn of the event loop; this one must still be waiting.
+    for (let turn = 0; turn < 20; turn++) await new Promise((next) => setImmediate(next))
+    expect(answered).toBe(false)
+    holder.stdin.write('go\n')
+    await call
     expect(existsSync(released)).toBe(true)
     await exited
   })

@@ -4,12 +4,12 @@ import {describe, expect, it} from 'vitest'
 import {harness, runShell} from './helpers.js'
 
 /**
- * A 10,000-instance account stays quick: calls cost what they touch, not the fleet. The bound is
- * generous on purpose (a smoke test against O(N) work per instance, not a benchmark: see bench/).
+ * A 10,000-instance account answers paged calls and 200 commands correctly. How fast it does so is
+ * measured by the benchmarks (npm run bench), not here: a test never measures wall time, and the test
+ * timeout is the only bound (work per instance per call would exceed it many times over).
  */
 describe('a 10,000-instance fleet', () => {
   it('pages its group and instances, and runs 200 commands of 50 to the end', {timeout: 60_000}, async () => {
-    const started = performance.now()
     const h = harness({fleets: {'db-fleet': {instances: 10_000, version: '1.0.0'}}})
     let outOfService = 0
     let observed = 0
@@ -43,8 +43,5 @@ describe('a 10,000-instance fleet', () => {
     expect(commands.every((c) => c.Status === 'Success' && c.CompletedCount === 50)).toBe(true)
     expect(h.account.view().groups[0]!.instances.every((i) => i.version === '1.1.0')).toBe(true)
     expect(observed).toBeGreaterThan(400)
-
-    const seconds = (performance.now() - started) / 1000
-    expect(seconds).toBeLessThan(20)
   })
 })

@@ -1,8 +1,10 @@
 import {mkdtemp, readdir, rm, writeFile, mkdir} from 'node:fs/promises'
+import * as fs from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {FileStateStore} from '../../src/store/file.js'
+import {readStateFile, type FileSystem} from '../../src/util/state-file.js'
 
 let root: string
 let store: FileStateStore
@@ -20,6 +22,31 @@ async function allFiles(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort()
 }
 
+/**
+ * The real file system, calling `look` after every call that changes a file, with writes cut into
+ * chunks of `chunk` bytes (as a slow disk or a large value would land).
+ */
+function observedFileSystem(look: () => void, chunk: number): FileSystem {
+  const observed = <A extends unknown[], R>(call: (...args: A) => R) => (...args: A): R => {
+    const result = call(...args)
+    look()
+    return result
+  }
+  return {
+    ...fs,
+    openSync: observed(fs.openSync),
+    fsyncSync: observed(fs.fsyncSync),
+    closeSync: observed(fs.closeSync),
+    renameSync: observed(fs.renameSync),
+    ftruncateSync: observed(fs.ftruncateSync),
+    writeSync: ((fd: number, buffer: Buffer, offset: number, length: number, position?: number | null) => {
+      const written = fs.writeSync(fd, buffer, offset, Math.min(length, chunk), position)
+      look()
+      return written
+    }) as unknown as typeof fs.writeSync,
+  } as FileSystem
+}
+
 describe('FileStateStore', () => {
   it('reads undefined for a missing key and names its root as location', async () => {
     expect(await store.read('targets/web/ledger.json')).toBeUndefined()
@@ -33,9 +60,20 @@ describe('FileStateStore', () => {
     expect(await allFiles(root)).toEqual([path.join('targets', 'web', 'ledger.json')])
   })
 
-  it('keeps the old value whole while many replacements race', async () => {
+  it('keeps the old value whole while many replacements race, as a reader sees it during each write', async () => {
     const values = Array.from({length: 20}, (_, i) => JSON.stringify({i, pad: 'x'.repeat(10_000)}))
-    await Promise.all(values.map((v) => store.writeAtomic('k.json', v)))
+    // A reader (on the real file system) looks at the key between every file system call of the
+    // writers, whose writes land 1 KB at a time: a torn or emptied file would be seen.
+    const seen: (string | undefined)[] = []
+    const look = () => seen.push(readStateFile(path.join(root, 'k.json')))
+    const racing = observedFileSystem(look, 1024)
+    const writer = new FileStateStore(root, {fs: racing})
+    await writer.writeAtomic('k.json', values[0]!)
+    seen.length = 0
+    await Promise.all(values.map((v) => writer.writeAtomic('k.json', v)))
+    // Each of the 20 writes wrote 10 chunks or more, each chunk followed by a look.
+    expect(seen.length).toBeGreaterThan(20 * 10)
+    for (const value of seen) expect(values).toContain(value)
     const final = await store.read('k.json')
     expect(values).toContain(final)
     expect(await allFiles(root)).toEqual(['k.json'])
@@ -94,5 +132,41 @@ describe('FileStateStore', () => {
       await expect(store.writeAtomic(key, 'x')).rejects.toThrow()
     }
     expect(await readdir(path.dirname(root))).not.toContain('outside')
+  })
+
+  it('says why a key is refused, even one that would stay inside the root', async () => {
+    const cases: [string, RegExp][] = [
+      ['', /must be a non-empty string/],
+      ['a\0b', /contains a NUL byte/],
+      ['/etc/passwd', /must be relative to/],
+      ['C:\\x', /must be relative to/],
+      // Inside the root once resolved, but a key never walks up: refused all the same.
+      ['a/../b', /must not contain '\.\.'/],
+      ['a\\..\\b', /must not contain '\.\.'/],
+      ['..', /must not contain '\.\.'/],
+    ]
+    for (const [key, message] of cases) {
+      expect(() => store.pathOf(key), JSON.stringify(key)).toThrow(message)
+    }
+    // A '..' inside a name is a name.
+    expect(store.pathOf('a/..b/c..')).toBe(path.join(root, 'a', '..b', 'c..'))
+    expect(store.pathOf('a/./b')).toBe(path.join(root, 'a', 'b'))
+    await expect(store.writeAtomic('.', 'x')).rejects.toThrow(/is the state directory itself/)
+    await expect(store.append('k', 'a\nb')).rejects.toThrow(/must not contain a newline/)
+  })
+
+  it('lists nothing below a file, and never a temp file of a crashed write', async () => {
+    await store.writeAtomic('targets/web', 'a file where a directory could be')
+    expect(await store.list('targets/web')).toEqual([])
+    expect(await store.list('targets/web/deeper')).toEqual([])
+    await writeFile(path.join(root, 'targets', '.x.tmp.json'), 'not a temp name: listed')
+    await writeFile(path.join(root, 'targets', 'y.tmp'), 'not a temp name either')
+    expect(await store.list('targets')).toEqual(['.x.tmp.json', 'web', 'y.tmp'])
+  })
+
+  it('removes a key whose directory is missing without creating it', async () => {
+    await store.remove('nowhere/k.json')
+    expect(await allFiles(root)).toEqual([])
+    expect(await readdir(root)).toEqual([])
   })
 })

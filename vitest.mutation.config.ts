@@ -1,0 +1,16 @@
+import {defineConfig} from 'vitest/config'
+
+/**
+ * The tests StrykerJS runs against each mutant (npm run mutation): unit tests of the mutated folders
+ * only. End-to-end tests spawn the built CLI, which runs dist/, not the mutated source, so they could
+ * not kill a mutant and would only make the pass slower.
+ */
+export default defineConfig({
+  test: {
+    include: ['test/engine/**/*.test.ts', 'test/store/**/*.test.ts', 'test/strategies/**/*.test.ts', 'test/machines/**/*.test.ts'],
+    setupFiles: ['test/setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    env: {AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'},
+  },
+})
