@@ -2,6 +2,7 @@
  * Rollout, rollback and resume: one release of one target, whatever its strategy, from the checks
  * that refuse bad input before anything changes, through the persisted machine, to the ledger's verdict.
  */
+import {leaseTtlMs} from './lease-ttl.js'
 import {targetOrError, validateVersion, type TargetConfig} from '../config/index.js'
 import {appendJournal, Journal} from '../engine/journal.js'
 import {fencedStore, leaseLost} from '../engine/fenced.js'
@@ -27,7 +28,6 @@ import {endWarmPeriod, warmEndText} from './warm.js'
 import type {Workspace} from './workspace.js'
 
 /** A lease outlives a crashed holder by at most this long; a running release renews it well before. */
-export const LEASE_TTL_MS = 5 * 60_000
 
 export interface ReleaseRequest {
   target: string
@@ -118,7 +118,7 @@ async function runRelease(
   const kind = kindFor(target)
   // The id the ledger will give this release: under the lease nobody else can take it first.
   const releaseId = `${target.name}-${(await ws.ledger.read(target.name)).releases.length + 1}`
-  const lease = await acquireLease(ws.store, target.name, {releaseId, ttlMs: LEASE_TTL_MS, now: ws.now})
+  const lease = await acquireLease(ws.store, target.name, {releaseId, ttlMs: leaseTtlMs(), now: ws.now})
   const watch = new LeaseWatch(ws.store, lease)
   const own = held(ws, watch)
   try {
@@ -316,7 +316,7 @@ async function continueFromSnapshot(
     )
   }
   await hooks.beforeLease?.()
-  const lease = await acquireLease(ws.store, target.name, {releaseId: decided.id, ttlMs: LEASE_TTL_MS, now: ws.now})
+  const lease = await acquireLease(ws.store, target.name, {releaseId: decided.id, ttlMs: leaseTtlMs(), now: ws.now})
   const watch = new LeaseWatch(ws.store, lease)
   const own = held(ws, watch)
   try {
@@ -377,7 +377,7 @@ async function drive(
   }
   const machine = kind.bind({ws, account, record, report, atStep: triggers.atStep})
   // A renewal refused means another process holds the lease now: this one stops (E_LEASE_LOST).
-  const renewal = setInterval(() => void lease.renew().then((ours) => (ours ? undefined : watch.markLost()), () => undefined), LEASE_TTL_MS / 3)
+  const renewal = setInterval(() => void lease.renew().then((ours) => (ours ? undefined : watch.markLost()), () => undefined), leaseTtlMs() / 3)
   renewal.unref()
   try {
     const result = await runPersisted({

@@ -7,7 +7,8 @@ import type {TargetConfig} from '../config/types.js'
 import {acquireLease, LockedError} from '../engine/lease.js'
 import {openAccount, type Account, type AccountOverrides} from './account.js'
 import {LeaseWatch} from './lease-watch.js'
-import {held, LEASE_TTL_MS} from './release.js'
+import {leaseTtlMs} from './lease-ttl.js'
+import {held} from './release.js'
 import {endWarmPeriod, warmEndText, warmGroupOf, type WarmEnd} from './warm.js'
 import type {Workspace} from './workspace.js'
 
@@ -46,7 +47,7 @@ async function tidyTarget(ws: Workspace, account: Account, target: TargetConfig)
   const base = {target: target.name, ended: null, skipped: null, warmUntil: null}
   let lease
   try {
-    lease = await acquireLease(ws.store, target.name, {releaseId: TIDY_HOLDER, ttlMs: LEASE_TTL_MS, now: ws.now})
+    lease = await acquireLease(ws.store, target.name, {releaseId: TIDY_HOLDER, ttlMs: leaseTtlMs(), now: ws.now})
   } catch (error) {
     if (!(error instanceof LockedError)) throw error
     const skipped = `locked by ${error.lease.holder} for ${error.lease.releaseId}`

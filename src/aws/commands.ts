@@ -1,4 +1,5 @@
 import {
+  CancelCommandCommand,
   type Command,
   type CommandInvocation,
   DescribeDocumentCommand,
@@ -145,6 +146,17 @@ export class SsmCommands implements CommandPort {
           deliveryTimedOutCount: 0,
         },
     )
+  }
+
+  async cancel(commandId: string, instanceIds: string[]): Promise<void> {
+    // CancelCommand takes at most 50 instance ids; cancelling twice is harmless, so it may be retried.
+    for (const batch of chunk([...new Set(instanceIds)], INSTANCES_PER_COMMAND)) {
+      try {
+        await this.ssm.send(new CancelCommandCommand({CommandId: commandId, InstanceIds: batch}))
+      } catch (error) {
+        if (!NOT_YET_ERRORS.has(errorName(error) ?? '')) throw error
+      }
+    }
   }
 
   async describeDocument(name: string): Promise<{parameters: string[]} | undefined> {

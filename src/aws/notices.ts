@@ -23,11 +23,15 @@ export function awsEventBridgeClient(options: {region?: string} = {}): EventBrid
 }
 
 /** Publishes one message to a topic; resolves with its MessageId. */
-export async function publishToTopic(client: SnsClientFactory, topicArn: string, subject: string, message: string): Promise<string> {
+export async function publishToTopic(client: SnsClientFactory, topicArn: string, subject: string, message: string, dedupId?: string): Promise<string> {
   const [sns, {PublishCommand}] = await Promise.all([client(), import('@aws-sdk/client-sns')])
   // SNS subjects: ASCII, no line breaks, at most 100 characters.
   const safeSubject = subject.replace(/[^\x20-\x7e]/g, ' ').slice(0, 100)
-  const answer = await sns.send(new PublishCommand({TopicArn: topicArn, Subject: safeSubject, Message: message}))
+  // A FIFO topic drops a second message with the same deduplication id (within 5 minutes), and needs a
+  // group; a standard topic takes neither. SNS ids: at most 128 characters of [A-Za-z0-9_-] and punctuation.
+  const fifo = topicArn.endsWith('.fifo') && dedupId !== undefined
+  const ids = fifo ? {MessageDeduplicationId: dedupId.replace(/[^\x21-\x7e]/g, '_').slice(0, 128), MessageGroupId: 'release'} : {}
+  const answer = await sns.send(new PublishCommand({TopicArn: topicArn, Subject: safeSubject, Message: message, ...ids}))
   return answer.MessageId ?? ''
 }
 

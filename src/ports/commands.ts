@@ -71,6 +71,11 @@ export interface CommandPort {
    * so that a poll reads the invocations of only the commands whose counts moved.
    */
   summaries(commandIds: string[], sentAfter: number): Promise<CommandSummary[]>
+  /**
+   * CancelCommand for these instances of a command: invocations not finished become Cancelling, then
+   * Cancelled; finished ones stay. A command SSM no longer knows is nothing to cancel.
+   */
+  cancel(commandId: string, instanceIds: string[]): Promise<void>
   /** An SSM document's parameter names; undefined when no such document exists (DescribeDocument). */
   describeDocument(name: string): Promise<{parameters: string[]} | undefined>
   /** Managed instances carrying every tag given (DescribeInstanceInformation with tag filters): a fleet by EC2 tags. */

@@ -3,6 +3,8 @@
 export type NoticeEvent = 'started' | 'paused' | 'promoted' | 'aborted' | 'succeeded' | 'rolledBack' | 'failed'
 
 export interface Notice {
+  /** Stable over resends (`<release id>:<event or gate>`): a receiver that saw it already may drop it. */
+  id?: string
   event: NoticeEvent
   target: string
   /** The environment the release belongs to; null until environments exist. */

@@ -89,6 +89,7 @@ function applyTask(model: Model, task: Task): void {
       return applyTarget(model, task)
     case 'invocation.started':
     case 'invocation.ended':
+    case 'invocation.cancelled':
       return applyInvocationTask(model, task)
   }
 }

@@ -26,7 +26,25 @@ const DEFAULT_EXECUTION_TIMEOUT_S = 3600
 const READ_MS: [number, number] = [1_000, 4_000]
 
 export function isTerminal(invocation: InvocationRecord): boolean {
-  return invocation.status !== 'Pending' && invocation.status !== 'InProgress'
+  return invocation.status !== 'Pending' && invocation.status !== 'InProgress' && invocation.status !== 'Cancelling'
+}
+
+/** CancelCommand asks the agent to stop: Cancelling now, Cancelled once the agent answers. */
+const CANCEL_MS: [number, number] = [500, 2_000]
+
+/**
+ * CancelCommand, as AWS documents it: invocations still Pending or InProgress become Cancelling, then
+ * Cancelled (nothing of the command is applied, the simulated change happens at its end); finished
+ * ones stay as they are.
+ */
+export function cancelInvocations(model: Model, command: CommandRecord, instanceIds: ReadonlySet<string> | undefined): void {
+  for (const invocation of command.invocations) {
+    if (instanceIds && !instanceIds.has(invocation.instanceId)) continue
+    if (invocation.status !== 'Pending' && invocation.status !== 'InProgress') continue
+    invocation.status = 'Cancelling'
+    invocation.details = 'Cancelling'
+    model.schedule(model.delay(CANCEL_MS), {kind: 'invocation.cancelled', commandId: command.id, instanceId: invocation.instanceId})
+  }
 }
 
 /** An instance SSM can run commands on: booted (its agent registered) and not terminating. */
@@ -106,7 +124,13 @@ type InvocationTask = Extract<TaskBody, {kind: `invocation.${string}`}>
 export function applyInvocationTask(model: Model, task: InvocationTask): void {
   const command = model.tracker.commands.get(task.commandId)
   const invocation = command?.invocations.find((entry) => entry.instanceId === task.instanceId)
-  if (!command || !invocation || isTerminal(invocation)) return
+  if (!command || !invocation) return
+  if (task.kind === 'invocation.cancelled') {
+    if (invocation.status === 'Cancelling') finish(model, command, invocation, 'Cancelled', 'Cancelled', -1)
+    return
+  }
+  // Cancelling: the agent stops it, whatever was scheduled before the cancel.
+  if (isTerminal(invocation) || invocation.status === 'Cancelling') return
   const instance = model.state.instances[task.instanceId]
 
   if (task.kind === 'invocation.started') {

@@ -1,4 +1,6 @@
 import type {
+  CancelCommandRequest,
+  CancelCommandResult,
   Command,
   CommandFilter,
   CommandInvocation,
@@ -16,7 +18,7 @@ import type {
 } from '@aws-sdk/client-ssm'
 import {customDocumentVersion, type DocumentSpec} from './documents.js'
 import {ssmErrors as errors} from './errors.js'
-import {isManaged, isTerminal, startInvocations} from './invocations.js'
+import {cancelInvocations, isManaged, isTerminal, startInvocations} from './invocations.js'
 import type {Model} from './model.js'
 import {maxResults, page} from './paging.js'
 import {scriptLines, setsVersion} from './script.js'
@@ -33,14 +35,16 @@ const KEPT_MS = 30 * 24 * 3600 * 1000
 const LISTED_OUTPUT = 2_500
 const FETCHED_OUTPUT = 24_000
 const MAX_COMMENT = 100
-/** StatusDetails that are not run failures: the command never reached the instance. */
-const NOT_ERRORS = new Set(['Undeliverable', 'InvalidPlatform', 'DeliveryTimedOut'])
+/** StatusDetails that are not run failures (ErrorCount): the command never reached the instance, or was cancelled. */
+const NOT_ERRORS = new Set(['Undeliverable', 'InvalidPlatform', 'DeliveryTimedOut', 'Cancelled'])
 const FILTER_KEYS = new Set(['InvokedAfter', 'InvokedBefore', 'Status', 'ExecutionStage', 'DocumentName'])
 
 function commandStatus(command: CommandRecord): CommandStatus {
   const invocations = command.invocations
   if (invocations.every((invocation) => invocation.status === 'Pending')) return 'Pending'
+  if (invocations.some((invocation) => invocation.status === 'Cancelling')) return 'Cancelling'
   if (!invocations.every(isTerminal)) return 'InProgress'
+  if (invocations.some((invocation) => invocation.status === 'Cancelled') && invocations.every((invocation) => invocation.status === 'Success' || invocation.status === 'Cancelled')) return 'Cancelled'
   return invocations.every((invocation) => invocation.status === 'Success') ? 'Success' : 'Failed'
 }
 
@@ -298,10 +302,22 @@ function listCommands(model: Model, input: ListCommandsRequest): ListCommandsRes
   return {Commands: items.map(commandShape), NextToken: nextToken}
 }
 
+/** CancelCommand: the named instances' invocations (every one when none is named) that have not finished. */
+function cancelCommand(model: Model, input: CancelCommandRequest): CancelCommandResult {
+  const command = requireCommand(model, input.CommandId)
+  const named = input.InstanceIds && input.InstanceIds.length > 0 ? new Set(input.InstanceIds) : undefined
+  for (const id of named ?? []) {
+    if (!command.instanceIds.includes(id)) throw errors.invalidInstanceId(`Instance ${id} is not a target of command ${command.id}`)
+  }
+  cancelInvocations(model, command, named)
+  return {}
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const RUN_COMMAND: Record<string, (model: Model, input: any) => object> = {
   SendCommand: sendCommand,
   ListCommands: listCommands,
   ListCommandInvocations: listCommandInvocations,
   GetCommandInvocation: getCommandInvocation,
+  CancelCommand: cancelCommand,
 }

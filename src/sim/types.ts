@@ -450,5 +450,6 @@ export type TaskBody =
   | {kind: 'target.drained'; targetGroup: string; instanceId: string; generation: number}
   | {kind: 'invocation.started'; commandId: string; instanceId: string}
   | {kind: 'invocation.ended'; commandId: string; instanceId: string}
+  | {kind: 'invocation.cancelled'; commandId: string; instanceId: string}
 
 export type Task = TaskBody & {at: number; seq: number}

@@ -6,6 +6,7 @@ import {awaitAgents, neverRegistered} from '../agents.js'
 import type {IncrementalDeps} from './deps.js'
 import {fleetMembers} from './fleet.js'
 import {foldJournal, OUT_OF_SERVICE} from './progress.js'
+import {settleForward} from './settle.js'
 import {runWindow} from './window.js'
 
 /** The way back sends a failed change again this many times before leaving an instance to a human. */
@@ -74,6 +75,8 @@ async function restoreTolerated(deps: IncrementalDeps, journal: InstanceJournal,
  */
 export function restore(deps: IncrementalDeps, journal: InstanceJournal) {
   return async ({input: {context}}: {input: StepInput}): Promise<RestoreResult> => {
+    // Forward commands stopped mid-flight end before anything is sent back (see settle.ts).
+    await settleForward(deps, foldJournal(await journal.load()), context.releaseId)
     const progress = foldJournal(await journal.load())
     const touched = progress.planned.filter((p) => {
       const phase = progress.forward.get(p.instanceId)?.phase

@@ -104,3 +104,45 @@ describe('abort of a running incremental release', () => {
     expect(sim.view().parameters).toContainEqual(expect.objectContaining({name: '/release/api/version', value: '1.0.0'}))
   })
 })
+
+/** Every Run Command invocation the account ran, with its version and times (from the account's own record). */
+async function invocationTimeline(sim: {handle(service: 'ssm', name: string, input: unknown): Promise<any>}) {
+  const rows: {instanceId: string; version: string; status: string; start?: number; end?: number}[] = []
+  const {Commands} = await sim.handle('ssm', 'ListCommands', {MaxResults: 50})
+  for (const command of Commands as {CommandId: string; InstanceIds: string[]; Parameters: Record<string, string[]>}[]) {
+    const version = /set-version (\S+)/.exec((command.Parameters['commands'] ?? []).join('\n'))?.[1]
+    if (version === undefined) continue
+    for (const instanceId of command.InstanceIds) {
+      const out = await sim.handle('ssm', 'GetCommandInvocation', {CommandId: command.CommandId, InstanceId: instanceId})
+      const at = (s: string) => (s ? Date.parse(s) : undefined)
+      rows.push({instanceId, version, status: out.Status, start: at(out.ExecutionStartDateTime), end: at(out.ExecutionEndDateTime)})
+    }
+  }
+  return rows
+}
+
+describe('abort of an incremental release with commands in flight', () => {
+  it('cancels them and waits: no instance is restored while its forward command still runs', async () => {
+    const {ws, sim} = await openIncremental({instances: 12, commandLatency: {medianMs: 90_000, p95Ms: 120_000}, maxUnavailable: '50%'})
+    // The third tick of the rolling step: the window's instances reached Standby and were sent the change.
+    let ticks = 0
+    const freeze = freezer((e) => e.step === 'rolling' && ++ticks === 3)
+    const running = rollout(ws, {target: 'api', version: '2.0.0'}, freeze.hooks, {sim, wrapClock: freeze.wrapClock})
+    await freeze.atPoint
+    const [ran] = await Promise.all([running, abortFrom(ws, 'api', freeze, sim)])
+    expect(ran, ran.message).toMatchObject({outcome: 'aborted', exitCode: 3})
+    expect(versionCounts(sim)).toEqual({'1.0.0': 12})
+
+    const timeline = await invocationTimeline(sim as never)
+    const forward = timeline.filter((r) => r.version === '2.0.0')
+    const back = timeline.filter((r) => r.version === '1.0.0')
+    // The abort did land with forward commands running: some were cancelled.
+    expect(forward.map((r) => r.status)).toContain('Cancelled')
+    for (const restore of back) {
+      for (const f of forward.filter((r) => r.instanceId === restore.instanceId)) {
+        const forwardEnd = f.end ?? Number.POSITIVE_INFINITY
+        expect(forwardEnd, `${restore.instanceId}: restore started while its forward command ran`).toBeLessThanOrEqual(restore.start ?? 0)
+      }
+    }
+  })
+})

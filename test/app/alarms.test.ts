@@ -1,6 +1,6 @@
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {rollout} from '../../src/app/release.js'
+import {resume, rollout} from '../../src/app/release.js'
 import {openWorkspace} from '../../src/app/workspace.js'
 import {statusOf} from '../../src/app/views.js'
 import {Journal} from '../../src/engine/journal.js'
@@ -58,6 +58,22 @@ describe('alarms of an immutable target', () => {
     expect(forced.outcome, forced.message).toBe('succeeded')
     const notes = (await new Journal(ws.store, ws.now).read('web-2')).filter((e) => e.type === 'note').map((e) => e.message)
     expect(notes).toContainEqual(expect.stringMatching(/^started with alarm web-errors is in ALARM .*--ignore-alarms by .+@/))
+  })
+
+  it('an alarm let through by --ignore-alarms stays let through after a crash and a resume', async () => {
+    const {ws, sim} = await webWithAlarms(['web-errors'], ['web-errors'])
+    await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
+    await setAlarm(sim, 'web-errors', 'ALARM', 'p99 latency above 2 s')
+    class Crash extends Error {}
+    // The process dies on its way into the bake, where alarms are watched.
+    const onTransition = (state: string) => {
+      if (state === 'baking') throw new Crash()
+    }
+    const crashed = await rollout(ws, {target: 'web', version: '2.0.0', ignoreAlarms: true}, {onTransition}, {sim}).catch((e: unknown) => e)
+    expect(crashed).toBeInstanceOf(Crash)
+    const resumed = await resume(ws, {target: 'web'}, {}, {sim})
+    expect(resumed.outcome, resumed.message).toBe('succeeded')
+    expect(versionsTakingTraffic(sim)).toEqual(['2.0.0'])
   })
 
   it('an alarm the account does not have is refused before anything changes', async () => {

@@ -10,7 +10,7 @@ export function delivererFor(account: Account): Deliver {
     const {publishToTopic, putEvent} = await import('../../aws/index.js')
     const body = JSON.stringify(notice)
     if ('sns' in destination) {
-      await publishToTopic(account.notices.sns, destination.sns, subjectOf(notice), body)
+      await publishToTopic(account.notices.sns, destination.sns, subjectOf(notice), body, notice.id)
       return
     }
     await putEvent(account.notices.eventBridge, destination.eventBridge, {source: 'release', detailType: `Release ${notice.event}`, detail: body})

@@ -1,12 +1,16 @@
 /**
- * Tells a release to the destinations of its target (release.yml `notify:`). Each notice is recorded
- * in the release's state before it is sent (releases/<id>/notices.ndjson), so a release resumed after
- * a crash never sends the same notice twice: a notice cut off by the crash is lost rather than
- * doubled. Delivery runs beside the release with retries and backoff on the notice clock; it never
+ * Tells a release to the destinations of its target (release.yml `notify:`). Each notice to each
+ * destination is recorded in the release's state (releases/<id>/notices.ndjson) as `sending` before
+ * it goes and `sent` once the destination confirmed it. A release resumed after a crash sends again
+ * only those not confirmed, with the same notice id (`id` in the body, SNS FIFO deduplication id), so
+ * a receiver can drop a notice cut off by the crash that did arrive: at least once, never lost, and a
+ * confirmed notice is never sent twice. Destinations are told apart by what they are (URL, ARN), not
+ * by their place in the list, so editing the list between a crash and the resume is safe. Delivery runs beside the release with retries and backoff on the notice clock; it never
  * holds up a step or fails the release. At the end the release waits for outstanding deliveries for a
  * bounded time only, and a delivery that gave up is a warning in the journal.
  */
 import type {NotifyDestination} from '../../config/types.js'
+import {createHash} from 'node:crypto'
 import {appendJournal} from '../../engine/journal.js'
 import {keys} from '../../engine/keys.js'
 import type {Notice} from '../../ports/notices.js'
@@ -68,9 +72,25 @@ export function describeDestination(d: NotifyDestination): string {
   return 'sns' in d ? `SNS topic ${d.sns}` : `EventBridge bus ${d.eventBridge}`
 }
 
+/**
+ * What a destination is, for the record: a digest of its URL or ARN (a webhook URL is a secret, the
+ * state must not hold it), so that the same destination is recognised wherever it is in the list.
+ */
+export function destinationIdentity(d: NotifyDestination): string {
+  const what = 'webhook' in d ? `webhook ${d.webhook}` : 'sns' in d ? `sns ${d.sns}` : `eventBridge ${d.eventBridge}`
+  return createHash('sha256').update(what).digest('hex').slice(0, 16)
+}
+
+/** The id a notice carries to every destination, the same on a resend: `<release id>:<key>`. */
+export function noticeId(releaseId: string, key: string): string {
+  return `${releaseId}:${key}`
+}
+
 export class Notifier {
   private readonly timing: DeliveryTiming
+  /** Confirmed deliveries (from the record), and those this process has started. */
   private sent: Promise<Set<string>> | undefined
+  private readonly started = new Set<string>()
   private readonly pending = new Set<Promise<void>>()
 
   constructor(private readonly options: NotifierOptions) {
@@ -85,16 +105,22 @@ export class Notifier {
     const {destinations, store, releaseId} = this.options
     if (destinations.length === 0) return
     const sent = await this.sentKeys()
-    for (const [index, destination] of destinations.entries()) {
-      const id = `${key}#${index}`
-      if (sent.has(id)) continue
-      sent.add(id)
+    const withId: Notice = {...notice, id: noticeId(releaseId, key)}
+    for (const destination of destinations) {
+      const id = `${key}@${destinationIdentity(destination)}`
+      if (sent.has(id) || this.started.has(id)) continue
+      this.started.add(id)
+      const line = (state: 'sending' | 'sent') => JSON.stringify({id, state, noticeId: withId.id, event: notice.event, to: describeDestination(destination), at: notice.at})
       try {
-        await store.append(keys.notices(releaseId), JSON.stringify({id, event: notice.event, to: describeDestination(destination), at: notice.at}))
+        await store.append(keys.notices(releaseId), line('sending'))
       } catch {
-        continue // Not recorded, not sent: a notice never risks a duplicate, and never fails the release.
+        continue // Not recorded, not sent: a notice never fails the release.
       }
-      const delivery = this.deliverWithRetries(destination, notice).finally(() => this.pending.delete(delivery))
+      const delivery = this.deliverWithRetries(destination, withId)
+        .then(async (delivered) => {
+          if (delivered) await store.append(keys.notices(releaseId), line('sent')).catch(() => undefined)
+        })
+        .finally(() => this.pending.delete(delivery))
       this.pending.add(delivery)
     }
   }
@@ -117,8 +143,9 @@ export class Notifier {
             .split('\n')
             .flatMap((line) => {
               try {
-                const id = (JSON.parse(line) as {id?: unknown}).id
-                return typeof id === 'string' ? [id] : []
+                const {id, state} = JSON.parse(line) as {id?: unknown; state?: unknown}
+                // A line without a state is an older release's record, written before sending: taken as sent.
+                return typeof id === 'string' && (state === 'sent' || state === undefined) ? [id] : []
               } catch {
                 return []
               }
@@ -129,7 +156,8 @@ export class Notifier {
     return this.sent
   }
 
-  private async deliverWithRetries(destination: NotifyDestination, notice: Notice): Promise<void> {
+  /** True when the destination confirmed it. */
+  private async deliverWithRetries(destination: NotifyDestination, notice: Notice): Promise<boolean> {
     const {clock, deliver} = this.options
     const {attempts, timeoutMs} = this.timing
     let wait = this.timing.backoffMs
@@ -139,7 +167,7 @@ export class Notifier {
       const timeout = clock.sleep(timeoutMs, controller.signal).then(() => 'timeout' as const)
       try {
         const outcome = await Promise.race([deliver(destination, notice, controller.signal).then(() => 'done' as const), timeout])
-        if (outcome === 'done') return
+        if (outcome === 'done') return true
         last = `no answer within ${timeoutMs / 1000}s`
       } catch (error) {
         last = error instanceof Error ? error.message : String(error)
@@ -153,6 +181,7 @@ export class Notifier {
       }
     }
     await this.warn(`the ${notice.event} notice to ${describeDestination(destination)} was given up: ${last}`)
+    return false
   }
 
   private async warn(message: string): Promise<void> {

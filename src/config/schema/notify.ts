@@ -69,7 +69,7 @@ const destination = v.pipe(
 export const notifyEntry = withDefault(
   list(destination, {what: 'destinations', example: '[{webhook: https://hooks.slack.com/services/T000/B000/XXXX}]'}),
   [],
-  'Where a notice goes when a release starts, pauses at a gate, is promoted, aborted, succeeds, rolls back or fails: a list of `- webhook: URL`, `- sns: TOPIC_ARN`, `- eventBridge: BUS_ARN`. At the top level for every target; on a target, in addition. Delivery is retried with backoff and never holds up or fails a release (a delivery that gave up is a warning in the journal); a release resumed after a crash does not send a notice twice.',
+  'Where a notice goes when a release starts, pauses at a gate, is promoted, aborted, succeeds, rolls back or fails: a list of `- webhook: URL`, `- sns: TOPIC_ARN`, `- eventBridge: BUS_ARN`. At the top level for every target; on a target, in addition. Delivery is retried with backoff and never holds up or fails a release (a delivery that gave up is a warning in the journal); a release resumed after a crash sends again only the notices no destination confirmed, each with the same `id` (in the JSON body; the deduplication id on an SNS FIFO topic) so that a receiver can drop one it already has; a confirmed notice is never sent twice.',
 )
 
 export type NotifyDestination = {webhook: string} | {sns: string} | {eventBridge: string}
