@@ -47,7 +47,7 @@ Exit codes: 0 the version is live; 3 it was rolled back and the previous version
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Rollout)
-    const ws = await this.openWorkspace(flags.config)
+    const ws = await this.openWorkspace(flags)
     if (flags.detach) {
       await runDetached(ws, flags.json, {
         target: args.target,

@@ -46,10 +46,16 @@ export function forEnvironment(config: ReleaseConfig, name: string | undefined):
   for (const [t, target] of Object.entries(config.targets)) {
     if (target.environments !== undefined && !target.environments.includes(chosen)) continue
     const over = env.targets[t] ?? {}
+    const resourceName = `${chosen}-${t}`
     targets[t] =
       target.strategy === 'immutable'
-        ? {...target, parameters: {...target.parameters, ...over.parameters}, ...(over.gates ? {gates: over.gates as ImmutableGate[]} : {})}
-        : {...target, ...(over.fleet ? {fleet: over.fleet} : {}), ...(over.gates ? {gates: over.gates as IncrementalGate[]} : {})}
+        ? {...target, resourceName, parameters: {...target.parameters, ...over.parameters}, ...(over.gates ? {gates: over.gates as ImmutableGate[]} : {})}
+        : {...target, resourceName, ...(over.fleet ? {fleet: over.fleet} : {}), ...(over.gates ? {gates: over.gates as IncrementalGate[]} : {})}
   }
   return {...config, region: env.region, targets, environment: chosen}
+}
+
+/** The name a target's resources carry in the account (see TargetConfig.resourceName). */
+export function resourceName(target: {name: string; resourceName?: string}): string {
+  return target.resourceName ?? target.name
 }

@@ -83,6 +83,11 @@ export interface ImmutableTargetConfig extends Omit<ImmutableSettings, 'target' 
   choice: StrategyChoice
   /** The environments it exists in (`environments:` of the target); absent: all. */
   environments?: string[]
+  /**
+   * The name its resources carry in the account (stack tags, Parameter Store names): `<env>-<name>`
+   * in a named environment, so two environments never touch each other's; absent: the name.
+   */
+  resourceName?: string
 }
 
 /** An incremental target as release.yml declares it (strategy incremental, or auto resolved to it). */
@@ -103,6 +108,11 @@ export interface IncrementalTargetConfig extends Omit<IncrementalSettings, 'targ
   choice: StrategyChoice
   /** The environments it exists in (`environments:` of the target); absent: all. */
   environments?: string[]
+  /**
+   * The name its resources carry in the account (stack tags, Parameter Store names): `<env>-<name>`
+   * in a named environment, so two environments never touch each other's; absent: the name.
+   */
+  resourceName?: string
 }
 
 /** One environment of `environments:` (src/config/schema/environments.ts). */
