@@ -80,7 +80,7 @@ export async function planRelease(
 
 async function planImmutable(account: Account, target: ImmutableTargetConfig, version: string, ledger: TargetLedger, adopt?: string) {
   // The same id, the same stack choice and the same retention rule as the rollout (strategies/immutable).
-  const releaseId = `${target.name}-${ledger.releases.reduce((max, r) => Math.max(max, r.seq), 0) + 1}`
+  const releaseId = `${resourceName(target)}-${ledger.releases.reduce((max, r) => Math.max(max, r.seq), 0) + 1}`
   const previous = liveStack(ledger)
   const stacks = await account.stacks.listStacksByTag(TAG.target, resourceName(target))
   const chosen = chooseStack(stacks, {version, releaseId, previousStack: previous?.stackName ?? null})

@@ -10,7 +10,7 @@ import {Ledger} from '../engine/ledger.js'
 import type {StateStore} from '../ports/store.js'
 import {openStateStore} from '../store/open.js'
 import {environmentStore} from '../store/prefixed.js'
-import {forEnvironment} from '../config/environments.js'
+import {forEnvironment, releaseIdPrefix} from '../config/environments.js'
 
 export interface Workspace {
   /** release.yml narrowed to the environment the command works on (see forEnvironment). */
@@ -44,5 +44,5 @@ export async function openWorkspace(options: WorkspaceOptions = {}): Promise<Wor
   const shared = await openStateStore(config)
   const store = config.environment === undefined ? shared : environmentStore(shared, config.environment)
   const now = () => Date.now()
-  return {config, whole, store, ledger: new Ledger(store, now), now}
+  return {config, whole, store, ledger: new Ledger(store, now, releaseIdPrefix(config)), now}
 }

@@ -49,7 +49,7 @@ export function forEnvironment(config: ReleaseConfig, name: string | undefined):
     const resourceName = `${chosen}-${t}`
     targets[t] =
       target.strategy === 'immutable'
-        ? {...target, resourceName, parameters: {...target.parameters, ...over.parameters}, ...(over.gates ? {gates: over.gates as ImmutableGate[]} : {})}
+        ? {...target, resourceName, parameters: {...target.parameters, ...over.parameters}, ...(over.trafficSources ? {trafficSources: over.trafficSources} : {}), ...(over.gates ? {gates: over.gates as ImmutableGate[]} : {})}
         : {...target, resourceName, ...(over.fleet ? {fleet: over.fleet} : {}), ...(over.gates ? {gates: over.gates as IncrementalGate[]} : {})}
   }
   return {...config, region: env.region, targets, environment: chosen}
@@ -58,4 +58,9 @@ export function forEnvironment(config: ReleaseConfig, name: string | undefined):
 /** The name a target's resources carry in the account (see TargetConfig.resourceName). */
 export function resourceName(target: {name: string; resourceName?: string}): string {
   return target.resourceName ?? target.name
+}
+
+/** What a named environment's release ids start with, so that its stacks (release-<id>) carry it. */
+export function releaseIdPrefix(config: ReleaseConfig): string {
+  return config.environment === undefined ? '' : `${config.environment}-`
 }

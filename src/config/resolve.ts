@@ -125,6 +125,7 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
                 ? {fleet: over.fleet.group !== undefined ? {group: over.fleet.group} : {tags: Object.fromEntries(Object.entries(over.fleet.tags ?? {}).map(([k, value]) => [k, asWritten(value, [...at, t, 'fleet', 'tags', k])]))}}
                 : {}),
               ...(over.gates ? {gates: [...new Set(over.gates)]} : {}),
+              ...(over.trafficSources ? {trafficSources: over.trafficSources} : {}),
             },
           ]),
         )

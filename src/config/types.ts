@@ -123,5 +123,5 @@ export interface EnvironmentConfig {
   protected: boolean
   default: boolean
   /** What differs per target here; absent keys are taken from the target. */
-  targets: Record<string, {parameters?: Record<string, string>; fleet?: IncrementalTargetConfig['fleet']; gates?: string[]}>
+  targets: Record<string, {parameters?: Record<string, string>; fleet?: IncrementalTargetConfig['fleet']; gates?: string[]; trafficSources?: string[]}>
 }

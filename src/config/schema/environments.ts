@@ -6,10 +6,10 @@ import * as v from 'valibot'
 import {suggest} from '../suggest.js'
 import {IMMUTABLE_GATES, INCREMENTAL_GATES} from './common.js'
 import type {Tell} from './context.js'
-import {bool, list, named, oneOf, optionalKey, section, text, withDefault} from './fields.js'
+import {bool, list, named, oneOf, optionalKey, section, text, unique, withDefault} from './fields.js'
 import {parameterValue} from './immutable.js'
 import {fleet} from './incremental.js'
-import {REGION, environmentName, targetName} from './names.js'
+import {REGION, TARGET_GROUP_ARN_FORM, environmentName, targetGroupArn, targetName} from './names.js'
 import {say} from './say.js'
 
 export {ENVIRONMENT_NAME} from './names.js'
@@ -26,6 +26,10 @@ const environmentTarget = section({
   parameters: optionalKey(
     named(v.string(), parameterValue),
     "Template parameters of an immutable target in this environment, merged over the target's own `parameters` (the same rules apply: each must be a parameter of the template).",
+  ),
+  trafficSources: optionalKey(
+    v.pipe(list(targetGroupArn(), {what: 'strings', example: `['${TARGET_GROUP_ARN_FORM}']`, nonEmpty: true}), unique((arn) => arn)),
+    "The ELB target groups of an immutable target in this environment, replacing the target's own: two environments never shift each other's traffic.",
   ),
   fleet: optionalKey(fleet, "The fleet of an incremental target in this environment, replacing the target's: {group: NAME} or {tags: {Env: staging}}."),
   gates: optionalKey(
@@ -89,6 +93,9 @@ export function checkEnvironments(config: Written, tell: Tell): void {
       }
       if (t.strategy === 'immutable' && over.fleet !== undefined) {
         tell({kind: 'problem', at: 'key', text: `{path}: target ${name} is immutable and has no fleet (its instances are in the stack of each release)`, hint: 'Remove fleet here; set parameters instead.'}, [...at, 'fleet'])
+      }
+      if (t.strategy === 'incremental' && over.trafficSources !== undefined) {
+        tell({kind: 'problem', at: 'key', text: `{path}: target ${name} is incremental; its traffic sources are those of its Auto Scaling group`, hint: 'Remove trafficSources here; set fleet instead.'}, [...at, 'trafficSources'])
       }
       if (t.strategy === 'incremental' && over.parameters !== undefined) {
         tell({kind: 'problem', at: 'key', text: `{path}: target ${name} is incremental and deploys no template, so it takes no template parameters`, hint: 'Remove parameters here; set fleet for its instances in this environment.'}, [...at, 'parameters'])
