@@ -2,6 +2,7 @@
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {versionFrom} from '../../src/app/promotion.js'
 import {rollout} from '../../src/app/release.js'
 import {statusOf} from '../../src/app/views.js'
 import {openWorkspace} from '../../src/app/workspace.js'
@@ -79,5 +80,27 @@ describe('environments', () => {
     expect((await statusOf(after, 'web')).liveVersion).toBe('1.0.0')
     expect((await rollout(after, {target: 'web', version: '2.0.0'}, {}, {sim})).outcome).toBe('succeeded')
     expect(Object.keys(liveStacks(sim))).toContain('release-web-2')
+  })
+
+  it('promotion: refused while staging has no live version or its latest release failed, then the version live there', async () => {
+    const dir = makeProject({bake: '0s'})
+    addEnvironments(dir)
+    const configPath = join(dir, 'release.yml')
+    const sim = SimAccount.open({clock: new VirtualClock(), seed: 3, targetGroups: {[TRAFFIC_SOURCE]: {}, [STAGING_SOURCE]: {}}, faults: {unhealthyVersions: ['*-bad']}})
+    const staging = await openWorkspace({configPath, cwd: dir, env: 'staging'})
+    const prod = await openWorkspace({configPath, cwd: dir})
+    const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as {code: string; exitCode: number; message: string})
+
+    const none = await refusal(versionFrom(prod, 'staging', 'web'))
+    expect(none).toMatchObject({code: 'E_NO_LIVE_VERSION', exitCode: 2})
+    expect((await refusal(versionFrom(prod, 'stagin', 'web')))?.code).toBe('E_UNKNOWN_ENV')
+
+    await rollout(staging, {target: 'web', version: '2.0.0'}, {}, {sim})
+    expect(await versionFrom(prod, 'staging', 'web')).toBe('2.0.0')
+    await rollout(staging, {target: 'web', version: '2.1.0-bad'}, {}, {sim})
+    const failed = await refusal(versionFrom(prod, 'staging', 'web'))
+    expect(failed).toMatchObject({code: 'E_NO_LIVE_VERSION', exitCode: 2})
+    expect(failed?.message).toMatch(/did not succeed/)
+    expect((await prod.ledger.read('web')).releases).toEqual([])
   })
 })
