@@ -3,6 +3,7 @@
  * release creates carries release:* tags (target, version, release id), and CloudFormation propagates
  * them to its group; the group attached to the traffic sources says which version is live.
  */
+import {resourceName} from '../config/environments.js'
 import {TAG} from '../../strategies/immutable/index.js'
 import {targetOrError} from '../config/index.js'
 import {iso, keys} from '../engine/keys.js'
@@ -43,7 +44,7 @@ export async function rebuildLedger(ws: Workspace, request: {target: string}, ov
       throw new UserError('E_INTERRUPTED', `release ${current.id} of ${target.name} is ${current.outcome}`, `settle it first (release resume, promote or abort ${target.name})`)
     }
     const known = new Set(ledger.releases.map((r) => r.details?.stackName))
-    const stacks = (await account.stacks.listStacksByTag(TAG.target, target.name))
+    const stacks = (await account.stacks.listStacksByTag(TAG.target, resourceName(target)))
       .filter((s) => s.status !== 'DELETE_COMPLETE' && !known.has(s.name))
       .sort((a, b) => a.createdAt - b.createdAt)
     const serving = await account.fleet.groupsAttachedTo(target.trafficSources)

@@ -2,6 +2,7 @@
  * `release plan`: what a rollout would do, changing nothing. It reads the ledger and the account
  * (describe and list calls only) and never takes the lease.
  */
+import {resourceName} from '../config/environments.js'
 import {resolveAmount, windowSize} from '../../strategies/incremental/index.js'
 import {fleetMembers} from '../../strategies/incremental/fleet.js'
 import {retention} from '../../strategies/immutable/retire.js'
@@ -79,9 +80,9 @@ export async function planRelease(
 
 async function planImmutable(account: Account, target: ImmutableTargetConfig, version: string, ledger: TargetLedger, adopt?: string) {
   // The same id, the same stack choice and the same retention rule as the rollout (strategies/immutable).
-  const releaseId = `${target.name}-${ledger.releases.reduce((max, r) => Math.max(max, r.seq), 0) + 1}`
+  const releaseId = `${resourceName(target)}-${ledger.releases.reduce((max, r) => Math.max(max, r.seq), 0) + 1}`
   const previous = liveStack(ledger)
-  const stacks = await account.stacks.listStacksByTag(TAG.target, target.name)
+  const stacks = await account.stacks.listStacksByTag(TAG.target, resourceName(target))
   const chosen = chooseStack(stacks, {version, releaseId, previousStack: previous?.stackName ?? null})
   const reuse = chosen.reused ? chosen : null
   const newName = chosen.name

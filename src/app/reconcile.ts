@@ -3,6 +3,7 @@
  * from the account (every group attached to the target's traffic sources), never assumed from the
  * ledger, and a ledger that does not know what the account holds is never acted on blindly.
  */
+import {resourceName} from '../config/environments.js'
 import {TAG} from '../../strategies/immutable/index.js'
 import {versionOfGroup} from '../../strategies/immutable/serving.js'
 import type {ImmutableTargetConfig} from '../config/index.js'
@@ -34,14 +35,14 @@ export interface Reconciliation {
 export async function reconcile(account: Account, target: ImmutableTargetConfig, ledger: TargetLedger): Promise<Reconciliation> {
   const known = new Set(ledger.releases.map((r) => r.details?.stackName).filter((name): name is string => typeof name === 'string'))
   const live = liveStack(ledger)
-  const stacks = await account.stacks.listStacksByTag(TAG.target, target.name)
+  const stacks = await account.stacks.listStacksByTag(TAG.target, resourceName(target))
   const untrackedStacks = stacks
     .filter((s) => !known.has(s.name) && s.status !== 'DELETE_COMPLETE')
     .map((s) => ({name: s.name, version: s.tags[TAG.version] ?? 'unknown'}))
   const attached = await account.fleet.groupsAttachedTo(target.trafficSources)
   const serving = attached.map((g): ServingGroup => {
     const stack = g.tags[STACK_NAME_TAG]
-    const ours = g.tags[TAG.target] === target.name
+    const ours = g.tags[TAG.target] === resourceName(target)
     const role = live && stack === live.stackName ? 'live' : ours && stack && known.has(stack) ? 'inFlight' : ours ? 'untracked' : 'foreign'
     return {group: g.name, version: versionOfGroup(g), role}
   })

@@ -3,6 +3,7 @@
  * that refuse bad input before anything changes, through the persisted machine, to the ledger's verdict.
  */
 import {leaseTtlMs} from './lease-ttl.js'
+import {releaseIdPrefix, resourceName} from '../config/environments.js'
 import {targetOrError, validateVersion, type TargetConfig} from '../config/index.js'
 import {appendJournal, Journal} from '../engine/journal.js'
 import {fencedStore, leaseLost} from '../engine/fenced.js'
@@ -117,7 +118,7 @@ async function runRelease(
   const version = validateVersion(request.version)
   const kind = kindFor(target)
   // The id the ledger will give this release: under the lease nobody else can take it first.
-  const releaseId = `${target.name}-${(await ws.ledger.read(target.name)).releases.length + 1}`
+  const releaseId = `${releaseIdPrefix(ws.config)}${target.name}-${(await ws.ledger.read(target.name)).releases.length + 1}`
   const lease = await acquireLease(ws.store, target.name, {releaseId, ttlMs: leaseTtlMs(), now: ws.now})
   const watch = new LeaseWatch(ws.store, lease)
   const own = held(ws, watch)
@@ -453,7 +454,7 @@ async function endWarm(ws: Workspace, account: Account, target: TargetConfig, re
  */
 export function held(ws: Workspace, watch: LeaseWatch): Workspace {
   const store = fencedStore(ws.store, watch.lease)
-  return {...ws, store, ledger: new Ledger(store, ws.now)}
+  return {...ws, store, ledger: new Ledger(store, ws.now, releaseIdPrefix(ws.config))}
 }
 
 /**

@@ -9,9 +9,14 @@ import type {ReleaseConfig} from '../config/types.js'
 import {Ledger} from '../engine/ledger.js'
 import type {StateStore} from '../ports/store.js'
 import {openStateStore} from '../store/open.js'
+import {environmentStore} from '../store/prefixed.js'
+import {forEnvironment, releaseIdPrefix} from '../config/environments.js'
 
 export interface Workspace {
+  /** release.yml narrowed to the environment the command works on (see forEnvironment). */
   config: ReleaseConfig
+  /** release.yml as written, every environment (absent in workspaces built by tests and benches: config). */
+  whole?: ReleaseConfig
   store: StateStore
   ledger: Ledger
   /** Wall-clock time for ledger timestamps and lease expiry (virtual time is for steps only). */
@@ -23,17 +28,21 @@ export interface WorkspaceOptions {
   cwd?: string
   /** A read-only command: a target whose template is broken is left out, not the whole file refused. */
   readOnly?: boolean
+  /** --env: the environment to work on (default: the only one, or the one marked default). */
+  env?: string
 }
 
 export async function openWorkspace(options: WorkspaceOptions = {}): Promise<Workspace> {
   const cwd = options.cwd ?? process.cwd()
-  const config = await loadConfigCached(options.configPath, {cwd, leaveOutBrokenTemplates: options.readOnly === true})
+  const whole = await loadConfigCached(options.configPath, {cwd, leaveOutBrokenTemplates: options.readOnly === true})
+  const config = forEnvironment(whole, options.env)
   // Checked on every open, cached config or not: the directory may have changed since.
   const unusable = stateDirProblem(config.stateDir)
   if (unusable !== undefined) {
     throw new ConfigError(displayPath(config.file, cwd), undefined, `stateDir ${config.stateDir} ${unusable}`, 'Set stateDir in release.yml to a directory on a disk, e.g. .release (the default).')
   }
-  const store = await openStateStore(config)
+  const shared = await openStateStore(config)
+  const store = config.environment === undefined ? shared : environmentStore(shared, config.environment)
   const now = () => Date.now()
-  return {config, store, ledger: new Ledger(store, now), now}
+  return {config, whole, store, ledger: new Ledger(store, now, releaseIdPrefix(config)), now}
 }

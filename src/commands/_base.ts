@@ -17,12 +17,17 @@ export abstract class ReleaseCommand extends Command {
       description: 'Defaults to release.yml in the current directory. State is kept in .release/ beside it.',
       helpGroup: 'GLOBAL',
     }),
+    env: Flags.string({
+      summary: 'The environment to work on (environments: in release.yml).',
+      description: 'Defaults to the only environment, or the one marked default: true. Without environments: in release.yml there is one implicit environment and --env is refused.',
+      helpGroup: 'GLOBAL',
+    }),
   }
 
   /** `readOnly`: status, history, locks; they still answer for the other targets when one template is broken. */
-  protected async openWorkspace(configPath: string | undefined, options: {readOnly?: boolean} = {}): Promise<Workspace> {
+  protected async openWorkspace(flags: {config?: string; env?: string}, options: {readOnly?: boolean} = {}): Promise<Workspace> {
     const {openWorkspace} = await import('../app/workspace.js')
-    const ws = await openWorkspace({configPath, readOnly: options.readOnly})
+    const ws = await openWorkspace({configPath: flags.config, readOnly: options.readOnly, ...(flags.env !== undefined ? {env: flags.env} : {})})
     for (const {target, problem} of ws.config.unreadable ?? []) {
       process.stderr.write(`warning: target ${target} is left out: ${problem}\n  next: fix it before releasing ${target}; the other targets are shown\n`)
     }

@@ -16,7 +16,7 @@ export default class Abort extends ReleaseCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Abort)
-    const ws = await this.openWorkspace(flags.config)
+    const ws = await this.openWorkspace(flags)
     const {abort} = await import('../app/release.js')
     await runWithProgress(ws, flags.json, (hooks) => abort(ws, {target: args.target, reason: flags.reason}, hooks))
   }

@@ -29,7 +29,7 @@ export default class Events extends ReleaseCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Events)
-    const ws = await this.openWorkspace(flags.config)
+    const ws = await this.openWorkspace(flags)
     const {EventText, followEvents, readEvents} = await import('../app/events.js')
     const out = (line: string) => process.stdout.write(line + '\n')
     const text = new EventText(out)

@@ -16,7 +16,7 @@ export default class History extends ReleaseCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(History)
-    const ws = await this.openWorkspace(flags.config, {readOnly: true})
+    const ws = await this.openWorkspace(flags, {readOnly: true})
     const {historyOf} = await import('../app/views.js')
     const releases = (await historyOf(ws, args.target)).slice(0, flags.limit)
     if (flags.json) this.printJson(releases)

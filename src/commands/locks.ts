@@ -13,7 +13,7 @@ export default class Locks extends ReleaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Locks)
-    const ws = await this.openWorkspace(flags.config, {readOnly: true})
+    const ws = await this.openWorkspace(flags, {readOnly: true})
     const {locksOf} = await import('../app/locks.js')
     const locks = await locksOf(ws)
     if (flags.json) return this.printJson(locks)

@@ -16,7 +16,7 @@ export default class Plan extends ReleaseCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Plan)
-    const ws = await this.openWorkspace(flags.config)
+    const ws = await this.openWorkspace(flags)
     const {planRelease} = await import('../app/plan.js')
     const plan = await planRelease(ws, {target: args.target, version: flags.version, adopt: flags.adopt})
     if (flags.json) return this.printJson(plan)

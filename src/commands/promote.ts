@@ -17,7 +17,7 @@ Exit codes as for rollout: 0 live, 3 rolled back, 1 needs a human, 10 paused at 
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Promote)
-    const ws = await this.openWorkspace(flags.config)
+    const ws = await this.openWorkspace(flags)
     const {promote} = await import('../app/release.js')
     await runWithProgress(ws, flags.json, (hooks) => promote(ws, {target: args.target}, hooks))
   }

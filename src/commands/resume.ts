@@ -17,7 +17,7 @@ Exit codes as for rollout; 2 when there is nothing to resume; 4 while the origin
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Resume)
-    const ws = await this.openWorkspace(flags.config)
+    const ws = await this.openWorkspace(flags)
     const {resume} = await import('../app/release.js')
     await runWithProgress(ws, flags.json, (hooks) => resume(ws, {target: args.target}, hooks))
   }

@@ -27,7 +27,7 @@ Exit codes as for rollout: 0 live, 3 rolled back, 1 needs a human, 2 nothing to 
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Rollback)
-    const ws = await this.openWorkspace(flags.config)
+    const ws = await this.openWorkspace(flags)
     if (flags.detach) {
       await runDetached(ws, flags.json, {
         target: args.target,

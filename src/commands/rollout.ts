@@ -13,6 +13,7 @@ A failure rolls back on its own. A target with gates stops there until release p
 
 Exit codes: 0 the version is live; 3 it was rolled back and the previous version is live; 1 a human is needed (the message says what is left where); 2 bad input, nothing changed; 4 another release holds the target's lock; 10 paused at a gate.`
   static override examples = [
+    '<%= config.bin %> rollout web --env prod --version-from staging',
     '<%= config.bin %> rollout web --version 2.0.0',
     '<%= config.bin %> rollout web --version 2.0.0 --config examples/quickstart/release.yml',
     '<%= config.bin %> rollout web --version 2.0.1 --json > release.json',
@@ -25,7 +26,13 @@ Exit codes: 0 the version is live; 3 it was rolled back and the previous version
     version: Flags.string({
       char: 'v',
       summary: 'Version to release (letters, digits and ._+- up to 128 characters).',
-      required: true,
+      exactlyOne: ['version', 'version-from'],
+    }),
+    'version-from': Flags.string({
+      summary: 'Release the version live in environment ENV (promotion), e.g. --env prod --version-from staging.',
+      description: 'Refused (exit 2, nothing changed) when ENV has no live version of the target or its latest release of it did not succeed.',
+      helpValue: 'ENV',
+      exactlyOne: ['version', 'version-from'],
     }),
     json: Flags.boolean({summary: 'Print the final status as JSON on stdout (progress still goes to stderr).'}),
     force: Flags.boolean({summary: 'Release the version already live again, on purpose (refused without it).'}),
@@ -47,18 +54,19 @@ Exit codes: 0 the version is live; 3 it was rolled back and the previous version
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Rollout)
-    const ws = await this.openWorkspace(flags.config)
+    const ws = await this.openWorkspace(flags)
+    const version = flags['version-from'] === undefined ? flags.version! : await (await import('../app/promotion.js')).versionFrom(ws, flags['version-from'], args.target)
     if (flags.detach) {
       await runDetached(ws, flags.json, {
         target: args.target,
         kind: 'rollout',
-        version: flags.version,
-        args: ['rollout', args.target, '--version', flags.version, ...(flags.force ? ['--force'] : []), ...(flags.adopt === undefined ? [] : ['--adopt', flags.adopt]), ...(flags['ignore-alarms'] ? ['--ignore-alarms'] : [])],
+        version,
+        args: ['rollout', args.target, '--version', version, ...(flags.force ? ['--force'] : []), ...(flags.adopt === undefined ? [] : ['--adopt', flags.adopt]), ...(flags['ignore-alarms'] ? ['--ignore-alarms'] : [])],
         config: flags.config,
       })
       return
     }
     const {rollout} = await import('../app/release.js')
-    await runWithProgress(ws, flags.json, (hooks) => rollout(ws, {target: args.target, version: flags.version, force: flags.force, adopt: flags.adopt, ignoreAlarms: flags['ignore-alarms']}, hooks))
+    await runWithProgress(ws, flags.json, (hooks) => rollout(ws, {target: args.target, version, force: flags.force, adopt: flags.adopt, ignoreAlarms: flags['ignore-alarms']}, hooks))
   }
 }

@@ -17,7 +17,7 @@ where outcome is inProgress, paused, succeeded, rolledBack, failed or aborted, a
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Status)
-    const ws = await this.openWorkspace(flags.config, {readOnly: true})
+    const ws = await this.openWorkspace(flags, {readOnly: true})
     const {statusOf, statusOfAll} = await import('../app/views.js')
     if (args.target) {
       const status = await statusOf(ws, args.target)

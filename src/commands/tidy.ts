@@ -18,7 +18,7 @@ Exit code 0 whatever there was to do; 2 for an unknown target.`
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Tidy)
-    const ws = await this.openWorkspace(flags.config)
+    const ws = await this.openWorkspace(flags)
     const {tidy} = await import('../app/tidy.js')
     const results = await tidy(ws, {target: args.target})
     if (flags.json) return this.printJson(results)

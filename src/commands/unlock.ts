@@ -15,7 +15,7 @@ export default class Unlock extends ReleaseCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Unlock)
-    const ws = await this.openWorkspace(flags.config)
+    const ws = await this.openWorkspace(flags)
     const {unlock} = await import('../app/locks.js')
     const {target, removed, damaged, interrupted} = await unlock(ws, args.target)
     if (removed) {

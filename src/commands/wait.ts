@@ -38,7 +38,7 @@ Exit codes: 0 succeeded (or STATE reached); 3 rolled back or aborted; 1 failed, 
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Wait)
-    const ws = await this.openWorkspace(flags.config)
+    const ws = await this.openWorkspace(flags)
     const {parseDuration, formatDuration} = await import('../config/index.js')
     const {waitForRelease, describeCondition, isTerminal} = await import('../app/wait.js')
     const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout)

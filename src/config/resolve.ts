@@ -11,7 +11,8 @@ import {destinations} from './schema/notify.js'
 import type {ReleaseYml} from './schema/release.js'
 import type {ImmutableOutput, IncrementalOutput, TargetOutput} from './schema/target.js'
 import type {Key, YamlSource} from './source.js'
-import type {ImmutableTargetConfig, IncrementalTargetConfig, ReleaseConfig, StrategyChoice, TargetConfig} from './types.js'
+import type {EnvironmentOutput} from './schema/environments.js'
+import type {EnvironmentConfig, ImmutableTargetConfig, IncrementalTargetConfig, ReleaseConfig, StrategyChoice, TargetConfig} from './types.js'
 
 export function resolveConfig(written: ReleaseYml, file: string, context: SchemaContext, source: YamlSource): ReleaseConfig {
   const dir = path.dirname(file)
@@ -58,6 +59,7 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
         alarms: t.alarms,
         notify: [...destinations(written.notify), ...destinations(t.notify)],
         choice,
+        ...(t.environments ? {environments: t.environments} : {}),
       }
     }
     function incremental(name: string, t: IncrementalOutput, line: number, choice: StrategyChoice): IncrementalTargetConfig {
@@ -91,6 +93,7 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
         notify: [...destinations(written.notify), ...destinations(t.notify)],
         ...(loaded ? {templatePath: loaded.path, templateBody: loaded.body} : {}),
         choice,
+        ...(t.environments ? {environments: t.environments} : {}),
       }
     }
   }
@@ -106,5 +109,28 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
     state: backend === 'dynamodb' ? {backend, table: table!, region: region ?? written.region, ...(endpoint !== undefined ? {endpoint} : {})} : {backend: 'file'},
     simulated: {...written.simulated, dir: written.simulated.dir === undefined ? path.join(stateDir, 'sim') : path.resolve(dir, written.simulated.dir)},
     targets,
+    ...(written.environments ? {environments: environments(written.environments)} : {}),
+  }
+
+  function environments(envs: Record<string, EnvironmentOutput>): Record<string, EnvironmentConfig> {
+    return Object.fromEntries(
+      Object.entries(envs).map(([name, e]) => {
+        const at = ['environments', name, 'targets']
+        const targets: EnvironmentConfig['targets'] = Object.fromEntries(
+          Object.entries(e.targets).map(([t, over]) => [
+            t,
+            {
+              ...(over.parameters ? {parameters: Object.fromEntries(Object.entries(over.parameters).map(([p, value]) => [p, asWritten(value, [...at, t, 'parameters', p])]))} : {}),
+              ...(over.fleet
+                ? {fleet: over.fleet.group !== undefined ? {group: over.fleet.group} : {tags: Object.fromEntries(Object.entries(over.fleet.tags ?? {}).map(([k, value]) => [k, asWritten(value, [...at, t, 'fleet', 'tags', k])]))}}
+                : {}),
+              ...(over.gates ? {gates: [...new Set(over.gates)]} : {}),
+              ...(over.trafficSources ? {trafficSources: over.trafficSources} : {}),
+            },
+          ]),
+        )
+        return [name, {name, region: e.region ?? written.region, protected: e.protected, default: e.default, targets}]
+      }),
+    )
   }
 }

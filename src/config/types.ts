@@ -25,6 +25,13 @@ export interface ReleaseConfig {
   simulated: SimulatedConfig
   targets: Record<string, TargetConfig>
   /**
+   * `environments:` as written (absent: one implicit environment, state and resources named as
+   * before environments existed). A command works on one of them: see forEnvironment.
+   */
+  environments?: Record<string, EnvironmentConfig>
+  /** The environment this config was narrowed to by forEnvironment (absent: the implicit one). */
+  environment?: string
+  /**
    * Targets left out because their template could not be read or parsed: only a read-only command
    * (status, history, locks) loads a config that way, so that in an incident one broken template
    * does not hide what is live on the others.
@@ -74,6 +81,13 @@ export interface ImmutableTargetConfig extends Omit<ImmutableSettings, 'target' 
   /** Where its releases are told: release.yml's top-level notify, then the target's own. */
   notify: NotifyDestination[]
   choice: StrategyChoice
+  /** The environments it exists in (`environments:` of the target); absent: all. */
+  environments?: string[]
+  /**
+   * The name its resources carry in the account (stack tags, Parameter Store names): `<env>-<name>`
+   * in a named environment, so two environments never touch each other's; absent: the name.
+   */
+  resourceName?: string
 }
 
 /** An incremental target as release.yml declares it (strategy incremental, or auto resolved to it). */
@@ -92,4 +106,22 @@ export interface IncrementalTargetConfig extends Omit<IncrementalSettings, 'targ
   templatePath?: string
   templateBody?: string
   choice: StrategyChoice
+  /** The environments it exists in (`environments:` of the target); absent: all. */
+  environments?: string[]
+  /**
+   * The name its resources carry in the account (stack tags, Parameter Store names): `<env>-<name>`
+   * in a named environment, so two environments never touch each other's; absent: the name.
+   */
+  resourceName?: string
+}
+
+/** One environment of `environments:` (src/config/schema/environments.ts). */
+export interface EnvironmentConfig {
+  name: string
+  /** The environment's region, else the top-level one. */
+  region: string
+  protected: boolean
+  default: boolean
+  /** What differs per target here; absent keys are taken from the target. */
+  targets: Record<string, {parameters?: Record<string, string>; fleet?: IncrementalTargetConfig['fleet']; gates?: string[]; trafficSources?: string[]}>
 }

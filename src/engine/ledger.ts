@@ -62,6 +62,8 @@ export class Ledger {
   constructor(
     private readonly store: StateStore,
     private readonly now: () => number,
+    /** Put before release ids (`staging-`): a named environment's stacks, named after them, carry it. */
+    private readonly idPrefix = '',
   ) {}
 
   /** An empty ledger when the target has none yet. */
@@ -83,7 +85,7 @@ export class Ledger {
     return this.change(target, (ledger) => {
       const seq = ledger.releases.reduce((max, release) => Math.max(max, release.seq), 0) + 1
       const record: ReleaseRecord = {
-        id: `${target}-${seq}`,
+        id: `${this.idPrefix}${target}-${seq}`,
         target,
         seq,
         version: r.version,

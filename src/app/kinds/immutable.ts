@@ -1,4 +1,5 @@
 /** The immutable (red/black) strategy as the app runs it. */
+import {resourceName} from '../../config/environments.js'
 import {createHash} from 'node:crypto'
 import {IMMUTABLE_MACHINE_VERSION, immutableMachine, type ImmutableContext, type ImmutableInput} from '../../../machines/immutable.js'
 import {immutableStrategy, type ImmutableSettings} from '../../../strategies/immutable/index.js'
@@ -31,7 +32,7 @@ export function immutableKind(target: ImmutableTargetConfig): ReleaseKind {
       const ledger = await ws.ledger.read(target.name)
       return {
         releaseId: record.id,
-        target: target.name,
+        target: resourceName(target),
         version: record.version,
         kind: record.kind,
         previous: liveStack(ledger),
@@ -82,8 +83,8 @@ export function immutableKind(target: ImmutableTargetConfig): ReleaseKind {
 }
 
 export function settingsFor(target: ImmutableTargetConfig): ImmutableSettings {
-  const {name, strategy: _strategy, templatePath: _path, line: _line, choice: _choice, allowDurableReplacement: _allow, gates: _gates, ...settings} = target
-  return {...settings, target: name, healthCheckType: groupHealthCheckType(target.templateBody), pollIntervalMs: POLL_INTERVAL_MS}
+  const {name: _name, resourceName: _resource, environments: _environments, strategy: _strategy, templatePath: _path, line: _line, choice: _choice, allowDurableReplacement: _allow, gates: _gates, ...settings} = target
+  return {...settings, target: resourceName(target), healthCheckType: groupHealthCheckType(target.templateBody), pollIntervalMs: POLL_INTERVAL_MS}
 }
 
 /** The HealthCheckType of the template's Auto Scaling group when it is a literal (AWS's default: EC2). */

@@ -1,4 +1,5 @@
 /** The incremental (in-place) strategy as the app runs it. */
+import {resourceName} from '../../config/environments.js'
 import {INCREMENTAL_MACHINE_VERSION, incrementalMachine, type IncrementalContext, type IncrementalInput} from '../../../machines/incremental.js'
 import {incrementalStrategy, windowSize, type IncrementalDeps, type IncrementalSettings} from '../../../strategies/incremental/index.js'
 import {fleetMembers} from '../../../strategies/incremental/fleet.js'
@@ -27,7 +28,7 @@ export function incrementalKind(target: IncrementalTargetConfig): ReleaseKind {
     async input(_ws, record): Promise<IncrementalInput> {
       return {
         releaseId: record.id,
-        target: target.name,
+        target: resourceName(target),
         version: record.version,
         kind: record.kind,
         previousVersion: record.previousVersion,
@@ -60,8 +61,8 @@ export function incrementalKind(target: IncrementalTargetConfig): ReleaseKind {
 }
 
 export function settingsFor(target: IncrementalTargetConfig): IncrementalSettings {
-  const {name, strategy: _s, line: _l, choice: _c, templatePath: _p, templateBody: _b, gates: _g, ...settings} = target
-  return {...settings, target: name, pollIntervalMs: WINDOW_POLL_INTERVAL_MS}
+  const {name: _name, resourceName: _resource, environments: _environments, strategy: _s, line: _l, choice: _c, templatePath: _p, templateBody: _b, gates: _g, ...settings} = target
+  return {...settings, target: resourceName(target), pollIntervalMs: WINDOW_POLL_INTERVAL_MS}
 }
 
 export function incrementalDeps(account: Account, target: IncrementalTargetConfig, report: ProgressSink): IncrementalDeps {

@@ -61,7 +61,9 @@ export async function runDetached(
 ): Promise<void> {
   const {detach} = await import('../../app/detach.js')
   // The background process prints for people (its log); only this one answers in JSON.
-  const args = [...request.args, ...(request.config === undefined ? [] : ['--config', request.config])]
+  // The environment the workspace was opened in, so that the background process works in the same one.
+  const env = ws.config.environment
+  const args = [...request.args, ...(request.config === undefined ? [] : ['--config', request.config]), ...(env === undefined ? [] : ['--env', env])]
   const started = await detach(ws, {
     target: request.target,
     kind: request.kind,

@@ -14,7 +14,7 @@ export default class LedgerRebuild extends ReleaseCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(LedgerRebuild)
-    const ws = await this.openWorkspace(flags.config)
+    const ws = await this.openWorkspace(flags)
     const {rebuildLedger} = await import('../../app/ledger-rebuild.js')
     const result = await rebuildLedger(ws, {target: args.target})
     if (flags.json) return this.printJson(result)

@@ -12,7 +12,7 @@ export default class SimShow extends ReleaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(SimShow)
-    const ws = await this.openWorkspace(flags.config)
+    const ws = await this.openWorkspace(flags)
     const {simAccountView} = await import('../../app/sim.js')
     const {view, text} = await simAccountView(ws)
     if (flags.json) this.printJson(view)

@@ -12,7 +12,7 @@ export default class StateInit extends ReleaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(StateInit)
-    const ws = await this.openWorkspace(flags.config)
+    const ws = await this.openWorkspace(flags)
     const {initState} = await import('../../app/state.js')
     const result = await initState(ws)
     if (flags.json) return this.printJson(result)

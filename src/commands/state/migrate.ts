@@ -13,7 +13,7 @@ export default class StateMigrate extends ReleaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(StateMigrate)
-    const ws = await this.openWorkspace(flags.config)
+    const ws = await this.openWorkspace(flags)
     const {migrateState} = await import('../../app/state.js')
     const result = await migrateState(ws, flags.from)
     if (flags.json) return this.printJson(result)

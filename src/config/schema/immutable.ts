@@ -7,10 +7,10 @@ import {suggest} from '../suggest.js'
 import {IMMUTABLE_GATES, TEMPLATE_WHAT, gates, strategy, template, timeouts} from './common.js'
 import {refine} from './context.js'
 import {bool, duration, key, list, named, num, optionalKey, section, text, unique, withDefault} from './fields.js'
-import {TARGET_GROUP_ARN_FORM, targetGroupArn} from './names.js'
+import {TARGET_GROUP_ARN_FORM, targetGroupArn, targetEnvironments} from './names.js'
 import {say} from './say.js'
 
-const parameterValue = v.union(
+export const parameterValue = v.union(
   [v.string(), v.number()],
   say({kind: 'expected', what: 'a string or a number', hint: 'Give {key} a value; quote it if it looks like true/false or null.'}),
 )
@@ -55,6 +55,7 @@ export const immutableEntries = {
     false,
     'Release a template that holds durable resources red/black anyway. Without it, such a template is refused for `strategy: immutable`, because every release would create those resources anew (and retiring old stacks deletes them).',
   ),
+  environments: optionalKey(targetEnvironments(), 'The environments this target exists in (names from `environments`); default: all of them. A target listed for `dev` alone is unknown in the others.'),
   alarms: alarmsEntry,
   notify: notifyEntry,
   gates: gates(IMMUTABLE_GATES, 'Where a release waits for `release promote` or `release abort` (paused, exit 10): beforeShift, beforeRetire.'),

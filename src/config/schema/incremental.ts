@@ -6,7 +6,7 @@ import {change} from './change.js'
 import {INCREMENTAL_GATES, TEMPLATE_WHAT, gates, strategy, template, timeouts} from './common.js'
 import {refine} from './context.js'
 import {duration, key, named, num, optionalKey, section, withDefault} from './fields.js'
-import {groupName} from './names.js'
+import {groupName, targetEnvironments} from './names.js'
 import {say} from './say.js'
 
 const tagValue = v.pipe(
@@ -14,7 +14,7 @@ const tagValue = v.pipe(
   v.check((value) => value !== '', say({kind: 'expected', what: 'a tag value (a non-empty string)', hint: 'Give tag {key} the value the instances carry; quote it if it looks like true/false or null.'})),
 )
 
-const fleet = v.pipe(
+export const fleet = v.pipe(
   section({
     group: optionalKey(groupName('value'), 'The InService instances of that Auto Scaling group.'),
     tags: optionalKey(
@@ -81,6 +81,7 @@ export const incrementalEntries = {
       health: 'An instance being InService and Healthy again after its change, and `healthy` in every target group of its group.',
     },
   ),
+  environments: optionalKey(targetEnvironments(), 'The environments this target exists in (names from `environments`); default: all of them. A target listed for `dev` alone is unknown in the others.'),
   alarms: alarmsEntry,
   notify: notifyEntry,
   gates: gates(INCREMENTAL_GATES, 'Where a release waits for `release promote` or `release abort` (paused, exit 10): afterCanary.'),

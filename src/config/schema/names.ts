@@ -2,7 +2,7 @@
 import * as v from 'valibot'
 import {validateVersion} from '../version.js'
 import {isUserError} from '../../errors.js'
-import {matching, text} from './fields.js'
+import {list, matching, text, unique} from './fields.js'
 import {say} from './say.js'
 
 export const TARGET_NAME = /^[a-z][a-z0-9-]{0,31}$/
@@ -106,6 +106,32 @@ export function version() {
     }),
     v.transform((value) => String(value)),
   )
+}
+
+/** An environment name: it becomes part of stack names, Parameter Store names and state keys. */
+export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,15}$/
+
+export function environmentName(at: 'key' | 'value') {
+  return v.pipe(
+    v.string(),
+    v.rawCheck(({dataset, addIssue}) => {
+      if (!dataset.typed || ENVIRONMENT_NAME.test(dataset.value)) return
+      const better = dataset.value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').slice(0, 16) || 'staging'
+      addIssue({
+        message: say({
+          kind: 'problem',
+          at,
+          text: `environment name "${dataset.value}" is not valid; expected ^[a-z][a-z0-9-]{0,15}$ (a lowercase letter, then up to 15 lowercase letters, digits or -: it becomes part of stack names)`,
+          hint: `Rename the environment, e.g. "${better}".`,
+        }),
+      })
+    }),
+  )
+}
+
+/** The environments a target exists in (`environments: [dev]`). */
+export function targetEnvironments() {
+  return v.pipe(list(environmentName('value'), {what: 'environment names', example: '[dev, staging]', nonEmpty: true}), unique((e) => `environment ${e}`))
 }
 
 export {text}

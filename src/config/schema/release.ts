@@ -9,6 +9,7 @@ import {simulated} from './simulated.js'
 import {state} from './state.js'
 import {notifyEntry} from './notify.js'
 import {target, type TargetOutput} from './target.js'
+import {checkEnvironments, environmentsEntry} from './environments.js'
 
 const region = v.pipe(
   text(),
@@ -25,6 +26,7 @@ export const releaseEntries = {
     'Where ledgers, leases, releases and journals are kept: `{backend: file}` (the default, in `stateDir`) or `{backend: dynamodb, table: NAME}`, shared by a team and its CI jobs; see State.',
   ),
   notify: notifyEntry,
+  environments: environmentsEntry,
   simulated: withDefault(simulated, {}, 'Settings of the simulated account. Read only when `account: simulated`, but checked always.'),
   targets: key(
     named(targetName(), target, {
@@ -63,6 +65,8 @@ const simulatedDocuments = refine<Written>((config, tell) => {
   }
 })
 
-export const releaseYml = v.pipe(section(releaseEntries), simulatedDocuments)
+const environmentRules = refine<Written>((config, tell) => checkEnvironments(config, tell))
+
+export const releaseYml = v.pipe(section(releaseEntries), simulatedDocuments, environmentRules)
 
 export type ReleaseYml = v.InferOutput<typeof releaseYml>

@@ -1,0 +1,22 @@
+/**
+ * The state of one named environment: the same store, every key under `envs/<name>/`, so that its
+ * ledgers, leases, releases and journals never meet another environment's. The implicit environment
+ * (no `environments:` in release.yml) keeps the keys at the top, where earlier versions wrote them.
+ */
+import type {Fence, StateStore} from '../ports/store.js'
+
+export function environmentStore(store: StateStore, environment: string): StateStore {
+  const prefix = `envs/${environment}/`
+  const at = (key: string) => prefix + key
+  const fenced = (fence?: Fence) => (fence ? {...fence, key: at(fence.key)} : undefined)
+  return {
+    location: `${store.location}/envs/${environment}`,
+    read: (key) => store.read(at(key)),
+    writeAtomic: (key, data, fence) => store.writeAtomic(at(key), data, fenced(fence)),
+    append: (key, line, fence) => store.append(at(key), line, fenced(fence)),
+    createExclusive: (key, data) => store.createExclusive(at(key), data),
+    compareAndSet: (key, expected, data, fence) => store.compareAndSet(at(key), expected, data, fenced(fence)),
+    remove: (key, fence) => store.remove(at(key), fenced(fence)),
+    list: (prefix) => store.list(at(prefix)),
+  }
+}
