@@ -82,8 +82,10 @@ async function immutableDrift(_ws: Workspace, account: Account, target: Immutabl
   // Retained stacks (what a rollback returns to) keep their group at zero, except the one kept warm.
   const warm = warmGroupOf(ledger)
   const warmOpen = warm && Date.parse(warm.until) > account.clock.now() ? warm.group : undefined
+  // The stack of a release still in progress or paused is that release's business, not drift.
+  const inFlight = new Set(ledger.releases.filter((r) => r.outcome === 'inProgress' || r.outcome === 'paused').map((r) => r.details?.stackName))
   const stacks = await account.stacks.listStacksByTag(TAG.target, target.name)
-  for (const stack of stacks.filter((s) => s.name !== live.stackName && s.status !== 'DELETE_COMPLETE' && !s.status.startsWith('DELETE_'))) {
+  for (const stack of stacks.filter((s) => s.name !== live.stackName && !inFlight.has(s.name) && !s.status.startsWith('DELETE_'))) {
     const group = (await account.stacks.listResources(stack.name)).find((r) => r.type === GROUP_TYPE)?.physicalId
     if (!group || group === warmOpen) continue
     const info = await account.fleet.describeGroup(group)
