@@ -3,6 +3,9 @@ import {
   CreateStackCommand,
   DeleteStackCommand,
   DescribeStacksCommand,
+  DescribeStackDriftDetectionStatusCommand,
+  DetectStackDriftCommand,
+  paginateDescribeStackResourceDrifts,
   paginateDescribeStackEvents,
   paginateDescribeStacks,
   paginateListStackResources,
@@ -18,8 +21,10 @@ import type {
   StackInfo,
   StackOperationResult,
   StackPort,
+  StackDriftResult,
   StackProgress,
   StackResourceInfo,
+  ResourceDrift,
   TemplateSummary,
   WaitOptions,
 } from '../ports/stacks.js'
@@ -229,6 +234,36 @@ export class CloudFormationStacks implements StackPort {
   }
 
   /** The stack's resources; none when the stack does not exist. */
+  async detectDrift(stackName: string, options: {deadline: number}): Promise<StackDriftResult> {
+    const started = await this.cfn.send(new DetectStackDriftCommand({StackName: stackName}))
+    const detectionId = started.StackDriftDetectionId
+    if (!detectionId) throw new Error(`DetectStackDrift on ${stackName} returned no detection id`)
+    const status = await pollUntil(
+      async () => {
+        const s = await this.cfn.send(new DescribeStackDriftDetectionStatusCommand({StackDriftDetectionId: detectionId}))
+        if (s.DetectionStatus === 'DETECTION_IN_PROGRESS') return undefined
+        // DETECTION_FAILED still reports the resources it could check; a stack status it could not give is a failure.
+        if (s.DetectionStatus === 'DETECTION_FAILED' && !s.StackDriftStatus) {
+          throw new Error(`drift detection of ${stackName} failed: ${s.DetectionStatusReason ?? 'no reason given'}`)
+        }
+        return s.StackDriftStatus ?? 'UNKNOWN'
+      },
+      {clock: this.clock, deadline: options.deadline, intervalMs: this.intervalMs, maxIntervalMs: this.maxIntervalMs, what: `drift detection of stack ${stackName}`},
+    )
+    const drifts: ResourceDrift[] = []
+    if (status !== 'DRIFTED') return {status, drifts}
+    const pages = paginateDescribeStackResourceDrifts({client: this.cfn}, {StackName: stackName, StackResourceDriftStatusFilters: ['MODIFIED', 'DELETED']})
+    for await (const page of pages) {
+      for (const r of page.StackResourceDrifts ?? []) {
+        const base = {logicalId: r.LogicalResourceId ?? '', type: r.ResourceType ?? '', physicalId: r.PhysicalResourceId, status: r.StackResourceDriftStatus ?? 'UNKNOWN'}
+        const differences = r.PropertyDifferences ?? []
+        if (differences.length === 0) drifts.push(base)
+        for (const d of differences) drifts.push({...base, property: d.PropertyPath, expected: d.ExpectedValue, actual: d.ActualValue})
+      }
+    }
+    return {status, drifts}
+  }
+
   async listResources(stackName: string): Promise<StackResourceInfo[]> {
     const resources: StackResourceInfo[] = []
     try {

@@ -11,6 +11,8 @@ export const EXIT = {
   rolledBack: 3,
   locked: 4,
   waitTimedOut: 5,
+  /** `release drift`: the account differs from the ledger or the desired version. */
+  drifted: 6,
   paused: 10,
 } as const
 

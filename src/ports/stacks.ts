@@ -56,6 +56,26 @@ export interface CreateStackInput {
   token: string
 }
 
+/** One property of a stack resource that differs from its template (DescribeStackResourceDrifts). */
+export interface ResourceDrift {
+  logicalId: string
+  type: string
+  physicalId?: string
+  /** MODIFIED or DELETED (CloudFormation's StackResourceDriftStatus). */
+  status: string
+  /** JSON path of the property, e.g. /Properties/MaxSize; absent when the resource was deleted. */
+  property?: string
+  expected?: string
+  actual?: string
+}
+
+/** The end of a drift detection (DetectStackDrift, then its status, then the resource drifts). */
+export interface StackDriftResult {
+  /** IN_SYNC or DRIFTED (StackDriftStatus). */
+  status: string
+  drifts: ResourceDrift[]
+}
+
 export interface StackPort {
   validateTemplate(templateBody: string): Promise<TemplateSummary>
   /** Idempotent: a stack of that name created with the same token is left as it is. */
@@ -71,4 +91,6 @@ export interface StackPort {
   /** Live stacks carrying tag key=value (e.g. release:target=web), newest first. */
   listStacksByTag(key: string, value: string): Promise<StackInfo[]>
   listResources(stackName: string): Promise<StackResourceInfo[]>
+  /** Runs CloudFormation drift detection on a stack and waits (on the clock) for its result. Read-only. */
+  detectDrift(stackName: string, options: {deadline: number}): Promise<StackDriftResult>
 }

@@ -21,6 +21,7 @@ import {type FleetListener, Telemetry} from './telemetry.js'
 import {applyTrafficTask, refreshTrafficSources} from './traffic.js'
 import {resolveTimings} from './timings.js'
 import {Tracker} from './tracker.js'
+import {causeDrift, type DriftChange} from './cause-drift.js'
 import type {
   AccountState,
   AccountView,
@@ -212,6 +213,11 @@ export class SimAccount {
     this.transactSync(() => {
       this.state.faults = structuredClone(faults)
     }, true)
+  }
+
+  /** Drift caused by hand (`release sim drift`), outside the APIs; returns what was done. */
+  causeDrift(change: DriftChange): string {
+    return this.transactSync((model) => causeDrift(model, change), true)
   }
 
   /** Answers one API call (the middleware calls this), or throws the SDK's exception for it. */

@@ -23,6 +23,7 @@ import {decodeToken, encodeToken, page} from './paging.js'
 import {findStack, isLive, startCreate, startDelete, templateOf} from './stacks.js'
 import type {StackRecord} from './types.js'
 import {serviceHandler, type CommandHandler} from './dispatch.js'
+import {describeStackDriftDetectionStatus, describeStackResourceDrifts, detectStackDrift} from './stack-drift.js'
 
 /** The CloudFormation API of the simulated account: request checks and response shapes. */
 
@@ -252,6 +253,9 @@ const COMMANDS: Record<string, CommandHandler> = {
   ListStackResources: listStackResources,
   DeleteStack: deleteStack,
   ListStacks: listStacks,
+  DetectStackDrift: detectStackDrift,
+  DescribeStackDriftDetectionStatus: describeStackDriftDetectionStatus,
+  DescribeStackResourceDrifts: describeStackResourceDrifts,
 }
 
 export const handleCloudFormation = serviceHandler('cloudformation', COMMANDS)

@@ -2,6 +2,7 @@
 export {SimAccount} from './account.js'
 export {createSimClients, simLazyClients, type SimClients} from './clients.js'
 export {UnsupportedCommandError} from './errors.js'
+export {DriftChangeError, type DriftChange} from './cause-drift.js'
 export {installSimulatedAccount, simulatedAccountMiddleware, SIM_MIDDLEWARE_NAME} from './middleware.js'
 export {DEFAULT_TIMINGS} from './timings.js'
 export type {

@@ -306,6 +306,10 @@ export interface StackRecord {
   resources: Record<string, ResourceRecord>
   events: StackEventRecord[]
   outputs?: {OutputKey: string; OutputValue: string; Description?: string}[]
+  /** Properties changed outside CloudFormation (`release sim drift stack`), by logical id. */
+  drifts?: Record<string, {property: string; expected: string; actual: string}[]>
+  /** The last DetectStackDrift run on this stack. */
+  driftDetection?: {id: string; status: 'IN_SYNC' | 'DRIFTED'; at: number}
 }
 
 export interface ResourceRecord {

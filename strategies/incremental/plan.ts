@@ -83,7 +83,7 @@ interface VersionRead {
  * without one, assumed to be the live version from the ledger. What an instance prints is untrusted:
  * it is later substituted into the restore command, so it must pass the rule a typed version passes.
  */
-async function currentVersions(deps: IncrementalDeps, instanceIds: string[], live: string | null): Promise<Map<string, VersionRead>> {
+export async function currentVersions(deps: IncrementalDeps, instanceIds: string[], live: string | null): Promise<Map<string, VersionRead>> {
   const {change, timeouts, pollIntervalMs} = deps.settings
   const versions = new Map<string, VersionRead>(instanceIds.map((id) => [id, {version: live}]))
   if (change.current.length === 0) return versions

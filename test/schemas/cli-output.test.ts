@@ -76,6 +76,8 @@ interface Outputs {
   errorEvents: unknown[]
   sim: unknown
   tidy: unknown
+  driftDb: unknown
+  driftWeb: unknown
 }
 
 describe('JSON printed by the CLI fits docs/schemas', () => {
@@ -110,6 +112,13 @@ describe('JSON printed by the CLI fits docs/schemas', () => {
     const errorRefused = json(code(await run(['rollout', 'web', '--version', '2.2.0', '--json']), 2))
     const errorEvents = lines(code(await run(['events', 'web', '--release', 'web-99', '--json']), 2))
     const tidy = json(code(await run(['tidy', 'db', '--json']), 0))
+    // api went live untouched since: in sync (0); then an instance changed by hand: drifted (6).
+    const driftDb = json(code(await run(['drift', 'api', '--json']), 0))
+    const view = json(code(sim, 0)) as {groups: {name: string; instances: {id: string}[]}[]}
+    const apiInstance = view.groups.find((g) => g.name.includes('api'))!.instances[0]!.id
+    code(await run(['sim', 'drift', 'instance', apiInstance, '--version', '0.9.0']), 0)
+    const driftWeb = json(code(await run(['drift', 'api', '--json']), 6))
+    code(await run(['drift', 'nope', '--json']), 2)
 
     out = {
       rolloutWeb,
@@ -128,13 +137,15 @@ describe('JSON printed by the CLI fits docs/schemas', () => {
       errorEvents,
       sim: json(code(sim, 0)),
       tidy,
+      driftDb,
+      driftWeb,
     }
-  }, 60_000)
+  }, 180_000)
 
   it('every schema is valid draft 2020-12 and compiles in strict mode', () => {
     const files = readdirSync(SCHEMAS).filter((f) => f.endsWith('.schema.json'))
     expect(files.sort()).toEqual(
-      ['detach', 'error', 'event', 'history', 'locks', 'plan', 'sim-account', 'status', 'tidy'].map((n) => `${n}.schema.json`),
+      ['detach', 'drift', 'error', 'event', 'history', 'locks', 'plan', 'sim-account', 'status', 'tidy'].map((n) => `${n}.schema.json`),
     )
     for (const file of files) {
       expect(schema(file).$schema).toBe('https://json-schema.org/draft/2020-12/schema')
@@ -206,6 +217,13 @@ describe('JSON printed by the CLI fits docs/schemas', () => {
 
   it('sim show --json', () => {
     expectValid(validator('sim-account.schema.json'), out.sim, 'sim show')
+  })
+
+  it('drift --json', () => {
+    expectValid(validator('drift.schema.json'), out.driftDb, 'driftDb')
+    expectValid(validator('drift.schema.json'), out.driftWeb, 'driftWeb')
+    expect(out.driftDb).toMatchObject([{target: 'api', inSync: true, findings: []}])
+    expect(out.driftWeb).toMatchObject([{target: 'api', inSync: false, findings: [expect.objectContaining({kind: 'instanceVersion', actual: '0.9.0'})]}])
   })
 
   it('tidy --json', () => {
