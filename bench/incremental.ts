@@ -12,7 +12,8 @@
  * Standby to the last one the release saw back in service (canary 0, so the span is the window's
  * alone; planning and the bake are fixed costs reported apart). The lower bound is
  * max(work / window, slowest work), where an instance's work is what the account spent on it:
- * entering Standby, running its change (apply+verify), returning to service (bench/lib/sampler.ts).
+ * entering Standby, running its change (apply+verify), returning to service (bench/lib/sampler.ts),
+ * then passing the load balancer's health check (healthy threshold x interval, as on AWS).
  */
 import {rmSync} from 'node:fs'
 import {pathToFileURL} from 'node:url'
@@ -24,6 +25,7 @@ import type {IncrementalTargetConfig} from '../src/config/index.js'
 import {JournalInstanceLog} from '../src/engine/instance-journal.js'
 import {runPersisted} from '../src/engine/runner.js'
 import {SimAccount} from '../src/sim/index.js'
+import {TARGET_GROUP_DEFAULTS} from '../src/sim/targets.js'
 import {incrementalStrategy} from '../strategies/incremental/index.js'
 import {numberOption, option, round} from './lib/args.js'
 import {API_SOURCE, COMMAND_LATENCY, incrementalYaml, openProject, stateBytes, type BenchWorkspace, type StateBytes} from './lib/project.js'
@@ -66,6 +68,8 @@ export interface IncrementalRecord {
    */
   windowShares: {work: number; waitingToChange: number; waitingToReturn: number; emptyWhileQueued: number; emptyInDrain: number}
   perInstanceMeanSeconds: {enteringStandby: number; changing: number; returning: number; waitingToChange: number; waitingToReturn: number}
+  /** Per instance, after it is back InService: the target group's healthy threshold x interval. */
+  targetHealthSeconds: number
   /**
    * The same instances with the same work, in the same order and window, with instant detection:
    * what the policy itself costs (the drain of the last turn for sliding, waiting for each batch's
@@ -152,9 +156,14 @@ export async function runIncremental(options: Options): Promise<IncrementalRecor
 
   const span = await changeSpan(project, releaseId)
   const window = Math.max(1, Math.min(n, Math.floor((maxUnavailable / 100) * n)))
-  const lowerBoundMs = Math.max(times.workMs / window, times.slowestWorkMs)
+  // Back InService, an instance is not done until the load balancer has passed it in its target
+  // group: HealthyThresholdCount checks, one per HealthCheckIntervalSeconds (the bench fleet has one
+  // target group with AWS's defaults). The account spends that time whatever the release does, so it
+  // belongs to every instance's work (the sampler sees InService and cannot tell).
+  const healthMs = TARGET_GROUP_DEFAULTS.healthyThreshold * TARGET_GROUP_DEFAULTS.intervalSeconds * 1000
+  const lowerBoundMs = Math.max((times.workMs + n * healthMs) / window, times.slowestWorkMs + healthMs)
   const capacityMs = window * span.ms
-  const work = workInPlanOrder(times, span.order)
+  const work = workInPlanOrder(times, span.order).map((w) => w + healthMs)
   const emptyWhileQueued = emptyPlaces(times.outSeries, window, span.first, span.lastStart)
   const emptyInDrain = emptyPlaces(times.outSeries, window, span.lastStart, span.end)
   const metrics = sim.metrics()
@@ -189,7 +198,7 @@ export async function runIncremental(options: Options): Promise<IncrementalRecor
     processCpuMs: Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000 - times.samplerCpuMs),
     wallMs: Math.round(wallMs),
     windowShares: {
-      work: round(times.workMs / capacityMs, 3),
+      work: round((times.workMs + n * healthMs) / capacityMs, 3),
       waitingToChange: round(total(WAITING_TO_CHANGE) / capacityMs, 3),
       waitingToReturn: round(total(WAITING_TO_RETURN) / capacityMs, 3),
       emptyWhileQueued: round(emptyWhileQueued / capacityMs, 3),
@@ -206,6 +215,7 @@ export async function runIncremental(options: Options): Promise<IncrementalRecor
       sliding: round(slidingMakespan(work, window) / lowerBoundMs, 3),
       fixed: round(fixedMakespan(work, window) / lowerBoundMs, 3),
     },
+    targetHealthSeconds: healthMs / 1000,
     drainSeconds: round((span.end - span.lastStart) / 1000, 1),
     slowestInstanceSeconds: round(times.slowestWorkMs / 1000, 1),
     maxOutOfService: times.maxOut,
