@@ -164,8 +164,11 @@ export async function runIncremental(options: Options): Promise<IncrementalRecor
   const lowerBoundMs = Math.max((times.workMs + n * healthMs) / window, times.slowestWorkMs + healthMs)
   const capacityMs = window * span.ms
   const work = workInPlanOrder(times, span.order).map((w) => w + healthMs)
-  const emptyWhileQueued = emptyPlaces(times.outSeries, window, span.first, span.lastStart)
-  const emptyInDrain = emptyPlaces(times.outSeries, window, span.lastStart, span.end)
+  // The sampler sees an instance InService while the load balancer still checks it: its place is
+  // held, not empty. Each instance's check is taken as the healthMs before the release saw it done.
+  const checking = (from: number, to: number) => span.doneAt.reduce((sum, at) => sum + Math.max(0, Math.min(at, to) - Math.max(at - healthMs, from)), 0)
+  const emptyWhileQueued = Math.max(0, emptyPlaces(times.outSeries, window, span.first, span.lastStart) - checking(span.first, span.lastStart))
+  const emptyInDrain = Math.max(0, emptyPlaces(times.outSeries, window, span.lastStart, span.end) - checking(span.lastStart, span.end))
   const metrics = sim.metrics()
   const calls = Object.values(metrics.calls).reduce((a, b) => a + b, 0)
   const persisted = stateBytes(ws.config.stateDir)
@@ -321,12 +324,13 @@ function occupancy(series: [number, number][], from: number, to: number): [numbe
  * From the first instance the release sent to Standby to the last it saw back in service (virtual
  * ms), read through the engine's own reader of the journal.
  */
-async function changeSpan(project: BenchWorkspace, releaseId: string): Promise<{ms: number; first: number; lastStart: number; end: number; order: string[]}> {
+async function changeSpan(project: BenchWorkspace, releaseId: string): Promise<{ms: number; first: number; lastStart: number; end: number; order: string[]; doneAt: number[]}> {
   const records = await new JournalInstanceLog(project.ws.store, releaseId, project.ws.now).load()
   const order: string[] = []
   let first = Number.POSITIVE_INFINITY
   let lastStart = Number.NEGATIVE_INFINITY
   let last = Number.NEGATIVE_INFINITY
+  const doneAt: number[] = []
   for (const r of records) {
     if (r.pass !== 'forward') continue
     if (r.phase === 'planned') order[r.order ?? order.length] = r.instanceId
@@ -334,10 +338,13 @@ async function changeSpan(project: BenchWorkspace, releaseId: string): Promise<{
       first = Math.min(first, r.at)
       lastStart = Math.max(lastStart, r.at)
     }
-    if (r.phase === 'done') last = Math.max(last, r.at)
+    if (r.phase === 'done') {
+      last = Math.max(last, r.at)
+      doneAt.push(r.at)
+    }
   }
   if (!(last > first)) throw new Error(`the journal of ${releaseId} (${project.ws.config.stateDir}) has no change span`)
-  return {ms: last - first, first, lastStart, end: last, order: order.filter((id) => id !== undefined)}
+  return {ms: last - first, first, lastStart, end: last, order: order.filter((id) => id !== undefined), doneAt}
 }
 
 /**
