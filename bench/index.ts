@@ -73,7 +73,7 @@ if (groups.has('frontier')) {
     for (const pollMs of quick ? [5_000, 10_000, 30_000] : polls) {
       const record = frontierOf(child(['--n', '1000', '--max-unavailable', '10', '--policy', 'sliding', '--seed', String(seed), '--poll-ms', String(pollMs)]))
       console.log(
-        `poll frontier ${String(pollMs / 1000).padStart(2)} s  seed=${seed}  x${record.ratioToLowerBound.toFixed(3)} of bound  ${record.apiCallsPerInstance.toFixed(3)} calls/inst  ` +
+        `poll frontier ${String(pollMs / 1000).padStart(2)} s${pollMs === 10_000 ? ' (default)' : '          '}  seed=${seed}  x${record.ratioToLowerBound.toFixed(3)} of bound  ${record.apiCallsPerInstance.toFixed(3)} calls/inst  ` +
           `${record.idlePerInstanceSeconds} s idle in Standby per instance`,
       )
       records.push(record)

@@ -3,6 +3,7 @@
  * and which targets are met, all computed from the records (run `node dist/bench/index.js
  * --report-only` to regenerate them without measuring again).
  */
+import {WINDOW_POLL_INTERVAL_MS} from '../src/app/kinds/timing.js'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {CliRecord} from './cli-startup.js'
@@ -362,7 +363,7 @@ export function writeReport(records: AnyRecord[], repo: string): void {
       for (const p of polls) {
         const rows = at(p)
         md.push(
-          `| ${p / 1000} s | ${spread(rows.map((r) => r.ratioToLowerBound), 3)} | ${spread(rows.map((r) => r.apiCallsPerInstance), 3)} | ${fmt(mean(rows.map((r) => r.idlePerInstanceSeconds)), 1)} | ${fmt(mean(rows.map((r) => r.emptyWhileQueuedShare)) * 100, 1)}% |`,
+          `| ${p / 1000} s${p === WINDOW_POLL_INTERVAL_MS ? ' (default)' : ''} | ${spread(rows.map((r) => r.ratioToLowerBound), 3)} | ${spread(rows.map((r) => r.apiCallsPerInstance), 3)} | ${fmt(mean(rows.map((r) => r.idlePerInstanceSeconds)), 1)} | ${fmt(mean(rows.map((r) => r.emptyWhileQueuedShare)) * 100, 1)}% |`,
         )
       }
       md.push('')
