@@ -94,7 +94,8 @@ class TrafficWatch {
 async function setUp(seed: number, capacity: number, faults: SimFaults) {
   const project = await openProject({'release.yml': yaml(capacity), 'web.yml': readFileSync(join(QUICKSTART, 'web.yml'), 'utf8')})
   const clock = new SteppedClock(1_000)
-  const sim = SimAccount.open({clock, seed, faults, timings: {commandLatency: COMMAND_LATENCY}})
+  // The account must have the target group the template names (the preflight checks it).
+  const sim = SimAccount.open({clock, seed, faults, timings: {commandLatency: COMMAND_LATENCY}, targetGroups: {[SOURCE]: {}}})
   const first = await rollout(project.ws, {target: 'web', version: '1.0.0'}, {}, {sim})
   if (first.outcome !== 'succeeded') throw new Error(`first release ended ${first.outcome}: ${first.message}`)
   return {ws: project.ws, clock, sim, dir: project.dir}

@@ -42,7 +42,8 @@ export async function benchImmutableRollout(sizes: number[]): Promise<ImmutableR
   for (const n of sizes) {
     const ws = await project(n)
     const clock = new VirtualClock()
-    const sim = SimAccount.open({clock, seed: 11})
+    // The account must have the target group the template names (the preflight checks it).
+    const sim = SimAccount.open({clock, seed: 11, targetGroups: {'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/6d0ecf831eec9f09': {}}})
     const startVirtual = clock.now()
     const start = performance.now()
     // Two releases: the first has no old group; the second shifts traffic and retires the first.

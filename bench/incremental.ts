@@ -12,7 +12,8 @@
  * Standby to the last one the release saw back in service (canary 0, so the span is the window's
  * alone; planning and the bake are fixed costs reported apart). The lower bound is
  * max(work / window, slowest work), where an instance's work is what the account spent on it:
- * entering Standby, running its change (apply+verify), returning to service (bench/lib/sampler.ts).
+ * entering Standby, running its change (apply+verify), returning to service (bench/lib/sampler.ts),
+ * then passing the load balancer's health check (healthy threshold x interval, as on AWS).
  */
 import {rmSync} from 'node:fs'
 import {pathToFileURL} from 'node:url'
@@ -24,6 +25,7 @@ import type {IncrementalTargetConfig} from '../src/config/index.js'
 import {JournalInstanceLog} from '../src/engine/instance-journal.js'
 import {runPersisted} from '../src/engine/runner.js'
 import {SimAccount} from '../src/sim/index.js'
+import {TARGET_GROUP_DEFAULTS} from '../src/sim/targets.js'
 import {incrementalStrategy} from '../strategies/incremental/index.js'
 import {numberOption, option, round} from './lib/args.js'
 import {API_SOURCE, COMMAND_LATENCY, incrementalYaml, openProject, stateBytes, type BenchWorkspace, type StateBytes} from './lib/project.js'
@@ -66,6 +68,8 @@ export interface IncrementalRecord {
    */
   windowShares: {work: number; waitingToChange: number; waitingToReturn: number; emptyWhileQueued: number; emptyInDrain: number}
   perInstanceMeanSeconds: {enteringStandby: number; changing: number; returning: number; waitingToChange: number; waitingToReturn: number}
+  /** Per instance, after it is back InService: the target group's healthy threshold x interval. */
+  targetHealthSeconds: number
   /**
    * The same instances with the same work, in the same order and window, with instant detection:
    * what the policy itself costs (the drain of the last turn for sliding, waiting for each batch's
@@ -152,11 +156,19 @@ export async function runIncremental(options: Options): Promise<IncrementalRecor
 
   const span = await changeSpan(project, releaseId)
   const window = Math.max(1, Math.min(n, Math.floor((maxUnavailable / 100) * n)))
-  const lowerBoundMs = Math.max(times.workMs / window, times.slowestWorkMs)
+  // Back InService, an instance is not done until the load balancer has passed it in its target
+  // group: HealthyThresholdCount checks, one per HealthCheckIntervalSeconds (the bench fleet has one
+  // target group with AWS's defaults). The account spends that time whatever the release does, so it
+  // belongs to every instance's work (the sampler sees InService and cannot tell).
+  const healthMs = TARGET_GROUP_DEFAULTS.healthyThreshold * TARGET_GROUP_DEFAULTS.intervalSeconds * 1000
+  const lowerBoundMs = Math.max((times.workMs + n * healthMs) / window, times.slowestWorkMs + healthMs)
   const capacityMs = window * span.ms
-  const work = workInPlanOrder(times, span.order)
-  const emptyWhileQueued = emptyPlaces(times.outSeries, window, span.first, span.lastStart)
-  const emptyInDrain = emptyPlaces(times.outSeries, window, span.lastStart, span.end)
+  const work = workInPlanOrder(times, span.order).map((w) => w + healthMs)
+  // The sampler sees an instance InService while the load balancer still checks it: its place is
+  // held, not empty. Each instance's check is taken as the healthMs before the release saw it done.
+  const checking = (from: number, to: number) => span.doneAt.reduce((sum, at) => sum + Math.max(0, Math.min(at, to) - Math.max(at - healthMs, from)), 0)
+  const emptyWhileQueued = Math.max(0, emptyPlaces(times.outSeries, window, span.first, span.lastStart) - checking(span.first, span.lastStart))
+  const emptyInDrain = Math.max(0, emptyPlaces(times.outSeries, window, span.lastStart, span.end) - checking(span.lastStart, span.end))
   const metrics = sim.metrics()
   const calls = Object.values(metrics.calls).reduce((a, b) => a + b, 0)
   const persisted = stateBytes(ws.config.stateDir)
@@ -189,7 +201,7 @@ export async function runIncremental(options: Options): Promise<IncrementalRecor
     processCpuMs: Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000 - times.samplerCpuMs),
     wallMs: Math.round(wallMs),
     windowShares: {
-      work: round(times.workMs / capacityMs, 3),
+      work: round((times.workMs + n * healthMs) / capacityMs, 3),
       waitingToChange: round(total(WAITING_TO_CHANGE) / capacityMs, 3),
       waitingToReturn: round(total(WAITING_TO_RETURN) / capacityMs, 3),
       emptyWhileQueued: round(emptyWhileQueued / capacityMs, 3),
@@ -206,6 +218,7 @@ export async function runIncremental(options: Options): Promise<IncrementalRecor
       sliding: round(slidingMakespan(work, window) / lowerBoundMs, 3),
       fixed: round(fixedMakespan(work, window) / lowerBoundMs, 3),
     },
+    targetHealthSeconds: healthMs / 1000,
     drainSeconds: round((span.end - span.lastStart) / 1000, 1),
     slowestInstanceSeconds: round(times.slowestWorkMs / 1000, 1),
     maxOutOfService: times.maxOut,
@@ -311,12 +324,13 @@ function occupancy(series: [number, number][], from: number, to: number): [numbe
  * From the first instance the release sent to Standby to the last it saw back in service (virtual
  * ms), read through the engine's own reader of the journal.
  */
-async function changeSpan(project: BenchWorkspace, releaseId: string): Promise<{ms: number; first: number; lastStart: number; end: number; order: string[]}> {
+async function changeSpan(project: BenchWorkspace, releaseId: string): Promise<{ms: number; first: number; lastStart: number; end: number; order: string[]; doneAt: number[]}> {
   const records = await new JournalInstanceLog(project.ws.store, releaseId, project.ws.now).load()
   const order: string[] = []
   let first = Number.POSITIVE_INFINITY
   let lastStart = Number.NEGATIVE_INFINITY
   let last = Number.NEGATIVE_INFINITY
+  const doneAt: number[] = []
   for (const r of records) {
     if (r.pass !== 'forward') continue
     if (r.phase === 'planned') order[r.order ?? order.length] = r.instanceId
@@ -324,10 +338,13 @@ async function changeSpan(project: BenchWorkspace, releaseId: string): Promise<{
       first = Math.min(first, r.at)
       lastStart = Math.max(lastStart, r.at)
     }
-    if (r.phase === 'done') last = Math.max(last, r.at)
+    if (r.phase === 'done') {
+      last = Math.max(last, r.at)
+      doneAt.push(r.at)
+    }
   }
   if (!(last > first)) throw new Error(`the journal of ${releaseId} (${project.ws.config.stateDir}) has no change span`)
-  return {ms: last - first, first, lastStart, end: last, order: order.filter((id) => id !== undefined)}
+  return {ms: last - first, first, lastStart, end: last, order: order.filter((id) => id !== undefined), doneAt}
 }
 
 /**

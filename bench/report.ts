@@ -3,6 +3,7 @@
  * and which targets are met, all computed from the records (run `node dist/bench/index.js
  * --report-only` to regenerate them without measuring again).
  */
+import {WINDOW_POLL_INTERVAL_MS} from '../src/app/kinds/timing.js'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {CliRecord} from './cli-startup.js'
@@ -30,8 +31,8 @@ type AnyRecord = {case: string}
 /** The targets of the issue, as figures to compare with. */
 export const TARGETS = {
   ratioAt10: 1.2,
-  ratioAt25: 1.35,
   callsPerInstance: 0.5,
+  toIdealWindow: 1.05,
   bytesPerInstance: 2048,
   peakRssMb: 500,
   statusToBareOclif: 1.3,
@@ -78,29 +79,41 @@ export function writeReport(records: AnyRecord[], repo: string): void {
   // ---- targets ----
   const verdicts: {target: string; measured: string; met: boolean | null; note?: string}[] = []
   const ref = 1_000
-  for (const [mu, limit] of [
-    [10, TARGETS.ratioAt10],
-    [25, TARGETS.ratioAt25],
-  ] as const) {
-    const rows = pick(ref, mu, 'sliding')
-    const fixed = pick(ref, mu, 'fixed')
-    const value = avg(rows, (r) => r.ratioToLowerBound)
-    const over = rows.filter((r) => r.ratioToLowerBound > limit).length
+  // Issue 12: N=1,000 at 10% within 1.2x the lower bound on every seed; the other cases within 1.05x of
+  // the ideal sliding window (instant detection: the part of the ratio polling can win back).
+  {
+    const rows = pick(ref, 10, 'sliding')
+    const fixed = pick(ref, 10, 'fixed')
+    const over = rows.filter((r) => r.ratioToLowerBound > TARGETS.ratioAt10).length
     verdicts.push({
-      target: `Rollout time ≤ ${limit}x the lower bound at N=1,000, maxUnavailable ${mu}%`,
+      target: `Rollout time ≤ ${TARGETS.ratioAt10}x the lower bound at N=1,000, maxUnavailable 10%, on every seed`,
       measured: rows.length ? `${spreadX(rows.map((r) => r.ratioToLowerBound))} (fixed batches: ${fmt(avg(fixed, (r) => r.ratioToLowerBound), 3)}x)` : 'not run',
-      met: rows.length ? value <= limit : null,
-      ...(rows.length && value <= limit && over > 0 ? {note: `on the mean; ${over} of ${rows.length} seeds over`} : {}),
+      met: rows.length ? over === 0 : null,
+      ...(rows.length && over > 0 ? {note: `${over} of ${rows.length} seeds over`} : {}),
     })
   }
-  for (const mu of windows) {
-    const rows = pick(ref, mu, 'sliding')
-    const value = avg(rows, (r) => r.apiCallsPerInstance)
+  for (const [n, mu] of [
+    [1_000, 25],
+    [10_000, 10],
+    [10_000, 25],
+  ] as const) {
+    const rows = pick(n, mu, 'sliding')
+    const toIdeal = rows.map((r) => r.ratioToLowerBound / r.idealRatio.sliding)
     verdicts.push({
-      target: `≤ ${TARGETS.callsPerInstance} AWS API calls per instance at N=1,000 (maxUnavailable ${mu}%)`,
-      measured: rows.length ? `${spread(rows.map((r) => r.apiCallsPerInstance), 3)} calls/instance` : 'not run',
-      met: rows.length ? value <= TARGETS.callsPerInstance : null,
+      target: `Rollout time ≤ ${TARGETS.toIdealWindow}x the ideal sliding window at N=${nLabel(n)}, maxUnavailable ${mu}%`,
+      measured: rows.length ? `${spreadX(toIdeal)} of instant detection` : 'not run',
+      met: rows.length ? toIdeal.every((x) => x <= TARGETS.toIdealWindow) : null,
     })
+  }
+  for (const n of [1_000, 10_000]) {
+    for (const mu of windows) {
+      const rows = pick(n, mu, 'sliding')
+      verdicts.push({
+        target: `≤ ${TARGETS.callsPerInstance} AWS API calls per instance at N=${nLabel(n)} (maxUnavailable ${mu}%)`,
+        measured: rows.length ? `${spread(rows.map((r) => r.apiCallsPerInstance), 3)} calls/instance` : 'not run',
+        met: rows.length ? rows.every((r) => r.apiCallsPerInstance <= TARGETS.callsPerInstance) : null,
+      })
+    }
   }
   const bytesRows = inc.filter((r) => r.policy === 'sliding')
   const fit = linearFit(sizes.map((n) => [n, avg(bytesRows.filter((r) => r.n === n), (r) => r.persistedBytes.total)]))
@@ -184,7 +197,9 @@ export function writeReport(records: AnyRecord[], repo: string): void {
         'timestamps). Planning and the bake are fixed costs outside it.',
       '- **Lower bound**: max(total instance work / window, slowest instance), where an instance\'s work is the time the account spent entering ' +
         'Standby, running its change and returning it to service, sampled on the account every virtual second and at every call ' +
-        '(`SimAccount.observe`). Time an instance sits in Standby waiting for the release is not work: it is where a window loses time.',
+        '(`SimAccount.observe`), plus the load balancer\'s health check it must pass back in service (healthy threshold x interval: 5 x 30 s ' +
+        'with AWS\'s defaults, as the simulated target group has), which the release waits for (DescribeTargetHealth) before the place is free. ' +
+        'Time an instance sits in Standby waiting for the release is not work: it is where a window loses time.',
       '- **Ideal sliding window**: the same instances, with the same work, in the same order and window, each started the moment a place is free ' +
         '(instant detection). What remains between it and 1.0 is the drain of the last turn, which no in-order window avoids without knowing ' +
         'durations in advance; what lies between it and the measured ratio is the poll interval.',
@@ -194,7 +209,7 @@ export function writeReport(records: AnyRecord[], repo: string): void {
     md.push('### Rollout time against the lower bound', '')
     for (const mu of windows) {
       const name = `ratio-${mu}.svg`
-      const limit = mu === 10 ? TARGETS.ratioAt10 : mu === 25 ? TARGETS.ratioAt25 : undefined
+      const limit = mu === 10 ? TARGETS.ratioAt10 : undefined
       svg[name] = barChart({
         title: `Rollout time / lower bound, maxUnavailable ${mu}%`,
         subtitle: `sliding window against fixed batches of the same size${seeds.length > 1 ? `, mean of ${seeds.length} seeds` : ''}`,
@@ -243,7 +258,6 @@ export function writeReport(records: AnyRecord[], repo: string): void {
         yLabel: 'x lower bound',
         references: [
           {value: TARGETS.ratioAt10, label: `${TARGETS.ratioAt10}x`},
-          {value: TARGETS.ratioAt25, label: `${TARGETS.ratioAt25}x`, color: '#a0522d'},
         ],
         width: 760,
       })
@@ -349,7 +363,7 @@ export function writeReport(records: AnyRecord[], repo: string): void {
       for (const p of polls) {
         const rows = at(p)
         md.push(
-          `| ${p / 1000} s | ${spread(rows.map((r) => r.ratioToLowerBound), 3)} | ${spread(rows.map((r) => r.apiCallsPerInstance), 3)} | ${fmt(mean(rows.map((r) => r.idlePerInstanceSeconds)), 1)} | ${fmt(mean(rows.map((r) => r.emptyWhileQueuedShare)) * 100, 1)}% |`,
+          `| ${p / 1000} s${p === WINDOW_POLL_INTERVAL_MS ? ' (default)' : ''} | ${spread(rows.map((r) => r.ratioToLowerBound), 3)} | ${spread(rows.map((r) => r.apiCallsPerInstance), 3)} | ${fmt(mean(rows.map((r) => r.idlePerInstanceSeconds)), 1)} | ${fmt(mean(rows.map((r) => r.emptyWhileQueuedShare)) * 100, 1)}% |`,
         )
       }
       md.push('')

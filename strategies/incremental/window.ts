@@ -381,7 +381,8 @@ function sentBefore(error: unknown): string[] {
 
 /**
  * The finished invocations of the commands in flight (by `commandId:instanceId`), read in aggregate: one ListCommands for all of
- * them, then the invocations of only those whose completed count moved since the last look.
+ * them, then the invocations of only those whose completed count moved since the last look and that
+ * did not succeed on every instance (a command's Success says that much without listing it).
  */
 async function finishedInvocations(
   deps: IncrementalDeps,
@@ -398,8 +399,16 @@ async function finishedInvocations(
     .filter((s) => s.completedCount + s.deliveryTimedOutCount > (seenCounts.get(s.commandId) ?? 0))
     .map((s) => s.commandId)
   for (const s of summaries) seenCounts.set(s.commandId, s.completedCount + s.deliveryTimedOutCount)
-  if (moved.length === 0) return results
-  for (const invocation of await deps.commands.invocations(moved)) {
+  // SSM calls a command Success only once every invocation succeeded: its instances need no listing.
+  const allSucceeded = new Set(summaries.filter((s) => s.status === 'Success' && s.targetCount > 0 && s.completedCount === s.targetCount && s.errorCount === 0).map((s) => s.commandId))
+  for (const [instanceId, t] of tracked) {
+    if (t.phase === 'changing' && t.commandId !== undefined && allSucceeded.has(t.commandId) && moved.includes(t.commandId)) {
+      results.set(`${t.commandId}:${instanceId}`, {commandId: t.commandId, instanceId, status: 'Success', done: true, ok: true})
+    }
+  }
+  const toList = moved.filter((id) => !allSucceeded.has(id))
+  if (toList.length === 0) return results
+  for (const invocation of await deps.commands.invocations(toList)) {
     if (invocation.done) results.set(`${invocation.commandId}:${invocation.instanceId}`, invocation)
   }
   return results
