@@ -7,8 +7,8 @@ import path from 'node:path'
 import {UserError} from '../errors.js'
 import {keys} from '../engine/keys.js'
 import type {StateStore} from '../ports/store.js'
-import type {DynamoStateStore} from '../store/dynamodb.js'
-import type {TableInit} from '../store/dynamodb-table.js'
+import type {DynamoStateStore} from '../aws/state-store.js'
+import type {TableInit} from '../aws/state-table.js'
 import {FileStateStore} from '../store/file.js'
 import type {Workspace} from './workspace.js'
 
@@ -26,7 +26,7 @@ function tableOf(ws: Workspace, command: string): DynamoStateStore {
 
 export async function initState(ws: Workspace): Promise<TableInit> {
   const store = tableOf(ws, 'state init')
-  const [{initTable}, {SystemClock}] = await Promise.all([import('../store/dynamodb-table.js'), import('../util/clock.js')])
+  const [{initTable}, {SystemClock}] = await Promise.all([import('../aws/state-table.js'), import('../util/clock.js')])
   return initTable(store, new SystemClock())
 }
 

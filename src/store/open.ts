@@ -10,6 +10,6 @@ import {FileStateStore} from './file.js'
 export async function openStateStore(config: Pick<ReleaseConfig, 'state' | 'stateDir'>, options: {clock?: Clock} = {}): Promise<StateStore> {
   const state = config.state
   if (state.backend === 'file') return new FileStateStore(config.stateDir)
-  const [{openDynamoStore}, {SystemClock}] = await Promise.all([import('./dynamodb.js'), import('../util/clock.js')])
+  const [{openDynamoStore}, {SystemClock}] = await Promise.all([import('../aws/state-store.js'), import('../util/clock.js')])
   return openDynamoStore({table: state.table, region: state.region, ...(state.endpoint !== undefined ? {endpoint: state.endpoint} : {}), clock: options.clock ?? new SystemClock()})
 }

@@ -9,7 +9,7 @@ import type {Workspace} from '../../src/app/workspace.js'
 import {Journal} from '../../src/engine/journal.js'
 import {Ledger} from '../../src/engine/ledger.js'
 import {keys} from '../../src/engine/keys.js'
-import type {DynamoStateStore} from '../../src/store/dynamodb.js'
+import type {DynamoStateStore} from '../../src/aws/state-store.js'
 import {freshDynamoStore, startDynalite, type Dynalite} from '../fakes/dynalite.js'
 import {openProject} from '../fakes/workspace.js'
 

@@ -4,8 +4,8 @@
  */
 import type {AddressInfo} from 'node:net'
 import dynalite from 'dynalite'
-import {openDynamoStore, type DynamoStateStore} from '../../src/store/dynamodb.js'
-import {initTable} from '../../src/store/dynamodb-table.js'
+import {openDynamoStore, type DynamoStateStore} from '../../src/aws/state-store.js'
+import {initTable} from '../../src/aws/state-table.js'
 import type {Clock} from '../../src/ports/clock.js'
 import {VirtualClock} from '../../src/util/clock.js'
 

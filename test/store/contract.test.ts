@@ -9,7 +9,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {FenceError, type StateStore} from '../../src/ports/store.js'
 import {FileStateStore} from '../../src/store/file.js'
-import {PART_CHARS} from '../../src/store/dynamodb.js'
+import {PART_CHARS} from '../../src/aws/state-store.js'
 import {freshDynamoStore, startDynalite, type Dynalite} from '../fakes/dynalite.js'
 
 let server: Dynalite
@@ -142,7 +142,7 @@ describe.each(backends)('StateStore contract: %s', (_name, open) => {
 
 /** A second DynamoDB store on the same table, as another process would open it. */
 async function reopen(store: StateStore): Promise<StateStore> {
-  const {DynamoStateStore} = await import('../../src/store/dynamodb.js')
+  const {DynamoStateStore} = await import('../../src/aws/state-store.js')
   const s = store as InstanceType<typeof DynamoStateStore>
   const {VirtualClock} = await import('../../src/util/clock.js')
   return new DynamoStateStore({table: s.table, client: s.rawClient, clock: new VirtualClock()})

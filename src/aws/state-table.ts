@@ -13,9 +13,9 @@ import {
 import {errorMessage, errorName} from '../aws/retrying.js'
 import {UserError} from '../errors.js'
 import type {Clock} from '../ports/clock.js'
-import {stateTableError, type DynamoStateStore} from './dynamodb.js'
+import {stateTableError, type DynamoStateStore} from './state-store.js'
 
-/** The key schema every item of the backend uses (src/store/dynamodb.ts). */
+/** The key schema every item of the backend uses (src/aws/state-store.ts). */
 export const KEY_SCHEMA = [
   {AttributeName: 'pk', KeyType: 'HASH', AttributeType: 'S'},
   {AttributeName: 'sk', KeyType: 'RANGE', AttributeType: 'S'},
