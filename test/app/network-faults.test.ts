@@ -20,6 +20,11 @@ import {copyQuickstart} from '../fakes/workspace.js'
 const NETWORK: SimFaults['network'] = {rate: 0.2}
 /** Seeds of the account's PRNG, which draws the faults: each run fails other calls. */
 const SEEDS = [1, 2, 3, 4]
+/**
+ * An immutable release sends few commands (the smoke checks), so a lost SendCommand answer needs
+ * more runs to happen at all: eight seeds, cheap as each run is.
+ */
+const IMMUTABLE_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8]
 
 /** The quickstart in a temp directory, on an in-memory account seeded as its release.yml says. */
 async function quickstart(network?: SimFaults['network'], seed?: number) {
@@ -75,7 +80,7 @@ function tally() {
 describe('20% network faults on every service, immutable', () => {
   const seen = tally()
 
-  it.each(SEEDS)('the release ends as without them, and no SendCommand is sent twice (seed %i)', async (seed) => {
+  it.each(IMMUTABLE_SEEDS)('the release ends as without them, and no SendCommand is sent twice (seed %i)', async (seed) => {
     const calm = await quickstart()
     const calmFirst = await rollout(calm.ws, {target: 'web', version: '1.0.0'}, {}, {sim: calm.sim})
     const calmSecond = await rollout(calm.ws, {target: 'web', version: '2.0.0'}, {}, {sim: calm.sim})
