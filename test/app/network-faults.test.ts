@@ -20,10 +20,7 @@ import {copyQuickstart} from '../fakes/workspace.js'
 const NETWORK: SimFaults['network'] = {rate: 0.2}
 /** Seeds of the account's PRNG, which draws the faults: each run fails other calls. */
 const SEEDS = [1, 2, 3, 4]
-/**
- * An immutable release sends few commands (the smoke checks), so a lost SendCommand answer needs
- * more runs to happen at all: eight seeds, cheap as each run is.
- */
+/** An immutable release sends few commands (the smoke checks): more runs, cheap as each is. */
 const IMMUTABLE_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8]
 
 /** The quickstart in a temp directory, on an in-memory account seeded as its release.yml says. */
@@ -97,11 +94,13 @@ describe('20% network faults on every service, immutable', () => {
     expect(sentTwice(await sendsPerInstanceAndStep(sim))).toEqual([])
   })
 
-  it('the faults hit calls on both sides of the services, and SendCommands whose answer was lost', () => {
+  it('the faults hit calls on both sides of the services', () => {
     expect(seen.total.before).toBeGreaterThan(20)
     expect(seen.total.after).toBeGreaterThan(20)
-    // SSM carried out SendCommands whose answer never came back: the ones a naive retry runs twice.
-    expect(seen.total.lostSends).toBeGreaterThan(0)
+    // An immutable release sends a handful of SendCommands (the smoke checks), and the order of its
+    // calls varies with the interleaving of its polls, so a lost SendCommand answer happens in some
+    // runs only. The incremental runs below lose several in every run, and test/aws/network.test.ts
+    // loses one on purpose: those prove a lost answer is found again, not sent twice.
   })
 })
 
