@@ -4,6 +4,7 @@ import {isProcessAlive} from '../util/process.js'
 import {EXIT} from '../ports/release.js'
 import {FenceError, type Fence, type StateStore} from '../ports/store.js'
 import {corruptState, iso, keys, segment} from './keys.js'
+import {userName} from '../util/who.js'
 
 /** What `locks/<target>.json` holds. */
 export interface LeaseRecord {
@@ -286,14 +287,7 @@ const pidAlive = isProcessAlive
 function identity(given: AcquireOptions['identity'] = {}): {holder: string; host: string; pid: number} {
   const host = given.host ?? os.hostname()
   const pid = given.pid ?? process.pid
-  let user = given.user
-  if (user === undefined) {
-    try {
-      user = os.userInfo().username
-    } catch {
-      user = process.env.USER ?? process.env.USERNAME ?? 'unknown'
-    }
-  }
+  const user = given.user ?? userName()
   return {holder: `${user}@${host} pid ${pid}`, host, pid}
 }
 

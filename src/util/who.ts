@@ -1,15 +1,20 @@
 import os from 'node:os'
 
 /**
- * Who runs this command, as a ledger and a notice name them: `user@host`. A user the system cannot
- * name (a container without a passwd entry) falls back to $USER, then 'unknown'.
+ * The user running this process. A user the system cannot name (a container without a passwd
+ * entry) falls back to $USER, then 'unknown'. One rule for leases, ledgers and notices.
  */
-export function whoAmI(): string {
+export function userName(): string {
   let user: string | undefined
   try {
     user = os.userInfo().username
   } catch {
     user = undefined
   }
-  return `${user || process.env.USER || process.env.USERNAME || 'unknown'}@${os.hostname()}`
+  return user || process.env.USER || process.env.USERNAME || 'unknown'
+}
+
+/** Who runs this command, as a ledger and a notice name them: `user@host`. */
+export function whoAmI(): string {
+  return `${userName()}@${os.hostname()}`
 }
