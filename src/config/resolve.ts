@@ -94,6 +94,7 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
         ...(loaded ? {templatePath: loaded.path, templateBody: loaded.body} : {}),
         choice,
         ...(t.environments ? {environments: t.environments} : {}),
+        ...(t.enforce ? {enforce: {schedule: t.enforce.schedule}} : {}),
       }
     }
   }
