@@ -93,7 +93,7 @@ export const change = v.pipe(
           kind: 'missing',
           key: 'versionParameter',
           near: 'document',
-          what: `the parameter of document ${c.document} that receives the version (or {{version}} in a value of parameters)${near ? `; or did you mean document: ${near}?` : ''}`,
+          what: `the parameter of document ${c.document} that receives the version, or {{version}} in a value of parameters${near ? `; or did you mean document: ${near}?` : ''}`,
         },
         ['versionParameter'],
       )
