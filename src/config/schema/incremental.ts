@@ -84,7 +84,7 @@ export const incrementalEntries = {
   ),
   enforce: optionalKey(
     enforce,
-    'Keep the live version in place between releases: release keeps a State Manager association that applies the change with the live version to the whole fleet on this schedule (instances launched later included), moved to each new live version. See docs/drift.md.',
+    'Keep the live version in place between releases: release keeps a State Manager association that applies the change with the live version to the whole fleet on this schedule (instances launched later included), moved to each new live version. See "Desired state kept by State Manager" in docs/concepts.md.',
   ),
   environments: optionalKey(targetEnvironments(), 'The environments this target exists in (names from `environments`); default: all of them. A target listed for `dev` alone is unknown in the others.'),
   alarms: alarmsEntry,
