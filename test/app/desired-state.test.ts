@@ -12,6 +12,7 @@ import {openWorkspace} from '../../src/app/workspace.js'
 import {UserError} from '../../src/errors.js'
 import {SimAccount} from '../../src/sim/index.js'
 import {VirtualClock} from '../../src/util/clock.js'
+import {expectFitsSchema} from '../fakes/schema.js'
 import {copyQuickstart} from '../fakes/workspace.js'
 
 /** The example in a temp directory, optionally edited, on an in-memory account seeded as it says. */
@@ -61,6 +62,8 @@ describe('the desired-state quickstart', () => {
     const reports = await drift(ws, {}, {sim})
     expect(reports.find((r) => r.target === 'appconf')).toMatchObject({inSync: true, enforcement: {association: 'release-appconf', schedule: 'rate(30 minutes)'}})
     expect(reports.find((r) => r.target === 'cookbooks')!.enforcement!.instances.every((i) => i.compliant)).toBe(true)
+    // What `release drift --json` prints fits its published schema, enforcement included.
+    expectFitsSchema('drift.schema.json', reports)
   })
 
   it('refuses an unknown document or a parameter the document does not declare, with nothing changed', async () => {

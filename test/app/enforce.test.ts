@@ -6,6 +6,7 @@ import {describe, expect, it} from 'vitest'
 import {drift} from '../../src/app/drift.js'
 import {rollback, rollout} from '../../src/app/release.js'
 import {openIncremental, versionCounts} from '../fakes/incremental.js'
+import {expectFitsSchema} from '../fakes/schema.js'
 import type {SimAccount} from '../../src/sim/index.js'
 
 const ENFORCE = "    enforce: {schedule: 'rate(30 minutes)'}\n"
@@ -65,6 +66,7 @@ describe('enforce: the State Manager association of an incremental target', () =
     })
     const [behind] = await drift(ws, {target: 'api'}, {sim})
     expect(behind!.findings).toContainEqual({kind: 'associationBehind', association: 'release-api', expected: '2.0.0'})
+    expectFitsSchema('drift.schema.json', [behind])
 
     const next = await rollout(ws, {target: 'api', version: '2.1.0'}, {}, {sim})
     expect(next.outcome, next.message).toBe('succeeded')
