@@ -15,7 +15,7 @@ const eslint = new ESLint({cwd: root, overrideConfig: [{files: ['**/*.ts'], ...t
 /** The import rules a snippet, placed at `file`, breaks. */
 async function broken(file: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, {filePath: resolve(root, file)})
-  return result!.messages.map((m) => `${m.ruleId ?? 'parse'}`).filter((r) => !r.startsWith('@typescript-eslint/'))
+  return result!.messages.map((m) => m.ruleId ?? 'parse').filter((r) => !r.startsWith('@typescript-eslint/'))
 }
 
 describe('dependency rule (eslint.config.js)', () => {
