@@ -105,7 +105,7 @@ function toAssociation(d: AssociationDescription | undefined): Association {
     associationVersion: d.AssociationVersion ?? '1',
     name: d.AssociationName ?? '',
     documentName: d.Name ?? '',
-    parameters: (d.Parameters ?? {}) as Record<string, string[]>,
+    parameters: (d.Parameters ?? {}),
     targets: (d.Targets ?? []).map((t) => ({key: t.Key ?? '', values: t.Values ?? []})),
     schedule: d.ScheduleExpression ?? '',
   }

@@ -11,7 +11,6 @@ import type {
   DescribeAssociationResult,
   ListAssociationsRequest,
   ListAssociationsResult,
-  Target,
   UpdateAssociationRequest,
   UpdateAssociationResult,
 } from '@aws-sdk/client-ssm'
@@ -60,7 +59,7 @@ function checked(model: Model, input: CreateAssociationRequest | UpdateAssociati
   if (input.AssociationName !== undefined && !NAME.test(input.AssociationName)) {
     throw errors.validation(`1 validation error detected: Value '${input.AssociationName}' at 'associationName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9_\\-.]{3,128}$`)
   }
-  const parameters = (input.Parameters ?? {}) as Record<string, string[]>
+  const parameters = (input.Parameters ?? {})
   validateParameters(spec, parameters)
   if (spec.kind !== 'custom' && scriptLines(parameters['commands']).length === 0) {
     throw errors.invalidParameters(`Parameters required: commands (document ${spec.name}).`)
@@ -87,7 +86,7 @@ function description(model: Model, association: AssociationRecord): AssociationD
     Name: association.documentName,
     DocumentVersion: '$DEFAULT',
     Parameters: structuredClone(association.parameters),
-    Targets: structuredClone(association.targets) as Target[],
+    Targets: structuredClone(association.targets),
     ScheduleExpression: association.schedule,
     Date: new Date(association.createdAt),
     LastUpdateAssociationDate: new Date(association.updatedAt),
@@ -145,7 +144,7 @@ function listAssociations(model: Model, input: ListAssociationsRequest): ListAss
       AssociationVersion: String(a.version),
       Name: a.documentName,
       DocumentVersion: '$DEFAULT',
-      Targets: structuredClone(a.targets) as Target[],
+      Targets: structuredClone(a.targets),
       ScheduleExpression: a.schedule,
       ...(a.executions.at(-1) ? {LastExecutionDate: new Date(a.executions.at(-1)!.createdAt)} : {}),
     })),
@@ -217,7 +216,7 @@ function targeted(model: Model, association: AssociationRecord): InstanceRecord[
       if (key === 'InstanceIds') return values.includes(instance.id)
       if (key === 'tag-key') return values.some((v) => tags[v] !== undefined)
       const tag = key!.slice('tag:'.length)
-      return tags[tag] !== undefined && values.includes(tags[tag]!)
+      return tags[tag] !== undefined && values.includes(tags[tag])
     })
   })
 }

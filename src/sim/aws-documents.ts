@@ -70,7 +70,7 @@ export function chefVersion(parameters: Record<string, string[]>): string | unde
   if (info === undefined) return undefined
   try {
     const parsed = JSON.parse(info) as Record<string, unknown>
-    const where = [parsed['path'], parsed['repository'], parsed['getOptions']].find((v) => typeof v === 'string') as string | undefined
+    const where = [parsed['path'], parsed['repository'], parsed['getOptions']].find((v): v is string => typeof v === 'string')
     return where === undefined ? undefined : versionInPath(where)
   } catch {
     return undefined

@@ -3,7 +3,6 @@ import {describe, expect, it} from 'vitest'
 import {nextRun, parseSchedule, scheduleProblem} from '../../src/util/schedule.js'
 
 const MINUTE = 60_000
-const HOUR = 60 * MINUTE
 
 describe('association schedules', () => {
   it('takes the rate and cron forms State Manager accepts', () => {
