@@ -106,4 +106,26 @@ describe('enforce: the State Manager association of an incremental target', () =
     expect(after!.enforcement!.instances.map((i) => i.instance)).toContain(joined)
     expect(after!.enforcement!.instances.every((i) => i.compliant === true)).toBe(true)
   })
+
+  it('shows an instance where the association failed as non-compliant drift', async () => {
+    const {ws, sim, clock} = await openIncremental({instances: 2, canary: 0, maxUnavailable: '1', extra: ENFORCE})
+    await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
+    const id = ((await sim.handle('ssm', 'ListAssociations', {})) as {Associations: {AssociationId: string}[]}).Associations[0]!.AssociationId
+    // Edited by hand to a version whose check fails: its next run fails on every instance.
+    await sim.handle('ssm', 'UpdateAssociation', {
+      AssociationId: id,
+      AssociationName: 'release-api',
+      Name: 'AWS-RunShellScript',
+      Parameters: {commands: ['release-sim set-version 2.0.0-bad', 'release-sim check']},
+      Targets: [{Key: 'tag:aws:autoscaling:groupName', Values: ['api-fleet']}],
+      ScheduleExpression: 'rate(30 minutes)',
+    })
+    clock.advance(5 * 60_000)
+    const [report] = await drift(ws, {target: 'api'}, {sim})
+    expect(report!.inSync).toBe(false)
+    const failed = report!.findings.filter((f) => f.kind === 'associationNonCompliant')
+    expect(failed).toHaveLength(2)
+    expect(report!.enforcement!.instances.every((i) => i.compliant === false && i.status === 'Failed')).toBe(true)
+    expectFitsSchema('drift.schema.json', [report])
+  })
 })
