@@ -37,3 +37,28 @@ describe('release abort from another process while the release runs', () => {
     expect(history[0].message).toMatch(/aborted at baking by .+@.+: error rate up/)
   })
 })
+
+describe('release abort --wait', () => {
+  it('a bad duration is exit 2 with nothing recorded; --wait 0s records the request and exits 5 (E_ABORT_PENDING), and the running release still goes back', async () => {
+    const cwd = makeProject({capacity: 2, bake: '30m'})
+    expect((await release(['rollout', 'web', '--version', '1.0.0'], {cwd})).code).toBe(0)
+    const started = await release(['rollout', 'web', '--version', '2.0.0', '--detach'], {cwd, env: {RELEASE_SIM_SPEED: '100'}})
+    expect(started.code, started.stderr).toBe(0)
+    expect((await release(['wait', 'web', '--for', 'baking'], {cwd})).code).toBe(0)
+
+    const bad = await release(['abort', 'web', '--wait', 'soon', '--json'], {cwd})
+    expect(bad.code).toBe(2)
+    expect(json(bad)).toMatchObject({error: {code: 'E_DURATION', exitCode: 2}})
+
+    // The refused abort recorded nothing: the first request stands, and history shows this one's reason.
+    const pending = await release(['abort', 'web', '--reason', 'error rate up', '--wait', '0s', '--json'], {cwd})
+    expect(pending.code, pending.stderr).toBe(5)
+    expect(json(pending)).toMatchObject({error: {code: 'E_ABORT_PENDING', exitCode: 5, message: expect.stringMatching(/^the abort of web-2 is recorded/), next: expect.stringMatching(/release wait web/)}})
+
+    const ended = await release(['wait', 'web', '--json'], {cwd})
+    expect(ended.code, ended.stderr).toBe(3)
+    expect(json(ended)).toMatchObject({liveVersion: '1.0.0', release: {id: 'web-2', outcome: 'aborted'}})
+    const history = json(await release(['history', 'web', '--json'], {cwd}))
+    expect(history[0].message).toMatch(/aborted at baking by .+@.+: error rate up/)
+  })
+})
