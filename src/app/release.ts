@@ -129,7 +129,7 @@ async function runRelease(
     const account = await openAccount(ws.config, watched(overrides, watch, triggers))
     await kind.preflight(account, version)
     // A rollback is what an alarm calls for: only a rollout is refused for one in ALARM.
-    const alarming = await checkAlarms(account.alarms, target, {refuseAlarming: request.kind === 'rollout', ignore: request.ignoreAlarms === true})
+    const alarming = await checkAlarms(account.alarms, target, {refuseAlarming: request.kind === 'rollout', ignore: request.ignoreAlarms === true, environment: ws.config.environment})
     const options = await checkAgainstAccount(own, account, target, {...request, version})
     await endWarm(own, account, target, releaseId, hooks)
     // The options go into the ledger with the record: a resume before the first snapshot needs them.

@@ -104,4 +104,19 @@ environments:
     ])
     expect(stagingChannel.received).toHaveLength(4)
   })
+
+  it('an environment alarm the account does not have is refused before anything changes, the hint naming where environments list alarms', async () => {
+    const dir = makeProject()
+    appendFileSync(join(dir, 'release.yml'), `environments:\n  prod:\n    alarms: [prod-error-budget]\n`)
+    const prod = await openWorkspace({configPath: join(dir, 'release.yml'), cwd: dir})
+    const sim = SimAccount.open({clock: new VirtualClock(), seed: 3, targetGroups: {[TRAFFIC_SOURCE]: {}}})
+    await expect(rollout(prod, {target: 'web', version: '1.0.0'}, {}, {sim})).rejects.toMatchObject({
+      code: 'E_ALARM_UNKNOWN',
+      exitCode: 2,
+      message: expect.stringMatching(/no CloudWatch alarm prod-error-budget$/),
+      hint: expect.stringContaining('environments.prod.alarms and environments.prod.targets.web.alarms'),
+    })
+    expect(liveStacks(sim)).toEqual({})
+    expect((await prod.ledger.read('web')).releases).toHaveLength(0)
+  })
 })
