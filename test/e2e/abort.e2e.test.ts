@@ -1,3 +1,7 @@
+import {readFileSync} from 'node:fs'
+import {resolve} from 'node:path'
+import {Ajv2020} from 'ajv/dist/2020.js'
+import addFormatsModule from 'ajv-formats'
 import {describe, expect, it} from 'vitest'
 import {makeProject} from '../fakes/workspace.js'
 import {json, release} from './cli.js'
@@ -53,6 +57,12 @@ describe('release abort --wait', () => {
     // The refused abort recorded nothing: the first request stands, and history shows this one's reason.
     const pending = await release(['abort', 'web', '--reason', 'error rate up', '--wait', '0s', '--json'], {cwd})
     expect(pending.code, pending.stderr).toBe(5)
+    // The published error schema takes it, exit code 5 included.
+    const addFormats = ((addFormatsModule as unknown as {default?: unknown}).default ?? addFormatsModule) as (ajv: Ajv2020) => Ajv2020
+    const errorSchema = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../docs/schemas/error.schema.json'), 'utf8'))
+    const validate = addFormats(new Ajv2020({allErrors: true, strictRequired: false, allowUnionTypes: true})).compile(errorSchema)
+    expect(validate(json(pending)), JSON.stringify(validate.errors)).toBe(true)
+    expect(validate({error: {...json(pending).error, exitCode: 2}})).toBe(false)
     expect(json(pending)).toMatchObject({error: {code: 'E_ABORT_PENDING', exitCode: 5, message: expect.stringMatching(/^the abort of web-2 is recorded/), next: expect.stringMatching(/release wait web/)}})
 
     const ended = await release(['wait', 'web', '--json'], {cwd})
