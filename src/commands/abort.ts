@@ -28,6 +28,9 @@ export default class Abort extends ReleaseCommand {
     const waitMs = parseDuration(flags.wait)
     const ws = await this.openWorkspace(flags)
     const {abort} = await import('../app/release.js')
-    await runWithProgress(ws, flags.json, (hooks) => abort(ws, {target: args.target, reason: flags.reason, waitMs}, hooks))
+    // A running release is taken back by its own process: say what this command waits for, and how long.
+    const onAbortRequested = (record: {id: string; state: string}) =>
+      void process.stderr.write(`abort of ${record.id} requested at ${record.state}; waiting up to ${flags.wait} for the process running it to take it back\n`)
+    await runWithProgress(ws, flags.json, (hooks) => abort(ws, {target: args.target, reason: flags.reason, waitMs}, {...hooks, onAbortRequested}))
   }
 }

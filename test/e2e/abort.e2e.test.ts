@@ -57,6 +57,7 @@ describe('release abort --wait', () => {
     // The refused abort recorded nothing: the first request stands, and history shows this one's reason.
     const pending = await release(['abort', 'web', '--reason', 'error rate up', '--wait', '0s', '--json'], {cwd})
     expect(pending.code, pending.stderr).toBe(5)
+    expect(pending.stderr).toMatch(/abort of web-2 requested at baking; waiting up to 0s for the process running it to take it back/)
     // The published error schema takes it, exit code 5 included.
     const addFormats = ((addFormatsModule as unknown as {default?: unknown}).default ?? addFormatsModule) as (ajv: Ajv2020) => Ajv2020
     const errorSchema = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../docs/schemas/error.schema.json'), 'utf8'))
