@@ -5,7 +5,7 @@
 import {leaseTtlMs} from './lease-ttl.js'
 import {releaseIdPrefix} from '../config/environments.js'
 import {targetOrError, validateVersion, type TargetConfig} from '../config/index.js'
-import {appendJournal, Journal} from '../engine/journal.js'
+import {appendJournal, Journal, sharedJournal} from '../engine/journal.js'
 import {fencedStore, leaseLost} from '../engine/fenced.js'
 import {requestAbort} from '../engine/abort-request.js'
 import {abortPending, DEFAULT_ABORT_WAIT_MS} from './abort-pending.js'
@@ -379,8 +379,9 @@ async function drive(
     const line = `${event.step}\u0000${event.message}`
     if (line === lastJournaled) return
     lastJournaled = line
+    // Deferred: a progress line rides with the poll's next journal write (one write per poll).
     progressWrites = progressWrites
-      .then(() => appendJournal(ws.store, record.id, {type: 'progress', state: event.step, message: event.message, now: ws.now}))
+      .then(() => sharedJournal(ws.store, ws.now).defer({releaseId: record.id, type: 'progress', state: event.step, message: event.message}))
       .catch(() => undefined)
   }
   const machine = kind.bind({ws, account, record, report, atStep: triggers.atStep})
@@ -405,6 +406,7 @@ async function drive(
       },
     })
     await progressWrites
+    await sharedJournal(ws.store, ws.now).flush(record.id)
     if (result.status === 'paused') {
       const message = `${record.id} waits at the gate ${result.state}: continue it with release promote ${target.name}, or send it back with release abort ${target.name}`
       const paused = await ws.ledger.update(target.name, record.id, {state: result.state, outcome: 'paused', message, details: kind.details(result.context)})
