@@ -75,6 +75,28 @@ describe('the ledger', () => {
     expect((await ledger.read('web')).liveVersion).toBeNull()
   })
 
+  it('finish records the message and details it is given', async () => {
+    await ledger.begin('web', {version: '1', strategy: 'immutable', kind: 'rollout'})
+    await ledger.update('web', 'web-1', {message: 'shifting traffic', details: {stack: 's'}})
+    await ledger.finish('web', 'web-1', {state: 'succeeded', outcome: 'succeeded', message: 'live', details: {stack: 't'}})
+    expect((await ledger.read('web')).releases[0]).toMatchObject({message: 'live', details: {stack: 't'}})
+  })
+
+  it('a field patched to undefined is gone from the record, not set to undefined', async () => {
+    await ledger.begin('web', {version: '1', strategy: 'immutable', kind: 'rollout'})
+    await ledger.update('web', 'web-1', {message: 'waiting'})
+    expect('message' in (await ledger.update('web', 'web-1', {message: undefined}))).toBe(false)
+  })
+
+  it('writes the ledger as indented JSON ending with a newline, and names it when it is not JSON', async () => {
+    await ledger.begin('web', {version: '1', strategy: 'immutable', kind: 'rollout'})
+    const text = (await store.read(KEY))!
+    expect(text.endsWith('}\n')).toBe(true)
+    expect(text).toContain('\n  "target": "web"')
+    await store.writeAtomic(KEY, '{')
+    await expect(ledger.read('web')).rejects.toThrow(/the ledger is not valid JSON/)
+  })
+
   it('update changes only the fields patched', async () => {
     await ledger.begin('web', {version: '1', strategy: 'immutable', kind: 'rollout'})
     const updated = await ledger.update('web', 'web-1', {outcome: 'paused'})
@@ -119,6 +141,7 @@ describe('the ledger', () => {
     // 1 attempt and 20 retries, each lost; then the revision found is the other writer's last.
     expect(other.interleaved).toBe(21)
     expect((error as Error).message).toMatch(/changed since it was read \(revision 21, now 22\)/)
+    expect(error).toMatchObject({hint: 'See release status web, then decide again.'})
     expect((await ledger.read('web')).releases[0]!.state).toBe('planning')
   })
 })
