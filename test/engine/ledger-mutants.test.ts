@@ -105,6 +105,14 @@ describe('the ledger', () => {
     expect('endedAt' in updated).toBe(false)
   })
 
+  it('refuses a target name that is not one as an unknown target, writing nothing', async () => {
+    await expect(ledger.begin('a/b', {version: '1', strategy: 'immutable', kind: 'rollout'})).rejects.toMatchObject({
+      code: 'E_UNKNOWN_TARGET',
+      message: '"a/b" is not a valid target',
+    })
+    expect(await store.list('')).toEqual([])
+  })
+
   it('lists as targets only the directories holding a ledger', async () => {
     await ledger.begin('web', {version: '1', strategy: 'immutable', kind: 'rollout'})
     await store.writeAtomic('targets/api/lease.json', '{}')
