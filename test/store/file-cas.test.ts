@@ -68,16 +68,19 @@ describe('compare-and-set of the file store', () => {
     await store.writeAtomic(KEY, 'r1')
     // The other writer (which does not use the marker, as `release unlock --force` or an editor would
     // not) replaces the file while this one writes its temp file.
+    // It writes when this one writes its temp file: after the comparison, before the rename.
     let interfered = false
     const fs: FileSystem = {
       ...nodeFs,
-      fsyncSync: (fd) => {
-        nodeFs.fsyncSync(fd)
-        if (!interfered) {
+      writeSync: ((fd: number, data: string | NodeJS.ArrayBufferView, ...rest: never[]) => {
+        const written = (nodeFs.writeSync as (...args: unknown[]) => number)(fd, data, ...rest)
+        const text = typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString()
+        if (!interfered && text.includes('r2')) {
           interfered = true
           nodeFs.writeFileSync(path.join(root, KEY), 'other')
         }
-      },
+        return written
+      }) as FileSystem['writeSync'],
     }
     const racing = new FileStateStore(root, {fs})
     expect(await racing.compareAndSet(KEY, 'r1', 'r2')).toBe(false)
@@ -86,8 +89,39 @@ describe('compare-and-set of the file store', () => {
     expect((await readdir(path.join(root, 'targets', 'web'))).sort()).toEqual(['ledger.json'])
   })
 
+  it('compares over a key whose directory is missing without failing: false, nothing created', async () => {
+    expect(await store.compareAndSet('nowhere/k.json', 'x', 'y')).toBe(false)
+    expect(await store.read('nowhere/k.json')).toBeUndefined()
+  })
+
   it('checks the fence before creating a key that was absent', async () => {
     await expect(store.compareAndSet(KEY, undefined, 'r1', {key: 'locks/web.json', token: 1})).rejects.toThrow(/refused a write fenced/)
     expect(await store.read(KEY)).toBeUndefined()
+  })
+})
+
+describe('the file store beyond compare-and-set', () => {
+  it('reading a key never creates its directories', async () => {
+    expect(await store.read('a/b/c.json')).toBeUndefined()
+    expect(await readdir(root)).toEqual([])
+  })
+
+  it('refuses to remove a directory as if it were a key', async () => {
+    await store.writeAtomic('a/b/c.json', 'x')
+    await expect(store.remove('a/b')).rejects.toThrow()
+    expect(await store.read('a/b/c.json')).toBe('x')
+  })
+
+  it('lists sorted, whatever order the directory holds its entries in', async () => {
+    for (const name of ['m', 'z', 'a', 'q', 'b']) await store.writeAtomic(`k/${name}`, name)
+    expect(await store.list('k')).toEqual(['a', 'b', 'm', 'q', 'z'])
+  })
+
+  it('refuses to list through a link rather than listing nothing', async () => {
+    const elsewhere = tempDir('release-cas-elsewhere-')
+    await writeFile(path.join(elsewhere, 'secret'), 's')
+    nodeFs.mkdirSync(path.join(root, 'targets'), {recursive: true, mode: 0o700})
+    nodeFs.symlinkSync(elsewhere, path.join(root, 'targets', 'web'))
+    await expect(store.list('targets/web')).rejects.toMatchObject({code: 'E_STATE_UNSAFE'})
   })
 })
