@@ -31,6 +31,13 @@ export interface ReleaseConfig {
   environments?: Record<string, EnvironmentConfig>
   /** The environment this config was narrowed to by forEnvironment (absent: the implicit one). */
   environment?: string
+  /** `ephemeral:`: how on-demand copies (`release env create`) differ from their source. */
+  ephemeral?: EphemeralConfig
+  /**
+   * The top-level region when forEnvironment chose another (the environment's): the simulated
+   * account answers for each region with its own resources, kept apart from the top-level one.
+   */
+  homeRegion?: string
   /**
    * Targets left out because their template could not be read or parsed: only a read-only command
    * (status, history, locks) loads a config that way, so that in an incident one broken template
@@ -123,5 +130,20 @@ export interface EnvironmentConfig {
   protected: boolean
   default: boolean
   /** What differs per target here; absent keys are taken from the target. */
-  targets: Record<string, {parameters?: Record<string, string>; fleet?: IncrementalTargetConfig['fleet']; gates?: string[]; trafficSources?: string[]}>
+  targets: Record<string, EnvironmentTargetConfig>
+  /** An on-demand copy: the environment it was made from (whose target list it keeps). */
+  source?: string
+  /** An on-demand copy: the targets it was made with (the others do not exist there). */
+  only?: string[]
+}
+
+export type EnvironmentTargetConfig = {parameters?: Record<string, string>; fleet?: IncrementalTargetConfig['fleet']; gates?: string[]; trafficSources?: string[]}
+
+/** `ephemeral:` (src/config/schema/ephemeral.ts). */
+export interface EphemeralConfig {
+  /** The TTL of a copy made without --ttl. */
+  ttlMs: number
+  targets: Record<string, EnvironmentTargetConfig>
+  /** USD per instance-hour by instance type, over the built-in table. */
+  prices: Record<string, number>
 }
