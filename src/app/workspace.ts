@@ -10,7 +10,7 @@ import {Ledger} from '../engine/ledger.js'
 import type {StateStore} from '../ports/store.js'
 import {openStateStore} from '../store/open.js'
 import {environmentStore} from '../store/prefixed.js'
-import {forEnvironment, releaseIdPrefix} from '../config/environments.js'
+import {defaultEnvironment, forEnvironment, releaseIdPrefix} from '../config/environments.js'
 import {ENVIRONMENT_NAME} from '../config/schema/names.js'
 import {withCopy} from './environments/copy.js'
 import {readRecord} from './environments/record.js'
@@ -33,6 +33,8 @@ export interface WorkspaceOptions {
   readOnly?: boolean
   /** --env: the environment to work on (default: the only one, or the one marked default). */
   env?: string
+  /** Commands about environments themselves (`env ...`): without a default, the first one will do. */
+  anyEnvironment?: boolean
 }
 
 /** release.yml with the on-demand environment `env` added when the state holds one of that name. */
@@ -51,7 +53,9 @@ export async function openWorkspace(options: WorkspaceOptions = {}): Promise<Wor
     throw new ConfigError(displayPath(whole.file, cwd), undefined, `stateDir ${whole.stateDir} ${unusable}`, 'Set stateDir in release.yml to a directory on a disk, e.g. .release (the default).')
   }
   const shared = await openStateStore(whole)
-  const config = forEnvironment(await withOnDemand(whole, shared, options.env), options.env)
+  const names = Object.keys(whole.environments ?? {})
+  const env = options.env ?? (options.anyEnvironment && defaultEnvironment(whole) === undefined ? names[0] : undefined)
+  const config = forEnvironment(await withOnDemand(whole, shared, env), env)
   const store = config.environment === undefined ? shared : environmentStore(shared, config.environment)
   const now = () => Date.now()
   return {config, whole, store, ledger: new Ledger(store, now, releaseIdPrefix(config)), now}

@@ -111,7 +111,10 @@ async function forgetState(store: StateStore): Promise<void> {
       if (key === 'releases/env-destroy') continue
       const below = await store.list(key)
       if (below.length > 0) await walk(key)
-      else await store.remove(key)
+      // An empty listing is a key, or a directory a destroy cut short has emptied: nothing to remove there.
+      else await store.remove(key).catch((error: unknown) => {
+        if (!/EISDIR|EPERM|directory/i.test(String((error as {code?: string}).code ?? error))) throw error
+      })
     }
   }
   for (const top of ['targets', 'releases', 'locks']) await walk(top)
