@@ -158,3 +158,18 @@ describe('on-demand environments', () => {
     expect(await refusal(createEnvironment(ws, {name: 'demo', from: 'staging'}, {}, {sim}))).toMatchObject({code: 'E_ENV_EXISTS', exitCode: 2})
   })
 })
+
+describe('ledger rebuild in a named environment', () => {
+  it('gives rebuilt releases the ids of that environment (staging-web-N), matching their stacks', async () => {
+    const {rebuildLedger} = await import('../../src/app/ledger-rebuild.js')
+    const dir = project()
+    const sim = account()
+    const clock = {now: Date.now()}
+    const staging = await workspace(dir, clock, 'staging')
+    await rollout(staging, {target: 'web', version: '2.0.0'}, {}, {sim})
+    // The ledger is lost; the account still has the stack.
+    await staging.store.remove('targets/web/ledger.json')
+    const rebuilt = await rebuildLedger(staging, {target: 'web'}, {sim})
+    expect(rebuilt.added.map((r) => [r.id, r.stackName])).toEqual([['staging-web-1', 'release-staging-web-1']])
+  })
+})
