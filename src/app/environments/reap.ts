@@ -30,7 +30,7 @@ export async function reapEnvironments(ws: Workspace, options: {dryRun?: boolean
       if (done.exitCode !== 0) result.exitCode = 1
     } catch (error) {
       const e = error as {code?: string; message?: string; exitCode?: number}
-      result.refused.push({name: env.name, code: e.code ?? 'E_INTERNAL', message: e.message ?? String(error)})
+      result.refused.push({name: env.name, code: e.code ?? 'unexpected', message: e.message ?? String(error)})
       result.exitCode = Math.max(result.exitCode, e.exitCode === 4 ? 4 : 1)
     }
   }
