@@ -4,10 +4,9 @@
  * an owner), then the create machine provisions the targets one by one, persisted like a release.
  */
 import {fromPromise} from 'xstate'
-import {environmentCreateMachine, ENVIRONMENT_MACHINE_VERSION, type EnvironmentTarget} from '../../../machines/environment.js'
+import {environmentCreateMachine, type EnvironmentTarget} from '../../../machines/environment.js'
 import {forEnvironment} from '../../config/environments.js'
-import {ENVIRONMENT_NAME} from '../../config/schema/names.js'
-import {REGION} from '../../config/schema/names.js'
+import {ENVIRONMENT_NAME, REGION} from '../../config/schema/names.js'
 import {suggest} from '../../config/suggest.js'
 import {formatTtl, parseTtl} from '../../config/ttl.js'
 import type {ReleaseConfig, TargetConfig} from '../../config/types.js'
@@ -202,6 +201,8 @@ async function provisionFromTemplate(whole: ReleaseConfig, environment: string, 
   const group = (await account.stacks.listResources(stackName)).find((r) => r.type === 'AWS::AutoScaling::AutoScalingGroup')?.physicalId
   if (group === undefined) throw new Error(`the template of ${made.name} makes no Auto Scaling group, so its copy has no fleet`)
   await changeRecord(shared, environment, (r) => ({...r, fleets: {...r.fleets, [made.name]: group}}))
-  const record = await ledger.begin(made.name, {version: made.version, strategy: 'incremental', kind: 'rollout'})
+  // A crash between begin and finish left the record in progress: it is finished, not begun twice.
+  const last = (await ledger.read(made.name)).releases.at(-1)
+  const record = last?.outcome === 'inProgress' && last.version === made.version ? last : await ledger.begin(made.name, {version: made.version, strategy: 'incremental', kind: 'rollout'})
   await ledger.finish(made.name, record.id, {state: 'succeeded', outcome: 'succeeded', message: `made by env create from ${found.record.source}: stack ${stackName}, group ${group}`})
 }
