@@ -80,9 +80,17 @@ export async function openSimAccount(config: ReleaseConfig): Promise<SimAccount>
   ])
   const speed = simSpeed(config)
   const clock = speed === 'instant' ? new VirtualClock(Date.now()) : new PacedClock(speed)
-  const account = SimAccount.open({clock, dir: config.simulated.dir, ...simAccountSettings(config)})
+  const account = SimAccount.open({clock, dir: simDir(config), ...simAccountSettings(config)})
   clock.catchUp(account.lastNow)
   return account
+}
+
+/**
+ * Where the simulated account of the config's region lives: each region other than the top-level one
+ * answers with its own resources (a recovery copy in us-west-2 shares nothing with us-east-1).
+ */
+export function simDir(config: Pick<ReleaseConfig, 'simulated' | 'region' | 'homeRegion'>): string {
+  return config.homeRegion === undefined ? config.simulated.dir : `${config.simulated.dir}/regions/${config.region}`
 }
 
 /**

@@ -5,9 +5,15 @@
 import type {AnyStateMachine} from 'xstate'
 import {immutableMachine} from '../../machines/immutable.js'
 import {incrementalMachine} from '../../machines/incremental.js'
+import {environmentCreateMachine, environmentDestroyMachine} from '../../machines/environment.js'
 import {UserError} from '../errors.js'
 
-export const MACHINES: Record<string, AnyStateMachine> = {immutable: immutableMachine, incremental: incrementalMachine}
+export const MACHINES: Record<string, AnyStateMachine> = {
+  immutable: immutableMachine,
+  incremental: incrementalMachine,
+  'environment-create': environmentCreateMachine,
+  'environment-destroy': environmentDestroyMachine,
+}
 
 export interface MachineGraph {
   id: string

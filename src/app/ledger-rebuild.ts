@@ -3,7 +3,7 @@
  * release creates carries release:* tags (target, version, release id), and CloudFormation propagates
  * them to its group; the group attached to the traffic sources says which version is live.
  */
-import {resourceName} from '../config/environments.js'
+import {releaseIdPrefix, resourceName} from '../config/environments.js'
 import {TAG} from '../../strategies/immutable/index.js'
 import {targetOrError} from '../config/index.js'
 import {iso, keys} from '../engine/keys.js'
@@ -60,7 +60,8 @@ export async function rebuildLedger(ws: Workspace, request: {target: string}, ov
       next = Math.max(next, seq + 1)
       const usable = USABLE.has(stack.status)
       added.push({
-        id: `${target.name}-${seq}`,
+        // A named environment's ids carry it, as its stacks do (release-staging-web-3 is staging-web-3).
+        id: `${releaseIdPrefix(ws.config)}${target.name}-${seq}`,
         target: target.name,
         seq,
         version: stack.tags[TAG.version] ?? 'unknown',

@@ -99,3 +99,19 @@ export async function historyOf(ws: Workspace, targetName: string): Promise<Rele
   const ledger = await ws.ledger.read(target.name)
   return [...ledger.releases].reverse().map(releaseView)
 }
+
+/**
+ * `release status` without a target or --env when release.yml has environments: every target of
+ * every environment, the on-demand copies after those of release.yml, each marked with its environment.
+ */
+export async function statusOfEveryEnvironment(ws: Workspace): Promise<(StatusView & {environment: string})[]> {
+  const whole = ws.whole ?? ws.config
+  const [{openWorkspace}, {listRecords}, {openStateStore}] = await Promise.all([import('./workspace.js'), import('./environments/record.js'), import('../store/open.js')])
+  const names = [...Object.keys(whole.environments ?? {}), ...(await listRecords(await openStateStore(whole))).map((r) => r.name)]
+  const all: (StatusView & {environment: string})[] = []
+  for (const environment of names) {
+    const env = await openWorkspace({configPath: whole.file, cwd: whole.dir, env: environment, readOnly: true})
+    for (const status of await statusOfAll({...env, now: ws.now})) all.push({environment, ...status})
+  }
+  return all
+}

@@ -10,7 +10,10 @@ import {Ledger} from '../engine/ledger.js'
 import type {StateStore} from '../ports/store.js'
 import {openStateStore} from '../store/open.js'
 import {environmentStore} from '../store/prefixed.js'
-import {forEnvironment, releaseIdPrefix} from '../config/environments.js'
+import {defaultEnvironment, forEnvironment, releaseIdPrefix} from '../config/environments.js'
+import {ENVIRONMENT_NAME} from '../config/schema/names.js'
+import {withCopy} from './environments/copy.js'
+import {readRecord} from './environments/record.js'
 
 export interface Workspace {
   /** release.yml narrowed to the environment the command works on (see forEnvironment). */
@@ -30,18 +33,29 @@ export interface WorkspaceOptions {
   readOnly?: boolean
   /** --env: the environment to work on (default: the only one, or the one marked default). */
   env?: string
+  /** Commands about environments themselves (`env ...`): without a default, the first one will do. */
+  anyEnvironment?: boolean
+}
+
+/** release.yml with the on-demand environment `env` added when the state holds one of that name. */
+async function withOnDemand(whole: ReleaseConfig, shared: StateStore, env: string | undefined): Promise<ReleaseConfig> {
+  if (env === undefined || whole.environments === undefined || Object.hasOwn(whole.environments, env) || !ENVIRONMENT_NAME.test(env)) return whole
+  const found = await readRecord(shared, env)
+  return found ? withCopy(whole, found.record) : whole
 }
 
 export async function openWorkspace(options: WorkspaceOptions = {}): Promise<Workspace> {
   const cwd = options.cwd ?? process.cwd()
   const whole = await loadConfigCached(options.configPath, {cwd, leaveOutBrokenTemplates: options.readOnly === true})
-  const config = forEnvironment(whole, options.env)
   // Checked on every open, cached config or not: the directory may have changed since.
-  const unusable = stateDirProblem(config.stateDir)
+  const unusable = stateDirProblem(whole.stateDir)
   if (unusable !== undefined) {
-    throw new ConfigError(displayPath(config.file, cwd), undefined, `stateDir ${config.stateDir} ${unusable}`, 'Set stateDir in release.yml to a directory on a disk, e.g. .release (the default).')
+    throw new ConfigError(displayPath(whole.file, cwd), undefined, `stateDir ${whole.stateDir} ${unusable}`, 'Set stateDir in release.yml to a directory on a disk, e.g. .release (the default).')
   }
-  const shared = await openStateStore(config)
+  const shared = await openStateStore(whole)
+  const names = Object.keys(whole.environments ?? {})
+  const env = options.env ?? (options.anyEnvironment && defaultEnvironment(whole) === undefined ? names[0] : undefined)
+  const config = forEnvironment(await withOnDemand(whole, shared, env), env)
   const store = config.environment === undefined ? shared : environmentStore(shared, config.environment)
   const now = () => Date.now()
   return {config, whole, store, ledger: new Ledger(store, now, releaseIdPrefix(config)), now}

@@ -25,9 +25,9 @@ export abstract class ReleaseCommand extends Command {
   }
 
   /** `readOnly`: status, history, locks; they still answer for the other targets when one template is broken. */
-  protected async openWorkspace(flags: {config?: string; env?: string}, options: {readOnly?: boolean} = {}): Promise<Workspace> {
+  protected async openWorkspace(flags: {config?: string; env?: string}, options: {readOnly?: boolean; anyEnvironment?: boolean} = {}): Promise<Workspace> {
     const {openWorkspace} = await import('../app/workspace.js')
-    const ws = await openWorkspace({configPath: flags.config, readOnly: options.readOnly, ...(flags.env !== undefined ? {env: flags.env} : {})})
+    const ws = await openWorkspace({configPath: flags.config, readOnly: options.readOnly, anyEnvironment: options.anyEnvironment, ...(flags.env !== undefined ? {env: flags.env} : {})})
     for (const {target, problem} of ws.config.unreadable ?? []) {
       process.stderr.write(`warning: target ${target} is left out: ${problem}\n  next: fix it before releasing ${target}; the other targets are shown\n`)
     }

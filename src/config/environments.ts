@@ -45,7 +45,9 @@ export function forEnvironment(config: ReleaseConfig, name: string | undefined):
   }
   const targets: Record<string, TargetConfig> = {}
   for (const [t, target] of Object.entries(config.targets)) {
-    if (target.environments !== undefined && !target.environments.includes(chosen)) continue
+    // An on-demand copy has the targets of its source, or those it was made with.
+    if (target.environments !== undefined && !target.environments.includes(env.source ?? chosen)) continue
+    if (env.only !== undefined && !env.only.includes(t)) continue
     const over = env.targets[t] ?? {}
     const resourceName = `${chosen}-${t}`
     const signals = signalsIn(config, env, target)
@@ -54,7 +56,7 @@ export function forEnvironment(config: ReleaseConfig, name: string | undefined):
         ? {...target, ...signals, resourceName, parameters: {...target.parameters, ...over.parameters}, ...(over.trafficSources ? {trafficSources: over.trafficSources} : {}), ...(over.gates ? {gates: over.gates as ImmutableGate[]} : {})}
         : {...target, ...signals, resourceName, ...(over.fleet ? {fleet: over.fleet} : {}), ...(over.gates ? {gates: over.gates as IncrementalGate[]} : {})}
   }
-  return {...config, region: env.region, targets, environment: chosen}
+  return {...config, region: env.region, targets, environment: chosen, ...(env.region !== config.region ? {homeRegion: config.region} : {})}
 }
 
 /** The name a target's resources carry in the account (see TargetConfig.resourceName). */

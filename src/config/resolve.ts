@@ -13,6 +13,7 @@ import type {ReleaseYml} from './schema/release.js'
 import type {ImmutableOutput, IncrementalOutput, TargetOutput} from './schema/target.js'
 import type {Key, YamlSource} from './source.js'
 import type {EnvironmentOutput} from './schema/environments.js'
+import {parseTtl} from './ttl.js'
 import type {EnvironmentConfig, ImmutableTargetConfig, IncrementalTargetConfig, ReleaseConfig, StrategyChoice, TargetConfig} from './types.js'
 
 export function resolveConfig(written: ReleaseYml, file: string, context: SchemaContext, source: YamlSource): ReleaseConfig {
@@ -115,27 +116,33 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
     targets,
     notify: destinations(written.notify),
     ...(written.environments ? {environments: environments(written.environments)} : {}),
+    ...(written.ephemeral
+      ? {ephemeral: {ttlMs: parseTtl(written.ephemeral.ttl), targets: environmentTargets(written.ephemeral.targets, ['ephemeral', 'targets']), prices: written.ephemeral.prices}}
+      : {}),
+  }
+
+  function environmentTargets(written: EnvironmentOutput['targets'], at: Key[]): EnvironmentConfig['targets'] {
+    return Object.fromEntries(
+      Object.entries(written).map(([t, over]) => [
+        t,
+        {
+          ...(over.parameters ? {parameters: Object.fromEntries(Object.entries(over.parameters).map(([p, value]) => [p, asWritten(value, [...at, t, 'parameters', p])]))} : {}),
+          ...(over.fleet
+            ? {fleet: over.fleet.group !== undefined ? {group: over.fleet.group} : {tags: Object.fromEntries(Object.entries(over.fleet.tags ?? {}).map(([k, value]) => [k, asWritten(value, [...at, t, 'fleet', 'tags', k])]))}}
+            : {}),
+          ...(over.gates ? {gates: [...new Set(over.gates)]} : {}),
+          ...(over.trafficSources ? {trafficSources: over.trafficSources} : {}),
+          ...('alarms' in over && over.alarms ? {alarms: over.alarms} : {}),
+          ...('notify' in over && over.notify ? {notify: destinations(over.notify)} : {}),
+        },
+      ]),
+    )
   }
 
   function environments(envs: Record<string, EnvironmentOutput>): Record<string, EnvironmentConfig> {
     return Object.fromEntries(
       Object.entries(envs).map(([name, e]) => {
-        const at = ['environments', name, 'targets']
-        const targets: EnvironmentConfig['targets'] = Object.fromEntries(
-          Object.entries(e.targets).map(([t, over]) => [
-            t,
-            {
-              ...(over.parameters ? {parameters: Object.fromEntries(Object.entries(over.parameters).map(([p, value]) => [p, asWritten(value, [...at, t, 'parameters', p])]))} : {}),
-              ...(over.fleet
-                ? {fleet: over.fleet.group !== undefined ? {group: over.fleet.group} : {tags: Object.fromEntries(Object.entries(over.fleet.tags ?? {}).map(([k, value]) => [k, asWritten(value, [...at, t, 'fleet', 'tags', k])]))}}
-                : {}),
-              ...(over.gates ? {gates: [...new Set(over.gates)]} : {}),
-              ...(over.trafficSources ? {trafficSources: over.trafficSources} : {}),
-              ...(over.alarms ? {alarms: over.alarms} : {}),
-              ...(over.notify ? {notify: destinations(over.notify)} : {}),
-            },
-          ]),
-        )
+        const targets = environmentTargets(e.targets, ['environments', name, 'targets'])
         const signals = {...(e.alarms ? {alarms: e.alarms} : {}), ...(e.notify ? {notify: destinations(e.notify)} : {})}
         return [name, {name, region: e.region ?? written.region, protected: e.protected, default: e.default, targets, ...signals}]
       }),

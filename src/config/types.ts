@@ -36,6 +36,13 @@ export interface ReleaseConfig {
   environments?: Record<string, EnvironmentConfig>
   /** The environment this config was narrowed to by forEnvironment (absent: the implicit one). */
   environment?: string
+  /** `ephemeral:`: how on-demand copies (`release env create`) differ from their source. */
+  ephemeral?: EphemeralConfig
+  /**
+   * The top-level region when forEnvironment chose another (the environment's): the simulated
+   * account answers for each region with its own resources, kept apart from the top-level one.
+   */
+  homeRegion?: string
   /**
    * Targets left out because their template could not be read or parsed: only a read-only command
    * (status, history, locks) loads a config that way, so that in an incident one broken template
@@ -130,9 +137,24 @@ export interface EnvironmentConfig {
   protected: boolean
   default: boolean
   /** What differs per target here; absent keys are taken from the target (alarms and notify are added to it). */
-  targets: Record<string, {parameters?: Record<string, string>; fleet?: IncrementalTargetConfig['fleet']; gates?: string[]; trafficSources?: string[]; alarms?: string[]; notify?: NotifyDestination[]}>
+  targets: Record<string, EnvironmentTargetConfig>
   /** Alarms of every target here, added to each target's own. */
   alarms?: string[]
   /** Where this environment's releases are told instead of the top-level `notify` (absent: the top-level one). */
   notify?: NotifyDestination[]
+  /** An on-demand copy: the environment it was made from (whose target list it keeps). */
+  source?: string
+  /** An on-demand copy: the targets it was made with (the others do not exist there). */
+  only?: string[]
+}
+
+export type EnvironmentTargetConfig = {parameters?: Record<string, string>; fleet?: IncrementalTargetConfig['fleet']; gates?: string[]; trafficSources?: string[]; alarms?: string[]; notify?: NotifyDestination[]}
+
+/** `ephemeral:` (src/config/schema/ephemeral.ts). */
+export interface EphemeralConfig {
+  /** The TTL of a copy made without --ttl. */
+  ttlMs: number
+  targets: Record<string, EnvironmentTargetConfig>
+  /** USD per instance-hour by instance type, over the built-in table. */
+  prices: Record<string, number>
 }

@@ -23,6 +23,7 @@ export function servingGroups(deps: Pick<ImmutableDeps, 'fleet' | 'settings'>): 
  * two versions behind the load balancer is never a success. Returns the sentence the verdict repeats.
  */
 export async function checkOnlyServing(deps: Pick<ImmutableDeps, 'fleet' | 'settings'>, expected: string | null): Promise<string> {
+  if (deps.settings.trafficSources.length === 0) return 'the target has no traffic sources: no load balancer to serve'
   const serving = await servingGroups(deps)
   const others = serving.filter((g) => g.name !== expected)
   if (others.length > 0) {

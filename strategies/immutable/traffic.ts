@@ -23,6 +23,8 @@ const TARGET_GROUP = /:targetgroup\//
  * failed the load balancer's health check, or the group replacing instances it found unhealthy.
  */
 export async function attachAndWait(move: TrafficMove, group: string): Promise<void> {
+  // A target with no traffic sources (an on-demand copy by default) has no traffic to move.
+  if (move.sources.length === 0) return
   await move.fleet.attachTrafficSources(group, move.sources)
   await pollUntil(
     async () => {
@@ -42,6 +44,7 @@ export async function attachAndWait(move: TrafficMove, group: string): Promise<v
  * to keep judging the new group while both serve.
  */
 export async function detachAndWait(move: TrafficMove, group: string, watch?: () => Promise<void>): Promise<void> {
+  if (move.sources.length === 0) return
   await move.fleet.detachTrafficSources(group, move.sources)
   await pollUntil(
     async () => {

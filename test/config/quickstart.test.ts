@@ -45,6 +45,12 @@ describe('examples/quickstart/release.yml', () => {
         trafficSources: ['arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api/3f1c5e0b9a7d2c41'],
       },
       'db-fleet': {instances: 3, version: '1.0.0', trafficSources: [], min: 3},
+      // staging's own fleets
+      'api-fleet-staging': {instances: 4, version: '1.0.0', trafficSources: []},
+      'db-fleet-staging': {instances: 1, version: '1.0.0', trafficSources: []},
     })
+    expect(Object.keys(config.environments ?? {})).toEqual(['staging', 'prod'])
+    expect(config.environments?.prod).toMatchObject({protected: true, default: true})
+    expect(config.ephemeral?.targets.web?.parameters).toEqual({DesiredCapacity: '1', InstanceType: 't3.micro'})
   })
 })

@@ -32,13 +32,14 @@ describe('incremental releases through the built binary', () => {
     expect(json(back)).toMatchObject({liveVersion: '2.0.0', release: {kind: 'rollback', version: '2.0.0'}})
     account = json(await release(['sim', 'show', '--json'], {cwd}))
     expect(versionsOf(account, 'api-fleet')).toEqual({'2.0.0': 12})
-    expect(account.parameters).toContainEqual(expect.objectContaining({name: '/release/api/version', value: '2.0.0'}))
+    // The quickstart's default environment is prod: its names carry it.
+    expect(account.parameters).toContainEqual(expect.objectContaining({name: '/release/prod-api/version', value: '2.0.0'}))
   })
 
   it('plans web, api and db, changing nothing', async () => {
     const cwd = quickstart()
     const web = json(await release(['plan', 'web', '--version', '2.0.0', '--json'], {cwd}))
-    expect(web).toMatchObject({target: 'web', version: '2.0.0', strategy: 'immutable', immutable: {createStack: 'release-web-1'}})
+    expect(web).toMatchObject({target: 'web', version: '2.0.0', strategy: 'immutable', immutable: {createStack: 'release-prod-web-1'}})
     expect(web.steps.map((s: any) => s.state)).toEqual(['planning', 'provisioning', 'awaitingCapacity', 'verifying', 'shifting', 'baking', 'retiring'])
 
     const api = json(await release(['plan', 'api', '--version', '2.0.0', '--json'], {cwd}))

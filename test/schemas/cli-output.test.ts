@@ -166,7 +166,8 @@ describe('JSON printed by the CLI fits docs/schemas', () => {
     expect(out.statusWeb).toMatchObject({release: {outcome: 'inProgress', state: 'shifting'}, lock: {stale: true}, interrupted: true})
     const all = validator('status.schema.json')
     expectValid(all, out.statusAll, 'status')
-    expect(Array.isArray(out.statusAll) && out.statusAll.map((s: {target: string}) => s.target)).toEqual(['web', 'api', 'db'])
+    // The quickstart has staging and prod: every target of each, each with its environment.
+    expect(Array.isArray(out.statusAll) && out.statusAll.map((s: {target: string; environment: string}) => `${s.environment}:${s.target}`)).toEqual(['staging:web', 'staging:api', 'staging:db', 'prod:web', 'prod:api', 'prod:db'])
   })
 
   it('the final status of rollout, promote and wait (succeeded, paused)', () => {
@@ -212,7 +213,7 @@ describe('JSON printed by the CLI fits docs/schemas', () => {
 
   it('rollout --detach --json', () => {
     expectValid(validator('detach.schema.json'), out.detached, 'rollout --detach')
-    expect(out.detached).toMatchObject({id: 'db-1', target: 'db'})
+    expect(out.detached).toMatchObject({id: 'prod-db-1', target: 'db'})
   })
 
   it('sim show --json', () => {

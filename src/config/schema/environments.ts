@@ -24,7 +24,7 @@ const region = v.pipe(
 const ALL_GATES = [...IMMUTABLE_GATES, ...INCREMENTAL_GATES] as const
 
 /** What differs for one target in one environment; what is not set is taken from the target. */
-const environmentTarget = section({
+export const environmentTarget = section({
   parameters: optionalKey(
     named(v.string(), parameterValue),
     "Template parameters of an immutable target in this environment, merged over the target's own `parameters` (the same rules apply: each must be a parameter of the template).",

@@ -10,6 +10,7 @@ import {state} from './state.js'
 import {notifyEntry} from './notify.js'
 import {target, type TargetOutput} from './target.js'
 import {checkEnvironments, environmentsEntry} from './environments.js'
+import {checkEphemeral, ephemeralEntry} from './ephemeral.js'
 
 const region = v.pipe(
   text(),
@@ -27,6 +28,7 @@ export const releaseEntries = {
   ),
   notify: notifyEntry,
   environments: environmentsEntry,
+  ephemeral: ephemeralEntry,
   simulated: withDefault(simulated, {}, 'Settings of the simulated account. Read only when `account: simulated`, but checked always.'),
   targets: key(
     named(targetName(), target, {
@@ -67,6 +69,8 @@ const simulatedDocuments = refine<Written>((config, tell) => {
 
 const environmentRules = refine<Written>((config, tell) => checkEnvironments(config, tell))
 
-export const releaseYml = v.pipe(section(releaseEntries), simulatedDocuments, environmentRules)
+const ephemeralRules = refine<Written>((config, tell) => checkEphemeral(config, tell))
+
+export const releaseYml = v.pipe(section(releaseEntries), simulatedDocuments, environmentRules, ephemeralRules)
 
 export type ReleaseYml = v.InferOutput<typeof releaseYml>
