@@ -27,6 +27,7 @@ import {alarmWatch, checkAlarms, describeAlarm} from './alarms.js'
 import {checkAgainstAccount} from './preflight.js'
 import {endWarmPeriod, warmEndText} from './warm.js'
 import type {Workspace} from './workspace.js'
+import {cli} from '../util/cli-context.js'
 
 /** A lease outlives a crashed holder by at most this long; a running release renews it well before. */
 
@@ -416,7 +417,7 @@ async function drive(
     const abortedBy = (result.context as {abort?: {by?: string} | null} | undefined)?.abort?.by
     await notifier.notify(outcome, noticeOf(outcome as NoticeEvent, {...record, outcome}, message, ws.now(), abortedBy ?? undefined))
     // The crash tests kill the process once this notice has arrived (delivery runs beside the release).
-    if (process.env.RELEASE_TEST_CRASH_AT === `notified:${outcome}`) await notifier.flush().then(() => crashForTest(`notified:${outcome}`))
+    if (cli().env.RELEASE_TEST_CRASH_AT === `notified:${outcome}`) await notifier.flush().then(() => crashForTest(`notified:${outcome}`))
     const finished = await ws.ledger.finish(target.name, record.id, {
       state: result.state,
       outcome,
@@ -491,7 +492,11 @@ function triggersFor(ws: Workspace, kind: ReleaseKind): Triggers {
  * right after that state is persisted, as a crash or a cancelled CI job would.
  */
 function crashForTest(state: string): void {
-  if (process.env.RELEASE_TEST_CRASH_AT === state) process.kill(process.pid, 'SIGKILL')
+  const context = cli()
+  if (context.env.RELEASE_TEST_CRASH_AT !== state) return
+  // An in-process run (tests) shares its process with others: only a process of its own is killed.
+  if (!context.ownsProcess) throw new Error(`RELEASE_TEST_CRASH_AT=${state} needs a process of its own`)
+  process.kill(process.pid, 'SIGKILL')
 }
 
 function outcomeOf(state: string, context: {abort?: unknown} | undefined): Outcome {

@@ -11,6 +11,7 @@ import type {StateStore} from '../ports/store.js'
 import {openStateStore} from '../store/open.js'
 import {environmentStore} from '../store/prefixed.js'
 import {forEnvironment, releaseIdPrefix} from '../config/environments.js'
+import {cli} from '../util/cli-context.js'
 
 export interface Workspace {
   /** release.yml narrowed to the environment the command works on (see forEnvironment). */
@@ -33,7 +34,7 @@ export interface WorkspaceOptions {
 }
 
 export async function openWorkspace(options: WorkspaceOptions = {}): Promise<Workspace> {
-  const cwd = options.cwd ?? process.cwd()
+  const cwd = options.cwd ?? cli().cwd
   const whole = await loadConfigCached(options.configPath, {cwd, leaveOutBrokenTemplates: options.readOnly === true})
   const config = forEnvironment(whole, options.env)
   // Checked on every open, cached config or not: the directory may have changed since.

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {EXIT} from '../ports/release.js'
 import {ReleaseCommand} from './_base.js'
+import {cli} from '../util/cli-context.js'
 
 export default class Drift extends ReleaseCommand {
   static override summary = 'Compare the account with the ledger and the desired version; change nothing.'
@@ -31,6 +32,6 @@ Exit code 0 in sync, 6 drifted, 1 when detection itself failed, 2 for an unknown
         for (const f of r.findings) this.log(`  drift: ${findingText(f)}`)
       }
     }
-    if (reports.some((r) => !r.inSync)) process.exitCode = EXIT.drifted
+    if (reports.some((r) => !r.inSync)) cli().setExitCode(EXIT.drifted)
   }
 }
