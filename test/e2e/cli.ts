@@ -36,6 +36,8 @@ const PROCESS_SETTINGS = ['RELEASE_TEST_CRASH_AT', 'RELEASE_TEST_REFUSE', 'RELEA
  */
 export function needsProcess(args: string[], options: CliOptions): boolean {
   return (
+    // RELEASE_TEST_PROCESSES=1: every run through the binary, to check that in-process runs hide nothing.
+    process.env.RELEASE_TEST_PROCESSES === '1' ||
     options.process === true ||
     (options.nodeArgs?.length ?? 0) > 0 ||
     args.includes('--detach') ||
