@@ -9,10 +9,10 @@ export default defineConfig({
     // vitest's default in a run is one worker fewer than the cores: one worker on a 2-core CI machine.
     // Commands now run in-process (test/e2e/in-process.ts), so the workers are the parallelism.
     maxWorkers: availableParallelism(),
-    // A worker keeps its modules from one test file to the next (the SDK, oclif, the built commands):
-    // half the CPU of a fresh process per file. Files stay apart where it matters: each has its own
-    // TMPDIR (test/setup.ts), and tests that change process.env put it back.
-    isolate: false,
+    // isolate stays on (a fresh process per file): with isolate: false, measured at half the CPU on the
+    // unit folders, vitest runs test/setup.ts once per worker, not once per file, so every file after
+    // the first loses its private TMPDIR. Forks, not threads: os.tmpdir() reads the process's real
+    // environment, which a worker thread's process.env does not change.
     // End-to-end tests spawn the built CLI several times each; a loaded 2-core machine needs room.
     testTimeout: 60_000,
     hookTimeout: 60_000,
