@@ -3,7 +3,7 @@
  * worker by default (in-process.ts: the same commands, parsing and exit codes, without the cost of a
  * node process), or as the built binary in a process of its own when the test needs one.
  */
-import {spawn} from 'node:child_process'
+import {spawn, type ChildProcess} from 'node:child_process'
 import {resolve} from 'node:path'
 import {releaseInProcess} from './in-process.js'
 
@@ -51,8 +51,14 @@ export function release(args: string[], options: CliOptions): Promise<CliResult>
 
 /** The built binary in a process of its own, stdin closed, stdout and stderr captured. */
 export function releaseProcess(args: string[], options: CliOptions): Promise<CliResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
+  return startRelease(args, options).result
+}
+
+/** The binary started in a process of its own, not awaited: its process (to signal it) and its result once it exits. */
+export function startRelease(args: string[], options: CliOptions): {child: ChildProcess; result: Promise<CliResult>} {
+  let child!: ChildProcess
+  const result = new Promise<CliResult>((done, fail) => {
+    child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
       cwd: options.cwd,
       // Instant virtual time: the simulated account's delays cost no real time.
       env: {...process.env, RELEASE_SIM_SPEED: 'instant', CI: 'true', ...options.env},
@@ -60,11 +66,12 @@ export function releaseProcess(args: string[], options: CliOptions): Promise<Cli
     })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
+    child.stdout!.on('data', (d) => (stdout += d))
+    child.stderr!.on('data', (d) => (stderr += d))
     child.on('error', fail)
     child.on('close', (code) => done({code: code ?? -1, stdout, stderr}))
   })
+  return {child, result}
 }
 
 export function json<T = any>(result: CliResult): T {
