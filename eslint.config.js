@@ -110,6 +110,22 @@ export default tseslint.config(
   {files: ['src/aws/**/*.ts', 'src/sim/**/*.ts'], rules: {'no-restricted-imports': ['error', {patterns: [oclif]}], ...dynamic(/^@oclif\//)}},
   {files: ['src/commands/**/*.ts'], rules: {'no-restricted-imports': ['error', {patterns: [awsSdk]}], ...dynamic(/^@aws-sdk\//)}},
   {
+    // Commands run in-process in tests, several at once in one worker: the working directory, the
+    // environment, the output and the exit code come from cli() (src/util/cli-context.ts).
+    files: ['src/**/*.ts'],
+    ignores: ['src/util/cli-context.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['cwd', 'env', 'stdout', 'stderr', 'stdin', 'exitCode', 'exit', 'chdir'].map((property) => ({
+          object: 'process',
+          property,
+          message: `use cli().${property === 'exitCode' ? 'setExitCode()' : property} (src/util/cli-context.ts): tests run commands in-process`,
+        })),
+      ],
+    },
+  },
+  {
     // The runner is generic over machines (context: any) and the DynamoDB store sends commands of every shape through one
     // retrying `send`; typing them is issue 17 item 5's work (narrow machine inputs), not a lint fix.
     files: ['src/engine/runner.ts', 'src/aws/state-store.ts'],

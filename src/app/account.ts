@@ -17,6 +17,7 @@ import type {ReleaseConfig} from '../config/index.js'
 import {SIM_SPEED_RANGE} from '../config/sim-speed.js'
 import type {SimAccount, SimFaults} from '../sim/index.js'
 import {UserError} from '../errors.js'
+import {cli} from '../util/cli-context.js'
 
 export interface Account {
   stacks: StackPort
@@ -49,7 +50,7 @@ export interface AccountOverrides {
 }
 
 /** `RELEASE_SIM_SPEED` (a number or `instant`) overrides `simulated.speed` in release.yml. */
-export function simSpeed(config: ReleaseConfig, env: NodeJS.ProcessEnv = process.env): number | 'instant' {
+export function simSpeed(config: ReleaseConfig, env: NodeJS.ProcessEnv = cli().env): number | 'instant' {
   const fromEnv = env.RELEASE_SIM_SPEED?.trim()
   if (!fromEnv) return checkedSpeed(config.simulated.speed, `simulated.speed ${config.simulated.speed} in release.yml`)
   if (fromEnv === 'instant') return 'instant'

@@ -14,6 +14,7 @@ import {ERROR_FILE_ENV, UserError, userErrorFromData} from '../errors.js'
 import {EXIT} from '../ports/release.js'
 import {Backoff, realSleep, type Sleep} from './wait.js'
 import type {Workspace} from './workspace.js'
+import {cli} from '../util/cli-context.js'
 
 /** How long to wait for the background release to show in the ledger (checks and preflight run first). */
 export const DETACH_START_MS = 15_000
@@ -28,6 +29,8 @@ export interface DetachRequest {
   /** Node's own options of this process (e.g. --import), passed on. */
   execArgv?: string[]
   cwd?: string
+  /** The environment the child runs with (the caller's, by default). */
+  env?: NodeJS.ProcessEnv
 }
 
 export interface DetachHooks {
@@ -62,8 +65,8 @@ export async function detach(ws: Workspace, request: DetachRequest, hooks: Detac
   let child: ChildProcess
   try {
     child = spawn(process.execPath, [...(request.execArgv ?? []), ...request.argv], {
-      cwd: request.cwd ?? process.cwd(),
-      env: {...process.env, [ERROR_FILE_ENV]: errorFile},
+      cwd: request.cwd ?? cli().cwd,
+      env: {...(request.env ?? cli().env), [ERROR_FILE_ENV]: errorFile},
       // Its own session: a Ctrl-C, a closed terminal or the end of the CI step that started it does not reach it.
       detached: true,
       stdio: ['ignore', fd, fd],

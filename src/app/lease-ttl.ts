@@ -1,4 +1,5 @@
 import {UserError} from '../errors.js'
+import {cli} from '../util/cli-context.js'
 
 /** How long a release's lease holds without renewal: renewed every third of it while the release runs. */
 export const DEFAULT_LEASE_TTL_MS = 5 * 60_000
@@ -8,7 +9,7 @@ export const DEFAULT_LEASE_TTL_MS = 5 * 60_000
  * holder with SIGSTOP past its lease in seconds): a short lease in production lets a slow but live
  * release be taken over.
  */
-export function leaseTtlMs(env: NodeJS.ProcessEnv = process.env): number {
+export function leaseTtlMs(env: NodeJS.ProcessEnv = cli().env): number {
   const given = env['RELEASE_LEASE_TTL']?.trim()
   if (!given) return DEFAULT_LEASE_TTL_MS
   const seconds = Number(given)

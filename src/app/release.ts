@@ -29,6 +29,8 @@ import {checkAgainstAccount} from './preflight.js'
 import {endWarmPeriod, warmEndText} from './warm.js'
 import {enforceLiveVersion, enforceVersion, keepEnforced} from './enforce.js'
 import type {Workspace} from './workspace.js'
+import {cli} from '../util/cli-context.js'
+import {crashForTest} from './crash-for-test.js'
 
 /** A lease outlives a crashed holder by at most this long; a running release renews it well before. */
 
@@ -425,7 +427,7 @@ async function drive(
     const abortedBy = (result.context as {abort?: {by?: string} | null} | undefined)?.abort?.by
     await notifier.notify(outcome, noticeOf(outcome as NoticeEvent, {...record, outcome}, message, ws.now(), abortedBy ?? undefined))
     // The crash tests kill the process once this notice has arrived (delivery runs beside the release).
-    if (process.env.RELEASE_TEST_CRASH_AT === `notified:${outcome}`) await notifier.flush().then(() => crashForTest(`notified:${outcome}`))
+    if (cli().env.RELEASE_TEST_CRASH_AT === `notified:${outcome}`) await notifier.flush().then(() => crashForTest(`notified:${outcome}`))
     // The association follows the version that is live from now on, before the ledger says so: a
     // crash in between is resumed and does it again (it is read before it is changed).
     const liveAfter = outcome === 'succeeded' ? record.version : (await ws.ledger.read(target.name)).liveVersion
@@ -501,14 +503,6 @@ function triggersFor(ws: Workspace, kind: ReleaseKind): Triggers {
       await appendJournal(ws.store, releaseId, {type: 'note', message, now: ws.now})
     },
   })
-}
-
-/**
- * Fault injection for the crash tests: RELEASE_TEST_CRASH_AT=<state> kills this process with SIGKILL
- * right after that state is persisted, as a crash or a cancelled CI job would.
- */
-function crashForTest(state: string): void {
-  if (process.env.RELEASE_TEST_CRASH_AT === state) process.kill(process.pid, 'SIGKILL')
 }
 
 function outcomeOf(state: string, context: {abort?: unknown} | undefined): Outcome {

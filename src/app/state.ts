@@ -11,6 +11,7 @@ import type {DynamoStateStore} from '../aws/state-store.js'
 import type {TableInit} from '../aws/state-table.js'
 import {FileStateStore} from '../store/file.js'
 import type {Workspace} from './workspace.js'
+import {cli} from '../util/cli-context.js'
 
 /** The workspace's table, or exit 2 when release.yml keeps its state in files. */
 function tableOf(ws: Workspace, command: string): DynamoStateStore {
@@ -50,7 +51,7 @@ export interface Migration {
  */
 export async function migrateState(ws: Workspace, from: string): Promise<Migration> {
   const table = tableOf(ws, 'state migrate')
-  const dir = path.resolve(from)
+  const dir = path.resolve(cli().cwd, from)
   const source = sourceStore(dir)
   const targets = await targetsWithLedger(source)
   if (targets.length === 0) {

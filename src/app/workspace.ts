@@ -14,6 +14,7 @@ import {defaultEnvironment, forEnvironment, releaseIdPrefix} from '../config/env
 import {ENVIRONMENT_NAME} from '../config/schema/names.js'
 import {withCopy} from './environments/copy.js'
 import {readRecord} from './environments/record.js'
+import {cli} from '../util/cli-context.js'
 
 export interface Workspace {
   /** release.yml narrowed to the environment the command works on (see forEnvironment). */
@@ -45,7 +46,7 @@ async function withOnDemand(whole: ReleaseConfig, shared: StateStore, env: strin
 }
 
 export async function openWorkspace(options: WorkspaceOptions = {}): Promise<Workspace> {
-  const cwd = options.cwd ?? process.cwd()
+  const cwd = options.cwd ?? cli().cwd
   const whole = await loadConfigCached(options.configPath, {cwd, leaveOutBrokenTemplates: options.readOnly === true})
   // Checked on every open, cached config or not: the directory may have changed since.
   const unusable = stateDirProblem(whole.stateDir)

@@ -46,6 +46,7 @@ import {errorMessage, errorName, retryingClient} from '../aws/retrying.js'
 import {UserError} from '../errors.js'
 import type {Clock} from '../ports/clock.js'
 import {FenceError, linesOf, type Fence, type StateStore} from '../ports/store.js'
+import {cli} from '../util/cli-context.js'
 
 /** UTF-16 units per item part: at most ~270 KB of UTF-8, well below DynamoDB's 400 KB item limit. */
 export const PART_CHARS = 90_000
@@ -593,7 +594,7 @@ export interface OpenDynamoOptions {
  * environment, placeholder ones are used for it, never for AWS itself.
  */
 export function openDynamoStore(options: OpenDynamoOptions): DynamoStateStore {
-  const env = options.env ?? process.env
+  const env = options.env ?? cli().env
   const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL
   const local = endpoint !== undefined && /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(endpoint)
   const anyCredentials = env.AWS_ACCESS_KEY_ID !== undefined || env.AWS_PROFILE !== undefined || env.AWS_WEB_IDENTITY_TOKEN_FILE !== undefined

@@ -8,6 +8,8 @@ import type {Workspace} from '../app/workspace.js'
 import {suggest} from '../config/suggest.js'
 import {ERROR_FILE_ENV, errorData, isUserError, writeErrorFile, type UserError} from '../errors.js'
 import {EXIT} from '../ports/release.js'
+import {cli} from '../util/cli-context.js'
+import {format, inspect} from 'node:util'
 
 export abstract class ReleaseCommand extends Command {
   static override baseFlags = {
@@ -27,9 +29,9 @@ export abstract class ReleaseCommand extends Command {
   /** `readOnly`: status, history, locks; they still answer for the other targets when one template is broken. */
   protected async openWorkspace(flags: {config?: string; env?: string}, options: {readOnly?: boolean; anyEnvironment?: boolean} = {}): Promise<Workspace> {
     const {openWorkspace} = await import('../app/workspace.js')
-    const ws = await openWorkspace({configPath: flags.config, readOnly: options.readOnly, anyEnvironment: options.anyEnvironment, ...(flags.env !== undefined ? {env: flags.env} : {})})
+    const ws = await openWorkspace({configPath: flags.config, cwd: cli().cwd, readOnly: options.readOnly, anyEnvironment: options.anyEnvironment, ...(flags.env !== undefined ? {env: flags.env} : {})})
     for (const {target, problem} of ws.config.unreadable ?? []) {
-      process.stderr.write(`warning: target ${target} is left out: ${problem}\n  next: fix it before releasing ${target}; the other targets are shown\n`)
+      cli().stderr.write(`warning: target ${target} is left out: ${problem}\n  next: fix it before releasing ${target}; the other targets are shown\n`)
     }
     return ws
   }
@@ -46,18 +48,24 @@ export abstract class ReleaseCommand extends Command {
   }
 
   private reportUserError(error: UserError): void {
-    process.stderr.write(`error ${error.code}: ${error.message}\n  next: ${error.hint}\n`)
+    cli().stderr.write(`error ${error.code}: ${error.message}\n  next: ${error.hint}\n`)
     // A pipeline that asked for JSON gets the error as JSON too, on stdout.
     if (this.argv.includes('--json')) this.printJson({error: errorData(error)})
     // A background release (--detach) hands its error to the process that started it as data.
-    const file = process.env[ERROR_FILE_ENV]
+    const file = cli().env[ERROR_FILE_ENV]
     if (file) writeErrorFile(file, error)
-    process.exitCode = error.exitCode
+    cli().setExitCode(error.exitCode)
+  }
+
+  /** oclif's log, written to the command's own output (the process's, or a test's in-process run). */
+  override log(message = '', ...args: unknown[]): void {
+    if (this.jsonEnabled()) return
+    cli().stdout.write(format(typeof message === 'string' ? message : inspect(message), ...args) + '\n')
   }
 
   /** Prints JSON alone on stdout, as pipelines parse it. */
   protected printJson(value: unknown): void {
-    process.stdout.write(JSON.stringify(value, null, 2) + '\n')
+    cli().stdout.write(JSON.stringify(value, null, 2) + '\n')
   }
 
   protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
@@ -65,7 +73,7 @@ export abstract class ReleaseCommand extends Command {
     // no connection) is said for what it is, like any error a user can fix.
     const explained = isUserError(error) ? error : (await import('../app/explain-error.js')).explainError(error, `release ${this.id?.replaceAll(':', ' ') ?? ''}`.trim())
     if (explained) {
-      if (process.env.RELEASE_DEBUG && explained !== error) process.stderr.write(`${error.stack}\n`)
+      if (cli().env.RELEASE_DEBUG && explained !== error) cli().stderr.write(`${error.stack}\n`)
       return this.reportUserError(explained)
     }
     // oclif's parse errors (unknown flag, missing argument or value) are usage errors, exit 2: with a
@@ -73,25 +81,25 @@ export abstract class ReleaseCommand extends Command {
     if ('parse' in error && error.oclif?.exit !== undefined) {
       const message = error.message.replace(/\nSee more help with --help$/, '')
       const next = this.flagSuggestion((error as {flags?: string[]}).flags) ?? `see release help ${this.id?.replaceAll(':', ' ') ?? ''}`.trim()
-      process.stderr.write(`error E_USAGE: ${message}\n  next: ${next}\n`)
+      cli().stderr.write(`error E_USAGE: ${message}\n  next: ${next}\n`)
       if (this.argv.includes('--json')) this.printJson({error: {code: 'E_USAGE', message, next, exitCode: EXIT.usage}})
-      process.exitCode = EXIT.usage
+      cli().setExitCode(EXIT.usage)
       return
     }
     // oclif's own exits keep their codes.
     if (error.oclif?.exit !== undefined) throw error
-    process.stderr.write(`error: ${error.message}\n`)
-    if (process.env.RELEASE_DEBUG) process.stderr.write(`${error.stack}\n`)
-    else process.stderr.write('  next: this looks like a bug in release; run again with RELEASE_DEBUG=1 for details\n')
-    process.exitCode = EXIT.failed
+    cli().stderr.write(`error: ${error.message}\n`)
+    if (cli().env.RELEASE_DEBUG) cli().stderr.write(`${error.stack}\n`)
+    else cli().stderr.write('  next: this looks like a bug in release; run again with RELEASE_DEBUG=1 for details\n')
+    cli().setExitCode(EXIT.failed)
   }
 
   private printUserError(error: UserError): void {
-    process.stderr.write(`error ${error.code}: ${error.message}\n  next: ${error.hint}\n`)
+    cli().stderr.write(`error ${error.code}: ${error.message}\n  next: ${error.hint}\n`)
     // A pipeline that asked for JSON gets the error as JSON too, on stdout.
     if (this.argv.includes('--json')) {
       this.printJson({error: {code: error.code, message: error.message, next: error.hint, exitCode: error.exitCode}})
     }
-    process.exitCode = error.exitCode
+    cli().setExitCode(error.exitCode)
   }
 }

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {ReleaseCommand} from './_base.js'
 import {runWithProgress} from './_render/run.js'
+import {cli} from '../util/cli-context.js'
 
 export default class Abort extends ReleaseCommand {
   static override summary = 'Send a release back: at its gate, or while it runs.'
@@ -30,7 +31,7 @@ export default class Abort extends ReleaseCommand {
     const {abort} = await import('../app/release.js')
     // A running release is taken back by its own process: say what this command waits for, and how long.
     const onAbortRequested = (record: {id: string; state: string}) =>
-      void process.stderr.write(`abort of ${record.id} requested at ${record.state}; waiting up to ${flags.wait} for the process running it to take it back\n`)
+      void cli().stderr.write(`abort of ${record.id} requested at ${record.state}; waiting up to ${flags.wait} for the process running it to take it back\n`)
     await runWithProgress(ws, flags.json, (hooks) => abort(ws, {target: args.target, reason: flags.reason, waitMs}, {...hooks, onAbortRequested}))
   }
 }

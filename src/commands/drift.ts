@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {EXIT} from '../ports/release.js'
 import {ReleaseCommand} from './_base.js'
+import {cli} from '../util/cli-context.js'
 
 export default class Drift extends ReleaseCommand {
   static override summary = 'Compare the account with the ledger and the desired version; change nothing.'
@@ -32,6 +33,6 @@ Exit code 0 in sync, 6 drifted, 1 when detection itself failed, 2 for an unknown
         for (const i of r.enforcement?.instances ?? []) this.log(`  association ${r.enforcement!.association}: ${i.instance} ${i.compliant === null ? 'running' : i.compliant ? 'compliant' : 'non-compliant'} (${i.status}${i.at ? ` at ${i.at}` : ''})`)
       }
     }
-    if (reports.some((r) => !r.inSync)) process.exitCode = EXIT.drifted
+    if (reports.some((r) => !r.inSync)) cli().setExitCode(EXIT.drifted)
   }
 }

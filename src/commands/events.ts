@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {ReleaseCommand} from './_base.js'
+import {cli} from '../util/cli-context.js'
 
 export default class Events extends ReleaseCommand {
   static override summary = "Show a release's journal: its transitions, progress and notes."
@@ -24,14 +25,14 @@ export default class Events extends ReleaseCommand {
 
   /** NDJSON: even an error is one line. */
   protected override printJson(value: unknown): void {
-    process.stdout.write(JSON.stringify(value) + '\n')
+    cli().stdout.write(JSON.stringify(value) + '\n')
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Events)
     const ws = await this.openWorkspace(flags)
     const {EventText, followEvents, readEvents} = await import('../app/events.js')
-    const out = (line: string) => process.stdout.write(line + '\n')
+    const out = (line: string) => cli().stdout.write(line + '\n')
     const text = new EventText(out)
     const onEntry = flags.json ? (entry: unknown) => out(JSON.stringify(entry)) : (entry: Parameters<typeof text.entry>[0]) => text.entry(entry)
     const request = {target: args.target, release: flags.release}
@@ -47,12 +48,12 @@ export default class Events extends ReleaseCommand {
     try {
       const {record, exitCode} = await followEvents(ws, request, {
         onEntry,
-        onStart: (record) => process.stderr.write(`following ${record.id} (${record.kind} of ${record.version}) until it ends or pauses\n`),
+        onStart: (record) => cli().stderr.write(`following ${record.id} (${record.kind} of ${record.version}) until it ends or pauses\n`),
       })
       text.end()
       const where = record.state === record.outcome ? '' : ` at ${record.state}`
       if (!flags.json) out(`${record.id} ${record.outcome}${where}${record.message ? `: ${record.message}` : ''}`)
-      process.exitCode = exitCode
+      cli().setExitCode(exitCode)
     } finally {
       text.end()
     }

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import path from 'node:path'
 import {ReleaseCommand} from './_base.js'
+import {cli} from '../util/cli-context.js'
 
 const STRATEGIES = ['immutable', 'incremental', 'auto'] as const
 
@@ -26,7 +27,7 @@ export default class Init extends ReleaseCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(Init)
     const {UserError} = await import('../errors.js')
-    const file = path.resolve(flags.config ?? 'release.yml')
+    const file = path.resolve(cli().cwd, flags.config ?? 'release.yml')
     const {existsSync} = await import('node:fs')
     if (existsSync(file)) {
       throw new UserError('E_CONFIG_EXISTS', `${file} already exists; release init never overwrites it`, 'Edit it, or move it away and run release init again.', 2)
@@ -34,7 +35,7 @@ export default class Init extends ReleaseCommand {
     const init = await import('../app/init.js')
     const place = {file, account: flags.account as 'simulated' | 'aws', region: flags.region, stateDir: flags['state-dir']}
     const found = await init.discover(place)
-    process.stderr.write(
+    cli().stderr.write(
       [
         `Auto Scaling groups (${found.groups.length}):`,
         ...found.groups.map((g, i) => `  ${i + 1}. ${g.name} (${g.instances} instances${g.trafficSources.length > 0 ? `, ${g.trafficSources.length} traffic sources` : ''})`),
@@ -58,7 +59,7 @@ export default class Init extends ReleaseCommand {
           ...(flags['traffic-source'] ? {trafficSources: flags['traffic-source']} : {}),
         },
       ]
-    } else if (process.stdin.isTTY && process.stderr.isTTY) {
+    } else if (cli().stdin.isTTY && cli().stderr.isTTY) {
       const {ask} = await import('./_render/init-questions.js')
       targets = await ask(found, init.targetNameFor)
     } else {
@@ -66,6 +67,6 @@ export default class Init extends ReleaseCommand {
     }
     const checked = init.checkTargets(targets, found)
     await init.writeNewConfig(file, init.renderReleaseYml(place, checked))
-    this.log(`wrote ${path.relative(process.cwd(), file) || file} with ${checked.map((t) => t.name).join(', ')}; check it with: release plan ${checked[0]!.name} --version <version>`)
+    this.log(`wrote ${path.relative(cli().cwd, file) || file} with ${checked.map((t) => t.name).join(', ')}; check it with: release plan ${checked[0]!.name} --version <version>`)
   }
 }

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {ReleaseCommand} from './_base.js'
 import {statusText} from './_render/release.js'
+import {cli} from '../util/cli-context.js'
 
 export default class Wait extends ReleaseCommand {
   static override summary = "Wait for a target's current release to end, pause or reach a state."
@@ -48,24 +49,24 @@ Exit codes: 0 succeeded (or STATE reached); 3 rolled back or aborted; 1 failed, 
       {target: args.target, for: flags.for, timeoutMs},
       {
         onStart: (record, condition) =>
-          process.stderr.write(
+          cli().stderr.write(
             isTerminal(record.outcome)
               ? `${stamp()} [${record.id}] the ${record.kind} of ${record.version} has ended: ${record.outcome}\n`
               : `${stamp()} [${record.id}] waiting for the ${record.kind} of ${record.version} (${record.outcome} at ${record.state}) to ${describeCondition(condition)}${timeoutMs === undefined ? ', with no time limit' : `, for at most ${formatDuration(timeoutMs)}`}${record.outcome === 'paused' ? `; it waits at a gate for release promote ${record.target} or release abort ${record.target}` : ''}\n`,
           ),
         onChange: (record) =>
-          process.stderr.write(
+          cli().stderr.write(
             `${stamp()} [${record.id}] -> ${record.state}${record.outcome === 'inProgress' || record.outcome === record.state ? '' : ` (${record.outcome})`}${record.outcome === 'paused' ? `: awaiting release promote ${record.target} or release abort ${record.target}` : ''}\n`,
           ),
       },
     )
     if (result.ended === 'timedOut') {
-      process.stderr.write(
+      cli().stderr.write(
         `timed out after ${formatDuration(timeoutMs ?? 0)}: ${result.record.id} is still ${result.record.outcome} at ${result.record.state} and goes on without this wait; wait again with: release wait ${result.record.target}\n`,
       )
     }
     if (flags.json) this.printJson(result.status)
     else this.log(statusText(result.status))
-    process.exitCode = result.exitCode
+    cli().setExitCode(result.exitCode)
   }
 }

@@ -7,12 +7,13 @@
  */
 import {createHash} from 'node:crypto'
 import {mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync} from 'node:fs'
-import {tmpdir, userInfo} from 'node:os'
+import {userInfo} from 'node:os'
 import path from 'node:path'
 import {writeFileAtomic} from '../util/state-file.js'
 import {findConfig} from './find.js'
 import type {LoadOptions} from './index.js'
 import type {ReleaseConfig} from './types.js'
+import {tempRoot} from '../util/cli-context.js'
 
 /** Bumped whenever ReleaseConfig changes shape. */
 const CACHE_FORMAT = 11
@@ -42,7 +43,7 @@ function stamp(file: string): string | undefined {
 }
 
 function cacheFile(configFile: string): string {
-  const dir = path.join(tmpdir(), `release-${userInfo().uid}`)
+  const dir = path.join(tempRoot(), `release-${userInfo().uid}`)
   return path.join(dir, `config-${createHash('sha256').update(configFile).digest('hex').slice(0, 24)}.json`)
 }
 

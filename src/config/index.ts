@@ -10,6 +10,7 @@ import {releaseYml} from './schema/index.js'
 import {YamlSource} from './source.js'
 import {loadTemplates, type TemplateProblem} from './templates.js'
 import type {ReleaseConfig} from './types.js'
+import {cli} from '../util/cli-context.js'
 
 export type {
   ImmutableTargetConfig,
@@ -47,7 +48,7 @@ export interface LoadOptions {
 }
 
 export async function loadConfig(file?: string, opts: LoadOptions = {}): Promise<ReleaseConfig> {
-  const cwd = path.resolve(opts.cwd ?? process.cwd())
+  const cwd = path.resolve(opts.cwd ?? cli().cwd)
   let resolved: string | undefined
   if (file === undefined || file === '') {
     resolved = findConfig(cwd)

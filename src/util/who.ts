@@ -1,4 +1,5 @@
 import os from 'node:os'
+import {cli} from './cli-context.js'
 
 /**
  * The user running this process. A user the system cannot name (a container without a passwd
@@ -11,7 +12,7 @@ export function userName(): string {
   } catch {
     user = undefined
   }
-  return user || process.env.USER || process.env.USERNAME || 'unknown'
+  return user || cli().env.USER || cli().env.USERNAME || 'unknown'
 }
 
 /** Who runs this command, as a ledger and a notice name them: `user@host`. */

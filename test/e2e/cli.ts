@@ -1,6 +1,11 @@
-/** Runs the built `release` binary as a user would, on a project directory with the simulated account. */
+/**
+ * Runs `release` as a user would, on a project directory with the simulated account: in this test
+ * worker by default (in-process.ts: the same commands, parsing and exit codes, without the cost of a
+ * node process), or as the built binary in a process of its own when the test needs one.
+ */
 import {spawn, type ChildProcess} from 'node:child_process'
 import {resolve} from 'node:path'
+import {releaseInProcess} from './in-process.js'
 
 export const BIN = resolve(import.meta.dirname, '../../bin/run.js')
 
@@ -10,12 +15,47 @@ export interface CliResult {
   stderr: string
 }
 
-export function release(args: string[], options: {cwd: string; env?: Record<string, string>; nodeArgs?: string[]}): Promise<CliResult> {
+export interface CliOptions {
+  cwd: string
+  env?: Record<string, string>
+  /** Node's own options for the process (e.g. --import hooks); implies a process of its own. */
+  nodeArgs?: string[]
+  /** Run bin/run.js in a process of its own even if nothing else asks for one. */
+  process?: boolean
+}
+
+/**
+ * Environment settings that act on the process itself: a crash point kills it with SIGKILL, the
+ * others are read by --import hooks (test/e2e/*.mjs).
+ */
+const PROCESS_SETTINGS = ['RELEASE_TEST_CRASH_AT', 'RELEASE_TEST_REFUSE', 'RELEASE_TRACK_IMPORTS']
+
+/**
+ * Whether this run needs a real process: node options, a crash point, or --detach (whose caller
+ * starts a background process from its own command line and environment).
+ */
+export function needsProcess(args: string[], options: CliOptions): boolean {
+  return (
+    // RELEASE_TEST_PROCESSES=1: every run through the binary, to check that in-process runs hide nothing.
+    process.env.RELEASE_TEST_PROCESSES === '1' ||
+    options.process === true ||
+    (options.nodeArgs?.length ?? 0) > 0 ||
+    args.includes('--detach') ||
+    PROCESS_SETTINGS.some((name) => options.env?.[name] !== undefined)
+  )
+}
+
+export function release(args: string[], options: CliOptions): Promise<CliResult> {
+  return needsProcess(args, options) ? releaseProcess(args, options) : releaseInProcess(args, options)
+}
+
+/** The built binary in a process of its own, stdin closed, stdout and stderr captured. */
+export function releaseProcess(args: string[], options: CliOptions): Promise<CliResult> {
   return startRelease(args, options).result
 }
 
-/** The binary started, not awaited: its process (to signal it) and its result once it exits. */
-export function startRelease(args: string[], options: {cwd: string; env?: Record<string, string>; nodeArgs?: string[]}): {child: ChildProcess; result: Promise<CliResult>} {
+/** The binary started in a process of its own, not awaited: its process (to signal it) and its result once it exits. */
+export function startRelease(args: string[], options: CliOptions): {child: ChildProcess; result: Promise<CliResult>} {
   let child!: ChildProcess
   const result = new Promise<CliResult>((done, fail) => {
     child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {

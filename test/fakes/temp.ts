@@ -20,18 +20,36 @@ export interface TempRoot {
   restore(): void
 }
 
+/**
+ * The worker's own temp settings and how many private directories are open. A worker runs several test
+ * files one after another (vitest isolate: false), and their setups and teardowns may interleave: the
+ * settings go back to the worker's own once the last one is restored, never to a removed directory.
+ */
+const worker = ((globalThis as Record<symbol, unknown>)[Symbol.for('release-tests.temp')] ??= {open: 0, before: {}}) as {
+  open: number
+  before: Record<string, string | undefined>
+}
+
 /** Makes os.tmpdir() (in this process and in every child it spawns) a new private directory. */
 export function isolateTempDir(prefix = 'release-tests-'): TempRoot {
-  const before = Object.fromEntries(TMP_VARIABLES.map((name) => [name, process.env[name]]))
-  const dir = mkdtempSync(join(tmpdir(), prefix))
+  if (worker.open === 0) worker.before = Object.fromEntries(TMP_VARIABLES.map((name) => [name, process.env[name]]))
+  const before = worker.before
+  const dir = mkdtempSync(join(before.TMPDIR ?? tmpdir(), prefix))
+  worker.open += 1
   for (const name of TMP_VARIABLES) process.env[name] = dir
+  let restored = false
   return {
     dir,
     restore() {
-      for (const name of TMP_VARIABLES) {
-        const value = before[name]
-        if (value === undefined) delete process.env[name]
-        else process.env[name] = value
+      if (restored) return
+      restored = true
+      worker.open -= 1
+      if (worker.open === 0) {
+        for (const name of TMP_VARIABLES) {
+          const value = before[name]
+          if (value === undefined) delete process.env[name]
+          else process.env[name] = value
+        }
       }
       // A detached CLI a test started may still be writing: retry instead of failing the file.
       rmSync(dir, {recursive: true, force: true, maxRetries: 5, retryDelay: 50})

@@ -12,6 +12,7 @@ import {loadSnapshot, runPersisted} from '../../engine/runner.js'
 import {openStateStore} from '../../store/open.js'
 import {environmentStore} from '../../store/prefixed.js'
 import {leaseTtlMs} from '../lease-ttl.js'
+import {crashForTest} from '../crash-for-test.js'
 
 export interface MachineRun {
   state: string
@@ -63,9 +64,4 @@ export async function forgetRun(whole: ReleaseConfig, name: string, runId: strin
   const store = environmentStore(await openStateStore(whole), name)
   await store.remove(`releases/${runId}/snapshot.json`)
   await store.remove(`releases/${runId}/journal.ndjson`)
-}
-
-/** RELEASE_TEST_CRASH_AT=env:<state> kills the process right after that state is persisted (crash tests). */
-function crashForTest(state: string): void {
-  if (process.env.RELEASE_TEST_CRASH_AT === state) process.kill(process.pid, 'SIGKILL')
 }

@@ -4,6 +4,7 @@
  */
 import type {Hook} from '@oclif/core'
 import {suggest} from '../../config/suggest.js'
+import {cli} from '../../util/cli-context.js'
 
 const hook: Hook<'command_not_found'> = async function (options) {
   const ids = options.config.commandIDs.filter((id) => !id.startsWith('_'))
@@ -16,11 +17,11 @@ const hook: Hook<'command_not_found'> = async function (options) {
   const shown = (id: string) => id.replaceAll(':', ' ')
   const message = `release has no command ${JSON.stringify(shown(topic ? twoWords : typed))}`
   const next = match ? `did you mean release ${shown(match)}? See release help` : `see release help for the commands`
-  process.stderr.write(`error E_UNKNOWN_COMMAND: ${message}\n  next: ${next}\n`)
+  cli().stderr.write(`error E_UNKNOWN_COMMAND: ${message}\n  next: ${next}\n`)
   if ((options.argv ?? []).includes('--json') || words.includes('--json')) {
-    process.stdout.write(JSON.stringify({error: {code: 'E_UNKNOWN_COMMAND', message, next, exitCode: 2}}, null, 2) + '\n')
+    cli().stdout.write(JSON.stringify({error: {code: 'E_UNKNOWN_COMMAND', message, next, exitCode: 2}}, null, 2) + '\n')
   }
-  process.exitCode = 2
+  cli().setExitCode(2)
   return undefined
 }
 

@@ -1,6 +1,7 @@
 /** What `release env ...` prints: the table of environments, and a line per target as a copy is made. */
 import type {EnvironmentView} from '../../app/environments/list.js'
 import type {ReleaseHooks} from '../../app/release.js'
+import {cli} from '../../util/cli-context.js'
 
 export function environmentsText(views: EnvironmentView[], now: number): string {
   if (views.length === 0) return 'no environments: release.yml has no environments section'
@@ -32,6 +33,6 @@ function hours(ms: number): string {
 export function environmentProgress(json: boolean): ReleaseHooks {
   if (json) return {}
   return {
-    onStart: (record, how) => process.stderr.write(`${how.resumed ? 'resuming' : 'making'} ${record.target} ${record.version} (${record.id})\n`),
+    onStart: (record, how) => cli().stderr.write(`${how.resumed ? 'resuming' : 'making'} ${record.target} ${record.version} (${record.id})\n`),
   }
 }

@@ -1,9 +1,10 @@
 /** The questions of `release init` on a terminal: which groups, and for each its name and strategy. */
 import {createInterface} from 'node:readline/promises'
 import type {Discovered, InitTarget} from '../../app/init.js'
+import {cli} from '../../util/cli-context.js'
 
 export async function ask(found: Discovered, nameFor: (group: string) => string): Promise<InitTarget[]> {
-  const rl = createInterface({input: process.stdin, output: process.stderr})
+  const rl = createInterface({input: cli().stdin, output: cli().stderr as NodeJS.WritableStream})
   try {
     if (found.groups.length === 0) return []
     const picked = (await rl.question(`Groups to release (numbers, e.g. 1,3) [1-${found.groups.length}]: `))

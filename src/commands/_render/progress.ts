@@ -5,6 +5,7 @@
 import type {ReleaseRecord} from '../../engine/ledger.js'
 import type {Outcome, ProgressEvent} from '../../ports/release.js'
 import {formatDuration} from '../../util/poll.js'
+import {cli, type Output} from '../../util/cli-context.js'
 
 /** How the release the view followed ended: its outcome, or interrupted (Ctrl-C, SIGTERM). */
 export interface ViewEnd {
@@ -21,7 +22,7 @@ export interface ProgressView {
   stop(end?: ViewEnd): void
 }
 
-export function progressView(stream: NodeJS.WriteStream = process.stderr, env: NodeJS.ProcessEnv = process.env): ProgressView {
+export function progressView(stream: Output = cli().stderr, env: NodeJS.ProcessEnv = cli().env): ProgressView {
   if (!stream.isTTY || env.CI) return new StepOrder(new LineView(stream))
   // https://no-color.org: any non-empty NO_COLOR turns colour off; TERM=dumb cannot show it.
   const colour = !env.NO_COLOR && env.TERM !== 'dumb'
@@ -67,7 +68,7 @@ class StepOrder implements ProgressView {
 class LineView implements ProgressView {
   private releaseId = ''
   private lastLine = ''
-  constructor(private readonly stream: NodeJS.WritableStream) {}
+  constructor(private readonly stream: Output) {}
   start(record: ReleaseRecord, continued?: string): void {
     this.releaseId = record.id
     this.write(`${record.kind} of ${record.target} to ${record.version} ${continued ? `${continued} at ${record.state}` : 'started'} (previous: ${record.previousVersion ?? 'none'})`)
@@ -118,7 +119,7 @@ class LiveView implements ProgressView {
   /** Redraws every second while a release runs, so that elapsed time and countdowns move between events. */
   private ticker: NodeJS.Timeout | undefined
   constructor(
-    private readonly stream: NodeJS.WriteStream,
+    private readonly stream: Output,
     private readonly paint: Palette,
   ) {}
   start(record: ReleaseRecord): void {

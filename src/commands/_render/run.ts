@@ -3,25 +3,30 @@ import type {ReleaseHooks, ReleaseResult} from '../../app/release.js'
 import type {Workspace} from '../../app/workspace.js'
 import {progressView} from './progress.js'
 import {statusText} from './release.js'
+import {cli} from '../../util/cli-context.js'
 
 export async function runWithProgress(
   ws: Workspace,
   json: boolean,
   start: (hooks: ReleaseHooks) => Promise<ReleaseResult>,
 ): Promise<void> {
-  const view = progressView()
+  const context = cli()
+  const view = progressView(context.stderr, context.env)
   let result: ReleaseResult
   let target: string | undefined
   // The release is persisted after every step: an interrupted one is continued, not lost.
   const interrupted = () => {
     view.stop({outcome: 'interrupted'})
-    process.stderr.write(
+    context.stderr.write(
       `\ninterrupted: the release stays in progress where it was persisted${target ? `; continue it with: release resume ${target}` : ''}\n`,
     )
-    process.exit(130)
+    context.exit(130)
   }
-  process.once('SIGINT', interrupted)
-  process.once('SIGTERM', interrupted)
+  // Signals belong to a process of our own; an in-process run (tests) leaves them to its host.
+  if (context.ownsProcess) {
+    process.once('SIGINT', interrupted)
+    process.once('SIGTERM', interrupted)
+  }
   try {
     result = await start({
       onStart: (record, how) => {
@@ -43,10 +48,10 @@ export async function runWithProgress(
   const {statusOf} = await import('../../app/views.js')
   const status = await statusOf(ws, result.record.target)
   // Where a person must act, say so on stderr too, where a CI log shows it even with --json.
-  if (result.outcome === 'paused') process.stderr.write(`${result.message}\n`)
-  if (json) process.stdout.write(JSON.stringify(status, null, 2) + '\n')
-  else process.stdout.write(`${statusText(status)}\n`)
-  process.exitCode = result.exitCode
+  if (result.outcome === 'paused') context.stderr.write(`${result.message}\n`)
+  if (json) context.stdout.write(JSON.stringify(status, null, 2) + '\n')
+  else context.stdout.write(`${statusText(status)}\n`)
+  context.setExitCode(result.exitCode)
 }
 
 /**
@@ -60,6 +65,7 @@ export async function runDetached(
   request: {target: string; kind: 'rollout' | 'rollback'; version?: string; args: string[]; config?: string},
 ): Promise<void> {
   const {detach} = await import('../../app/detach.js')
+  const context = cli()
   // The background process prints for people (its log); only this one answers in JSON.
   // The environment the workspace was opened in, so that the background process works in the same one.
   const env = ws.config.environment
@@ -68,18 +74,20 @@ export async function runDetached(
     target: request.target,
     kind: request.kind,
     version: request.version,
-    argv: [process.argv[1]!, ...args],
-    execArgv: process.execArgv,
+    argv: [context.relaunch.script, ...args],
+    execArgv: context.relaunch.execArgv,
+    cwd: context.cwd,
+    env: context.env,
   })
   if (json) {
-    process.stdout.write(JSON.stringify({id: started.id, target: started.target, log: started.log}, null, 2) + '\n')
+    context.stdout.write(JSON.stringify({id: started.id, target: started.target, log: started.log}, null, 2) + '\n')
     return
   }
   const config = request.config === undefined ? '' : ` --config ${shellWord(request.config)}`
-  process.stdout.write(
+  context.stdout.write(
     `started ${started.id}; follow it with: release events ${started.target} --follow${config}, or wait with: release wait ${started.target}${config}\n`,
   )
-  process.stderr.write(`its output goes to ${started.log} (pid ${started.pid})\n`)
+  context.stderr.write(`its output goes to ${started.log} (pid ${started.pid})\n`)
 }
 
 function shellWord(text: string): string {

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {ReleaseCommand} from '../_base.js'
 import {environmentProgress} from '../_render/environments.js'
+import {cli} from '../../util/cli-context.js'
 
 export default class EnvCreate extends ReleaseCommand {
   static override summary = 'Make an on-demand copy of an environment that expires.'
@@ -24,9 +25,9 @@ export default class EnvCreate extends ReleaseCommand {
     const ws = await this.openWorkspace({config: flags.config}, {anyEnvironment: true})
     const {createEnvironment} = await import('../../app/environments/create.js')
     const result = await createEnvironment(ws, {name: args.name, from: flags.from, ...(flags.ttl !== undefined ? {ttl: flags.ttl} : {}), ...(flags.targets ? {targets: flags.targets} : {}), ...(flags.region ? {region: flags.region} : {})}, environmentProgress(flags.json))
-    for (const s of result.skipped) process.stderr.write(`left out ${s.target}: ${s.why}\n`)
+    for (const s of result.skipped) cli().stderr.write(`left out ${s.target}: ${s.why}\n`)
     if (flags.json) this.printJson(result)
     else this.log(result.message)
-    process.exitCode = result.exitCode
+    cli().setExitCode(result.exitCode)
   }
 }

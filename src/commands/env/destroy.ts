@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {ReleaseCommand} from '../_base.js'
+import {cli} from '../../util/cli-context.js'
 
 export default class EnvDestroy extends ReleaseCommand {
   static override summary = 'Delete every stack an environment made, then forget it.'
@@ -15,6 +16,6 @@ export default class EnvDestroy extends ReleaseCommand {
     const result = await destroyEnvironment(ws, args.name)
     if (flags.json) this.printJson(result)
     else this.log(result.message)
-    process.exitCode = result.exitCode
+    cli().setExitCode(result.exitCode)
   }
 }

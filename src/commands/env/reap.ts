@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {ReleaseCommand} from '../_base.js'
+import {cli} from '../../util/cli-context.js'
 
 export default class EnvReap extends ReleaseCommand {
   static override summary = 'Destroy every on-demand environment whose time is up (for a scheduled CI job).'
@@ -22,6 +23,6 @@ export default class EnvReap extends ReleaseCommand {
       for (const d of result.destroyed) this.log(d.message)
       for (const r of result.refused) this.log(`${r.name}: not destroyed: ${r.code}: ${r.message}`)
     }
-    process.exitCode = result.exitCode
+    cli().setExitCode(result.exitCode)
   }
 }

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {ReleaseCommand} from '../_base.js'
 import {environmentProgress} from '../_render/environments.js'
+import {cli} from '../../util/cli-context.js'
 
 export default class EnvResume extends ReleaseCommand {
   static override summary = 'Continue an env create or env destroy that was cut short (a crash, a cancelled job).'
@@ -16,6 +17,6 @@ export default class EnvResume extends ReleaseCommand {
     const done = 'created' in result ? result.created : result.destroyed
     if (flags.json) this.printJson(done)
     else this.log(done.message)
-    process.exitCode = done.exitCode
+    cli().setExitCode(done.exitCode)
   }
 }
