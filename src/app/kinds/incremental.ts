@@ -33,6 +33,7 @@ export function incrementalKind(target: IncrementalTargetConfig): ReleaseKind {
         kind: record.kind,
         previousVersion: record.previousVersion,
         gates: target.gates,
+        ...(record.options?.instances ? {only: record.options.instances} : {}),
       }
     },
     // The canary, every window and the bake; the way back (restore) is never interrupted.
