@@ -48,7 +48,7 @@ export async function converge(ws: Workspace, request: {target: string}, hooks: 
   const target = targetOrError(ws.config, request.target)
   const ledger = await ws.ledger.read(target.name)
   if (ledger.liveVersion === null) {
-    throw new UserError('E_NOTHING_LIVE', `${target.name} has no live version yet: there is nothing to converge to`, `roll one out first: release rollout ${target.name} --version <version>`)
+    throw new UserError('E_NO_LIVE_VERSION', `${target.name} has no live version yet: there is nothing to converge to`, `roll one out first: release rollout ${target.name} --version <version>`)
   }
   // The lease is taken while drift is read and the direct fixes are made: a release holding the
   // target is exit 4, and nothing else changes the target meanwhile. A converge that needs a release

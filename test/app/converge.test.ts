@@ -52,7 +52,7 @@ describe('release converge, incremental', () => {
 
   it('does nothing on a target in sync (exit 0), refuses an unknown target (exit 2) and a locked one (exit 4)', async () => {
     const {ws, sim} = await openIncremental({instances: 2})
-    await expect(converge(ws, {target: 'api'}, {}, {sim})).rejects.toMatchObject({code: 'E_NOTHING_LIVE', exitCode: EXIT.usage})
+    await expect(converge(ws, {target: 'api'}, {}, {sim})).rejects.toMatchObject({code: 'E_NO_LIVE_VERSION', exitCode: EXIT.usage})
     await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
     const inSync = await converge(ws, {target: 'api'}, {}, {sim})
     expect(inSync).toMatchObject({exitCode: EXIT.succeeded, actions: []})
