@@ -74,6 +74,29 @@ describe('release converge, incremental', () => {
   })
 })
 
+describe('drift before a rollout', () => {
+  it('warn (the default): the rollout says what it found, journals it, and goes on', async () => {
+    const {ws, sim} = await openIncremental({instances: 4})
+    await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
+    const drifted = sim.view().groups[0]!.instances[1]!.id
+    sim.causeDrift({kind: 'instance', instanceId: drifted, version: '1.0.0'})
+    const said: string[] = []
+    const result = await rollout(ws, {target: 'api', version: '3.0.0'}, {onProgress: (e) => said.push(e.message)}, {sim})
+    expect(result.outcome, result.message).toBe('succeeded')
+    expect(said.join('\n')).toMatch(new RegExp(`api has drifted from 2.0.0[\\s\\S]*${drifted} runs 1.0.0, not 2.0.0`))
+  })
+
+  it('refuse: exit 2 with the report, nothing changed', async () => {
+    const {ws, sim} = await openIncremental({instances: 4, extra: '    drift: refuse\n'})
+    await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
+    const drifted = sim.view().groups[0]!.instances[1]!.id
+    sim.causeDrift({kind: 'instance', instanceId: drifted, version: '1.0.0'})
+    await expect(rollout(ws, {target: 'api', version: '3.0.0'}, {}, {sim})).rejects.toMatchObject({code: 'E_DRIFTED', exitCode: EXIT.usage, message: expect.stringContaining(drifted)})
+    expect((await ws.ledger.read('api')).releases).toHaveLength(1)
+    expect(sim.view().groups[0]!.instances.some((i) => i.version === '3.0.0')).toBe(false)
+  })
+})
+
 describe('release converge, immutable', () => {
   it('rolls the live version out anew when the live stack was edited outside CloudFormation', async () => {
     const {ws, sim} = await openProject({capacity: 2})
