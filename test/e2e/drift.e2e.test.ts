@@ -39,7 +39,36 @@ describe('drift and converge through the binary', () => {
     expect(new Set((await apiInstances(cwd)).filter((i) => i.lifecycle === 'InService').map((i) => i.version))).toEqual(new Set(['2.0.0']))
     const after = await release(['drift', 'api'], {cwd})
     expect(after.code, after.stdout).toBe(0)
-  })
+  }, 300_000)
+
+  it('an immutable target: a console edit, a retained group scaled up and an old instance launched, each found (6) then converged (0)', async () => {
+    const cwd = copyQuickstart()
+    expect((await release(['rollout', 'web', '--version', '1.0.0'], {cwd})).code).toBe(0)
+    expect((await release(['rollout', 'web', '--version', '2.0.0'], {cwd})).code).toBe(0)
+    // The groups of web's stacks as they are now: a converge may have replaced the live one.
+    const groups = async () => {
+      const all = (json(await release(['sim', 'show', '--json'], {cwd})).groups as {name: string; stackName?: string; desired: number}[]).filter((g) => g.stackName)
+      return {retained: all.find((g) => g.desired === 0)!, live: all.find((g) => g.desired > 0)!}
+    }
+    const cases: [string, (g: Awaited<ReturnType<typeof groups>>) => string[], string][] = [
+      ['stack', (g) => ['sim', 'drift', 'stack', g.live.stackName!, '--resource', 'Group', '--property', 'MaxSize', '--value', '9'], 'stackResource'],
+      ['group', (g) => ['sim', 'drift', 'group', g.retained.name, '--desired', '2'], 'retainedScaledUp'],
+      ['launch', (g) => ['sim', 'drift', 'launch', g.live.name, '--version', '1.0.0'], 'instanceVersion'],
+    ]
+    for (const [what, cause, kind] of cases) {
+      const caused = await release(cause(await groups()), {cwd})
+      expect(caused.code, `${what}: ${caused.stderr}`).toBe(0)
+      // Time passes: a launched instance boots.
+      await release(['sim', 'show'], {cwd, env: {RELEASE_SIM_SPEED: '1000000'}})
+      const found = await release(['drift', 'web', '--json'], {cwd})
+      expect(found.code, `${what}: ${found.stdout}`).toBe(6)
+      expect(json(found)[0].findings.map((f: any) => f.kind), what).toContain(kind)
+      const converged = await release(['converge', 'web'], {cwd})
+      expect(converged.code, `${what}: ${converged.stdout}${converged.stderr}`).toBe(0)
+      const after = await release(['drift', 'web'], {cwd})
+      expect(after.code, `${what}: ${after.stdout}`).toBe(0)
+    }
+  }, 300_000)
 
   it('drift exits 1 when detection itself fails, and converge of an unknown target exits 2', async () => {
     const cwd = copyQuickstart()
@@ -54,7 +83,7 @@ describe('drift and converge through the binary', () => {
     const unknown = await release(['converge', 'nope'], {cwd})
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toMatch(/nope/)
-  })
+  }, 300_000)
 
   it('drift: refuse makes a rollout on a drifted target exit 2 with the report, nothing changed', async () => {
     const cwd = copyQuickstart()
@@ -79,5 +108,5 @@ describe('drift and converge through the binary', () => {
     expect((await release(['converge', 'api'], {cwd})).code).toBe(0)
     const rollout = await release(['rollout', 'api', '--version', '3.0.0'], {cwd})
     expect(rollout.code, rollout.stderr).toBe(0)
-  })
+  }, 300_000)
 })
