@@ -31,7 +31,7 @@ const quick = flag('quick')
 const groups = new Set((option('only') ?? 'immutable,incremental,frontier,rollback,state,cli').split(','))
 
 if (flag('report-only')) {
-  writeReport(JSON.parse(readFileSync(RESULTS, 'utf8')), REPO)
+  writeReport(JSON.parse(readFileSync(RESULTS, 'utf8')) as Parameters<typeof writeReport>[0], REPO)
   process.exit(0)
 }
 

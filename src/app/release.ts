@@ -3,7 +3,7 @@
  * that refuse bad input before anything changes, through the persisted machine, to the ledger's verdict.
  */
 import {leaseTtlMs} from './lease-ttl.js'
-import {releaseIdPrefix, resourceName} from '../config/environments.js'
+import {releaseIdPrefix} from '../config/environments.js'
 import {targetOrError, validateVersion, type TargetConfig} from '../config/index.js'
 import {appendJournal, Journal} from '../engine/journal.js'
 import {fencedStore, leaseLost} from '../engine/fenced.js'
@@ -418,7 +418,7 @@ async function drive(
       await notifier.flush()
       return {record: paused, outcome: 'paused', message, exitCode: exitCodeFor('paused')}
     }
-    const outcome: Outcome = result.status === 'error' ? 'failed' : outcomeOf(result.state, result.context)
+    const outcome: Outcome = result.status === 'error' ? 'failed' : outcomeOf(result.state, result.context as {abort?: unknown} | undefined)
     const message =
       result.status === 'error'
         ? `${record.id} stopped on an internal error: ${(result.error as Error)?.message ?? 'unknown'}. Check the account before another release; see release history ${target.name}.`
@@ -495,7 +495,9 @@ function triggersFor(ws: Workspace, kind: ReleaseKind): Triggers {
   return new Triggers({
     store: ws.store,
     stopSteps: kind.stopSteps,
-    note: async (releaseId, message) => void (await appendJournal(ws.store, releaseId, {type: 'note', message, now: ws.now})),
+    note: async (releaseId, message) => {
+      await appendJournal(ws.store, releaseId, {type: 'note', message, now: ws.now})
+    },
   })
 }
 

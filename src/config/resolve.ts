@@ -22,7 +22,7 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
     return node && isScalar(node) && node.source !== undefined ? node.source : String(value)
   }
   const targets: Record<string, TargetConfig> = {}
-  for (const [name, t] of Object.entries(written.targets) as [string, TargetOutput][]) {
+  for (const [name, t] of Object.entries<TargetOutput>(written.targets)) {
     const at = ['targets', name]
     const line = source.spot(at)?.keyLine ?? 1
     const loaded = t.template === undefined ? undefined : context.templates.get(t.template)

@@ -133,7 +133,7 @@ describe('abort of an incremental release with commands in flight', () => {
     expect(ran, ran.message).toMatchObject({outcome: 'aborted', exitCode: 3})
     expect(versionCounts(sim)).toEqual({'1.0.0': 12})
 
-    const timeline = await invocationTimeline(sim as never)
+    const timeline = await invocationTimeline(sim)
     const forward = timeline.filter((r) => r.version === '2.0.0')
     const back = timeline.filter((r) => r.version === '1.0.0')
     // The abort did land with forward commands running: some were cancelled.

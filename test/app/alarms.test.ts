@@ -90,7 +90,7 @@ describe('alarms of an immutable target', () => {
 
 describe('alarms of an incremental target', () => {
   it('an alarm that fires during the canary rolls the release back with every instance on its previous version', async () => {
-    const {ws, sim} = await openIncremental({instances: 8, canary: 2, maxUnavailable: '1', extra: '    alarms: [api-errors]\n'})
+    const {ws} = await openIncremental({instances: 8, canary: 2, maxUnavailable: '1', extra: '    alarms: [api-errors]\n'})
     // The fake opens its own account: this one has the alarm, watching the fleet's group.
     const alarmed = SimAccount.open({
       clock: new VirtualClock(),
@@ -99,7 +99,6 @@ describe('alarms of an incremental target', () => {
       fleets: {'api-fleet': {instances: 8, version: '1.0.0'}},
       alarms: {'api-errors': {groups: ['api-fleet']}},
     })
-    void sim
     const result = await rollout(ws, {target: 'api', version: '2.0.0-alarm'}, {}, {sim: alarmed})
     expect(result, result.message).toMatchObject({outcome: 'rolledBack', exitCode: 3, record: {details: {failure: {step: 'canary'}}}})
     expect(result.message).toMatch(/alarm api-errors is in ALARM since/)
