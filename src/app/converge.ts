@@ -169,7 +169,7 @@ function durableDrift(target: ImmutableTargetConfig, drifts: Extract<DriftFindin
   if (drifts.length === 0) return []
   let resources: Record<string, {Type: string; DeletionPolicy?: string}> = {}
   try {
-    resources = (parseTemplate(target.templateBody).Resources ?? {}) as typeof resources
+    resources = parseTemplate(target.templateBody).Resources ?? {}
   } catch {
     // A template that no longer parses is refused by the rollout itself, with its own message.
   }

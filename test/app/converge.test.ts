@@ -12,7 +12,10 @@ import {EXIT} from '../../src/ports/release.js'
 import {SimAccount} from '../../src/sim/index.js'
 import {VirtualClock} from '../../src/util/clock.js'
 import {openIncremental} from '../fakes/incremental.js'
-import {openProject, TRAFFIC_SOURCE} from '../fakes/workspace.js'
+import {makeProject, openProject, TRAFFIC_SOURCE} from '../fakes/workspace.js'
+import {openWorkspace} from '../../src/app/workspace.js'
+import {readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 
 describe('release converge, incremental', () => {
   it('re-applies the live version to an instance changed by hand alone, as a release of kind converge', async () => {
@@ -147,6 +150,21 @@ describe('release converge, immutable', () => {
     expect(live.map((i) => i.version)).toEqual(['1.0.0', '1.0.0', '1.0.0'])
     expect(live.map((i) => i.id)).not.toContain(byHand)
     expect((await drift(ws, {target: 'web'}, {sim}))[0]).toMatchObject({inSync: true, findings: []})
+  })
+
+  it('reports a drifted resource that holds data with the remedy, and does not replace the stack (exit 1)', async () => {
+    const dir = makeProject({capacity: 2, extra: '    allowDurableReplacement: true\n'})
+    const template = join(dir, 'web.yml')
+    writeFileSync(template, readFileSync(template, 'utf8').replace('Outputs:\n', '  Data:\n    Type: AWS::EC2::Volume\n    DeletionPolicy: Snapshot\n    Properties:\n      Size: 10\n      AvailabilityZone: us-east-1a\nOutputs:\n'))
+    const ws = await openWorkspace({configPath: join(dir, 'release.yml'), cwd: dir})
+    const sim = SimAccount.open({clock: new VirtualClock(), seed: 3, targetGroups: {[TRAFFIC_SOURCE]: {}}})
+    expect((await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})).outcome).toBe('succeeded')
+    sim.causeDrift({kind: 'stack', stackName: 'release-web-1', logicalId: 'Data', property: 'Size', value: '20'})
+    const result = await converge(ws, {target: 'web'}, {}, {sim})
+    expect(result.exitCode).toBe(EXIT.failed)
+    expect(result.unsafe).toEqual([{finding: expect.stringContaining('Data (AWS::EC2::Volume) MODIFIED'), remedy: expect.stringMatching(/holds data.*set \/Properties\/Size back to 10/)}])
+    // Nothing replaced: no release was run.
+    expect((await ws.ledger.read('web')).releases).toHaveLength(1)
   })
 
   it('reports a group serving that release does not own, with the remedy, and leaves it (exit 1)', async () => {
