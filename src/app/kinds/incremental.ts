@@ -32,7 +32,8 @@ export function incrementalKind(target: IncrementalTargetConfig): ReleaseKind {
         version: record.version,
         kind: record.kind,
         previousVersion: record.previousVersion,
-        gates: target.gates,
+        // A converge re-applies a version that already went past its gates: it stops at none.
+        gates: record.kind === 'converge' ? [] : target.gates,
         ...(record.options?.instances ? {only: record.options.instances} : {}),
       }
     },
