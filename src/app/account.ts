@@ -10,6 +10,7 @@ import type {ParameterPort} from '../ports/parameters.js'
 import type {StackPort} from '../ports/stacks.js'
 import type {TargetGroupPort} from '../ports/targets.js'
 import type {AlarmPort} from '../ports/alarms.js'
+import type {AssociationPort} from '../ports/associations.js'
 import type {NoticeOverrides} from './notices/index.js'
 import type {EventBridgeClientFactory, SnsClientFactory} from '../aws/notices.js'
 import type {ReleaseConfig} from '../config/index.js'
@@ -23,6 +24,8 @@ export interface Account {
   commands: CommandPort
   parameters: ParameterPort
   targets: TargetGroupPort
+  /** State Manager associations (`enforce:`). */
+  associations: AssociationPort
   /** CloudWatch alarms (its SDK client is made on first use). */
   alarms: AlarmPort
   /** Clients of where notices go (each made on first use). */
@@ -143,7 +146,7 @@ export async function openAccount(config: ReleaseConfig, overrides: AccountOverr
   const opened = simulated ? await simulatedClients(config, overrides.sim) : await awsClients(config)
   const {clients, sim} = opened
   const clock = overrides.wrapClock ? overrides.wrapClock(opened.clock) : opened.clock
-  const {CloudFormationStacks, AutoScalingFleet, SsmCommands, SsmParameters, ElbTargetGroups, CloudWatchAlarms} = await import('../aws/index.js')
+  const {CloudFormationStacks, AutoScalingFleet, SsmCommands, SsmParameters, SsmAssociations, ElbTargetGroups, CloudWatchAlarms} = await import('../aws/index.js')
   return {
     alarms: new CloudWatchAlarms({client: opened.lazy.cloudWatch, clock}),
     notices: {sns: opened.lazy.sns, eventBridge: opened.lazy.eventBridge},
@@ -151,6 +154,7 @@ export async function openAccount(config: ReleaseConfig, overrides: AccountOverr
     fleet: new AutoScalingFleet({client: clients.autoScaling, clock}),
     commands: new SsmCommands({client: clients.ssm, clock}),
     parameters: new SsmParameters({client: clients.ssm, clock}),
+    associations: new SsmAssociations({client: clients.ssm, clock}),
     targets: new ElbTargetGroups({client: clients.elbv2, clock}),
     clock,
     sim,

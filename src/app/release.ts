@@ -5,9 +5,10 @@
 import {leaseTtlMs} from './lease-ttl.js'
 import {releaseIdPrefix} from '../config/environments.js'
 import {targetOrError, validateVersion, type TargetConfig} from '../config/index.js'
-import {appendJournal, Journal} from '../engine/journal.js'
+import {appendJournal, Journal, sharedJournal} from '../engine/journal.js'
 import {fencedStore, leaseLost} from '../engine/fenced.js'
 import {requestAbort} from '../engine/abort-request.js'
+import {abortPending, DEFAULT_ABORT_WAIT_MS} from './abort-pending.js'
 import {acquireLease, LeaseLostError} from '../engine/lease.js'
 import {Ledger, revisionOf, type ReleaseRecord, type RequestedOptions, type TargetLedger} from '../engine/ledger.js'
 import {loadResumableSnapshot, loadSnapshot, runPersisted} from '../engine/runner.js'
@@ -27,6 +28,7 @@ import {alarmWatch, checkAlarms, describeAlarm} from './alarms.js'
 import {checkAgainstAccount} from './preflight.js'
 import {checkDrift, refuseDrifted} from './drift-check.js'
 import {endWarmPeriod, warmEndText} from './warm.js'
+import {enforceLiveVersion, enforceVersion, keepEnforced} from './enforce.js'
 import type {Workspace} from './workspace.js'
 
 /** A lease outlives a crashed holder by at most this long; a running release renews it well before. */
@@ -134,13 +136,14 @@ export async function runRelease(
     const account = await openAccount(ws.config, watched(overrides, watch, triggers))
     await kind.preflight(account, version)
     // A rollback is what an alarm calls for: only a rollout is refused for one in ALARM.
-    const alarming = await checkAlarms(account.alarms, target, {refuseAlarming: request.kind === 'rollout', ignore: request.ignoreAlarms === true})
+    const alarming = await checkAlarms(account.alarms, target, {refuseAlarming: request.kind === 'rollout', ignore: request.ignoreAlarms === true, environment: ws.config.environment})
     const options = await checkAgainstAccount(own, account, target, {...request, version})
     // What is live is checked for drift first: said, or with drift: refuse, refused (nothing changed).
     const drifted = request.kind === 'rollout' ? await checkDrift(own, account, target) : undefined
     for (const line of drifted?.lines ?? []) hooks.onProgress?.({releaseId, step: 'planning', message: line})
     if (drifted) refuseDrifted(target, drifted)
     await endWarm(own, account, target, releaseId, hooks)
+    await keepEnforced(target, () => enforceLiveVersion(own, account.associations, target), (message) => hooks.onProgress?.({releaseId, step: 'planning', message}), isLeaseLost)
     // The options go into the ledger with the record: a resume before the first snapshot needs them.
     const record = await own.ledger.begin(target.name, {version, strategy: kind.strategy, kind: request.kind, options: requestedOptions(options, request)})
     hooks.onStart?.(record, {resumed: false})
@@ -193,11 +196,12 @@ export async function promote(ws: Workspace, request: {target: string}, hooks: R
  */
 export async function abort(
   ws: Workspace,
-  request: {target: string; reason?: string},
+  request: {target: string; reason?: string; /** How long to wait for a running release to end (default DEFAULT_ABORT_WAIT_MS). */ waitMs?: number},
   hooks: ReleaseHooks = {},
   overrides: AccountOverrides = {},
 ) {
   const target = targetOrError(ws.config, request.target)
+  const waitMs = request.waitMs ?? DEFAULT_ABORT_WAIT_MS
   const reason = printableText(request.reason ?? '').trim() || 'aborted by a person'
   const by = whoAmI()
   const current = await ws.ledger.current(target.name)
@@ -206,7 +210,7 @@ export async function abort(
       await appendJournal(ws.store, current.id, {type: 'note', state: current.state, message: `abort requested by ${by}: ${reason}`, now: ws.now})
     }
     hooks.onAbortRequested?.(current)
-    const ended = await untilStopped(ws, target.name, hooks, overrides)
+    const ended = await untilStopped(ws, target.name, waitMs, hooks, overrides)
     if (ended) return ended
     // It reached a gate before it saw the request: sent back from there, below.
   }
@@ -214,19 +218,21 @@ export async function abort(
 }
 
 /**
- * Waits for a release asked to stop: its end, or undefined when it paused at a gate. A release nothing
- * drives any more (its process died) is resumed, and its resumed step sees the request at once.
+ * Waits for a release asked to stop, at most `waitMs` (then E_ABORT_PENDING, exit 5, the request kept):
+ * its end, or undefined when it paused at a gate. A release nothing drives any more (its process died,
+ * or its lease went stale during the wait) is resumed, and its resumed step sees the request at once.
  */
-async function untilStopped(ws: Workspace, target: string, hooks: ReleaseHooks, overrides: AccountOverrides): Promise<ReleaseResult | undefined> {
+async function untilStopped(ws: Workspace, target: string, waitMs: number, hooks: ReleaseHooks, overrides: AccountOverrides): Promise<ReleaseResult | undefined> {
   const {waitForRelease} = await import('./wait.js')
   let waited
   try {
-    waited = await waitForRelease(ws, {target}, {sleep: hooks.sleep})
+    waited = await waitForRelease(ws, {target, timeoutMs: waitMs}, {sleep: hooks.sleep})
   } catch (error) {
     if ((error as UserError).code !== 'E_INTERRUPTED') throw error
     return resume(ws, {target}, hooks, overrides)
   }
   const {record} = waited
+  if (waited.ended === 'timedOut') throw await abortPending(ws.store, record, waitMs)
   if (record.outcome === 'paused') return undefined
   const message =
     record.outcome === 'aborted'
@@ -351,6 +357,7 @@ async function continueFromSnapshot(
     const running = await own.ledger.update(target.name, current.id, {outcome: 'inProgress', message: undefined}, revisionOf(fresh))
     hooks.onStart?.(running, {resumed: true, as: send ? (send.type === 'PROMOTE' ? 'promoted' : 'aborted') : 'resumed'})
     await endWarm(own, account, target, current.id, hooks)
+    await keepEnforced(target, () => enforceLiveVersion(own, account.associations, target), (message) => hooks.onProgress?.({releaseId: current.id, step: 'planning', message}), isLeaseLost)
     // A resumed release whose abort was requested meanwhile goes back as its step starts again.
     triggers.arm(running.id)
     const notifier = notifierFor(own, account, target, running.id, overrides.notices)
@@ -385,8 +392,9 @@ async function drive(
     const line = `${event.step}\u0000${event.message}`
     if (line === lastJournaled) return
     lastJournaled = line
+    // Deferred: a progress line rides with the poll's next journal write (one write per poll).
     progressWrites = progressWrites
-      .then(() => appendJournal(ws.store, record.id, {type: 'progress', state: event.step, message: event.message, now: ws.now}))
+      .then(() => sharedJournal(ws.store, ws.now).defer({releaseId: record.id, type: 'progress', state: event.step, message: event.message}))
       .catch(() => undefined)
   }
   const machine = kind.bind({ws, account, record, report, atStep: triggers.atStep})
@@ -411,6 +419,7 @@ async function drive(
       },
     })
     await progressWrites
+    await sharedJournal(ws.store, ws.now).flush(record.id)
     if (result.status === 'paused') {
       const message = `${record.id} waits at the gate ${result.state}: continue it with release promote ${target.name}, or send it back with release abort ${target.name}`
       const paused = await ws.ledger.update(target.name, record.id, {state: result.state, outcome: 'paused', message, details: kind.details(result.context)})
@@ -430,6 +439,10 @@ async function drive(
     await notifier.notify(outcome, noticeOf(outcome as NoticeEvent, {...record, outcome}, message, ws.now(), abortedBy ?? undefined))
     // The crash tests kill the process once this notice has arrived (delivery runs beside the release).
     if (process.env.RELEASE_TEST_CRASH_AT === `notified:${outcome}`) await notifier.flush().then(() => crashForTest(`notified:${outcome}`))
+    // The association follows the version that is live from now on, before the ledger says so: a
+    // crash in between is resumed and does it again (it is read before it is changed).
+    const liveAfter = outcome === 'succeeded' ? record.version : (await ws.ledger.read(target.name)).liveVersion
+    await keepEnforced(target, () => enforceVersion(account.associations, target, liveAfter), (message) => report({releaseId: record.id, step: 'enforce', message}), isLeaseLost)
     const finished = await ws.ledger.finish(target.name, record.id, {
       state: result.state,
       outcome,
@@ -443,6 +456,8 @@ async function drive(
     clearInterval(renewal)
   }
 }
+
+const isLeaseLost = (error: unknown) => error instanceof LeaseLostError
 
 /**
  * A keepWarm period that is over ends under the lease, before the release acts (src/app/warm.ts): the

@@ -8,6 +8,7 @@ import {isScalar} from 'yaml'
 import {chooseStrategy} from '../../strategies/choose.js'
 import type {SchemaContext} from './schema/context.js'
 import {destinations} from './schema/notify.js'
+import {SHELL_DOCUMENTS} from './schema/names.js'
 import type {ReleaseYml} from './schema/release.js'
 import type {ImmutableOutput, IncrementalOutput, TargetOutput} from './schema/target.js'
 import type {Key, YamlSource} from './source.js'
@@ -58,6 +59,7 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
         gates: [...new Set(t.gates)],
         alarms: t.alarms,
         drift: t.drift,
+        // The top-level list first: environment-signals.ts takes the target's own as what follows it.
         notify: [...destinations(written.notify), ...destinations(t.notify)],
         choice,
         ...(t.environments ? {environments: t.environments} : {}),
@@ -65,7 +67,7 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
     }
     function incremental(name: string, t: IncrementalOutput, line: number, choice: StrategyChoice): IncrementalTargetConfig {
       const c = t.change
-      const shell = c.versionParameter === undefined
+      const shell = (SHELL_DOCUMENTS as readonly string[]).includes(c.document)
       const parameters = Object.fromEntries(
         Object.entries(c.parameters ?? {}).map(([p, value]) => [
           p,
@@ -92,10 +94,12 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
         gates: [...new Set(t.gates)],
         alarms: t.alarms,
         drift: t.drift,
+        // The top-level list first: environment-signals.ts takes the target's own as what follows it.
         notify: [...destinations(written.notify), ...destinations(t.notify)],
         ...(loaded ? {templatePath: loaded.path, templateBody: loaded.body} : {}),
         choice,
         ...(t.environments ? {environments: t.environments} : {}),
+        ...(t.enforce ? {enforce: {schedule: t.enforce.schedule}} : {}),
       }
     }
   }
@@ -111,6 +115,7 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
     state: backend === 'dynamodb' ? {backend, table: table!, region: region ?? written.region, ...(endpoint !== undefined ? {endpoint} : {})} : {backend: 'file'},
     simulated: {...written.simulated, dir: written.simulated.dir === undefined ? path.join(stateDir, 'sim') : path.resolve(dir, written.simulated.dir)},
     targets,
+    notify: destinations(written.notify),
     ...(written.environments ? {environments: environments(written.environments)} : {}),
   }
 
@@ -128,10 +133,13 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
                 : {}),
               ...(over.gates ? {gates: [...new Set(over.gates)]} : {}),
               ...(over.trafficSources ? {trafficSources: over.trafficSources} : {}),
+              ...(over.alarms ? {alarms: over.alarms} : {}),
+              ...(over.notify ? {notify: destinations(over.notify)} : {}),
             },
           ]),
         )
-        return [name, {name, region: e.region ?? written.region, protected: e.protected, default: e.default, targets}]
+        const signals = {...(e.alarms ? {alarms: e.alarms} : {}), ...(e.notify ? {notify: destinations(e.notify)} : {})}
+        return [name, {name, region: e.region ?? written.region, protected: e.protected, default: e.default, targets, ...signals}]
       }),
     )
   }
