@@ -24,7 +24,7 @@ export interface ImmutableInput {
   releaseId: string
   target: string
   version: string
-  kind: 'rollout' | 'rollback'
+  kind: 'rollout' | 'rollback' | 'converge'
   /** The live release when this one starts, or null for a target's first release. */
   previous: PreviousRelease | null
   /**

@@ -19,7 +19,12 @@ export interface IncrementalInput {
   releaseId: string
   target: string
   version: string
-  kind: 'rollout' | 'rollback'
+  kind: 'rollout' | 'rollback' | 'converge'
+  /**
+   * A converge (`release converge`): only these instances of the fleet, the drifted ones, are changed;
+   * the rest is left alone. Absent for a rollout or rollback, which change the whole fleet.
+   */
+  only?: string[]
   /** The live version when this release starts: what an instance is restored to when its own is unknown. */
   previousVersion: string | null
   /** Gates this release stops at (paused, exit 10) until promoted or aborted. */

@@ -56,7 +56,8 @@ export async function drift(ws: Workspace, request: {target?: string}, overrides
   return reports
 }
 
-async function driftOf(ws: Workspace, account: Account, target: TargetConfig): Promise<DriftReport> {
+/** One target's drift, on an account already open (drift, converge and the check before a rollout share it). */
+export async function driftOf(ws: Workspace, account: Account, target: TargetConfig): Promise<DriftReport> {
   const ledger = await ws.ledger.read(target.name)
   const base = {target: target.name, strategy: target.strategy, desiredVersion: ledger.liveVersion}
   if (ledger.liveVersion === null) return {...base, inSync: true, findings: [], checked: ['nothing released yet: nothing to compare']}
@@ -118,7 +119,8 @@ async function incrementalDrift(ws: Workspace, account: Account, target: Increme
   const members = await fleetMembers(deps)
   // The instances the last successful release planned: the fleet as it was when the version went live.
   const last = [...ledger.releases].reverse().find((r) => r.outcome === 'succeeded' && r.version === version)
-  const released = new Set(last ? (await new JournalInstanceLog(ws.store, last.id, ws.now).load()).map((r) => r.instanceId) : [])
+  // A converge changed the drifted instances alone: the fleet it began with is what it left in sync.
+  const released = new Set(last ? (last.options?.fleet ?? (await new JournalInstanceLog(ws.store, last.id, ws.now).load()).map((r) => r.instanceId)) : [])
   const checked = [`${members.instanceIds.length} instances in service, versions read with the current command`]
   if (target.change.current.length === 0) {
     checked[0] = `${members.instanceIds.length} instances in service; no current command: versions cannot be read (set change.current)`

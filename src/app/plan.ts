@@ -21,6 +21,8 @@ import {incrementalDeps} from './kinds/incremental.js'
 import {associationName} from './enforce.js'
 import {groupHealthCheckType} from './kinds/immutable.js'
 import type {Workspace} from './workspace.js'
+import {checkDrift} from './drift-check.js'
+import type {DriftFinding} from './drift.js'
 
 export interface ReleasePlan {
   target: string
@@ -52,6 +54,11 @@ export interface ReleasePlan {
   incremental?: {fleet: string; instances: number; window: number; canary: number; maxErrors: number; windows: number; order: string[]}
   /** A rough duration, from typical AWS timings and the target's bake; not a promise. */
   estimateSeconds: number
+  /**
+   * Drift of what is live, as `release drift` finds it (null: nothing live yet), and what the target's
+   * `drift` key makes a rollout do with it.
+   */
+  drift: {policy: 'warn' | 'refuse'; inSync: boolean | null; findings: DriftFinding[]; lines: string[]; error?: string} | null
 }
 
 export async function planRelease(
@@ -64,7 +71,13 @@ export async function planRelease(
   const account = await openAccount(ws.config, overrides)
   await kindFor(target).preflight(account, version)
   const ledger = await ws.ledger.read(target.name)
+  const check = await checkDrift(ws, account, target)
+  const drift =
+    ledger.liveVersion === null
+      ? null
+      : {policy: target.drift, inSync: check.report?.inSync ?? null, findings: check.report?.findings ?? [], lines: check.lines, ...(check.error !== undefined ? {error: check.error} : {})}
   const base = {
+    drift,
     target: target.name,
     version,
     strategy: target.strategy,

@@ -26,6 +26,7 @@ import {noticeOf, notifierFor, type Notifier} from './notices/index.js'
 import type {NoticeEvent} from '../ports/notices.js'
 import {alarmWatch, checkAlarms, describeAlarm} from './alarms.js'
 import {checkAgainstAccount} from './preflight.js'
+import {checkDrift, refuseDrifted} from './drift-check.js'
 import {endWarmPeriod, warmEndText} from './warm.js'
 import {enforceLiveVersion, enforceVersion, keepEnforced} from './enforce.js'
 import type {Workspace} from './workspace.js'
@@ -37,7 +38,7 @@ import {crashForTest} from './crash-for-test.js'
 export interface ReleaseRequest {
   target: string
   version: string
-  kind: 'rollout' | 'rollback'
+  kind: 'rollout' | 'rollback' | 'converge'
   /** Rollout of the version already live, on purpose (a re-release); refused without it. */
   force?: boolean
   /** A group serving the target's traffic sources that the ledger does not know, to take over. */
@@ -46,6 +47,10 @@ export interface ReleaseRequest {
   emergency?: boolean
   /** Roll out although an alarm of the target is in ALARM (recorded in the journal). */
   ignoreAlarms?: boolean
+  /** A converge of an incremental target: the drifted instances, the only ones it changes. */
+  instances?: string[]
+  /** A converge: the fleet's instances when it began, what later drift checks compare against. */
+  fleet?: string[]
 }
 
 export interface ReleaseHooks {
@@ -112,7 +117,8 @@ export async function rollback(
   return runRelease(ws, {target: target.name, version, kind: 'rollback', emergency: request.emergency}, hooks, overrides)
 }
 
-async function runRelease(
+/** One release of any kind; `converge` (src/app/converge.ts) runs through here like a rollout. */
+export async function runRelease(
   ws: Workspace,
   request: ReleaseRequest,
   hooks: ReleaseHooks,
@@ -134,11 +140,18 @@ async function runRelease(
     // A rollback is what an alarm calls for: only a rollout is refused for one in ALARM.
     const alarming = await checkAlarms(account.alarms, target, {refuseAlarming: request.kind === 'rollout', ignore: request.ignoreAlarms === true, environment: ws.config.environment})
     const options = await checkAgainstAccount(own, account, target, {...request, version})
+    // What is live is checked for drift first: said, or with drift: refuse, refused (nothing changed).
+    const drifted = request.kind === 'rollout' ? await checkDrift(own, account, target) : undefined
+    for (const line of drifted?.lines ?? []) hooks.onProgress?.({releaseId, step: 'planning', message: line})
+    if (drifted) refuseDrifted(target, drifted)
     await endWarm(own, account, target, releaseId, hooks)
     await keepEnforced(target, () => enforceLiveVersion(own, account.associations, target), (message) => hooks.onProgress?.({releaseId, step: 'planning', message}), isLeaseLost)
     // The options go into the ledger with the record: a resume before the first snapshot needs them.
     const record = await own.ledger.begin(target.name, {version, strategy: kind.strategy, kind: request.kind, options: requestedOptions(options, request)})
     hooks.onStart?.(record, {resumed: false})
+    if (drifted && drifted.lines.length > 0) {
+      await appendJournal(own.store, record.id, {type: 'note', state: 'planning', message: drifted.lines.join('\n'), now: ws.now})
+    }
     if (alarming.length > 0) {
       const note = `started with ${alarming.map(describeAlarm).join('; ')} (${request.ignoreAlarms ? `--ignore-alarms by ${whoAmI()}` : 'a rollback'}); not counted while they stay so`
       // Kept with the note: a resumed release lets the same alarms through.
@@ -517,6 +530,8 @@ function requestedOptions(options: ReleaseOptions, request: ReleaseRequest): Req
     ...(options.adopt ? {adopt: options.adopt} : {}),
     ...(options.emergency ? {emergency: true} : {}),
     ...(request.force ? {force: true} : {}),
+    ...(request.instances ? {instances: request.instances} : {}),
+    ...(request.fleet ? {fleet: request.fleet} : {}),
   }
   return Object.keys(kept).length > 0 ? kept : undefined
 }
@@ -526,7 +541,7 @@ function succeededVersions(releases: ReleaseRecord[]): string[] {
 }
 
 /** A release that died mid-way must be resumed (or settled) before another one starts on the target. */
-async function refuseInterrupted(ws: Workspace, target: string): Promise<void> {
+export async function refuseInterrupted(ws: Workspace, target: string): Promise<void> {
   const current = await ws.ledger.current(target)
   if (current?.outcome === 'paused') {
     throw new UserError(

@@ -13,7 +13,7 @@ export interface ReleaseView {
   id: string
   version: string
   strategy: StrategyName
-  kind: 'rollout' | 'rollback'
+  kind: 'rollout' | 'rollback' | 'converge'
   state: string
   outcome: Outcome
   previousVersion: string | null

@@ -7,6 +7,7 @@ import {
   ExitStandbyCommand,
   paginateDescribeAutoScalingGroups,
   paginateDescribeTrafficSources,
+  TerminateInstanceInAutoScalingGroupCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling'
 import type {Clock} from '../ports/clock.js'
@@ -74,6 +75,16 @@ export class AutoScalingFleet implements FleetPort {
         DesiredCapacity: capacity.desired,
       }),
     )
+  }
+
+  async replaceInstance(instanceId: string): Promise<void> {
+    try {
+      await this.autoScaling.send(new TerminateInstanceInAutoScalingGroupCommand({InstanceId: instanceId, ShouldDecrementDesiredCapacity: false}))
+    } catch (error) {
+      // Already gone (terminated by an earlier attempt, or by the group): what was asked is done.
+      if (errorName(error) === 'ValidationError' && /not found|No managed instance/i.test((error as Error).message)) return
+      throw error
+    }
   }
 
   async attachTrafficSources(group: string, identifiers: string[]): Promise<void> {

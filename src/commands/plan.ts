@@ -43,6 +43,10 @@ export default class Plan extends ReleaseCommand {
       lines.push('what would catch a bad version:', ...plan.health.signals.map((s) => `  ${s}`))
       if (plan.health.warning) this.warn(plan.health.warning)
     }
+    if (plan.drift) {
+      lines.push(...plan.drift.lines)
+      if (plan.drift.inSync === false) lines.push(plan.drift.policy === 'refuse' ? `a rollout would be refused (drift: refuse): release converge ${plan.target} first` : `a rollout would go on (drift: warn)`)
+    }
     lines.push(`estimate: about ${Math.max(1, Math.round(plan.estimateSeconds / 60))} min (typical AWS timings; not a promise)`)
     this.log(lines.join('\n'))
   }

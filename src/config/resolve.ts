@@ -59,6 +59,7 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
         allowDurableReplacement: t.allowDurableReplacement,
         gates: [...new Set(t.gates)],
         alarms: t.alarms,
+        drift: t.drift,
         // The top-level list first: environment-signals.ts takes the target's own as what follows it.
         notify: [...destinations(written.notify), ...destinations(t.notify)],
         choice,
@@ -93,6 +94,7 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
         timeouts: {standbyMs: t.timeouts.standby, applyMs: t.timeouts.apply, verifyMs: t.timeouts.verify, healthMs: t.timeouts.health},
         gates: [...new Set(t.gates)],
         alarms: t.alarms,
+        drift: t.drift,
         // The top-level list first: environment-signals.ts takes the target's own as what follows it.
         notify: [...destinations(written.notify), ...destinations(t.notify)],
         ...(loaded ? {templatePath: loaded.path, templateBody: loaded.body} : {}),

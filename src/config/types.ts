@@ -90,6 +90,8 @@ export interface ImmutableTargetConfig extends Omit<ImmutableSettings, 'target' 
   gates: ImmutableGate[]
   /** CloudWatch alarm names that count as the target's health while a release can go back. */
   alarms: string[]
+  /** What a rollout does when what is live has drifted: say so (warn) or stop with exit 2 (refuse). */
+  drift: 'warn' | 'refuse'
   /** Where its releases are told: release.yml's top-level notify, then the target's own. */
   notify: NotifyDestination[]
   choice: StrategyChoice
@@ -112,6 +114,8 @@ export interface IncrementalTargetConfig extends Omit<IncrementalSettings, 'targ
   gates: IncrementalGate[]
   /** CloudWatch alarm names that count as the target's health while a release can go back. */
   alarms: string[]
+  /** What a rollout does when what is live has drifted: say so (warn) or stop with exit 2 (refuse). */
+  drift: 'warn' | 'refuse'
   /** Where its releases are told: release.yml's top-level notify, then the target's own. */
   notify: NotifyDestination[]
   /** Absolute; set when release.yml names a template (always for auto). Never deployed: read by `release plan`. */

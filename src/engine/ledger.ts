@@ -10,7 +10,7 @@ export interface ReleaseRecord {
   seq: number
   version: string
   strategy: StrategyName
-  kind: 'rollout' | 'rollback'
+  kind: 'rollout' | 'rollback' | 'converge'
   /** The machine's state, e.g. planning, shifting, rolledBack. */
   state: string
   outcome: Outcome
@@ -35,6 +35,10 @@ export interface RequestedOptions {
   emergency?: boolean
   /** `rollout --force`: a deliberate re-release of the live version. */
   force?: boolean
+  /** `release converge` of an incremental target: the drifted instances, the only ones it changes. */
+  instances?: string[]
+  /** `release converge`: the fleet's instances when it began (what later drift checks compare against). */
+  fleet?: string[]
 }
 
 export interface TargetLedger {
@@ -80,7 +84,7 @@ export class Ledger {
 
   begin(
     target: string,
-    r: {version: string; strategy: StrategyName; kind: 'rollout' | 'rollback'; options?: RequestedOptions},
+    r: {version: string; strategy: StrategyName; kind: 'rollout' | 'rollback' | 'converge'; options?: RequestedOptions},
   ): Promise<ReleaseRecord> {
     return this.change(target, (ledger) => {
       const seq = ledger.releases.reduce((max, release) => Math.max(max, release.seq), 0) + 1

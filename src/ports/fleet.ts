@@ -50,6 +50,12 @@ export interface FleetPort {
   /** Every Auto Scaling group of the account and region, by name (`release init` offers them). */
   listGroups(): Promise<GroupInfo[]>
   setCapacity(name: string, capacity: {min: number; max: number; desired: number}): Promise<void>
+  /**
+   * Terminates an instance of a group without lowering its desired capacity, so that the group
+   * launches a replacement from its launch template (TerminateInstanceInAutoScalingGroup,
+   * ShouldDecrementDesiredCapacity false). An instance already gone is not an error.
+   */
+  replaceInstance(instanceId: string): Promise<void>
   /** Idempotent: sources already attached are left as they are. */
   attachTrafficSources(group: string, identifiers: string[]): Promise<void>
   /** Idempotent: sources not attached are ignored. */

@@ -20,6 +20,8 @@ export function plan(deps: IncrementalDeps, journal: InstanceJournal) {
     let planned = foldJournal(await journal.load()).planned
     if (planned.length === 0) {
       const members = await fleetMembers(deps)
+      // A converge changes the drifted instances alone (those still in service); the window is theirs.
+      if (context.only) members.instanceIds = members.instanceIds.filter((id) => context.only!.includes(id))
       if (members.instanceIds.length === 0) throw new Error(`the fleet (${describeFleet(deps)}) has no instances in service`)
       // Every change is a Run Command: an instance InService whose agent has not registered yet (just
       // launched) is waited for, one that never does stops the release here, before anything changed.

@@ -43,7 +43,8 @@ export function roll(deps: IncrementalDeps, journal: InstanceJournal) {
     })
     const tally = {changed: context.tally.changed + result.changed.length, failed: context.tally.failed + result.failed.length}
     if (scope === 'rest' && tally.failed > 0) await restoreTolerated(deps, journal, context.releaseId, context.previousVersion)
-    if (scope === 'rest') await reportLaunched(deps, context.releaseId, 'rolling', new Set(progress.planned.map((p) => p.instanceId)))
+    // A converge leaves the rest of the fleet alone: its other instances are not 'launched during the release'.
+    if (scope === 'rest' && !context.only) await reportLaunched(deps, context.releaseId, 'rolling', new Set(progress.planned.map((p) => p.instanceId)))
     return {tally, bakeUntil: new Date(deps.clock.now() + deps.settings.bakeMs).toISOString()}
   }
 }
@@ -102,7 +103,8 @@ export function restore(deps: IncrementalDeps, journal: InstanceJournal) {
     const restoredVersion = context.previousVersion ?? (found.length === 1 ? found[0]! : null)
     // Instances the group launched during the release (in place of one it terminated, or scaling out)
     // booted what its launch template boots, whatever this release did: they get the restored version too.
-    const launched = await launchedDuring(deps, new Set(progress.planned.map((p) => p.instanceId)))
+    // A converge's plan holds the drifted instances alone: the rest of the fleet is not its to restore.
+    const launched = context.only ? [] : await launchedDuring(deps, new Set(progress.planned.map((p) => p.instanceId)))
     if (launched.length > 0) {
       const missing = new Set(
         await awaitAgents(deps, {releaseId: context.releaseId, step: 'rollingBack', instanceIds: launched, timeoutMs: deps.settings.timeouts.verifyMs, pollIntervalMs: deps.settings.pollIntervalMs}),

@@ -98,6 +98,7 @@ describe('loadConfig: a good config', () => {
         line: 2,
         allowDurableReplacement: false,
         gates: [],
+        drift: 'warn',
         alarms: [],
         notify: [],
         choice: {declared: 'immutable', strategy: 'immutable', reason: 'declared in release.yml', durable: []},
@@ -210,7 +211,7 @@ describe('loadConfig: errors point at file:line', () => {
     const yml = GOOD.replace('    template: web.yml\n', '    template: web.yml\n    tempalte: other.yml\n')
     const e = await configError(yml)
     expect(e.message).toBe(
-      `release.yml:${lineOf(yml, 'tempalte')}: unknown key "tempalte" in targets.web; allowed keys: strategy, template, versionParameter, parameters, trafficSources, retain, keepWarm, bake, verify, timeouts, allowDurableReplacement, environments, alarms, notify, gates`,
+      `release.yml:${lineOf(yml, 'tempalte')}: unknown key "tempalte" in targets.web; allowed keys: strategy, template, versionParameter, parameters, trafficSources, retain, keepWarm, bake, verify, timeouts, allowDurableReplacement, environments, alarms, drift, notify, gates`,
     )
     expect(e.hint).toBe('Did you mean "template"?')
     const top = await configError(`acount: aws\n${GOOD}`)

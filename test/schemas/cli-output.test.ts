@@ -78,6 +78,7 @@ interface Outputs {
   tidy: unknown
   driftDb: unknown
   driftWeb: unknown
+  converged: unknown
 }
 
 describe('JSON printed by the CLI fits docs/schemas', () => {
@@ -119,6 +120,7 @@ describe('JSON printed by the CLI fits docs/schemas', () => {
     code(await run(['sim', 'drift', 'instance', apiInstance, '--version', '0.9.0']), 0)
     const driftWeb = json(code(await run(['drift', 'api', '--json']), 6))
     code(await run(['drift', 'nope', '--json']), 2)
+    const converged = json(code(await run(['converge', 'api', '--json']), 0))
 
     out = {
       rolloutWeb,
@@ -139,13 +141,14 @@ describe('JSON printed by the CLI fits docs/schemas', () => {
       tidy,
       driftDb,
       driftWeb,
+      converged,
     }
   }, 180_000)
 
   it('every schema is valid draft 2020-12 and compiles in strict mode', () => {
     const files = readdirSync(SCHEMAS).filter((f) => f.endsWith('.schema.json'))
     expect(files.sort()).toEqual(
-      ['detach', 'drift', 'error', 'event', 'history', 'locks', 'plan', 'sim-account', 'status', 'tidy'].map((n) => `${n}.schema.json`),
+      ['converge', 'detach', 'drift', 'error', 'event', 'history', 'locks', 'plan', 'sim-account', 'status', 'tidy'].map((n) => `${n}.schema.json`),
     )
     for (const file of files) {
       expect(schema(file).$schema).toBe('https://json-schema.org/draft/2020-12/schema')
@@ -223,6 +226,8 @@ describe('JSON printed by the CLI fits docs/schemas', () => {
   it('drift --json', () => {
     expectValid(validator('drift.schema.json'), out.driftDb, 'driftDb')
     expectValid(validator('drift.schema.json'), out.driftWeb, 'driftWeb')
+    expectValid(validator('converge.schema.json'), out.converged, 'converged')
+    expect(out.converged).toMatchObject({target: 'api', exitCode: 0, release: {outcome: 'succeeded'}})
     expect(out.driftDb).toMatchObject([{target: 'api', inSync: true, findings: []}])
     expect(out.driftWeb).toMatchObject([{target: 'api', inSync: false, findings: [expect.objectContaining({kind: 'instanceVersion', actual: '0.9.0'})]}])
   })

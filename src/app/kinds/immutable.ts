@@ -40,7 +40,8 @@ export function immutableKind(target: ImmutableTargetConfig): ReleaseKind {
         adopt: options.adopt ?? null,
         emergency: options.emergency === true,
         // An emergency rollback stops at no gate: it returns to a version that already proved itself.
-        gates: options.emergency ? [] : target.gates,
+        // A converge rolls out the live version again, which already went past its gates.
+        gates: options.emergency || record.kind === 'converge' ? [] : target.gates,
         // Derived from when this ledger record began: the same on a resume, different for a release that reuses the id.
         nonce: createHash('sha256').update(`${record.id}@${record.startedAt}`).digest('hex').slice(0, 8),
       }

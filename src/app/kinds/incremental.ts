@@ -32,7 +32,9 @@ export function incrementalKind(target: IncrementalTargetConfig): ReleaseKind {
         version: record.version,
         kind: record.kind,
         previousVersion: record.previousVersion,
-        gates: target.gates,
+        // A converge re-applies a version that already went past its gates: it stops at none.
+        gates: record.kind === 'converge' ? [] : target.gates,
+        ...(record.options?.instances ? {only: record.options.instances} : {}),
       }
     },
     // The canary, every window and the bake; the way back (restore) is never interrupted.

@@ -1,6 +1,7 @@
 /** An immutable target (red/black): a new CloudFormation stack per release, traffic moved, old ones retired. */
 import * as v from 'valibot'
 import {alarmsEntry} from './alarms.js'
+import {driftEntry} from './drift.js'
 import {notifyEntry} from './notify.js'
 import {chooseStrategy} from '../../../strategies/choose.js'
 import {suggest} from '../suggest.js'
@@ -57,6 +58,7 @@ export const immutableEntries = {
   ),
   environments: optionalKey(targetEnvironments(), 'The environments this target exists in (names from `environments`); default: all of them. A target listed for `dev` alone is unknown in the others.'),
   alarms: alarmsEntry,
+  drift: driftEntry,
   notify: notifyEntry,
   gates: gates(IMMUTABLE_GATES, 'Where a release waits for `release promote` or `release abort` (paused, exit 10): beforeShift, beforeRetire.'),
 }

@@ -1,6 +1,7 @@
 /** An incremental target: instances changed in place through SSM Run Command, a window at a time. */
 import * as v from 'valibot'
 import {alarmsEntry} from './alarms.js'
+import {driftEntry} from './drift.js'
 import {notifyEntry} from './notify.js'
 import {change} from './change.js'
 import {enforce} from './enforce.js'
@@ -88,6 +89,7 @@ export const incrementalEntries = {
   ),
   environments: optionalKey(targetEnvironments(), 'The environments this target exists in (names from `environments`); default: all of them. A target listed for `dev` alone is unknown in the others.'),
   alarms: alarmsEntry,
+  drift: driftEntry,
   notify: notifyEntry,
   gates: gates(INCREMENTAL_GATES, 'Where a release waits for `release promote` or `release abort` (paused, exit 10): afterCanary.'),
 }
