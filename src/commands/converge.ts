@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {ReleaseCommand} from './_base.js'
+import {cli} from '../util/cli-context.js'
 
 export default class Converge extends ReleaseCommand {
   static override summary = 'Bring a drifted target back to its live version.'
@@ -23,9 +24,9 @@ Exit codes: 0 converged (or already in sync), 1 drift left that cannot be conver
     const {converge} = await import('../app/converge.js')
     const {findingText} = await import('../app/drift.js')
     const result = await converge(ws, {target: args.target}, {
-      onStart: (record, how) => process.stderr.write(`${how.resumed ? 'resumed' : 'started'} ${record.id} (${record.kind} of ${record.target} to ${record.version})\n`),
-      onTransition: (state, record) => process.stderr.write(`${record.id}: ${state}\n`),
-      onProgress: (event) => process.stderr.write(`${event.step}: ${event.message}\n`),
+      onStart: (record, how) => cli().stderr.write(`${how.resumed ? 'resumed' : 'started'} ${record.id} (${record.kind} of ${record.target} to ${record.version})\n`),
+      onTransition: (state, record) => cli().stderr.write(`${record.id}: ${state}\n`),
+      onProgress: (event) => cli().stderr.write(`${event.step}: ${event.message}\n`),
     })
     if (flags.json) this.printJson(result)
     else {
@@ -34,6 +35,6 @@ Exit codes: 0 converged (or already in sync), 1 drift left that cannot be conver
       for (const u of result.unsafe) this.log(`not converged: ${u.finding}\n  remedy: ${u.remedy}`)
       this.log(result.message)
     }
-    process.exitCode = result.exitCode
+    cli().setExitCode(result.exitCode)
   }
 }
