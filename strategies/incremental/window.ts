@@ -5,6 +5,7 @@ import {printableText} from '../../src/util/text.js'
 import {neverRegistered} from '../agents.js'
 import {changeCommand} from './change.js'
 import type {IncrementalDeps} from './deps.js'
+import {type LookKind, PollPlan} from './poll-plan.js'
 import {IN_FLIGHT, OUT_OF_SERVICE, type PassState} from './progress.js'
 
 /** One pass of a sliding window over a fleet: the release itself, or the way back. */
@@ -86,6 +87,10 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
   /** Instances SendCommand refused as not (yet) managed, since when: sent again once their agent is listed. */
   const unregistered = new Map<string, number>()
   let stopping: string | null = null
+  const plan = new PollPlan(pollPlanSettings(settings))
+  /** The look before this one: an instance seen past a phase now ended between the two. */
+  let previousLook = Number.NEGATIVE_INFINITY
+  let kind: LookKind = 'full'
 
   const deadlineOf = (t: Tracked): number => {
     const {standbyMs, applyMs, verifyMs, healthMs} = settings.timeouts
@@ -112,10 +117,13 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
     }
 
     // Observe: the group once, the commands in aggregate.
-    // One read of the group a tick, shared with the Standby calls below (they would read it again).
+    // One read of the group a tick, shared with the Standby calls below (they would read it again),
+    // when an instance moves through the group's states or one may start: not while all only change.
     const lifecycle = new Map<string, InstanceInfo>()
     let groupInfo: GroupInfo | undefined
-    if (job.group && (inFlight() > 0 || queue.length > 0)) {
+    const groupMoves = [...tracked.values()].some((t) => t.phase === 'enteringStandby' || t.phase === 'returning')
+    const mayStart = kind === 'full' && queue.length > 0 && job.window - outOfService() > 0
+    if (job.group && (groupMoves || mayStart)) {
       groupInfo = await fleet.describeGroup(job.group)
       for (const instance of groupInfo?.instances ?? []) lifecycle.set(instance.id, instance)
     }
@@ -130,15 +138,20 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
         }
       }
     }
-    const results = await finishedInvocations(deps, tracked, seenCounts, commandSentAt)
-    const targetHealth = await returningTargetHealth(deps, job, tracked, lifecycle)
+    // A standby look reads the group only: the changes and the load balancer wait for the next full one.
+    const full = kind === 'full'
+    const results = full ? await finishedInvocations(deps, tracked, seenCounts, commandSentAt) : new Map<string, InvocationResult>()
+    const targetHealth = full ? await returningTargetHealth(deps, job, tracked, lifecycle) : new Map<string, TargetVerdict>()
 
     // Advance every instance in flight.
     const toSend: string[] = []
     const toReturn: string[] = []
     for (const [id, t] of tracked) {
       if (t.phase === 'enteringStandby') {
-        if (lifecycle.get(id)?.lifecycle === 'Standby') (t.returnOnly ? toReturn : toSend).push(id)
+        if (lifecycle.get(id)?.lifecycle === 'Standby') {
+          plan.learn('enteringStandby', t.at, previousLook, now)
+          ;(t.returnOnly ? toReturn : toSend).push(id)
+        }
         else if (now > deadlineOf(t)) move(id, 'failed', {reason: `did not reach Standby within ${settings.timeouts.standbyMs / 1000}s`})
       } else if (t.phase === 'changing' && t.commandId === undefined) {
         // Written ahead of a send that did not finish (a resumed release): whether it reached the
@@ -147,6 +160,7 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
       } else if (t.phase === 'changing') {
         // Only the invocation of the command sent last counts: an earlier attempt's failure is history.
         const result = results.get(`${t.commandId}:${id}`)
+        if (result) plan.learn('changing', t.at, previousLook, now)
         if (result?.ok) {
           if (job.group && job.standby) toReturn.push(id)
           else if (job.group) move(id, 'returning')
@@ -161,13 +175,16 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
           const undelivered = t.attempts === 0 && UNDELIVERED_INVOCATION_STATUSES.has(result.status)
           move(id, 'failed', {reason: undelivered ? `${result.status}: Systems Manager could not deliver the change, so the instance was not changed` : reason, ...(undelivered ? {undelivered} : {})})
         }
-        else if (now > deadlineOf(t)) move(id, 'failed', {reason: 'the change did not finish in time'})
-      } else if (t.phase === 'returning') {
+        else if (full && now > deadlineOf(t)) move(id, 'failed', {reason: 'the change did not finish in time'})
+      } else if (t.phase === 'returning' && full) {
         const info = lifecycle.get(id)
         // Traffic sees the application: InService and Healthy (EC2 status checks) is not enough while
         // the group has target groups; the instance must pass the load balancer's check in every one.
         const verdict = info?.lifecycle === 'InService' && info.health === 'Healthy' ? (targetHealth.get(id) ?? {healthy: true}) : undefined
-        if (verdict?.healthy) move(id, 'done')
+        if (verdict?.healthy) {
+          plan.learn('returning', t.at, previousLook, now)
+          move(id, 'done')
+        }
         else if (info?.lifecycle === 'InService' && (info.health !== 'Healthy' || verdict?.failed !== undefined)) {
           const why = verdict?.failed ?? 'unhealthy'
           move(id, 'failed', {reason: `${why} after the change`})
@@ -194,7 +211,7 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
     // Fill the window.
     const starting: string[] = []
     const batchDone = deps.settings.windowPolicy !== 'fixed' || inFlight() === 0
-    if (!stopping && batchDone) {
+    if (!stopping && batchDone && full) {
       let free = job.window - outOfService()
       if (free <= 0 && inFlight() === 0 && queue.length > 0) {
         stopping = `every place in the window (${job.window}) is held by a failed instance`
@@ -228,9 +245,29 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
       if (stopping) throw new WindowStopped(stopping, result)
       return result
     }
-    await clock.sleep(settings.pollIntervalMs)
+    previousLook = now
+    const inFlightNow = [...tracked.values()].filter((t) => IN_FLIGHT.has(t.phase)).map((t) => ({phase: t.phase, since: t.at}))
+    const next = plan.nextLook(clock.now(), inFlightNow)
+    kind = next.kind
+    await clock.sleep(next.delayMs)
   }
 }
+
+/** The planner's settings: the poll interval is its prior and, unless set, its shortest gap. */
+function pollPlanSettings(settings: IncrementalDeps['settings']) {
+  const poll = settings.poll ?? {}
+  return {
+    pollIntervalMs: settings.pollIntervalMs,
+    wasteMs: poll.wasteMs ?? DEFAULT_POLL_WASTE_MS,
+    minGapMs: poll.minGapMs ?? Math.min(settings.pollIntervalMs, DEFAULT_MIN_GAP_MS),
+    maxGapMs: poll.maxGapMs ?? Math.max(settings.pollIntervalMs, DEFAULT_MAX_GAP_MS),
+  }
+}
+
+/** Defaults of the poll planner (poll-plan.ts), chosen from the frontier bench/ prints. */
+export const DEFAULT_POLL_WASTE_MS = 200_000
+const DEFAULT_MIN_GAP_MS = 5_000
+const DEFAULT_MAX_GAP_MS = 60_000
 
 /** Not in the group any more, or on its way out. */
 function isGone(info: InstanceInfo | undefined): boolean {
