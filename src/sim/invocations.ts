@@ -17,13 +17,21 @@ import type {CommandRecord, InstanceRecord, InvocationRecord, TaskBody} from './
  * ends TimedOut (StatusDetails ExecutionTimedOut) without its changes.
  */
 
-/** After SendCommand, GetCommandInvocation answers InvocationDoesNotExist for this long, as real SSM does. */
-const VISIBLE_AFTER_MS: [number, number] = [500, 1_500]
 /** Pending -> InProgress: the agent picks the command up. */
 const PICKUP_MS: [number, number] = [500, 2_000]
 const DEFAULT_EXECUTION_TIMEOUT_S = 3600
 /** Run time of a command that only reads the version. */
 const READ_MS: [number, number] = [1_000, 4_000]
+
+/**
+ * The invocation as ListCommandInvocations and GetCommandInvocation show it: until the agent's report
+ * of its end arrives, still running (InProgress, or Pending if it never started), without output.
+ */
+export function reported(model: Model, invocation: InvocationRecord): InvocationRecord {
+  if (invocation.endedAt === undefined || invocation.reportedAt === undefined || model.now >= invocation.reportedAt) return invocation
+  const running = invocation.startedAt === undefined ? 'Pending' : 'InProgress'
+  return {...invocation, status: running, details: running, output: '', error: '', responseCode: -1, endedAt: undefined}
+}
 
 export function isTerminal(invocation: InvocationRecord): boolean {
   return invocation.status !== 'Pending' && invocation.status !== 'InProgress' && invocation.status !== 'Cancelling'
@@ -74,7 +82,7 @@ export function startInvocations(model: Model, command: CommandRecord): void {
       instanceId,
       status: 'Pending',
       details: 'Pending',
-      visibleAt: model.now + model.delay(VISIBLE_AFTER_MS),
+      visibleAt: model.now + model.delay(model.timings.invocationVisibleMs),
       output: '',
       error: '',
       responseCode: -1,
@@ -94,6 +102,7 @@ function finish(model: Model, command: CommandRecord, invocation: InvocationReco
   invocation.details = details
   invocation.responseCode = code
   invocation.endedAt = model.now
+  invocation.reportedAt = model.now + model.delay(model.timings.agentReportMs)
   if (command.setsVersion) model.tracker.changing(invocation.instanceId, -1)
 }
 

@@ -18,7 +18,7 @@ import type {
 } from '@aws-sdk/client-ssm'
 import {customDocumentVersion, type DocumentSpec} from './documents.js'
 import {ssmErrors as errors} from './errors.js'
-import {cancelInvocations, isManaged, isTerminal, startInvocations} from './invocations.js'
+import {cancelInvocations, isManaged, isTerminal, reported, startInvocations} from './invocations.js'
 import type {Model} from './model.js'
 import {maxResults, page} from './paging.js'
 import {scriptLines, setsVersion} from './script.js'
@@ -209,11 +209,25 @@ function invocationShape(model: Model, command: CommandRecord, invocation: Invoc
 
 function listCommandInvocations(model: Model, input: ListCommandInvocationsRequest): ListCommandInvocationsResult {
   const size = maxResults(input.MaxResults, 1, 50, errors.validation)
-  const commands = input.CommandId ? [requireCommand(model, input.CommandId)] : [...model.state.commands].reverse()
+  let after = -Infinity
+  let before = Infinity
+  const tests: ((invocation: InvocationRecord) => boolean)[] = []
+  for (const filter of input.Filters ?? []) {
+    if (!FILTER_KEYS.has(filter.key ?? '')) throw errors.invalidFilterKey(`The filter key ${filter.key ?? 'null'} is not valid.`)
+    if (filter.key === 'InvokedAfter') after = Math.max(after, filterTime(filter))
+    else if (filter.key === 'InvokedBefore') before = Math.min(before, filterTime(filter))
+    else if (filter.key === 'Status') tests.push((invocation) => invocation.status === filter.value)
+    else if (filter.key === 'ExecutionStage') tests.push((invocation) => (filter.value === 'Complete') === isTerminal(invocation))
+  }
+  const commands = (input.CommandId ? [requireCommand(model, input.CommandId)] : [...model.state.commands].reverse()).filter(
+    (command) => command.requestedAt >= after && command.requestedAt < before,
+  )
+  // An invocation is listed once it exists (delivery), with the status its agent last reported.
   const rows = commands.flatMap((command) =>
     command.invocations
-      .filter((invocation) => !input.InstanceId || invocation.instanceId === input.InstanceId)
-      .map((invocation) => ({command, invocation})),
+      .filter((invocation) => model.now >= invocation.visibleAt && (!input.InstanceId || invocation.instanceId === input.InstanceId))
+      .map((invocation) => ({command, invocation: reported(model, invocation)}))
+      .filter(({invocation}) => tests.every((test) => test(invocation))),
   )
   const {items, nextToken} = page(rows, input.NextToken, size, errors.invalidNextToken)
   return {
@@ -229,8 +243,9 @@ function elapsed(invocation: InvocationRecord, now: number): string {
 
 function getCommandInvocation(model: Model, input: GetCommandInvocationRequest): GetCommandInvocationResult {
   const command = requireCommand(model, input.CommandId)
-  const invocation = command.invocations.find((entry) => entry.instanceId === input.InstanceId)
-  if (!invocation || model.now < invocation.visibleAt) throw errors.invocationDoesNotExist()
+  const found = command.invocations.find((entry) => entry.instanceId === input.InstanceId)
+  if (!found || model.now < found.visibleAt) throw errors.invocationDoesNotExist()
+  const invocation = reported(model, found)
   const plugin = pluginName(model, command)
   if (input.PluginName && input.PluginName !== plugin) throw errors.invocationDoesNotExist()
   return {

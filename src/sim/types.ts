@@ -79,6 +79,14 @@ export interface SimTimings {
   standbyMs: DelayRange
   /** Boot -> the SSM agent registered (DescribeInstanceInformation lists it, SendCommand accepts it). */
   agentRegistrationMs: DelayRange
+  /** SendCommand -> the invocation exists (ListCommandInvocations lists it, GetCommandInvocation finds it). */
+  invocationVisibleMs: DelayRange
+  /**
+   * An invocation's end -> its status in ListCommandInvocations and GetCommandInvocation (the agent
+   * reports it). ListCommands' counts see the end at once: the worst case for a reader that lists
+   * the invocations of a command whose counts moved.
+   */
+  agentReportMs: DelayRange
   /**
    * Run time of an SSM invocation (InProgress -> its end), log-normal: the default. Given `commandMs`
    * without `commandLatency`, the uniform range is used instead.
@@ -430,6 +438,8 @@ export interface InvocationRecord {
   details: string
   /** GetCommandInvocation answers InvocationDoesNotExist before this time, as real SSM does right after SendCommand. */
   visibleAt: number
+  /** Listings show the end (status, output) from this time on: the agent reported it. */
+  reportedAt?: number
   startedAt?: number
   endedAt?: number
   output: string

@@ -435,9 +435,9 @@ async function finishedInvocations(
   const moved = summaries
     .filter((s) => s.completedCount + s.deliveryTimedOutCount > (seenCounts.get(s.commandId) ?? 0))
     .map((s) => s.commandId)
-  for (const s of summaries) seenCounts.set(s.commandId, s.completedCount + s.deliveryTimedOutCount)
   // SSM calls a command Success only once every invocation succeeded: its instances need no listing.
   const allSucceeded = new Set(summaries.filter((s) => s.status === 'Success' && s.targetCount > 0 && s.completedCount === s.targetCount && s.errorCount === 0).map((s) => s.commandId))
+  for (const s of summaries) if (allSucceeded.has(s.commandId)) seenCounts.set(s.commandId, s.completedCount + s.deliveryTimedOutCount)
   for (const [instanceId, t] of tracked) {
     if (t.phase === 'changing' && t.commandId !== undefined && allSucceeded.has(t.commandId) && moved.includes(t.commandId)) {
       results.set(`${t.commandId}:${instanceId}`, {commandId: t.commandId, instanceId, status: 'Success', done: true, ok: true})
@@ -445,9 +445,16 @@ async function finishedInvocations(
   }
   const toList = moved.filter((id) => !allSucceeded.has(id))
   if (toList.length === 0) return results
+  // A command's counts may move before its listing shows the end (the agent's report is late, the
+  // invocation not yet listed): what counts as seen is the ends the listing showed, so that a command
+  // whose counts ran ahead is listed again at the next look instead of being forgotten.
+  const listedEnds = new Map<string, number>(toList.map((id) => [id, 0]))
   for (const invocation of await deps.commands.invocations(toList)) {
-    if (invocation.done) results.set(`${invocation.commandId}:${invocation.instanceId}`, invocation)
+    if (!invocation.done) continue
+    results.set(`${invocation.commandId}:${invocation.instanceId}`, invocation)
+    listedEnds.set(invocation.commandId, (listedEnds.get(invocation.commandId) ?? 0) + 1)
   }
+  for (const [commandId, ends] of listedEnds) seenCounts.set(commandId, ends)
   return results
 }
 
