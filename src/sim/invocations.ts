@@ -82,7 +82,7 @@ export function startInvocations(model: Model, command: CommandRecord): void {
       instanceId,
       status: 'Pending',
       details: 'Pending',
-      visibleAt: model.now + model.delay(model.timings.invocationVisibleMs),
+      visibleAt: model.now + model.draw(`visible:${instanceId}`).delay(model.timings.invocationVisibleMs),
       output: '',
       error: '',
       responseCode: -1,
@@ -90,9 +90,9 @@ export function startInvocations(model: Model, command: CommandRecord): void {
     if (command.setsVersion) model.tracker.changing(instanceId, 1)
     const undeliverable = instance.deliveryRoll < (model.faults.undeliverableInstances ?? 0)
     if (undeliverable) {
-      model.schedule(commandDuration(model), {kind: 'invocation.ended', commandId: command.id, instanceId})
+      model.schedule(commandDuration(model, instanceId), {kind: 'invocation.ended', commandId: command.id, instanceId})
     } else {
-      model.schedule(model.delay(PICKUP_MS), {kind: 'invocation.started', commandId: command.id, instanceId})
+      model.schedule(model.draw(`pickup:${instanceId}`).delay(PICKUP_MS), {kind: 'invocation.started', commandId: command.id, instanceId})
     }
   }
 }
@@ -102,7 +102,7 @@ function finish(model: Model, command: CommandRecord, invocation: InvocationReco
   invocation.details = details
   invocation.responseCode = code
   invocation.endedAt = model.now
-  invocation.reportedAt = model.now + model.delay(model.timings.agentReportMs)
+  invocation.reportedAt = model.now + model.draw(`report:${invocation.instanceId}`).delay(model.timings.agentReportMs)
   if (command.setsVersion) model.tracker.changing(invocation.instanceId, -1)
 }
 
@@ -114,7 +114,7 @@ function script(command: CommandRecord): string[] {
 function run(model: Model, command: CommandRecord, invocation: InvocationRecord, instance: InstanceRecord): void {
   const lines = script(command)
   const rate = model.faults.commandFailureRate ?? 0
-  if (rate > 0 && !onlyReads(lines) && model.random.next() < rate) {
+  if (rate > 0 && !onlyReads(lines) && model.draw(`fails:${invocation.instanceId}`).next() < rate) {
     invocation.output = lines.length > 0 ? `$ ${lines[0]}\n` : ''
     invocation.error = `failed to run commands: exit status 1\n`
     finish(model, command, invocation, 'Failed', 'Failed', 1)
@@ -151,7 +151,7 @@ export function applyInvocationTask(model: Model, task: InvocationTask): void {
     invocation.details = 'InProgress'
     invocation.startedAt = model.now
     const ended = {kind: 'invocation.ended', commandId: command.id, instanceId: task.instanceId} as const
-    const duration = onlyReads(script(command)) ? model.delay(READ_MS) : commandDuration(model)
+    const duration = onlyReads(script(command)) ? model.delay(READ_MS) : commandDuration(model, task.instanceId)
     model.schedule(Math.min(duration, executionTimeoutMs(command)), ended)
     return
   }

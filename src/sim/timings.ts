@@ -56,14 +56,18 @@ export function resolveTimings(given: Partial<SimTimings> | undefined): SimTimin
  * A log-normal draw: ln(X) ~ N(mu, sigma) with e^mu = median and e^(mu + z95 sigma) = p95. Real
  * command run times are like that: most near the median, a long tail of slow ones, never negative.
  */
-export function logNormalDelay(model: Model, latency: LatencyDistribution): number {
+export function logNormalDelay(model: Model, latency: LatencyDistribution, random = model.random): number {
   const mu = Math.log(latency.medianMs)
   const sigma = Math.log(latency.p95Ms / latency.medianMs) / Z95
-  return Math.exp(mu + sigma * model.random.normal())
+  return Math.exp(mu + sigma * random.normal())
 }
 
-/** How long one SSM invocation runs (or, undeliverable, how long until SSM gives up on it). */
-export function commandDuration(model: Model): number {
+/**
+ * How long one SSM invocation runs (or, undeliverable, how long until SSM gives up on it): drawn for
+ * the instance's nth invocation, so that an instance's run times do not depend on when it was sent.
+ */
+export function commandDuration(model: Model, instanceId: string): number {
   const latency = model.timings.commandLatency
-  return latency ? logNormalDelay(model, latency) : model.delay(model.timings.commandMs)
+  const random = model.draw(`run:${instanceId}`)
+  return latency ? logNormalDelay(model, latency, random) : random.delay(model.timings.commandMs)
 }

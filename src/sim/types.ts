@@ -221,6 +221,14 @@ export interface AccountState {
   seq: number
   /** PRNG state. */
   rng: number
+  /**
+   * The seed of keyed draws (Model.draw): a draw for a stable key (an instance's nth invocation, the
+   * nth call of a kind) is the same whatever else happened in between, so that the same seed gives the
+   * same run however the release's polls interleave. Absent in accounts saved before it: taken from rng.
+   */
+  drawSeed?: number
+  /** How many keyed draws each key family made so far (the n of "the nth"). */
+  drawCounts?: Record<string, number>
   faults: SimFaults
   /** Every stack ever created, deleted ones included (DescribeStacks by id shows them). */
   stacks: StackRecord[]
