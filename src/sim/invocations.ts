@@ -17,7 +17,7 @@ import type {CommandRecord, InstanceRecord, InvocationRecord, TaskBody} from './
  * ends TimedOut (StatusDetails ExecutionTimedOut) without its changes.
  */
 
-/** Pending -> InProgress: the agent picks the command up. */
+/** Pending -> InProgress, after the invocation exists: the agent picks the command up. */
 const PICKUP_MS: [number, number] = [500, 2_000]
 const DEFAULT_EXECUTION_TIMEOUT_S = 3600
 /** Run time of a command that only reads the version. */
@@ -78,11 +78,12 @@ function executionTimeoutMs(command: CommandRecord): number {
 export function startInvocations(model: Model, command: CommandRecord): void {
   for (const instanceId of command.instanceIds) {
     const instance = model.state.instances[instanceId]!
+    const visibleAfter = model.draw(`visible:${instanceId}`).delay(model.timings.invocationVisibleMs)
     command.invocations.push({
       instanceId,
       status: 'Pending',
       details: 'Pending',
-      visibleAt: model.now + model.draw(`visible:${instanceId}`).delay(model.timings.invocationVisibleMs),
+      visibleAt: model.now + visibleAfter,
       output: '',
       error: '',
       responseCode: -1,
@@ -92,7 +93,8 @@ export function startInvocations(model: Model, command: CommandRecord): void {
     if (undeliverable) {
       model.schedule(commandDuration(model, instanceId), {kind: 'invocation.ended', commandId: command.id, instanceId})
     } else {
-      model.schedule(model.draw(`pickup:${instanceId}`).delay(PICKUP_MS), {kind: 'invocation.started', commandId: command.id, instanceId})
+      // The agent picks up an invocation that exists: Pending is seen for a moment first.
+      model.schedule(visibleAfter + model.draw(`pickup:${instanceId}`).delay(PICKUP_MS), {kind: 'invocation.started', commandId: command.id, instanceId})
     }
   }
 }

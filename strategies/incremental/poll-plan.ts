@@ -38,6 +38,8 @@ export type LookKind = 'full' | 'standby'
 
 export class PollPlan {
   private readonly samples = new Map<TimedPhase, number[]>()
+  /** How long after its start each instance was seen past a phase: the bound of a phase is read from these. */
+  private readonly seen = new Map<TimedPhase, number[]>()
   private readonly sorted = new Map<TimedPhase, number[]>()
 
   constructor(private readonly settings: PollPlanSettings) {}
@@ -54,6 +56,21 @@ export class PollPlan {
     if (list.length > MAX_SAMPLES) list.shift()
     this.samples.set(phase, list)
     this.sorted.delete(phase)
+    const seen = this.seen.get(phase) ?? []
+    seen.push(now - since)
+    if (seen.length > MAX_SAMPLES) seen.shift()
+    this.seen.set(phase, seen)
+  }
+
+  /**
+   * Whether an instance in `phase` since `since` may be over by `at`: past the shortest durations
+   * this pass saw (their 5th percentile), or the prior. The window asks the load balancer only about
+   * those. A low quantile, so that asking late never teaches it to ask later still.
+   */
+  due(phase: TimedPhase, since: number, at: number): boolean {
+    const durations = this.durations(phase)
+    const earliest = durations === undefined ? this.settings.pollIntervalMs : durations[Math.floor(durations.length * 0.05)]!
+    return at >= since + earliest
   }
 
   /**
@@ -82,19 +99,15 @@ export class PollPlan {
     const {minGapMs, maxGapMs, wasteMs} = this.settings
     let full = now + maxGapMs
     let standby = Number.POSITIVE_INFINITY
-    const changing: number[] = []
-    const returningDue: number[] = []
-    const returnBound = this.bound('returning')
+    const ending: {phase: TimedPhase; since: number}[] = []
     for (const i of inFlight) {
       if (i.phase === 'enteringStandby') standby = Math.min(standby, i.since + this.bound('enteringStandby'))
-      else if (i.phase === 'returning') returningDue.push(i.since + returnBound)
-      else if (i.phase === 'changing') changing.push(i.since)
+      else if (i.phase === 'returning' || i.phase === 'changing') ending.push({phase: i.phase, since: i.since})
     }
     let waste = 0
     for (let at = now + STEP_MS; at < full; at += STEP_MS) {
       let ready = 0
-      for (const since of changing) ready += this.readyBy('changing', since, now, at)
-      for (const due of returningDue) if (due <= at) ready += 1
+      for (const i of ending) ready += this.readyBy(i.phase, i.since, now, at)
       waste += ready * STEP_MS
       if (waste >= wasteMs) {
         full = at
@@ -108,11 +121,16 @@ export class PollPlan {
     return {delayMs: full - now, kind: 'full'}
   }
 
-  /** How long a phase lasts at most, as far as this pass saw (its 95th percentile); the prior before. */
+  /**
+   * How long a phase lasts at most, as far as this pass saw: the 95th percentile of the times at which
+   * instances were seen past it (a look at the bound sees them there, so the bound does not creep up;
+   * a look too early finds some not there yet, and they raise it). The prior before enough samples.
+   */
   private bound(phase: TimedPhase): number {
-    const durations = this.durations(phase)
-    if (durations === undefined) return this.settings.pollIntervalMs
-    return durations[Math.min(durations.length - 1, Math.floor(durations.length * 0.95))]!
+    const seen = this.seen.get(phase)
+    if (seen === undefined || seen.length < MIN_SAMPLES) return this.settings.pollIntervalMs
+    const sorted = [...seen].sort((a, b) => a - b)
+    return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))]!
   }
 
   private durations(phase: TimedPhase): number[] | undefined {

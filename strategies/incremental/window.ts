@@ -141,7 +141,8 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
     // A standby look reads the group only: the changes and the load balancer wait for the next full one.
     const full = kind === 'full'
     const results = full ? await finishedInvocations(deps, tracked, seenCounts, commandSentAt) : new Map<string, InvocationResult>()
-    const targetHealth = full ? await returningTargetHealth(deps, job, tracked, lifecycle) : new Map<string, TargetVerdict>()
+    // The load balancer is asked about instances whose check should be over by now, not every look.
+    const targetHealth = full ? await returningTargetHealth(deps, job, tracked, lifecycle, (t) => plan.due('returning', t.at, now) || now > deadlineOf(t)) : new Map<string, TargetVerdict>()
 
     // Advance every instance in flight.
     const toSend: string[] = []
@@ -180,7 +181,9 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
         const info = lifecycle.get(id)
         // Traffic sees the application: InService and Healthy (EC2 status checks) is not enough while
         // the group has target groups; the instance must pass the load balancer's check in every one.
-        const verdict = info?.lifecycle === 'InService' && info.health === 'Healthy' ? (targetHealth.get(id) ?? {healthy: true}) : undefined
+        // Not asked this look (its check is not due yet): not healthy yet, when there are target groups to pass.
+        const unasked: TargetVerdict = deps.targets && job.targetGroups.length > 0 ? {healthy: false} : {healthy: true}
+        const verdict = info?.lifecycle === 'InService' && info.health === 'Healthy' ? (targetHealth.get(id) ?? unasked) : undefined
         if (verdict?.healthy) {
           plan.learn('returning', t.at, previousLook, now)
           move(id, 'done')
@@ -292,10 +295,13 @@ async function returningTargetHealth(
   job: WindowJob,
   tracked: Map<string, Tracked>,
   lifecycle: Map<string, InstanceInfo>,
+  due: (t: Tracked) => boolean,
 ): Promise<Map<string, TargetVerdict>> {
   const verdicts = new Map<string, TargetVerdict>()
   if (!deps.targets || job.targetGroups.length === 0) return verdicts
   const back = [...tracked].filter(([id, t]) => t.phase === 'returning' && lifecycle.get(id)?.lifecycle === 'InService').map(([id]) => id)
+  // Only when one of them should have passed by now; then all of them are asked about, in one call.
+  if (!back.some((id) => due(tracked.get(id)!))) return verdicts
   if (back.length === 0) return verdicts
   for (const id of back) verdicts.set(id, {healthy: true})
   for (const targetGroup of job.targetGroups) {
