@@ -24,11 +24,13 @@ const DEFAULT_EXECUTION_TIMEOUT_S = 3600
 const READ_MS: [number, number] = [1_000, 4_000]
 
 /**
- * The invocation as ListCommandInvocations and GetCommandInvocation show it: until the agent's report
- * of its end arrives, still running (InProgress, or Pending if it never started), without output.
+ * The invocation as SSM shows it: until the agent's report of its end arrives (`counts`: ListCommands),
+ * and until the listings show it (`listing`: ListCommandInvocations, GetCommandInvocation), still
+ * running (InProgress, or Pending if it never started), without output.
  */
-export function reported(model: Model, invocation: InvocationRecord): InvocationRecord {
-  if (invocation.endedAt === undefined || invocation.reportedAt === undefined || model.now >= invocation.reportedAt) return invocation
+export function reported(model: Model, invocation: InvocationRecord, view: 'counts' | 'listing' = 'listing'): InvocationRecord {
+  const from = view === 'counts' ? invocation.reportedAt : (invocation.listedAt ?? invocation.reportedAt)
+  if (invocation.endedAt === undefined || from === undefined || model.now >= from) return invocation
   const running = invocation.startedAt === undefined ? 'Pending' : 'InProgress'
   return {...invocation, status: running, details: running, output: '', error: '', responseCode: -1, endedAt: undefined}
 }
@@ -105,6 +107,7 @@ function finish(model: Model, command: CommandRecord, invocation: InvocationReco
   invocation.responseCode = code
   invocation.endedAt = model.now
   invocation.reportedAt = model.now + model.draw(`report:${invocation.instanceId}`).delay(model.timings.agentReportMs)
+  invocation.listedAt = invocation.reportedAt + model.draw(`listed:${invocation.instanceId}`).delay(model.timings.listingLagMs)
   if (command.setsVersion) model.tracker.changing(invocation.instanceId, -1)
 }
 

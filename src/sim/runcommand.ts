@@ -39,8 +39,8 @@ const MAX_COMMENT = 100
 const NOT_ERRORS = new Set(['Undeliverable', 'InvalidPlatform', 'DeliveryTimedOut', 'Cancelled'])
 const FILTER_KEYS = new Set(['InvokedAfter', 'InvokedBefore', 'Status', 'ExecutionStage', 'DocumentName'])
 
-function commandStatus(command: CommandRecord): CommandStatus {
-  const invocations = command.invocations
+function commandStatus(model: Model, command: CommandRecord): CommandStatus {
+  const invocations = command.invocations.map((invocation) => reported(model, invocation, 'counts'))
   if (invocations.every((invocation) => invocation.status === 'Pending')) return 'Pending'
   if (invocations.some((invocation) => invocation.status === 'Cancelling')) return 'Cancelling'
   if (!invocations.every(isTerminal)) return 'InProgress'
@@ -48,11 +48,11 @@ function commandStatus(command: CommandRecord): CommandStatus {
   return invocations.every((invocation) => invocation.status === 'Success') ? 'Success' : 'Failed'
 }
 
-function commandShape(command: CommandRecord): Command {
-  const status = commandStatus(command)
+function commandShape(model: Model, command: CommandRecord): Command {
+  const status = commandStatus(model, command)
   let completed = 0
   let failed = 0
-  for (const invocation of command.invocations) {
+  for (const invocation of command.invocations.map((entry) => reported(model, entry, 'counts'))) {
     if (!isTerminal(invocation)) continue
     completed += 1
     if (invocation.status !== 'Success' && !NOT_ERRORS.has(invocation.details)) failed += 1
@@ -163,7 +163,7 @@ function sendCommand(model: Model, input: SendCommandRequest): SendCommandResult
   model.state.commands.push(command)
   model.tracker.commands.set(command.id, command)
   startInvocations(model, command)
-  return {Command: commandShape(command)}
+  return {Command: commandShape(model, command)}
 }
 
 function pluginName(model: Model, command: CommandRecord): string {
@@ -297,7 +297,7 @@ function listCommands(model: Model, input: ListCommandsRequest): ListCommandsRes
     if (!FILTER_KEYS.has(filter.key ?? '')) throw errors.invalidFilterKey(`The filter key ${filter.key ?? 'null'} is not valid.`)
     if (filter.key === 'InvokedAfter') after = Math.max(after, filterTime(filter))
     else if (filter.key === 'InvokedBefore') before = Math.min(before, filterTime(filter))
-    else if (filter.key === 'Status') tests.push((command) => commandStatus(command) === filter.value)
+    else if (filter.key === 'Status') tests.push((command) => commandStatus(model, command) === filter.value)
     else if (filter.key === 'DocumentName') tests.push((command) => command.documentName === filter.value)
   }
   if (input.InstanceId) tests.push((command) => command.instanceIds.includes(input.InstanceId!))
@@ -314,7 +314,7 @@ function listCommands(model: Model, input: ListCommandsRequest): ListCommandsRes
   }
   if (tests.length > 0) commands = commands.filter((command) => tests.every((test) => test(command)))
   const {items, nextToken} = page(commands, input.NextToken, size, errors.invalidNextToken)
-  return {Commands: items.map(commandShape), NextToken: nextToken}
+  return {Commands: items.map((command) => commandShape(model, command)), NextToken: nextToken}
 }
 
 /** CancelCommand: the named instances' invocations (every one when none is named) that have not finished. */

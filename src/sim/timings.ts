@@ -12,10 +12,11 @@ export const DEFAULT_TIMINGS: SimTimings = {
   agentRegistrationMs: [5_000, 30_000],
   invocationVisibleMs: [500, 1_500],
   agentReportMs: [1_000, 5_000],
+  listingLagMs: [0, 0],
   commandLatency: {medianMs: 15_000, p95Ms: 40_000},
 }
 
-const RANGES = ['stackResourceMs', 'instanceBootMs', 'trafficAttachMs', 'commandMs', 'terminateMs', 'standbyMs', 'agentRegistrationMs', 'invocationVisibleMs', 'agentReportMs'] as const
+const RANGES = ['stackResourceMs', 'instanceBootMs', 'trafficAttachMs', 'commandMs', 'terminateMs', 'standbyMs', 'agentRegistrationMs', 'invocationVisibleMs', 'agentReportMs', 'listingLagMs'] as const
 type RangeKey = (typeof RANGES)[number]
 
 /** z of the 95th percentile of the standard normal. */

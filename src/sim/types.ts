@@ -81,12 +81,13 @@ export interface SimTimings {
   agentRegistrationMs: DelayRange
   /** SendCommand -> the invocation exists (ListCommandInvocations lists it, GetCommandInvocation finds it). */
   invocationVisibleMs: DelayRange
-  /**
-   * An invocation's end -> its status in ListCommandInvocations and GetCommandInvocation (the agent
-   * reports it). ListCommands' counts see the end at once: the worst case for a reader that lists
-   * the invocations of a command whose counts moved.
-   */
+  /** An invocation's end -> SSM knows it (the agent reports it): ListCommands counts it, listings show it. */
   agentReportMs: DelayRange
+  /**
+   * After SSM counts an end, ListCommandInvocations and GetCommandInvocation may show it later still
+   * (0 by default): for tests of a reader that lists the invocations of a command whose counts moved.
+   */
+  listingLagMs: DelayRange
   /**
    * Run time of an SSM invocation (InProgress -> its end), log-normal: the default. Given `commandMs`
    * without `commandLatency`, the uniform range is used instead.
@@ -446,8 +447,10 @@ export interface InvocationRecord {
   details: string
   /** GetCommandInvocation answers InvocationDoesNotExist before this time, as real SSM does right after SendCommand. */
   visibleAt: number
-  /** Listings show the end (status, output) from this time on: the agent reported it. */
+  /** SSM knows the end from this time on (the agent reported it): ListCommands counts it. */
   reportedAt?: number
+  /** Listings show the end (status, output) from this time on. */
+  listedAt?: number
   startedAt?: number
   endedAt?: number
   output: string

@@ -34,6 +34,7 @@ describe('late invocations and late agent reports', () => {
   it.each([
     ['invocations that appear late', {invocationVisibleMs: [20_000, 45_000] as [number, number]}],
     ['agents that report late', {agentReportMs: [20_000, 45_000] as [number, number]}],
+    ['listings that show an end after the counts did', {listingLagMs: [20_000, 45_000] as [number, number]}],
   ])('%s, some changes failing: the release counts exactly the failures SSM reports', async (_what, timings) => {
     // A command with a failed invocation never reads Success, so its instances are known only by
     // listing them: the last of them must be listed again until its end shows, not given up on.
