@@ -27,6 +27,7 @@ import {runPersisted} from '../src/engine/runner.js'
 import {SimAccount} from '../src/sim/index.js'
 import {TARGET_GROUP_DEFAULTS} from '../src/sim/targets.js'
 import {incrementalStrategy} from '../strategies/incremental/index.js'
+import {DEFAULT_POLL_WASTE_MS} from '../strategies/incremental/window.js'
 import {numberOption, option, round} from './lib/args.js'
 import {API_SOURCE, COMMAND_LATENCY, incrementalYaml, openProject, stateBytes, type BenchWorkspace, type StateBytes} from './lib/project.js'
 import {CHANGING, ENTERING, FleetSampler, type FleetTimes, RETURNING, SteppedClock, WAITING_TO_CHANGE, WAITING_TO_RETURN} from './lib/sampler.js'
@@ -81,6 +82,10 @@ export interface IncrementalRecord {
   slowestInstanceSeconds: number
   maxOutOfService: number
   pollIntervalMs: number
+  /** The look planner's waste per look (instance x ms): the default unless --waste-ms. */
+  wasteMs: number
+  /** Percent of calls throttled on every service (0: none). */
+  throttlePercent: number
   /** With --series: instances out of service every 10 s of the span, [seconds since its start, count]. */
   occupancy?: [number, number][]
 }
@@ -91,6 +96,7 @@ export interface FrontierRecord {
   maxUnavailable: number
   seed: number
   pollIntervalMs: number
+  wasteMs: number
   ratioToLowerBound: number
   apiCallsPerInstance: number
   /** Mean time an instance sat in Standby waiting for the release to notice it (before its change and after it). */
@@ -227,6 +233,8 @@ export async function runIncremental(options: Options): Promise<IncrementalRecor
     slowestInstanceSeconds: round(times.slowestWorkMs / 1000, 1),
     maxOutOfService: times.maxOut,
     pollIntervalMs,
+    wasteMs: options.wasteMs ?? DEFAULT_POLL_WASTE_MS,
+    throttlePercent: options.throttlePercent ?? 0,
     ...(options.series ? {occupancy: occupancy(times.outSeries, span.first, span.end)} : {}),
   }
 }
@@ -387,6 +395,7 @@ export function frontierOf(record: IncrementalRecord): FrontierRecord {
     maxUnavailable: record.maxUnavailable,
     seed: record.seed,
     pollIntervalMs: record.pollIntervalMs,
+    wasteMs: record.wasteMs,
     ratioToLowerBound: record.ratioToLowerBound,
     apiCallsPerInstance: record.apiCallsPerInstance,
     idlePerInstanceSeconds: round(record.perInstanceMeanSeconds.waitingToChange + record.perInstanceMeanSeconds.waitingToReturn, 1),

@@ -268,7 +268,7 @@ function pollPlanSettings(settings: IncrementalDeps['settings']) {
 }
 
 /** Defaults of the poll planner (poll-plan.ts), chosen from the frontier bench/ prints. */
-export const DEFAULT_POLL_WASTE_MS = 200_000
+export const DEFAULT_POLL_WASTE_MS = 80_000
 const DEFAULT_MIN_GAP_MS = 5_000
 const DEFAULT_MAX_GAP_MS = 60_000
 
