@@ -30,6 +30,8 @@ export interface PollPlanSettings {
 const MIN_SAMPLES = 5
 /** The expected waste is summed on this grid. */
 const STEP_MS = 1_000
+/** In-flight instances at which a look is worth `wasteMs`; fewer, and it is worth proportionally less. */
+const FULL_WINDOW = 100
 /** Only the last samples count: what the account does now, not an hour ago. */
 const MAX_SAMPLES = 400
 
@@ -104,12 +106,15 @@ export class PollPlan {
       if (i.phase === 'enteringStandby') standby = Math.min(standby, i.since + this.bound('enteringStandby'))
       else if (i.phase === 'returning' || i.phase === 'changing') ending.push({phase: i.phase, since: i.since})
     }
+    // A look is worth less place-time when few instances are in flight (a small fleet, the last ones of a
+    // pass): each of them waits as long as in a full window, so the threshold shrinks with them.
+    const worth = wasteMs * Math.min(1, inFlight.length / FULL_WINDOW)
     let waste = 0
     for (let at = now + STEP_MS; at < full; at += STEP_MS) {
       let ready = 0
       for (const i of ending) ready += this.readyBy(i.phase, i.since, now, at)
       waste += ready * STEP_MS
-      if (waste >= wasteMs) {
+      if (waste >= worth) {
         full = at
         break
       }
