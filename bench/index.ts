@@ -32,7 +32,7 @@ const quick = flag('quick')
 const groups = new Set((option('only') ?? 'immutable,incremental,frontier,throttle,rollback,state,cli').split(','))
 
 if (flag('report-only')) {
-  writeReport(JSON.parse(readFileSync(RESULTS, 'utf8')), REPO)
+  writeReport(JSON.parse(readFileSync(RESULTS, 'utf8')) as Parameters<typeof writeReport>[0], REPO)
   process.exit(0)
 }
 

@@ -45,7 +45,7 @@ function decorate(schema: Walked, json: Json | undefined): void {
 
 function convert(schema: v.GenericSchema): Json {
   const json = toJsonSchema(schema, {errorMode: 'ignore', typeMode: 'input'}) as Json
-  decorate(schema as unknown as Walked, json)
+  decorate(schema, json)
   return json
 }
 

@@ -172,7 +172,7 @@ async function awsClients(config: ReleaseConfig) {
   return {
     clients: createAwsClients(region),
     lazy: {cloudWatch: awsCloudWatchClient(region), sns: awsSnsClient(region), eventBridge: awsEventBridgeClient(region)},
-    clock: new SystemClock() as Clock,
+    clock: new SystemClock(),
     sim: undefined,
   }
 }

@@ -20,7 +20,7 @@ export function describeAlarm(alarm: AlarmInfo): string {
 export async function checkAlarms(
   alarms: AlarmPort,
   target: TargetConfig,
-  options: {refuseAlarming: boolean; ignore: boolean},
+  options: {refuseAlarming: boolean; ignore: boolean; /** The named environment (its alarms are listed there too). */ environment?: string},
 ): Promise<AlarmInfo[]> {
   if (target.alarms.length === 0) return []
   const {found, missing} = await whileAvailable(`reading the alarms of ${target.name}`, () => alarms.describeAlarms(target.alarms))
@@ -28,7 +28,7 @@ export async function checkAlarms(
     throw new UserError(
       'E_ALARM_UNKNOWN',
       `${target.name}: the account has no CloudWatch ${missing.length === 1 ? 'alarm' : 'alarms'} ${missing.join(', ')}`,
-      `check the names under targets.${target.name}.alarms in release.yml (aws cloudwatch describe-alarms lists them); nothing was changed`,
+      `check the names under ${whereListed(target.name, options.environment)} in release.yml (aws cloudwatch describe-alarms lists them); nothing was changed`,
     )
   }
   const alarming = found.filter((a) => a.state === 'ALARM')
@@ -40,6 +40,12 @@ export async function checkAlarms(
     )
   }
   return alarming
+}
+
+/** Where release.yml lists a target's alarms: in a named environment, three places add up. */
+function whereListed(target: string, environment: string | undefined): string {
+  const own = `targets.${target}.alarms`
+  return environment === undefined ? own : `${own}, environments.${environment}.alarms and environments.${environment}.targets.${target}.alarms`
 }
 
 /**

@@ -126,8 +126,8 @@ export class JournalTail {
           if (!s.isFile()) throw unsafeFile(file, s.isSymbolicLink() ? 'is a symbolic link' : 'is not a regular file')
           return s.size
         },
-        (error: {code?: string}) => {
-          if (error.code === 'ENOENT') return 0
+        (error: unknown) => {
+          if ((error as {code?: unknown}).code === 'ENOENT') return 0
           throw error
         },
       )
@@ -176,7 +176,7 @@ export class EventText {
 
   entry(entry: JournalEntry): void {
     if (entry.type === 'instance') {
-      const run = (this.run ??= {count: 0, at: entry.at, phases: new Map()})
+      const run = (this.run ??= {count: 0, at: entry.at, phases: new Map<string, number>()})
       run.at = entry.at
       // One entry holds a batch of records (older journals: one record per entry).
       const data = entry.data ?? {}

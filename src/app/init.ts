@@ -118,7 +118,7 @@ function commentedDefaults(entries: Record<string, v.GenericSchema>, skip: strin
     const fallback = defaultOf(entry)
     if (fallback === undefined) continue
     const value = stringify(fallback, {flow: true}).trim()
-    const what = (v.getDescription(entry as never) ?? '').replace(/\.\s.*$/s, '.')
+    const what = (v.getDescription(entry) ?? '').replace(/\.\s.*$/s, '.')
     lines.push(`    # ${key}: ${value}`.padEnd(36) + `  # ${what}`)
   }
   return lines
@@ -171,7 +171,7 @@ export function renderReleaseYml(place: InitPlace, targets: InitTarget[]): strin
       }
     }
     const entries = t.strategy === 'immutable' ? immutableEntries : incrementalEntries
-    out.push('    # Defaults, as release reads them when absent:', ...commentedDefaults(entries as unknown as Record<string, v.GenericSchema>, ['strategy', 'template']))
+    out.push('    # Defaults, as release reads them when absent:', ...commentedDefaults(entries, ['strategy', 'template']))
     out.push('')
   }
   return out.join('\n')

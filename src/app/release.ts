@@ -3,11 +3,12 @@
  * that refuse bad input before anything changes, through the persisted machine, to the ledger's verdict.
  */
 import {leaseTtlMs} from './lease-ttl.js'
-import {releaseIdPrefix, resourceName} from '../config/environments.js'
+import {releaseIdPrefix} from '../config/environments.js'
 import {targetOrError, validateVersion, type TargetConfig} from '../config/index.js'
 import {appendJournal, Journal} from '../engine/journal.js'
 import {fencedStore, leaseLost} from '../engine/fenced.js'
 import {requestAbort} from '../engine/abort-request.js'
+import {abortPending, DEFAULT_ABORT_WAIT_MS} from './abort-pending.js'
 import {acquireLease, LeaseLostError} from '../engine/lease.js'
 import {Ledger, revisionOf, type ReleaseRecord, type RequestedOptions, type TargetLedger} from '../engine/ledger.js'
 import {loadResumableSnapshot, loadSnapshot, runPersisted} from '../engine/runner.js'
@@ -128,7 +129,7 @@ async function runRelease(
     const account = await openAccount(ws.config, watched(overrides, watch, triggers))
     await kind.preflight(account, version)
     // A rollback is what an alarm calls for: only a rollout is refused for one in ALARM.
-    const alarming = await checkAlarms(account.alarms, target, {refuseAlarming: request.kind === 'rollout', ignore: request.ignoreAlarms === true})
+    const alarming = await checkAlarms(account.alarms, target, {refuseAlarming: request.kind === 'rollout', ignore: request.ignoreAlarms === true, environment: ws.config.environment})
     const options = await checkAgainstAccount(own, account, target, {...request, version})
     await endWarm(own, account, target, releaseId, hooks)
     // The options go into the ledger with the record: a resume before the first snapshot needs them.
@@ -180,11 +181,12 @@ export async function promote(ws: Workspace, request: {target: string}, hooks: R
  */
 export async function abort(
   ws: Workspace,
-  request: {target: string; reason?: string},
+  request: {target: string; reason?: string; /** How long to wait for a running release to end (default DEFAULT_ABORT_WAIT_MS). */ waitMs?: number},
   hooks: ReleaseHooks = {},
   overrides: AccountOverrides = {},
 ) {
   const target = targetOrError(ws.config, request.target)
+  const waitMs = request.waitMs ?? DEFAULT_ABORT_WAIT_MS
   const reason = printableText(request.reason ?? '').trim() || 'aborted by a person'
   const by = whoAmI()
   const current = await ws.ledger.current(target.name)
@@ -193,7 +195,7 @@ export async function abort(
       await appendJournal(ws.store, current.id, {type: 'note', state: current.state, message: `abort requested by ${by}: ${reason}`, now: ws.now})
     }
     hooks.onAbortRequested?.(current)
-    const ended = await untilStopped(ws, target.name, hooks, overrides)
+    const ended = await untilStopped(ws, target.name, waitMs, hooks, overrides)
     if (ended) return ended
     // It reached a gate before it saw the request: sent back from there, below.
   }
@@ -201,19 +203,21 @@ export async function abort(
 }
 
 /**
- * Waits for a release asked to stop: its end, or undefined when it paused at a gate. A release nothing
- * drives any more (its process died) is resumed, and its resumed step sees the request at once.
+ * Waits for a release asked to stop, at most `waitMs` (then E_ABORT_PENDING, exit 5, the request kept):
+ * its end, or undefined when it paused at a gate. A release nothing drives any more (its process died,
+ * or its lease went stale during the wait) is resumed, and its resumed step sees the request at once.
  */
-async function untilStopped(ws: Workspace, target: string, hooks: ReleaseHooks, overrides: AccountOverrides): Promise<ReleaseResult | undefined> {
+async function untilStopped(ws: Workspace, target: string, waitMs: number, hooks: ReleaseHooks, overrides: AccountOverrides): Promise<ReleaseResult | undefined> {
   const {waitForRelease} = await import('./wait.js')
   let waited
   try {
-    waited = await waitForRelease(ws, {target}, {sleep: hooks.sleep})
+    waited = await waitForRelease(ws, {target, timeoutMs: waitMs}, {sleep: hooks.sleep})
   } catch (error) {
     if ((error as UserError).code !== 'E_INTERRUPTED') throw error
     return resume(ws, {target}, hooks, overrides)
   }
   const {record} = waited
+  if (waited.ended === 'timedOut') throw await abortPending(ws.store, record, waitMs)
   if (record.outcome === 'paused') return undefined
   const message =
     record.outcome === 'aborted'
@@ -405,7 +409,7 @@ async function drive(
       await notifier.flush()
       return {record: paused, outcome: 'paused', message, exitCode: exitCodeFor('paused')}
     }
-    const outcome: Outcome = result.status === 'error' ? 'failed' : outcomeOf(result.state, result.context)
+    const outcome: Outcome = result.status === 'error' ? 'failed' : outcomeOf(result.state, result.context as {abort?: unknown} | undefined)
     const message =
       result.status === 'error'
         ? `${record.id} stopped on an internal error: ${(result.error as Error)?.message ?? 'unknown'}. Check the account before another release; see release history ${target.name}.`
@@ -482,7 +486,9 @@ function triggersFor(ws: Workspace, kind: ReleaseKind): Triggers {
   return new Triggers({
     store: ws.store,
     stopSteps: kind.stopSteps,
-    note: async (releaseId, message) => void (await appendJournal(ws.store, releaseId, {type: 'note', message, now: ws.now})),
+    note: async (releaseId, message) => {
+      await appendJournal(ws.store, releaseId, {type: 'note', message, now: ws.now})
+    },
   })
 }
 

@@ -109,6 +109,7 @@ export class AutoScalingFleet implements FleetPort {
     const pages = paginateDescribeTrafficSources({client: this.autoScaling}, {AutoScalingGroupName: group})
     for await (const page of pages) {
       for (const s of page.TrafficSources ?? []) {
+        // eslint-disable-next-line @typescript-eslint/no-deprecated -- older answers (and the simulated account's) name the source only here
         const identifier = s.Identifier ?? s.TrafficSource
         if (identifier === undefined) continue
         sources.push({identifier, type: s.Type, state: s.State ?? 'Unknown'})

@@ -275,7 +275,7 @@ export class DynamoStateStore implements StateStore {
       if (errorName(error) !== 'ConditionalCheckFailedException') throw error
       if (condition?.ExpressionAttributeValues?.[':fenceToken']) {
         const lease = await this.read(key)
-        const ownFence = {key, token: Number(condition.ExpressionAttributeValues[':fenceToken']!.N)}
+        const ownFence = {key, token: Number(condition.ExpressionAttributeValues[':fenceToken'].N)}
         if (lease === undefined || leaseToken(lease) !== ownFence.token) throw new FenceError(ownFence, lease)
       }
       return false
@@ -468,7 +468,6 @@ export class DynamoStateStore implements StateStore {
   }
 
   /** Sends a command (throttling retried by the client view); refusals a user can fix become UserErrors. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private async send(command: object): Promise<any> {
     try {
       return await (this.client.send as (c: object) => Promise<unknown>)(command)

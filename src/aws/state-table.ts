@@ -87,7 +87,7 @@ async function describe(client: DynamoDBClient, table: string, call: Call): Prom
 /** What differs from KEY_SCHEMA, said in a few words; undefined when it matches. */
 export function keySchemaProblem(description: TableDescription): string | undefined {
   const types = new Map((description.AttributeDefinitions ?? []).map((d) => [d.AttributeName, d.AttributeType]))
-  const has = (description.KeySchema ?? []).map((k) => `${k.KeyType === 'HASH' ? 'partition' : 'sort'} key ${k.AttributeName} (${types.get(k.AttributeName!) === 'S' ? 'string' : types.get(k.AttributeName!) === 'N' ? 'number' : 'binary'})`)
+  const has = (description.KeySchema ?? []).map((k) => `${k.KeyType === 'HASH' ? 'partition' : 'sort'} key ${k.AttributeName} (${types.get(k.AttributeName) === 'S' ? 'string' : types.get(k.AttributeName) === 'N' ? 'number' : 'binary'})`)
   const wants = KEY_SCHEMA.map((k) => `${k.KeyType === 'HASH' ? 'partition' : 'sort'} key ${k.AttributeName} (string)`)
   if (has.length === wants.length && has.every((h, i) => h === wants[i])) return undefined
   return `it has ${has.join(' and ') || 'no key'}`

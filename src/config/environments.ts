@@ -8,6 +8,7 @@ import {UserError} from '../errors.js'
 import type {IncrementalGate} from '../../machines/incremental.js'
 import type {ImmutableGate} from '../../machines/immutable.js'
 import {suggest} from './suggest.js'
+import {signalsIn} from './environment-signals.js'
 import type {ReleaseConfig, TargetConfig} from './types.js'
 
 /** The names of the environments, in release.yml order; empty for the implicit one. */
@@ -47,10 +48,11 @@ export function forEnvironment(config: ReleaseConfig, name: string | undefined):
     if (target.environments !== undefined && !target.environments.includes(chosen)) continue
     const over = env.targets[t] ?? {}
     const resourceName = `${chosen}-${t}`
+    const signals = signalsIn(config, env, target)
     targets[t] =
       target.strategy === 'immutable'
-        ? {...target, resourceName, parameters: {...target.parameters, ...over.parameters}, ...(over.trafficSources ? {trafficSources: over.trafficSources} : {}), ...(over.gates ? {gates: over.gates as ImmutableGate[]} : {})}
-        : {...target, resourceName, ...(over.fleet ? {fleet: over.fleet} : {}), ...(over.gates ? {gates: over.gates as IncrementalGate[]} : {})}
+        ? {...target, ...signals, resourceName, parameters: {...target.parameters, ...over.parameters}, ...(over.trafficSources ? {trafficSources: over.trafficSources} : {}), ...(over.gates ? {gates: over.gates as ImmutableGate[]} : {})}
+        : {...target, ...signals, resourceName, ...(over.fleet ? {fleet: over.fleet} : {}), ...(over.gates ? {gates: over.gates as IncrementalGate[]} : {})}
   }
   return {...config, region: env.region, targets, environment: chosen}
 }

@@ -14,7 +14,7 @@ export function problemsOf(issues: readonly v.BaseIssue<unknown>[], source: Yaml
     .filter((issue) => issue.message !== TOLD_ELSEWHERE)
     .map((issue) => ({
       keys: (issue.path ?? []).map((item) => item.key as Key),
-      said: heard(issue.message) ?? ({kind: 'problem', text: `{path}: ${issue.message}`, hint: 'See docs/config.md for the form of this key.', at: 'value'} as Noted),
+      said: heard(issue.message) ?? ({kind: 'problem', text: `{path}: ${issue.message}`, hint: 'See docs/config.md for the form of this key.', at: 'value'}),
     }))
   // A key written with a typo is also a required key missing: its did-you-mean says both.
   const misspelt = new Set(

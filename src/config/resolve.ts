@@ -22,7 +22,7 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
     return node && isScalar(node) && node.source !== undefined ? node.source : String(value)
   }
   const targets: Record<string, TargetConfig> = {}
-  for (const [name, t] of Object.entries(written.targets) as [string, TargetOutput][]) {
+  for (const [name, t] of Object.entries<TargetOutput>(written.targets)) {
     const at = ['targets', name]
     const line = source.spot(at)?.keyLine ?? 1
     const loaded = t.template === undefined ? undefined : context.templates.get(t.template)
@@ -57,6 +57,7 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
         allowDurableReplacement: t.allowDurableReplacement,
         gates: [...new Set(t.gates)],
         alarms: t.alarms,
+        // The top-level list first: environment-signals.ts takes the target's own as what follows it.
         notify: [...destinations(written.notify), ...destinations(t.notify)],
         choice,
         ...(t.environments ? {environments: t.environments} : {}),
@@ -90,6 +91,7 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
         timeouts: {standbyMs: t.timeouts.standby, applyMs: t.timeouts.apply, verifyMs: t.timeouts.verify, healthMs: t.timeouts.health},
         gates: [...new Set(t.gates)],
         alarms: t.alarms,
+        // The top-level list first: environment-signals.ts takes the target's own as what follows it.
         notify: [...destinations(written.notify), ...destinations(t.notify)],
         ...(loaded ? {templatePath: loaded.path, templateBody: loaded.body} : {}),
         choice,
@@ -109,6 +111,7 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
     state: backend === 'dynamodb' ? {backend, table: table!, region: region ?? written.region, ...(endpoint !== undefined ? {endpoint} : {})} : {backend: 'file'},
     simulated: {...written.simulated, dir: written.simulated.dir === undefined ? path.join(stateDir, 'sim') : path.resolve(dir, written.simulated.dir)},
     targets,
+    notify: destinations(written.notify),
     ...(written.environments ? {environments: environments(written.environments)} : {}),
   }
 
@@ -126,10 +129,13 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
                 : {}),
               ...(over.gates ? {gates: [...new Set(over.gates)]} : {}),
               ...(over.trafficSources ? {trafficSources: over.trafficSources} : {}),
+              ...(over.alarms ? {alarms: over.alarms} : {}),
+              ...(over.notify ? {notify: destinations(over.notify)} : {}),
             },
           ]),
         )
-        return [name, {name, region: e.region ?? written.region, protected: e.protected, default: e.default, targets}]
+        const signals = {...(e.alarms ? {alarms: e.alarms} : {}), ...(e.notify ? {notify: destinations(e.notify)} : {})}
+        return [name, {name, region: e.region ?? written.region, protected: e.protected, default: e.default, targets, ...signals}]
       }),
     )
   }

@@ -55,7 +55,7 @@ export class YamlSource {
   /** Follows aliases; an empty value (`key:` or `~`) is null. */
   private resolve(node: unknown): Node | null {
     let current = node as Node | null | undefined
-    for (let hops = 0; current && isAlias(current) && hops < 100; hops++) current = current.resolve(this.doc) as Node | undefined
+    for (let hops = 0; current && isAlias(current) && hops < 100; hops++) current = current.resolve(this.doc)
     if (!current || isAlias(current)) return null
     if (isScalar(current) && current.value === null) return null
     return current
@@ -108,7 +108,7 @@ export function describe(node: Node | null | undefined): string {
     if (typeof v === 'string') return v === '' ? 'an empty string' : `the string ${JSON.stringify(v)}`
     if (typeof v === 'number') return `the number ${node.source ?? String(v)}`
     if (typeof v === 'boolean') return `${v}`
-    return `${JSON.stringify(v) ?? String(v)}`
+    return JSON.stringify(v) ?? String(v)
   }
   return 'an unsupported value'
 }

@@ -25,6 +25,11 @@ export interface ReleaseConfig {
   simulated: SimulatedConfig
   targets: Record<string, TargetConfig>
   /**
+   * The top-level `notify:`. Each target's `notify` starts with these, then has its own (resolve.ts); a
+   * named environment with its own `notify` replaces these there (environment-signals.ts).
+   */
+  notify?: NotifyDestination[]
+  /**
    * `environments:` as written (absent: one implicit environment, state and resources named as
    * before environments existed). A command works on one of them: see forEnvironment.
    */
@@ -122,6 +127,10 @@ export interface EnvironmentConfig {
   region: string
   protected: boolean
   default: boolean
-  /** What differs per target here; absent keys are taken from the target. */
-  targets: Record<string, {parameters?: Record<string, string>; fleet?: IncrementalTargetConfig['fleet']; gates?: string[]; trafficSources?: string[]}>
+  /** What differs per target here; absent keys are taken from the target (alarms and notify are added to it). */
+  targets: Record<string, {parameters?: Record<string, string>; fleet?: IncrementalTargetConfig['fleet']; gates?: string[]; trafficSources?: string[]; alarms?: string[]; notify?: NotifyDestination[]}>
+  /** Alarms of every target here, added to each target's own. */
+  alarms?: string[]
+  /** Where this environment's releases are told instead of the top-level `notify` (absent: the top-level one). */
+  notify?: NotifyDestination[]
 }

@@ -255,7 +255,7 @@ export function stateName(value: StateValue): string {
   if (typeof value === 'string') return value
   return Object.entries(value)
     .map(([key, child]) => {
-      const inner = child === undefined ? '' : stateName(child as StateValue)
+      const inner = child === undefined ? '' : stateName(child)
       return inner === '' ? key : `${key}.${inner}`
     })
     .join(',')

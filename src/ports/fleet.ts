@@ -9,12 +9,13 @@ export type LifecycleState =
   | 'Standby'
   | 'Detaching'
   | 'Detached'
-  | string
+  // Others the API may add; `string & {}` keeps the names above offered by the editor.
+  | (string & {})
 
 export interface InstanceInfo {
   id: string
   lifecycle: LifecycleState
-  health: 'Healthy' | 'Unhealthy' | string
+  health: 'Healthy' | 'Unhealthy' | (string & {})
 }
 
 /** A traffic source (e.g. an ELB target group ARN) and its state on one group. */

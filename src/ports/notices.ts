@@ -7,7 +7,7 @@ export interface Notice {
   id?: string
   event: NoticeEvent
   target: string
-  /** The environment the release belongs to; null until environments exist. */
+  /** The named environment the release belongs to (`--env`); null without environments: in release.yml. */
   environment: string | null
   releaseId: string
   version: string

@@ -263,7 +263,7 @@ export class SimAccount {
       })
     try {
       const answer = await (this.file ? this.file.withLock(work) : work())
-      if ('lost' in answer) throw answer.lost
+      if ('lost' in answer) throw answer.lost as Error
       return answer.result
     } finally {
       this.telemetry.notify(() => this.currentTracker().summary())

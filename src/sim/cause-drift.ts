@@ -45,6 +45,6 @@ function expectedValue(templateBody: string, logicalId: string, path: string, pa
     return ''
   }
   for (const key of path.split('/').filter(Boolean)) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined
-  if (node && typeof node === 'object' && 'Ref' in node) return parameters[String((node as {Ref: unknown}).Ref)] ?? ''
+  if (node && typeof node === 'object' && 'Ref' in node) return parameters[String(node.Ref)] ?? ''
   return node === undefined ? '' : typeof node === 'string' ? node : JSON.stringify(node)
 }

@@ -38,7 +38,7 @@ function addTest(tests: Tests, key: string, values: readonly string[]): void {
   }
   if (key.startsWith('tag:')) {
     const tag = key.slice(4)
-    tests.groups.push((tags) => tags[tag] !== undefined && oneOf(values, tags[tag]!))
+    tests.groups.push((tags) => tags[tag] !== undefined && oneOf(values, tags[tag]))
     return
   }
   switch (key) {

@@ -26,7 +26,7 @@ export function simulatedAccountMiddleware<Input extends object, Output extends 
       const command = (context.commandName ?? '').replace(/Command$/, '')
       const $metadata = {requestId: randomUUID(), attempts: 1, totalRetryDelay: 0}
       try {
-        const result: object = await account.handle(service, command, args.input)
+        const result = (await account.handle(service, command, args.input)) as object
         const output = {...result, $metadata: {httpStatusCode: 200, ...$metadata}}
         return {output: output as unknown as Output, response: {}}
       } catch (error) {

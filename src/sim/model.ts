@@ -59,7 +59,7 @@ export class Model {
 
   /** Schedules a transition `delayMs` from now; ties keep scheduling order. */
   schedule(delayMs: number, body: TaskBody): void {
-    const task = {...body, at: this.now + Math.max(0, Math.round(delayMs)), seq: this.nextSeq()} as Task
+    const task = {...body, at: this.now + Math.max(0, Math.round(delayMs)), seq: this.nextSeq()}
     const tasks = this.state.tasks
     let low = 0
     let high = tasks.length

@@ -42,7 +42,7 @@ export class Random {
   upper(length: number): string {
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
     let out = ''
-    for (let i = 0; i < length; i++) out += alphabet[this.int(0, alphabet.length - 1)]
+    for (let i = 0; i < length; i++) out += alphabet.charAt(this.int(0, alphabet.length - 1))
     return out
   }
 

@@ -58,7 +58,7 @@ export function unsafeFile(file: string, problem: string): UserError {
 /** A write that did not complete: the previous content is intact. */
 export function writeFailed(file: string, error: unknown): UserError {
   const code = errnoOf(error)
-  const what = code === 'ENOSPC' ? 'no space left on device (ENOSPC)' : code === 'EDQUOT' ? 'disk quota exceeded (EDQUOT)' : `${(error as Error).message}`
+  const what = code === 'ENOSPC' ? 'no space left on device (ENOSPC)' : code === 'EDQUOT' ? 'disk quota exceeded (EDQUOT)' : (error as Error).message
   return new UserError(
     'E_STATE_WRITE',
     `could not write ${file}: ${what}; its previous content is intact`,
@@ -74,7 +74,7 @@ function isDiskError(error: unknown): boolean {
 }
 
 export function errnoOf(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String((error as {code: unknown}).code) : undefined
+  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined
 }
 
 /** Writes all of `data` at the fd's position (or at its end with O_APPEND), or throws. */

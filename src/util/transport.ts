@@ -41,7 +41,7 @@ interface Shape {
 }
 
 function shape(error: unknown): Shape | undefined {
-  return error !== null && typeof error === 'object' ? (error as Shape) : undefined
+  return error !== null && typeof error === 'object' ? error : undefined
 }
 
 /** No answer at all: the connection failed, timed out, or the host name did not resolve. */

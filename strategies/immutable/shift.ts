@@ -20,7 +20,9 @@ export function shift(deps: ImmutableDeps) {
       const drain = delayMs > 0 ? ` (targets drain for ${delayMs / 1000}s)` : ''
       report({releaseId: context.releaseId, step: 'shifting', message: `detaching ${context.oldGroup}${drain}; it stays running for the bake`})
       // Both groups serve until the old one has drained: a new version that fails now goes back.
-      await detachAndWait(move, context.oldGroup, async () => void (await judgeGroup(move, newGroup)))
+      await detachAndWait(move, context.oldGroup, async () => {
+        await judgeGroup(move, newGroup)
+      })
     }
     report({releaseId: context.releaseId, step: 'shifting', message: await checkOnlyServing(deps, newGroup)})
     // An emergency rollback has no bake: the version it returns to already proved itself.

@@ -74,7 +74,7 @@ interface Tracked {
  * API calls grow with ticks and batches, not with instances times polls.
  */
 export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<WindowResult> {
-  const {clock, fleet, commands, settings} = deps
+  const {clock, fleet, settings} = deps
   const tracked = new Map<string, Tracked>()
   for (const {instanceId, version, returnOnly} of job.instances) {
     const record = job.state.get(instanceId)

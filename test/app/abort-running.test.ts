@@ -4,7 +4,11 @@
  * would), the abort is recorded, then the release runs on and must notice it within one poll.
  */
 import {describe, expect, it} from 'vitest'
-import {abort, rollout, type ReleaseHooks} from '../../src/app/release.js'
+import {abort, resume, rollout, type ReleaseHooks} from '../../src/app/release.js'
+import type {Workspace} from '../../src/app/workspace.js'
+import {releaseIdPrefix} from '../../src/config/environments.js'
+import {readAbortRequest} from '../../src/engine/abort-request.js'
+import {Ledger} from '../../src/engine/ledger.js'
 import {statusOf} from '../../src/app/views.js'
 import {Journal} from '../../src/engine/journal.js'
 import type {ProgressEvent} from '../../src/ports/release.js'
@@ -133,7 +137,7 @@ describe('abort of an incremental release with commands in flight', () => {
     expect(ran, ran.message).toMatchObject({outcome: 'aborted', exitCode: 3})
     expect(versionCounts(sim)).toEqual({'1.0.0': 12})
 
-    const timeline = await invocationTimeline(sim as never)
+    const timeline = await invocationTimeline(sim)
     const forward = timeline.filter((r) => r.version === '2.0.0')
     const back = timeline.filter((r) => r.version === '1.0.0')
     // The abort did land with forward commands running: some were cancelled.
@@ -144,5 +148,92 @@ describe('abort of an incremental release with commands in flight', () => {
         expect(forwardEnd, `${restore.instanceId}: restore started while its forward command ran`).toBeLessThanOrEqual(restore.start ?? 0)
       }
     }
+  })
+})
+
+/**
+ * The workspace on a wall clock the test moves: abort's wait and the lease's expiry are judged on it, so
+ * minutes of waiting pass without sleeping.
+ */
+function onTestWall(ws: Workspace) {
+  let wall = Date.now()
+  const now = () => wall
+  return {
+    ws: {...ws, now, ledger: new Ledger(ws.store, now, releaseIdPrefix(ws.config))} satisfies Workspace,
+    advance: (ms: number) => void (wall += ms),
+    now,
+    /** abort's sleep between looks: the wall moves, real time does not. */
+    sleep: async (ms: number) => {
+      wall += ms
+      await new Promise((resolve) => setImmediate(resolve))
+    },
+  }
+}
+
+describe('abort of a running release that does not end within --wait', () => {
+  it('a process that never looks: exit 5 (E_ABORT_PENDING) after the wait, the request kept; the process goes back once it looks', async () => {
+    const {ws: plain, sim} = await openProject({bake: '30m'})
+    const wall = onTestWall(plain)
+    const ws = wall.ws
+    await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
+    const freeze = freezer((e) => e.step === 'baking')
+    const running = rollout(ws, {target: 'web', version: '2.0.0'}, freeze.hooks, {sim, wrapClock: freeze.wrapClock})
+    await freeze.atPoint
+
+    const began = wall.now()
+    const refused = await abort(ws, {target: 'web', reason: 'error rate up', waitMs: 2 * 60_000}, {sleep: wall.sleep}, {sim}).catch((e: unknown) => e)
+    expect(refused).toMatchObject({code: 'E_ABORT_PENDING', exitCode: 5})
+    expect((refused as Error).message).toMatch(/^the abort of web-2 is recorded, but the process running it \(.+@.+ pid \d+, lease until .+\) did not act on it within 2m: it is still at baking/)
+    expect((refused as {hint: string}).hint).toMatch(/release resume web carries the abort out/)
+    // It waited the whole bound on the test's wall, and no longer.
+    expect(wall.now() - began).toBeGreaterThanOrEqual(2 * 60_000)
+    expect(wall.now() - began).toBeLessThan(2 * 60_000 + 5_000)
+    expect(await readAbortRequest(ws.store, 'web-2')).toMatchObject({reason: 'error rate up'})
+    expect(await statusOf(ws, 'web')).toMatchObject({liveVersion: '1.0.0', release: {id: 'web-2', outcome: 'inProgress', state: 'baking'}})
+
+    // The running process looks at last: the request it finds is the one recorded.
+    freeze.thaw()
+    const ran = await running
+    expect(ran, ran.message).toMatchObject({outcome: 'aborted', exitCode: 3, record: {details: {abort: {at: 'baking', reason: 'error rate up'}}}})
+    expect(versionsTakingTraffic(sim)).toEqual(['1.0.0'])
+  })
+
+  it('a process that began going back but has not ended: exit 5 saying so', async () => {
+    const {ws: plain, sim} = await openProject({bake: '30m'})
+    const wall = onTestWall(plain)
+    const ws = wall.ws
+    await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
+    const atBake = freezer((e) => e.step === 'baking')
+    const onTheWayBack = freezer((e) => e.step === 'revertingTraffic')
+    const hooks: ReleaseHooks = {onProgress: (e) => (atBake.hooks.onProgress(e), onTheWayBack.hooks.onProgress(e))}
+    const running = rollout(ws, {target: 'web', version: '2.0.0'}, hooks, {sim, wrapClock: (c) => onTheWayBack.wrapClock(atBake.wrapClock(c))})
+    await atBake.atPoint
+    const refused = await abort(ws, {target: 'web', reason: 'error rate up', waitMs: 2 * 60_000}, {onAbortRequested: () => atBake.thaw(), sleep: wall.sleep}, {sim}).catch((e: unknown) => e)
+    expect(refused).toMatchObject({code: 'E_ABORT_PENDING', exitCode: 5})
+    expect((refused as Error).message).toMatch(/^web-2 is going back after the abort \(seen at baking\), and had not ended within 2m: it is at revertingTraffic/)
+    onTheWayBack.thaw()
+    expect(await running).toMatchObject({outcome: 'aborted'})
+  })
+
+  it('a process that stops renewing its lease: a later resume carries the recorded abort out, the old process writes nothing more', async () => {
+    const {ws: plain, sim} = await openProject({bake: '30m'})
+    const wall = onTestWall(plain)
+    const ws = wall.ws
+    await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
+    const freeze = freezer((e) => e.step === 'baking')
+    const running = rollout(ws, {target: 'web', version: '2.0.0'}, freeze.hooks, {sim, wrapClock: freeze.wrapClock})
+    await freeze.atPoint
+    await expect(abort(ws, {target: 'web', reason: 'error rate up', waitMs: 60_000}, {sleep: wall.sleep}, {sim})).rejects.toMatchObject({code: 'E_ABORT_PENDING'})
+
+    // The frozen process renews nothing: past its lease, release resume takes the release over.
+    wall.advance(6 * 60_000)
+    const resumed = await resume(ws, {target: 'web'}, {}, {sim})
+    expect(resumed, resumed.message).toMatchObject({outcome: 'aborted', exitCode: 3, record: {details: {abort: {reason: 'error rate up', by: expect.stringContaining('@')}}}})
+    expect(versionsTakingTraffic(sim)).toEqual(['1.0.0'])
+    expect(Object.keys(liveStacks(sim))).toEqual(['release-web-1'])
+
+    freeze.thaw()
+    await expect(running).rejects.toMatchObject({code: 'E_LEASE_LOST'})
+    expect(await statusOf(ws, 'web')).toMatchObject({liveVersion: '1.0.0', release: {id: 'web-2', outcome: 'aborted'}})
   })
 })

@@ -24,6 +24,11 @@ async function webWithAlarms(names: string[], existing: string[], faults: SimFau
   return {ws, sim}
 }
 
+/** When the alarm entered its present state, as the account says. */
+function alarmSince(sim: SimAccount, name: string): string | undefined {
+  return sim.view().alarms.find((a) => a.name === name)?.since
+}
+
 function setAlarm(sim: SimAccount, name: string, state: string, reason: string) {
   return sim.handle('cloudwatch', 'SetAlarmState', {AlarmName: name, StateValue: state, StateReason: reason})
 }
@@ -63,7 +68,11 @@ describe('alarms of an immutable target', () => {
   it('an alarm let through by --ignore-alarms stays let through after a crash and a resume', async () => {
     const {ws, sim} = await webWithAlarms(['web-errors'], ['web-errors'])
     await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
-    await setAlarm(sim, 'web-errors', 'ALARM', 'p99 latency above 2 s')
+    // Every version breaches from now on: the alarm goes to ALARM and stays there, with the same since,
+    // through the whole release (a hand-set state would return to OK within a minute and prove nothing).
+    sim.setFaults({unhealthyVersions: ['*-bad'], alarmingVersions: ['*'], alarmAfterSeconds: 0})
+    await expect(rollout(ws, {target: 'web', version: '2.0.0'}, {}, {sim})).rejects.toMatchObject({code: 'E_ALARMING'})
+    const since = alarmSince(sim, 'web-errors')
     class Crash extends Error {}
     // The process dies on its way into the bake, where alarms are watched.
     const onTransition = (state: string) => {
@@ -71,9 +80,34 @@ describe('alarms of an immutable target', () => {
     }
     const crashed = await rollout(ws, {target: 'web', version: '2.0.0', ignoreAlarms: true}, {onTransition}, {sim}).catch((e: unknown) => e)
     expect(crashed).toBeInstanceOf(Crash)
+    expect(await statusOf(ws, 'web')).toMatchObject({release: {id: 'web-2', state: 'baking', outcome: 'inProgress'}})
     const resumed = await resume(ws, {target: 'web'}, {}, {sim})
     expect(resumed.outcome, resumed.message).toBe('succeeded')
     expect(versionsTakingTraffic(sim)).toEqual(['2.0.0'])
+    // The alarm was in ALARM all along, the same one that was let through: only the record of it kept
+    // the resumed bake from counting it.
+    expect(alarmSince(sim, 'web-errors')).toBe(since)
+    const notes = (await new Journal(ws.store, ws.now).read('web-2')).filter((e) => e.type === 'note').map((e) => e.message)
+    expect(notes.filter((n) => /going back/.test(n ?? ''))).toEqual([])
+  })
+
+  it('after a resume, an alarm let through still counts once it fires again (a new since)', async () => {
+    const {ws, sim} = await webWithAlarms(['web-errors'], ['web-errors'])
+    await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
+    sim.setFaults({unhealthyVersions: ['*-bad'], alarmingVersions: ['*'], alarmAfterSeconds: 0})
+    await expect(rollout(ws, {target: 'web', version: '2.0.0'}, {}, {sim})).rejects.toMatchObject({code: 'E_ALARMING'})
+    class Crash extends Error {}
+    const onTransition = (state: string) => {
+      if (state === 'baking') throw new Crash()
+    }
+    await rollout(ws, {target: 'web', version: '2.0.0', ignoreAlarms: true}, {onTransition}, {sim}).catch(() => undefined)
+    // Back to OK by hand, and then breaching again after the next evaluation: a new ALARM, not the one let through.
+    await setAlarm(sim, 'web-errors', 'OK', 'reset by hand')
+    await sim.clock.sleep(61_000)
+    const resumed = await resume(ws, {target: 'web'}, {}, {sim})
+    expect(resumed, resumed.message).toMatchObject({outcome: 'rolledBack', exitCode: 3})
+    expect(resumed.message).toMatch(/alarm web-errors is in ALARM since/)
+    expect(versionsTakingTraffic(sim)).toEqual(['1.0.0'])
   })
 
   it('an alarm the account does not have is refused before anything changes', async () => {
@@ -90,7 +124,7 @@ describe('alarms of an immutable target', () => {
 
 describe('alarms of an incremental target', () => {
   it('an alarm that fires during the canary rolls the release back with every instance on its previous version', async () => {
-    const {ws, sim} = await openIncremental({instances: 8, canary: 2, maxUnavailable: '1', extra: '    alarms: [api-errors]\n'})
+    const {ws} = await openIncremental({instances: 8, canary: 2, maxUnavailable: '1', extra: '    alarms: [api-errors]\n'})
     // The fake opens its own account: this one has the alarm, watching the fleet's group.
     const alarmed = SimAccount.open({
       clock: new VirtualClock(),
@@ -99,7 +133,6 @@ describe('alarms of an incremental target', () => {
       fleets: {'api-fleet': {instances: 8, version: '1.0.0'}},
       alarms: {'api-errors': {groups: ['api-fleet']}},
     })
-    void sim
     const result = await rollout(ws, {target: 'api', version: '2.0.0-alarm'}, {}, {sim: alarmed})
     expect(result, result.message).toMatchObject({outcome: 'rolledBack', exitCode: 3, record: {details: {failure: {step: 'canary'}}}})
     expect(result.message).toMatch(/alarm api-errors is in ALARM since/)

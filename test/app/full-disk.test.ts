@@ -29,7 +29,9 @@ describe('a full disk during a release', () => {
     const ws = {...opened, store, ledger: new Ledger(store, opened.now)}
     await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
 
-    const failed = await rollout(ws, {target: 'web', version: '2.0.0'}, {onProgress: (event) => void (event.step === 'verifying' && (disk.full = true))}, {sim}).catch(
+    const failed = await rollout(ws, {target: 'web', version: '2.0.0'}, {onProgress: (event) => {
+          if (event.step === 'verifying') disk.full = true
+        }}, {sim}).catch(
       (error: unknown) => error,
     )
     expect(failed).toMatchObject({code: 'E_STATE_WRITE', exitCode: 1})

@@ -89,7 +89,7 @@ describe('plan says what would catch a bad version, and refuses what the account
   it('warns when nothing would catch a bad version', async () => {
     const {ws, sim} = await openProject({verify: false})
     const project = {...ws, config: {...ws.config, targets: {...ws.config.targets, web: {...ws.config.targets['web']!, trafficSources: []}}}}
-    const plan = await planRelease(project as typeof ws, {target: 'web', version: '1.0.0'}, {sim})
+    const plan = await planRelease(project, {target: 'web', version: '1.0.0'}, {sim})
     expect(plan.health?.warning).toMatch(/nothing would catch a bad application version/)
   })
 

@@ -324,7 +324,7 @@ describe('loadConfig: errors point at file:line', () => {
     const e = await loadConfig(path.join(dir, 'deep', 'release.yml'), {cwd: dir}).catch((x: unknown) => x)
     expect((e as ConfigError).message).toMatch(new RegExp(`^deep[\\\\/]release\\.yml:1: targets: expected a mapping`))
     // from deep below, ../../.. is longer than the absolute path
-    const far = await loadConfig(path.join(dir, 'deep', 'release.yml'), {cwd: path.join(dir, ...'abcdefghijklmnopqrst')}).catch((x: unknown) => x)
+    const far = await loadConfig(path.join(dir, 'deep', 'release.yml'), {cwd: path.join(dir, ...'abcdefghijklmnopqrst'.split(''))}).catch((x: unknown) => x)
     expect((far as ConfigError).message.startsWith(`${path.join(dir, 'deep', 'release.yml')}:1:`)).toBe(true)
   })
 })

@@ -290,7 +290,7 @@ describe('the {{version}} placeholder in shell lines', () => {
   })
 
   it('checks verify and current too, and points into a multi-line block at the offending line', async () => {
-    const verify = await refused(`${API.replace('    change:\n', "    change:\n      verify: ['test \"$(cat /v)\" = {{version}}', 'x `{{version}}`']\n")}`)
+    const verify = await refused(API.replace('    change:\n', "    change:\n      verify: ['test \"$(cat /v)\" = {{version}}', 'x `{{version}}`']\n"))
     expect(verify.message).toMatch(/^release\.yml:6: targets\.api\.change\.verify\[1\]: \{\{version\}\} inside backticks/)
     const yml = `targets:
   api:

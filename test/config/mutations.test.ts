@@ -24,7 +24,7 @@ function mutate(doc: Document, random: () => number): string {
   visit(doc, {
     Pair(_key, pair, path) {
       const parent = path[path.length - 1]
-      if (isMap(parent)) pairs.push({parent: parent as unknown as {items: unknown[]}, index: parent.items.indexOf(pair as never)})
+      if (isMap(parent)) pairs.push({parent: parent, index: parent.items.indexOf(pair)})
     },
   })
   const {parent, index} = pick(pairs)

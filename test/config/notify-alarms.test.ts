@@ -3,6 +3,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {ConfigError, loadConfig} from '../../src/config/index.js'
+import {forEnvironment} from '../../src/config/environments.js'
 
 const ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef'
 const TEMPLATE = `Parameters:
@@ -67,5 +68,63 @@ describe('notify: and alarms: in release.yml', () => {
   ])('refuses %s (exit 2)', async (_what, top, onTarget, message) => {
     const error = await refused(yml(top, onTarget))
     expect(error.message).toMatch(message)
+  })
+})
+
+const TOP_HOOK = {webhook: 'https://hooks.example.com/all-releases'}
+const WEB_TOPIC = {sns: 'arn:aws:sns:us-east-1:123456789012:web-team'}
+const PROD_HOOK = {webhook: 'https://hooks.example.com/prod'}
+const PROD_WEB_BUS = {eventBridge: 'arn:aws:events:us-east-1:123456789012:event-bus/prod-web'}
+
+/** Three environments: dev quiet, staging as the top level, prod with its own channel and alarms. */
+const ENVIRONMENTS = `notify:
+  - webhook: ${TOP_HOOK.webhook}
+environments:
+  dev:
+    notify: []
+  staging:
+    default: true
+    targets:
+      web: {alarms: [staging-web-5xx]}
+  prod:
+    alarms: [prod-error-budget]
+    notify:
+      - webhook: ${PROD_HOOK.webhook}
+    targets:
+      web:
+        alarms: [prod-web-5xx, web-latency]
+        notify:
+          - eventBridge: ${PROD_WEB_BUS.eventBridge}
+`
+
+describe('alarms: and notify: per environment', () => {
+  it('alarms add up (target, environment, environment for the target); an environment notify replaces the top-level one, the target own is added', async () => {
+    const config = await load(ENVIRONMENTS + yml('', `    alarms: [web-latency]\n    notify:\n      - sns: ${WEB_TOPIC.sns}\n`))
+    // Without --env narrowing, the target is as written with the top-level list first.
+    expect(config.targets.web).toMatchObject({alarms: ['web-latency'], notify: [TOP_HOOK, WEB_TOPIC]})
+
+    const dev = forEnvironment(config, 'dev').targets.web!
+    expect(dev.alarms).toEqual(['web-latency'])
+    expect(dev.notify).toEqual([WEB_TOPIC])
+
+    const staging = forEnvironment(config, 'staging').targets.web!
+    expect(staging.alarms).toEqual(['web-latency', 'staging-web-5xx'])
+    expect(staging.notify).toEqual([TOP_HOOK, WEB_TOPIC])
+
+    const prod = forEnvironment(config, 'prod').targets.web!
+    // web-latency is named twice (target and prod's web): it is watched once.
+    expect(prod.alarms).toEqual(['web-latency', 'prod-error-budget', 'prod-web-5xx'])
+    expect(prod.notify).toEqual([PROD_HOOK, WEB_TOPIC, PROD_WEB_BUS])
+  })
+
+  it.each([
+    ['a bad environment webhook', 'environments:\n  prod:\n    notify:\n      - webhook: ftp://example.com/hook\n', /environments\.prod\.notify.*is not an http\(s\) URL/s],
+    ['a bad environment-target SNS ARN', 'environments:\n  prod:\n    targets:\n      web:\n        notify:\n          - sns: arn:aws:sqs:us-east-1:123456789012:q\n', /is not an SNS topic ARN/],
+    ['an environment notify entry with no destination', 'environments:\n  prod:\n    notify:\n      - {}\n', /has no destination/],
+    ['an environment alarm listed twice', 'environments:\n  prod:\n    alarms: [a, a]\n', /listed twice/],
+    ['a bad environment-target alarm name', 'environments:\n  prod:\n    targets:\n      web: {alarms: ["bad\\u0001name"]}\n', /is not a CloudWatch alarm name/],
+  ])('refuses %s (exit 2)', async (_what, envs, message) => {
+    const error = await refused(envs + yml('', ''))
+    expect(`${error.message}\n${error.hint}`).toMatch(message)
   })
 })

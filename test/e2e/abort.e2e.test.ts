@@ -1,3 +1,7 @@
+import {readFileSync} from 'node:fs'
+import {resolve} from 'node:path'
+import {Ajv2020} from 'ajv/dist/2020.js'
+import addFormatsModule from 'ajv-formats'
 import {describe, expect, it} from 'vitest'
 import {makeProject} from '../fakes/workspace.js'
 import {json, release} from './cli.js'
@@ -33,6 +37,38 @@ describe('release abort from another process while the release runs', () => {
     const aborted = await release(['abort', 'web', '--reason', 'error rate up', '--json'], {cwd})
     expect(aborted.code, aborted.stderr).toBe(3)
     expect(json(aborted)).toMatchObject({liveVersion: '1.0.0', release: {id: 'web-2', outcome: 'aborted'}})
+    const history = json(await release(['history', 'web', '--json'], {cwd}))
+    expect(history[0].message).toMatch(/aborted at baking by .+@.+: error rate up/)
+  })
+})
+
+describe('release abort --wait', () => {
+  it('a bad duration is exit 2 with nothing recorded; --wait 0s records the request and exits 5 (E_ABORT_PENDING), and the running release still goes back', async () => {
+    const cwd = makeProject({capacity: 2, bake: '30m'})
+    expect((await release(['rollout', 'web', '--version', '1.0.0'], {cwd})).code).toBe(0)
+    const started = await release(['rollout', 'web', '--version', '2.0.0', '--detach'], {cwd, env: {RELEASE_SIM_SPEED: '100'}})
+    expect(started.code, started.stderr).toBe(0)
+    expect((await release(['wait', 'web', '--for', 'baking'], {cwd})).code).toBe(0)
+
+    const bad = await release(['abort', 'web', '--wait', 'soon', '--json'], {cwd})
+    expect(bad.code).toBe(2)
+    expect(json(bad)).toMatchObject({error: {code: 'E_DURATION', exitCode: 2}})
+
+    // The refused abort recorded nothing: the first request stands, and history shows this one's reason.
+    const pending = await release(['abort', 'web', '--reason', 'error rate up', '--wait', '0s', '--json'], {cwd})
+    expect(pending.code, pending.stderr).toBe(5)
+    expect(pending.stderr).toMatch(/abort of web-2 requested at baking; waiting up to 0s for the process running it to take it back/)
+    // The published error schema takes it, exit code 5 included.
+    const addFormats = ((addFormatsModule as unknown as {default?: unknown}).default ?? addFormatsModule) as (ajv: Ajv2020) => Ajv2020
+    const errorSchema = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../docs/schemas/error.schema.json'), 'utf8'))
+    const validate = addFormats(new Ajv2020({allErrors: true, strictRequired: false, allowUnionTypes: true})).compile(errorSchema)
+    expect(validate(json(pending)), JSON.stringify(validate.errors)).toBe(true)
+    expect(validate({error: {...json(pending).error, exitCode: 2}})).toBe(false)
+    expect(json(pending)).toMatchObject({error: {code: 'E_ABORT_PENDING', exitCode: 5, message: expect.stringMatching(/^the abort of web-2 is recorded/), next: expect.stringMatching(/release wait web/)}})
+
+    const ended = await release(['wait', 'web', '--json'], {cwd})
+    expect(ended.code, ended.stderr).toBe(3)
+    expect(json(ended)).toMatchObject({liveVersion: '1.0.0', release: {id: 'web-2', outcome: 'aborted'}})
     const history = json(await release(['history', 'web', '--json'], {cwd}))
     expect(history[0].message).toMatch(/aborted at baking by .+@.+: error rate up/)
   })

@@ -77,7 +77,7 @@ async function runWith(failAt: string[]) {
       }),
     ]),
   )
-  const actor = createActor(immutableMachine.provide({actors} as never), {input})
+  const actor = createActor(immutableMachine.provide({actors}), {input})
   const visited: string[] = []
   actor.subscribe((s) => {
     if (visited.at(-1) !== s.value) visited.push(String(s.value))

@@ -114,7 +114,7 @@ describe('JSON printed by the CLI fits docs/schemas', () => {
     const tidy = json(code(await run(['tidy', 'db', '--json']), 0))
     // api went live untouched since: in sync (0); then an instance changed by hand: drifted (6).
     const driftDb = json(code(await run(['drift', 'api', '--json']), 0))
-    const view = json(code(sim, 0)) as {groups: {name: string; instances: {id: string}[]}[]}
+    const view = json<{groups: {name: string; instances: {id: string}[]}[]}>(code(sim, 0))
     const apiInstance = view.groups.find((g) => g.name.includes('api'))!.instances[0]!.id
     code(await run(['sim', 'drift', 'instance', apiInstance, '--version', '0.9.0']), 0)
     const driftWeb = json(code(await run(['drift', 'api', '--json']), 6))

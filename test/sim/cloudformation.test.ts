@@ -71,7 +71,7 @@ describe('CloudFormation: creating a stack', () => {
     expect(all[0]).toMatchObject({ResourceType: 'AWS::CloudFormation::Stack', PhysicalResourceId: stackId})
 
     const group = await waitFor(h, async () => {
-      const found = await describeGroup(h, outputs['GroupName']!)
+      const found = await describeGroup(h, outputs['GroupName'])
       const ready = found?.Instances?.filter((i) => i.LifecycleState === 'InService' && i.HealthStatus === 'Healthy')
       return ready?.length === 3 ? found : undefined
     })

@@ -44,7 +44,7 @@ function observedFileSystem(look: () => void, chunk: number): FileSystem {
       look()
       return written
     }) as unknown as typeof fs.writeSync,
-  } as FileSystem
+  }
 }
 
 describe('FileStateStore', () => {

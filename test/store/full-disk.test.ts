@@ -83,7 +83,7 @@ describe('a full disk, injected', () => {
   })
 
   it('treats a write that makes no progress as a full disk', async () => {
-    const store = new FileStateStore(root, {fs: {...fs, writeSync: (() => 0) as typeof fs.writeSync} as FileSystem})
+    const store = new FileStateStore(root, {fs: {...fs, writeSync: (() => 0)}})
     await expect(store.writeAtomic('targets/web/ledger.json', '{}')).rejects.toMatchObject({code: 'E_STATE_WRITE', message: expect.stringMatching(/short write/)})
     expect(await store.read('targets/web/ledger.json')).toBeUndefined()
   })

@@ -91,7 +91,7 @@ export function settingsFor(target: ImmutableTargetConfig): ImmutableSettings {
 export function groupHealthCheckType(templateBody: string): string {
   const resources = Object.values(parseTemplate(templateBody).Resources)
   const group = resources.find((r) => r.Type === 'AWS::AutoScaling::AutoScalingGroup')
-  const value = (group?.Properties as Record<string, unknown> | undefined)?.['HealthCheckType']
+  const value = group?.Properties?.['HealthCheckType']
   return typeof value === 'string' ? value : 'EC2'
 }
 

@@ -5,7 +5,7 @@ import type {Notice, NoticeEvent} from '../../ports/notices.js'
 import type {StateStore} from '../../ports/store.js'
 import {whoAmI} from '../../util/who.js'
 import type {Account} from '../account.js'
-import {delivererFor} from './deliver.js'
+import {delivererFor, prepareDelivery} from './deliver.js'
 import {Notifier, wallClock, type DeliveryTiming, type NoticeClock} from './notifier.js'
 
 export {Notifier} from './notifier.js'
@@ -18,7 +18,7 @@ export interface NoticeOverrides {
 }
 
 export function notifierFor(
-  ws: {store: StateStore; now: () => number},
+  ws: {store: StateStore; now: () => number; config?: {environment?: string}},
   account: Account,
   target: TargetConfig,
   releaseId: string,
@@ -28,8 +28,10 @@ export function notifierFor(
     store: ws.store,
     now: ws.now,
     releaseId,
+    environment: ws.config?.environment ?? null,
     destinations: target.notify ?? [],
     deliver: delivererFor(account),
+    prepare: prepareDelivery,
     clock: overrides.clock ?? wallClock,
     timing: overrides.timing,
   })

@@ -54,8 +54,12 @@ export interface NotifierOptions {
   store: StateStore
   now: () => number
   releaseId: string
+  /** The named environment the release belongs to (null: the implicit one), stamped on every notice. */
+  environment?: string | null
   destinations: NotifyDestination[]
   deliver: Deliver
+  /** Untimed work before a destination's first attempt (loading its client). */
+  prepare?: (destination: NotifyDestination) => Promise<void>
   clock: NoticeClock
   timing?: Partial<DeliveryTiming>
 }
@@ -105,7 +109,7 @@ export class Notifier {
     const {destinations, store, releaseId} = this.options
     if (destinations.length === 0) return
     const sent = await this.sentKeys()
-    const withId: Notice = {...notice, id: noticeId(releaseId, key)}
+    const withId: Notice = {...notice, environment: this.options.environment ?? notice.environment, id: noticeId(releaseId, key)}
     for (const destination of destinations) {
       const id = `${key}@${destinationIdentity(destination)}`
       if (sent.has(id) || this.started.has(id)) continue
@@ -162,6 +166,8 @@ export class Notifier {
     const {attempts, timeoutMs} = this.timing
     let wait = this.timing.backoffMs
     let last = ''
+    // A failure here shows again in the attempt, with its message.
+    await this.options.prepare?.(destination).catch(() => undefined)
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const controller = new AbortController()
       const timeout = clock.sleep(timeoutMs, controller.signal).then(() => 'timeout' as const)

@@ -235,7 +235,7 @@ function clip(line: string, width: number): string {
       continue
     }
     if (visible >= width) continue
-    out += line[i]
+    out += line.charAt(i)
     visible++
   }
   return out

@@ -12,8 +12,11 @@ const alarmName = () =>
     hint: 'Give the alarm name as the CloudWatch console or `aws cloudwatch describe-alarms` shows it.',
   }))
 
+/** A list of alarm names, each once (also under environments: there, added to the target's). */
+export const alarmList = () => v.pipe(list(alarmName(), {what: 'alarm names', example: '[web-5xx-rate, web-p99-latency]'}), unique((name) => `alarm ${name}`))
+
 export const alarmsEntry = withDefault(
-  v.pipe(list(alarmName(), {what: 'alarm names', example: '[web-5xx-rate, web-p99-latency]'}), unique((name) => `alarm ${name}`)),
+  alarmList(),
   [],
-  'CloudWatch alarms (names) that count as the health of this target. While a release can still go back (immutable: from the shift through the bake; incremental: the canary, every window and the bake), any of them in state `ALARM` fails the release and rolls it back, naming the alarm, its reason and since when. One already in `ALARM` when a rollout starts refuses it (exit 2; `--ignore-alarms` to go anyway); a name the account does not have is refused before anything changes.',
+  'CloudWatch alarms (names) that count as the health of this target. While a release can still go back (immutable: from the shift through the bake; incremental: the canary, every window and the bake), any of them in state `ALARM` fails the release and rolls it back, naming the alarm, its reason and since when. One already in `ALARM` when a rollout starts refuses it (exit 2; `--ignore-alarms` to go anyway); a name the account does not have is refused before anything changes. With environments: the alarms under `environments.<name>.alarms` (every target there) and `environments.<name>.targets.<target>.alarms` are added to these in that environment; an environment never removes one.',
 )

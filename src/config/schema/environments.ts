@@ -11,6 +11,8 @@ import {parameterValue} from './immutable.js'
 import {fleet} from './incremental.js'
 import {REGION, TARGET_GROUP_ARN_FORM, environmentName, targetGroupArn, targetName} from './names.js'
 import {say} from './say.js'
+import {alarmList} from './alarms.js'
+import {notifyList} from './notify.js'
 
 export {ENVIRONMENT_NAME} from './names.js'
 
@@ -36,6 +38,8 @@ const environmentTarget = section({
     list(oneOf(ALL_GATES), {what: 'gate names', example: `[${ALL_GATES.join(', ')}]`}),
     "The target's gates in this environment, replacing its own (e.g. production requires beforeShift where staging does not).",
   ),
+  alarms: optionalKey(alarmList(), "CloudWatch alarms of the target in this environment, added to the target's own `alarms` and the environment's (e.g. prod-web-5xx-rate)."),
+  notify: optionalKey(notifyList(), "Destinations told of the target's releases in this environment, added to the others (the environment's or top-level `notify`, and the target's)."),
 })
 
 export const environment = section({
@@ -43,6 +47,11 @@ export const environment = section({
   protected: withDefault(bool(), false, 'Never destroyed by `release env destroy` or `env reap`.'),
   default: withDefault(bool(), false, 'The environment a command uses without `--env` (at most one; with a single environment it is the default anyway).'),
   targets: withDefault(named(targetName(), environmentTarget), {}, 'What differs here per target: `parameters`, `fleet`, `gates`. Each key must be a target of `targets`.'),
+  alarms: optionalKey(alarmList(), "CloudWatch alarms that count as the health of every target in this environment (e.g. an error-budget alarm of the whole environment), added to each target's own: a release here rolls back when one is in ALARM."),
+  notify: optionalKey(
+    notifyList(),
+    'Where the releases of this environment are told, **replacing** the top-level `notify` here (a target\'s own `notify` is still added): e.g. prod to its own channel, and `notify: []` to keep dev quiet.',
+  ),
 })
 
 export type EnvironmentOutput = v.InferOutput<typeof environment>

@@ -33,7 +33,7 @@ export function optionalKey<S extends Any>(schema: S, description: string) {
 
 /** What a required key is, for "missing KEY (WHAT)": the first sentence of its description. */
 export function missingWhat(schema: Any): string {
-  const description = v.getDescription(schema as v.SchemaWithPipe<[Any]>) ?? ''
+  const description = v.getDescription(schema) ?? ''
   return description
     .replace(/\.\s+(?=[A-Z]).*$/s, '')
     .replace(/\.$/, '')

@@ -66,10 +66,13 @@ const destination = v.pipe(
   }),
 )
 
+/** A list of destinations (also under environments:). */
+export const notifyList = () => list(destination, {what: 'destinations', example: '[{webhook: https://hooks.slack.com/services/T000/B000/XXXX}]'})
+
 export const notifyEntry = withDefault(
-  list(destination, {what: 'destinations', example: '[{webhook: https://hooks.slack.com/services/T000/B000/XXXX}]'}),
+  notifyList(),
   [],
-  'Where a notice goes when a release starts, pauses at a gate, is promoted, aborted, succeeds, rolls back or fails: a list of `- webhook: URL`, `- sns: TOPIC_ARN`, `- eventBridge: BUS_ARN`. At the top level for every target; on a target, in addition. Delivery is retried with backoff and never holds up or fails a release (a delivery that gave up is a warning in the journal); a release resumed after a crash sends again only the notices no destination confirmed, each with the same `id` (in the JSON body; the deduplication id on an SNS FIFO topic) so that a receiver can drop one it already has; a confirmed notice is never sent twice.',
+  'Where a notice goes when a release starts, pauses at a gate, is promoted, aborted, succeeds, rolls back or fails: a list of `- webhook: URL`, `- sns: TOPIC_ARN`, `- eventBridge: BUS_ARN`. At the top level for every target; on a target, in addition. With environments: `environments.<name>.notify` replaces the top-level list in that environment (`notify: []` keeps it quiet), and `environments.<name>.targets.<target>.notify` adds for that target. Delivery is retried with backoff and never holds up or fails a release (a delivery that gave up is a warning in the journal); a release resumed after a crash sends again only the notices no destination confirmed, each with the same `id` (in the JSON body; the deduplication id on an SNS FIFO topic) so that a receiver can drop one it already has; a confirmed notice is never sent twice.',
 )
 
 export type NotifyDestination = {webhook: string} | {sns: string} | {eventBridge: string}

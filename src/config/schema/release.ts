@@ -41,7 +41,7 @@ type Written = v.InferOutput<ReturnType<typeof section<typeof releaseEntries>>>
 /** On the simulated account a declared custom document is the whole truth: its parameters are checked now. */
 const simulatedDocuments = refine<Written>((config, tell) => {
   if (config.account !== 'simulated') return
-  for (const [name, t] of Object.entries(config.targets) as [string, TargetOutput][]) {
+  for (const [name, t] of Object.entries<TargetOutput>(config.targets)) {
     if (t.strategy !== 'incremental') continue
     const {document, versionParameter, parameters} = t.change
     if ((SHELL_DOCUMENTS as readonly string[]).includes(document) || !Object.hasOwn(config.simulated.documents, document)) continue

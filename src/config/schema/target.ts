@@ -32,7 +32,7 @@ export const autoEntries = {
   ...Object.fromEntries(AUTO_KEYS.map((k) => [k, v.optional(v.unknown())])),
   strategy: strategy('auto'),
   template: template(AUTO_TEMPLATE_WHAT),
-} as {strategy: ReturnType<typeof strategy<'auto'>>; template: ReturnType<typeof template>}
+}
 
 const autoTarget = v.pipe(
   section(autoEntries),
@@ -43,7 +43,7 @@ const autoTarget = v.pipe(
     if (!loaded) {
       // No template to choose from: told where it was read.
       addIssue({message: TOLD_ELSEWHERE})
-      return NEVER as never
+      return NEVER
     }
     const verdict = chooseStrategy(loaded.template.Resources ?? {})
     const chosen = verdict.strategy
@@ -66,7 +66,7 @@ const autoTarget = v.pipe(
       const said = heard(issue.message)
       addIssue({message: said ? say({...said, note}) : issue.message, ...(issue.path ? {path: issue.path} : {}), input: issue.input})
     }
-    if (result.issues || !result.typed) return NEVER as never
+    if (result.issues || !result.typed) return NEVER
     return {...result.value, declared: 'auto' as const}
   }),
 )
