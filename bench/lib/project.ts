@@ -31,9 +31,9 @@ export class CountingStore implements StateStore {
     this.written.atomic += Buffer.byteLength(data)
     return this.inner.writeAtomic(key, data, fence)
   }
-  append(key: string, line: string, fence?: Fence) {
-    this.written.appended += Buffer.byteLength(line) + 1
-    return this.inner.append(key, line, fence)
+  append(key: string, lines: string | readonly string[], fence?: Fence) {
+    for (const line of typeof lines === 'string' ? [lines] : lines) this.written.appended += Buffer.byteLength(line) + 1
+    return this.inner.append(key, lines, fence)
   }
   createExclusive(key: string, data: string) {
     this.written.created += Buffer.byteLength(data)

@@ -10,6 +10,7 @@ import type {ParameterPort} from '../ports/parameters.js'
 import type {StackPort} from '../ports/stacks.js'
 import type {TargetGroupPort} from '../ports/targets.js'
 import type {AlarmPort} from '../ports/alarms.js'
+import type {AssociationPort} from '../ports/associations.js'
 import type {NoticeOverrides} from './notices/index.js'
 import type {EventBridgeClientFactory, SnsClientFactory} from '../aws/notices.js'
 import type {ReleaseConfig} from '../config/index.js'
@@ -23,6 +24,8 @@ export interface Account {
   commands: CommandPort
   parameters: ParameterPort
   targets: TargetGroupPort
+  /** State Manager associations (`enforce:`). */
+  associations: AssociationPort
   /** CloudWatch alarms (its SDK client is made on first use). */
   alarms: AlarmPort
   /** Clients of where notices go (each made on first use). */
@@ -143,7 +146,7 @@ export async function openAccount(config: ReleaseConfig, overrides: AccountOverr
   const opened = simulated ? await simulatedClients(config, overrides.sim) : await awsClients(config)
   const {clients, sim} = opened
   const clock = overrides.wrapClock ? overrides.wrapClock(opened.clock) : opened.clock
-  const {CloudFormationStacks, AutoScalingFleet, SsmCommands, SsmParameters, ElbTargetGroups, CloudWatchAlarms} = await import('../aws/index.js')
+  const {CloudFormationStacks, AutoScalingFleet, SsmCommands, SsmParameters, SsmAssociations, ElbTargetGroups, CloudWatchAlarms} = await import('../aws/index.js')
   // On the simulated account, retry jitter is seeded from the account's seed: the same seed, the same run.
   const {seededRandom} = await import('../util/random.js')
   const jitter = (service: string) => (sim ? {retry: {random: seededRandom(sim.jitterSeed(service))}} : {})
@@ -154,6 +157,7 @@ export async function openAccount(config: ReleaseConfig, overrides: AccountOverr
     fleet: new AutoScalingFleet({client: clients.autoScaling, clock, ...jitter('autoscaling')}),
     commands: new SsmCommands({client: clients.ssm, clock, ...jitter('ssm')}),
     parameters: new SsmParameters({client: clients.ssm, clock, ...jitter('ssm-parameters')}),
+    associations: new SsmAssociations({client: clients.ssm, clock, ...jitter('ssm-associations')}),
     targets: new ElbTargetGroups({client: clients.elbv2, clock, ...jitter('elbv2')}),
     clock,
     sim,

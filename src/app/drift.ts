@@ -16,6 +16,7 @@ import {openAccount, type Account, type AccountOverrides} from './account.js'
 import {incrementalDeps} from './kinds/incremental.js'
 import {liveStack} from './kinds/immutable.js'
 import {reconcile} from './reconcile.js'
+import {enforcementDrift, enforcementFindingText, type Enforcement, type EnforcementFinding} from './drift-enforce.js'
 import {warmGroupOf} from './warm.js'
 import type {Workspace} from './workspace.js'
 
@@ -27,6 +28,7 @@ export type DriftFinding =
   | {kind: 'retainedScaledUp'; stack: string; group: string; desired: number}
   | {kind: 'instanceVersion'; instance: string; expected: string; actual: string | null; joined: boolean}
   | {kind: 'instanceMissing'; instance: string}
+  | EnforcementFinding
 
 export interface DriftReport {
   target: string
@@ -37,6 +39,8 @@ export interface DriftReport {
   findings: DriftFinding[]
   /** What was checked, one line each, for the reader. */
   checked: string[]
+  /** An enforced target's State Manager association, with its compliance per instance (src/app/drift-enforce.ts). */
+  enforcement?: Enforcement
 }
 
 /** How long drift detection may take before it counts as failed (CloudFormation's take minutes on large stacks). */
@@ -56,9 +60,10 @@ async function driftOf(ws: Workspace, account: Account, target: TargetConfig): P
   const ledger = await ws.ledger.read(target.name)
   const base = {target: target.name, strategy: target.strategy, desiredVersion: ledger.liveVersion}
   if (ledger.liveVersion === null) return {...base, inSync: true, findings: [], checked: ['nothing released yet: nothing to compare']}
-  const {findings, checked} =
+  const found: {findings: DriftFinding[]; checked: string[]; enforcement?: Enforcement} =
     target.strategy === 'immutable' ? await immutableDrift(ws, account, target, ledger) : await incrementalDrift(ws, account, target, ledger)
-  return {...base, inSync: findings.length === 0, findings, checked}
+  const {findings, checked} = found
+  return {...base, inSync: findings.length === 0, findings, checked, ...(found.enforcement ? {enforcement: found.enforcement} : {})}
 }
 
 async function immutableDrift(_ws: Workspace, account: Account, target: ImmutableTargetConfig, ledger: TargetLedger) {
@@ -128,6 +133,12 @@ async function incrementalDrift(ws: Workspace, account: Account, target: Increme
   const present = new Set(members.instanceIds)
   for (const id of released) if (!present.has(id)) findings.push({kind: 'instanceMissing', instance: id})
   if (released.size > 0) checked.push(`fleet against the ${released.size} instances of release ${last!.id}`)
+  if (target.enforce) {
+    const enforced = await enforcementDrift(account.associations, target, version)
+    findings.push(...enforced.findings)
+    checked.push(enforced.checked)
+    return {findings, checked, enforcement: enforced.enforcement}
+  }
   return {findings, checked}
 }
 
@@ -146,5 +157,7 @@ export function findingText(f: DriftFinding): string {
       return `instance ${f.instance}${f.joined ? ' (joined since the release)' : ''} runs ${f.actual ?? 'an unreadable version'}, not ${f.expected}`
     case 'instanceMissing':
       return `instance ${f.instance} of the release is no longer in the fleet`
+    default:
+      return enforcementFindingText(f)
   }
 }

@@ -18,6 +18,7 @@ import {targetOrError, validateVersion, type ImmutableTargetConfig, type Increme
 import {openAccount, type Account, type AccountOverrides} from './account.js'
 import {kindFor} from './kinds/index.js'
 import {incrementalDeps} from './kinds/incremental.js'
+import {associationName} from './enforce.js'
 import {groupHealthCheckType} from './kinds/immutable.js'
 import type {Workspace} from './workspace.js'
 
@@ -147,7 +148,10 @@ async function planIncremental(account: Account, target: IncrementalTargetConfig
     {state: 'planning', does: `record the version of each of ${n} instances; publish the desired version in Parameter Store`},
     ...(canary > 0 ? [{state: 'canary', does: `change ${canary} instance${canary > 1 ? 's' : ''} first`}] : []),
     {state: 'rolling', does: `change the other ${n - canary} in a sliding window of ${window}${members.standby ? ' (each in Standby while it changes)' : ''}`},
-    {state: 'baking', does: `watch the fleet for ${target.bakeMs / 1000}s`},
+    {
+      state: 'baking',
+      does: `watch the fleet for ${target.bakeMs / 1000}s${target.enforce ? `; on success, move the State Manager association ${associationName(target)} (${target.enforce.schedule}) to this version` : ''}`,
+    },
   ]
   // Typical per instance: Standby in and out ~20 s, the change ~90 s, the health checks; windows overlap (sliding), so
   // the estimate is the fleet's total work spread over the window, plus the canary and the bake.

@@ -5,7 +5,7 @@
 import {leaseTtlMs} from './lease-ttl.js'
 import {releaseIdPrefix} from '../config/environments.js'
 import {targetOrError, validateVersion, type TargetConfig} from '../config/index.js'
-import {appendJournal, Journal} from '../engine/journal.js'
+import {appendJournal, Journal, sharedJournal} from '../engine/journal.js'
 import {fencedStore, leaseLost} from '../engine/fenced.js'
 import {requestAbort} from '../engine/abort-request.js'
 import {abortPending, DEFAULT_ABORT_WAIT_MS} from './abort-pending.js'
@@ -27,6 +27,7 @@ import type {NoticeEvent} from '../ports/notices.js'
 import {alarmWatch, checkAlarms, describeAlarm} from './alarms.js'
 import {checkAgainstAccount} from './preflight.js'
 import {endWarmPeriod, warmEndText} from './warm.js'
+import {enforceLiveVersion, enforceVersion, keepEnforced} from './enforce.js'
 import type {Workspace} from './workspace.js'
 
 /** A lease outlives a crashed holder by at most this long; a running release renews it well before. */
@@ -132,6 +133,7 @@ async function runRelease(
     const alarming = await checkAlarms(account.alarms, target, {refuseAlarming: request.kind === 'rollout', ignore: request.ignoreAlarms === true, environment: ws.config.environment})
     const options = await checkAgainstAccount(own, account, target, {...request, version})
     await endWarm(own, account, target, releaseId, hooks)
+    await keepEnforced(target, () => enforceLiveVersion(own, account.associations, target), (message) => hooks.onProgress?.({releaseId, step: 'planning', message}), isLeaseLost)
     // The options go into the ledger with the record: a resume before the first snapshot needs them.
     const record = await own.ledger.begin(target.name, {version, strategy: kind.strategy, kind: request.kind, options: requestedOptions(options, request)})
     hooks.onStart?.(record, {resumed: false})
@@ -342,6 +344,7 @@ async function continueFromSnapshot(
     const running = await own.ledger.update(target.name, current.id, {outcome: 'inProgress', message: undefined}, revisionOf(fresh))
     hooks.onStart?.(running, {resumed: true, as: send ? (send.type === 'PROMOTE' ? 'promoted' : 'aborted') : 'resumed'})
     await endWarm(own, account, target, current.id, hooks)
+    await keepEnforced(target, () => enforceLiveVersion(own, account.associations, target), (message) => hooks.onProgress?.({releaseId: current.id, step: 'planning', message}), isLeaseLost)
     // A resumed release whose abort was requested meanwhile goes back as its step starts again.
     triggers.arm(running.id)
     const notifier = notifierFor(own, account, target, running.id, overrides.notices)
@@ -376,8 +379,9 @@ async function drive(
     const line = `${event.step}\u0000${event.message}`
     if (line === lastJournaled) return
     lastJournaled = line
+    // Deferred: a progress line rides with the poll's next journal write (one write per poll).
     progressWrites = progressWrites
-      .then(() => appendJournal(ws.store, record.id, {type: 'progress', state: event.step, message: event.message, now: ws.now}))
+      .then(() => sharedJournal(ws.store, ws.now).defer({releaseId: record.id, type: 'progress', state: event.step, message: event.message}))
       .catch(() => undefined)
   }
   const machine = kind.bind({ws, account, record, report, atStep: triggers.atStep})
@@ -402,6 +406,7 @@ async function drive(
       },
     })
     await progressWrites
+    await sharedJournal(ws.store, ws.now).flush(record.id)
     if (result.status === 'paused') {
       const message = `${record.id} waits at the gate ${result.state}: continue it with release promote ${target.name}, or send it back with release abort ${target.name}`
       const paused = await ws.ledger.update(target.name, record.id, {state: result.state, outcome: 'paused', message, details: kind.details(result.context)})
@@ -421,6 +426,10 @@ async function drive(
     await notifier.notify(outcome, noticeOf(outcome as NoticeEvent, {...record, outcome}, message, ws.now(), abortedBy ?? undefined))
     // The crash tests kill the process once this notice has arrived (delivery runs beside the release).
     if (process.env.RELEASE_TEST_CRASH_AT === `notified:${outcome}`) await notifier.flush().then(() => crashForTest(`notified:${outcome}`))
+    // The association follows the version that is live from now on, before the ledger says so: a
+    // crash in between is resumed and does it again (it is read before it is changed).
+    const liveAfter = outcome === 'succeeded' ? record.version : (await ws.ledger.read(target.name)).liveVersion
+    await keepEnforced(target, () => enforceVersion(account.associations, target, liveAfter), (message) => report({releaseId: record.id, step: 'enforce', message}), isLeaseLost)
     const finished = await ws.ledger.finish(target.name, record.id, {
       state: result.state,
       outcome,
@@ -434,6 +443,8 @@ async function drive(
     clearInterval(renewal)
   }
 }
+
+const isLeaseLost = (error: unknown) => error instanceof LeaseLostError
 
 /**
  * A keepWarm period that is over ends under the lease, before the release acts (src/app/warm.ts): the

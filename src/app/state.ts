@@ -120,7 +120,8 @@ async function copyRelease(source: StateStore, table: StateStore, id: string): P
       const lines = text.slice(copied.length).split('\n')
       // A last line without its newline was never finished: it is left out, as readers do.
       lines.pop()
-      for (const line of lines) await table.append(key, line)
+      // A hundred lines a write: a copy stopped half-way leaves whole chunks, completed by the next run.
+      for (let i = 0; i < lines.length; i += 100) await table.append(key, lines.slice(i, i + 100))
     } else {
       await table.writeAtomic(key, text)
     }

@@ -3,8 +3,8 @@
  * they answer at once and never load the AWS SDK.
  */
 import {targetOrError} from '../config/targets.js'
-import {isStale, listLeases} from '../engine/lease.js'
-import type {ReleaseRecord} from '../engine/ledger.js'
+import {isStale, readLease} from '../engine/lease.js'
+import {lastKnownGoodOf, type ReleaseRecord} from '../engine/ledger.js'
 import type {Outcome, StrategyName} from '../ports/release.js'
 import {warmGroupOf, warmPeriodOver} from './warm.js'
 import type {Workspace} from './workspace.js'
@@ -68,10 +68,11 @@ export async function statusOf(ws: Workspace, targetName: string): Promise<Statu
   const target = targetOrError(ws.config, targetName)
   // The lease before the ledger: a release that ends between the two reads must not look interrupted
   // (its lease is taken before the ledger shows it running and given back after it ended).
-  const leases = await listLeases(ws.store)
-  const [ledger, lastKnownGood] = await Promise.all([ws.ledger.read(target.name), ws.ledger.lastKnownGood(target.name)])
+  // One read each (on DynamoDB one Query each): this target's lease, then its ledger.
+  const lease = await readLease(ws.store, target.name)
+  const ledger = await ws.ledger.read(target.name)
+  const lastKnownGood = lastKnownGoodOf(ledger)
   const current = ledger.releases.at(-1)
-  const lease = leases.find((l) => l.target === target.name)
   const stale = lease ? isStale(lease, ws.now()) : false
   const warm = warmGroupOf(ledger)
   return {

@@ -159,11 +159,13 @@ export class SsmCommands implements CommandPort {
     }
   }
 
-  async describeDocument(name: string): Promise<{parameters: string[]} | undefined> {
+  async describeDocument(name: string): Promise<{parameters: string[]; required: string[]} | undefined> {
     try {
       const out = await this.ssm.send(new DescribeDocumentCommand({Name: name}))
-      const parameters = (out.Document?.Parameters ?? []).flatMap((p) => (p.Name === undefined ? [] : [p.Name]))
-      return {parameters}
+      const declared = out.Document?.Parameters ?? []
+      const parameters = declared.flatMap((p) => (p.Name === undefined ? [] : [p.Name]))
+      const required = declared.flatMap((p) => (p.Name === undefined || p.DefaultValue !== undefined ? [] : [p.Name]))
+      return {parameters, required}
     } catch (error) {
       if (errorName(error) === 'InvalidDocument') return undefined
       throw error

@@ -13,8 +13,15 @@
  *   the order is the order of `seq`. Long lines are split
  *   like values, parts under `l#<seq>#<w>#<i>`.
  * - a directory entry: `pk` = `/dir/<parent>`, `sk` = the name, `leaf` set for a key (absent for a
- *   directory): what `list` reads. Entries are written before the key and never deleted; `list`
- *   leaves out keys that do not exist (any more).
+ *   directory): what `list` reads. Entries are written before the key; `remove` deletes a key's
+ *   entry after the key, and `list` leaves out keys that do not exist.
+ *
+ * Leftovers are cleaned, never left to pile up: parts and entries carry `t`, when they were written
+ * (the injected clock). A part no head refers to (a writer that crashed between its parts and its
+ * head, or a value replaced since by another process) is deleted by the next read of its key once it
+ * is older than STALE_MS (younger ones may belong to a write about to switch to them); the entry of
+ * a key that does not exist (a remove that crashed before deleting it) by the next `list` of its
+ * directory, once older than STALE_MS too (a younger one may be of a key about to be written).
  *
  * Every read is strongly consistent. A fenced write is a TransactWriteItems of a ConditionCheck on
  * the lease's `tok` and the write; an endpoint without transactions (dynalite, used by the tests)
@@ -38,7 +45,7 @@ import {
 import {errorMessage, errorName, retryingClient} from '../aws/retrying.js'
 import {UserError} from '../errors.js'
 import type {Clock} from '../ports/clock.js'
-import {FenceError, type Fence, type StateStore} from '../ports/store.js'
+import {FenceError, linesOf, type Fence, type StateStore} from '../ports/store.js'
 
 /** UTF-16 units per item part: at most ~270 KB of UTF-8, well below DynamoDB's 400 KB item limit. */
 export const PART_CHARS = 90_000
@@ -46,6 +53,10 @@ const DIR = '/dir/'
 const VALUE = 'v'
 const LINE = 'l#'
 const SEQ_DIGITS = 12
+/** Leftovers older than this are no one's write in progress: no write takes an hour between its parts and its head. */
+export const STALE_MS = 60 * 60 * 1000
+/** The sk of a part: `<head sk>#<write id>#<index>`. */
+const PART = /^(v|l#\d{12})#([0-9a-f]+)#\d{4}$/
 /** Rounds of an append that lost its place to another appender before giving up. */
 const APPEND_ATTEMPTS = 50
 
@@ -96,7 +107,10 @@ export class DynamoStateStore implements StateStore {
     for (let attempt = 0; ; attempt++) {
       const items = await this.query({KeyConditionExpression: 'pk = :k', ExpressionAttributeValues: {':k': {S: key}}})
       const value = this.assemble(key, items)
-      if (value !== TORN) return value
+      if (value !== TORN) {
+        await this.sweepParts(items)
+        return value
+      }
       if (attempt >= 3) throw this.corrupt(key, 'the parts of the value do not match its first item')
     }
   }
@@ -109,13 +123,13 @@ export class DynamoStateStore implements StateStore {
 
   async createExclusive(key: string, data: string): Promise<boolean> {
     checkKey(key)
-    await this.ensureEntries(key)
+    await this.ensureEntries(key, true)
     return this.putValue(key, data, {condition: {ConditionExpression: 'attribute_not_exists(pk)'}})
   }
 
   async compareAndSet(key: string, expected: string | undefined, data: string, fence?: Fence): Promise<boolean> {
     checkKey(key)
-    await this.ensureEntries(key)
+    await this.ensureEntries(key, expected === undefined)
     const condition =
       expected === undefined
         ? {ConditionExpression: 'attribute_not_exists(pk)'}
@@ -128,14 +142,19 @@ export class DynamoStateStore implements StateStore {
    * Lines appended while an earlier append of the key is being written are written together, as one
    * item (group commit): each call still returns only once its line is stored.
    */
-  append(key: string, line: string, fence?: Fence): Promise<void> {
-    if (line.includes('\n')) return Promise.reject(new Error(`a line appended to ${key} must not contain a newline`))
+  append(key: string, lines: string | readonly string[], fence?: Fence): Promise<void> {
+    let list: string[]
+    try {
+      list = linesOf(key, lines)
+    } catch (error) {
+      return Promise.reject(error)
+    }
     const waiting = this.waiting.get(key)
     if (waiting && sameFence(waiting.fence, fence)) {
-      waiting.lines.push(line)
+      waiting.lines.push(...list)
       return waiting.done
     }
-    const batch: Batch = {lines: [line], fence, done: Promise.resolve()}
+    const batch: Batch = {lines: list, fence, done: Promise.resolve()}
     this.waiting.set(key, batch)
     const previous = this.appending.get(key) ?? Promise.resolve()
     batch.done = previous.then(() => {
@@ -176,12 +195,54 @@ export class DynamoStateStore implements StateStore {
       if (fence) await this.checkFence(fence)
       return
     }
+    const started = this.clock.now()
     const head = items.find((item) => item.sk?.S === VALUE) ?? items[0]!
     // The item that makes the key exist goes first, fenced; the rest is then unreachable garbage.
     await this.deleteOne(key, head.sk!.S!, fence)
     const rest = items.filter((item) => item !== head).map((item) => ({DeleteRequest: {Key: {pk: item.pk!, sk: item.sk!}}}))
     await this.batchWrite(rest)
     this.nextSeq.delete(key)
+    await this.dropEntry(key, started)
+  }
+
+  /**
+   * Deletes a removed key's directory entry (its directories stay, like the file backend's), unless
+   * it was written again since the remove began: another process creating the key anew right then.
+   */
+  private async dropEntry(key: string, removing: number): Promise<void> {
+    const at = key.lastIndexOf('/')
+    const parent = at < 0 ? '' : key.slice(0, at)
+    const name = key.slice(at + 1)
+    this.entries.delete(`${parent}\0${name}`)
+    try {
+      await this.send(
+        new DeleteItemCommand({
+          TableName: this.table,
+          Key: {pk: {S: DIR + parent}, sk: {S: name}},
+          ConditionExpression: 'attribute_not_exists(t) OR t <= :removing',
+          ExpressionAttributeValues: {':removing': {N: String(removing)}},
+        }),
+      )
+    } catch (error) {
+      if (errorName(error) !== 'ConditionalCheckFailedException') throw error
+    }
+  }
+
+  /**
+   * Deletes the parts no head refers to once they are older than STALE_MS (see the top of this file).
+   * Best effort: a reader allowed only to read (release status) leaves them to the next writer.
+   */
+  private async sweepParts(items: Item[]): Promise<void> {
+    const heads = new Map(items.filter((item) => !PART.test(item.sk?.S ?? '')).map((item) => [item.sk?.S ?? '', item.w?.S]))
+    const now = this.clock.now()
+    const orphans = items.filter((item) => {
+      const match = PART.exec(item.sk?.S ?? '')
+      if (!match || heads.get(match[1]!) === match[2]) return false
+      const at = Number(item.t?.N ?? '0')
+      return now - at > STALE_MS
+    })
+    if (orphans.length === 0) return
+    await this.batchWrite(orphans.map((item) => ({DeleteRequest: {Key: {pk: item.pk!, sk: item.sk!}}}))).catch(() => undefined)
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -190,6 +251,10 @@ export class DynamoStateStore implements StateStore {
     const names = items.map((item) => ({name: item.sk?.S ?? '', leaf: item.leaf !== undefined}))
     const leaves = names.filter((n) => n.leaf).map((n) => (dir === '' ? n.name : `${dir}/${n.name}`))
     const present = await this.existing(leaves)
+    // The entries of keys that are gone, left by a remove that stopped before deleting them.
+    const now = this.clock.now()
+    const stale = items.filter((item) => item.leaf !== undefined && !present.has(dir === '' ? item.sk!.S! : `${dir}/${item.sk!.S!}`) && now - Number(item.t?.N ?? '0') > STALE_MS)
+    if (stale.length > 0) await this.batchWrite(stale.map((item) => ({DeleteRequest: {Key: {pk: item.pk!, sk: item.sk!}}}))).catch(() => undefined)
     return names
       .filter((n) => n.name !== '' && (!n.leaf || present.has(dir === '' ? n.name : `${dir}/${n.name}`)))
       .map((n) => n.name)
@@ -213,7 +278,7 @@ export class DynamoStateStore implements StateStore {
   private async putParts(key: string, sk: string, data: string, opts: {condition?: Condition; fence?: Fence; extra?: Item}): Promise<boolean> {
     const parts = split(data)
     const w = randomBytes(8).toString('hex')
-    const rest: {PutRequest: {Item: Item}}[] = parts.slice(1).map((part, i) => ({PutRequest: {Item: {pk: {S: key}, sk: {S: `${sk}#${w}#${String(i + 1).padStart(4, '0')}`}, d: {S: part}, w: {S: w}}}}))
+    const rest: {PutRequest: {Item: Item}}[] = parts.slice(1).map((part, i) => ({PutRequest: {Item: {pk: {S: key}, sk: {S: `${sk}#${w}#${String(i + 1).padStart(4, '0')}`}, d: {S: part}, w: {S: w}, t: {N: String(this.clock.now())}}}}))
     await this.batchWrite(rest)
     const head: Item = {pk: {S: key}, sk: {S: sk}, d: {S: parts[0]!}, w: {S: w}, n: {N: String(parts.length)}, ...opts.extra}
     const drop = (requests: typeof rest) => this.batchWrite(requests.map((r) => ({DeleteRequest: {Key: {pk: r.PutRequest.Item.pk!, sk: r.PutRequest.Item.sk!}}})))
@@ -392,15 +457,19 @@ export class DynamoStateStore implements StateStore {
     return seq
   }
 
-  /** Writes the directory entries from the root down to the key itself, once per process. */
-  private async ensureEntries(key: string): Promise<void> {
+  /**
+   * Writes the directory entries from the root down to the key itself, once per process; the key's
+   * own entry again when `creating` (a lease, an abort request): another process may have removed the
+   * key and its entry since this one wrote it.
+   */
+  private async ensureEntries(key: string, creating = false): Promise<void> {
     const segments = key.split('/')
     const missing: WriteRequest[] = []
     for (let i = 0; i < segments.length; i++) {
       const parent = segments.slice(0, i).join('/')
       const id = `${parent}\0${segments[i]}`
-      if (this.entries.has(id)) continue
-      const item: Item = {pk: {S: DIR + parent}, sk: {S: segments[i]!}}
+      if (this.entries.has(id) && !(creating && i === segments.length - 1)) continue
+      const item: Item = {pk: {S: DIR + parent}, sk: {S: segments[i]!}, t: {N: String(this.clock.now())}}
       if (i === segments.length - 1) item.leaf = {BOOL: true}
       missing.push({PutRequest: {Item: item}})
     }

@@ -15,7 +15,7 @@ import type {LoadOptions} from './index.js'
 import type {ReleaseConfig} from './types.js'
 
 /** Bumped whenever ReleaseConfig changes shape. */
-const CACHE_FORMAT = 9
+const CACHE_FORMAT = 10
 
 /**
  * The cache keeps one entry per release.yml ever loaded (tests and throw-away projects make many):

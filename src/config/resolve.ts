@@ -8,6 +8,7 @@ import {isScalar} from 'yaml'
 import {chooseStrategy} from '../../strategies/choose.js'
 import type {SchemaContext} from './schema/context.js'
 import {destinations} from './schema/notify.js'
+import {SHELL_DOCUMENTS} from './schema/names.js'
 import type {ReleaseYml} from './schema/release.js'
 import type {ImmutableOutput, IncrementalOutput, TargetOutput} from './schema/target.js'
 import type {Key, YamlSource} from './source.js'
@@ -65,7 +66,7 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
     }
     function incremental(name: string, t: IncrementalOutput, line: number, choice: StrategyChoice): IncrementalTargetConfig {
       const c = t.change
-      const shell = c.versionParameter === undefined
+      const shell = (SHELL_DOCUMENTS as readonly string[]).includes(c.document)
       const parameters = Object.fromEntries(
         Object.entries(c.parameters ?? {}).map(([p, value]) => [
           p,
@@ -96,6 +97,7 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
         ...(loaded ? {templatePath: loaded.path, templateBody: loaded.body} : {}),
         choice,
         ...(t.environments ? {environments: t.environments} : {}),
+        ...(t.enforce ? {enforce: {schedule: t.enforce.schedule}} : {}),
       }
     }
   }

@@ -118,6 +118,8 @@ export interface IncrementalTargetConfig extends Omit<IncrementalSettings, 'targ
    * in a named environment, so two environments never touch each other's; absent: the name.
    */
   resourceName?: string
+  /** A State Manager association keeps the live version on the fleet on this schedule (src/app/enforce.ts). */
+  enforce?: {schedule: string}
 }
 
 /** One environment of `environments:` (src/config/schema/environments.ts). */

@@ -21,7 +21,7 @@ export function fencedStore(store: StateStore, lease: Lease): StateStore {
     read: (key) => store.read(key),
     list: (prefix) => store.list(prefix),
     writeAtomic: (key, data) => guarded(() => store.writeAtomic(key, data, fence)),
-    append: (key, line) => guarded(() => store.append(key, line, fence)),
+    append: (key, lines) => guarded(() => store.append(key, lines, fence)),
     compareAndSet: (key, expected, data) => guarded(() => store.compareAndSet(key, expected, data, fence)),
     remove: (key) => guarded(() => store.remove(key, fence)),
     // Only leases are created exclusively; a holder never creates one through its fenced store.

@@ -12,28 +12,86 @@ export interface JournalEntry {
 }
 
 /**
+ * Entries deferred (defer) before they are written anyway, with what is pending: a bound on what a
+ * crash can lose, a few polls of a window at most.
+ */
+export const MAX_DEFERRED = 8
+
+/**
  * What happened during a release, one JSON object per line in `releases/<id>/journal.ndjson`. Per-
  * instance progress of large fleets lives here rather than in the machine's snapshot, so persisted
  * bytes grow with the fleet, not with fleet x transitions.
+ *
+ * One state write per poll: an entry that records what already happened (an instance back in
+ * service, a progress line) can be deferred; it is written with the next entry that must be stored
+ * before the release acts (a write-ahead record, a transition) in one append, or by flush. Writes of
+ * one Journal go one at a time, in the order they were asked.
  */
 export class Journal {
+  /** Deferred lines by journal key, oldest first. */
+  private readonly pending = new Map<string, string[]>()
+  private writing: Promise<void> = Promise.resolve()
+
   constructor(
     private readonly store: StateStore,
     private readonly now: () => number,
   ) {}
 
-  /** Appends one entry; `at` defaults to now. Returns the entry as written. */
+  /** Appends one entry (with every deferred one before it); `at` defaults to now. Returns the entry as written. */
   async append(entry: Omit<JournalEntry, 'at'> & {at?: string}): Promise<JournalEntry> {
-    const written: JournalEntry = {...entry, at: entry.at ?? iso(this.now())}
-    // `at` first, for people reading the file.
-    const {at, ...rest} = written
-    await this.store.append(keys.journal(entry.releaseId), JSON.stringify({at, ...rest}))
+    const {written, line} = this.line(entry)
+    const key = keys.journal(entry.releaseId)
+    await this.write(key, () => [...this.take(key), line])
     return written
   }
 
-  /** All entries, oldest first; none when the release has no journal. */
+  /**
+   * Keeps an entry to be written with the next append or flush (or once MAX_DEFERRED are waiting):
+   * for what the release may lose in a crash, because a resumed step looks before it acts.
+   */
+  async defer(entry: Omit<JournalEntry, 'at'> & {at?: string}): Promise<JournalEntry> {
+    const {written, line} = this.line(entry)
+    const key = keys.journal(entry.releaseId)
+    const pending = this.pending.get(key) ?? []
+    pending.push(line)
+    this.pending.set(key, pending)
+    if (pending.length >= MAX_DEFERRED) await this.flush(entry.releaseId)
+    return written
+  }
+
+  /** Writes the deferred entries of a release now (nothing when none are waiting). */
+  flush(releaseId: string): Promise<void> {
+    const key = keys.journal(releaseId)
+    return this.write(key, () => this.take(key))
+  }
+
+  private take(key: string): string[] {
+    const lines = this.pending.get(key) ?? []
+    this.pending.delete(key)
+    return lines
+  }
+
+  /** One append at a time; the lines are taken when its turn comes, so a later entry joins them. */
+  private write(key: string, lines: () => string[]): Promise<void> {
+    const done = this.writing.then(async () => {
+      const batch = lines()
+      if (batch.length > 0) await this.store.append(key, batch)
+    })
+    this.writing = done.catch(() => undefined)
+    return done
+  }
+
+  private line(entry: Omit<JournalEntry, 'at'> & {at?: string}): {written: JournalEntry; line: string} {
+    const written: JournalEntry = {...entry, at: entry.at ?? iso(this.now())}
+    // `at` first, for people reading the file.
+    const {at, ...rest} = written
+    return {written, line: JSON.stringify({at, ...rest})}
+  }
+
+  /** All entries, oldest first (this Journal's deferred ones written first); none when the release has no journal. */
   async read(releaseId: string): Promise<JournalEntry[]> {
     const key = keys.journal(releaseId)
+    await this.flush(releaseId)
     const text = await this.store.read(key)
     if (text === undefined) return []
     const entries: JournalEntry[] = []
@@ -79,12 +137,27 @@ function entryProblem(value: unknown): string | undefined {
   return undefined
 }
 
-/** One-off append without a Journal at hand, e.g. from a progress sink. */
+/**
+ * The Journal every writer of one store object shares (the runner, the instance log, progress and
+ * notes of a release all write through the holder's fenced store): so that deferred entries ride
+ * with the next append of any of them, in order.
+ */
+export function sharedJournal(store: StateStore, now: () => number): Journal {
+  let journal = shared.get(store)
+  if (!journal) {
+    journal = new Journal(store, now)
+    shared.set(store, journal)
+  }
+  return journal
+}
+const shared = new WeakMap<StateStore, Journal>()
+
+/** One-off append without a Journal at hand (through the store's shared one, after what it deferred). */
 export function appendJournal(
   store: StateStore,
   releaseId: string,
   entry: Omit<JournalEntry, 'at' | 'releaseId'> & {at?: string; now: () => number},
 ): Promise<JournalEntry> {
   const {now, ...rest} = entry
-  return new Journal(store, now).append({...rest, releaseId})
+  return sharedJournal(store, now).append({...rest, releaseId})
 }

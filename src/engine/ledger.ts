@@ -143,12 +143,7 @@ export class Ledger {
 
   /** The newest succeeded version other than the live one: what `release rollback` returns to by default. */
   async lastKnownGood(target: string): Promise<string | undefined> {
-    const ledger = await this.read(target)
-    for (let i = ledger.releases.length - 1; i >= 0; i--) {
-      const release = ledger.releases[i]!
-      if (release.outcome === 'succeeded' && release.version !== ledger.liveVersion) return release.version
-    }
-    return undefined
+    return lastKnownGoodOf(await this.read(target))
   }
 
   /** Targets that have a ledger, sorted. */
@@ -188,6 +183,15 @@ export class Ledger {
     })
     return next
   }
+}
+
+/** The newest succeeded version other than the live one, in a ledger already read. */
+export function lastKnownGoodOf(ledger: TargetLedger): string | undefined {
+  for (let i = ledger.releases.length - 1; i >= 0; i--) {
+    const release = ledger.releases[i]!
+    if (release.outcome === 'succeeded' && release.version !== ledger.liveVersion) return release.version
+  }
+  return undefined
 }
 
 /** Rounds of read-decide-write lost to other writers before giving up. */

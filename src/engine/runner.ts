@@ -1,7 +1,7 @@
 import {createActor, type Actor, type AnyStateMachine, type InspectionEvent, type Snapshot, type StateValue} from 'xstate'
 import {UserError} from '../errors.js'
 import type {StateStore} from '../ports/store.js'
-import {Journal} from './journal.js'
+import {sharedJournal} from './journal.js'
 import {corruptState, iso, keys, parseStateJson} from './keys.js'
 
 export interface RunOptions<TMachine> {
@@ -65,7 +65,7 @@ export function runPersisted<T extends AnyStateMachine>(options: RunOptions<T>):
 function run(options: RunOptions<AnyStateMachine>): Promise<RunResult> {
   const {releaseId, store, machineVersion, now, onTransition} = options
   const machine = options.machine
-  const journal = new Journal(store, now)
+  const journal = sharedJournal(store, now)
   const snapshotKey = keys.snapshot(releaseId)
   const resuming = options.snapshot !== undefined
 
@@ -151,6 +151,8 @@ function run(options: RunOptions<AnyStateMachine>): Promise<RunResult> {
           // Serialized now: what is written is the snapshot of this transition, whatever comes next.
           const text = JSON.stringify(envelope, null, 2) + '\n'
           enqueue(async () => {
+            // What the journal deferred goes first: a snapshot past a step never outruns its records.
+            await journal.flush(releaseId)
             await store.writeAtomic(snapshotKey, text)
             if (!moved) return
             await journal.append({releaseId, type: 'transition', state, event})

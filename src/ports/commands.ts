@@ -76,8 +76,11 @@ export interface CommandPort {
    * Cancelled; finished ones stay. A command SSM no longer knows is nothing to cancel.
    */
   cancel(commandId: string, instanceIds: string[]): Promise<void>
-  /** An SSM document's parameter names; undefined when no such document exists (DescribeDocument). */
-  describeDocument(name: string): Promise<{parameters: string[]} | undefined>
+  /**
+   * An SSM document's parameter names, and those without a default value (which SSM requires);
+   * undefined when no such document exists (DescribeDocument).
+   */
+  describeDocument(name: string): Promise<{parameters: string[]; required: string[]} | undefined>
   /** Managed instances carrying every tag given (DescribeInstanceInformation with tag filters): a fleet by EC2 tags. */
   instancesByTags(tags: Record<string, string>): Promise<string[]>
   /**

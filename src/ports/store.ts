@@ -15,8 +15,12 @@ export interface StateStore {
   read(key: string): Promise<string | undefined>
   /** Replaces the whole value atomically: a reader sees the old or the new value, never a torn one. */
   writeAtomic(key: string, data: string, fence?: Fence): Promise<void>
-  /** Appends one line (a newline is added); a reader never sees it glued to a torn earlier line. */
-  append(key: string, line: string, fence?: Fence): Promise<void>
+  /**
+   * Appends one line, or several in one write (a newline is added after each); a reader never sees
+   * one glued to a torn earlier line. Several lines are what a poll produced: one write, not one
+   * each. A crash during the write keeps a prefix of them at most, never a line torn.
+   */
+  append(key: string, lines: string | readonly string[], fence?: Fence): Promise<void>
   /** Creates the key only if absent; false when it already exists. */
   createExclusive(key: string, data: string): Promise<boolean>
   /**
@@ -46,6 +50,14 @@ export class FenceError extends Error {
   ) {
     super(`refused a write fenced by ${fence.key} token ${fence.token}: the lease ${found === undefined ? 'is gone' : 'holds another token'}`)
   }
+}
+
+/** The lines of an append, each refused if it holds a newline (it would read back as two). */
+export function linesOf(key: string, lines: string | readonly string[]): string[] {
+  const list = typeof lines === 'string' ? [lines] : [...lines]
+  if (list.length === 0) throw new Error(`an append to ${key} needs at least one line`)
+  if (list.some((line) => line.includes('\n'))) throw new Error(`a line appended to ${key} must not contain a newline`)
+  return list
 }
 
 /** Whether `text` (a lease as stored) still carries `token`. Shared by the backends that check in code. */

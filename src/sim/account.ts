@@ -11,6 +11,7 @@ import {seedAlarms} from './alarms.js'
 import {seedNoticeTargets} from './notices.js'
 import {applyTargetTask, checkTargetGroups, recheckLater, seedTargetGroups} from './targets.js'
 import {applyInvocationTask} from './invocations.js'
+import {applyAssociationTask} from './associations.js'
 import {Model} from './model.js'
 import {initialRngState, keyedState} from './random.js'
 import {networkFailure} from './network.js'
@@ -92,6 +93,9 @@ function applyTask(model: Model, task: Task): void {
     case 'invocation.ended':
     case 'invocation.cancelled':
       return applyInvocationTask(model, task)
+    case 'association.run':
+    case 'association.applied':
+      return applyAssociationTask(model, task)
   }
 }
 

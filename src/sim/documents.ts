@@ -1,5 +1,7 @@
 import {createHash} from 'node:crypto'
 import type {DocumentDescription, DocumentParameter} from '@aws-sdk/client-ssm'
+import {APPLY_CHEF_RECIPES, chefVersion, CONFIGURE_AWS_PACKAGE, packageVersion, type SimParameter} from './aws-documents.js'
+import {ssmErrors as errors} from './errors.js'
 import type {SimDocument} from './types.js'
 
 /**
@@ -23,14 +25,16 @@ export interface DocumentSpec {
   plugin: string
   owner: string
   platforms: string[]
-  parameters: DocumentParameter[]
+  parameters: SimParameter[]
+  /** The version an invocation installs, read from its parameters (Amazon's documents other than the shell ones). */
+  versionOf?: (parameters: Record<string, string[]>) => string | undefined
 }
 
 const DOCUMENT_NAME = /^[a-zA-Z0-9_.-]{3,128}$/
 const PARAMETER_NAME = /^[a-zA-Z0-9_]{1,128}$/
 const LOOKS_LIKE_VERSION = /^v?\d+(?:[._+-][0-9A-Za-z]+)+$/
 
-const SCRIPT_PARAMETERS = (shell: string): DocumentParameter[] => [
+const SCRIPT_PARAMETERS = (shell: string): SimParameter[] => [
   {Name: 'commands', Type: 'StringList', Description: `(Required) Specify a ${shell} script or a command to run.`},
   {Name: 'workingDirectory', Type: 'String', Description: '(Optional) The path to the working directory on your instance.', DefaultValue: ''},
   {
@@ -57,6 +61,24 @@ const BUILT_IN: DocumentSpec[] = [
     owner: 'Amazon',
     platforms: ['Windows', 'Linux', 'MacOS'],
     parameters: SCRIPT_PARAMETERS('PowerShell'),
+  },
+  {
+    name: 'AWS-ApplyChefRecipes',
+    kind: 'custom',
+    plugin: 'runChefRecipes',
+    owner: 'Amazon',
+    platforms: ['Linux', 'Windows'],
+    parameters: APPLY_CHEF_RECIPES,
+    versionOf: chefVersion,
+  },
+  {
+    name: 'AWS-ConfigureAWSPackage',
+    kind: 'custom',
+    plugin: 'configurePackage',
+    owner: 'Amazon',
+    platforms: ['Windows', 'Linux', 'MacOS'],
+    parameters: CONFIGURE_AWS_PACKAGE,
+    versionOf: packageVersion,
   },
 ]
 
@@ -95,7 +117,9 @@ export class DocumentRegistry {
         plugin: 'aws:runShellScript',
         owner: 'Self',
         platforms: ['Linux', 'MacOS'],
-        parameters: document.parameters.map((parameter) => ({Name: parameter, Type: 'String', Description: ''})),
+        // Declared parameters of a simulated custom document are optional (a default of ''): release.yml
+        // names only the parameter names, and a team's document may well have more than release sets.
+        parameters: document.parameters.map((parameter) => ({Name: parameter, Type: 'String', Description: '', DefaultValue: ''})),
       })
     }
   }
@@ -107,6 +131,7 @@ export class DocumentRegistry {
 
 /** The version a custom document's invocation sets (see above), if any. */
 export function customDocumentVersion(spec: DocumentSpec, parameters: Record<string, string[]>): string | undefined {
+  if (spec.versionOf) return spec.versionOf(parameters)
   const named = spec.parameters.find((parameter) => parameter.Name!.toLowerCase() === 'version')
   const value = named && parameters[named.Name!]?.[0]
   if (value !== undefined && value !== '') return value
@@ -127,8 +152,8 @@ export function describeDocumentShape(spec: DocumentSpec, createdAt: number): Do
     CreatedDate: new Date(createdAt),
     Status: 'Active',
     DocumentVersion: '1',
-    Description: spec.kind === 'custom' ? `${spec.name} (simulated custom document)` : `Run a ${spec.kind} script`,
-    Parameters: spec.parameters.map((parameter) => ({...parameter})),
+    Description: spec.owner === 'Amazon' ? (spec.kind === 'custom' ? `${spec.name} (Amazon)` : `Run a ${spec.kind} script`) : `${spec.name} (simulated custom document)`,
+    Parameters: spec.parameters.map(({AllowedValues: _allowed, ...parameter}) => ({...parameter}) as DocumentParameter),
     PlatformTypes: spec.platforms as DocumentDescription['PlatformTypes'],
     DocumentType: 'Command',
     SchemaVersion: '2.2',
@@ -136,5 +161,39 @@ export function describeDocumentShape(spec: DocumentSpec, createdAt: number): Do
     DefaultVersion: '1',
     DocumentFormat: 'JSON',
     Tags: [],
+  }
+}
+
+/**
+ * The parameters of a SendCommand or an association, checked as SSM does (InvalidParameters): every
+ * name declared by the document, every parameter without a default given, values among the allowed
+ * ones, StringMaps JSON objects, Booleans true or false. Shell documents also need their commands.
+ */
+export function validateParameters(spec: DocumentSpec, parameters: Record<string, string[]>): void {
+  const declared = new Map(spec.parameters.map((parameter) => [parameter.Name!, parameter]))
+  for (const name of Object.keys(parameters)) {
+    if (!declared.has(name)) throw errors.invalidParameters(`Parameter "${name}" is not defined in document ${spec.name}.`)
+  }
+  if (spec.kind === 'shell' || spec.kind === 'powershell') return
+  const missing = spec.parameters.filter((p) => p.DefaultValue === undefined && (parameters[p.Name!] ?? []).length === 0).map((p) => p.Name!)
+  if (missing.length > 0) throw errors.invalidParameters(`Parameters required: ${missing.join(', ')} (document ${spec.name}).`)
+  for (const [name, values] of Object.entries(parameters)) {
+    const parameter = declared.get(name)!
+    for (const value of values) {
+      if (parameter.AllowedValues && !parameter.AllowedValues.includes(value)) {
+        throw errors.invalidParameters(`Parameter "${name}" has value "${value}" not in {${parameter.AllowedValues.join(', ')}} (document ${spec.name}).`)
+      }
+      if (parameter.Type === 'StringMap' && !isJsonObject(value)) throw errors.invalidParameters(`Parameter "${name}" must be a JSON object (StringMap), got "${value}" (document ${spec.name}).`)
+      if (parameter.Type === 'Boolean' && value !== 'true' && value !== 'false') throw errors.invalidParameters(`Parameter "${name}" must be true or false (document ${spec.name}).`)
+    }
+  }
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(text)
+    return !!parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+  } catch {
+    return false
   }
 }

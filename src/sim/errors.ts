@@ -9,6 +9,7 @@ import {
   InvalidNextToken as AutoScalingInvalidNextToken,
 } from '@aws-sdk/client-auto-scaling'
 import {
+  AssociationDoesNotExist,
   InvalidCommandId,
   InvalidDocument,
   InvalidFilterKey,
@@ -16,6 +17,8 @@ import {
   InvalidInstanceInformationFilterValue,
   InvalidNextToken as SsmInvalidNextToken,
   InvalidParameters,
+  InvalidSchedule,
+  InvalidTarget,
   InvocationDoesNotExist,
   ParameterAlreadyExists,
   ParameterNotFound,
@@ -78,6 +81,9 @@ export const ssmErrors = {
   },
   invalidFilterKey: (message: string) => new InvalidFilterKey({message, $metadata: metadata()}),
   invalidFilterValue: (message: string) => new InvalidInstanceInformationFilterValue({message, $metadata: metadata()}),
+  invalidSchedule: (message: string) => new InvalidSchedule({message, Message: message, $metadata: metadata()}),
+  invalidTarget: (message: string) => new InvalidTarget({message, Message: message, $metadata: metadata()}),
+  associationDoesNotExist: (message: string) => new AssociationDoesNotExist({message, Message: message, $metadata: metadata()}),
   parameterNotFound: (name: string) => new ParameterNotFound({message: `Parameter ${name} not found.`, $metadata: metadata()}),
   parameterVersionNotFound: (selector: string) =>
     new ParameterVersionNotFound({

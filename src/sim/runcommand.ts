@@ -16,7 +16,7 @@ import type {
   SendCommandRequest,
   SendCommandResult,
 } from '@aws-sdk/client-ssm'
-import {customDocumentVersion, type DocumentSpec} from './documents.js'
+import {customDocumentVersion, type DocumentSpec, validateParameters} from './documents.js'
 import {ssmErrors as errors} from './errors.js'
 import {cancelInvocations, isManaged, isTerminal, reported, startInvocations} from './invocations.js'
 import type {Model} from './model.js'
@@ -90,12 +90,9 @@ function requireCommand(model: Model, commandId: string | undefined): CommandRec
 }
 
 
-/** Parameters the document declares, and what each kind of document needs. */
+/** Parameters the document declares (documents.ts validateParameters), and the commands of a shell document. */
 function checkParameters(spec: DocumentSpec, parameters: Record<string, string[]>): void {
-  const declared = new Set(spec.parameters.map((parameter) => parameter.Name!))
-  for (const name of Object.keys(parameters)) {
-    if (!declared.has(name)) throw errors.invalidParameters(`Parameter "${name}" is not defined in document ${spec.name}.`)
-  }
+  validateParameters(spec, parameters)
   if (spec.kind === 'custom') return
   if (scriptLines(parameters['commands']).length === 0) {
     throw errors.invalidParameters(`Parameters required: commands (document ${spec.name}).`)

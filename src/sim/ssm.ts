@@ -1,4 +1,5 @@
 import type {DescribeDocumentRequest, DescribeDocumentResult} from '@aws-sdk/client-ssm'
+import {ASSOCIATIONS} from './associations.js'
 import {describeDocumentShape} from './documents.js'
 import {ssmErrors as errors} from './errors.js'
 import {MANAGED_INSTANCES} from './managed.js'
@@ -7,7 +8,7 @@ import {PARAMETER_STORE} from './parameters.js'
 import {RUN_COMMAND} from './runcommand.js'
 import {serviceHandler, type CommandHandler} from './dispatch.js'
 
-/** The Systems Manager API of the simulated account: Run Command, documents, managed instances, Parameter Store. */
+/** The Systems Manager API of the simulated account: Run Command, State Manager associations, documents, managed instances, Parameter Store. */
 
 /** Documents are older than any account: one fixed creation date keeps answers stable. */
 const DOCUMENTS_CREATED = Date.UTC(2020, 0, 1)
@@ -20,6 +21,7 @@ function describeDocument(model: Model, input: DescribeDocumentRequest): Describ
 
 const COMMANDS: Record<string, CommandHandler> = {
   ...RUN_COMMAND,
+  ...ASSOCIATIONS,
   DescribeDocument: describeDocument,
   ...MANAGED_INSTANCES,
   ...PARAMETER_STORE,

@@ -65,7 +65,8 @@ export function logNormalDelay(model: Model, latency: LatencyDistribution, rando
 
 /**
  * How long one SSM invocation runs (or, undeliverable, how long until SSM gives up on it): drawn for
- * the instance's nth invocation, so that an instance's run times do not depend on when it was sent.
+ * the instance's nth invocation (`key`: its id, or another family such as an association's runs on it),
+ * so that an instance's run times do not depend on when it was sent.
  */
 export function commandDuration(model: Model, instanceId: string): number {
   const latency = model.timings.commandLatency

@@ -247,8 +247,25 @@ export interface AccountState {
   /** SNS topics and EventBridge buses by ARN, with what they received (absent in older accounts). */
   topics?: Record<string, ReceivedRecord[]>
   buses?: Record<string, ReceivedRecord[]>
+  /** State Manager associations, by id (absent in accounts saved before they existed). */
+  associations?: Record<string, AssociationRecord>
   /** Scheduled transitions, sorted by (at, seq). */
   tasks: Task[]
+}
+
+export interface AssociationRecord {
+  id: string
+  name?: string
+  documentName: string
+  parameters: Record<string, string[]>
+  targets: {Key?: string; Values?: string[]}[]
+  schedule: string
+  /** AssociationVersion: 1 at creation, one more at each update. */
+  version: number
+  createdAt: number
+  updatedAt: number
+  /** The newest runs, oldest first: per instance, Pending then Success or Failed. */
+  executions: {id: string; version: number; createdAt: number; targets: Record<string, {status: string; detail: string; at: number}>}[]
 }
 
 export interface AlarmRecord extends SimAlarm {
@@ -476,5 +493,7 @@ export type TaskBody =
   | {kind: 'invocation.started'; commandId: string; instanceId: string}
   | {kind: 'invocation.ended'; commandId: string; instanceId: string}
   | {kind: 'invocation.cancelled'; commandId: string; instanceId: string}
+  | {kind: 'association.run'; associationId: string; version: number}
+  | {kind: 'association.applied'; associationId: string; executionId: string; instanceId: string}
 
 export type Task = TaskBody & {at: number; seq: number}

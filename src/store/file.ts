@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto'
 import path from 'node:path'
-import {FenceError, fenceHolds, type Fence, type StateStore} from '../ports/store.js'
+import {FenceError, fenceHolds, linesOf, type Fence, type StateStore} from '../ports/store.js'
 import {
   appendLine,
   checkDirectories,
@@ -65,10 +65,10 @@ export class FileStateStore implements StateStore {
     writeFileAtomic(file, data, {fs: this.fs, beforeCommit: () => this.checkFence(fence)})
   }
 
-  async append(key: string, line: string, fence?: Fence): Promise<void> {
-    if (line.includes('\n')) throw new Error(`a line appended to ${key} must not contain a newline`)
+  async append(key: string, lines: string | readonly string[], fence?: Fence): Promise<void> {
+    const list = linesOf(key, lines)
     const file = this.fileFor(key, true)
-    appendLine(file, line, {fs: this.fs, beforeWrite: () => this.checkFence(fence)})
+    appendLine(file, list.join('\n'), {fs: this.fs, beforeWrite: () => this.checkFence(fence), lines: true})
   }
 
   async createExclusive(key: string, data: string): Promise<boolean> {

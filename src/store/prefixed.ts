@@ -13,7 +13,7 @@ export function environmentStore(store: StateStore, environment: string): StateS
     location: `${store.location}/envs/${environment}`,
     read: (key) => store.read(at(key)),
     writeAtomic: (key, data, fence) => store.writeAtomic(at(key), data, fenced(fence)),
-    append: (key, line, fence) => store.append(at(key), line, fenced(fence)),
+    append: (key, lines, fence) => store.append(at(key), lines, fenced(fence)),
     createExclusive: (key, data) => store.createExclusive(at(key), data),
     compareAndSet: (key, expected, data, fence) => store.compareAndSet(at(key), expected, data, fenced(fence)),
     remove: (key, fence) => store.remove(at(key), fenced(fence)),

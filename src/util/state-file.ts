@@ -202,13 +202,14 @@ export function writeFileAtomic(file: string, data: string, options: {fs?: FileS
 }
 
 /**
- * Appends one line. A last line left torn by an earlier crash or full disk (no newline at its end) is
+ * Appends one line (or several, joined, with `lines`). A last line left torn by an earlier crash or full disk (no newline at its end) is
  * cut off first, as readers already treat it as never written, so it is never glued to this one. A
  * failed append is cut back off: the file is as it was.
  */
-export function appendLine(file: string, line: string, options: {fs?: FileSystem; beforeWrite?: () => void} = {}): void {
+export function appendLine(file: string, line: string, options: {fs?: FileSystem; beforeWrite?: () => void; lines?: boolean} = {}): void {
   const fs = options.fs ?? realFileSystem
-  if (line.includes('\n')) throw new Error(`a line appended to ${file} must not contain a newline`)
+  // `lines`: several lines joined by newlines, written in one write (the caller checked each).
+  if (!options.lines && line.includes('\n')) throw new Error(`a line appended to ${file} must not contain a newline`)
   const fd = openRegular(fs, file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT)
   try {
     options.beforeWrite?.()

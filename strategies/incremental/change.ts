@@ -7,7 +7,7 @@ export const SHELL_DOCUMENTS = new Set(['AWS-RunShellScript', 'AWS-RunPowerShell
 /**
  * The Run Command that puts `version` on instances and checks it: with a shell document, the apply
  * lines then the verify lines in one command (one call, one invocation per instance to watch); with a
- * custom document, its version parameter. `{{version}}` is replaced as a plain word: versions are
+ * custom document, its version parameter and `{{version}}` in its parameter values. `{{version}}` is replaced as a plain word: versions are
  * limited to letters, digits and `._+-` and never start with `-`, and release.yml refuses the
  * placeholder where a shell would evaluate it again (backticks, `$(...)`, eval, `sh -c`).
  */
@@ -23,10 +23,13 @@ export function changeCommand(change: ChangeSettings, version: string, instanceI
       comment,
     }
   }
+  // Other documents: `{{version}}` in parameter values (release.yml checked where it may stand), and
+  // the version parameter when one is named.
+  const parameters = Object.fromEntries(Object.entries(change.parameters).map(([name, values]) => [name, values.map((value) => substitute(value, version))]))
   return {
     documentName: change.document,
     instanceIds,
-    parameters: {...change.parameters, [change.versionParameter ?? 'version']: [version]},
+    parameters: change.versionParameter === undefined ? parameters : {...parameters, [change.versionParameter]: [version]},
     comment,
   }
 }

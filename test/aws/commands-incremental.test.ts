@@ -132,7 +132,7 @@ describe('SsmCommands lookups on the simulated account', () => {
 
   it('reads a custom document parameters', async () => {
     const world = openWorld({documents: {'Release-Deploy': {parameters: ['version', 'target']}}})
-    expect(await world.commands.describeDocument('Release-Deploy')).toEqual({parameters: ['version', 'target']})
+    expect(await world.commands.describeDocument('Release-Deploy')).toEqual({parameters: ['version', 'target'], required: []})
   })
 
   it('finds a fleet by its instances tags, across pages', async () => {

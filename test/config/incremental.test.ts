@@ -227,7 +227,7 @@ describe('an incremental target', () => {
     const custom = API.replace("      apply: ['release-sim set-version {{version}}']\n", '      document: MyCompany-InstallApp\n')
     const e = await refused(custom)
     expect(e.message).toMatch(
-      new RegExp(`^release\\.yml:${lineOf(custom, 'document:')}: targets\\.api\\.change: missing versionParameter \\(the parameter of document MyCompany-InstallApp that receives the version\\)`),
+      new RegExp(`^release\\.yml:${lineOf(custom, 'document:')}: targets\\.api\\.change: missing versionParameter \\(the parameter of document MyCompany-InstallApp that receives the version, or \\{\\{version\\}\\} in a value of parameters\\)`),
     )
     const withApply = API.replace('    change:\n', '    change:\n      document: MyCompany-InstallApp\n      versionParameter: Version\n')
     const a = await refused(withApply)

@@ -1,6 +1,7 @@
 /** The event journal of a release (src/engine/journal.ts), on the file store: what it writes and what it refuses to read. */
 import {beforeEach, describe, expect, it} from 'vitest'
-import {appendJournal, Journal} from '../../src/engine/journal.js'
+import {appendJournal, Journal, MAX_DEFERRED} from '../../src/engine/journal.js'
+import {JournalInstanceLog} from '../../src/engine/instance-journal.js'
 import {FileStateStore} from '../../src/store/file.js'
 import {VirtualClock} from '../../src/util/clock.js'
 import {tempDir} from '../fakes/temp.js'
@@ -72,5 +73,63 @@ describe('the journal', () => {
     const records = [{instanceId: 'i-1', phase: 'sent', pass: 'forward'}]
     await journal.append({releaseId: 'web-1', type: 'instance', data: {records}})
     expect((await journal.read('web-1'))[0]!.data).toEqual({records})
+  })
+})
+
+/** The store's writes as they arrive: what one poll costs the state backend. */
+function countingAppends(inner: FileStateStore): {store: FileStateStore; appends: string[][]} {
+  const appends: string[][] = []
+  const store = Object.create(inner) as FileStateStore
+  store.append = (key, lines, fence) => {
+    appends.push(typeof lines === 'string' ? [lines] : [...lines])
+    return inner.append(key, lines, fence)
+  }
+  return {store, appends}
+}
+
+describe('deferred entries (one state write per poll)', () => {
+  it('writes deferred entries with the next append, in order, in one write', async () => {
+    const {store: counted, appends} = countingAppends(store)
+    const j = new Journal(counted, () => clock.now())
+    await j.defer({releaseId: 'web-1', type: 'progress', message: 'a'})
+    await j.defer({releaseId: 'web-1', type: 'progress', message: 'b'})
+    expect(await store.read(KEY)).toBeUndefined()
+    await j.append({releaseId: 'web-1', type: 'note', message: 'c'})
+    expect(appends.map((lines) => lines.length)).toEqual([3])
+    expect((await new Journal(store, () => clock.now()).read('web-1')).map((e) => e.message)).toEqual(['a', 'b', 'c'])
+  })
+
+  it('flush and read write what is deferred; a Journal never flushed (a crash) loses only those', async () => {
+    const j = new Journal(store, () => clock.now())
+    await j.append({releaseId: 'web-1', type: 'note', message: 'kept'})
+    await j.defer({releaseId: 'web-1', type: 'progress', message: 'lost in a crash'})
+    expect((await new Journal(store, () => clock.now()).read('web-1')).map((e) => e.message)).toEqual(['kept'])
+    await j.flush('web-1')
+    await j.defer({releaseId: 'web-1', type: 'progress', message: 'read writes it'})
+    expect((await j.read('web-1')).map((e) => e.message)).toEqual(['kept', 'lost in a crash', 'read writes it'])
+    await j.flush('web-1')
+    expect((await j.read('web-1')).length).toBe(3)
+  })
+
+  it(`writes once ${MAX_DEFERRED} entries wait, whatever comes next`, async () => {
+    const {store: counted, appends} = countingAppends(store)
+    const j = new Journal(counted, () => clock.now())
+    for (let i = 0; i < MAX_DEFERRED * 2 + 1; i++) await j.defer({releaseId: 'web-1', type: 'progress', message: String(i)})
+    expect(appends.map((lines) => lines.length)).toEqual([MAX_DEFERRED, MAX_DEFERRED])
+  })
+
+  it('the instance log writes the plan and write-ahead records at once, carrying the deferred ones; defers the rest', async () => {
+    const {store: counted, appends} = countingAppends(store)
+    const log = new JournalInstanceLog(counted, 'web-1', () => clock.now())
+    await log.append([{instanceId: 'i-1', pass: 'forward', phase: 'planned', order: 0, at: 0}])
+    await log.append([{instanceId: 'i-1', pass: 'forward', phase: 'changing', at: 1}])
+    await log.append([{instanceId: 'i-1', pass: 'forward', phase: 'changing', commandId: 'c-1', at: 2}])
+    await log.append([{instanceId: 'i-1', pass: 'forward', phase: 'done', at: 3}])
+    expect(appends.map((lines) => lines.length)).toEqual([1, 1])
+    await log.append([{instanceId: 'i-2', pass: 'forward', phase: 'changing', at: 4}])
+    expect(appends.map((lines) => lines.length)).toEqual([1, 1, 3])
+    // What load returns includes the deferred records (it writes them first).
+    await log.append([{instanceId: 'i-2', pass: 'forward', phase: 'failed', at: 5}])
+    expect((await log.load()).map((r) => `${r.instanceId}:${r.phase}`)).toEqual(['i-1:planned', 'i-1:changing', 'i-1:changing', 'i-1:done', 'i-2:changing', 'i-2:failed'])
   })
 })

@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {assign, fromPromise, setup} from 'xstate'
-import {Journal} from '../../src/engine/journal.js'
+import {Journal, sharedJournal} from '../../src/engine/journal.js'
 import {loadResumableSnapshot, loadSnapshot, runPersisted, stateName} from '../../src/engine/runner.js'
 import {UserError} from '../../src/errors.js'
 import type {StateStore} from '../../src/ports/store.js'
@@ -73,6 +73,37 @@ function deferred<T>() {
 }
 
 describe('runPersisted', () => {
+  it('writes what a step deferred to the journal before the snapshot past that step', async () => {
+    // The step's records ride with the next journal write; a crash right after the snapshot must not lose them.
+    const order: string[] = []
+    const watched = Object.create(store) as FileStateStore
+    watched.append = (key, lines, fence) => {
+      order.push(`append ${[lines].flat().map((line) => JSON.parse(line).type).join('+')}`)
+      return store.append(key, lines, fence)
+    }
+    watched.writeAtomic = (key, data, fence) => {
+      order.push(`snapshot ${JSON.parse(data).snapshot.value}`)
+      return store.writeAtomic(key, data, fence)
+    }
+    const bound = machine.provide({
+      actors: {
+        provision: fromPromise(async () => {
+          // Once the step's own transition is written: what a poll of a step records.
+          await provisioning.promise
+          await sharedJournal(watched, now).defer({releaseId: 'web-1', type: 'instance', data: {records: []}})
+          return 'stack-1'
+        }),
+        shift: fromPromise(async () => true),
+      },
+    })
+    const provisioning = deferred<void>()
+    const onTransition = async (state: string) => {
+      if (state === 'provisioning') provisioning.resolve()
+    }
+    await runPersisted({machine: bound, releaseId: 'web-1', store: watched, input: {version: '1'}, machineVersion: '1', now, onTransition})
+    expect(order).toEqual(['snapshot provisioning', 'append transition', 'append instance', 'snapshot shifting', 'append transition', 'snapshot succeeded', 'append transition'])
+  })
+
   it('persists a snapshot and journals each transition, in order, before resolving', async () => {
     const bound = machine.provide({
       actors: {

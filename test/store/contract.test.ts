@@ -57,6 +57,17 @@ describe.each(backends)('StateStore contract: %s', (_name, open) => {
     expect(await store.read('releases/web-1/journal.ndjson')).toBe(`{"n":1}\n${long}\n{"n":3}\n`)
   })
 
+  it('appends several lines in one write, in order, and refuses a line holding a newline (nothing written)', async () => {
+    const store = await open()
+    const key = 'releases/web-1/journal.ndjson'
+    await store.append(key, ['{"n":1}', '{"n":2}'])
+    await store.append(key, '{"n":3}')
+    await store.append(key, ['{"n":4}'])
+    await expect(store.append(key, ['{"n":5}', 'two\nlines'])).rejects.toThrow(/must not contain a newline/)
+    await expect(store.append(key, [])).rejects.toThrow(/at least one line/)
+    expect(await store.read(key)).toBe('{"n":1}\n{"n":2}\n{"n":3}\n{"n":4}\n')
+  })
+
   it('concurrent appends from separate writers: every line once, none torn', async () => {
     const first = await open()
     // A second writer of the same state (another process: the DynamoDB one has its own line counter).

@@ -6,9 +6,9 @@
 import {createServer, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {CreateTableCommand, PutItemCommand, QueryCommand} from '@aws-sdk/client-dynamodb'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import {Ledger} from '../../src/engine/ledger.js'
-import {openDynamoStore, PART_CHARS} from '../../src/aws/state-store.js'
+import {openDynamoStore, PART_CHARS, STALE_MS, type DynamoStateStore} from '../../src/aws/state-store.js'
 import {initTable} from '../../src/aws/state-table.js'
 import {VirtualClock} from '../../src/util/clock.js'
 import {freshDynamoStore, startDynalite, type Dynalite} from '../fakes/dynalite.js'
@@ -84,6 +84,75 @@ describe('DynamoDB state backend', () => {
     const items = await store.rawClient.send(new QueryCommand({TableName: store.table, KeyConditionExpression: 'pk = :k', ExpressionAttributeValues: {':k': {S: 'releases/web-1/snapshot.json'}}}))
     expect(items.Items?.map((i) => i.sk?.S)).toEqual(['v'])
     expect(await store.read('releases/web-1/snapshot.json')).toBe('small')
+  })
+
+  describe('leftovers of writers that stopped half-way are cleaned', () => {
+    /** Makes the writer's calls that match hang forever: from the table's side, a process that died right there. */
+    const dieAt = (store: DynamoStateStore, match: (command: string, input: any) => boolean) => {
+      store.rawClient.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (match(String(context.commandName), args.input)) return new Promise(() => {})
+          return next(args)
+        },
+        {step: 'initialize', name: 'dieAt'},
+      )
+    }
+    const itemsOf = async (store: DynamoStateStore, pk: string) =>
+      ((await store.rawClient.send(new QueryCommand({TableName: store.table, KeyConditionExpression: 'pk = :k', ExpressionAttributeValues: {':k': {S: pk}}}))).Items ?? []).map((i) => i.sk!.S!)
+    /** The same table from another process, `later` ms on. */
+    const another = (store: DynamoStateStore, clock: VirtualClock, later: number) =>
+      openDynamoStore({table: store.table, region: 'us-east-1', endpoint: server.endpoint, clock: new VirtualClock(clock.now() + later), env: {}})
+
+    it('parts of a value whose writer died before its head: deleted by a read once stale, never while young', async () => {
+      const clock = new VirtualClock(Date.parse('2026-01-01T00:00:00Z'))
+      const writer = await freshDynamoStore(server.endpoint, clock)
+      await writer.writeAtomic('releases/web-1/snapshot.json', 'before')
+      dieAt(writer, (command, input) => command === 'PutItemCommand' && input.Item?.sk?.S === 'v')
+      void writer.writeAtomic('releases/web-1/snapshot.json', 'x'.repeat(PART_CHARS * 2 + 10))
+      await vi.waitFor(async () => expect((await itemsOf(writer, 'releases/web-1/snapshot.json')).length).toBe(3))
+      // Young parts may be a write about to switch to them: kept.
+      expect(await another(writer, clock, 60_000).read('releases/web-1/snapshot.json')).toBe('before')
+      expect((await itemsOf(writer, 'releases/web-1/snapshot.json')).length).toBe(3)
+      expect(await another(writer, clock, STALE_MS + 1).read('releases/web-1/snapshot.json')).toBe('before')
+      expect(await itemsOf(writer, 'releases/web-1/snapshot.json')).toEqual(['v'])
+    })
+
+    it('parts of a value replaced by another process, and of a long line whose writer died: deleted once stale', async () => {
+      const clock = new VirtualClock(Date.parse('2026-01-01T00:00:00Z'))
+      const first = await freshDynamoStore(server.endpoint, clock)
+      await first.writeAtomic('releases/web-1/snapshot.json', 'a'.repeat(PART_CHARS * 2 + 10))
+      await another(first, clock, 1).writeAtomic('releases/web-1/snapshot.json', 'small')
+      expect((await itemsOf(first, 'releases/web-1/snapshot.json')).length).toBe(3)
+      await first.append('releases/web-1/journal.ndjson', 'one')
+      dieAt(first, (command, input) => command === 'PutItemCommand' && /^l#/.test(input.Item?.sk?.S ?? ''))
+      void first.append('releases/web-1/journal.ndjson', 'y'.repeat(PART_CHARS + 10))
+      await vi.waitFor(async () => expect((await itemsOf(first, 'releases/web-1/journal.ndjson')).length).toBe(2))
+      const later = another(first, clock, STALE_MS + 1)
+      expect(await later.read('releases/web-1/snapshot.json')).toBe('small')
+      expect(await later.read('releases/web-1/journal.ndjson')).toBe('one\n')
+      expect(await itemsOf(first, 'releases/web-1/snapshot.json')).toEqual(['v'])
+      expect(await itemsOf(first, 'releases/web-1/journal.ndjson')).toEqual(['l#000000000001'])
+    })
+
+    it('a removed key loses its directory entry; one left by a remove that died is deleted by a later list', async () => {
+      const clock = new VirtualClock(Date.parse('2026-01-01T00:00:00Z'))
+      const store = await freshDynamoStore(server.endpoint, clock)
+      await store.createExclusive('locks/web.json', '{}')
+      await store.createExclusive('locks/api.json', '{}')
+      expect(await itemsOf(store, '/dir/locks')).toEqual(['api.json', 'web.json'])
+      await store.remove('locks/web.json')
+      expect(await itemsOf(store, '/dir/locks')).toEqual(['api.json'])
+      // Written again at once by another process: listed again.
+      await another(store, clock, 1).createExclusive('locks/web.json', '{}')
+      expect(await store.list('locks')).toEqual(['api.json', 'web.json'])
+      dieAt(store, (command, input) => command === 'DeleteItemCommand' && String(input.Key?.pk?.S).startsWith('/dir/'))
+      void store.remove('locks/api.json')
+      await vi.waitFor(async () => expect(await itemsOf(store, 'locks/api.json')).toEqual([]))
+      expect(await another(store, clock, 60_000).list('locks')).toEqual(['web.json'])
+      expect(await itemsOf(store, '/dir/locks')).toEqual(['api.json', 'web.json'])
+      expect(await another(store, clock, STALE_MS + 1).list('locks')).toEqual(['web.json'])
+      expect(await itemsOf(store, '/dir/locks')).toEqual(['web.json'])
+    })
   })
 
   it('lines appended at once are written together, each call resolved once its line is stored', async () => {

@@ -88,7 +88,25 @@ async function checkDocument(account: Account, target: IncrementalTargetConfig):
       `create it, or use AWS-RunShellScript with apply and verify lines (targets.${target.name}.change in release.yml); nothing was changed`,
     )
   }
-  if (!SHELL_DOCUMENTS.has(document) && versionParameter && !found.parameters.includes(versionParameter)) {
+  if (SHELL_DOCUMENTS.has(document)) return
+  const undeclared = Object.keys(target.change.parameters).filter((name) => !found.parameters.includes(name))
+  if (undeclared.length > 0) {
+    throw new UserError(
+      'E_DOCUMENT',
+      `${target.name}: the SSM document ${document} declares no parameter ${undeclared.join(', ')} (it has: ${found.parameters.join(', ') || 'none'})`,
+      `fix targets.${target.name}.change.parameters in release.yml (names are case-sensitive); nothing was changed`,
+    )
+  }
+  const given = new Set([...Object.keys(target.change.parameters), ...(versionParameter ? [versionParameter] : [])])
+  const missing = found.required.filter((name) => !given.has(name))
+  if (missing.length > 0) {
+    throw new UserError(
+      'E_DOCUMENT',
+      `${target.name}: the SSM document ${document} requires ${missing.join(', ')}, which targets.${target.name}.change.parameters does not give`,
+      `add ${missing.join(', ')} to targets.${target.name}.change.parameters in release.yml; nothing was changed`,
+    )
+  }
+  if (versionParameter && !found.parameters.includes(versionParameter)) {
     throw new UserError(
       'E_DOCUMENT',
       `${target.name}: the SSM document ${document} has no parameter ${versionParameter} (it has: ${found.parameters.join(', ') || 'none'})`,

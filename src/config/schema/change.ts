@@ -1,6 +1,6 @@
 /** `change:` of an incremental target — how an instance is changed through SSM Run Command. */
 import * as v from 'valibot'
-import {checkPlaceholders} from '../placeholders.js'
+import {checkPlaceholders, VERSION_PLACEHOLDER} from '../placeholders.js'
 import {suggest} from '../suggest.js'
 import {refine} from './context.js'
 import {list, named, optionalKey, section, text, withDefault} from './fields.js'
@@ -18,13 +18,16 @@ export const changeEntries = {
   document: withDefault(
     documentName('value'),
     'AWS-RunShellScript',
-    'The Run Command document (a name or an ARN; case-sensitive). `AWS-RunShellScript` or `AWS-RunPowerShellScript` run the shell lines of apply/verify/current; any other is a custom document, which must exist in the account and receives the version in `versionParameter`.',
+    'The Run Command document (a name or an ARN; case-sensitive). `AWS-RunShellScript` or `AWS-RunPowerShellScript` run the shell lines of apply/verify/current; any other (`AWS-ApplyChefRecipes`, `AWS-ConfigureAWSPackage`, a document of your own) must exist in the account and receives the version in `versionParameter` or as `{{version}}` in `parameters`.',
   ),
   apply: optionalKey(list(text(), {what: 'strings', example: SHELL_EXAMPLE, nonEmpty: true}), 'Shell lines that put `{{version}}` on the instance. Shell documents only, and required with them.'),
   verify: optionalKey(shellLines(), 'Shell lines run right after `apply`, in the same command; a non-zero exit fails the instance. Shell documents only.'),
   current: optionalKey(shellLines(), 'Shell lines that print the version the instance runs now, as the first word of their output: planning records it, and a rollback puts it back. The answer must be a valid version (the rule of `--version`); one that is not is never used: the instance is reported as "previous version unknown" and a rollback puts the last known good version on it, or, without one, leaves it for a human with the reason. Without `current`, every instance is assumed to run the live version. Shell documents only.'),
-  versionParameter: optionalKey(text(), 'The document parameter that receives the version. Custom documents only, and required with them.'),
-  parameters: optionalKey(named(v.string(), parameterValue), 'The custom document\'s other parameters: a string or a list of strings each. Do not set `versionParameter` here.'),
+  versionParameter: optionalKey(text(), 'The document parameter that receives the version. Documents other than the shell ones only; required with them unless a value of `parameters` holds `{{version}}`.'),
+  parameters: optionalKey(
+    named(v.string(), parameterValue),
+    "The document's parameters: a string or a list of strings each, e.g. `RunList: 'recipe[app]'`. A value may hold `{{version}}`, replaced by the version being released (e.g. a cookbook archive's path), under the rules of shell lines: never inside backticks, `$(...)`, eval or `sh -c`. Every name must be a parameter the document declares (checked against the account before a release starts). Do not set `versionParameter` here.",
+  ),
 }
 
 const isShell = (document: string) => (SHELL_DOCUMENTS as readonly string[]).includes(document)
@@ -71,6 +74,18 @@ export const change = v.pipe(
         [key],
       )
     }
+    // {{version}} in a parameter value: the same placement rules as in a shell line, since a document
+    // may well hand the value to a shell (AWS-ApplyChefRecipes' SourceInfo, a package's arguments).
+    let versionInParameters = false
+    for (const [name, value] of Object.entries(c.parameters ?? {})) {
+      ;(Array.isArray(value) ? value : [value]).forEach((one, i) => {
+        const line = String(one)
+        if (line.includes(VERSION_PLACEHOLDER)) versionInParameters = true
+        const problem = checkPlaceholders(line)
+        if (problem) tell({kind: 'problem', at: 'value', index: problem.index, text: `{path}: ${problem.problem}`, hint: problem.hint}, Array.isArray(value) ? ['parameters', name, i] : ['parameters', name])
+      })
+    }
+    if (c.versionParameter === undefined && versionInParameters) return
     if (c.versionParameter === undefined) {
       const near = suggest(c.document, SHELL_DOCUMENTS)
       tell(
@@ -78,7 +93,7 @@ export const change = v.pipe(
           kind: 'missing',
           key: 'versionParameter',
           near: 'document',
-          what: `the parameter of document ${c.document} that receives the version${near ? `; or did you mean document: ${near}?` : ''}`,
+          what: `the parameter of document ${c.document} that receives the version, or {{version}} in a value of parameters${near ? `; or did you mean document: ${near}?` : ''}`,
         },
         ['versionParameter'],
       )

@@ -3,6 +3,7 @@ import * as v from 'valibot'
 import {alarmsEntry} from './alarms.js'
 import {notifyEntry} from './notify.js'
 import {change} from './change.js'
+import {enforce} from './enforce.js'
 import {INCREMENTAL_GATES, TEMPLATE_WHAT, gates, strategy, template, timeouts} from './common.js'
 import {refine} from './context.js'
 import {duration, key, named, num, optionalKey, section, withDefault} from './fields.js'
@@ -80,6 +81,10 @@ export const incrementalEntries = {
       verify: 'See `apply`. Also bounds the wait, in planning, for SSM agents that have not registered yet (and for SendCommand refusing an instance as not managed yet).',
       health: 'An instance being InService and Healthy again after its change, and `healthy` in every target group of its group.',
     },
+  ),
+  enforce: optionalKey(
+    enforce,
+    'Keep the live version in place between releases: release keeps a State Manager association that applies the change with the live version to the whole fleet on this schedule (instances launched later included), moved to each new live version. See "Desired state kept by State Manager" in docs/concepts.md.',
   ),
   environments: optionalKey(targetEnvironments(), 'The environments this target exists in (names from `environments`); default: all of them. A target listed for `dev` alone is unknown in the others.'),
   alarms: alarmsEntry,
