@@ -80,6 +80,7 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
     const record = job.state.get(instanceId)
     tracked.set(instanceId, {version, returnOnly: returnOnly === true, attempts: 0, phase: record?.phase ?? 'planned', at: record?.at ?? 0, commandId: record?.commandId, reason: record?.reason})
   }
+  await reattach(deps, job, tracked)
   const queue = job.instances.filter(({instanceId}) => tracked.get(instanceId)!.phase === 'planned').map((i) => i.instanceId)
   const seenCounts = new Map<string, number>()
   const commandSentAt = new Map<string, number>()
@@ -272,6 +273,30 @@ export const DEFAULT_POLL_WASTE_MS = 80_000
 const DEFAULT_MIN_GAP_MS = 5_000
 const DEFAULT_MAX_GAP_MS = 60_000
 
+/**
+ * A resumed pass: instances written ahead as changing without a command id may have been sent their
+ * change by the process that died (the journal defers the records carrying command ids to its next
+ * write). The commands it sent carry this pass's comment: those found are re-attached, not sent again.
+ */
+async function reattach(deps: IncrementalDeps, job: WindowJob, tracked: Map<string, Tracked>): Promise<void> {
+  const unknown = [...tracked].filter(([, t]) => t.phase === 'changing' && t.commandId === undefined)
+  if (unknown.length === 0) return
+  const since = Math.min(...unknown.map(([, t]) => t.at))
+  const versions = new Set(unknown.map(([, t]) => t.version))
+  for (const version of versions) {
+    for (const sent of await deps.commands.sentWith(changeComment(job, version), since)) {
+      for (const id of sent.instanceIds) {
+        const t = tracked.get(id)
+        if (t?.phase === 'changing' && t.commandId === undefined && t.version === version) t.commandId = sent.commandId
+      }
+    }
+  }
+}
+
+function changeComment(job: WindowJob, version: string): string {
+  return `release ${job.releaseId} ${job.pass === 'forward' ? 'to' : 'back to'} ${version}`
+}
+
 /** Not in the group any more, or on its way out. */
 function isGone(info: InstanceInfo | undefined): boolean {
   return info === undefined || info.lifecycle.startsWith('Terminat')
@@ -381,7 +406,7 @@ async function sendChanges(
   }
   let stopping: string | undefined
   for (const [version, ids] of byVersion) {
-    const comment = `release ${job.releaseId} ${job.pass === 'forward' ? 'to' : 'back to'} ${version}`
+    const comment = changeComment(job, version)
     const at = deps.clock.now()
     await job.append(ids.map((instanceId) => ({instanceId, pass: job.pass, phase: 'changing' as const, at})))
     let commandIds: string[]
