@@ -3,7 +3,7 @@
  * account: from the rollback decision to the old group taking all traffic (InService in the target
  * group, every other group detached or leaving it).
  *
- * - bake: the new version degrades during the bake (faults.degradeVersions); the decision is the
+ * - bake: the new version degrades during the 20-minute bake (faults.degradeVersions, 20 minutes after launch); the decision is the
  *   bake step seeing it (the release's first revertingTraffic report), and the old group still runs.
  * - retired: the new version was released and the old stack retired (scaled to zero, retained); the
  *   decision is a person running `release rollback`, which re-uses the retained stack.
@@ -39,7 +39,7 @@ function yaml(capacity: number): string {
     parameters: {DesiredCapacity: ${capacity}}
     trafficSources: ['${SOURCE}']
     retain: 1
-    bake: 10m
+    bake: 20m
     verify:
       commands: ['curl -fsS http://localhost:8080/health']
 `
@@ -122,8 +122,10 @@ function relative(starts: Record<string, number>, from: number, to: number): Rec
 }
 
 export async function rollbackDuringBake(seed: number, capacity = 4): Promise<ImmutableRollbackRecord> {
-  // Healthy through verify and shift (a few minutes at most), unhealthy in the middle of the 10-minute bake.
-  const {ws, clock, sim, dir} = await setUp(seed, capacity, {degradeVersions: [{pattern: '2.0.0', afterSeconds: 600}]})
+  // Healthy through verify and shift, unhealthy in the middle of the 20-minute bake. Shifting waits for
+  // the load balancer's health checks (5 x 30 s with AWS's defaults) and the old group's deregistration,
+  // so it ends about 10 minutes after launch: 20 minutes after launch is well inside the bake.
+  const {ws, clock, sim, dir} = await setUp(seed, capacity, {degradeVersions: [{pattern: '2.0.0', afterSeconds: 1200}]})
   const old = TrafficWatch.servingGroup(sim)
   const watch = new TrafficWatch(sim, clock)
   const {starts, hooks} = stepClock(clock)

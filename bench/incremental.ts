@@ -2,7 +2,7 @@
  * One incremental rollout of a seeded fleet on the simulated account, in its own process so that its
  * peak RSS and CPU time are its own:
  *
- *   node dist/bench/incremental.js --n 1000 --max-unavailable 10 --policy sliding --seed 1 [--poll-ms 10000]
+ *   node dist/bench/incremental.js --n 1000 --max-unavailable 10 --policy sliding --seed 1 [--poll-ms 10000] [--waste-ms 100000] [--throttle 20]
  *
  * prints one JSON record on its last line (prefixed RECORD). The rollout goes through `rollout()`
  * like `release rollout`; with --poll-ms, which release.yml cannot set, the same machine and steps
@@ -27,6 +27,7 @@ import {runPersisted} from '../src/engine/runner.js'
 import {SimAccount} from '../src/sim/index.js'
 import {TARGET_GROUP_DEFAULTS} from '../src/sim/targets.js'
 import {incrementalStrategy} from '../strategies/incremental/index.js'
+import {DEFAULT_POLL_WASTE_MS} from '../strategies/incremental/window.js'
 import {numberOption, option, round} from './lib/args.js'
 import {API_SOURCE, COMMAND_LATENCY, incrementalYaml, openProject, stateBytes, type BenchWorkspace, type StateBytes} from './lib/project.js'
 import {CHANGING, ENTERING, FleetSampler, type FleetTimes, RETURNING, SteppedClock, WAITING_TO_CHANGE, WAITING_TO_RETURN} from './lib/sampler.js'
@@ -81,6 +82,10 @@ export interface IncrementalRecord {
   slowestInstanceSeconds: number
   maxOutOfService: number
   pollIntervalMs: number
+  /** The look planner's waste per look (instance x ms): the default unless --waste-ms. */
+  wasteMs: number
+  /** Percent of calls throttled on every service (0: none). */
+  throttlePercent: number
   /** With --series: instances out of service every 10 s of the span, [seconds since its start, count]. */
   occupancy?: [number, number][]
 }
@@ -91,6 +96,7 @@ export interface FrontierRecord {
   maxUnavailable: number
   seed: number
   pollIntervalMs: number
+  wasteMs: number
   ratioToLowerBound: number
   apiCallsPerInstance: number
   /** Mean time an instance sat in Standby waiting for the release to notice it (before its change and after it). */
@@ -105,6 +111,10 @@ interface Options {
   policy: Policy
   seed: number
   pollMs?: number
+  /** The look planner's waste per look (instance x ms), which release.yml cannot set either. */
+  wasteMs?: number
+  /** Percent of calls throttled on every service (the simulated throttle fault), for the throttling bench. */
+  throttlePercent?: number
   series?: boolean
   /** Keep the project's temp directory (its state directory) for a look afterwards. */
   keep?: boolean
@@ -125,7 +135,7 @@ export async function runIncremental(options: Options): Promise<IncrementalRecor
   const sim = SimAccount.open({
     clock,
     seed,
-    faults: {},
+    faults: options.throttlePercent ? {throttle: {rate: options.throttlePercent / 100}} : {},
     fleets: {'api-fleet': {instances: n, version: '1.0.0', trafficSources: [API_SOURCE]}},
     timings: {commandLatency: COMMAND_LATENCY},
   })
@@ -138,16 +148,16 @@ export async function runIncremental(options: Options): Promise<IncrementalRecor
   let releaseId: string
   let outcome: string
   let pollIntervalMs: number
-  if (options.pollMs === undefined) {
+  if (options.pollMs === undefined && options.wasteMs === undefined) {
     const result = await rollout(ws, {target: 'api', version: VERSION}, {}, {sim})
     releaseId = result.record.id
     outcome = `${result.outcome}: ${result.message}`
     pollIntervalMs = WINDOW_POLL_INTERVAL_MS
   } else {
-    const result = await runWithPollInterval(project, sim, target, options.pollMs)
+    pollIntervalMs = options.pollMs ?? WINDOW_POLL_INTERVAL_MS
+    const result = await runWithPollInterval(project, sim, target, pollIntervalMs, options.wasteMs)
     releaseId = result.releaseId
     outcome = result.outcome
-    pollIntervalMs = options.pollMs
   }
   const wallMs = performance.now() - startedWall
   const endToEndMs = clock.now() - startedVirtual
@@ -223,6 +233,8 @@ export async function runIncremental(options: Options): Promise<IncrementalRecor
     slowestInstanceSeconds: round(times.slowestWorkMs / 1000, 1),
     maxOutOfService: times.maxOut,
     pollIntervalMs,
+    wasteMs: options.wasteMs ?? DEFAULT_POLL_WASTE_MS,
+    throttlePercent: options.throttlePercent ?? 0,
     ...(options.series ? {occupancy: occupancy(times.outSeries, span.first, span.end)} : {}),
   }
 }
@@ -352,14 +364,14 @@ async function changeSpan(project: BenchWorkspace, releaseId: string): Promise<{
  * WINDOW_POLL_INTERVAL_MS, so the app's own pieces are put together here as drive() does, with the
  * settings changed: same preflight, input, steps, journal and persisted machine.
  */
-async function runWithPollInterval(project: BenchWorkspace, sim: SimAccount, target: IncrementalTargetConfig, pollIntervalMs: number) {
+async function runWithPollInterval(project: BenchWorkspace, sim: SimAccount, target: IncrementalTargetConfig, pollIntervalMs: number, wasteMs?: number) {
   const {ws} = project
   const kind = incrementalKind(target)
   const account = await openAccount(ws.config, {sim})
   await kind.preflight(account, VERSION)
   const record = await ws.ledger.begin(target.name, {version: VERSION, strategy: 'incremental', kind: 'rollout'})
   const deps = incrementalDeps(account, target, () => undefined)
-  const machine = incrementalStrategy({...deps, settings: {...deps.settings, pollIntervalMs}}, new JournalInstanceLog(ws.store, record.id, ws.now))
+  const machine = incrementalStrategy({...deps, settings: {...deps.settings, pollIntervalMs, ...(wasteMs === undefined ? {} : {poll: {wasteMs}})}}, new JournalInstanceLog(ws.store, record.id, ws.now))
   const result = await runPersisted({
     machine,
     input: await kind.input(ws, record),
@@ -383,6 +395,7 @@ export function frontierOf(record: IncrementalRecord): FrontierRecord {
     maxUnavailable: record.maxUnavailable,
     seed: record.seed,
     pollIntervalMs: record.pollIntervalMs,
+    wasteMs: record.wasteMs,
     ratioToLowerBound: record.ratioToLowerBound,
     apiCallsPerInstance: record.apiCallsPerInstance,
     idlePerInstanceSeconds: round(record.perInstanceMeanSeconds.waitingToChange + record.perInstanceMeanSeconds.waitingToReturn, 1),
@@ -393,6 +406,8 @@ export function frontierOf(record: IncrementalRecord): FrontierRecord {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
   const pollText = option('poll-ms')
+  const wasteText = option('waste-ms')
+  const throttleText = option('throttle')
   const record = await runIncremental({
     n: numberOption('n'),
     maxUnavailable: numberOption('max-unavailable', 10),
@@ -401,6 +416,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     series: process.argv.includes('--series'),
     keep: process.argv.includes('--keep'),
     ...(pollText === undefined ? {} : {pollMs: Number(pollText)}),
+    ...(wasteText === undefined ? {} : {wasteMs: Number(wasteText)}),
+    ...(throttleText === undefined ? {} : {throttlePercent: Number(throttleText)}),
   })
   console.log(`RECORD ${JSON.stringify(record)}`)
 }

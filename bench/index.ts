@@ -3,7 +3,7 @@
  * (one record per case) and regenerates docs/benchmarks.md with its charts (docs/benchmarks/*.svg).
  *
  *   --quick            a reduced set (one seed, N up to 1,000, 5 CLI runs): under a minute
- *   --only a,b         only these groups: immutable, incremental, frontier, rollback, state, cli
+ *   --only a,b         only these groups: immutable, incremental, frontier, throttle, rollback, state, cli
  *                      (results.json and the docs then hold only them)
  *   --report-only      regenerate docs/benchmarks.md from the existing bench/results.json
  *   --large-seeds k    N=10,000 runs only the first k seeds (a full run under a time limit)
@@ -19,6 +19,7 @@ import {benchCliStartup} from './cli-startup.js'
 import {benchImmutableRollback} from './immutable-rollback.js'
 import {benchImmutableRollout} from './immutable-rollout.js'
 import {frontierOf, type IncrementalRecord, type Policy} from './incremental.js'
+import {DEFAULT_POLL_WASTE_MS} from '../strategies/incremental/window.js'
 import {flag, option} from './lib/args.js'
 import {writeReport, type MachineRecord} from './report.js'
 import {benchStateBackends} from './state-backends.js'
@@ -28,7 +29,7 @@ const REPO = resolve(import.meta.dirname, '../..')
 const RESULTS = join(REPO, 'bench/results.json')
 
 const quick = flag('quick')
-const groups = new Set((option('only') ?? 'immutable,incremental,frontier,rollback,state,cli').split(','))
+const groups = new Set((option('only') ?? 'immutable,incremental,frontier,throttle,rollback,state,cli').split(','))
 
 if (flag('report-only')) {
   writeReport(JSON.parse(readFileSync(RESULTS, 'utf8')) as Parameters<typeof writeReport>[0], REPO)
@@ -41,7 +42,8 @@ const sizes = quick ? [10, 100, 1_000] : [10, 100, 1_000, 10_000]
 const windows = [10, 25]
 const policies: Policy[] = ['sliding', 'fixed']
 const largeSeeds = Number(option('large-seeds') ?? seeds.length)
-const polls = [5_000, 10_000, 20_000, 30_000, 60_000]
+/** The look planner's waste per look (instance x ms): the frontier's settings, the default among them. */
+const wastes = [...new Set([20_000, 40_000, DEFAULT_POLL_WASTE_MS, 150_000, 300_000, 600_000])].sort((a, b) => a - b)
 
 const records: {case: string}[] = [machine()]
 
@@ -70,14 +72,25 @@ if (groups.has('incremental')) {
 
 if (groups.has('frontier')) {
   for (const seed of seeds) {
-    for (const pollMs of quick ? [5_000, 10_000, 30_000] : polls) {
-      const record = frontierOf(child(['--n', '1000', '--max-unavailable', '10', '--policy', 'sliding', '--seed', String(seed), '--poll-ms', String(pollMs)]))
+    for (const wasteMs of quick ? [40_000, DEFAULT_POLL_WASTE_MS, 300_000] : wastes) {
+      const record = frontierOf(child(['--n', '1000', '--max-unavailable', '10', '--policy', 'sliding', '--seed', String(seed), '--waste-ms', String(wasteMs)]))
       console.log(
-        `poll frontier ${String(pollMs / 1000).padStart(2)} s${pollMs === 10_000 ? ' (default)' : '          '}  seed=${seed}  x${record.ratioToLowerBound.toFixed(3)} of bound  ${record.apiCallsPerInstance.toFixed(3)} calls/inst  ` +
+        `poll frontier waste ${String(wasteMs / 1000).padStart(3)} instance-s${wasteMs === DEFAULT_POLL_WASTE_MS ? ' (default)' : '          '}  seed=${seed}  x${record.ratioToLowerBound.toFixed(3)} of bound  ${record.apiCallsPerInstance.toFixed(3)} calls/inst  ` +
           `${record.idlePerInstanceSeconds} s idle in Standby per instance`,
       )
       records.push(record)
     }
+  }
+}
+
+// Throttling at 20% of calls on every service: the same rollouts as unthrottled (N=1,000, 10%).
+if (groups.has('throttle')) {
+  for (const seed of seeds) {
+    const calm = child(['--n', '1000', '--max-unavailable', '10', '--policy', 'sliding', '--seed', String(seed)])
+    const throttled = child(['--n', '1000', '--max-unavailable', '10', '--policy', 'sliding', '--seed', String(seed), '--throttle', '20'])
+    const record = {case: 'throttle', seed, n: 1000, maxUnavailable: 10, throttlePercent: 20, calmSeconds: calm.rolloutSeconds, throttledSeconds: throttled.rolloutSeconds, ratio: Math.round((throttled.rolloutSeconds / calm.rolloutSeconds) * 1000) / 1000, throttledCalls: throttled.throttled, calmCallsPerInstance: calm.apiCallsPerInstance, throttledCallsPerInstance: throttled.apiCallsPerInstance}
+    console.log(`throttle 20% seed=${seed}  ${record.throttledSeconds} s against ${record.calmSeconds} s unthrottled: x${record.ratio}  (${record.throttledCalls} calls throttled)`)
+    records.push(record)
   }
 }
 

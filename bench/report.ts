@@ -3,7 +3,7 @@
  * and which targets are met, all computed from the records (run `node dist/bench/index.js
  * --report-only` to regenerate them without measuring again).
  */
-import {WINDOW_POLL_INTERVAL_MS} from '../src/app/kinds/timing.js'
+import {DEFAULT_POLL_WASTE_MS} from '../strategies/incremental/window.js'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {CliRecord} from './cli-startup.js'
@@ -36,7 +36,23 @@ export const TARGETS = {
   bytesPerInstance: 2048,
   peakRssMb: 500,
   statusToBareOclif: 1.3,
+  throttledToCalm: 1.1,
 } as const
+
+/** bench/index.ts's throttle group: one seed's rollout with 20% of calls throttled against the same one without. */
+export interface ThrottleRecord {
+  case: 'throttle'
+  seed: number
+  n: number
+  maxUnavailable: number
+  throttlePercent: number
+  calmSeconds: number
+  throttledSeconds: number
+  ratio: number
+  throttledCalls: number
+  calmCallsPerInstance: number
+  throttledCallsPerInstance: number
+}
 
 const mean = (values: number[]) => (values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0) / values.length)
 const fmt = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a')
@@ -65,6 +81,7 @@ export function writeReport(records: AnyRecord[], repo: string): void {
   const rollbacks = records.filter((r): r is ImmutableRollbackRecord => r.case === 'immutable-rollback')
   const rollouts = records.filter((r): r is ImmutableRolloutRecord => r.case === 'immutable-rollout')
   const cli = records.filter((r): r is CliRecord => r.case === 'cli')
+  const throttles = records.filter((r): r is ThrottleRecord => r.case === 'throttle')
 
   const sizes = [...new Set(inc.map((r) => r.n))].sort((a, b) => a - b)
   const windows = [...new Set(inc.map((r) => r.maxUnavailable))].sort((a, b) => a - b)
@@ -115,6 +132,11 @@ export function writeReport(records: AnyRecord[], repo: string): void {
       })
     }
   }
+  verdicts.push({
+    target: `Throttling at 20% of calls on every service: rollout within ${TARGETS.throttledToCalm}x of the same rollout unthrottled (N=1,000, 10%), every seed`,
+    measured: throttles.length ? `${spreadX(throttles.map((r) => r.ratio))} (${throttles.map((r) => `${int(r.throttledCalls)} calls throttled`).join(', ')})` : 'not run',
+    met: throttles.length ? throttles.every((r) => r.ratio <= TARGETS.throttledToCalm) : null,
+  })
   const bytesRows = inc.filter((r) => r.policy === 'sliding')
   const fit = linearFit(sizes.map((n) => [n, avg(bytesRows.filter((r) => r.n === n), (r) => r.persistedBytes.total)]))
   // Per-instance figures at N=10 carry the fixed cost of a rollout (one progress line per poll, the snapshot, the ledger) over 10 instances.
@@ -285,7 +307,7 @@ export function writeReport(records: AnyRecord[], repo: string): void {
         md.push(
           `Per instance (N=1,000, sliding, ${windows[0]}%): entering Standby ${m((r) => r.perInstanceMeanSeconds.enteringStandby)} s, changing ${m((r) => r.perInstanceMeanSeconds.changing)} s, ` +
             `returning ${m((r) => r.perInstanceMeanSeconds.returning)} s of work; in Standby waiting for the change ${m((r) => r.perInstanceMeanSeconds.waitingToChange)} s and waiting to return ` +
-            `${m((r) => r.perInstanceMeanSeconds.waitingToReturn)} s (poll every ${int(per[0]!.pollIntervalMs / 1000)} s).`,
+            `${m((r) => r.perInstanceMeanSeconds.waitingToReturn)} s (looks planned by the waste per look, ${int(per[0]!.wasteMs / 1000)} instance-s).`,
           '',
         )
       }
@@ -327,23 +349,33 @@ export function writeReport(records: AnyRecord[], repo: string): void {
     for (const {name} of totals) md.push(`| ${name} | ${callCases.map((c) => fmt(perName(c.rows, name), 3)).join(' | ')} |`)
     md.push(`| **total** | ${callCases.map((c) => `**${fmt(avg(c.rows, (r) => r.apiCallsPerInstance), 3)}**`).join(' | ')} |`)
     md.push(`| fixed batches, total | ${callCases.map((c) => fmt(avg(pick(c.n, c.mu, 'fixed'), (r) => r.apiCallsPerInstance), 3)).join(' | ')} |`)
-    md.push(`| polls (end-to-end s / poll interval) | ${callCases.map((c) => int(avg(c.rows, (r) => r.endToEndSeconds / (r.pollIntervalMs / 1000)))).join(' | ')} |`)
     md.push('')
     const throttled = inc.reduce((sum, r) => sum + r.throttled, 0)
-    md.push(`Throttled calls: ${throttled} (no throttling fault is set).`, '')
+    md.push(`Throttled calls: ${throttled} (no throttling fault is set in these rollouts).`, '')
+    if (throttles.length) {
+      md.push('### Throttling: 20% of calls on every service', '')
+      md.push(
+        'The same rollout (N=1,000, maxUnavailable 10%, same seed) with the simulated throttle fault refusing 20% of all calls on every service ' +
+          '(`--throttle 20`): the adapters retry on the virtual clock with backoff and jitter seeded from the account.',
+        '',
+      )
+      md.push('| seed | unthrottled s | throttled s | ratio | calls throttled | calls per instance, unthrottled | throttled |', '|---:|---:|---:|---:|---:|---:|---:|')
+      for (const r of throttles) md.push(`| ${r.seed} | ${int(r.calmSeconds)} | ${int(r.throttledSeconds)} | ${fmt(r.ratio, 3)} | ${int(r.throttledCalls)} | ${fmt(r.calmCallsPerInstance, 3)} | ${fmt(r.throttledCallsPerInstance, 3)} |`)
+      md.push('')
+    }
 
     if (frontier.length) {
-      md.push('### Poll interval: detection latency against API calls', '')
-      const polls = [...new Set(frontier.map((r) => r.pollIntervalMs))].sort((a, b) => a - b)
-      const at = (p: number) => frontier.filter((r) => r.pollIntervalMs === p)
+      md.push('### When to look: detection latency against API calls', '')
+      const polls = [...new Set(frontier.map((r) => r.wasteMs))].sort((a, b) => a - b)
+      const at = (p: number) => frontier.filter((r) => r.wasteMs === p)
       svg['poll-frontier.svg'] = lineChart({
-        title: 'Poll interval frontier, N=1,000, maxUnavailable 10%, sliding',
-        subtitle: `each point a poll interval${seeds.length > 1 ? `, mean of ${seeds.length} seeds` : ''}; target: ratio ≤ ${TARGETS.ratioAt10} and ≤ ${TARGETS.callsPerInstance} calls/instance`,
+        title: 'Look planner frontier, N=1,000, maxUnavailable 10%, sliding',
+        subtitle: `each point a waste per look (instance-seconds)${seeds.length > 1 ? `, mean of ${seeds.length} seeds` : ''}; target: ratio ≤ ${TARGETS.ratioAt10} and ≤ ${TARGETS.callsPerInstance} calls/instance`,
         series: [
           {
             name: 'rollout time / lower bound',
             points: polls.map((p) => [mean(at(p).map((r) => r.apiCallsPerInstance)), mean(at(p).map((r) => r.ratioToLowerBound))] as [number, number]),
-            pointLabels: polls.map((p) => `${p / 1000} s`),
+            pointLabels: polls.map((p) => `${p / 1000}${p === DEFAULT_POLL_WASTE_MS ? ' (default)' : ''}`),
             markers: true,
           },
         ],
@@ -355,15 +387,18 @@ export function writeReport(records: AnyRecord[], repo: string): void {
       })
       md.push(image('poll-frontier.svg', 'Poll interval frontier'), '')
       md.push(
-        'The poll interval is fixed by the app (`WINDOW_POLL_INTERVAL_MS`, 10 s) and release.yml cannot set it, so these rollouts bind the same ' +
-          'machine and steps with the interval changed in their settings (bench/incremental.ts, `runWithPollInterval`).',
+        'The window looks when completions are due (strategies/incremental/poll-plan.ts): it learns how long entering Standby, a change and ' +
+          'returning to service (the load balancer\'s check included) take from the instances through them, sends the instances in Standby as ' +
+          'soon as all of a batch should be there (a look that only reads the group), and makes a full look when the expected place-time held ' +
+          'by instances ready but not yet noticed reaches the waste per look. The default (`DEFAULT_POLL_WASTE_MS`) is not a release.yml key, ' +
+          'so these rollouts bind the same machine and steps with it changed in their settings (bench/incremental.ts, `runWithPollInterval`).',
         '',
       )
-      md.push('| poll interval | rollout / lower bound | calls per instance | idle in Standby per instance s | empty places, instances queued |', '|---:|---:|---:|---:|---:|')
+      md.push('| waste per look, instance-s | rollout / lower bound | calls per instance | idle in Standby per instance s | empty places, instances queued |', '|---:|---:|---:|---:|---:|')
       for (const p of polls) {
         const rows = at(p)
         md.push(
-          `| ${p / 1000} s${p === WINDOW_POLL_INTERVAL_MS ? ' (default)' : ''} | ${spread(rows.map((r) => r.ratioToLowerBound), 3)} | ${spread(rows.map((r) => r.apiCallsPerInstance), 3)} | ${fmt(mean(rows.map((r) => r.idlePerInstanceSeconds)), 1)} | ${fmt(mean(rows.map((r) => r.emptyWhileQueuedShare)) * 100, 1)}% |`,
+          `| ${p / 1000}${p === DEFAULT_POLL_WASTE_MS ? ' (default)' : ''} | ${spread(rows.map((r) => r.ratioToLowerBound), 3)} | ${spread(rows.map((r) => r.apiCallsPerInstance), 3)} | ${fmt(mean(rows.map((r) => r.idlePerInstanceSeconds)), 1)} | ${fmt(mean(rows.map((r) => r.emptyWhileQueuedShare)) * 100, 1)}% |`,
         )
       }
       md.push('')
@@ -608,7 +643,6 @@ function missesAnalysis(input: {
       const rows = pick(1_000, mu, 'sliding')
       if (!rows.length) continue
       const per = (name: string) => m(rows, (r) => (r.callsByName[name] ?? 0) / r.n)
-      const polls = m(rows, (r) => (r.endToEndSeconds * 1000) / r.pollIntervalMs)
       const calls = m(rows, (r) => r.apiCallsPerInstance * r.n)
       const sends = m(rows, (r) => r.callsByName['ssm:SendCommand'] ?? 0)
       const lists = m(rows, (r) => r.callsByName['ssm:ListCommandInvocations'] ?? 0)
@@ -619,20 +653,20 @@ function missesAnalysis(input: {
         .sort((a, b) => b[1] - a[1])
         .slice(0, 4)
       out.push(
-        `- N=1,000 at ${mu}%: ${fmt(m(rows, (r) => r.apiCallsPerInstance), 3)} calls per instance, ${int(calls)} calls over about ${int(polls)} polls (${fmt(calls / polls, 1)} per poll). ` +
+        `- N=1,000 at ${mu}%: ${fmt(m(rows, (r) => r.apiCallsPerInstance), 3)} calls per instance, ${int(calls)} calls. ` +
           `Largest: ${top.map(([name, v]) => `${name} ${fmt(v, 3)}`).join(', ')}. ` +
-          `The window sent ${int(sends)} SendCommands (${fmt(rows[0]!.n / sends, 1)} instances each: one per poll, for the instances that reached Standby since the last) and listed ` +
-          `their invocations ${int(lists)} times (${fmt(lists / sends, 1)} per command: a command is listed again at every poll where one more of its instances finished). ` +
-          `DescribeAutoScalingGroups: ${fmt(describes / polls, 1)} per poll (the poll's own look while instances enter or leave Standby, and one more before each EnterStandby and ExitStandby batch); ` +
+          `The window sent ${int(sends)} SendCommands (${fmt(rows[0]!.n / sends, 1)} instances each: one per look that found instances in Standby) and listed ` +
+          `their invocations ${int(lists)} times (${fmt(lists / sends, 1)} per command: a command is listed again at every full look where more of its instances finished, and SSM's Success spares the listing of a command whose instances all succeeded). ` +
+          `DescribeAutoScalingGroups: ${int(describes)} (one per look while instances enter or leave Standby or may start, shared with the Standby calls); ` +
           `EnterStandby + ExitStandby: ${int(standby)} calls for ${int(2 * rows[0]!.n)} instance moves.`,
       )
     }
     if (frontier.length) {
-      const best = [...new Set(frontier.map((r) => r.pollIntervalMs))]
-        .map((p) => ({p, calls: mean(frontier.filter((r) => r.pollIntervalMs === p).map((r) => r.apiCallsPerInstance)), ratio: mean(frontier.filter((r) => r.pollIntervalMs === p).map((r) => r.ratioToLowerBound))}))
+      const best = [...new Set(frontier.map((r) => r.wasteMs))]
+        .map((p) => ({p, calls: mean(frontier.filter((r) => r.wasteMs === p).map((r) => r.apiCallsPerInstance)), ratio: mean(frontier.filter((r) => r.wasteMs === p).map((r) => r.ratioToLowerBound))}))
         .sort((a, b) => a.p - b.p)
       out.push(
-        `- The poll interval trades one for the other (N=1,000, 10%): ${best.map((b) => `${b.p / 1000} s → ${fmt(b.calls, 2)} calls/instance at ${fmt(b.ratio, 3)}x`).join('; ')}.`,
+        `- The waste per look trades one for the other (N=1,000, 10%): ${best.map((b) => `${b.p / 1000} instance-s → ${fmt(b.calls, 2)} calls/instance at ${fmt(b.ratio, 3)}x`).join('; ')}.`,
       )
     }
     out.push('')

@@ -156,15 +156,18 @@ export async function openAccount(config: ReleaseConfig, overrides: AccountOverr
   const {clients, sim} = opened
   const clock = overrides.wrapClock ? overrides.wrapClock(opened.clock) : opened.clock
   const {CloudFormationStacks, AutoScalingFleet, SsmCommands, SsmParameters, SsmAssociations, ElbTargetGroups, CloudWatchAlarms} = await import('../aws/index.js')
+  // On the simulated account, retry jitter is seeded from the account's seed: the same seed, the same run.
+  const {seededRandom} = await import('../util/random.js')
+  const jitter = (service: string) => (sim ? {retry: {random: seededRandom(sim.jitterSeed(service))}} : {})
   return {
-    alarms: new CloudWatchAlarms({client: opened.lazy.cloudWatch, clock}),
+    alarms: new CloudWatchAlarms({client: opened.lazy.cloudWatch, clock, ...jitter('cloudwatch')}),
     notices: {sns: opened.lazy.sns, eventBridge: opened.lazy.eventBridge},
-    stacks: new CloudFormationStacks({client: clients.cloudFormation, clock}),
-    fleet: new AutoScalingFleet({client: clients.autoScaling, clock}),
-    commands: new SsmCommands({client: clients.ssm, clock}),
-    parameters: new SsmParameters({client: clients.ssm, clock}),
-    associations: new SsmAssociations({client: clients.ssm, clock}),
-    targets: new ElbTargetGroups({client: clients.elbv2, clock}),
+    stacks: new CloudFormationStacks({client: clients.cloudFormation, clock, ...jitter('cloudformation')}),
+    fleet: new AutoScalingFleet({client: clients.autoScaling, clock, ...jitter('autoscaling')}),
+    commands: new SsmCommands({client: clients.ssm, clock, ...jitter('ssm')}),
+    parameters: new SsmParameters({client: clients.ssm, clock, ...jitter('ssm-parameters')}),
+    associations: new SsmAssociations({client: clients.ssm, clock, ...jitter('ssm-associations')}),
+    targets: new ElbTargetGroups({client: clients.elbv2, clock, ...jitter('elbv2')}),
     clock,
     sim,
   }

@@ -148,6 +148,20 @@ export class SsmCommands implements CommandPort {
     )
   }
 
+  async sentWith(comment: string, sentAfter: number): Promise<{commandId: string; instanceIds: string[]}[]> {
+    const invokedAfter = new Date(Math.floor((sentAfter - INVOKED_AFTER_SLACK_MS) / 1000) * 1000)
+    const found: {commandId: string; instanceIds: string[]}[] = []
+    const pages = paginateListCommands({client: this.ssm, pageSize: PAGE_SIZE}, {Filters: [{key: 'InvokedAfter', value: invokedAfter.toISOString().replace(/\.\d{3}Z$/, 'Z')}]})
+    for await (const page of pages) {
+      for (const command of page.Commands ?? []) {
+        if (command.CommandId === undefined || !(command.Comment ?? '').endsWith(comment)) continue
+        found.push({commandId: command.CommandId, instanceIds: command.InstanceIds ?? []})
+        if (command.InstanceIds !== undefined) this.targets.set(command.CommandId, command.InstanceIds)
+      }
+    }
+    return found
+  }
+
   async cancel(commandId: string, instanceIds: string[]): Promise<void> {
     // CancelCommand takes at most 50 instance ids; cancelling twice is harmless, so it may be retried.
     for (const batch of chunk([...new Set(instanceIds)], INSTANCES_PER_COMMAND)) {

@@ -71,6 +71,8 @@ export interface CommandPort {
    * so that a poll reads the invocations of only the commands whose counts moved.
    */
   summaries(commandIds: string[], sentAfter: number): Promise<CommandSummary[]>
+  /** Commands sent after `sentAfter` whose comment ends with `comment` (ListCommands, paged): what a crashed process sent. */
+  sentWith(comment: string, sentAfter: number): Promise<{commandId: string; instanceIds: string[]}[]>
   /**
    * CancelCommand for these instances of a command: invocations not finished become Cancelling, then
    * Cancelled; finished ones stay. A command SSM no longer knows is nothing to cancel.

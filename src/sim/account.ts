@@ -13,7 +13,7 @@ import {applyTargetTask, checkTargetGroups, recheckLater, seedTargetGroups} from
 import {applyInvocationTask} from './invocations.js'
 import {applyAssociationTask} from './associations.js'
 import {Model} from './model.js'
-import {initialRngState} from './random.js'
+import {initialRngState, keyedState} from './random.js'
 import {networkFailure} from './network.js'
 import {handleSsm} from './ssm.js'
 import {applyResourceTask} from './stacks.js'
@@ -116,6 +116,7 @@ function freshState(options: SimOptions): AccountState {
     now: options.clock.now(),
     seq: 0,
     rng: initialRngState(options.seed ?? 1),
+    drawSeed: initialRngState(options.seed ?? 1),
     faults: structuredClone(options.faults ?? {}),
     stacks: [],
     launchTemplates: {},
@@ -201,6 +202,15 @@ export class SimAccount {
   }
 
   /** Virtual time of the account's last call (persisted), so a new process's VirtualClock can start there. */
+  /**
+   * A seed for the client side's retry jitter against this account, one per `name` (a service): with
+   * it, a run on the simulated account backs off the same way every time its seed is run.
+   */
+  jitterSeed(name: string): number {
+    if (this.file) this.load()
+    return keyedState(this.state.drawSeed ?? this.state.rng, `jitter:${name}`)
+  }
+
   get lastNow(): number {
     if (this.file) this.load()
     return this.state.now
@@ -235,12 +245,15 @@ export class SimAccount {
         // A network failure is decided first (the call may never arrive), then throttling, both with
         // the account's own PRNG. The failure is returned, not thrown, so that the draws (and, when
         // the answer is lost, the call's effect) are saved with the account.
-        const network = networkFailure(model.faults, service, model.random)
+        // Keyed by the call's kind and rank: whether the 40th ListCommands fails does not depend on how
+        // many other calls the release made before it.
+        const draws = model.draw(`call:${String(service)}:${commandName}`)
+        const network = networkFailure(model.faults, service, draws)
         if (network) this.telemetry.countNetworkFailure(service, commandName, network.when)
         if (network?.when === 'before') return {lost: network.error}
         try {
           const rate = throttleRate(model.faults, service, model.now)
-          if (rate > 0 && model.random.next() < rate) {
+          if (rate > 0 && draws.next() < rate) {
             this.telemetry.countThrottled()
             throw throttlingError(service)
           }

@@ -232,7 +232,7 @@ export function applyAssociationTask(model: Model, task: AssociationTask): void 
     const execution: Execution = {id: model.random.uuid(), version: association.version, createdAt: model.now, targets: {}}
     for (const instance of targeted(model, association)) {
       execution.targets[instance.id] = {status: 'Pending', detail: 'Pending', at: model.now}
-      model.schedule(commandDuration(model), {kind: 'association.applied', associationId: association.id, executionId: execution.id, instanceId: instance.id})
+      model.schedule(commandDuration(model, `association:${instance.id}`), {kind: 'association.applied', associationId: association.id, executionId: execution.id, instanceId: instance.id})
     }
     association.executions.push(execution)
     if (association.executions.length > KEPT_EXECUTIONS) association.executions.splice(0, association.executions.length - KEPT_EXECUTIONS)

@@ -189,14 +189,14 @@ export function setInstanceVersion(model: Model, instance: InstanceRecord, versi
 /** The caller reconciles the group's capacity once after moving all its instances. */
 export function enterStandby(model: Model, group: GroupRecord, instance: InstanceRecord, decrement: boolean): void {
   setLifecycle(model, instance, 'EnteringStandby')
-  model.schedule(model.delay(model.timings.standbyMs), {kind: 'instance.standby', instanceId: instance.id})
+  model.schedule(model.draw(`standby:${instance.id}`).delay(model.timings.standbyMs), {kind: 'instance.standby', instanceId: instance.id})
   if (decrement) group.desired -= 1
 }
 
 export function exitStandby(model: Model, group: GroupRecord, instance: InstanceRecord): void {
   setLifecycle(model, instance, 'Pending')
   group.desired += 1
-  model.schedule(model.delay(model.timings.standbyMs), {kind: 'instance.inService', instanceId: instance.id})
+  model.schedule(model.draw(`inService:${instance.id}`).delay(model.timings.standbyMs), {kind: 'instance.inService', instanceId: instance.id})
 }
 
 /**

@@ -17,13 +17,23 @@ import type {CommandRecord, InstanceRecord, InvocationRecord, TaskBody} from './
  * ends TimedOut (StatusDetails ExecutionTimedOut) without its changes.
  */
 
-/** After SendCommand, GetCommandInvocation answers InvocationDoesNotExist for this long, as real SSM does. */
-const VISIBLE_AFTER_MS: [number, number] = [500, 1_500]
-/** Pending -> InProgress: the agent picks the command up. */
+/** Pending -> InProgress, after the invocation exists: the agent picks the command up. */
 const PICKUP_MS: [number, number] = [500, 2_000]
 const DEFAULT_EXECUTION_TIMEOUT_S = 3600
 /** Run time of a command that only reads the version. */
 const READ_MS: [number, number] = [1_000, 4_000]
+
+/**
+ * The invocation as SSM shows it: until the agent's report of its end arrives (`counts`: ListCommands),
+ * and until the listings show it (`listing`: ListCommandInvocations, GetCommandInvocation), still
+ * running (InProgress, or Pending if it never started), without output.
+ */
+export function reported(model: Model, invocation: InvocationRecord, view: 'counts' | 'listing' = 'listing'): InvocationRecord {
+  const from = view === 'counts' ? invocation.reportedAt : (invocation.listedAt ?? invocation.reportedAt)
+  if (invocation.endedAt === undefined || from === undefined || model.now >= from) return invocation
+  const running = invocation.startedAt === undefined ? 'Pending' : 'InProgress'
+  return {...invocation, status: running, details: running, output: '', error: '', responseCode: -1, endedAt: undefined}
+}
 
 export function isTerminal(invocation: InvocationRecord): boolean {
   return invocation.status !== 'Pending' && invocation.status !== 'InProgress' && invocation.status !== 'Cancelling'
@@ -70,11 +80,12 @@ function executionTimeoutMs(command: CommandRecord): number {
 export function startInvocations(model: Model, command: CommandRecord): void {
   for (const instanceId of command.instanceIds) {
     const instance = model.state.instances[instanceId]!
+    const visibleAfter = model.draw(`visible:${instanceId}`).delay(model.timings.invocationVisibleMs)
     command.invocations.push({
       instanceId,
       status: 'Pending',
       details: 'Pending',
-      visibleAt: model.now + model.delay(VISIBLE_AFTER_MS),
+      visibleAt: model.now + visibleAfter,
       output: '',
       error: '',
       responseCode: -1,
@@ -82,9 +93,10 @@ export function startInvocations(model: Model, command: CommandRecord): void {
     if (command.setsVersion) model.tracker.changing(instanceId, 1)
     const undeliverable = instance.deliveryRoll < (model.faults.undeliverableInstances ?? 0)
     if (undeliverable) {
-      model.schedule(commandDuration(model), {kind: 'invocation.ended', commandId: command.id, instanceId})
+      model.schedule(commandDuration(model, instanceId), {kind: 'invocation.ended', commandId: command.id, instanceId})
     } else {
-      model.schedule(model.delay(PICKUP_MS), {kind: 'invocation.started', commandId: command.id, instanceId})
+      // The agent picks up an invocation that exists: Pending is seen for a moment first.
+      model.schedule(visibleAfter + model.draw(`pickup:${instanceId}`).delay(PICKUP_MS), {kind: 'invocation.started', commandId: command.id, instanceId})
     }
   }
 }
@@ -94,6 +106,8 @@ function finish(model: Model, command: CommandRecord, invocation: InvocationReco
   invocation.details = details
   invocation.responseCode = code
   invocation.endedAt = model.now
+  invocation.reportedAt = model.now + model.draw(`report:${invocation.instanceId}`).delay(model.timings.agentReportMs)
+  invocation.listedAt = invocation.reportedAt + model.draw(`listed:${invocation.instanceId}`).delay(model.timings.listingLagMs)
   if (command.setsVersion) model.tracker.changing(invocation.instanceId, -1)
 }
 
@@ -105,7 +119,7 @@ function script(command: CommandRecord): string[] {
 function run(model: Model, command: CommandRecord, invocation: InvocationRecord, instance: InstanceRecord): void {
   const lines = script(command)
   const rate = model.faults.commandFailureRate ?? 0
-  if (rate > 0 && !onlyReads(lines) && model.random.next() < rate) {
+  if (rate > 0 && !onlyReads(lines) && model.draw(`fails:${invocation.instanceId}`).next() < rate) {
     invocation.output = lines.length > 0 ? `$ ${lines[0]}\n` : ''
     invocation.error = `failed to run commands: exit status 1\n`
     finish(model, command, invocation, 'Failed', 'Failed', 1)
@@ -142,7 +156,7 @@ export function applyInvocationTask(model: Model, task: InvocationTask): void {
     invocation.details = 'InProgress'
     invocation.startedAt = model.now
     const ended = {kind: 'invocation.ended', commandId: command.id, instanceId: task.instanceId} as const
-    const duration = onlyReads(script(command)) ? model.delay(READ_MS) : commandDuration(model)
+    const duration = onlyReads(script(command)) ? model.delay(READ_MS) : commandDuration(model, task.instanceId)
     model.schedule(Math.min(duration, executionTimeoutMs(command)), ended)
     return
   }

@@ -1,5 +1,5 @@
 import type {DocumentRegistry} from './documents.js'
-import {Random} from './random.js'
+import {keyedState, Random} from './random.js'
 import type {Tracker} from './tracker.js'
 import type {AccountState, DelayRange, SimFaults, SimTimings, Task, TaskBody} from './types.js'
 
@@ -34,6 +34,18 @@ export class Model {
 
   get faults(): SimFaults {
     return this.state.faults
+  }
+
+  /**
+   * A generator for one stable key: the `n`th draw of a family (e.g. `run:i-123` for that instance's
+   * invocations, `call:ssm:ListCommands` for those calls) gets the same numbers in every run of a seed,
+   * whatever the order in which other draws were made.
+   */
+  draw(family: string): Random {
+    this.state.drawSeed ??= this.state.rng
+    const counts = (this.state.drawCounts ??= {})
+    const n = (counts[family] = (counts[family] ?? 0) + 1)
+    return new Random({rng: keyedState(this.state.drawSeed, `${family}#${n}`)})
   }
 
   nextSeq(): number {

@@ -53,6 +53,16 @@ export class Random {
   }
 }
 
+/** A 32-bit hash of a string (FNV-1a), mixed with a seed: the state of a keyed draw's generator. */
+export function keyedState(seed: number, key: string): number {
+  let h = 0x811c9dc5 ^ seed
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i)
+    h = Math.imul(h, 0x01000193) >>> 0
+  }
+  return initialRngState(h)
+}
+
 /** Spreads a user seed over the 32-bit state so that nearby seeds give unrelated sequences. */
 export function initialRngState(seed: number): number {
   let h = (Math.floor(seed) ^ 0x9e3779b9) >>> 0

@@ -18,7 +18,7 @@ import type {
 } from '@aws-sdk/client-ssm'
 import {customDocumentVersion, type DocumentSpec, validateParameters} from './documents.js'
 import {ssmErrors as errors} from './errors.js'
-import {cancelInvocations, isManaged, isTerminal, startInvocations} from './invocations.js'
+import {cancelInvocations, isManaged, isTerminal, reported, startInvocations} from './invocations.js'
 import type {Model} from './model.js'
 import {maxResults, page} from './paging.js'
 import {scriptLines, setsVersion} from './script.js'
@@ -39,8 +39,8 @@ const MAX_COMMENT = 100
 const NOT_ERRORS = new Set(['Undeliverable', 'InvalidPlatform', 'DeliveryTimedOut', 'Cancelled'])
 const FILTER_KEYS = new Set(['InvokedAfter', 'InvokedBefore', 'Status', 'ExecutionStage', 'DocumentName'])
 
-function commandStatus(command: CommandRecord): CommandStatus {
-  const invocations = command.invocations
+function commandStatus(model: Model, command: CommandRecord): CommandStatus {
+  const invocations = command.invocations.map((invocation) => reported(model, invocation, 'counts'))
   if (invocations.every((invocation) => invocation.status === 'Pending')) return 'Pending'
   if (invocations.some((invocation) => invocation.status === 'Cancelling')) return 'Cancelling'
   if (!invocations.every(isTerminal)) return 'InProgress'
@@ -48,11 +48,11 @@ function commandStatus(command: CommandRecord): CommandStatus {
   return invocations.every((invocation) => invocation.status === 'Success') ? 'Success' : 'Failed'
 }
 
-function commandShape(command: CommandRecord): Command {
-  const status = commandStatus(command)
+function commandShape(model: Model, command: CommandRecord): Command {
+  const status = commandStatus(model, command)
   let completed = 0
   let failed = 0
-  for (const invocation of command.invocations) {
+  for (const invocation of command.invocations.map((entry) => reported(model, entry, 'counts'))) {
     if (!isTerminal(invocation)) continue
     completed += 1
     if (invocation.status !== 'Success' && !NOT_ERRORS.has(invocation.details)) failed += 1
@@ -160,7 +160,7 @@ function sendCommand(model: Model, input: SendCommandRequest): SendCommandResult
   model.state.commands.push(command)
   model.tracker.commands.set(command.id, command)
   startInvocations(model, command)
-  return {Command: commandShape(command)}
+  return {Command: commandShape(model, command)}
 }
 
 function pluginName(model: Model, command: CommandRecord): string {
@@ -206,11 +206,25 @@ function invocationShape(model: Model, command: CommandRecord, invocation: Invoc
 
 function listCommandInvocations(model: Model, input: ListCommandInvocationsRequest): ListCommandInvocationsResult {
   const size = maxResults(input.MaxResults, 1, 50, errors.validation)
-  const commands = input.CommandId ? [requireCommand(model, input.CommandId)] : [...model.state.commands].reverse()
+  let after = -Infinity
+  let before = Infinity
+  const tests: ((invocation: InvocationRecord) => boolean)[] = []
+  for (const filter of input.Filters ?? []) {
+    if (!FILTER_KEYS.has(filter.key ?? '')) throw errors.invalidFilterKey(`The filter key ${filter.key ?? 'null'} is not valid.`)
+    if (filter.key === 'InvokedAfter') after = Math.max(after, filterTime(filter))
+    else if (filter.key === 'InvokedBefore') before = Math.min(before, filterTime(filter))
+    else if (filter.key === 'Status') tests.push((invocation) => invocation.status === filter.value)
+    else if (filter.key === 'ExecutionStage') tests.push((invocation) => (filter.value === 'Complete') === isTerminal(invocation))
+  }
+  const commands = (input.CommandId ? [requireCommand(model, input.CommandId)] : [...model.state.commands].reverse()).filter(
+    (command) => command.requestedAt >= after && command.requestedAt < before,
+  )
+  // An invocation is listed once it exists (delivery), with the status its agent last reported.
   const rows = commands.flatMap((command) =>
     command.invocations
-      .filter((invocation) => !input.InstanceId || invocation.instanceId === input.InstanceId)
-      .map((invocation) => ({command, invocation})),
+      .filter((invocation) => model.now >= invocation.visibleAt && (!input.InstanceId || invocation.instanceId === input.InstanceId))
+      .map((invocation) => ({command, invocation: reported(model, invocation)}))
+      .filter(({invocation}) => tests.every((test) => test(invocation))),
   )
   const {items, nextToken} = page(rows, input.NextToken, size, errors.invalidNextToken)
   return {
@@ -226,8 +240,9 @@ function elapsed(invocation: InvocationRecord, now: number): string {
 
 function getCommandInvocation(model: Model, input: GetCommandInvocationRequest): GetCommandInvocationResult {
   const command = requireCommand(model, input.CommandId)
-  const invocation = command.invocations.find((entry) => entry.instanceId === input.InstanceId)
-  if (!invocation || model.now < invocation.visibleAt) throw errors.invocationDoesNotExist()
+  const found = command.invocations.find((entry) => entry.instanceId === input.InstanceId)
+  if (!found || model.now < found.visibleAt) throw errors.invocationDoesNotExist()
+  const invocation = reported(model, found)
   const plugin = pluginName(model, command)
   if (input.PluginName && input.PluginName !== plugin) throw errors.invocationDoesNotExist()
   return {
@@ -279,7 +294,7 @@ function listCommands(model: Model, input: ListCommandsRequest): ListCommandsRes
     if (!FILTER_KEYS.has(filter.key ?? '')) throw errors.invalidFilterKey(`The filter key ${filter.key ?? 'null'} is not valid.`)
     if (filter.key === 'InvokedAfter') after = Math.max(after, filterTime(filter))
     else if (filter.key === 'InvokedBefore') before = Math.min(before, filterTime(filter))
-    else if (filter.key === 'Status') tests.push((command) => commandStatus(command) === filter.value)
+    else if (filter.key === 'Status') tests.push((command) => commandStatus(model, command) === filter.value)
     else if (filter.key === 'DocumentName') tests.push((command) => command.documentName === filter.value)
   }
   if (input.InstanceId) tests.push((command) => command.instanceIds.includes(input.InstanceId!))
@@ -296,7 +311,7 @@ function listCommands(model: Model, input: ListCommandsRequest): ListCommandsRes
   }
   if (tests.length > 0) commands = commands.filter((command) => tests.every((test) => test(command)))
   const {items, nextToken} = page(commands, input.NextToken, size, errors.invalidNextToken)
-  return {Commands: items.map(commandShape), NextToken: nextToken}
+  return {Commands: items.map((command) => commandShape(model, command)), NextToken: nextToken}
 }
 
 /** CancelCommand: the named instances' invocations (every one when none is named) that have not finished. */

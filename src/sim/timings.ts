@@ -10,10 +10,13 @@ export const DEFAULT_TIMINGS: SimTimings = {
   terminateMs: [10_000, 20_000],
   standbyMs: [3_000, 10_000],
   agentRegistrationMs: [5_000, 30_000],
+  invocationVisibleMs: [500, 1_500],
+  agentReportMs: [1_000, 5_000],
+  listingLagMs: [0, 0],
   commandLatency: {medianMs: 15_000, p95Ms: 40_000},
 }
 
-const RANGES = ['stackResourceMs', 'instanceBootMs', 'trafficAttachMs', 'commandMs', 'terminateMs', 'standbyMs', 'agentRegistrationMs'] as const
+const RANGES = ['stackResourceMs', 'instanceBootMs', 'trafficAttachMs', 'commandMs', 'terminateMs', 'standbyMs', 'agentRegistrationMs', 'invocationVisibleMs', 'agentReportMs', 'listingLagMs'] as const
 type RangeKey = (typeof RANGES)[number]
 
 /** z of the 95th percentile of the standard normal. */
@@ -54,14 +57,19 @@ export function resolveTimings(given: Partial<SimTimings> | undefined): SimTimin
  * A log-normal draw: ln(X) ~ N(mu, sigma) with e^mu = median and e^(mu + z95 sigma) = p95. Real
  * command run times are like that: most near the median, a long tail of slow ones, never negative.
  */
-export function logNormalDelay(model: Model, latency: LatencyDistribution): number {
+export function logNormalDelay(model: Model, latency: LatencyDistribution, random = model.random): number {
   const mu = Math.log(latency.medianMs)
   const sigma = Math.log(latency.p95Ms / latency.medianMs) / Z95
-  return Math.exp(mu + sigma * model.random.normal())
+  return Math.exp(mu + sigma * random.normal())
 }
 
-/** How long one SSM invocation runs (or, undeliverable, how long until SSM gives up on it). */
-export function commandDuration(model: Model): number {
+/**
+ * How long one SSM invocation runs (or, undeliverable, how long until SSM gives up on it): drawn for
+ * the instance's nth invocation (`key`: its id, or another family such as an association's runs on it),
+ * so that an instance's run times do not depend on when it was sent.
+ */
+export function commandDuration(model: Model, instanceId: string): number {
   const latency = model.timings.commandLatency
-  return latency ? logNormalDelay(model, latency) : model.delay(model.timings.commandMs)
+  const random = model.draw(`run:${instanceId}`)
+  return latency ? logNormalDelay(model, latency, random) : random.delay(model.timings.commandMs)
 }

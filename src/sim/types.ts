@@ -79,6 +79,15 @@ export interface SimTimings {
   standbyMs: DelayRange
   /** Boot -> the SSM agent registered (DescribeInstanceInformation lists it, SendCommand accepts it). */
   agentRegistrationMs: DelayRange
+  /** SendCommand -> the invocation exists (ListCommandInvocations lists it, GetCommandInvocation finds it). */
+  invocationVisibleMs: DelayRange
+  /** An invocation's end -> SSM knows it (the agent reports it): ListCommands counts it, listings show it. */
+  agentReportMs: DelayRange
+  /**
+   * After SSM counts an end, ListCommandInvocations and GetCommandInvocation may show it later still
+   * (0 by default): for tests of a reader that lists the invocations of a command whose counts moved.
+   */
+  listingLagMs: DelayRange
   /**
    * Run time of an SSM invocation (InProgress -> its end), log-normal: the default. Given `commandMs`
    * without `commandLatency`, the uniform range is used instead.
@@ -213,6 +222,14 @@ export interface AccountState {
   seq: number
   /** PRNG state. */
   rng: number
+  /**
+   * The seed of keyed draws (Model.draw): a draw for a stable key (an instance's nth invocation, the
+   * nth call of a kind) is the same whatever else happened in between, so that the same seed gives the
+   * same run however the release's polls interleave. Absent in accounts saved before it: taken from rng.
+   */
+  drawSeed?: number
+  /** How many keyed draws each key family made so far (the n of "the nth"). */
+  drawCounts?: Record<string, number>
   faults: SimFaults
   /** Every stack ever created, deleted ones included (DescribeStacks by id shows them). */
   stacks: StackRecord[]
@@ -447,6 +464,10 @@ export interface InvocationRecord {
   details: string
   /** GetCommandInvocation answers InvocationDoesNotExist before this time, as real SSM does right after SendCommand. */
   visibleAt: number
+  /** SSM knows the end from this time on (the agent reported it): ListCommands counts it. */
+  reportedAt?: number
+  /** Listings show the end (status, output) from this time on. */
+  listedAt?: number
   startedAt?: number
   endedAt?: number
   output: string

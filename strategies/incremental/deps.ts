@@ -43,8 +43,14 @@ export interface IncrementalSettings {
   maxErrors: Amount
   bakeMs: number
   timeouts: {standbyMs: number; applyMs: number; verifyMs: number; healthMs: number}
-  /** How often steps look at the account while they wait. */
+  /** How often steps look at the account while they wait; the window's prior before it learns when to look. */
   pollIntervalMs: number
+  /**
+   * The window's look planner (poll-plan.ts): the expected place-time held by instances ready but not
+   * yet noticed (instance x ms) that is worth one look, and the shortest and longest gap between looks.
+   * Not a release.yml key: the benchmarks vary it to print the frontier.
+   */
+  poll?: {wasteMs?: number; minGapMs?: number; maxGapMs?: number}
   /**
    * `sliding` (the default): a new instance starts as soon as one finishes. `fixed`: the next batch
    * starts only when the whole window is done, as CodeDeploy-style batches do; kept for comparison in

@@ -5,6 +5,7 @@ import {printableText} from '../../src/util/text.js'
 import {neverRegistered} from '../agents.js'
 import {changeCommand} from './change.js'
 import type {IncrementalDeps} from './deps.js'
+import {type LookKind, PollPlan} from './poll-plan.js'
 import {IN_FLIGHT, OUT_OF_SERVICE, type PassState} from './progress.js'
 
 /** One pass of a sliding window over a fleet: the release itself, or the way back. */
@@ -79,6 +80,7 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
     const record = job.state.get(instanceId)
     tracked.set(instanceId, {version, returnOnly: returnOnly === true, attempts: 0, phase: record?.phase ?? 'planned', at: record?.at ?? 0, commandId: record?.commandId, reason: record?.reason})
   }
+  await reattach(deps, job, tracked)
   const queue = job.instances.filter(({instanceId}) => tracked.get(instanceId)!.phase === 'planned').map((i) => i.instanceId)
   const seenCounts = new Map<string, number>()
   const commandSentAt = new Map<string, number>()
@@ -86,6 +88,10 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
   /** Instances SendCommand refused as not (yet) managed, since when: sent again once their agent is listed. */
   const unregistered = new Map<string, number>()
   let stopping: string | null = null
+  const plan = new PollPlan(pollPlanSettings(settings))
+  /** The look before this one: an instance seen past a phase now ended between the two. */
+  let previousLook = Number.NEGATIVE_INFINITY
+  let kind: LookKind = 'full'
 
   const deadlineOf = (t: Tracked): number => {
     const {standbyMs, applyMs, verifyMs, healthMs} = settings.timeouts
@@ -112,10 +118,13 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
     }
 
     // Observe: the group once, the commands in aggregate.
-    // One read of the group a tick, shared with the Standby calls below (they would read it again).
+    // One read of the group a tick, shared with the Standby calls below (they would read it again),
+    // when an instance moves through the group's states or one may start: not while all only change.
     const lifecycle = new Map<string, InstanceInfo>()
     let groupInfo: GroupInfo | undefined
-    if (job.group && (inFlight() > 0 || queue.length > 0)) {
+    const groupMoves = [...tracked.values()].some((t) => t.phase === 'enteringStandby' || t.phase === 'returning')
+    const mayStart = kind === 'full' && queue.length > 0 && job.window - outOfService() > 0
+    if (job.group && (groupMoves || mayStart)) {
       groupInfo = await fleet.describeGroup(job.group)
       for (const instance of groupInfo?.instances ?? []) lifecycle.set(instance.id, instance)
     }
@@ -130,15 +139,21 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
         }
       }
     }
-    const results = await finishedInvocations(deps, tracked, seenCounts, commandSentAt)
-    const targetHealth = await returningTargetHealth(deps, job, tracked, lifecycle)
+    // A standby look reads the group only: the changes and the load balancer wait for the next full one.
+    const full = kind === 'full'
+    const results = full ? await finishedInvocations(deps, tracked, seenCounts, commandSentAt) : new Map<string, InvocationResult>()
+    // The load balancer is asked about instances whose check should be over by now, not every look.
+    const targetHealth = full ? await returningTargetHealth(deps, job, tracked, lifecycle, (t) => plan.due('returning', t.at, now) || now > deadlineOf(t)) : new Map<string, TargetVerdict>()
 
     // Advance every instance in flight.
     const toSend: string[] = []
     const toReturn: string[] = []
     for (const [id, t] of tracked) {
       if (t.phase === 'enteringStandby') {
-        if (lifecycle.get(id)?.lifecycle === 'Standby') (t.returnOnly ? toReturn : toSend).push(id)
+        if (lifecycle.get(id)?.lifecycle === 'Standby') {
+          plan.learn('enteringStandby', t.at, previousLook, now)
+          ;(t.returnOnly ? toReturn : toSend).push(id)
+        }
         else if (now > deadlineOf(t)) move(id, 'failed', {reason: `did not reach Standby within ${settings.timeouts.standbyMs / 1000}s`})
       } else if (t.phase === 'changing' && t.commandId === undefined) {
         // Written ahead of a send that did not finish (a resumed release): whether it reached the
@@ -147,6 +162,7 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
       } else if (t.phase === 'changing') {
         // Only the invocation of the command sent last counts: an earlier attempt's failure is history.
         const result = results.get(`${t.commandId}:${id}`)
+        if (result) plan.learn('changing', t.at, previousLook, now)
         if (result?.ok) {
           if (job.group && job.standby) toReturn.push(id)
           else if (job.group) move(id, 'returning')
@@ -161,13 +177,18 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
           const undelivered = t.attempts === 0 && UNDELIVERED_INVOCATION_STATUSES.has(result.status)
           move(id, 'failed', {reason: undelivered ? `${result.status}: Systems Manager could not deliver the change, so the instance was not changed` : reason, ...(undelivered ? {undelivered} : {})})
         }
-        else if (now > deadlineOf(t)) move(id, 'failed', {reason: 'the change did not finish in time'})
-      } else if (t.phase === 'returning') {
+        else if (full && now > deadlineOf(t)) move(id, 'failed', {reason: 'the change did not finish in time'})
+      } else if (t.phase === 'returning' && full) {
         const info = lifecycle.get(id)
         // Traffic sees the application: InService and Healthy (EC2 status checks) is not enough while
         // the group has target groups; the instance must pass the load balancer's check in every one.
-        const verdict = info?.lifecycle === 'InService' && info.health === 'Healthy' ? (targetHealth.get(id) ?? {healthy: true}) : undefined
-        if (verdict?.healthy) move(id, 'done')
+        // Not asked this look (its check is not due yet): not healthy yet, when there are target groups to pass.
+        const unasked: TargetVerdict = deps.targets && job.targetGroups.length > 0 ? {healthy: false} : {healthy: true}
+        const verdict = info?.lifecycle === 'InService' && info.health === 'Healthy' ? (targetHealth.get(id) ?? unasked) : undefined
+        if (verdict?.healthy) {
+          plan.learn('returning', t.at, previousLook, now)
+          move(id, 'done')
+        }
         else if (info?.lifecycle === 'InService' && (info.health !== 'Healthy' || verdict?.failed !== undefined)) {
           const why = verdict?.failed ?? 'unhealthy'
           move(id, 'failed', {reason: `${why} after the change`})
@@ -194,7 +215,7 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
     // Fill the window.
     const starting: string[] = []
     const batchDone = deps.settings.windowPolicy !== 'fixed' || inFlight() === 0
-    if (!stopping && batchDone) {
+    if (!stopping && batchDone && full) {
       let free = job.window - outOfService()
       if (free <= 0 && inFlight() === 0 && queue.length > 0) {
         stopping = `every place in the window (${job.window}) is held by a failed instance`
@@ -228,8 +249,52 @@ export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<
       if (stopping) throw new WindowStopped(stopping, result)
       return result
     }
-    await clock.sleep(settings.pollIntervalMs)
+    previousLook = now
+    const inFlightNow = [...tracked.values()].filter((t) => IN_FLIGHT.has(t.phase)).map((t) => ({phase: t.phase, since: t.at}))
+    const next = plan.nextLook(clock.now(), inFlightNow)
+    kind = next.kind
+    await clock.sleep(next.delayMs)
   }
+}
+
+/** The planner's settings: the poll interval is its prior and, unless set, its shortest gap. */
+function pollPlanSettings(settings: IncrementalDeps['settings']) {
+  const poll = settings.poll ?? {}
+  return {
+    pollIntervalMs: settings.pollIntervalMs,
+    wasteMs: poll.wasteMs ?? DEFAULT_POLL_WASTE_MS,
+    minGapMs: poll.minGapMs ?? Math.min(settings.pollIntervalMs, DEFAULT_MIN_GAP_MS),
+    maxGapMs: poll.maxGapMs ?? Math.max(settings.pollIntervalMs, DEFAULT_MAX_GAP_MS),
+  }
+}
+
+/** Defaults of the poll planner (poll-plan.ts), chosen from the frontier bench/ prints. */
+export const DEFAULT_POLL_WASTE_MS = 80_000
+const DEFAULT_MIN_GAP_MS = 5_000
+const DEFAULT_MAX_GAP_MS = 60_000
+
+/**
+ * A resumed pass: instances written ahead as changing without a command id may have been sent their
+ * change by the process that died (the journal defers the records carrying command ids to its next
+ * write). The commands it sent carry this pass's comment: those found are re-attached, not sent again.
+ */
+async function reattach(deps: IncrementalDeps, job: WindowJob, tracked: Map<string, Tracked>): Promise<void> {
+  const unknown = [...tracked].filter(([, t]) => t.phase === 'changing' && t.commandId === undefined)
+  if (unknown.length === 0) return
+  const since = Math.min(...unknown.map(([, t]) => t.at))
+  const versions = new Set(unknown.map(([, t]) => t.version))
+  for (const version of versions) {
+    for (const sent of await deps.commands.sentWith(changeComment(job, version), since)) {
+      for (const id of sent.instanceIds) {
+        const t = tracked.get(id)
+        if (t?.phase === 'changing' && t.commandId === undefined && t.version === version) t.commandId = sent.commandId
+      }
+    }
+  }
+}
+
+function changeComment(job: WindowJob, version: string): string {
+  return `release ${job.releaseId} ${job.pass === 'forward' ? 'to' : 'back to'} ${version}`
 }
 
 /** Not in the group any more, or on its way out. */
@@ -255,10 +320,13 @@ async function returningTargetHealth(
   job: WindowJob,
   tracked: Map<string, Tracked>,
   lifecycle: Map<string, InstanceInfo>,
+  due: (t: Tracked) => boolean,
 ): Promise<Map<string, TargetVerdict>> {
   const verdicts = new Map<string, TargetVerdict>()
   if (!deps.targets || job.targetGroups.length === 0) return verdicts
   const back = [...tracked].filter(([id, t]) => t.phase === 'returning' && lifecycle.get(id)?.lifecycle === 'InService').map(([id]) => id)
+  // Only when one of them should have passed by now; then all of them are asked about, in one call.
+  if (!back.some((id) => due(tracked.get(id)!))) return verdicts
   if (back.length === 0) return verdicts
   for (const id of back) verdicts.set(id, {healthy: true})
   for (const targetGroup of job.targetGroups) {
@@ -338,7 +406,7 @@ async function sendChanges(
   }
   let stopping: string | undefined
   for (const [version, ids] of byVersion) {
-    const comment = `release ${job.releaseId} ${job.pass === 'forward' ? 'to' : 'back to'} ${version}`
+    const comment = changeComment(job, version)
     const at = deps.clock.now()
     await job.append(ids.map((instanceId) => ({instanceId, pass: job.pass, phase: 'changing' as const, at})))
     let commandIds: string[]
@@ -398,9 +466,9 @@ async function finishedInvocations(
   const moved = summaries
     .filter((s) => s.completedCount + s.deliveryTimedOutCount > (seenCounts.get(s.commandId) ?? 0))
     .map((s) => s.commandId)
-  for (const s of summaries) seenCounts.set(s.commandId, s.completedCount + s.deliveryTimedOutCount)
   // SSM calls a command Success only once every invocation succeeded: its instances need no listing.
   const allSucceeded = new Set(summaries.filter((s) => s.status === 'Success' && s.targetCount > 0 && s.completedCount === s.targetCount && s.errorCount === 0).map((s) => s.commandId))
+  for (const s of summaries) if (allSucceeded.has(s.commandId)) seenCounts.set(s.commandId, s.completedCount + s.deliveryTimedOutCount)
   for (const [instanceId, t] of tracked) {
     if (t.phase === 'changing' && t.commandId !== undefined && allSucceeded.has(t.commandId) && moved.includes(t.commandId)) {
       results.set(`${t.commandId}:${instanceId}`, {commandId: t.commandId, instanceId, status: 'Success', done: true, ok: true})
@@ -408,9 +476,16 @@ async function finishedInvocations(
   }
   const toList = moved.filter((id) => !allSucceeded.has(id))
   if (toList.length === 0) return results
+  // A command's counts may move before its listing shows the end (the agent's report is late, the
+  // invocation not yet listed): what counts as seen is the ends the listing showed, so that a command
+  // whose counts ran ahead is listed again at the next look instead of being forgotten.
+  const listedEnds = new Map<string, number>(toList.map((id) => [id, 0]))
   for (const invocation of await deps.commands.invocations(toList)) {
-    if (invocation.done) results.set(`${invocation.commandId}:${invocation.instanceId}`, invocation)
+    if (!invocation.done) continue
+    results.set(`${invocation.commandId}:${invocation.instanceId}`, invocation)
+    listedEnds.set(invocation.commandId, (listedEnds.get(invocation.commandId) ?? 0) + 1)
   }
+  for (const [commandId, ends] of listedEnds) seenCounts.set(commandId, ends)
   return results
 }
 

@@ -35,8 +35,31 @@ describe('incremental release on the simulated account', () => {
     // `npm run bench` prints the figures); per instance per poll it would be hundreds. An instance back
     // from Standby waits for 5 passed load balancer checks (150 s), so there are more polls than there
     // were when InService was enough, each with one DescribeTargetHealth.
-    expect(total / 200).toBeLessThan(8)
+    expect(total / 200).toBeLessThan(6)
     expect(calls['autoscaling:EnterStandby']!).toBeLessThan(200)
+  })
+
+  it('never has more than maxUnavailable out of service, at any call of a 200-instance rollout with 20% of calls throttled', async () => {
+    const {ws, sim} = await openIncremental({
+      instances: 200,
+      maxUnavailable: '10%',
+      commandLatency: {medianMs: 90_000, p95Ms: 160_000},
+      seed: 23,
+      faults: {throttle: {rate: 0.2}},
+    })
+    let worst = 0
+    const stop = sim.observe((v) => {
+      worst = Math.max(worst, v.outOfService)
+    })
+    const result = await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
+    stop()
+    expect(result.outcome, result.message).toBe('succeeded')
+    expect(versionCounts(sim)).toEqual({'2.0.0': 200})
+    expect(notInService(sim)).toEqual([])
+    // The throttling was real: calls were refused and retried.
+    expect(sim.metrics().throttled).toBeGreaterThan(20)
+    expect(worst).toBeLessThanOrEqual(20)
+    expect(worst).toBeGreaterThanOrEqual(15)
   })
 
   it('rolls back after a failure in the canary: every instance on its previous version, none in Standby', async () => {

@@ -40,10 +40,17 @@ async function invocations(h: Harness, commandId: string): Promise<CommandInvoca
   return all
 }
 
+/** How many instances a command was sent to (its invocations are listed only once they exist). */
+async function targetCount(h: Harness, commandId: string): Promise<number> {
+  const listed = await h.clients.ssm.send(new ListCommandsCommand({CommandId: commandId}))
+  return listed.Commands![0]!.TargetCount!
+}
+
 async function settled(h: Harness, commandId: string): Promise<CommandInvocation[]> {
+  const count = await targetCount(h, commandId)
   return waitFor(h, async () => {
     const all = await invocations(h, commandId)
-    return all.every((i) => i.Status !== 'Pending' && i.Status !== 'InProgress') ? all : undefined
+    return all.length === count && all.every((i) => i.Status !== 'Pending' && i.Status !== 'InProgress') ? all : undefined
   })
 }
 
@@ -59,7 +66,7 @@ describe('SSM Run Command', () => {
     const done = await waitFor(h, async () => {
       const all = await invocations(h, commandId)
       for (const invocation of all) seen.add(invocation.Status!)
-      return all.every((i) => i.Status === 'Success') ? all : undefined
+      return all.length === ids.length && all.every((i) => i.Status === 'Success') ? all : undefined
     }, {stepMs: 500})
     expect([...seen]).toEqual(['Pending', 'InProgress', 'Success'])
     expect(done.map((i) => i.InstanceId).sort()).toEqual([...ids].sort())
@@ -162,6 +169,8 @@ describe('SSM Run Command', () => {
     const {h, ids} = await fleet({}, '1.0.0', 2)
     await send(h, ids)
     await send(h, ids)
+    // An invocation is listed once it exists, a moment after SendCommand.
+    h.clock.advance(2_000)
     const answer = await h.clients.ssm.send(new ListCommandInvocationsCommand({MaxResults: 3}))
     expect(answer.CommandInvocations).toHaveLength(3)
     expect(answer.NextToken).toBeDefined()
