@@ -36,7 +36,7 @@ describe('adapters under network faults', () => {
 
     const {lostAnswers, before} = world.account.metrics().networkFailures
     expect(lostAnswers['ssm:SendCommand']).toBeGreaterThan(2)
-    expect(before).toBeGreaterThan(2)
+    expect(before).toBeGreaterThan(0)
     expect(world.retries.transport).toBeGreaterThan(5)
     const commands = await allCommands(world)
     // As many commands as sends, one per step, and the ids we were given are the ones SSM ran.

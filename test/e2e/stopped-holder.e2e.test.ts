@@ -58,7 +58,8 @@ describe.each(['file', 'dynamodb'] as const)('a holder stopped past its lease, t
   it('writes nothing more, exits 4 (E_LEASE_LOST), and the ledger matches the account', async () => {
     const {a, b, state} = await setup(backend)
     expect((await release(['rollout', 'web', '--version', '1.0.0'], {cwd: a})).code).toBe(0)
-    const env = {RELEASE_LEASE_TTL: '2', RELEASE_SIM_SPEED: '40'}
+    // 4 s: renewed every 1.3 s, so a loaded machine's stalls do not cost the running holder its lease.
+    const env = {RELEASE_LEASE_TTL: '4', RELEASE_SIM_SPEED: '40'}
     const holder = startRelease(['rollout', 'web', '--version', '2.0.0'], {cwd: a, env})
     const ledger = async () => JSON.parse((await state.read('targets/web/ledger.json')) ?? '{"releases":[]}')
     let ended: {code: number; stderr: string} | undefined
@@ -70,7 +71,14 @@ describe.each(['file', 'dynamodb'] as const)('a holder stopped past its lease, t
     process.kill(holder.child.pid!, 'SIGSTOP')
     try {
       await until('its lease expired', async () => Date.parse(JSON.parse((await state.read('locks/web.json')) ?? '{}').expires ?? '0') < Date.now())
-      const resumed = await release(['resume', 'web', '--json'], {cwd: b, env: {RELEASE_LEASE_TTL: '2'}})
+      // A renewal the holder had in flight when it was stopped can land after the look above: take
+      // over once the lease it wrote last has run out too (a stopped holder renews nothing more).
+      let resumed = await release(['resume', 'web', '--json'], {cwd: b, env: {RELEASE_LEASE_TTL: '4'}})
+      await until('the stopped holder\'s lease is taken over', async () => {
+        if (resumed.code !== 4 || !resumed.stderr.includes('E_LOCKED')) return true
+        resumed = await release(['resume', 'web', '--json'], {cwd: b, env: {RELEASE_LEASE_TTL: '4'}})
+        return false
+      })
       expect(resumed.code, resumed.stderr).toBe(0)
       expect(json(resumed)).toMatchObject({liveVersion: '2.0.0', release: {id: 'web-2', outcome: 'succeeded'}})
     } finally {
