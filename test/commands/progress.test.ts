@@ -93,7 +93,7 @@ describe('the live view', () => {
   it('in a CI log, what planning said before the start follows the started line; refused at planning, it is still shown under the id', () => {
     const ci = () => {
       const lines: string[] = []
-      const view = progressView({isTTY: false, write: (t: string) => lines.push(t.replace(/^\S+ /, ''))} as unknown as NodeJS.WriteStream, {CI: 'true'})
+      const view = progressView({isTTY: false, write: (t: string) => lines.push(t.replace(/^\S+ /, ''))}, {CI: 'true'})
       return {lines, view}
     }
     const drift = {releaseId: RECORD.id, step: 'planning', message: 'drift: web is in sync with 1.0.0'}
