@@ -8,25 +8,33 @@ import {UserError} from '../errors.js'
 import {keys} from '../engine/keys.js'
 import type {StateStore} from '../ports/store.js'
 import type {DynamoStateStore} from '../aws/state-store.js'
+import {environmentStore} from '../store/prefixed.js'
+import {releaseIdPrefix} from '../config/environments.js'
 import type {TableInit} from '../aws/state-table.js'
 import {FileStateStore} from '../store/file.js'
 import type {Workspace} from './workspace.js'
 import {cli} from '../util/cli-context.js'
 
-/** The workspace's table, or exit 2 when release.yml keeps its state in files. */
-function tableOf(ws: Workspace, command: string): DynamoStateStore {
-  if (ws.config.state.backend !== 'dynamodb') {
+/**
+ * The whole table release.yml names, opened from its state settings, or exit 2 when release.yml
+ * keeps its state in files. Not ws.store: with environments that is one environment's keys within
+ * the table (store/prefixed.ts), which is no table to create or describe.
+ */
+async function tableOf(ws: Workspace, command: string): Promise<DynamoStateStore> {
+  const {state} = ws.whole ?? ws.config
+  if (state.backend !== 'dynamodb') {
     throw new UserError(
       'E_STATE_BACKEND',
       `release ${command} works on a DynamoDB state table, and ${path.basename(ws.config.file)} keeps the state in files (${ws.config.stateDir})`,
       'Set state: {backend: dynamodb, table: NAME} in release.yml (see docs/config.md, State), then run it again.',
     )
   }
-  return ws.store as DynamoStateStore
+  const [{openDynamoStore}, {SystemClock}] = await Promise.all([import('../aws/state-store.js'), import('../util/clock.js')])
+  return openDynamoStore({table: state.table, region: state.region, ...(state.endpoint !== undefined ? {endpoint: state.endpoint} : {}), clock: new SystemClock()})
 }
 
 export async function initState(ws: Workspace): Promise<TableInit> {
-  const store = tableOf(ws, 'state init')
+  const store = await tableOf(ws, 'state init')
   const [{initTable}, {SystemClock}] = await Promise.all([import('../aws/state-table.js'), import('../util/clock.js')])
   return initTable(store, new SystemClock())
 }
@@ -50,12 +58,17 @@ export interface Migration {
  * the table already holds releases of a target that differ from the directory's.
  */
 export async function migrateState(ws: Workspace, from: string): Promise<Migration> {
-  const table = tableOf(ws, 'state migrate')
+  const whole = await tableOf(ws, 'state migrate')
   const dir = path.resolve(cli().cwd, from)
-  const source = sourceStore(dir)
+  // With environments, one environment's state: its keys in the directory (envs/<env>/, as the file
+  // backend keeps them) copied to its keys in the table, as the workspace's store reads them.
+  const env = ws.config.environment
+  const table = env === undefined ? whole : environmentStore(whole, env)
+  const source = env === undefined ? sourceStore(dir) : environmentStore(sourceStore(dir), env)
   const targets = await targetsWithLedger(source)
   if (targets.length === 0) {
-    throw new UserError('E_STATE_SOURCE', `${dir} holds no ledger (no targets/<target>/ledger.json): it is not a release state directory`, 'Name the stateDir of a project that has run releases (by default .release beside its release.yml).')
+    const where = env === undefined ? 'targets/<target>/ledger.json' : `envs/${env}/targets/<target>/ledger.json: environment ${env}`
+    throw new UserError('E_STATE_SOURCE', `${dir} holds no ledger (no ${where}): it is not a release state directory`, 'Name the stateDir of a project that has run releases (by default .release beside its release.yml); with environments, pick the environment with --env.')
   }
   const plans: {target: string; ledger: string; present: boolean; releases: string[]}[] = []
   for (const target of targets) {
@@ -64,11 +77,13 @@ export async function migrateState(ws: Workspace, from: string): Promise<Migrati
     if (there !== undefined && there !== ledger && hasReleases(there)) {
       throw new UserError(
         'E_STATE_MIGRATE_CONFLICT',
-        `the table ${table.table} already holds releases of ${target} that differ from ${dir}: migrating would mix two histories; nothing was copied`,
+        `the table ${whole.table} already holds releases of ${target} that differ from ${dir}: migrating would mix two histories; nothing was copied`,
         `Migrate into another table, or leave ${target} out of this one (move targets/${target} aside in a copy of ${dir}).`,
       )
     }
-    const releaseIds = (await source.list('releases')).filter((id) => id.startsWith(`${target}-`) && /^\d+$/.test(id.slice(target.length + 1)))
+    // Ids as the ledger hands them out: staging-web-3 in environment staging (releaseIdPrefix).
+    const idPrefix = `${releaseIdPrefix(ws.config)}${target}-`
+    const releaseIds = (await source.list('releases')).filter((id) => id.startsWith(idPrefix) && /^\d+$/.test(id.slice(idPrefix.length)))
     plans.push({target, ledger, present: there === ledger, releases: releaseIds})
   }
   const result: MigratedTarget[] = []
@@ -80,7 +95,7 @@ export async function migrateState(ws: Workspace, from: string): Promise<Migrati
     }
     result.push({target: plan.target, status: plan.present ? 'present' : 'copied', releases: plan.releases.length})
   }
-  return {from: dir, table: table.table, targets: result}
+  return {from: dir, table: whole.table, targets: result}
 }
 
 function sourceStore(dir: string): FileStateStore {

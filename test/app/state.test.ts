@@ -22,7 +22,8 @@ afterAll(async () => {
 })
 
 function onTable(ws: Workspace, store: DynamoStateStore): Workspace {
-  return {...ws, config: {...ws.config, state: {backend: 'dynamodb', table: store.table, region: 'us-east-1'}}, store, ledger: new Ledger(store, ws.now)}
+  const state = {backend: 'dynamodb' as const, table: store.table, region: 'us-east-1', endpoint: dynamo.endpoint}
+  return {...ws, config: {...ws.config, state}, whole: {...(ws.whole ?? ws.config), state}, store, ledger: new Ledger(store, ws.now)}
 }
 
 describe('release state migrate', () => {

@@ -89,4 +89,24 @@ describe('the live view', () => {
     view.stop({outcome: 'rolledBack', failedStep: 'verifying'})
     expect(lines.at(-1)).toMatch(/xx verifying failed; ended rolledBack/)
   })
+
+  it('in a CI log, what planning said before the start follows the started line; refused at planning, it is still shown under the id', () => {
+    const ci = () => {
+      const lines: string[] = []
+      const view = progressView({isTTY: false, write: (t: string) => lines.push(t.replace(/^\S+ /, ''))}, {CI: 'true'})
+      return {lines, view}
+    }
+    const drift = {releaseId: RECORD.id, step: 'planning', message: 'drift: web is in sync with 1.0.0'}
+    const started = ci()
+    started.view.progress(drift)
+    started.view.start(RECORD)
+    started.view.transition('planning')
+    expect(started.lines.slice(1)).toEqual([`[${RECORD.id}] -> planning\n`, `[${RECORD.id}]    planning: drift: web is in sync with 1.0.0\n`])
+    expect(started.lines[0]).toMatch(new RegExp(`^\\[${RECORD.id}\\] .* started`))
+
+    const refused = ci()
+    refused.view.progress(drift)
+    refused.view.stop()
+    expect(refused.lines).toEqual([`[${RECORD.id}] -> planning\n`, `[${RECORD.id}]    planning: drift: web is in sync with 1.0.0\n`])
+  })
 })

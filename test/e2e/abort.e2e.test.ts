@@ -34,9 +34,12 @@ describe('release abort from another process while the release runs', () => {
     expect(started.code, started.stderr).toBe(0)
     const reached = await release(['wait', 'web', '--for', 'baking'], {cwd})
     expect(reached.code, reached.stderr).toBe(0)
-    const aborted = await release(['abort', 'web', '--reason', 'error rate up', '--json'], {cwd})
+    const aborted = await release(['abort', 'web', '--reason', 'error rate up', '--json'], {cwd, env: {CI: 'true'}})
     expect(aborted.code, aborted.stderr).toBe(3)
     expect(json(aborted)).toMatchObject({liveVersion: '1.0.0', release: {id: 'web-2', outcome: 'aborted'}})
+    // It never started the release it waited for; its CI log line still names it.
+    expect(aborted.stderr).toMatch(/^\S+ \[web-2\] ended aborted$/m)
+    expect(aborted.stderr).not.toMatch(/\[\]/)
     const history = json(await release(['history', 'web', '--json'], {cwd}))
     expect(history[0].message).toMatch(/aborted at baking by .+@.+: error rate up/)
   })

@@ -19,6 +19,11 @@ export interface ProgressView {
   start(record: ReleaseRecord, continued?: string): void
   transition(state: string): void
   progress(event: ProgressEvent): void
+  /**
+   * The release the view reports on, for lines said without a start: a rollout refused at planning,
+   * an abort that only waits for the end of a release running in another process.
+   */
+  follow(releaseId: string): void
   stop(end?: ViewEnd): void
 }
 
@@ -31,17 +36,33 @@ export function progressView(stream: Output = cli().stderr, env: NodeJS.ProcessE
 
 /**
  * A step reports progress as soon as it starts, while the transition into its state is announced
- * only once persisted; this puts each step's heading before its progress, once.
+ * only once persisted; this puts each step's heading before its progress, once. What planning says
+ * before the release is recorded (drift, keep-warm, enforce) waits for the start line, which names
+ * the release, and follows it.
  */
 class StepOrder implements ProgressView {
   private current = ''
   /** States announced by their step's progress before their persisted transition arrived. */
   private early: string[] = []
+  private started = false
+  private releaseId: string | undefined
+  /** Said before the start, in order: replayed after it (or at stop, when no start came). */
+  private pending: (() => void)[] = []
   constructor(private readonly view: ProgressView) {}
   start(record: ReleaseRecord, continued?: string): void {
+    this.started = true
     this.view.start(record, continued)
+    this.replay()
+  }
+  follow(releaseId: string): void {
+    this.releaseId = releaseId
+    this.view.follow(releaseId)
   }
   transition(state: string): void {
+    if (!this.started) {
+      this.pending.push(() => this.transition(state))
+      return
+    }
     const at = this.early.indexOf(state)
     if (at >= 0) {
       this.early = this.early.slice(at + 1)
@@ -50,6 +71,11 @@ class StepOrder implements ProgressView {
     this.announce(state)
   }
   progress(event: ProgressEvent): void {
+    if (!this.started) {
+      this.releaseId ??= event.releaseId
+      this.pending.push(() => this.progress(event))
+      return
+    }
     if (event.step !== this.current) {
       this.announce(event.step)
       this.early.push(event.step)
@@ -57,7 +83,18 @@ class StepOrder implements ProgressView {
     this.view.progress(event)
   }
   stop(end?: ViewEnd): void {
+    if (!this.started && this.pending.length > 0) {
+      // No start line came (refused at planning): what planning said is still shown, under its id.
+      this.started = true
+      if (this.releaseId !== undefined) this.view.follow(this.releaseId)
+      this.replay()
+    }
     this.view.stop(end)
+  }
+  private replay(): void {
+    const pending = this.pending
+    this.pending = []
+    for (const said of pending) said()
   }
   private announce(state: string): void {
     this.current = state
@@ -72,6 +109,9 @@ class LineView implements ProgressView {
   start(record: ReleaseRecord, continued?: string): void {
     this.releaseId = record.id
     this.write(`${record.kind} of ${record.target} to ${record.version} ${continued ? `${continued} at ${record.state}` : 'started'} (previous: ${record.previousVersion ?? 'none'})`)
+  }
+  follow(releaseId: string): void {
+    this.releaseId = releaseId
   }
   transition(state: string): void {
     this.write(`-> ${state}`)
@@ -122,6 +162,9 @@ class LiveView implements ProgressView {
     private readonly stream: Output,
     private readonly paint: Palette,
   ) {}
+  follow(): void {
+    // The live view names the release in its heading, drawn from the start's record.
+  }
   start(record: ReleaseRecord): void {
     this.record = record
     this.startedAt = Date.now()

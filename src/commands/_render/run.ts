@@ -44,6 +44,8 @@ export async function runWithProgress(
     process.off('SIGTERM', interrupted)
   }
   const failure = result.record.details?.failure as {step?: string} | null | undefined
+  // An abort that waited for a release running elsewhere never saw it start: its end still names it.
+  view.follow(result.record.id)
   view.stop({outcome: result.outcome, ...(failure?.step ? {failedStep: failure.step} : {})})
   const {statusOf} = await import('../../app/views.js')
   const status = await statusOf(ws, result.record.target)
