@@ -99,7 +99,19 @@ describe('release drift, immutable', () => {
     expect(report!.findings.map((f) => (f.kind === 'instanceVersion' ? f.instance : '')).sort()).toEqual(sim.view().groups.find((g) => g.name === group)!.instances.map((i) => i.id).sort())
   })
 
-  it('refuses an unknown target before reading the account', async () => {
+  it('reports a live instance whose SSM agent never registers, after waiting for it', async () => {
+    const {ws, sim, clock} = await openProject({capacity: 2, extra: CURRENT, faults: {unregisteredVersions: ['*-noagent']}})
+    const first = await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
+    const group = String(first.record.details?.group)
+    sim.causeDrift({kind: 'launch', group, version: '0.9.0-noagent'})
+    clock.advance(5 * 60_000)
+    const stray = sim.view().groups.find((g) => g.name === group)!.instances.find((i) => i.version === '0.9.0-noagent')!
+    expect(stray.lifecycle).toBe('InService')
+    const [report] = await drift(ws, {target: 'web'}, {sim})
+    expect(report!.findings).toEqual([{kind: 'instanceVersion', instance: stray.id, expected: '1.0.0', actual: null, joined: false, reason: 'its SSM agent is not registered (waited 300s)'}])
+  })
+
+    it('refuses an unknown target before reading the account', async () => {
     const {ws, sim} = await openProject({capacity: 2})
     await expect(drift(ws, {target: 'nope'}, {sim})).rejects.toBeInstanceOf(UserError)
     expect(sim.metrics().calls['cloudformation:DetectStackDrift'] ?? 0).toBe(0)

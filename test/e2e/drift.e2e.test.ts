@@ -48,7 +48,7 @@ describe('drift and converge through the binary', () => {
     // The groups of web's stacks as they are now: a converge may have replaced the live one.
     // Stacks being deleted (the rollout before retired one) still list their groups: leave them out.
     const groups = async () => {
-      const shown = json(await release(['sim', 'show', '--json'], {cwd})) as {stacks: {name: string; status: string}[]; groups: {name: string; stackName?: string; desired: number; trafficSources: unknown[]; instances: {id: string; lifecycle: string}[]}[]}
+      const shown = json<{stacks: {name: string; status: string}[]; groups: {name: string; stackName?: string; desired: number; trafficSources: unknown[]; instances: {id: string; lifecycle: string}[]}[]}>(await release(['sim', 'show', '--json'], {cwd}))
       const standing = new Set(shown.stacks.filter((s) => !s.status.startsWith('DELETE_')).map((s) => s.name))
       const all = shown.groups.filter((g) => g.stackName !== undefined && standing.has(g.stackName))
       return {retained: all.find((g) => g.desired === 0)!, live: all.find((g) => g.trafficSources.length > 0)!}
@@ -67,7 +67,7 @@ describe('drift and converge through the binary', () => {
       // on by the real time it takes, which an in-process run keeps short, so look until it boots.
       const launched = /launched (i-[0-9a-f]+)/.exec(caused.stdout)?.[1]
       for (let look = 0; look < 200; look++) {
-        const shown = json(await release(['sim', 'show', '--json'], {cwd, env: {RELEASE_SIM_SPEED: '1000000'}})) as {groups: {instances: {id: string; lifecycle: string}[]}[]}
+        const shown = json<{groups: {instances: {id: string; lifecycle: string}[]}[]}>(await release(['sim', 'show', '--json'], {cwd, env: {RELEASE_SIM_SPEED: '1000000'}}))
         const instance = shown.groups.flatMap((g) => g.instances).find((i) => i.id === launched)
         if (launched === undefined || instance?.lifecycle === 'InService') break
       }
