@@ -1,13 +1,16 @@
 /**
  * `release drift`: the account against the ledger and the desired version, read-only (no lease, no
  * change). Immutable targets: CloudFormation drift detection on the live stack, what serves the
- * traffic sources, retained groups at zero, the live group's instances on the live version.
+ * traffic sources, retained groups at zero, the live group's instances on the live version (read
+ * with the target's `current` lines, when it has them).
  * Incremental targets: each instance's version read with the target's `current` command.
  */
-import {currentVersions} from '../../strategies/incremental/plan.js'
+import {awaitAgents} from '../../strategies/agents.js'
+import {currentVersions, type VersionRead, type VersionReading} from '../../strategies/incremental/plan.js'
 import {fleetMembers} from '../../strategies/incremental/fleet.js'
 import {TAG} from '../../strategies/immutable/index.js'
 import {resourceName} from '../config/environments.js'
+import {SHELL_DOCUMENTS} from '../config/schema/names.js'
 import {targetOrError} from '../config/targets.js'
 import type {ImmutableTargetConfig, IncrementalTargetConfig, TargetConfig} from '../config/types.js'
 import {JournalInstanceLog} from '../engine/instance-journal.js'
@@ -16,6 +19,7 @@ import type {ResourceDrift} from '../ports/stacks.js'
 import {openAccount, type Account, type AccountOverrides} from './account.js'
 import {incrementalDeps} from './kinds/incremental.js'
 import {liveStack} from './kinds/immutable.js'
+import {POLL_INTERVAL_MS} from './kinds/timing.js'
 import {reconcile} from './reconcile.js'
 import {enforcementDrift, enforcementFindingText, type Enforcement, type EnforcementFinding} from './drift-enforce.js'
 import {warmGroupOf} from './warm.js'
@@ -27,7 +31,7 @@ export type DriftFinding =
   | {kind: 'extraServing'; group: string; version: string; role: string}
   | {kind: 'liveNotServing'; group: string}
   | {kind: 'retainedScaledUp'; stack: string; group: string; desired: number}
-  | {kind: 'instanceVersion'; instance: string; expected: string; actual: string | null; joined: boolean}
+  | {kind: 'instanceVersion'; instance: string; expected: string; actual: string | null; joined: boolean; reason?: string}
   | {kind: 'instanceMissing'; instance: string}
   | EnforcementFinding
 
@@ -101,14 +105,22 @@ async function immutableDrift(_ws: Workspace, account: Account, target: Immutabl
   checked.push(`retained groups at zero${warmOpen ? ` (${warmOpen} kept warm until ${warm!.until})` : ''}`)
 
   // Every instance of the live group runs the live version: a group boots from its template, so an
-  // instance on another version was changed by hand (read through the sim's versions or `current`).
-  // AWS itself has no API for what an instance runs; the simulated account knows it.
-  if (liveGroup && account.sim) {
-    const versions = account.sim.view().groups.find((g) => g.name === liveGroup)?.instances ?? []
-    for (const i of versions.filter((i) => i.lifecycle === 'InService')) {
-      if (i.version !== undefined && i.version !== version) findings.push({kind: 'instanceVersion', instance: i.id, expected: version, actual: i.version, joined: false})
+  // instance on another version was changed by hand or launched from an old template. AWS has no API
+  // for what an instance runs: it is read on the instance with the target's `current` lines, as an
+  // incremental target's are, on AWS and on the simulated account alike.
+  if (liveGroup) {
+    const inService = ((await account.fleet.describeGroup(liveGroup))?.instances ?? []).filter((i) => i.lifecycle === 'InService').map((i) => i.id)
+    if (!target.current || target.current.length === 0) {
+      checked.push(`${inService.length} instances of ${liveGroup} in service; their versions not checked: no current command (set targets.${target.name}.current in release.yml)`)
+    } else {
+      const reading = {
+        commands: account.commands,
+        clock: account.clock,
+        settings: {change: {document: SHELL_DOCUMENTS[0], current: target.current}, timeouts: {applyMs: target.timeouts.verifyMs, verifyMs: target.timeouts.verifyMs}, pollIntervalMs: POLL_INTERVAL_MS},
+      }
+      findings.push(...(await versionFindings(reading, inService, version, new Set())))
+      checked.push(`${inService.length} instances of ${liveGroup} in service, versions read with the current command`)
     }
-    checked.push(`instances of ${liveGroup} on ${version}`)
   }
   return {findings, checked}
 }
@@ -125,13 +137,8 @@ async function incrementalDrift(ws: Workspace, account: Account, target: Increme
   const checked = [`${members.instanceIds.length} instances in service, versions read with the current command`]
   if (target.change.current.length === 0) {
     checked[0] = `${members.instanceIds.length} instances in service; no current command: versions cannot be read (set change.current)`
-  } else if (members.instanceIds.length > 0) {
-    const versions = await currentVersions(deps, members.instanceIds, null)
-    for (const id of members.instanceIds) {
-      const read = versions.get(id)
-      const actual = read?.version ?? null
-      if (actual !== version) findings.push({kind: 'instanceVersion', instance: id, expected: version, actual, joined: released.size > 0 && !released.has(id)})
-    }
+  } else {
+    findings.push(...(await versionFindings(deps, members.instanceIds, version, released)))
   }
   const present = new Set(members.instanceIds)
   for (const id of released) if (!present.has(id)) findings.push({kind: 'instanceMissing', instance: id})
@@ -143,6 +150,38 @@ async function incrementalDrift(ws: Workspace, account: Account, target: Increme
     return {findings, checked, enforcement: enforced.enforcement}
   }
   return {findings, checked}
+}
+
+/**
+ * The instances not on `version`, read with the `current` lines (plan's currentVersions, the same
+ * command and rules for both strategies). An instance whose agent never registered, or whose command
+ * failed or printed no version, is reported with why: unread is not in sync.
+ */
+async function versionFindings(reading: VersionReading, instanceIds: string[], version: string, released: Set<string>): Promise<DriftFinding[]> {
+  if (instanceIds.length === 0) return []
+  const {commands, clock, settings} = reading
+  // Bounded like a release's planning: a just-launched instance's agent registers within moments.
+  const unregistered = await awaitAgents(
+    {commands, clock, report: () => undefined},
+    {releaseId: 'drift', step: 'drift', instanceIds, timeoutMs: settings.timeouts.verifyMs, pollIntervalMs: settings.pollIntervalMs},
+  )
+  const missing = new Set(unregistered)
+  const registered = instanceIds.filter((id) => !missing.has(id))
+  const versions = registered.length > 0 ? await currentVersions(reading, registered, null) : new Map<string, VersionRead>()
+  const findings: DriftFinding[] = []
+  for (const id of instanceIds) {
+    const joined = released.size > 0 && !released.has(id)
+    if (missing.has(id)) {
+      findings.push({kind: 'instanceVersion', instance: id, expected: version, actual: null, joined, reason: `its SSM agent is not registered (waited ${settings.timeouts.verifyMs / 1000}s)`})
+      continue
+    }
+    const read = versions.get(id)
+    const actual = read?.version ?? null
+    if (actual === version) continue
+    const reason = actual === null ? {reason: read?.unknown ?? 'its current command failed or printed nothing'} : {}
+    findings.push({kind: 'instanceVersion', instance: id, expected: version, actual, joined, ...reason})
+  }
+  return findings
 }
 
 /** One line per finding, for the terminal. */
@@ -157,7 +196,7 @@ export function findingText(f: DriftFinding): string {
     case 'retainedScaledUp':
       return `retained group ${f.group} (stack ${f.stack}) runs ${f.desired} instances; it should be at zero`
     case 'instanceVersion':
-      return `instance ${f.instance}${f.joined ? ' (joined since the release)' : ''} runs ${f.actual ?? 'an unreadable version'}, not ${f.expected}`
+      return `instance ${f.instance}${f.joined ? ' (joined since the release)' : ''} runs ${f.actual ?? 'an unreadable version'}, not ${f.expected}${f.reason ? `: ${f.reason}` : ''}`
     case 'instanceMissing':
       return `instance ${f.instance} of the release is no longer in the fleet`
     default:

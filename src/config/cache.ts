@@ -16,7 +16,7 @@ import type {ReleaseConfig} from './types.js'
 import {tempRoot} from '../util/cli-context.js'
 
 /** Bumped whenever ReleaseConfig changes shape. */
-const CACHE_FORMAT = 12
+const CACHE_FORMAT = 13
 
 /**
  * The cache keeps one entry per release.yml ever loaded (tests and throw-away projects make many):

@@ -48,6 +48,7 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
         bakeMs: t.bake,
         keepWarmMs: t.keepWarm,
         ...(t.verify ? {verify: {commands: t.verify.commands}} : {}),
+        ...(t.current ? {current: t.current} : {}),
         timeouts: {
           provisionMs: t.timeouts.provision,
           capacityMs: t.timeouts.capacity,

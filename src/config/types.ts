@@ -84,6 +84,8 @@ export interface ImmutableTargetConfig extends Omit<ImmutableSettings, 'target' 
   templatePath: string
   /** 1-based line of the target's key in release.yml, for messages. */
   line: number
+  /** Shell lines printing the version an instance runs (`current:`): drift reads the live group's instances with them; absent: not read. */
+  current?: string[]
   /** Set to release a template holding durable resources red/black anyway (they are replaced each release). */
   allowDurableReplacement: boolean
   /** Where a release waits for `release promote` or `release abort` (paused, exit 10). */

@@ -1,10 +1,12 @@
 import type {FleetPlan, StepInput} from '../../machines/incremental.js'
+import type {Clock} from '../../src/ports/clock.js'
+import type {CommandPort} from '../../src/ports/commands.js'
 import type {InstanceJournal, InstanceRecord} from '../../src/ports/instance-journal.js'
 import {desiredVersionParameter} from '../../src/ports/parameters.js'
 import {pollUntil} from '../../src/util/poll.js'
 import {versionProblem} from '../../src/util/version.js'
 import {requireAgents, sendReadOnly} from '../agents.js'
-import {resolveAmount, windowSize, type IncrementalDeps} from './deps.js'
+import {resolveAmount, windowSize, type ChangeSettings, type IncrementalDeps} from './deps.js'
 import {describeFleet, fleetMembers} from './fleet.js'
 import {incrementalHealthSignals} from './health.js'
 import {foldJournal} from './progress.js'
@@ -73,8 +75,18 @@ export function plan(deps: IncrementalDeps, journal: InstanceJournal) {
   }
 }
 
+/**
+ * What reading the versions needs: an incremental target's deps have it, and `release drift` builds
+ * it for an immutable target's `current` lines too (the same command, the same rules).
+ */
+export interface VersionReading {
+  commands: CommandPort
+  clock: Clock
+  settings: {change: Pick<ChangeSettings, 'document' | 'current'>; timeouts: {applyMs: number; verifyMs: number}; pollIntervalMs: number}
+}
+
 /** What an instance was found to run: a valid version, or why it is unknown. */
-interface VersionRead {
+export interface VersionRead {
   version: string | null
   /** Set when the instance printed something that is not a version: it is never used. */
   unknown?: string
@@ -85,7 +97,7 @@ interface VersionRead {
  * without one, assumed to be the live version from the ledger. What an instance prints is untrusted:
  * it is later substituted into the restore command, so it must pass the rule a typed version passes.
  */
-export async function currentVersions(deps: IncrementalDeps, instanceIds: string[], live: string | null): Promise<Map<string, VersionRead>> {
+export async function currentVersions(deps: VersionReading, instanceIds: string[], live: string | null): Promise<Map<string, VersionRead>> {
   const {change, timeouts, pollIntervalMs} = deps.settings
   const versions = new Map<string, VersionRead>(instanceIds.map((id) => [id, {version: live}]))
   if (change.current.length === 0) return versions

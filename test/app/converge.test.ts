@@ -134,7 +134,7 @@ describe('release converge, immutable', () => {
   })
 
   it('has the group replace instances on another version: changed by hand, or launched on an old version', async () => {
-    const {ws, sim, clock} = await openProject({capacity: 2})
+    const {ws, sim, clock} = await openProject({capacity: 2, extra: "    current: ['release-sim get-version']\n"})
     const first = await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
     const group = String(first.record.details?.group)
     const byHand = sim.view().groups.find((g) => g.name === group)!.instances[0]!.id

@@ -3,8 +3,18 @@ import {describe, expect, it} from 'vitest'
 import {drift} from '../../src/app/drift.js'
 import {rollout} from '../../src/app/release.js'
 import {UserError} from '../../src/errors.js'
+import type {SimAccount} from '../../src/sim/account.js'
 import {openIncremental} from '../fakes/incremental.js'
 import {openProject, TRAFFIC_SOURCE} from '../fakes/workspace.js'
+
+/** Immutable web reading its instances' versions, as the quickstart's web does. */
+const CURRENT = "    current: ['release-sim get-version']\n"
+
+/** The Run Commands the simulated account has received, newest first (what SSM's ListCommands answers). */
+async function commandsSent(sim: SimAccount): Promise<{DocumentName?: string; Parameters?: Record<string, string[]>; InstanceIds?: string[]}[]> {
+  const listed = (await sim.handle('ssm', 'ListCommands', {MaxResults: 50})) as {Commands?: {DocumentName?: string; Parameters?: Record<string, string[]>; InstanceIds?: string[]}[]}
+  return listed.Commands ?? []
+}
 
 describe('release drift, immutable', () => {
   it('is in sync after a release, then finds a stack property edited outside CloudFormation', async () => {
@@ -26,7 +36,7 @@ describe('release drift, immutable', () => {
   })
 
   it('finds a retained group scaled back up and serving beside the live one, and an instance changed by hand', async () => {
-    const {ws, sim} = await openProject({capacity: 2})
+    const {ws, sim} = await openProject({capacity: 2, extra: CURRENT})
     await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
     const second = await rollout(ws, {target: 'web', version: '2.0.0'}, {}, {sim})
     expect(second.outcome, second.message).toBe('succeeded')
@@ -48,7 +58,60 @@ describe('release drift, immutable', () => {
     expect(report!.findings).toContainEqual({kind: 'instanceVersion', instance, expected: '2.0.0', actual: '1.5.0', joined: false})
   })
 
-  it('refuses an unknown target before reading the account', async () => {
+  it('without current, says the live instances were not checked and invents no finding', async () => {
+    const {ws, sim} = await openProject({capacity: 2})
+    const first = await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
+    const group = String(first.record.details?.group)
+    sim.causeDrift({kind: 'instance', instanceId: sim.view().groups.find((g) => g.name === group)!.instances[0]!.id, version: '0.9.0'})
+    const before = (await commandsSent(sim)).length
+    const [report] = await drift(ws, {target: 'web'}, {sim})
+    expect(report!.findings).toEqual([])
+    expect(report!.checked).toContain(`2 instances of ${group} in service; their versions not checked: no current command (set targets.web.current in release.yml)`)
+    expect((await commandsSent(sim)).length).toBe(before)
+  })
+
+  it('with current, reads each live instance through SSM and finds the one changed by hand', async () => {
+    const {ws, sim} = await openProject({capacity: 2, extra: CURRENT})
+    const first = await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
+    const group = String(first.record.details?.group)
+    const instances = sim.view().groups.find((g) => g.name === group)!.instances.map((i) => i.id)
+    const before = (await commandsSent(sim)).length
+    sim.causeDrift({kind: 'instance', instanceId: instances[1]!, version: '0.9.0'})
+    const [report] = await drift(ws, {target: 'web'}, {sim})
+    expect(report!.findings).toEqual([{kind: 'instanceVersion', instance: instances[1], expected: '1.0.0', actual: '0.9.0', joined: false}])
+    expect(report!.checked).toContain(`2 instances of ${group} in service, versions read with the current command`)
+    // Read on the instances, not from the simulator's own view: the command went through SSM.
+    const sent = await commandsSent(sim)
+    expect(sent.length).toBe(before + 1)
+    expect(sent[0]).toMatchObject({DocumentName: 'AWS-RunShellScript', Parameters: {commands: ['release-sim get-version']}})
+    expect([...(sent[0]!.InstanceIds ?? [])].sort()).toEqual([...instances].sort())
+  })
+
+  it('reports a live instance whose current command fails, with why, rather than skipping it', async () => {
+    // An unknown release-sim subcommand fails on the instance, as a broken script would.
+    const {ws, sim} = await openProject({capacity: 2, extra: "    current: ['release-sim get-version', 'release-sim nope']\n"})
+    const first = await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
+    const group = String(first.record.details?.group)
+    const [report] = await drift(ws, {target: 'web'}, {sim})
+    expect(report!.inSync).toBe(false)
+    expect(report!.findings).toHaveLength(2)
+    for (const f of report!.findings) expect(f).toMatchObject({kind: 'instanceVersion', expected: '1.0.0', actual: null, reason: expect.stringMatching(/current command failed/)})
+    expect(report!.findings.map((f) => (f.kind === 'instanceVersion' ? f.instance : '')).sort()).toEqual(sim.view().groups.find((g) => g.name === group)!.instances.map((i) => i.id).sort())
+  })
+
+  it('reports a live instance whose SSM agent never registers, after waiting for it', async () => {
+    const {ws, sim, clock} = await openProject({capacity: 2, extra: CURRENT, faults: {unregisteredVersions: ['*-noagent']}})
+    const first = await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
+    const group = String(first.record.details?.group)
+    sim.causeDrift({kind: 'launch', group, version: '0.9.0-noagent'})
+    clock.advance(5 * 60_000)
+    const stray = sim.view().groups.find((g) => g.name === group)!.instances.find((i) => i.version === '0.9.0-noagent')!
+    expect(stray.lifecycle).toBe('InService')
+    const [report] = await drift(ws, {target: 'web'}, {sim})
+    expect(report!.findings).toEqual([{kind: 'instanceVersion', instance: stray.id, expected: '1.0.0', actual: null, joined: false, reason: 'its SSM agent is not registered (waited 300s)'}])
+  })
+
+    it('refuses an unknown target before reading the account', async () => {
     const {ws, sim} = await openProject({capacity: 2})
     await expect(drift(ws, {target: 'nope'}, {sim})).rejects.toBeInstanceOf(UserError)
     expect(sim.metrics().calls['cloudformation:DetectStackDrift'] ?? 0).toBe(0)

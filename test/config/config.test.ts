@@ -211,7 +211,7 @@ describe('loadConfig: errors point at file:line', () => {
     const yml = GOOD.replace('    template: web.yml\n', '    template: web.yml\n    tempalte: other.yml\n')
     const e = await configError(yml)
     expect(e.message).toBe(
-      `release.yml:${lineOf(yml, 'tempalte')}: unknown key "tempalte" in targets.web; allowed keys: strategy, template, versionParameter, parameters, trafficSources, retain, keepWarm, bake, verify, timeouts, allowDurableReplacement, environments, alarms, drift, notify, gates`,
+      `release.yml:${lineOf(yml, 'tempalte')}: unknown key "tempalte" in targets.web; allowed keys: strategy, template, versionParameter, parameters, trafficSources, retain, keepWarm, bake, verify, current, timeouts, allowDurableReplacement, environments, alarms, drift, notify, gates`,
     )
     expect(e.hint).toBe('Did you mean "template"?')
     const top = await configError(`acount: aws\n${GOOD}`)
@@ -219,7 +219,14 @@ describe('loadConfig: errors point at file:line', () => {
     expect(top.hint).toBe('Did you mean "account"?')
   })
 
-  it('a value of the wrong type', async () => {
+  it("an immutable target's current line under the rules of change.current ({{version}} never read as code)", async () => {
+    const yml = GOOD + "    current: ['eval get-version {{version}}']\n"
+    const e = await configError(yml)
+    expect(e.message).toMatch(new RegExp(`^release\\.yml:${lineOf(yml, 'current')}: targets\\.web\\.current\\[0\\]: `))
+    expect(e.hint).toMatch(/\{\{version\}\}/)
+  })
+
+    it('a value of the wrong type', async () => {
     const yml = GOOD + '    retain: many\n'
     const e = await configError(yml)
     expect(e.message).toBe(`release.yml:${lineOf(yml, 'retain')}: targets.web.retain: expected an integer from 0 to 10, got the string "many"`)

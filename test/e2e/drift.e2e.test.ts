@@ -41,14 +41,14 @@ describe('drift and converge through the binary', () => {
     expect(after.code, after.stdout).toBe(0)
   }, 300_000)
 
-  it('an immutable target: a console edit, a retained group scaled up and an old instance launched, each found (6) then converged (0)', async () => {
+  it('an immutable target: a console edit, a retained group scaled up, an old instance launched and one changed by hand, each found (6) then converged (0)', async () => {
     const cwd = copyQuickstart()
     expect((await release(['rollout', 'web', '--version', '1.0.0'], {cwd})).code).toBe(0)
     expect((await release(['rollout', 'web', '--version', '2.0.0'], {cwd})).code).toBe(0)
     // The groups of web's stacks as they are now: a converge may have replaced the live one.
     // Stacks being deleted (the rollout before retired one) still list their groups: leave them out.
     const groups = async () => {
-      const shown = json<{stacks: {name: string; status: string}[]; groups: {name: string; stackName?: string; desired: number; trafficSources: unknown[]}[]}>(await release(['sim', 'show', '--json'], {cwd}))
+      const shown = json<{stacks: {name: string; status: string}[]; groups: {name: string; stackName?: string; desired: number; trafficSources: unknown[]; instances: {id: string; lifecycle: string}[]}[]}>(await release(['sim', 'show', '--json'], {cwd}))
       const standing = new Set(shown.stacks.filter((s) => !s.status.startsWith('DELETE_')).map((s) => s.name))
       const all = shown.groups.filter((g) => g.stackName !== undefined && standing.has(g.stackName))
       return {retained: all.find((g) => g.desired === 0)!, live: all.find((g) => g.trafficSources.length > 0)!}
@@ -57,6 +57,8 @@ describe('drift and converge through the binary', () => {
       ['stack', (g) => ['sim', 'drift', 'stack', g.live.stackName!, '--resource', 'Group', '--property', 'MaxSize', '--value', '9'], 'stackResource'],
       ['group', (g) => ['sim', 'drift', 'group', g.retained.name, '--desired', '2'], 'retainedScaledUp'],
       ['launch', (g) => ['sim', 'drift', 'launch', g.live.name, '--version', '1.0.0'], 'instanceVersion'],
+      // Read on the instance with the quickstart web's current command, through SSM.
+      ['instance', (g) => ['sim', 'drift', 'instance', g.live.instances.find((i) => i.lifecycle === 'InService')!.id, '--version', '1.5.0'], 'instanceVersion'],
     ]
     for (const [what, cause, kind] of cases) {
       const caused = await release(cause(await groups()), {cwd})

@@ -4,6 +4,7 @@ import {alarmsEntry} from './alarms.js'
 import {driftEntry} from './drift.js'
 import {notifyEntry} from './notify.js'
 import {chooseStrategy} from '../../../strategies/choose.js'
+import {checkPlaceholders} from '../placeholders.js'
 import {suggest} from '../suggest.js'
 import {IMMUTABLE_GATES, TEMPLATE_WHAT, gates, strategy, template, timeouts} from './common.js'
 import {refine} from './context.js'
@@ -41,12 +42,16 @@ export const immutableEntries = {
     }),
     'Smoke checks of every new instance before traffic moves. Without `verify`, only the health checks are required.',
   ),
+  current: optionalKey(
+    list(text(), {what: 'strings', example: "['cat /opt/app/VERSION']"}),
+    'Shell lines that print the version an instance runs now, as the first word of their output, run through Systems Manager (`AWS-RunShellScript`) like `change.current` of an incremental target and under the same rules: `release drift` reads every InService instance of the live group with them and reports any not on the live version (changed by hand, or launched from an old template), and any whose agent never registered or whose command failed. Without `current`, drift does not check the instances\' versions and says so.',
+  ),
   timeouts: timeouts(
     {provision: '15m', capacity: '10m', verify: '5m', shift: '10m', retire: '15m'},
     {
       provision: 'Creating the stack.',
       capacity: 'Waiting for every new instance to be InService and healthy.',
-      verify: 'The smoke check on every instance; also bounds the wait for their SSM agents to register before it.',
+      verify: 'The smoke check on every instance; also bounds the wait for their SSM agents to register before it. In `release drift`, bounds the wait for the agents of the live group and, twice over, reading `current`.',
       shift: 'Attaching the new group and detaching the old one (and the same moves when traffic is reverted).',
       retire: "Deleting each stack, when retiring old stacks and when discarding a failed release's stack.",
     },
@@ -69,6 +74,12 @@ type Immutable = v.InferOutput<ReturnType<typeof section<typeof immutableEntries
 
 /** The rules that need the template: it must take what the target sets, and hold nothing durable unless allowed. */
 export const immutableRules = refine<Immutable>((t, tell, context) => {
+  // The rules of change.current (src/config/placeholders.ts): the lines reach a shell on every instance.
+  t.current?.forEach((line, i) => {
+    const problem = checkPlaceholders(line)
+    if (problem) tell({kind: 'problem', at: 'value', index: problem.index, text: `{path}: ${problem.problem}`, hint: problem.hint}, ['current', i])
+  })
+
   const loaded = context?.templates.get(t.template)
   if (!loaded) return
   const shown = loaded.shown
