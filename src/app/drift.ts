@@ -26,7 +26,8 @@ export type DriftFinding =
   | {kind: 'extraServing'; group: string; version: string; role: string}
   | {kind: 'liveNotServing'; group: string}
   | {kind: 'retainedScaledUp'; stack: string; group: string; desired: number}
-  | {kind: 'instanceVersion'; instance: string; expected: string; actual: string | null; joined: boolean}
+  /** `unreadable`: why `actual` is null when the version could not be read at all (the instance still counts as drifted). */
+  | {kind: 'instanceVersion'; instance: string; expected: string; actual: string | null; joined: boolean; unreadable?: string}
   | {kind: 'instanceMissing'; instance: string}
   | EnforcementFinding
 
@@ -125,13 +126,26 @@ async function incrementalDrift(ws: Workspace, account: Account, target: Increme
   if (target.change.current.length === 0) {
     checked[0] = `${members.instanceIds.length} instances in service; no current command: versions cannot be read (set change.current)`
   } else if (members.instanceIds.length > 0) {
-    const versions = await currentVersions(deps, members.instanceIds, null)
+    // An InService instance whose SSM agent has not registered (just launched, or without the
+    // instance profile) cannot be read: SendCommand refuses it. It is reported as unreadable, drift
+    // until it says otherwise, rather than left out (drift would call the fleet in sync without
+    // having seen it) or waited for (drift is a quick read; a rollout or converge waits for agents).
+    const managed = new Set(await deps.commands.managedInstances(members.instanceIds))
+    const readable = members.instanceIds.filter((id) => managed.has(id))
+    const versions = readable.length > 0 ? await currentVersions(deps, readable, null) : new Map()
     for (const id of members.instanceIds) {
+      const joined = released.size > 0 && !released.has(id)
+      if (!managed.has(id)) {
+        findings.push({kind: 'instanceVersion', instance: id, expected: version, actual: null, joined, unreadable: 'its SSM agent is not registered'})
+        continue
+      }
       const read = versions.get(id)
       const actual = read?.version ?? null
-      if (actual !== version) findings.push({kind: 'instanceVersion', instance: id, expected: version, actual, joined: released.size > 0 && !released.has(id)})
+      if (actual !== version) findings.push({kind: 'instanceVersion', instance: id, expected: version, actual, joined, ...(actual === null ? {unreadable: read?.unknown ?? 'its current command failed'} : {})})
     }
+    if (readable.length < members.instanceIds.length) checked.push(`${members.instanceIds.length - readable.length} instances in service with no registered SSM agent: not readable`)
   }
+  if (members.launching.length > 0) checked.push(`${members.launching.length} instances launching, not yet in service (read once InService): ${members.launching.join(', ')}`)
   const present = new Set(members.instanceIds)
   for (const id of released) if (!present.has(id)) findings.push({kind: 'instanceMissing', instance: id})
   if (released.size > 0) checked.push(`fleet against the ${released.size} instances of release ${last!.id}`)
@@ -156,7 +170,9 @@ export function findingText(f: DriftFinding): string {
     case 'retainedScaledUp':
       return `retained group ${f.group} (stack ${f.stack}) runs ${f.desired} instances; it should be at zero`
     case 'instanceVersion':
-      return `instance ${f.instance}${f.joined ? ' (joined since the release)' : ''} runs ${f.actual ?? 'an unreadable version'}, not ${f.expected}`
+      return f.actual === null
+        ? `instance ${f.instance}${f.joined ? ' (joined since the release)' : ''}: version unreadable${f.unreadable ? ` (${f.unreadable})` : ''}, expected ${f.expected}`
+        : `instance ${f.instance}${f.joined ? ' (joined since the release)' : ''} runs ${f.actual}, not ${f.expected}`
     case 'instanceMissing':
       return `instance ${f.instance} of the release is no longer in the fleet`
     default:
