@@ -73,4 +73,22 @@ describe('an instance launched into a fleet after a release', () => {
     const text = await release(['drift', 'api'], {cwd})
     expect(text.stdout).toContain(`instance ${stray!.id} (joined since the release): version unreadable (its SSM agent is not registered), expected 2.3.0`)
   }, 300_000)
+
+  it('an on-demand copy: its group (made from db.yml) launches the version live in the copy, read by its user data', async () => {
+    const cwd = copyQuickstart()
+    expect((await release(['rollout', 'db', '--env', 'staging', '--version', '2.0.0'], {cwd})).code).toBe(0)
+    const created = await release(['env', 'create', 'demo', '--from', 'staging', '--targets', 'db'], {cwd})
+    expect(created.code, created.stderr).toBe(0)
+    const groups = json(await release(['sim', 'show', '--json'], {cwd})).groups as {name: string; desired: number}[]
+    const copy = groups.find((g) => g.name.startsWith('release-demo-db'))!
+    // The copy's instances boot before a release can change them.
+    expect((await launchedInto(cwd, copy.name, new Set())).every((i) => i.lifecycle === 'InService')).toBe(true)
+    const rolled = await release(['rollout', 'db', '--env', 'demo', '--version', '2.1.0'], {cwd})
+    expect(rolled.code, rolled.stderr).toBe(0)
+    const before = new Set((await instancesOf(cwd, copy.name)).map((i) => i.id))
+    expect((await release(['sim', 'drift', 'group', copy.name, '--desired', String(copy.desired + 1)], {cwd})).code).toBe(0)
+    const launched = await launchedInto(cwd, copy.name, before)
+    expect(launched).toHaveLength(1)
+    expect(launched[0]).toMatchObject({lifecycle: 'InService', version: '2.1.0'})
+  }, 300_000)
 })
