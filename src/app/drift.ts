@@ -7,6 +7,7 @@
 import {currentVersions} from '../../strategies/incremental/plan.js'
 import {fleetMembers} from '../../strategies/incremental/fleet.js'
 import {TAG} from '../../strategies/immutable/index.js'
+import {resourceName} from '../config/environments.js'
 import {targetOrError} from '../config/targets.js'
 import type {ImmutableTargetConfig, IncrementalTargetConfig, TargetConfig} from '../config/types.js'
 import {JournalInstanceLog} from '../engine/instance-journal.js'
@@ -91,7 +92,7 @@ async function immutableDrift(_ws: Workspace, account: Account, target: Immutabl
   const warmOpen = warm && Date.parse(warm.until) > account.clock.now() ? warm.group : undefined
   // The stack of a release still in progress or paused is that release's business, not drift.
   const inFlight = new Set(ledger.releases.filter((r) => r.outcome === 'inProgress' || r.outcome === 'paused').map((r) => r.details?.stackName))
-  const stacks = await account.stacks.listStacksByTag(TAG.target, target.name)
+  const stacks = await account.stacks.listStacksByTag(TAG.target, resourceName(target))
   for (const stack of stacks.filter((s) => s.name !== live.stackName && !inFlight.has(s.name) && !s.status.startsWith('DELETE_'))) {
     const group = (await account.stacks.listResources(stack.name)).find((r) => r.type === GROUP_TYPE)?.physicalId
     if (!group || group === warmOpen) continue

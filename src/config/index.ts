@@ -128,11 +128,26 @@ function leaveOutBroken(data: unknown, problems: TemplateProblem[]) {
   const targets = (data as {targets?: unknown} | null)?.targets as Record<string, unknown> | undefined
   const broken = new Set(problems.map((p) => p.target))
   if (broken.size === 0 || !targets || Object.keys(targets).every((name) => broken.has(name))) return {data, templateProblems: problems, unreadable: []}
+  const kept = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).filter(([name]) => !broken.has(name)))
+  // What environments and `ephemeral:` say of a left-out target goes with it: those sections name
+  // targets, and a reference to one that is left out would refuse the whole file again.
+  const {environments, ephemeral} = data as {environments?: unknown; ephemeral?: unknown}
+  const withoutBroken = (section: unknown) =>
+    isRecord(section) && isRecord(section.targets) ? {...section, targets: kept(section.targets)} : section
   return {
-    data: {...(data as object), targets: Object.fromEntries(Object.entries(targets).filter(([name]) => !broken.has(name)))},
+    data: {
+      ...(data as object),
+      targets: kept(targets),
+      ...(isRecord(environments) ? {environments: Object.fromEntries(Object.entries(environments).map(([env, e]) => [env, withoutBroken(e)]))} : {}),
+      ...(ephemeral !== undefined ? {ephemeral: withoutBroken(ephemeral)} : {}),
+    },
     templateProblems: [],
     unreadable: problems.map((p) => ({target: p.target, problem: `${p.file}${p.line === undefined ? '' : `:${p.line}`}: ${p.problem}`})),
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 async function isDirectory(file: string): Promise<boolean> {

@@ -26,7 +26,7 @@ const place = () => ({file: path.join(dir, 'release.yml'), account: 'simulated' 
 describe('release init on the simulated account', () => {
   it('lists the groups and writes a release.yml that release plan accepts', async () => {
     const found = await discover(place())
-    expect(found.groups.map((g) => g.name).sort()).toEqual(['api-fleet', 'db-fleet'])
+    expect(found.groups.map((g) => g.name).sort()).toEqual(['api-fleet', 'api-fleet-staging', 'db-fleet', 'db-fleet-staging'])
     expect(found.groups.find((g) => g.name === 'api-fleet')).toMatchObject({instances: 12, trafficSources: [expect.stringContaining(':targetgroup/api/')]})
     expect(found.stacks).toEqual([])
 

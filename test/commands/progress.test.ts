@@ -83,7 +83,7 @@ describe('the live view', () => {
 
   it('in a CI log, ends with what happened', () => {
     const lines: string[] = []
-    const view = progressView({isTTY: false, write: (t: string) => lines.push(t)} as unknown as NodeJS.WriteStream, {CI: 'true'})
+    const view = progressView({isTTY: false, write: (t: string) => lines.push(t)}, {CI: 'true'})
     view.start(RECORD)
     view.transition('verifying')
     view.stop({outcome: 'rolledBack', failedStep: 'verifying'})

@@ -109,6 +109,7 @@ describe('an incremental target', () => {
       gates: [],
       alarms: [],
       notify: [],
+      drift: 'warn',
       timeouts: {standbyMs: 300_000, applyMs: 600_000, verifyMs: 300_000, healthMs: 300_000},
       choice: {declared: 'incremental', strategy: 'incremental', reason: 'declared in release.yml', durable: []},
     })
