@@ -133,14 +133,14 @@ async function incrementalDrift(ws: Workspace, account: Account, target: Increme
     // having seen it) or waited for (drift is a quick read; a rollout or converge waits for agents).
     const managed = new Set(await deps.commands.managedInstances(members.instanceIds))
     const readable = members.instanceIds.filter((id) => managed.has(id))
-    const versions = readable.length > 0 ? await currentVersions(deps, readable, null) : new Map()
+    const versions = readable.length > 0 ? await currentVersions(deps, readable, null) : undefined
     for (const id of members.instanceIds) {
       const joined = released.size > 0 && !released.has(id)
       if (!managed.has(id)) {
         findings.push({kind: 'instanceVersion', instance: id, expected: version, actual: null, joined, unreadable: 'its SSM agent is not registered'})
         continue
       }
-      const read = versions.get(id)
+      const read = versions?.get(id)
       const actual = read?.version ?? null
       if (actual !== version) findings.push({kind: 'instanceVersion', instance: id, expected: version, actual, joined, ...(actual === null ? {unreadable: read?.unknown ?? 'its current command failed'} : {})})
     }
