@@ -17,6 +17,7 @@ import type {ReleaseConfig} from '../config/index.js'
 import {SIM_SPEED_RANGE} from '../config/sim-speed.js'
 import type {SimAccount, SimFaults} from '../sim/index.js'
 import {UserError} from '../errors.js'
+import {fleetsWithVersionParameters} from './sim-fleet-parameters.js'
 import {cli} from '../util/cli-context.js'
 
 export interface Account {
@@ -103,7 +104,7 @@ export function simAccountSettings(config: ReleaseConfig) {
     seed: config.simulated.seed,
     region: config.region,
     faults: config.simulated.faults as SimFaults,
-    fleets: config.simulated.fleets,
+    fleets: fleetsWithVersionParameters(config),
     targetGroups: configuredTargetGroups(config),
     documents: config.simulated.documents,
     alarms: configuredAlarms(config),

@@ -140,6 +140,7 @@ async function incrementalDrift(ws: Workspace, account: Account, target: Increme
   } else {
     findings.push(...(await versionFindings(deps, members.instanceIds, version, released)))
   }
+  if (members.launching.length > 0) checked.push(`${members.launching.length} instances launching, not yet in service (read once InService): ${members.launching.join(', ')}`)
   const present = new Set(members.instanceIds)
   for (const id of released) if (!present.has(id)) findings.push({kind: 'instanceMissing', instance: id})
   if (released.size > 0) checked.push(`fleet against the ${released.size} instances of release ${last!.id}`)

@@ -1,4 +1,5 @@
 import {desiredVersionParameter} from '../ports/parameters.js'
+import {fleetRole} from './fleet-role.js'
 import {createGroup, launchInstance, ZonePlacement} from './instances.js'
 import type {Model} from './model.js'
 import {ensureTargetGroup, syncGroupTargets} from './targets.js'
@@ -16,15 +17,17 @@ import type {SimFleet} from './types.js'
  * The group propagates two tags to its instances: Name = the group name, and Role = the group name
  * without a trailing `-fleet` (group `api-fleet`: Role=api), so that a fleet can be found by tags
  * (DescribeInstanceInformation with tag:Role). A replacement instance boots the version published in
- * Parameter Store under /release/<Role>/version when there is one, else the seed version.
+ * the fleet's `versionParameter` (what its user data reads; default /release/<Role>/version) when
+ * there is one, else the seed version. That parameter is the fleet's launch configuration, so a
+ * fleet the account already has takes a changed one for its next launches, as a group whose launch
+ * template is updated does (an account made before environments read /release/api/version, while a
+ * release in environment prod publishes /release/prod-api/version).
  */
 
 const MAX_INSTANCES = 100_000
 const GROUP_NAME = /^[\x20-\x7e]{1,255}$/
 
-export function fleetRole(groupName: string): string {
-  return groupName.endsWith('-fleet') && groupName.length > '-fleet'.length ? groupName.slice(0, -'-fleet'.length) : groupName
-}
+export {fleetRole}
 
 /** Refuses fleets that would not make sense, before anything is opened. */
 export function checkFleets(fleets: Record<string, SimFleet> | undefined): void {
@@ -41,6 +44,9 @@ export function checkFleets(fleets: Record<string, SimFleet> | undefined): void 
     if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || min > fleet.instances || max < fleet.instances || max > MAX_INSTANCES) {
       throw new RangeError(`Simulated fleet ${name}: min and max must be integers with 0 <= min <= instances <= max`)
     }
+    if (fleet.versionParameter !== undefined && (typeof fleet.versionParameter !== 'string' || !fleet.versionParameter.startsWith('/'))) {
+      throw new RangeError(`Simulated fleet ${name}: versionParameter must be a Parameter Store name starting with /`)
+    }
     if (fleet.trafficSources !== undefined && !fleet.trafficSources.every((source) => typeof source === 'string' && source !== '')) {
       throw new RangeError(`Simulated fleet ${name}: trafficSources must be identifiers (target group ARNs)`)
     }
@@ -50,7 +56,11 @@ export function checkFleets(fleets: Record<string, SimFleet> | undefined): void 
 /** Creates the fleets the account does not have; leaves the others as they are. */
 export function seedFleets(model: Model, fleets: Record<string, SimFleet> | undefined): void {
   for (const [name, fleet] of Object.entries(fleets ?? {})) {
-    if (model.state.groups[name]) continue
+    const existing = model.state.groups[name]
+    if (existing) {
+      if (fleet.versionParameter !== undefined && existing.stackId === undefined) existing.versionParameter = fleet.versionParameter
+      continue
+    }
     const role = fleetRole(name)
     const sources = [...new Set(fleet.trafficSources ?? [])]
     const group = createGroup(model, {
@@ -67,7 +77,7 @@ export function seedFleets(model: Model, fleets: Record<string, SimFleet> | unde
       healthCheckType: 'EC2',
       healthCheckGracePeriod: 300,
       stackVersion: fleet.version,
-      versionParameter: desiredVersionParameter(role),
+      versionParameter: fleet.versionParameter ?? desiredVersionParameter(role),
     })
     group.desired = fleet.instances
     group.min = fleet.min ?? 0

@@ -1,3 +1,4 @@
+import {userDataParameter} from './user-data.js'
 import {degradeAfterMs, matchesAny} from './faults.js'
 import type {Model} from './model.js'
 import {detachTrafficSource, refreshTrafficSources} from './traffic.js'
@@ -93,7 +94,7 @@ export function reconcileCapacity(model: Model, group: GroupRecord): void {
 
 /**
  * The version a new instance runs: a seeded fleet's published version (its Parameter Store
- * parameter), else the group's propagated Version tag, else the launch template's instance tag,
+ * parameter), else the one its launch template's user data reads from Parameter Store, else the group's propagated Version tag, else the launch template's instance tag,
  * else the stack's Version parameter (or the fleet's seed version).
  */
 function launchVersion(model: Model, group: GroupRecord): string | undefined {
@@ -102,9 +103,13 @@ function launchVersion(model: Model, group: GroupRecord): string | undefined {
     const latest = published?.history.at(-1)
     if (latest) return latest.value
   }
+  const template = group.launchTemplate && model.state.launchTemplates[group.launchTemplate.id]
+  // A boot script that installs what Parameter Store holds (src/sim/user-data.ts) boots the live version.
+  const read = userDataParameter(template?.data['UserData'], group.tags.filter((tag) => tag.PropagateAtLaunch))
+  const published = read === undefined ? undefined : model.state.parameters[read]?.history.at(-1)
+  if (published) return published.value
   const groupTag = group.tags.find((tag) => tag.Key === 'Version' && tag.PropagateAtLaunch)
   if (groupTag) return groupTag.Value
-  const template = group.launchTemplate && model.state.launchTemplates[group.launchTemplate.id]
   const specs = template?.data['TagSpecifications']
   if (Array.isArray(specs)) {
     for (const spec of specs as {ResourceType?: unknown; Tags?: unknown}[]) {

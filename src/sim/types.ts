@@ -109,6 +109,12 @@ export interface SimFleet {
   min?: number
   /** The group's MaxSize, default `instances`. */
   max?: number
+  /**
+   * The Parameter Store parameter the fleet's launch configuration (its user data) reads the version
+   * from at boot; default /release/<Role>/version. src/app/sim-fleet-parameters.ts names the one
+   * releases of the target that changes the fleet publish.
+   */
+  versionParameter?: string
 }
 
 /** A custom SSM Command document: its parameter names (all optional). */

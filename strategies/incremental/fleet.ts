@@ -4,6 +4,8 @@ export interface FleetMembers {
   /** The Auto Scaling group, when the fleet is one. */
   group: string | null
   instanceIds: string[]
+  /** The group's instances still launching (Pending): not changed, but a reader of the fleet can name them. */
+  launching: string[]
   /** Instances of a group with traffic sources go to Standby while they change, so no request reaches them. */
   standby: boolean
   /** The ELB target groups the group is registered with: where an instance back from Standby must be healthy again. */
@@ -22,11 +24,12 @@ export async function fleetMembers(deps: IncrementalDeps): Promise<FleetMembers>
     return {
       group: selector.group,
       instanceIds,
+      launching: group.instances.filter((i) => i.lifecycle.startsWith('Pending')).map((i) => i.id),
       standby: serving.length > 0,
       targetGroups: serving.map((s) => s.identifier).filter((id) => id.includes(':targetgroup/')),
     }
   }
-  return {group: null, instanceIds: await deps.commands.instancesByTags(selector.tags), standby: false, targetGroups: []}
+  return {group: null, instanceIds: await deps.commands.instancesByTags(selector.tags), launching: [], standby: false, targetGroups: []}
 }
 
 export function describeFleet(deps: IncrementalDeps): string {
