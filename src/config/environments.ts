@@ -49,7 +49,7 @@ export function forEnvironment(config: ReleaseConfig, name: string | undefined):
     if (target.environments !== undefined && !target.environments.includes(env.source ?? chosen)) continue
     if (env.only !== undefined && !env.only.includes(t)) continue
     const over = env.targets[t] ?? {}
-    const resourceName = `${chosen}-${t}`
+    const resourceName = environmentResourceName(chosen, t)
     const signals = signalsIn(config, env, target)
     targets[t] =
       target.strategy === 'immutable'
@@ -57,6 +57,11 @@ export function forEnvironment(config: ReleaseConfig, name: string | undefined):
         : {...target, ...signals, resourceName, ...(over.fleet ? {fleet: over.fleet} : {}), ...(over.gates ? {gates: over.gates as IncrementalGate[]} : {})}
   }
   return {...config, region: env.region, targets, environment: chosen, ...(env.region !== config.region ? {homeRegion: config.region} : {})}
+}
+
+/** The name a target's resources carry in a named environment: its stacks, tags and parameters. */
+export function environmentResourceName(environment: string, target: string): string {
+  return `${environment}-${target}`
 }
 
 /** The name a target's resources carry in the account (see TargetConfig.resourceName). */

@@ -4,6 +4,7 @@
  * crash left behind before the ledger heard of them.
  */
 import {TAG} from '../../../strategies/immutable/deps.js'
+import {environmentResourceName} from '../../config/environments.js'
 import {parseTemplate} from '../../template/index.js'
 import type {LeftBehind, StackOfEnvironment} from '../../../machines/environment.js'
 import type {StackPort} from '../../ports/stacks.js'
@@ -17,7 +18,7 @@ export async function stacksOf(stacks: StackPort, environment: string, targets: 
   const found: StackOfEnvironment[] = []
   for (const target of targets) {
     const own = new RegExp(`^release-${environment}-${target}-(\\d+|base)$`)
-    for (const stack of await stacks.listStacksByTag(TAG.target, `${environment}-${target}`)) {
+    for (const stack of await stacks.listStacksByTag(TAG.target, environmentResourceName(environment, target))) {
       if (own.test(stack.name)) found.push({name: stack.name, target})
     }
   }
