@@ -170,15 +170,21 @@ function onTestWall(ws: Workspace) {
   }
 }
 
+/** web 1.0.0 live, then a rollout of 2.0.0 frozen in its 30-minute bake, on a wall clock the test moves. */
+async function frozenInBake() {
+  const {ws: plain, sim} = await openProject({bake: '30m'})
+  const wall = onTestWall(plain)
+  const ws = wall.ws
+  await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
+  const freeze = freezer((e) => e.step === 'baking')
+  const running = rollout(ws, {target: 'web', version: '2.0.0'}, freeze.hooks, {sim, wrapClock: freeze.wrapClock})
+  await freeze.atPoint
+  return {ws, sim, wall, freeze, running}
+}
+
 describe('abort of a running release that does not end within --wait', () => {
   it('a process that never looks: exit 5 (E_ABORT_PENDING) after the wait, the request kept; the process goes back once it looks', async () => {
-    const {ws: plain, sim} = await openProject({bake: '30m'})
-    const wall = onTestWall(plain)
-    const ws = wall.ws
-    await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
-    const freeze = freezer((e) => e.step === 'baking')
-    const running = rollout(ws, {target: 'web', version: '2.0.0'}, freeze.hooks, {sim, wrapClock: freeze.wrapClock})
-    await freeze.atPoint
+    const {ws, sim, wall, freeze, running} = await frozenInBake()
 
     const began = wall.now()
     const refused = await abort(ws, {target: 'web', reason: 'error rate up', waitMs: 2 * 60_000}, {sleep: wall.sleep}, {sim}).catch((e: unknown) => e)
@@ -216,13 +222,7 @@ describe('abort of a running release that does not end within --wait', () => {
   })
 
   it('a process that stops renewing its lease: a later resume carries the recorded abort out, the old process writes nothing more', async () => {
-    const {ws: plain, sim} = await openProject({bake: '30m'})
-    const wall = onTestWall(plain)
-    const ws = wall.ws
-    await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
-    const freeze = freezer((e) => e.step === 'baking')
-    const running = rollout(ws, {target: 'web', version: '2.0.0'}, freeze.hooks, {sim, wrapClock: freeze.wrapClock})
-    await freeze.atPoint
+    const {ws, sim, wall, freeze, running} = await frozenInBake()
     await expect(abort(ws, {target: 'web', reason: 'error rate up', waitMs: 60_000}, {sleep: wall.sleep}, {sim})).rejects.toMatchObject({code: 'E_ABORT_PENDING'})
 
     // The frozen process renews nothing: past its lease, release resume takes the release over.

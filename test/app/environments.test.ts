@@ -1,5 +1,5 @@
 /** Two environments on one simulated account never touch each other's stacks, traffic or ledgers; old state still read. */
-import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {versionFrom} from '../../src/app/promotion.js'
@@ -9,25 +9,7 @@ import {openWorkspace} from '../../src/app/workspace.js'
 import {SimAccount} from '../../src/sim/index.js'
 import {VirtualClock} from '../../src/util/clock.js'
 import {liveStacks} from '../fakes/account.js'
-import {TRAFFIC_SOURCE, makeProject} from '../fakes/workspace.js'
-
-const STAGING_SOURCE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-staging/0123456789abcdef'
-
-function addEnvironments(dir: string): void {
-  const file = join(dir, 'release.yml')
-  writeFileSync(
-    file,
-    readFileSync(file, 'utf8') +
-      `environments:
-  staging:
-    targets:
-      web: {trafficSources: ['${STAGING_SOURCE}'], parameters: {DesiredCapacity: 2}}
-  prod:
-    protected: true
-    default: true
-`,
-  )
-}
+import {STAGING_SOURCE, TRAFFIC_SOURCE, addEnvironments, makeProject} from '../fakes/workspace.js'
 
 function account() {
   return SimAccount.open({clock: new VirtualClock(), seed: 3, targetGroups: {[TRAFFIC_SOURCE]: {}, [STAGING_SOURCE]: {}}})

@@ -1,5 +1,4 @@
 /** On-demand environments: create, list, release into, destroy, reap, and what is refused. */
-import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {createEnvironment} from '../../src/app/environments/create.js'
@@ -12,24 +11,13 @@ import {openWorkspace, type Workspace} from '../../src/app/workspace.js'
 import {SimAccount} from '../../src/sim/index.js'
 import {VirtualClock} from '../../src/util/clock.js'
 import {liveStacks} from '../fakes/account.js'
-import {TRAFFIC_SOURCE, makeProject} from '../fakes/workspace.js'
-
-const STAGING_SOURCE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-staging/0123456789abcdef'
+import {STAGING_SOURCE, TRAFFIC_SOURCE, addEnvironments, makeProject} from '../fakes/workspace.js'
 
 function project(): string {
   const dir = makeProject({bake: '0s'})
-  const file = join(dir, 'release.yml')
-  writeFileSync(
-    file,
-    readFileSync(file, 'utf8') +
-      `environments:
-  staging:
-    targets:
-      web: {trafficSources: ['${STAGING_SOURCE}'], parameters: {DesiredCapacity: 2}}
-  prod:
-    protected: true
-    default: true
-ephemeral:
+  addEnvironments(
+    dir,
+    `ephemeral:
   ttl: 4h
   targets:
     web: {parameters: {DesiredCapacity: 1}}

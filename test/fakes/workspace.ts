@@ -2,7 +2,7 @@
  * A throw-away project for tests: release.yml and the quickstart's web template in a temp directory,
  * with the state directory inside it, and an in-memory simulated account on a virtual clock.
  */
-import {copyFileSync, cpSync, mkdtempSync, writeFileSync} from 'node:fs'
+import {copyFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {basename, join, resolve} from 'node:path'
 import {openWorkspace, type Workspace} from '../../src/app/workspace.js'
@@ -21,6 +21,27 @@ export function copyQuickstart(prefix = 'release-qs-'): string {
 }
 
 export const TRAFFIC_SOURCE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/6d0ecf831eec9f09'
+
+/** The traffic source of web in `staging`, beside TRAFFIC_SOURCE (prod's). */
+export const STAGING_SOURCE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-staging/0123456789abcdef'
+
+/** Appends `staging` (web on STAGING_SOURCE, 2 instances) and `prod` (protected, default) to a project's release.yml, then `more`. */
+export function addEnvironments(dir: string, more = ''): void {
+  const file = join(dir, 'release.yml')
+  writeFileSync(
+    file,
+    readFileSync(file, 'utf8') +
+      `environments:
+  staging:
+    targets:
+      web: {trafficSources: ['${STAGING_SOURCE}'], parameters: {DesiredCapacity: 2}}
+  prod:
+    protected: true
+    default: true
+` +
+      more,
+  )
+}
 
 export interface ProjectOptions {
   capacity?: number
