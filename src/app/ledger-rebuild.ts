@@ -3,7 +3,8 @@
  * release creates carries release:* tags (target, version, release id), and CloudFormation propagates
  * them to its group; the group attached to the traffic sources says which version is live.
  */
-import {releaseIdPrefix, resourceName} from '../config/environments.js'
+import {resourceName} from '../config/environments.js'
+import {highestSeq, releaseId, releaseIdPrefix, seqOfReleaseId} from '../engine/release-id.js'
 import {TAG} from '../../strategies/immutable/index.js'
 import {targetOrError} from '../config/index.js'
 import {iso, keys} from '../engine/keys.js'
@@ -50,18 +51,18 @@ export async function rebuildLedger(ws: Workspace, request: {target: string}, ov
     const serving = await account.fleet.groupsAttachedTo(target.trafficSources)
     const servingStacks = new Set(serving.map((g) => g.tags[STACK_NAME_TAG]).filter((n): n is string => n !== undefined))
     const taken = new Set(ledger.releases.map((r) => r.seq))
-    let next = Math.max(0, ...taken) + 1
+    let next = highestSeq(ledger.releases) + 1
     const added: ReleaseRecord[] = []
     for (const stack of stacks) {
-      const fromTag = /-(\d+)$/.exec(stack.tags[TAG.releaseId] ?? '')?.[1]
-      let seq = fromTag ? Number(fromTag) : next
+      const fromTag = seqOfReleaseId(stack.tags[TAG.releaseId] ?? '')
+      let seq = fromTag ?? next
       if (taken.has(seq)) seq = next
       taken.add(seq)
       next = Math.max(next, seq + 1)
       const usable = USABLE.has(stack.status)
       added.push({
         // A named environment's ids carry it, as its stacks do (release-staging-web-3 is staging-web-3).
-        id: `${releaseIdPrefix(ws.config)}${target.name}-${seq}`,
+        id: releaseId(releaseIdPrefix(ws.config), target.name, seq),
         target: target.name,
         seq,
         version: stack.tags[TAG.version] ?? 'unknown',

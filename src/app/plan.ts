@@ -87,14 +87,13 @@ export async function planRelease(
     liveVersion: ledger.liveVersion,
   }
   if (target.strategy === 'immutable') {
-    return {...base, ...(await planImmutable(account, target, version, ledger, request.adopt))}
+    return {...base, ...(await planImmutable(account, target, version, ledger, ws.ledger.nextId(ledger), request.adopt))}
   }
   return {...base, ...(await planIncremental(account, target))}
 }
 
-async function planImmutable(account: Account, target: ImmutableTargetConfig, version: string, ledger: TargetLedger, adopt?: string) {
-  // The same id, the same stack choice and the same retention rule as the rollout (strategies/immutable).
-  const releaseId = `${resourceName(target)}-${ledger.releases.reduce((max, r) => Math.max(max, r.seq), 0) + 1}`
+async function planImmutable(account: Account, target: ImmutableTargetConfig, version: string, ledger: TargetLedger, releaseId: string, adopt?: string) {
+  // The same id (the ledger's next), the same stack choice and the same retention rule as the rollout (strategies/immutable).
   const previous = liveStack(ledger)
   const stacks = await account.stacks.listStacksByTag(TAG.target, resourceName(target))
   const chosen = chooseStack(stacks, {version, releaseId, previousStack: previous?.stackName ?? null})

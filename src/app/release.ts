@@ -3,7 +3,7 @@
  * that refuse bad input before anything changes, through the persisted machine, to the ledger's verdict.
  */
 import {leaseTtlMs} from './lease-ttl.js'
-import {releaseIdPrefix} from '../config/environments.js'
+import {releaseIdPrefix} from '../engine/release-id.js'
 import {targetOrError, validateVersion, type TargetConfig} from '../config/index.js'
 import {appendJournal, Journal, sharedJournal} from '../engine/journal.js'
 import {fencedStore, leaseLost} from '../engine/fenced.js'
@@ -128,7 +128,7 @@ export async function runRelease(
   const version = validateVersion(request.version)
   const kind = kindFor(target)
   // The id the ledger will give this release: under the lease nobody else can take it first.
-  const releaseId = `${releaseIdPrefix(ws.config)}${target.name}-${(await ws.ledger.read(target.name)).releases.length + 1}`
+  const releaseId = ws.ledger.nextId(await ws.ledger.read(target.name))
   const lease = await acquireLease(ws.store, target.name, {releaseId, ttlMs: leaseTtlMs(), now: ws.now})
   const watch = new LeaseWatch(ws.store, lease)
   const own = held(ws, watch)

@@ -2,9 +2,10 @@ import {UserError} from '../errors.js'
 import type {Outcome, StrategyName} from '../ports/release.js'
 import type {StateStore} from '../ports/store.js'
 import {corruptState, iso, keys, parseStateJson, segment} from './keys.js'
+import {highestSeq, releaseId} from './release-id.js'
 
 export interface ReleaseRecord {
-  /** `${target}-${seq}` */
+  /** `${target}-${seq}`, a named environment's name before it (src/engine/release-id.ts). */
   id: string
   target: string
   seq: number
@@ -87,9 +88,9 @@ export class Ledger {
     r: {version: string; strategy: StrategyName; kind: 'rollout' | 'rollback' | 'converge'; options?: RequestedOptions},
   ): Promise<ReleaseRecord> {
     return this.change(target, (ledger) => {
-      const seq = ledger.releases.reduce((max, release) => Math.max(max, release.seq), 0) + 1
+      const seq = highestSeq(ledger.releases) + 1
       const record: ReleaseRecord = {
-        id: `${this.idPrefix}${target}-${seq}`,
+        id: releaseId(this.idPrefix, target, seq),
         target,
         seq,
         version: r.version,
@@ -104,6 +105,11 @@ export class Ledger {
       ledger.releases.push(record)
       return record
     })
+  }
+
+  /** The id `begin` gives the next release of a ledger already read: the lease and `release plan` name it first. */
+  nextId(ledger: TargetLedger): string {
+    return releaseId(this.idPrefix, ledger.target, highestSeq(ledger.releases) + 1)
   }
 
   /** With `ifRevision`, only if the ledger is still at that revision (else E_MOVED_ON, nothing written). */
