@@ -1,7 +1,7 @@
 /**
  * What differs between strategies when the app runs a release: the machine, its input, the checks
  * that refuse bad input before anything changes, and how its context reads in the ledger and in the
- * final message. src/app/release.ts runs any of them the same way.
+ * final message. src/app/drive-release.ts runs any of them the same way.
  */
 import type {AnyStateMachine} from 'xstate'
 import type {ReleaseRecord} from '../../engine/ledger.js'
