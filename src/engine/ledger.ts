@@ -3,6 +3,7 @@ import type {Outcome, StrategyName} from '../ports/release.js'
 import type {StateStore} from '../ports/store.js'
 import {corruptState, iso, keys, parseStateJson, segment} from './keys.js'
 import {highestSeq, releaseId} from './release-id.js'
+import type {ReleaseDetails} from './release-details.js'
 
 export interface ReleaseRecord {
   /** `${target}-${seq}`, a named environment's name before it (src/engine/release-id.ts). */
@@ -20,7 +21,8 @@ export interface ReleaseRecord {
   /** The live version when the release began. */
   previousVersion: string | null
   message?: string
-  details?: Record<string, unknown>
+  /** What the machine's context leaves for readers once it is gone (src/engine/release-details.ts). */
+  details?: ReleaseDetails
   /**
    * What the person asked beyond target and version (the flags of rollout and rollback), written with
    * the record before anything else, so that a resume, even one before the first snapshot, runs the
@@ -132,7 +134,7 @@ export class Ledger {
   finish(
     target: string,
     id: string,
-    r: {state: string; outcome: Outcome; message?: string; details?: Record<string, unknown>},
+    r: {state: string; outcome: Outcome; message?: string; details?: ReleaseDetails},
   ): Promise<ReleaseRecord> {
     return this.change(target, (ledger) => {
       const record = find(ledger, id)

@@ -6,6 +6,7 @@ import {fleetMembers} from '../../../strategies/incremental/fleet.js'
 import {SHELL_DOCUMENTS} from '../../../strategies/incremental/change.js'
 import type {IncrementalTargetConfig} from '../../config/index.js'
 import {JournalInstanceLog} from '../../engine/instance-journal.js'
+import type {IncrementalDetails} from '../../engine/release-details.js'
 import {UserError} from '../../errors.js'
 import type {ProgressSink} from '../../ports/release.js'
 import type {Account} from '../account.js'
@@ -43,7 +44,7 @@ export function incrementalKind(target: IncrementalTargetConfig): ReleaseKind {
       const journal = new JournalInstanceLog(ws.store, record.id, ws.now)
       return incrementalStrategy(incrementalDeps(account, target, report), journal, atStep)
     },
-    details(raw) {
+    details(raw): IncrementalDetails {
       const context = raw as IncrementalContext | undefined
       if (!context) return {}
       return {

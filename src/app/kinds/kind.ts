@@ -5,6 +5,7 @@
  */
 import type {AnyStateMachine} from 'xstate'
 import type {ReleaseRecord} from '../../engine/ledger.js'
+import type {ReleaseDetails} from '../../engine/release-details.js'
 import type {ProgressSink, StrategyName} from '../../ports/release.js'
 import type {StepHook} from '../../util/step-hook.js'
 import type {Account} from '../account.js'
@@ -51,7 +52,7 @@ export interface ReleaseKind {
   /** The machine with its steps bound to the account. */
   bind(run: RunContext): AnyStateMachine
   /** What the ledger keeps of a context. */
-  details(context: unknown): Record<string, unknown>
+  details(context: unknown): ReleaseDetails
   /** The sentence the release ends with. */
   summarize(record: ReleaseRecord, outcome: string, context: unknown): string
 }
