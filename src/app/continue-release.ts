@@ -10,7 +10,7 @@ import {revisionOf, type ReleaseRecord, type TargetLedger} from '../engine/ledge
 import {loadResumableSnapshot, loadSnapshot} from '../engine/runner.js'
 import {UserError} from '../errors.js'
 import {openAccount, type AccountOverrides} from './account.js'
-import {kindFor} from './kinds/index.js'
+import {strategyRunner} from './kinds/index.js'
 import {LeaseWatch} from './lease-watch.js'
 import {noticeOf, notifierFor} from './notices/index.js'
 import {alarmWatch} from './alarms.js'
@@ -51,11 +51,11 @@ export async function continueFromSnapshot(
 ): Promise<ReleaseResult> {
   const first = await ws.ledger.read(target.name)
   const decided = decide(first)
-  const kind = kindFor(target)
-  if (kind.strategy !== decided.strategy) {
+  const runner = strategyRunner(target)
+  if (runner.strategy !== decided.strategy) {
     throw new UserError(
       'E_STRATEGY_CHANGED',
-      `${decided.id} was started as an ${decided.strategy} release, but release.yml now says ${kind.strategy} for ${target.name}`,
+      `${decided.id} was started as an ${decided.strategy} release, but release.yml now says ${runner.strategy} for ${target.name}`,
       `restore the target's strategy in release.yml to continue it`,
     )
   }
@@ -72,9 +72,9 @@ export async function continueFromSnapshot(
     const journal = await new Journal(own.store, ws.now).read(current.id)
     // A process that died before its first snapshot had only begun planning, which changes nothing: start over.
     const start = (await loadSnapshot(own.store, current.id))
-      ? {snapshot: await loadResumableSnapshot(own.store, current.id, kind.machine, kind.machineVersion), send}
-      : {input: await kind.input(own, current, current.options)}
-    const triggers = triggersFor(own, kind)
+      ? {snapshot: await loadResumableSnapshot(own.store, current.id, runner.machine, runner.machineVersion), send}
+      : {input: await runner.input(own, current, current.options)}
+    const triggers = triggersFor(own, runner)
     const account = await openAccount(ws.config, watched(overrides, watch, triggers))
     // The gate's 'waits at the gate' message no longer holds once the release moves on.
     if (target.alarms.length > 0) triggers.watchAlarms(alarmWatch(account.alarms, target.alarms, ignoredAlarms(journal)))
@@ -87,7 +87,7 @@ export async function continueFromSnapshot(
     if (send?.type === 'PROMOTE') {
       await notifier.notify(`promoted:${current.state}`, noticeOf('promoted', running, `${running.id} was promoted at ${current.state}`, ws.now()))
     }
-    return await driveRelease(own, account, kind, target, running, start, watch, hooks, triggers, notifier)
+    return await driveRelease(own, account, runner, target, running, start, watch, hooks, triggers, notifier)
   } finally {
     await lease.release()
   }

@@ -12,7 +12,7 @@ import {exitCodeFor, type Outcome, type ProgressEvent} from '../ports/release.js
 import type {NoticeEvent} from '../ports/notices.js'
 import type {TargetConfig} from '../config/index.js'
 import type {Account} from './account.js'
-import type {ReleaseKind} from './kinds/index.js'
+import type {StrategyRunner} from './kinds/index.js'
 import type {LeaseWatch} from './lease-watch.js'
 import type {Triggers} from './triggers.js'
 import {noticeOf, type Notifier} from './notices/index.js'
@@ -30,7 +30,7 @@ export type ReleaseStart = {input: unknown} | {snapshot: unknown; send?: {type: 
 export async function driveRelease(
   ws: Workspace,
   account: Account,
-  kind: ReleaseKind,
+  runner: StrategyRunner,
   target: TargetConfig,
   record: ReleaseRecord,
   start: ReleaseStart,
@@ -54,7 +54,7 @@ export async function driveRelease(
       .then(() => sharedJournal(ws.store, ws.now).defer({releaseId: record.id, type: 'progress', state: event.step, message: event.message}))
       .catch(() => undefined)
   }
-  const machine = kind.bind({ws, account, record, report, atStep: triggers.atStep})
+  const machine = runner.bind({ws, account, record, report, atStep: triggers.atStep})
   // A renewal refused means another process holds the lease now: this one stops (E_LEASE_LOST).
   const renewal = setInterval(() => void lease.renew().then((ours) => (ours ? undefined : watch.markLost()), () => undefined), leaseTtlMs() / 3)
   renewal.unref()
@@ -64,12 +64,12 @@ export async function driveRelease(
       ...start,
       releaseId: record.id,
       store: ws.store,
-      machineVersion: kind.machineVersion,
+      machineVersion: runner.machineVersion,
       now: ws.now,
       pauseAt: isGateState,
       signal: watch.signal,
       onTransition: async (state, context) => {
-        const updated = await ws.ledger.update(target.name, record.id, {state, details: kind.details(context)})
+        const updated = await ws.ledger.update(target.name, record.id, {state, details: runner.details(context)})
         if (!(await lease.renew())) throw await leaseLost(ws.store, lease)
         hooks.onTransition?.(state, updated)
         crashForTest(state)
@@ -79,7 +79,7 @@ export async function driveRelease(
     await sharedJournal(ws.store, ws.now).flush(record.id)
     if (result.status === 'paused') {
       const message = `${record.id} waits at the gate ${result.state}: continue it with release promote ${target.name}, or send it back with release abort ${target.name}`
-      const paused = await ws.ledger.update(target.name, record.id, {state: result.state, outcome: 'paused', message, details: kind.details(result.context)})
+      const paused = await ws.ledger.update(target.name, record.id, {state: result.state, outcome: 'paused', message, details: runner.details(result.context)})
       await notifier.notify(`paused:${result.state}`, noticeOf('paused', paused, message, ws.now()))
       await notifier.flush()
       return {record: paused, outcome: 'paused', message, exitCode: exitCodeFor('paused')}
@@ -88,7 +88,7 @@ export async function driveRelease(
     const message =
       result.status === 'error'
         ? `${record.id} stopped on an internal error: ${(result.error as Error)?.message ?? 'unknown'}. Check the account before another release; see release history ${target.name}.`
-        : kind.summarize(record, outcome, result.context)
+        : runner.summarize(record, outcome, result.context)
     // Told before the ledger ends the release: a crash in between is resumed and ends it again, and the
     // notifier's record keeps that from telling it twice. A notice is recorded before it is sent, so a
     // crash during its delivery loses it rather than doubling it.
@@ -104,7 +104,7 @@ export async function driveRelease(
       state: result.state,
       outcome,
       message,
-      details: kind.details(result.context),
+      details: runner.details(result.context),
     })
     // Bounded: a destination that does not answer never holds the release past its end for long.
     await notifier.flush()

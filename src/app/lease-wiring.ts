@@ -9,7 +9,7 @@ import {LeaseLostError} from '../engine/lease.js'
 import {Ledger} from '../engine/ledger.js'
 import {releaseIdPrefix} from '../engine/release-id.js'
 import type {AccountOverrides} from './account.js'
-import type {ReleaseKind} from './kinds/index.js'
+import type {StrategyRunner} from './kinds/index.js'
 import type {LeaseWatch} from './lease-watch.js'
 import {Triggers} from './triggers.js'
 import type {Workspace} from './workspace.js'
@@ -34,11 +34,11 @@ export function watched(overrides: AccountOverrides, watch: LeaseWatch, triggers
   return {...overrides, wrapClock: (clock) => triggers.clock(watch.clock(inner ? inner(clock) : clock))}
 }
 
-/** The rollback triggers of a release of this kind, noting in its journal why it stops. */
-export function triggersFor(ws: Workspace, kind: ReleaseKind): Triggers {
+/** The rollback triggers of a release of this strategy, noting in its journal why it stops. */
+export function triggersFor(ws: Workspace, runner: StrategyRunner): Triggers {
   return new Triggers({
     store: ws.store,
-    stopSteps: kind.stopSteps,
+    stopSteps: runner.stopSteps,
     note: async (releaseId, message) => {
       await appendJournal(ws.store, releaseId, {type: 'note', message, now: ws.now})
     },

@@ -16,7 +16,7 @@ import {reconcile, decide, type ServingGroup} from './reconcile.js'
 import {UserError} from '../errors.js'
 import {targetOrError, validateVersion, type ImmutableTargetConfig, type IncrementalTargetConfig} from '../config/index.js'
 import {openAccount, type Account, type AccountOverrides} from './account.js'
-import {kindFor} from './kinds/index.js'
+import {strategyRunner} from './kinds/index.js'
 import {incrementalDeps} from './kinds/incremental.js'
 import {associationName} from './enforce.js'
 import {groupHealthCheckType} from './kinds/immutable.js'
@@ -69,7 +69,7 @@ export async function planRelease(
   const target = targetOrError(ws.config, request.target)
   const version = validateVersion(request.version)
   const account = await openAccount(ws.config, overrides)
-  await kindFor(target).preflight(account, version)
+  await strategyRunner(target).preflight(account, version)
   const ledger = await ws.ledger.read(target.name)
   const check = await checkDrift(ws, account, target)
   const drift =

@@ -1,11 +1,11 @@
 /** What a release is asked to do, the hooks its caller watches it through, and what it ends with. */
 import type {ReleaseRecord} from '../engine/ledger.js'
-import type {Outcome, ProgressEvent} from '../ports/release.js'
+import type {Outcome, ProgressEvent, ReleaseKind} from '../ports/release.js'
 
 export interface ReleaseRequest {
   target: string
   version: string
-  kind: 'rollout' | 'rollback' | 'converge'
+  kind: ReleaseKind
   /** Rollout of the version already live, on purpose (a re-release); refused without it. */
   force?: boolean
   /** A group serving the target's traffic sources that the ledger does not know, to take over. */

@@ -10,7 +10,7 @@ import type {ReleaseRecord, RequestedOptions} from '../engine/ledger.js'
 import {whoAmI} from '../util/who.js'
 import {UserError} from '../errors.js'
 import {openAccount, type AccountOverrides} from './account.js'
-import {kindFor} from './kinds/index.js'
+import {strategyRunner} from './kinds/index.js'
 import type {ReleaseOptions} from './kinds/kind.js'
 import {LeaseWatch} from './lease-watch.js'
 import {noticeOf, notifierFor} from './notices/index.js'
@@ -75,7 +75,7 @@ export async function runRelease(
 ): Promise<ReleaseResult> {
   const target = targetOrError(ws.config, request.target)
   const version = validateVersion(request.version)
-  const kind = kindFor(target)
+  const runner = strategyRunner(target)
   // The id the ledger will give this release: under the lease nobody else can take it first.
   const releaseId = ws.ledger.nextId(await ws.ledger.read(target.name))
   const lease = await acquireLease(ws.store, target.name, {releaseId, ttlMs: leaseTtlMs(), now: ws.now})
@@ -83,9 +83,9 @@ export async function runRelease(
   const own = held(ws, watch)
   try {
     await refuseInterrupted(own, target.name)
-    const triggers = triggersFor(own, kind)
+    const triggers = triggersFor(own, runner)
     const account = await openAccount(ws.config, watched(overrides, watch, triggers))
-    await kind.preflight(account, version)
+    await runner.preflight(account, version)
     // A rollback is what an alarm calls for: only a rollout is refused for one in ALARM.
     const alarming = await checkAlarms(account.alarms, target, {refuseAlarming: request.kind === 'rollout', ignore: request.ignoreAlarms === true, environment: ws.config.environment})
     const options = await checkAgainstAccount(own, account, target, {...request, version})
@@ -95,7 +95,7 @@ export async function runRelease(
     if (drifted) refuseDrifted(target, drifted)
     await housekeepUnderLease(own, account, target, releaseId, hooks)
     // The options go into the ledger with the record: a resume before the first snapshot needs them.
-    const record = await own.ledger.begin(target.name, {version, strategy: kind.strategy, kind: request.kind, options: requestedOptions(options, request)})
+    const record = await own.ledger.begin(target.name, {version, strategy: runner.strategy, kind: request.kind, options: requestedOptions(options, request)})
     hooks.onStart?.(record, {resumed: false})
     if (drifted && drifted.lines.length > 0) {
       await appendJournal(own.store, record.id, {type: 'note', state: 'planning', message: drifted.lines.join('\n'), now: ws.now})
@@ -111,7 +111,7 @@ export async function runRelease(
     const notifier = notifierFor(own, account, target, record.id, overrides.notices)
     const started = `${request.kind} of ${target.name} to ${version} started (live: ${record.previousVersion ?? 'none'})`
     await notifier.notify('started', noticeOf('started', record, started, ws.now()))
-    return await driveRelease(own, account, kind, target, record, {input: await kind.input(own, record, options)}, watch, hooks, triggers, notifier)
+    return await driveRelease(own, account, runner, target, record, {input: await runner.input(own, record, options)}, watch, hooks, triggers, notifier)
   } finally {
     await lease.release()
   }

@@ -1,5 +1,5 @@
 import {UserError} from '../errors.js'
-import type {Outcome, StrategyName} from '../ports/release.js'
+import type {Outcome, ReleaseKind, StrategyName} from '../ports/release.js'
 import type {StateStore} from '../ports/store.js'
 import {corruptState, iso, keys, parseStateJson, segment} from './keys.js'
 import {highestSeq, releaseId} from './release-id.js'
@@ -12,7 +12,7 @@ export interface ReleaseRecord {
   seq: number
   version: string
   strategy: StrategyName
-  kind: 'rollout' | 'rollback' | 'converge'
+  kind: ReleaseKind
   /** The machine's state, e.g. planning, shifting, rolledBack. */
   state: string
   outcome: Outcome
@@ -87,7 +87,7 @@ export class Ledger {
 
   begin(
     target: string,
-    r: {version: string; strategy: StrategyName; kind: 'rollout' | 'rollback' | 'converge'; options?: RequestedOptions},
+    r: {version: string; strategy: StrategyName; kind: ReleaseKind; options?: RequestedOptions},
   ): Promise<ReleaseRecord> {
     return this.change(target, (ledger) => {
       const seq = highestSeq(ledger.releases) + 1

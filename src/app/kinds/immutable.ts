@@ -11,11 +11,11 @@ import type {Outcome} from '../../ports/release.js'
 import {parseTemplate, resolveParameters, TemplateError} from '../../template/index.js'
 import type {Account} from '../account.js'
 import {summarize} from '../summary.js'
-import type {ReleaseKind} from './kind.js'
+import type {StrategyRunner} from './kind.js'
 import {POLL_INTERVAL_MS} from './timing.js'
 import {unavailableError, whileAvailable} from './unavailable.js'
 
-export function immutableKind(target: ImmutableTargetConfig): ReleaseKind {
+export function immutableRunner(target: ImmutableTargetConfig): StrategyRunner {
   return {
     strategy: 'immutable',
     machine: immutableMachine,

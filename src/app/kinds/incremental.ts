@@ -11,11 +11,11 @@ import {UserError} from '../../errors.js'
 import type {ProgressSink} from '../../ports/release.js'
 import type {Account} from '../account.js'
 import {whatSentItBack} from '../summary.js'
-import type {ReleaseKind} from './kind.js'
+import type {StrategyRunner} from './kind.js'
 import {WINDOW_POLL_INTERVAL_MS} from './timing.js'
 import {unavailableError, whileAvailable} from './unavailable.js'
 
-export function incrementalKind(target: IncrementalTargetConfig): ReleaseKind {
+export function incrementalRunner(target: IncrementalTargetConfig): StrategyRunner {
   return {
     strategy: 'incremental',
     machine: incrementalMachine,

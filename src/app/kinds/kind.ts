@@ -39,7 +39,7 @@ export interface ReleaseOptions {
   emergency?: boolean
 }
 
-export interface ReleaseKind {
+export interface StrategyRunner {
   strategy: StrategyName
   /** The static definition, whose id a persisted snapshot must match. */
   machine: AnyStateMachine
