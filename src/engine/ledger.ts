@@ -6,7 +6,7 @@ import {highestSeq, releaseId} from './release-id.js'
 import type {ReleaseDetails} from './release-details.js'
 
 export interface ReleaseRecord {
-  /** `${target}-${seq}`, a named environment's name before it (src/engine/release-id.ts). */
+  /** `${target}-${seq}`, after the environment's prefix in a named environment (`staging-web-3`). */
   id: string
   target: string
   seq: number
