@@ -56,14 +56,19 @@ async function restoreTolerated(deps: IncrementalDeps, journal: InstanceJournal,
   const back = new Map(progress.planned.map((p) => [p.instanceId, versionToRestore(p, lastKnownGood)]))
   const failed = [...progress.forward].filter(([, r]) => r.phase === 'failed').map(([id]) => id)
   const undelivered = new Set(failed.filter((id) => progress.forward.get(id)?.undelivered === true))
-  const unknown = failed.filter((id) => !undelivered.has(id) && back.get(id)?.version === undefined)
+  const unknown: string[] = []
+  const instances: {instanceId: string; version: string; returnOnly?: boolean}[] = []
+  for (const id of failed) {
+    const version = back.get(id)?.version
+    if (undelivered.has(id)) instances.push({instanceId: id, version: version ?? 'unchanged', returnOnly: true})
+    else if (version === undefined) unknown.push(id)
+    else instances.push({instanceId: id, version})
+  }
   if (unknown.length > 0) throw new Error(`no known previous version to put back on ${unknown.map((id) => `${id} (${back.get(id)?.reason})`).join(', ')}`)
   const result = await restorePass(deps, journal, {
     releaseId,
     step: 'rolling',
-    instances: failed.map((id) =>
-      undelivered.has(id) ? {instanceId: id, version: back.get(id)?.version ?? 'unchanged', returnOnly: true} : {instanceId: id, version: back.get(id)!.version!},
-    ),
+    instances,
     window: failed.length,
     maxErrors: 0,
   })
@@ -101,7 +106,7 @@ export function restore(deps: IncrementalDeps, journal: InstanceJournal) {
     }
     // What the fleet runs again: the live version, or for a first release the one version the plan found.
     const found = [...new Set(progress.planned.map((p) => p.previousVersion).filter((v) => isVersion(v)))]
-    const restoredVersion = input.previousVersion ?? (found.length === 1 ? found[0]! : null)
+    const restoredVersion = input.previousVersion ?? (found.length === 1 ? (found[0] ?? null) : null)
     // Instances the group launched during the release (in place of one it terminated, or scaling out)
     // booted what its launch template boots, whatever this release did: they get the restored version too.
     // A converge's plan holds the drifted instances alone: the rest of the fleet is not its to restore.
