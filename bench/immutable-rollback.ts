@@ -106,7 +106,7 @@ function stepClock(clock: SteppedClock) {
   const starts: Record<string, number> = {}
   const hooks: ReleaseHooks = {
     onProgress: (event) => {
-      starts[event.step] ??= clock.now()
+      starts[event.state] ??= clock.now()
     },
   }
   return {starts, hooks}

@@ -1,7 +1,11 @@
 /** Pieces every release machine shares. Types and xstate only. */
 
 export interface StepFailure {
-  /** The machine state whose step failed, e.g. 'awaitingCapacity'. */
+  /**
+   * The machine state whose step failed, e.g. 'awaitingCapacity'. Called `step`, not `state`, because
+   * persisted snapshots and the ledger's release details hold it under this name: renaming it would
+   * need a snapshot migration, and older releases must still resume and show.
+   */
   step: string
   message: string
 }
@@ -21,7 +25,7 @@ export type GateEvent = {type: 'PROMOTE'} | {type: 'ABORT'; reason?: string; by?
 
 /** Why a release was sent back by a person rather than by a failure. */
 export interface Abort {
-  /** The gate or step (state) it was aborted at. */
+  /** The gate or step (state) it was aborted at; persisted in snapshots and ledger details under this name. */
   at: string
   reason: string
   /** Who aborted it (user@host); absent in snapshots of older releases. */

@@ -12,7 +12,7 @@ import type {ProgressSink} from '../src/ports/release.js'
 export interface AgentWait {
   releaseId: string
   /** The machine state waiting, for progress reports. */
-  step: string
+  state: string
   instanceIds: string[]
   timeoutMs: number
   pollIntervalMs: number
@@ -31,7 +31,7 @@ export async function awaitAgents(
     const managed = new Set(await commands.managedInstances(missing))
     missing = missing.filter((id) => !managed.has(id))
     if (missing.length === 0 || clock.now() >= deadline) return missing
-    report({releaseId: wait.releaseId, step: wait.step, message: `waiting for the SSM agent of ${missing.length} instances to register`})
+    report({releaseId: wait.releaseId, state: wait.state, message: `waiting for the SSM agent of ${missing.length} instances to register`})
     await clock.sleep(Math.min(interval, Math.max(0, deadline - clock.now())))
   }
 }

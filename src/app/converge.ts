@@ -123,7 +123,7 @@ async function convergeImmutableDirectly(account: Account, target: ImmutableTarg
   const unsafe: Plan['unsafe'] = []
   const say = (message: string) => {
     actions.push(message)
-    hooks.onProgress?.({releaseId: `${target.name}-converge`, step: 'converge', message})
+    hooks.onProgress?.({releaseId: `${target.name}-converge`, state: 'converge', message})
   }
   const findings = before.findings
   for (const f of findings) {

@@ -164,7 +164,7 @@ async function versionFindings(reading: VersionReading, instanceIds: string[], v
   // Bounded like a release's planning: a just-launched instance's agent registers within moments.
   const unregistered = await awaitAgents(
     {commands, clock, report: () => undefined},
-    {releaseId: 'drift', step: 'drift', instanceIds, timeoutMs: settings.timeouts.verifyMs, pollIntervalMs: settings.pollIntervalMs},
+    {releaseId: 'drift', state: 'drift', instanceIds, timeoutMs: settings.timeouts.verifyMs, pollIntervalMs: settings.pollIntervalMs},
   )
   const missing = new Set(unregistered)
   const registered = instanceIds.filter((id) => !missing.has(id))

@@ -46,12 +46,12 @@ export async function driveRelease(
   const report = (event: ProgressEvent) => {
     hooks.onProgress?.(event)
     // A poll that finds nothing new reports the same line again: the journal keeps it once.
-    const line = `${event.step}\u0000${event.message}`
+    const line = `${event.state}\u0000${event.message}`
     if (line === lastJournaled) return
     lastJournaled = line
     // Deferred: a progress line rides with the poll's next journal write (one write per poll).
     progressWrites = progressWrites
-      .then(() => sharedJournal(ws.store, ws.now).defer({releaseId: record.id, type: 'progress', state: event.step, message: event.message}))
+      .then(() => sharedJournal(ws.store, ws.now).defer({releaseId: record.id, type: 'progress', state: event.state, message: event.message}))
       .catch(() => undefined)
   }
   const machine = runner.bind({ws, account, record, report, atStep: triggers.atStep})
@@ -99,7 +99,7 @@ export async function driveRelease(
     // The association follows the version that is live from now on, before the ledger says so: a
     // crash in between is resumed and does it again (it is read before it is changed).
     const liveAfter = outcome === 'succeeded' ? record.version : (await ws.ledger.read(target.name)).liveVersion
-    await keepEnforced(target, () => enforceVersion(account.associations, target, liveAfter), (message) => report({releaseId: record.id, step: 'enforce', message}), isLeaseLost)
+    await keepEnforced(target, () => enforceVersion(account.associations, target, liveAfter), (message) => report({releaseId: record.id, state: 'enforce', message}), isLeaseLost)
     const finished = await ws.ledger.finish(target.name, record.id, {
       state: result.state,
       outcome,

@@ -14,7 +14,7 @@ import type {Workspace} from './workspace.js'
 /** `ws` is the holder's workspace (lease-wiring.ts held), as every write here is fenced by the lease. */
 export async function housekeepUnderLease(ws: Workspace, account: Account, target: TargetConfig, releaseId: string, hooks: ReleaseHooks): Promise<void> {
   await endWarm(ws, account, target, releaseId, hooks)
-  await keepEnforced(target, () => enforceLiveVersion(ws, account.associations, target), (message) => hooks.onProgress?.({releaseId, step: 'planning', message}), isLeaseLost)
+  await keepEnforced(target, () => enforceLiveVersion(ws, account.associations, target), (message) => hooks.onProgress?.({releaseId, state: 'planning', message}), isLeaseLost)
 }
 
 /**
@@ -25,11 +25,11 @@ async function endWarm(ws: Workspace, account: Account, target: TargetConfig, re
   if (target.strategy !== 'immutable') return
   try {
     const end = await endWarmPeriod(ws, account.fleet, target.name, account.clock.now())
-    if (end) hooks.onProgress?.({releaseId, step: 'planning', message: warmEndText(target.name, end)})
+    if (end) hooks.onProgress?.({releaseId, state: 'planning', message: warmEndText(target.name, end)})
   } catch (error) {
     // Housekeeping must not stop the release (nor leave a promoted one looking interrupted); a lost
     // lease still stops everything.
     if (error instanceof LeaseLostError) throw error
-    hooks.onProgress?.({releaseId, step: 'planning', message: `could not end the warm period of ${target.name}'s warm group (${(error as Error).message}); release tidy ${target.name} will`})
+    hooks.onProgress?.({releaseId, state: 'planning', message: `could not end the warm period of ${target.name}'s warm group (${(error as Error).message}); release tidy ${target.name} will`})
   }
 }

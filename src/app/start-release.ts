@@ -91,7 +91,7 @@ export async function runRelease(
     const options = await checkAgainstAccount(own, account, target, {...request, version})
     // What is live is checked for drift first: said, or with drift: refuse, refused (nothing changed).
     const drifted = request.kind === 'rollout' ? await checkDrift(own, account, target) : undefined
-    for (const line of drifted?.lines ?? []) hooks.onProgress?.({releaseId, step: 'planning', message: line})
+    for (const line of drifted?.lines ?? []) hooks.onProgress?.({releaseId, state: 'planning', message: line})
     if (drifted) refuseDrifted(target, drifted)
     await housekeepUnderLease(own, account, target, releaseId, hooks)
     // The options go into the ledger with the record: a resume before the first snapshot needs them.

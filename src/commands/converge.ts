@@ -26,7 +26,7 @@ Exit codes: 0 converged (or already in sync), 1 drift left that cannot be conver
     const result = await converge(ws, {target: args.target}, {
       onStart: (record, how) => cli().stderr.write(`${how.resumed ? 'resumed' : 'started'} ${record.id} (${record.kind} of ${record.target} to ${record.version})\n`),
       onTransition: (state, record) => cli().stderr.write(`${record.id}: ${state}\n`),
-      onProgress: (event) => cli().stderr.write(`${event.step}: ${event.message}\n`),
+      onProgress: (event) => cli().stderr.write(`${event.state}: ${event.message}\n`),
     })
     if (flags.json) this.printJson(result)
     else {

@@ -37,7 +37,8 @@ export function exitCodeFor(outcome: Outcome): number {
 /** What a strategy reports while it works: shown live on a TTY, one line per step in CI, kept in the journal. */
 export interface ProgressEvent {
   releaseId: string
-  step: string
+  /** The machine state whose step reports (the journal's progress line keeps it as `state`). */
+  state: string
   message: string
   /** Instance counts for the live view, when the step is about a fleet. */
   instances?: {total: number; ready: number; unhealthy?: number}

@@ -20,7 +20,7 @@ export function bake(deps: ImmutableDeps) {
       pollIntervalMs: settings.pollIntervalMs,
       look: async () => {
         // The same line every poll (the journal keeps it once); the countdown rides beside it.
-        report({releaseId: input.releaseId, step: 'baking', message, remainingMs: Math.max(0, deadline - clock.now())})
+        report({releaseId: input.releaseId, state: 'baking', message, remainingMs: Math.max(0, deadline - clock.now())})
         const group = await describeGroupOrThrow(fleet, input.newGroup)
         const unhealthy = unhealthyInstances(group.instances)
         if (unhealthy.length > 0) {

@@ -20,7 +20,7 @@ export function awaitCapacity(deps: ImmutableDeps) {
         const line = `${counts.ready}/${counts.total} instances InService and healthy`
         if (line !== lastReported) {
           lastReported = line
-          report({releaseId: input.releaseId, step: 'awaitingCapacity', message: line, instances: counts})
+          report({releaseId: input.releaseId, state: 'awaitingCapacity', message: line, instances: counts})
         }
         const booting = group.instances.some((i) => i.lifecycle === 'Pending')
         if (counts.unhealthy > 0 && !booting) {

@@ -14,7 +14,7 @@ export function discard(deps: ImmutableDeps) {
       if (stack.group) {
         const group = await fleet.describeGroup(stack.group)
         if (group) await fleet.setCapacity(stack.group, {min: 0, max: Math.max(group.max, group.desired), desired: 0})
-        report({releaseId: input.releaseId, step: 'discarding', message: `scaled retained group ${stack.group} back to zero`})
+        report({releaseId: input.releaseId, state: 'discarding', message: `scaled retained group ${stack.group} back to zero`})
       }
       return
     }
@@ -22,11 +22,11 @@ export function discard(deps: ImmutableDeps) {
     if (!existing) return
     if (existing.tags[TAG.nonce] !== input.nonce) {
       // Not created by this release (its creation was refused): it is someone else's to keep.
-      report({releaseId: input.releaseId, step: 'discarding', message: `stack ${stack.name} is not this release's; left as it is`})
+      report({releaseId: input.releaseId, state: 'discarding', message: `stack ${stack.name} is not this release's; left as it is`})
       return
     }
     const token = tokenFor(input, 'discard')
-    report({releaseId: input.releaseId, step: 'discarding', message: `deleting stack ${stack.name}`})
+    report({releaseId: input.releaseId, state: 'discarding', message: `deleting stack ${stack.name}`})
     await stacks.deleteStack(stack.name, token)
     const outcome = await stacks.waitForDelete(stack.name, token, {deadline: clock.now() + settings.timeouts.retireMs})
     if (!outcome.ok) {

@@ -31,8 +31,8 @@ export function plan(deps: ImmutableDeps) {
   return async (input: PlanInput): Promise<PlanOutput> => {
     const {stacks, report} = deps
     const health = immutableHealthSignals(deps.settings)
-    report({releaseId: input.releaseId, step: 'planning', message: `health signals: ${health.signals.join('; ')}`})
-    if (health.warning) report({releaseId: input.releaseId, step: 'planning', message: `warning: ${health.warning}`})
+    report({releaseId: input.releaseId, state: 'planning', message: `health signals: ${health.signals.join('; ')}`})
+    if (health.warning) report({releaseId: input.releaseId, state: 'planning', message: `warning: ${health.warning}`})
     let oldGroup: string | null = null
     if (input.previous) {
       const live = await stacks.describeStack(input.previous.stackName)
@@ -41,14 +41,14 @@ export function plan(deps: ImmutableDeps) {
       } else {
         report({
           releaseId: input.releaseId,
-          step: 'planning',
+          state: 'planning',
           message: `warning: the live stack ${input.previous.stackName} (version ${input.previous.version}) no longer exists; the new version takes traffic with no old group to fall back on`,
         })
       }
     }
     if (!oldGroup && input.adopt) {
       oldGroup = input.adopt.group
-      report({releaseId: input.releaseId, step: 'planning', message: `adopting ${oldGroup} (version ${input.adopt.version}): it is detached after the shift`})
+      report({releaseId: input.releaseId, state: 'planning', message: `adopting ${oldGroup} (version ${input.adopt.version}): it is detached after the shift`})
     }
     const strangers = (await servingGroups(deps)).filter((g) => g.name !== oldGroup)
     if (strangers.length > 0) {
@@ -60,7 +60,7 @@ export function plan(deps: ImmutableDeps) {
     const all = await stacks.listStacksByTag(TAG.target, input.target)
     const chosen = chooseStack(all, {version: input.version, releaseId: input.releaseId, previousStack: input.previous?.stackName ?? null})
     if (chosen.reused) {
-      report({releaseId: input.releaseId, step: 'planning', message: `re-using retained stack ${chosen.name} of version ${input.version}`})
+      report({releaseId: input.releaseId, state: 'planning', message: `re-using retained stack ${chosen.name} of version ${input.version}`})
       return {newStack: {...chosen, group: null}, oldGroup}
     }
     const name = chosen.name
@@ -70,7 +70,7 @@ export function plan(deps: ImmutableDeps) {
         `a stack named ${name} already exists (version ${clash.tags[TAG.version] ?? 'unknown'}, ${clash.status}) but was not created by this release: the ledger in the state directory does not match the account. Nothing was changed; rebuild the ledger from the account (release ledger rebuild ${input.target}), restore the state directory that belongs to this account, or delete the stack if it is abandoned`,
       )
     }
-    report({releaseId: input.releaseId, step: 'planning', message: `new stack ${name} for version ${input.version}`})
+    report({releaseId: input.releaseId, state: 'planning', message: `new stack ${name} for version ${input.version}`})
     return {newStack: {name, reused: false, group: null}, oldGroup}
   }
 }

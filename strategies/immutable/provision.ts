@@ -17,7 +17,7 @@ export function provision(deps: ImmutableDeps) {
       await fleet.setCapacity(group, capacity)
       report({
         releaseId: input.releaseId,
-        step: 'provisioning',
+        state: 'provisioning',
         message: `scaled retained group ${group} to ${capacity.desired}`,
       })
       return {group}
@@ -31,13 +31,13 @@ export function provision(deps: ImmutableDeps) {
       tags: {[TAG.target]: input.target, [TAG.version]: input.version, [TAG.releaseId]: input.releaseId, [TAG.nonce]: input.nonce},
       token,
     })
-    report({releaseId: input.releaseId, step: 'provisioning', message: `creating stack ${stack.name}`})
+    report({releaseId: input.releaseId, state: 'provisioning', message: `creating stack ${stack.name}`})
     const result = await stacks.waitForCreate(stack.name, token, {
       deadline: clock.now() + settings.timeouts.provisionMs,
       onProgress: (p) =>
         report({
           releaseId: input.releaseId,
-          step: 'provisioning',
+          state: 'provisioning',
           message: `${p.stackName} ${p.status} (${p.resourcesComplete}/${p.resourcesTotal} resources)`,
         }),
     })

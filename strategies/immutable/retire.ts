@@ -18,10 +18,10 @@ export function retire(deps: ImmutableDeps) {
     const keepWarmMs = settings.keepWarmMs ?? 0
     if (input.oldGroup && keepWarmMs > 0 && (await fleet.describeGroup(input.oldGroup))) {
       result.warm = {group: input.oldGroup, until: new Date(clock.now() + keepWarmMs).toISOString()}
-      report({releaseId: input.releaseId, step: 'retiring', message: `${input.oldGroup} stays warm until ${result.warm.until}: a rollback until then is one traffic switch`})
+      report({releaseId: input.releaseId, state: 'retiring', message: `${input.oldGroup} stays warm until ${result.warm.until}: a rollback until then is one traffic switch`})
     } else if (input.oldGroup) {
       await scaleGroupToZero(deps, input.oldGroup, result)
-      if (result.scaledDown.includes(input.oldGroup)) report({releaseId: input.releaseId, step: 'retiring', message: `scaled ${input.oldGroup} to zero`})
+      if (result.scaledDown.includes(input.oldGroup)) report({releaseId: input.releaseId, state: 'retiring', message: `scaled ${input.oldGroup} to zero`})
     }
 
     const previous = (await stacks.listStacksByTag(TAG.target, input.target)).filter(
@@ -35,7 +35,7 @@ export function retire(deps: ImmutableDeps) {
     }
     for (const stack of remove) {
       const token = tokenFor(input, `retire-${stack.name}`)
-      report({releaseId: input.releaseId, step: 'retiring', message: `deleting ${stack.name} (version ${stack.tags[TAG.version] ?? '?'})`})
+      report({releaseId: input.releaseId, state: 'retiring', message: `deleting ${stack.name} (version ${stack.tags[TAG.version] ?? '?'})`})
       await stacks.deleteStack(stack.name, token)
       const outcome = await stacks.waitForDelete(stack.name, token, {deadline: clock.now() + settings.timeouts.retireMs})
       if (outcome.ok) result.deleted.push(stack.name)

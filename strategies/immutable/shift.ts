@@ -15,17 +15,17 @@ export function shift(deps: ImmutableDeps) {
     const delayMs = await deregistrationDelayMs(deps)
     const move = trafficMove(deps, settings.timeouts.shiftMs + delayMs)
     const newGroup = input.newGroup
-    report({releaseId: input.releaseId, step: 'shifting', message: `attaching ${newGroup} to ${settings.trafficSources.join(', ')}`})
+    report({releaseId: input.releaseId, state: 'shifting', message: `attaching ${newGroup} to ${settings.trafficSources.join(', ')}`})
     await attachAndWait(move, newGroup)
     if (input.oldGroup) {
       const drain = delayMs > 0 ? ` (targets drain for ${delayMs / 1000}s)` : ''
-      report({releaseId: input.releaseId, step: 'shifting', message: `detaching ${input.oldGroup}${drain}; it stays running for the bake`})
+      report({releaseId: input.releaseId, state: 'shifting', message: `detaching ${input.oldGroup}${drain}; it stays running for the bake`})
       // Both groups serve until the old one has drained: a new version that fails now goes back.
       await detachAndWait(move, input.oldGroup, async () => {
         await judgeGroup(move, newGroup)
       })
     }
-    report({releaseId: input.releaseId, step: 'shifting', message: await checkOnlyServing(deps, newGroup)})
+    report({releaseId: input.releaseId, state: 'shifting', message: await checkOnlyServing(deps, newGroup)})
     // An emergency rollback has no bake: the version it returns to already proved itself.
     const bakeMs = input.emergency ? 0 : settings.bakeMs
     return {bakeUntil: new Date(clock.now() + bakeMs).toISOString()}
@@ -41,16 +41,16 @@ export function revertTraffic(deps: ImmutableDeps) {
     const {report} = deps
     const move = trafficMove(deps, deps.settings.timeouts.shiftMs + (await deregistrationDelayMs(deps)))
     if (input.oldGroup) {
-      report({releaseId: input.releaseId, step: 'revertingTraffic', message: `re-attaching ${input.oldGroup}`})
+      report({releaseId: input.releaseId, state: 'revertingTraffic', message: `re-attaching ${input.oldGroup}`})
       await attachAndWait(move, input.oldGroup)
     }
     const newGroup = input.newGroup
     // After a crash the account may be ahead of the snapshot: a group already discarded has left traffic.
     if (newGroup && (await deps.fleet.describeGroup(newGroup))) {
-      report({releaseId: input.releaseId, step: 'revertingTraffic', message: `detaching ${newGroup}`})
+      report({releaseId: input.releaseId, state: 'revertingTraffic', message: `detaching ${newGroup}`})
       await detachAndWait(move, newGroup)
     }
-    report({releaseId: input.releaseId, step: 'revertingTraffic', message: await checkOnlyServing(deps, input.oldGroup)})
+    report({releaseId: input.releaseId, state: 'revertingTraffic', message: await checkOnlyServing(deps, input.oldGroup)})
   }
 }
 

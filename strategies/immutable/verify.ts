@@ -19,12 +19,12 @@ export function verify(deps: ImmutableDeps) {
       throw new Error(`only ${instanceIds.length} of ${group.desired} instances are healthy`)
     }
     if (!settings.verify || settings.verify.commands.length === 0) {
-      report({releaseId: input.releaseId, step: 'verifying', message: 'health checks passed; no smoke check configured'})
+      report({releaseId: input.releaseId, state: 'verifying', message: 'health checks passed; no smoke check configured'})
       return
     }
 
     // InService is not SSM managed: the smoke check waits for the agents within the verify timeout.
-    await requireAgents(deps, {releaseId: input.releaseId, step: 'verifying', instanceIds, timeoutMs: settings.timeouts.verifyMs, pollIntervalMs: settings.pollIntervalMs})
+    await requireAgents(deps, {releaseId: input.releaseId, state: 'verifying', instanceIds, timeoutMs: settings.timeouts.verifyMs, pollIntervalMs: settings.pollIntervalMs})
     const commandIds = await sendReadOnly(
       deps,
       {
@@ -37,7 +37,7 @@ export function verify(deps: ImmutableDeps) {
     )
     report({
       releaseId: input.releaseId,
-      step: 'verifying',
+      state: 'verifying',
       message: `smoke check sent to ${instanceIds.length} instances (${commandIds.join(', ')})`,
     })
     const results = await pollUntil(
@@ -46,7 +46,7 @@ export function verify(deps: ImmutableDeps) {
         const done = invocations.filter((r) => r.done)
         report({
           releaseId: input.releaseId,
-          step: 'verifying',
+          state: 'verifying',
           message: `smoke check ${done.length}/${instanceIds.length} done`,
           instances: {total: instanceIds.length, ready: done.filter((r) => r.ok).length},
         })

@@ -15,7 +15,7 @@ export function bake(deps: IncrementalDeps) {
     const group = 'group' in settings.fleet ? settings.fleet.group : null
     report({
       releaseId: input.releaseId,
-      step: 'baking',
+      state: 'baking',
       message: `watching the fleet for ${Math.max(0, Math.round((deadline - clock.now()) / 1000))}s more (until ${input.bakeUntil})`,
     })
     const targetGroups = group ? (await fleetMembers(deps)).targetGroups : []

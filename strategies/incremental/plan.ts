@@ -31,14 +31,14 @@ export function plan(deps: IncrementalDeps, journal: InstanceJournal) {
       // launched) is waited for, one that never does stops the release here, before anything changed.
       await requireAgents(deps, {
         releaseId: input.releaseId,
-        step: 'planning',
+        state: 'planning',
         instanceIds: members.instanceIds,
         timeoutMs: settings.timeouts.verifyMs,
         pollIntervalMs: settings.pollIntervalMs,
       })
       const health = incrementalHealthSignals({document: settings.change.document, verify: settings.change.verify, targetGroups: members.targetGroups})
-      report({releaseId: input.releaseId, step: 'planning', message: `health signals: ${health.signals.join('; ')}`})
-      if (health.warning) report({releaseId: input.releaseId, step: 'planning', message: `warning: ${health.warning}`})
+      report({releaseId: input.releaseId, state: 'planning', message: `health signals: ${health.signals.join('; ')}`})
+      if (health.warning) report({releaseId: input.releaseId, state: 'planning', message: `warning: ${health.warning}`})
       const versions = await currentVersions(deps, members.instanceIds, input.previousVersion)
       const now = clock.now()
       const records: InstanceRecord[] = members.instanceIds.map((instanceId, order) => {
@@ -57,7 +57,7 @@ export function plan(deps: IncrementalDeps, journal: InstanceJournal) {
       for (const r of records) {
         if (r.reason === undefined) continue
         const back = r.previousVersion ? `it will be restored to the last known good version ${r.previousVersion}` : 'no last known good version to restore it to'
-        report({releaseId: input.releaseId, step: 'planning', message: `${r.instanceId}: ${r.reason}; ${back}`})
+        report({releaseId: input.releaseId, state: 'planning', message: `${r.instanceId}: ${r.reason}; ${back}`})
       }
       planned = foldJournal(records).planned
     }
@@ -70,7 +70,7 @@ export function plan(deps: IncrementalDeps, journal: InstanceJournal) {
     const published = await deps.parameters.put(parameter, input.version, `desired version of ${settings.target} (release ${input.releaseId})`)
     report({
       releaseId: input.releaseId,
-      step: 'planning',
+      state: 'planning',
       message: `${fleetSize} instances of ${describeFleet(deps)}; window ${window}, canary ${canary}, maxErrors ${maxErrors}; ${parameter} = ${input.version} (v${published})`,
     })
     return {fleetSize, window, maxErrors, canary}

@@ -52,7 +52,7 @@ export function restore(deps: IncrementalDeps, journal: InstanceJournal) {
     const launched = input.only ? [] : await launchedDuring(deps, new Set(progress.planned.map((p) => p.instanceId)))
     if (launched.length > 0) {
       const missing = new Set(
-        await awaitAgents(deps, {releaseId: input.releaseId, step: 'rollingBack', instanceIds: launched, timeoutMs: deps.settings.timeouts.verifyMs, pollIntervalMs: deps.settings.pollIntervalMs}),
+        await awaitAgents(deps, {releaseId: input.releaseId, state: 'rollingBack', instanceIds: launched, timeoutMs: deps.settings.timeouts.verifyMs, pollIntervalMs: deps.settings.pollIntervalMs}),
       )
       for (const id of launched) {
         if (missing.has(id)) {
@@ -82,7 +82,7 @@ export function restore(deps: IncrementalDeps, journal: InstanceJournal) {
     const gone = [...new Set([...[...progress.forward].filter(([, r]) => r.phase === 'gone').map(([id]) => id), ...result.gone])]
     const replaced = gone.length > 0 || launched.length > 0 ? {replaced: {gone, launched}} : {}
     if (gone.length > 0) {
-      deps.report({releaseId: input.releaseId, step: 'rollingBack', message: `${gone.length} instances were terminated by their group during the release, nothing to restore on them: ${gone.join(', ')}`})
+      deps.report({releaseId: input.releaseId, state: 'rollingBack', message: `${gone.length} instances were terminated by their group during the release, nothing to restore on them: ${gone.join(', ')}`})
     }
     return {restored: result.changed.length, stranded, ...replaced}
   }

@@ -66,16 +66,16 @@ async function restoreTolerated(deps: IncrementalDeps, journal: InstanceJournal,
     window: failed.length,
     maxErrors: 0,
   })
-  deps.report({releaseId, step: 'rolling', message: `${result.changed.length} failed instances back on their previous version`})
+  deps.report({releaseId, state: 'rolling', message: `${result.changed.length} failed instances back on their previous version`})
 }
 
 /** Says which instances the group launched during the release: they run what its launch template boots. */
-async function reportLaunched(deps: IncrementalDeps, releaseId: string, step: string, planned: Set<string>): Promise<void> {
+async function reportLaunched(deps: IncrementalDeps, releaseId: string, state: string, planned: Set<string>): Promise<void> {
   const launched = await launchedDuring(deps, planned)
   if (launched.length === 0) return
   deps.report({
     releaseId,
-    step,
+    state,
     message: `${launched.length} instances were launched by the group during the release (${launched.join(', ')}): this release did not change them; they run what the launch template boots`,
   })
 }

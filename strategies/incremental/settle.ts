@@ -23,7 +23,7 @@ export async function settleForward(deps: IncrementalDeps, progress: FleetProgre
   }
   if (pending.size === 0) return []
   const count = [...pending.values()].reduce((n, ids) => n + ids.size, 0)
-  deps.report({releaseId, step: 'rollingBack', message: `cancelling the change still running on ${count} instances before putting them back`})
+  deps.report({releaseId, state: 'rollingBack', message: `cancelling the change still running on ${count} instances before putting them back`})
   for (const [commandId, ids] of pending) await deps.commands.cancel(commandId, [...ids])
   const deadline = deps.clock.now() + SETTLE_LIMIT_MS
   for (;;) {
@@ -34,7 +34,7 @@ export async function settleForward(deps: IncrementalDeps, progress: FleetProgre
     if (pending.size === 0) return []
     if (deps.clock.now() >= deadline) {
       const still = [...pending.values()].flatMap((ids) => [...ids])
-      deps.report({releaseId, step: 'rollingBack', message: `the cancelled change had not ended within ${SETTLE_LIMIT_MS / 1000}s on ${still.join(', ')}; putting them back anyway`})
+      deps.report({releaseId, state: 'rollingBack', message: `the cancelled change had not ended within ${SETTLE_LIMIT_MS / 1000}s on ${still.join(', ')}; putting them back anyway`})
       return still
     }
     await deps.clock.sleep(deps.settings.pollIntervalMs)

@@ -496,7 +496,7 @@ function report(deps: IncrementalDeps, job: WindowJob, tracked: Map<string, Trac
   const moving = all.filter((t) => IN_FLIGHT.has(t.phase)).length
   deps.report({
     releaseId: job.releaseId,
-    step: job.step,
+    state: job.step,
     message: `${done}/${all.length} ${job.pass === 'forward' ? 'changed' : 'restored'}, ${moving} in the window, ${queued} waiting${failed ? `, ${failed} failed` : ''}`,
     instances: {total: all.length, ready: done, unhealthy: failed},
   })

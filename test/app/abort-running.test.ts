@@ -55,8 +55,8 @@ function abortFrom(ws: Parameters<typeof abort>[0], target: string, freeze: Retu
 
 describe('abort of a running immutable release', () => {
   it.each([
-    ['provisioning', (e: ProgressEvent) => e.step === 'provisioning'],
-    ['baking', (e: ProgressEvent) => e.step === 'baking'],
+    ['provisioning', (e: ProgressEvent) => e.state === 'provisioning'],
+    ['baking', (e: ProgressEvent) => e.state === 'baking'],
   ])('during %s: aborted, exit 3, the previous version live, reason and who in ledger and journal', async (step, when) => {
     const {ws, sim} = await openProject()
     await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
@@ -79,7 +79,7 @@ describe('abort of a running immutable release', () => {
   it('past the point of return (retiring) the abort changes nothing and says so', async () => {
     const {ws, sim} = await openProject()
     await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
-    const freeze = freezer((e) => e.step === 'retiring')
+    const freeze = freezer((e) => e.state === 'retiring')
     const running = rollout(ws, {target: 'web', version: '2.0.0'}, freeze.hooks, {sim, wrapClock: freeze.wrapClock})
     // Retiring may not sleep at all: thaw on the first progress event anyway.
     const aborting = freeze.atPoint.then(() => abortFrom(ws, 'web', freeze, sim))
@@ -92,9 +92,9 @@ describe('abort of a running immutable release', () => {
 
 describe('abort of a running incremental release', () => {
   it.each([
-    ['the canary', 'canary', (e: ProgressEvent) => e.step === 'canary'],
-    ['the middle of a window', 'rolling', (e: ProgressEvent) => e.step === 'rolling' && (e.instances?.ready ?? 0) >= 3],
-    ['the bake', 'baking', (e: ProgressEvent) => e.step === 'baking'],
+    ['the canary', 'canary', (e: ProgressEvent) => e.state === 'canary'],
+    ['the middle of a window', 'rolling', (e: ProgressEvent) => e.state === 'rolling' && (e.instances?.ready ?? 0) >= 3],
+    ['the bake', 'baking', (e: ProgressEvent) => e.state === 'baking'],
   ])('during %s: aborted with every instance back on the previous version', async (_what, step, when) => {
     const {ws, sim} = await openIncremental({instances: 12})
     const freeze = freezer(when)
@@ -130,7 +130,7 @@ describe('abort of an incremental release with commands in flight', () => {
     const {ws, sim} = await openIncremental({instances: 12, commandLatency: {medianMs: 90_000, p95Ms: 120_000}, maxUnavailable: '50%'})
     // The third tick of the rolling step: the window's instances reached Standby and were sent the change.
     let ticks = 0
-    const freeze = freezer((e) => e.step === 'rolling' && ++ticks === 3)
+    const freeze = freezer((e) => e.state === 'rolling' && ++ticks === 3)
     const running = rollout(ws, {target: 'api', version: '2.0.0'}, freeze.hooks, {sim, wrapClock: freeze.wrapClock})
     await freeze.atPoint
     const [ran] = await Promise.all([running, abortFrom(ws, 'api', freeze, sim)])
@@ -176,7 +176,7 @@ async function frozenInBake() {
   const wall = onTestWall(plain)
   const ws = wall.ws
   await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
-  const freeze = freezer((e) => e.step === 'baking')
+  const freeze = freezer((e) => e.state === 'baking')
   const running = rollout(ws, {target: 'web', version: '2.0.0'}, freeze.hooks, {sim, wrapClock: freeze.wrapClock})
   await freeze.atPoint
   return {ws, sim, wall, freeze, running}
@@ -209,8 +209,8 @@ describe('abort of a running release that does not end within --wait', () => {
     const wall = onTestWall(plain)
     const ws = wall.ws
     await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
-    const atBake = freezer((e) => e.step === 'baking')
-    const onTheWayBack = freezer((e) => e.step === 'revertingTraffic')
+    const atBake = freezer((e) => e.state === 'baking')
+    const onTheWayBack = freezer((e) => e.state === 'revertingTraffic')
     const hooks: ReleaseHooks = {onProgress: (e) => (atBake.hooks.onProgress(e), onTheWayBack.hooks.onProgress(e))}
     const running = rollout(ws, {target: 'web', version: '2.0.0'}, hooks, {sim, wrapClock: (c) => onTheWayBack.wrapClock(atBake.wrapClock(c))})
     await atBake.atPoint

@@ -30,7 +30,7 @@ describe('a full disk during a release', () => {
     await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
 
     const failed = await rollout(ws, {target: 'web', version: '2.0.0'}, {onProgress: (event) => {
-          if (event.step === 'verifying') disk.full = true
+          if (event.state === 'verifying') disk.full = true
         }}, {sim}).catch(
       (error: unknown) => error,
     )

@@ -15,13 +15,13 @@ describe('an instance replaced by its group during an incremental release', () =
       {
         onProgress: (event) => {
           const ready = event.instances?.ready ?? 0
-          if (gone === undefined && event.step === 'rolling' && ready >= 3) {
+          if (gone === undefined && event.state === 'rolling' && ready >= 3) {
             // A changed instance fails its EC2 status check and the group replaces it: the replacement
             // boots what the launch template boots (here the version published in Parameter Store).
             gone = sim.view().groups[0]!.instances.find((i) => i.version === '2.0.0' && i.lifecycle === 'InService')!.id
             void sim.handle('autoscaling', 'TerminateInstanceInAutoScalingGroup', {InstanceId: gone, ShouldDecrementDesiredCapacity: false})
           }
-          if (!broken && event.step === 'rolling' && ready >= 5) {
+          if (!broken && event.state === 'rolling' && ready >= 5) {
             broken = true
             sim.setFaults({unhealthyVersions: ['2.0.0']})
           }

@@ -84,7 +84,7 @@ describe('incremental release on the simulated account', () => {
       {target: 'api', version: '2.0.0'},
       {
         onProgress: (event) => {
-          if (!broken && event.step === 'rolling' && (event.instances?.ready ?? 0) >= after) {
+          if (!broken && event.state === 'rolling' && (event.instances?.ready ?? 0) >= after) {
             broken = true
             sim.setFaults({unhealthyVersions: ['2.0.0']})
           }

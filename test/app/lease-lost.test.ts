@@ -38,7 +38,7 @@ describe('a holder that lost its lease', () => {
       ws,
       {target: 'web', version: '2.0.0'},
       {
-        onProgress: (event) => (event.step === 'awaitingCapacity' ? frozen.freezeOnce() : undefined),
+        onProgress: (event) => (event.state === 'awaitingCapacity' ? frozen.freezeOnce() : undefined),
         onTransition: (state) => (state === 'awaitingCapacity' ? persisted() : undefined),
       },
       {sim, wrapClock: (c) => frozen.wrap(c)},

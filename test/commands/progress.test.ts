@@ -39,11 +39,11 @@ describe('the live view', () => {
     view.transition('planning')
     vi.setSystemTime(Date.parse('2026-01-01T00:00:05Z'))
     view.transition('verifying')
-    view.progress({releaseId: 'web-2', step: 'verifying', message: 'smoke check 1/3 done'})
+    view.progress({releaseId: 'web-2', state: 'verifying', message: 'smoke check 1/3 done'})
     vi.setSystemTime(Date.parse('2026-01-01T00:01:10Z'))
     view.transition('discarding')
     view.transition('rolledBack')
-    view.stop({outcome: 'rolledBack', failedStep: 'verifying'})
+    view.stop({outcome: 'rolledBack', failedState: 'verifying'})
     const frame = last()
     expect(plain(frame)).toMatch(/✓ planning\s+5s/)
     expect(plain(frame)).toMatch(/✗ verifying\s+1m5s/)
@@ -71,7 +71,7 @@ describe('the live view', () => {
     const view = progressView(stream, {NO_COLOR: '1'})
     view.start(RECORD)
     view.transition('baking')
-    view.progress({releaseId: 'web-2', step: 'baking', message: 'watching the new group for 120s more', remainingMs: 120_000})
+    view.progress({releaseId: 'web-2', state: 'baking', message: 'watching the new group for 120s more', remainingMs: 120_000})
     expect(last()).toMatch(/2m left/)
     vi.setSystemTime(Date.parse('2026-01-01T00:00:30Z'))
     vi.advanceTimersByTime(1000)
@@ -86,7 +86,7 @@ describe('the live view', () => {
     const view = progressView({isTTY: false, write: (t: string) => lines.push(t)}, {CI: 'true'})
     view.start(RECORD)
     view.transition('verifying')
-    view.stop({outcome: 'rolledBack', failedStep: 'verifying'})
+    view.stop({outcome: 'rolledBack', failedState: 'verifying'})
     expect(lines.at(-1)).toMatch(/xx verifying failed; ended rolledBack/)
   })
 
@@ -96,7 +96,7 @@ describe('the live view', () => {
       const view = progressView({isTTY: false, write: (t: string) => lines.push(t.replace(/^\S+ /, ''))}, {CI: 'true'})
       return {lines, view}
     }
-    const drift = {releaseId: RECORD.id, step: 'planning', message: 'drift: web is in sync with 1.0.0'}
+    const drift = {releaseId: RECORD.id, state: 'planning', message: 'drift: web is in sync with 1.0.0'}
     const started = ci()
     started.view.progress(drift)
     started.view.start(RECORD)

@@ -10,8 +10,8 @@ import {cli, type Output} from '../../util/cli-context.js'
 /** How the release the view followed ended: its outcome, or interrupted (Ctrl-C, SIGTERM). */
 export interface ViewEnd {
   outcome: Outcome | 'interrupted'
-  /** The step whose failure sent the release back, when one did. */
-  failedStep?: string
+  /** The state whose step failed and sent the release back, when one did (the snapshot's StepFailure.step). */
+  failedState?: string
 }
 
 export interface ProgressView {
@@ -76,9 +76,9 @@ class StepOrder implements ProgressView {
       this.pending.push(() => this.progress(event))
       return
     }
-    if (event.step !== this.current) {
-      this.announce(event.step)
-      this.early.push(event.step)
+    if (event.state !== this.current) {
+      this.announce(event.state)
+      this.early.push(event.state)
     }
     this.view.progress(event)
   }
@@ -117,12 +117,12 @@ class LineView implements ProgressView {
     this.write(`-> ${state}`)
   }
   progress(event: ProgressEvent): void {
-    this.write(`   ${event.step}: ${event.message}`)
+    this.write(`   ${event.state}: ${event.message}`)
   }
   stop(end?: ViewEnd): void {
     if (!end) return
     if (end.outcome === 'interrupted') this.write('!! interrupted')
-    else if (end.failedStep) this.write(`xx ${end.failedStep} failed; ended ${end.outcome}`)
+    else if (end.failedState) this.write(`xx ${end.failedState} failed; ended ${end.outcome}`)
     else this.write(`ended ${end.outcome}`)
   }
   private write(text: string): void {
@@ -198,12 +198,12 @@ class LiveView implements ProgressView {
     const now = Date.now()
     const last = this.steps.at(-1)
     for (const step of this.steps) {
-      if (step.state === end?.failedStep) step.mark = 'failed'
+      if (step.state === end?.failedState) step.mark = 'failed'
     }
     if (last && last.mark === 'running') {
       last.endedAt = now
       // A final state (succeeded, rolledBack...) is where the release ended, not a step that ran.
-      last.mark = end?.outcome === 'interrupted' ? 'interrupted' : end?.outcome === 'paused' ? 'paused' : end?.outcome === 'failed' && !end.failedStep ? 'failed' : 'passed'
+      last.mark = end?.outcome === 'interrupted' ? 'interrupted' : end?.outcome === 'paused' ? 'paused' : end?.outcome === 'failed' && !end.failedState ? 'failed' : 'passed'
     }
     this.draw(true)
   }
@@ -256,9 +256,9 @@ class LiveView implements ProgressView {
       case 'paused':
         return p.warn('paused at a gate')
       case 'failed':
-        return p.bad(`failed${end.failedStep ? ` at ${end.failedStep}` : ''}: a human is needed`)
+        return p.bad(`failed${end.failedState ? ` at ${end.failedState}` : ''}: a human is needed`)
       default:
-        return p.warn(`${end.outcome}${end.failedStep ? ` (${end.failedStep} failed)` : ''}`)
+        return p.warn(`${end.outcome}${end.failedState ? ` (${end.failedState} failed)` : ''}`)
     }
   }
 }

@@ -46,7 +46,7 @@ export async function runWithProgress(
   const failure = result.record.details?.failure
   // An abort that waited for a release running elsewhere never saw it start: its end still names it.
   view.follow(result.record.id)
-  view.stop({outcome: result.outcome, ...(failure?.step ? {failedStep: failure.step} : {})})
+  view.stop({outcome: result.outcome, ...(failure?.step ? {failedState: failure.step} : {})})
   const {statusOf} = await import('../../app/views.js')
   const status = await statusOf(ws, result.record.target)
   // Where a person must act, say so on stderr too, where a CI log shows it even with --json.
