@@ -26,13 +26,19 @@ afterAll(async () => {
 })
 
 /**
- * The holder's pace: 8 virtual minutes of bake at 80 virtual seconds a second gives 6 s of real time
- * to stop it in its bake (it is stopped as soon as the ledger shows it baking); the steps before the
- * bake (300 s of draining) take about 4.5 s. Not a longer virtual bake: the steps poll every 5 virtual
- * seconds whatever the pace, and the process that takes the release over polls out the rest of the
+ * The holder's pace: 4 virtual minutes of bake at 40 virtual seconds a second, 6 s to stop it in its
+ * bake. Not a longer virtual bake at a faster pace: the steps poll every 5 virtual seconds whatever
+ * the pace, and the set-up's rollout and the process that takes the release over poll out the whole
  * bake (at instant speed, but each poll costs CPU).
  */
-const HOLDER = {bake: '8m', speed: '80'}
+const HOLDER = {bake: '4m', speed: '40'}
+
+/**
+ * The holder's lease, in seconds, renewed every third of it. 10 s, not less: the two backends run at
+ * once, and a loaded machine stalls the holder (and this worker, where dynalite answers it) for
+ * seconds; a renewal that lands after the lease ran out costs the running holder its lease.
+ */
+const LEASE_TTL = '10'
 
 /** Two working directories on one state (the same one for the file backend), and a store to look at it. */
 async function setup(backend: 'file' | 'dynamodb'): Promise<{a: string; b: string; state: StateStore}> {
@@ -67,8 +73,7 @@ describe.concurrent.each(['file', 'dynamodb'] as const)('a holder stopped past i
   it('writes nothing more, exits 4 (E_LEASE_LOST), and the ledger matches the account', async () => {
     const {a, b, state} = await setup(backend)
     expect((await release(['rollout', 'web', '--version', '1.0.0'], {cwd: a})).code).toBe(0)
-    // 4 s: renewed every 1.3 s, so a loaded machine's stalls do not cost the running holder its lease.
-    const env = {RELEASE_LEASE_TTL: '4', RELEASE_SIM_SPEED: HOLDER.speed}
+    const env = {RELEASE_LEASE_TTL: LEASE_TTL, RELEASE_SIM_SPEED: HOLDER.speed}
     const holder = startRelease(['rollout', 'web', '--version', '2.0.0'], {cwd: a, env})
     const ledger = async () => JSON.parse((await state.read('targets/web/ledger.json')) ?? '{"releases":[]}')
     let ended: {code: number; stderr: string} | undefined
@@ -82,10 +87,10 @@ describe.concurrent.each(['file', 'dynamodb'] as const)('a holder stopped past i
       await until('its lease expired', async () => Date.parse(JSON.parse((await state.read('locks/web.json')) ?? '{}').expires ?? '0') < Date.now())
       // A renewal the holder had in flight when it was stopped can land after the look above: take
       // over once the lease it wrote last has run out too (a stopped holder renews nothing more).
-      let resumed = await release(['resume', 'web', '--json'], {cwd: b, env: {RELEASE_LEASE_TTL: '4'}})
+      let resumed = await release(['resume', 'web', '--json'], {cwd: b, env: {RELEASE_LEASE_TTL: LEASE_TTL}})
       await until('the stopped holder\'s lease is taken over', async () => {
         if (resumed.code !== 4 || !resumed.stderr.includes('E_LOCKED')) return true
-        resumed = await release(['resume', 'web', '--json'], {cwd: b, env: {RELEASE_LEASE_TTL: '4'}})
+        resumed = await release(['resume', 'web', '--json'], {cwd: b, env: {RELEASE_LEASE_TTL: LEASE_TTL}})
         return false
       })
       expect(resumed.code, resumed.stderr).toBe(0)
