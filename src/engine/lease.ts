@@ -171,7 +171,21 @@ class HeldLease implements Lease {
     return this.record.releaseId
   }
 
-  async renew(): Promise<boolean> {
+  /** The renewal in flight, if any: the next one waits for it. */
+  private renewing: Promise<unknown> = Promise.resolve()
+
+  /**
+   * One renewal after another: a release renews on a timer and at every step, and on a slow store the
+   * two overlap. Started together, both would set over the lease as it was, and the second, finding
+   * the first one's renewal there, would take its own holder's lease for lost.
+   */
+  renew(): Promise<boolean> {
+    const renewal = this.renewing.then(() => this.renewNow())
+    this.renewing = renewal.catch(() => undefined)
+    return renewal
+  }
+
+  private async renewNow(): Promise<boolean> {
     const record = {...this.record, expires: iso(this.opts.now() + this.opts.ttlMs)}
     const text = serialize(record)
     // Only over the lease exactly as we wrote it: a takeover or an unlock in between wins.
