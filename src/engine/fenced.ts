@@ -1,4 +1,5 @@
-import {FenceError, type StateStore} from '../ports/store.js'
+import {FenceError, type Fence, type StateStore} from '../ports/store.js'
+import {keys} from './keys.js'
 import {LeaseLostError, readLease, type Lease} from './lease.js'
 
 /**
@@ -7,7 +8,9 @@ import {LeaseLostError, readLease, type Lease} from './lease.js'
  * or `unlock --force`), this process's writes are refused and it stops with E_LEASE_LOST.
  */
 export function fencedStore(store: StateStore, lease: Lease): StateStore {
-  const fence = lease.fence
+  // A takeover or an unlock appends a line to the release's journal (markLeaseTaken): the holder's
+  // appends there are refused by that line's place.
+  const fence: Fence = {...lease.fence, marked: keys.journal(lease.releaseId)}
   const guarded = async <T>(write: () => Promise<T>): Promise<T> => {
     try {
       return await write()

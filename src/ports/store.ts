@@ -38,6 +38,13 @@ export interface StateStore {
 export interface Fence {
   key: string
   token: number
+  /**
+   * The key its holder appends to (its release's journal), where whoever takes the lease over or
+   * breaks it appends a line right after (src/engine/lease.ts). A store may then fence the holder's
+   * appends there by their place alone: the line that takes the next place refuses the holder's next
+   * append, with no read of the lease (src/aws/state-store.ts).
+   */
+  marked?: string
 }
 
 /** A fenced write refused because the lease moved on; nothing was written. */
