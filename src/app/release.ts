@@ -512,6 +512,7 @@ function triggersFor(ws: Workspace, kind: ReleaseKind): Triggers {
   return new Triggers({
     store: ws.store,
     stopSteps: kind.stopSteps,
+    journal: sharedJournal(ws.store, ws.now),
     note: async (releaseId, message) => {
       await appendJournal(ws.store, releaseId, {type: 'note', message, now: ws.now})
     },

@@ -180,6 +180,57 @@ export class DynamoStateStore implements StateStore {
     return batch.done
   }
 
+  /**
+   * Appends the lines only right after this holder's own last line of the key (Fence.marked): false,
+   * and nothing written, when another process appended since (its line took the place) or this one
+   * does not know its place. One conditional put, fenced as append is.
+   */
+  appendIfAlone(key: string, lines: string | readonly string[], fence?: Fence): Promise<boolean> {
+    let line: string
+    try {
+      line = linesOf(key, lines).join('\n')
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    // Lines appended from now on follow these: a batch still waiting is closed.
+    this.waiting.delete(key)
+    const done = (this.appending.get(key) ?? Promise.resolve()).then(() => this.appendAtPlace(key, line, fence))
+    const settled = done.then(
+      () => undefined,
+      () => undefined,
+    )
+    this.appending.set(key, settled)
+    void settled.then(() => {
+      if (this.appending.get(key) === settled) this.appending.delete(key)
+    })
+    return done
+  }
+
+  private async appendAtPlace(key: string, line: string, fence: Fence | undefined): Promise<boolean> {
+    checkKey(key)
+    const placed = this.placed.get(key)
+    if (fence?.marked !== key || placed?.token !== fence.token) return false
+    await this.ensureEntries(key)
+    const sk = `${LINE}${String(placed.seq).padStart(SEQ_DIGITS, '0')}`
+    const written = await this.putParts(key, sk, line, {condition: {ConditionExpression: 'attribute_not_exists(pk)'}, fence: this.transactions ? fence : undefined})
+    this.placedLine(key, written ? placed.seq : undefined, fence)
+    return written
+  }
+
+  /** After an append: the line number it took (undefined when its place was taken), to go on from. */
+  private placedLine(key: string, seq: number | undefined, fence: Fence | undefined): void {
+    if (seq === undefined) {
+      // Another writer took this place: find the end again.
+      this.nextSeq.delete(key)
+      this.placed.delete(key)
+      return
+    }
+    this.nextSeq.set(key, seq + 1)
+    if (fence !== undefined && fence.marked === key) this.placed.set(key, {seq: seq + 1, token: fence.token})
+    // A line of anyone else (a takeover's, in tests within one process) ends the holder's run of places.
+    else this.placed.delete(key)
+  }
+
   /** Writes one item of one or more lines (joined by newlines) at the next free place. */
   private async appendNow(key: string, line: string, fence?: Fence): Promise<void> {
     checkKey(key)
@@ -193,16 +244,8 @@ export class DynamoStateStore implements StateStore {
       const seq = byPlace ? placed.seq : (this.nextSeq.get(key) ?? (await this.lastSeq(key)) + 1)
       const sk = `${LINE}${String(seq).padStart(SEQ_DIGITS, '0')}`
       const written = await this.putParts(key, sk, line, {condition: {ConditionExpression: 'attribute_not_exists(pk)'}, fence: byPlace ? undefined : fence})
-      if (written) {
-        this.nextSeq.set(key, seq + 1)
-        if (fence !== undefined && fence.marked === key) this.placed.set(key, {seq: seq + 1, token: fence.token})
-        // A line of anyone else (a takeover's, in tests within one process) ends the holder's run of places.
-        else this.placed.delete(key)
-        return
-      }
-      // Another writer took this place: find the end again.
-      this.nextSeq.delete(key)
-      this.placed.delete(key)
+      this.placedLine(key, written ? seq : undefined, fence)
+      if (written) return
     }
     throw new Error(`could not append to ${this.location}/${key}: other writers kept taking the next line`)
   }

@@ -25,6 +25,7 @@ export function fencedStore(store: StateStore, lease: Lease): StateStore {
     list: (prefix) => store.list(prefix),
     writeAtomic: (key, data) => guarded(() => store.writeAtomic(key, data, fence)),
     append: (key, lines) => guarded(() => store.append(key, lines, fence)),
+    ...(store.appendIfAlone ? {appendIfAlone: (key: string, lines: string | readonly string[]) => guarded(() => store.appendIfAlone!(key, lines, fence))} : {}),
     compareAndSet: (key, expected, data) => guarded(() => store.compareAndSet(key, expected, data, fence)),
     remove: (key) => guarded(() => store.remove(key, fence)),
     // Only leases are created exclusively; a holder never creates one through its fenced store.
