@@ -58,13 +58,6 @@ async function rolloutOn(n: number, backend: 'file' | 'dynamodb', endpoint: stri
         const name = String(context.commandName).replace(/Command$/, '')
         counts[name] = (counts[name] ?? 0) + 1
         const body = (args.request as {body?: unknown}).body
-        if (process.env.TRACE_DDB) {
-          const input = (args.input ?? {}) as Record<string, any>
-          const key = input.Item?.pk?.S ?? input.Key?.pk?.S ?? input.ExpressionAttributeValues?.[':k']?.S ?? ''
-          const sk = input.Item?.sk?.S ?? input.Key?.sk?.S ?? ''
-          const d = String(input.Item?.d?.S ?? '').slice(0, 140).replace(/\n/g, ' | ')
-          console.error(`TRACE ${name} ${key} ${sk} ${d}`)
-        }
         if (WRITES.has(name)) bytes += typeof body === 'string' ? Buffer.byteLength(body) : body instanceof Uint8Array ? body.byteLength : 0
         return next(args)
       },

@@ -51,7 +51,10 @@ describe('a look owed to the next write-ahead', () => {
     const journal = await holder(store, clock)
     let looks = 0
     await journal.defer({releaseId: ID, type: 'progress', message: 'deferred'})
-    journal.owe(ID, () => Promise.resolve(void looks++))
+    journal.owe(ID, () => {
+      looks++
+      return Promise.resolve()
+    })
     const calls = countCalls(store)
     await journal.append(instance('changing'))
     expect(calls).toEqual(['PutItem'])
@@ -83,7 +86,10 @@ describe('a look owed to the next write-ahead', () => {
     const other = openDynamoStore({table: store.table, region: 'us-east-1', endpoint: server.endpoint, clock, env: {}})
     await new Journal(other, () => clock.now()).append({releaseId: ID, type: 'note', message: 'a warning'})
     let looks = 0
-    journal.owe(ID, () => Promise.resolve(void looks++))
+    journal.owe(ID, () => {
+      looks++
+      return Promise.resolve()
+    })
     await journal.append(instance('changing'))
     expect(looks).toBe(1)
     expect((await journal.read(ID)).map((e) => e.message ?? e.type)).toEqual(['first', 'a warning', 'instance'])
@@ -93,7 +99,10 @@ describe('a look owed to the next write-ahead', () => {
     const clock = new VirtualClock(Date.parse('2026-01-01T00:00:00Z'))
     const journal = await holder(new FileStateStore(tempDir('release-owed-')), clock)
     let looks = 0
-    journal.owe(ID, () => Promise.resolve(void looks++))
+    journal.owe(ID, () => {
+      looks++
+      return Promise.resolve()
+    })
     await journal.append(instance('changing'))
     expect(looks).toBe(1)
   })
