@@ -193,7 +193,20 @@ class HeldLease implements Lease {
     return this.record.releaseId
   }
 
-  async renew(): Promise<boolean> {
+  /** Renewals in flight, one after another (see renew). */
+  private renewing: Promise<unknown> = Promise.resolve()
+
+  /**
+   * One at a time: the renewal timer and a transition's renewal may ask at once, and two writes over
+   * the same text would refuse the second, which would read as the lease lost while it is ours.
+   */
+  renew(): Promise<boolean> {
+    const next = this.renewing.then(() => this.renewNow())
+    this.renewing = next.catch(() => undefined)
+    return next
+  }
+
+  private async renewNow(): Promise<boolean> {
     const record = {...this.record, expires: iso(this.opts.now() + this.opts.ttlMs)}
     const text = serialize(record)
     // Only over the lease exactly as we wrote it: a takeover or an unlock in between wins.

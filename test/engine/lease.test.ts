@@ -146,6 +146,13 @@ describe('leases', () => {
     await acquireLease(store, 'web', {releaseId: 'web-1', ttlMs: TTL, now, identity: alice})
   })
 
+  it('renews once per call even when asked twice at once (the timer and a transition): never lost by itself', async () => {
+    const lease = await acquireLease(store, 'web', {releaseId: 'web-1', ttlMs: TTL, now, identity: alice})
+    clock.advance(1_000)
+    expect(await Promise.all([lease.renew(), lease.renew(), lease.renew()])).toEqual([true, true, true])
+    expect(await lease.isOurs()).toBe(true)
+  })
+
   it('gives every new holder a larger fencing token, and refuses the writes of a holder that lost its lease', async () => {
     const first = await acquireLease(store, 'web', {releaseId: 'web-1', ttlMs: TTL, now, identity: alice})
     await store.append('releases/web-1/journal.ndjson', '{"n":1}', first.fence)
