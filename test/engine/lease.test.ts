@@ -171,7 +171,8 @@ describe('leases', () => {
     await expect(store.append('releases/web-1/journal.ndjson', '{"n":2}', first.fence)).rejects.toBeInstanceOf(FenceError)
     await expect(store.writeAtomic('releases/web-1/snapshot.json', '{}', first.fence)).rejects.toBeInstanceOf(FenceError)
     expect(await first.renew()).toBe(false)
-    expect(await store.read('releases/web-1/journal.ndjson')).toBe('{"n":1}\n')
+    // The first line, then the taker's note (it takes the place the old holder would append to next).
+    expect(await store.read('releases/web-1/journal.ndjson')).toMatch(/^\{"n":1\}\n\{"at":"[^"]+","type":"note","message":"the lease of web was taken over by bob@[^"]* \(token 2\)[^"]*","releaseId":"web-1"\}\n$/)
     expect(await store.read('releases/web-1/snapshot.json')).toBeUndefined()
 
     // Released, then acquired again: still larger than every token before (the counter outlives the lease).
