@@ -30,7 +30,7 @@ export interface PollPlanSettings {
 const MIN_SAMPLES = 5
 /** The expected waste is summed on this grid. */
 const STEP_MS = 1_000
-/** In-flight instances at which a look is worth `wasteMs`; fewer, and it is worth proportionally less. */
+/** In-flight instances at which a look is worth `wasteMs`; in proportion for more or fewer. */
 const FULL_WINDOW = 100
 /** Only the last samples count: what the account does now, not an hour ago. */
 const MAX_SAMPLES = 400
@@ -106,9 +106,11 @@ export class PollPlan {
       if (i.phase === 'enteringStandby') standby = Math.min(standby, i.since + this.bound('enteringStandby'))
       else if (i.phase === 'returning' || i.phase === 'changing') ending.push({phase: i.phase, since: i.since})
     }
-    // A look is worth less place-time when few instances are in flight (a small fleet, the last ones of a
-    // pass): each of them waits as long as in a full window, so the threshold shrinks with them.
-    const worth = wasteMs * Math.min(1, inFlight.length / FULL_WINDOW)
+    // The threshold grows with the instances in flight: a look costs more calls for a larger window
+    // (more commands to list, more Standby batches) and is spread over more instances, so that each
+    // instance waits about as long at every window size, and the calls per instance fall as it grows.
+    // Few in flight (a small fleet, the last ones of a pass) shrink it: each waits as in a full window.
+    const worth = wasteMs * (inFlight.length / FULL_WINDOW)
     let waste = 0
     for (let at = now + STEP_MS; at < full; at += STEP_MS) {
       let ready = 0
