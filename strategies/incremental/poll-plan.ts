@@ -24,6 +24,8 @@ export interface PollPlanSettings {
   maxGapMs: number
   /** The shortest gap between two looks. */
   minGapMs: number
+  /** Instances returned at looks this close are looked at together, when the last of them should be done. */
+  mergeMs: number
 }
 
 /** Samples before a phase's learned durations replace the prior. */
@@ -102,9 +104,19 @@ export class PollPlan {
     let full = now + maxGapMs
     let standby = Number.POSITIVE_INFINITY
     const ending: {phase: TimedPhase; since: number}[] = []
+    const returnsDue: number[] = []
     for (const i of inFlight) {
       if (i.phase === 'enteringStandby') standby = Math.min(standby, i.since + this.bound('enteringStandby'))
-      else if (i.phase === 'returning' || i.phase === 'changing') ending.push({phase: i.phase, since: i.since})
+      else if (i.phase === 'changing') ending.push({phase: i.phase, since: i.since})
+      // Returning ends as regularly as the load balancer's check: those returned together are looked
+      // at once, when the slowest of them should be done (their places are then free at once).
+      else if (i.phase === 'returning') returnsDue.push(i.since + this.bound('returning'))
+    }
+    // Those returned at looks close together are looked at together, at the latest of their dues: each
+    // look that returns instances would otherwise start a chain of looks of its own, one per return.
+    if (returnsDue.length > 0) {
+      const first = Math.min(...returnsDue)
+      full = Math.min(full, Math.max(now, ...returnsDue.filter((due) => due <= first + this.settings.mergeMs)))
     }
     // The threshold grows with the instances in flight: a look costs more calls for a larger window
     // (more commands to list, more Standby batches) and is spread over more instances, so that each

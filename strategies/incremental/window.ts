@@ -360,6 +360,7 @@ function pollPlanSettings(settings: IncrementalDeps['settings']) {
     wasteMs: poll.wasteMs ?? DEFAULT_POLL_WASTE_MS,
     minGapMs: poll.minGapMs ?? Math.min(settings.pollIntervalMs, DEFAULT_MIN_GAP_MS),
     maxGapMs: poll.maxGapMs ?? Math.max(settings.pollIntervalMs, DEFAULT_MAX_GAP_MS),
+    mergeMs: poll.mergeMs ?? DEFAULT_MERGE_MS,
   }
 }
 
@@ -367,6 +368,7 @@ function pollPlanSettings(settings: IncrementalDeps['settings']) {
 export const DEFAULT_POLL_WASTE_MS = 80_000
 const DEFAULT_MIN_GAP_MS = 5_000
 const DEFAULT_MAX_GAP_MS = 60_000
+export const DEFAULT_MERGE_MS = 0
 
 /**
  * A resumed pass: instances written ahead as changing without a command id may have been sent their
