@@ -4,6 +4,7 @@
  * --report-only` to regenerate them without measuring again).
  */
 import {DEFAULT_POLL_WASTE_MS} from '../strategies/incremental/window.js'
+import {targetTable, verdicts as targetVerdicts} from './targets.js'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {CliRecord} from './cli-startup.js'
@@ -180,6 +181,13 @@ export function writeReport(records: AnyRecord[], repo: string): void {
   md.push(`**Met:** ${met.length ? met.join('; ') : 'none'}.`, '')
   md.push(`**Not met:** ${missed.length ? missed.join('; ') : 'none'}.`, '')
   if (seeds.length > 1) md.push(`Figures are means over ${seeds.length} seeds of the simulated account, with the range in parentheses.`, '')
+  const perSeed = targetTable(records)
+  if (perSeed.length) {
+    md.push('### Issue 12 poll-economy targets, seed by seed', '')
+    md.push('A target is met only when every seed meets it (default settings, sliding window; full looks = ListCommands calls).', '', ...perSeed, '')
+    for (const v of targetVerdicts(records)) md.push(`- **${v.pass === null ? 'not run' : v.pass ? 'PASS' : 'FAIL'}** ${v.target}${v.perSeed.length ? `: ${v.perSeed.map((p) => `seed ${p.seed} ${fmt(p.value, 3)}`).join(', ')}` : ''}`)
+    md.push('')
+  }
 
   const analysis = missesAnalysis({inc, frontier, cli, verdicts, pick, windows})
   if (analysis.length) md.push('## Where the misses come from', '', ...analysis)

@@ -32,7 +32,7 @@ export interface PollPlanSettings {
 const MIN_SAMPLES = 5
 /** The expected waste is summed on this grid. */
 const STEP_MS = 1_000
-/** In-flight instances at which a look is worth `wasteMs`; in proportion for more or fewer. */
+/** In-flight instances at which a look is worth `wasteMs`: in proportion for fewer, as the square root for more. */
 const FULL_WINDOW = 100
 /** Only the last samples count: what the account does now, not an hour ago. */
 const MAX_SAMPLES = 400
@@ -118,11 +118,13 @@ export class PollPlan {
       const first = Math.min(...returnsDue)
       full = Math.min(full, Math.max(now, ...returnsDue.filter((due) => due <= first + this.settings.mergeMs)))
     }
-    // The threshold grows with the instances in flight: a look costs more calls for a larger window
-    // (more commands to list, more Standby batches) and is spread over more instances, so that each
-    // instance waits about as long at every window size, and the calls per instance fall as it grows.
-    // Few in flight (a small fleet, the last ones of a pass) shrink it: each waits as in a full window.
-    const worth = wasteMs * (inFlight.length / FULL_WINDOW)
+    // The threshold grows with the instances in flight, as the square root: a look of a larger window
+    // costs more calls (more commands to list, more Standby batches) but is spread over more instances,
+    // so larger windows look a little less often and spend fewer calls per instance, while each
+    // instance still waits less than in a small window. Few in flight (a small fleet, the last ones of
+    // a pass) shrink it in proportion: each of them waits as long as in a full window.
+    const share = inFlight.length / FULL_WINDOW
+    const worth = wasteMs * (share <= 1 ? share : Math.sqrt(share))
     let waste = 0
     for (let at = now + STEP_MS; at < full; at += STEP_MS) {
       let ready = 0
