@@ -128,11 +128,37 @@ if (groups.has('state')) {
 // Last and alone: start-up times are the most sensitive to other load.
 if (groups.has('cli')) records.push(...benchCliStartup(quick ? 5 : 15))
 
+// With --only, the other groups' records of the last run are kept (read now, so that two runs of
+// different groups or seeds side by side both land), and a case run again replaces its old record.
+// The window's own records are kept only from a run of the same commit: older ones measured other code.
+const previous = option('only') === undefined ? [] : previousRecords()
+const thisCommit = (records[0] as MachineRecord).commit
+const sameCommit = thisCommit !== '' && (previous.find((r) => r.case === 'machine') as MachineRecord | undefined)?.commit === thisCommit
+const windowCases = new Set(['incremental', 'poll-frontier', 'throttle'])
+const kept = previous.filter((old) => old.case !== 'machine' && (sameCommit || !windowCases.has(old.case)) && !records.some((r) => sameCase(r, old)))
+records.push(...kept)
 printTargets(records)
 writeFileSync(RESULTS, JSON.stringify(records, null, 2) + '\n')
 console.log(`wrote ${RESULTS}`)
 writeReport(records, REPO)
 console.log(`bench done in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+
+function previousRecords(): {case: string}[] {
+  try {
+    return JSON.parse(readFileSync(RESULTS, 'utf8')) as {case: string}[]
+  } catch {
+    return []
+  }
+}
+
+/** The same case of a benchmark: the same kind, size, window, policy, seed and settings. */
+function sameCase(a: {case: string}, b: {case: string}): boolean {
+  const key = (r: {case: string}) => {
+    const {case: kind, n, maxUnavailable, policy, seed, wasteMs, throttlePercent, command, backend, when} = r as Record<string, unknown>
+    return JSON.stringify([kind, n, maxUnavailable, policy, seed, wasteMs, throttlePercent, command, backend, when])
+  }
+  return key(a) === key(b)
+}
 
 /** One incremental rollout in its own process; its record is the line starting RECORD. */
 function child(args: string[]): IncrementalRecord {
