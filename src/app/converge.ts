@@ -23,7 +23,9 @@ import {openAccount, type Account, type AccountOverrides} from './account.js'
 import {driftOf, findingText, type DriftFinding, type DriftReport} from './drift.js'
 import {incrementalDeps} from './kinds/incremental.js'
 import {leaseTtlMs} from './lease-ttl.js'
-import {refuseInterrupted, runRelease, type ReleaseHooks, type ReleaseResult} from './release.js'
+import type {ReleaseHooks, ReleaseResult} from './release-request.js'
+import {refuseInterrupted} from './release-to-act-on.js'
+import {runRelease} from './start-release.js'
 import type {Workspace} from './workspace.js'
 
 export interface ConvergeResult {

@@ -5,6 +5,7 @@
  * with the target's `current` lines, when it has them).
  * Incremental targets: each instance's version read with the target's `current` command.
  */
+import {stackNameOf} from '../engine/release-details.js'
 import {awaitAgents} from '../../strategies/agents.js'
 import {currentVersions, type VersionRead, type VersionReading} from '../../strategies/incremental/plan.js'
 import {fleetMembers} from '../../strategies/incremental/fleet.js'
@@ -94,7 +95,7 @@ async function immutableDrift(_ws: Workspace, account: Account, target: Immutabl
   const warm = warmGroupOf(ledger)
   const warmOpen = warm && Date.parse(warm.until) > account.clock.now() ? warm.group : undefined
   // The stack of a release still in progress or paused is that release's business, not drift.
-  const inFlight = new Set(ledger.releases.filter((r) => r.outcome === 'inProgress' || r.outcome === 'paused').map((r) => r.details?.stackName))
+  const inFlight = new Set(ledger.releases.filter((r) => r.outcome === 'inProgress' || r.outcome === 'paused').map(stackNameOf))
   const stacks = await account.stacks.listStacksByTag(TAG.target, resourceName(target))
   for (const stack of stacks.filter((s) => s.name !== live.stackName && !inFlight.has(s.name) && !s.status.startsWith('DELETE_'))) {
     const group = (await account.stacks.listResources(stack.name)).find((r) => r.type === GROUP_TYPE)?.physicalId

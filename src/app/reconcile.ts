@@ -3,6 +3,7 @@
  * from the account (every group attached to the target's traffic sources), never assumed from the
  * ledger, and a ledger that does not know what the account holds is never acted on blindly.
  */
+import {stackNameOf} from '../engine/release-details.js'
 import {resourceName} from '../config/environments.js'
 import {TAG} from '../../strategies/immutable/index.js'
 import {versionOfGroup} from '../../strategies/immutable/serving.js'
@@ -33,7 +34,7 @@ export interface Reconciliation {
 }
 
 export async function reconcile(account: Account, target: ImmutableTargetConfig, ledger: TargetLedger): Promise<Reconciliation> {
-  const known = new Set(ledger.releases.map((r) => r.details?.stackName).filter((name): name is string => typeof name === 'string'))
+  const known = new Set(ledger.releases.map(stackNameOf).filter((name) => name !== undefined))
   const live = liveStack(ledger)
   const stacks = await account.stacks.listStacksByTag(TAG.target, resourceName(target))
   const untrackedStacks = stacks

@@ -68,8 +68,3 @@ export function environmentResourceName(environment: string, target: string): st
 export function resourceName(target: {name: string; resourceName?: string}): string {
   return target.resourceName ?? target.name
 }
-
-/** What a named environment's release ids start with, so that its stacks (release-<id>) carry it. */
-export function releaseIdPrefix(config: ReleaseConfig): string {
-  return config.environment === undefined ? '' : `${config.environment}-`
-}

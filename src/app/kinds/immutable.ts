@@ -6,15 +6,16 @@ import {immutableStrategy, type ImmutableSettings} from '../../../strategies/imm
 import type {ImmutableTargetConfig} from '../../config/index.js'
 import {UserError} from '../../errors.js'
 import type {TargetLedger} from '../../engine/ledger.js'
+import {stackNameOf, type ImmutableDetails} from '../../engine/release-details.js'
 import type {Outcome} from '../../ports/release.js'
 import {parseTemplate, resolveParameters, TemplateError} from '../../template/index.js'
 import type {Account} from '../account.js'
 import {summarize} from '../summary.js'
-import type {ReleaseKind} from './kind.js'
+import type {StrategyRunner} from './kind.js'
 import {POLL_INTERVAL_MS} from './timing.js'
 import {unavailableError, whileAvailable} from './unavailable.js'
 
-export function immutableKind(target: ImmutableTargetConfig): ReleaseKind {
+export function immutableRunner(target: ImmutableTargetConfig): StrategyRunner {
   return {
     strategy: 'immutable',
     machine: immutableMachine,
@@ -59,7 +60,7 @@ export function immutableKind(target: ImmutableTargetConfig): ReleaseKind {
         settings: settingsFor(target),
       }, atStep)
     },
-    details(raw) {
+    details(raw): ImmutableDetails {
       const context = raw as ImmutableContext | undefined
       if (!context) return {}
       return {
@@ -101,8 +102,8 @@ export function liveStack(ledger: TargetLedger): ImmutableInput['previous'] {
   if (ledger.liveVersion === null) return null
   const live = [...ledger.releases]
     .reverse()
-    .find((r) => r.outcome === 'succeeded' && r.version === ledger.liveVersion && r.details?.stackName)
-  return live ? {version: live.version, stackName: String(live.details!.stackName)} : null
+    .find((r) => r.outcome === 'succeeded' && r.version === ledger.liveVersion && stackNameOf(r))
+  return live ? {version: live.version, stackName: stackNameOf(live)!} : null
 }
 
 /**
@@ -115,8 +116,8 @@ export function lastKnownGoodStack(ledger: TargetLedger, version: string): strin
   if (live && live.version !== version) return live.stackName
   const good = [...ledger.releases]
     .reverse()
-    .find((r) => r.outcome === 'succeeded' && r.version !== version && r.version !== ledger.liveVersion && r.details?.stackName)
-  return good ? String(good.details!.stackName) : null
+    .find((r) => r.outcome === 'succeeded' && r.version !== version && r.version !== ledger.liveVersion && stackNameOf(r))
+  return good ? stackNameOf(good)! : null
 }
 
 /**
