@@ -3,6 +3,7 @@ import type {GroupInfo, InstanceInfo} from '../../src/ports/fleet.js'
 import type {InstancePhase, InstanceRecord} from '../../src/ports/instance-journal.js'
 import {printableText} from '../../src/util/text.js'
 import {neverRegistered} from '../agents.js'
+import {isServing, isUnhealthy} from '../instance-health.js'
 import {changeCommand} from './change.js'
 import {CommandOutcomes} from './outcomes.js'
 import type {IncrementalDeps} from './deps.js'
@@ -231,11 +232,11 @@ class WindowPass {
     // the group has target groups; the instance must pass the load balancer's check in every one.
     // Not asked this look (its check is not due yet): not healthy yet, when there are target groups to pass.
     const unasked: TargetVerdict = deps.targets && job.targetGroups.length > 0 ? {healthy: false} : {healthy: true}
-    const verdict = info?.lifecycle === 'InService' && info.health === 'Healthy' ? (look.targetHealth.get(id) ?? unasked) : undefined
+    const verdict = info && isServing(info) ? (look.targetHealth.get(id) ?? unasked) : undefined
     if (verdict?.healthy) {
       this.plan.learn('returning', t.at, this.previousLook, look.now)
       this.move(look, id, 'done')
-    } else if (info?.lifecycle === 'InService' && (info.health !== 'Healthy' || verdict?.failed !== undefined)) {
+    } else if (info && (isUnhealthy(info) || (isServing(info) && verdict?.failed !== undefined))) {
       const why = verdict?.failed ?? 'unhealthy'
       this.move(look, id, 'failed', {reason: `${why} after the change`})
       if (job.pass === 'forward') this.stopping ??= `instance ${id} is ${why} after its change to ${t.version}`
