@@ -67,7 +67,7 @@ export function restore(deps: IncrementalDeps, journal: InstanceJournal) {
     const window = Math.max(1, input.plan?.window ?? 1)
     const result = await restorePass(deps, journal, {
       releaseId: input.releaseId,
-      step: 'rollingBack',
+      state: 'rollingBack',
       instances,
       window,
       maxErrors: Number.POSITIVE_INFINITY,
@@ -117,7 +117,7 @@ export function versionToRestore(
 export async function restorePass(
   deps: IncrementalDeps,
   journal: InstanceJournal,
-  job: {releaseId: string; step: string; instances: {instanceId: string; version: string; returnOnly?: boolean}[]; window: number; maxErrors: number},
+  job: {releaseId: string; state: string; instances: {instanceId: string; version: string; returnOnly?: boolean}[]; window: number; maxErrors: number},
 ) {
   const progress = foldJournal(await journal.load())
   const members = await fleetMembers(deps)
@@ -129,7 +129,7 @@ export async function restorePass(
     group: members.group,
     standby: members.standby,
     targetGroups: members.targetGroups,
-    state: progress.restore,
+    records: progress.restore,
     alsoOut: 0,
     append: (records) => journal.append(records),
   })

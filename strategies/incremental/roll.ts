@@ -23,7 +23,7 @@ export function roll(deps: IncrementalDeps, journal: InstanceJournal) {
     const result = await runWindow(deps, {
       releaseId: input.releaseId,
       pass: 'forward',
-      step: scope === 'canary' ? 'canary' : 'rolling',
+      state: scope === 'canary' ? 'canary' : 'rolling',
       instances: inScope.map((i) => ({instanceId: i.instanceId, version: input.version})),
       window: scope === 'canary' ? Math.min(plan.window, plan.canary) : plan.window,
       maxErrors: plan.maxErrors,
@@ -32,7 +32,7 @@ export function roll(deps: IncrementalDeps, journal: InstanceJournal) {
       group: members.group,
       standby: members.standby,
       targetGroups: members.targetGroups,
-      state: progress.forward,
+      records: progress.forward,
       alsoOut,
       append: (records) => journal.append(records),
     })
@@ -61,7 +61,7 @@ async function restoreTolerated(deps: IncrementalDeps, journal: InstanceJournal,
   if (unknown.length > 0) throw new Error(`no known previous version to put back on ${unknown.map((id) => `${id} (${back.get(id)?.reason})`).join(', ')}`)
   const result = await restorePass(deps, journal, {
     releaseId,
-    step: 'rolling',
+    state: 'rolling',
     instances,
     window: failed.length,
     maxErrors: 0,

@@ -15,7 +15,7 @@ export interface WindowJob {
   releaseId: string
   pass: 'forward' | 'restore'
   /** The machine state doing the pass, for progress reports. */
-  step: string
+  state: string
   /**
    * Instances to change, in order, with the version each must end on. `returnOnly`: the instance
    * never received a change (undeliverable), so it is only returned to service, sent nothing.
@@ -35,7 +35,7 @@ export interface WindowJob {
   /** The group's ELB target groups: an instance back from Standby must be healthy in every one. */
   targetGroups: string[]
   /** This pass's records so far (from the journal), so that a resumed pass goes on where it was. */
-  state: PassState
+  records: PassState
   /** Instances of other scopes of this pass that are out of service now (e.g. the canary's failed ones). */
   alsoOut: number
   append(records: InstanceRecord[]): Promise<void>
@@ -127,7 +127,7 @@ class WindowPass {
     private readonly job: WindowJob,
   ) {
     for (const {instanceId, version, returnOnly} of job.instances) {
-      const record = job.state.get(instanceId)
+      const record = job.records.get(instanceId)
       this.tracked.set(instanceId, {version, returnOnly: returnOnly === true, attempts: 0, phase: record?.phase ?? 'planned', at: record?.at ?? 0, commandId: record?.commandId, reason: record?.reason})
     }
     this.plan = new PollPlan(pollPlanSettings(deps.settings))
@@ -552,7 +552,7 @@ function report(deps: IncrementalDeps, job: WindowJob, tracked: Map<string, Trac
   const moving = all.filter((t) => IN_FLIGHT.has(t.phase)).length
   deps.report({
     releaseId: job.releaseId,
-    state: job.step,
+    state: job.state,
     message: `${done}/${all.length} ${job.pass === 'forward' ? 'changed' : 'restored'}, ${moving} in the window, ${queued} waiting${failed ? `, ${failed} failed` : ''}`,
     instances: {total: all.length, ready: done, unhealthy: failed},
   })
