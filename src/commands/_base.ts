@@ -79,7 +79,8 @@ export abstract class ReleaseCommand extends Command {
     // oclif's parse errors (unknown flag, missing argument or value) are usage errors, exit 2: with a
     // did-you-mean for a mistyped flag, and as JSON on stdout when the pipeline asked for --json.
     if ('parse' in error && error.oclif?.exit !== undefined) {
-      const message = error.message.replace(/\nSee more help with --help$/, '')
+      // oclif wraps some (a missing required flag, exclusive flags) in a preamble that says nothing.
+      const message = error.message.replace(/\nSee more help with --help$/, '').replace(/^The following errors? occurred:\s*/, '')
       const next = this.flagSuggestion((error as {flags?: string[]}).flags) ?? `see release help ${this.id?.replaceAll(':', ' ') ?? ''}`.trim()
       cli().stderr.write(`error E_USAGE: ${message}\n  next: ${next}\n`)
       if (this.argv.includes('--json')) this.printJson({error: {code: 'E_USAGE', message, next, exitCode: EXIT.usage}})

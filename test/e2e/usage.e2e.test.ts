@@ -21,6 +21,9 @@ describe('usage errors', () => {
     const missing = await release(['rollout', 'web', '--json'], {cwd})
     expect(missing.code).toBe(2)
     expect(json(missing)).toMatchObject({error: {code: 'E_USAGE', message: expect.stringMatching(/version/)}})
+    // oclif's preamble ("The following error occurred:") says nothing: the message is the rule broken.
+    expect(missing.stderr).toMatch(/^error E_USAGE: Exactly one of the following must be provided: --version, --version-from\n {2}next: see release help rollout\n/m)
+    expect(missing.stderr).not.toMatch(/following error occurred/)
   })
 
   it('has a help command', async () => {
