@@ -63,6 +63,12 @@ export abstract class ReleaseCommand extends Command {
     cli().stdout.write(format(typeof message === 'string' ? message : inspect(message), ...args) + '\n')
   }
 
+  /** A warning as release writes every other one (`warning: ...` on one line), not oclif's wrapped "›   Warning:". */
+  override warn(input: string | Error): string | Error {
+    cli().stderr.write(`warning: ${typeof input === 'string' ? input : input.message}\n`)
+    return input
+  }
+
   /** Prints JSON alone on stdout, as pipelines parse it. */
   protected printJson(value: unknown): void {
     cli().stdout.write(JSON.stringify(value, null, 2) + '\n')
