@@ -27,7 +27,7 @@ import {runPersisted} from '../src/engine/runner.js'
 import {SimAccount} from '../src/sim/index.js'
 import {TARGET_GROUP_DEFAULTS} from '../src/sim/targets.js'
 import {incrementalStrategy} from '../strategies/incremental/index.js'
-import {DEFAULT_POLL_WASTE_MS} from '../strategies/incremental/window.js'
+import {DEFAULT_MERGE_MS, DEFAULT_POLL_WASTE_MS} from '../strategies/incremental/window.js'
 import {numberOption, option, round} from './lib/args.js'
 import {API_SOURCE, COMMAND_LATENCY, incrementalYaml, openProject, stateBytes, type BenchWorkspace, type StateBytes} from './lib/project.js'
 import {CHANGING, ENTERING, FleetSampler, type FleetTimes, RETURNING, SteppedClock, WAITING_TO_CHANGE, WAITING_TO_RETURN} from './lib/sampler.js'
@@ -84,6 +84,8 @@ export interface IncrementalRecord {
   pollIntervalMs: number
   /** The look planner's waste per look (instance x ms): the default unless --waste-ms. */
   wasteMs: number
+  /** The look planner's merge of returns (ms): the default unless --merge-ms. */
+  mergeMs: number
   /** Percent of calls throttled on every service (0: none). */
   throttlePercent: number
   /** With --series: instances out of service every 10 s of the span, [seconds since its start, count]. */
@@ -113,6 +115,8 @@ interface Options {
   pollMs?: number
   /** The look planner's waste per look (instance x ms), which release.yml cannot set either. */
   wasteMs?: number
+  /** The look planner's merge of returns (ms), likewise. */
+  mergeMs?: number
   /** Percent of calls throttled on every service (the simulated throttle fault), for the throttling bench. */
   throttlePercent?: number
   series?: boolean
@@ -148,14 +152,17 @@ export async function runIncremental(options: Options): Promise<IncrementalRecor
   let releaseId: string
   let outcome: string
   let pollIntervalMs: number
-  if (options.pollMs === undefined && options.wasteMs === undefined) {
+  if (options.pollMs === undefined && options.wasteMs === undefined && options.mergeMs === undefined) {
     const result = await rollout(ws, {target: 'api', version: VERSION}, {}, {sim})
     releaseId = result.record.id
     outcome = `${result.outcome}: ${result.message}`
     pollIntervalMs = WINDOW_POLL_INTERVAL_MS
   } else {
     pollIntervalMs = options.pollMs ?? WINDOW_POLL_INTERVAL_MS
-    const result = await runWithPollInterval(project, sim, target, pollIntervalMs, options.wasteMs)
+    const result = await runWithPollInterval(project, sim, target, pollIntervalMs, {
+      ...(options.wasteMs === undefined ? {} : {wasteMs: options.wasteMs}),
+      ...(options.mergeMs === undefined ? {} : {mergeMs: options.mergeMs}),
+    })
     releaseId = result.releaseId
     outcome = result.outcome
   }
@@ -234,6 +241,7 @@ export async function runIncremental(options: Options): Promise<IncrementalRecor
     maxOutOfService: times.maxOut,
     pollIntervalMs,
     wasteMs: options.wasteMs ?? DEFAULT_POLL_WASTE_MS,
+    mergeMs: options.mergeMs ?? DEFAULT_MERGE_MS,
     throttlePercent: options.throttlePercent ?? 0,
     ...(options.series ? {occupancy: occupancy(times.outSeries, span.first, span.end)} : {}),
   }
@@ -364,14 +372,14 @@ async function changeSpan(project: BenchWorkspace, releaseId: string): Promise<{
  * WINDOW_POLL_INTERVAL_MS, so the app's own pieces are put together here as drive() does, with the
  * settings changed: same preflight, input, steps, journal and persisted machine.
  */
-async function runWithPollInterval(project: BenchWorkspace, sim: SimAccount, target: IncrementalTargetConfig, pollIntervalMs: number, wasteMs?: number) {
+async function runWithPollInterval(project: BenchWorkspace, sim: SimAccount, target: IncrementalTargetConfig, pollIntervalMs: number, poll: {wasteMs?: number; mergeMs?: number}) {
   const {ws} = project
   const runner = incrementalRunner(target)
   const account = await openAccount(ws.config, {sim})
   await runner.preflight(account, VERSION)
   const record = await ws.ledger.begin(target.name, {version: VERSION, strategy: 'incremental', kind: 'rollout'})
   const deps = incrementalDeps(account, target, () => undefined)
-  const machine = incrementalStrategy({...deps, settings: {...deps.settings, pollIntervalMs, ...(wasteMs === undefined ? {} : {poll: {wasteMs}})}}, new JournalInstanceLog(ws.store, record.id, ws.now))
+  const machine = incrementalStrategy({...deps, settings: {...deps.settings, pollIntervalMs, poll}}, new JournalInstanceLog(ws.store, record.id, ws.now))
   const result = await runPersisted({
     machine,
     input: await runner.input(ws, record),
@@ -417,6 +425,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     keep: process.argv.includes('--keep'),
     ...(pollText === undefined ? {} : {pollMs: Number(pollText)}),
     ...(wasteText === undefined ? {} : {wasteMs: Number(wasteText)}),
+    ...(option('merge-ms') === undefined ? {} : {mergeMs: Number(option('merge-ms'))}),
     ...(throttleText === undefined ? {} : {throttlePercent: Number(throttleText)}),
   })
   console.log(`RECORD ${JSON.stringify(record)}`)

@@ -3,8 +3,13 @@
  * (one record per case) and regenerates docs/benchmarks.md with its charts (docs/benchmarks/*.svg).
  *
  *   --quick            a reduced set (one seed, N up to 1,000, 5 CLI runs): under a minute
- *   --only a,b         only these groups: immutable, incremental, frontier, throttle, rollback, state, cli
+ *   --only a,b         only these groups: immutable, incremental, targets, frontier, throttle, rollback, state, cli
  *                      (results.json and the docs then hold only them)
+ *   --seeds 1,2,3      the seeds (default 1,2,3; 1 with --quick)
+ *
+ * `targets` runs the four cases of issue 12's targets (N=1,000 and 10,000 at 10% and 25%, sliding) on
+ * every seed, those the incremental group did not run already; at the end the bench prints, per seed,
+ * the calls per instance and ratios of every target case and a PASS/FAIL line per target.
  *   --report-only      regenerate docs/benchmarks.md from the existing bench/results.json
  *   --large-seeds k    N=10,000 runs only the first k seeds (a full run under a time limit)
  *
@@ -22,6 +27,7 @@ import {frontierOf, type IncrementalRecord, type Policy} from './incremental.js'
 import {DEFAULT_POLL_WASTE_MS} from '../strategies/incremental/window.js'
 import {flag, option} from './lib/args.js'
 import {writeReport, type MachineRecord} from './report.js'
+import {printTargets, TARGET_CASES} from './targets.js'
 import {benchStateBackends} from './state-backends.js'
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
@@ -29,7 +35,7 @@ const REPO = resolve(import.meta.dirname, '../..')
 const RESULTS = join(REPO, 'bench/results.json')
 
 const quick = flag('quick')
-const groups = new Set((option('only') ?? 'immutable,incremental,frontier,throttle,rollback,state,cli').split(','))
+const groups = new Set((option('only') ?? 'immutable,incremental,targets,frontier,throttle,rollback,state,cli').split(','))
 
 if (flag('report-only')) {
   writeReport(JSON.parse(readFileSync(RESULTS, 'utf8')) as Parameters<typeof writeReport>[0], REPO)
@@ -37,7 +43,7 @@ if (flag('report-only')) {
 }
 
 const started = performance.now()
-const seeds = quick ? [1] : [1, 2, 3]
+const seeds = option('seeds')?.split(',').map(Number) ?? (quick ? [1] : [1, 2, 3])
 const sizes = quick ? [10, 100, 1_000] : [10, 100, 1_000, 10_000]
 const windows = [10, 25]
 const policies: Policy[] = ['sliding', 'fixed']
@@ -66,6 +72,18 @@ if (groups.has('incremental')) {
           records.push(record)
         }
       }
+    }
+  }
+}
+
+if (groups.has('targets')) {
+  for (const seed of seeds) {
+    for (const {n, maxUnavailable} of TARGET_CASES) {
+      const done = records.some((r) => r.case === 'incremental' && (r as IncrementalRecord).policy === 'sliding' && (r as IncrementalRecord).seed === seed && (r as IncrementalRecord).n === n && (r as IncrementalRecord).maxUnavailable === maxUnavailable)
+      if (done) continue
+      const record = child(['--n', String(n), '--max-unavailable', String(maxUnavailable), '--policy', 'sliding', '--seed', String(seed)])
+      console.log(`target case n=${String(n).padStart(5)} ${maxUnavailable}% seed=${seed}  x${record.ratioToLowerBound.toFixed(3)} of bound, x${(record.ratioToLowerBound / record.idealRatio.sliding).toFixed(3)} of ideal  ${record.apiCallsPerInstance.toFixed(3)} calls/inst  ${record.wallMs} ms wall`)
+      records.push(record)
     }
   }
 }
@@ -110,10 +128,37 @@ if (groups.has('state')) {
 // Last and alone: start-up times are the most sensitive to other load.
 if (groups.has('cli')) records.push(...benchCliStartup(quick ? 5 : 15))
 
+// With --only, the other groups' records of the last run are kept (read now, so that two runs of
+// different groups or seeds side by side both land), and a case run again replaces its old record.
+// The window's own records are kept only from a run of the same commit: older ones measured other code.
+const previous = option('only') === undefined ? [] : previousRecords()
+const thisCommit = (records[0] as MachineRecord).commit
+const sameCommit = thisCommit !== '' && (previous.find((r) => r.case === 'machine') as MachineRecord | undefined)?.commit === thisCommit
+const windowCases = new Set(['incremental', 'poll-frontier', 'throttle'])
+const kept = previous.filter((old) => old.case !== 'machine' && (sameCommit || !windowCases.has(old.case)) && !records.some((r) => sameCase(r, old)))
+records.push(...kept)
+printTargets(records)
 writeFileSync(RESULTS, JSON.stringify(records, null, 2) + '\n')
 console.log(`wrote ${RESULTS}`)
 writeReport(records, REPO)
 console.log(`bench done in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+
+function previousRecords(): {case: string}[] {
+  try {
+    return JSON.parse(readFileSync(RESULTS, 'utf8')) as {case: string}[]
+  } catch {
+    return []
+  }
+}
+
+/** The same case of a benchmark: the same kind, size, window, policy, seed and settings. */
+function sameCase(a: {case: string}, b: {case: string}): boolean {
+  const key = (r: {case: string}) => {
+    const {case: kind, n, maxUnavailable, policy, seed, wasteMs, throttlePercent, command, backend, when} = r as Record<string, unknown>
+    return JSON.stringify([kind, n, maxUnavailable, policy, seed, wasteMs, throttlePercent, command, backend, when])
+  }
+  return key(a) === key(b)
+}
 
 /** One incremental rollout in its own process; its record is the line starting RECORD. */
 function child(args: string[]): IncrementalRecord {

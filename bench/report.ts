@@ -4,6 +4,7 @@
  * --report-only` to regenerate them without measuring again).
  */
 import {DEFAULT_POLL_WASTE_MS} from '../strategies/incremental/window.js'
+import {targetTable, verdicts as targetVerdicts} from './targets.js'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {CliRecord} from './cli-startup.js'
@@ -180,6 +181,13 @@ export function writeReport(records: AnyRecord[], repo: string): void {
   md.push(`**Met:** ${met.length ? met.join('; ') : 'none'}.`, '')
   md.push(`**Not met:** ${missed.length ? missed.join('; ') : 'none'}.`, '')
   if (seeds.length > 1) md.push(`Figures are means over ${seeds.length} seeds of the simulated account, with the range in parentheses.`, '')
+  const perSeed = targetTable(records)
+  if (perSeed.length) {
+    md.push('### Issue 12 poll-economy targets, seed by seed', '')
+    md.push('A target is met only when every seed meets it (default settings, sliding window; full looks = ListCommands calls).', '', ...perSeed, '')
+    for (const v of targetVerdicts(records)) md.push(`- **${v.pass === null ? 'not run' : v.pass ? 'PASS' : 'FAIL'}** ${v.target}${v.perSeed.length ? `: ${v.perSeed.map((p) => `seed ${p.seed} ${fmt(p.value, 3)}`).join(', ')}` : ''}`)
+    md.push('')
+  }
 
   const analysis = missesAnalysis({inc, frontier, cli, verdicts, pick, windows})
   if (analysis.length) md.push('## Where the misses come from', '', ...analysis)
@@ -190,9 +198,10 @@ export function writeReport(records: AnyRecord[], repo: string): void {
     '```sh',
     'npm run bench              # the full set: N up to 10,000, 3 seeds, 15 runs per CLI command (a few minutes)',
     'npm run bench -- --quick   # a reduced set: N up to 1,000, 1 seed, 5 runs per CLI command (under a minute)',
-    'npm run bench -- --only incremental,frontier   # some groups: immutable, incremental, frontier, rollback, cli',
+    'npm run bench -- --only incremental,frontier   # some groups: immutable, incremental, targets, frontier, throttle, rollback, state, cli',
+    'npm run bench -- --quick --only targets,frontier,throttle --seeds 1   # issue 12\'s target cases on seed 1; run seeds side by side, they merge',
     'node dist/bench/index.js --report-only         # rewrite this page from bench/results.json',
-    'node dist/bench/incremental.js --n 1000 --max-unavailable 10 --policy sliding --seed 1 [--poll-ms 10000]   # one rollout',
+    'node dist/bench/incremental.js --n 1000 --max-unavailable 10 --policy sliding --seed 1 [--poll-ms 10000] [--waste-ms 80000] [--merge-ms 0]   # one rollout',
     '```',
     '',
     '`npm run bench` compiles `bench/` with `tsconfig.bench.json`, runs every case, prints its figures, writes `bench/results.json` ' +
@@ -656,7 +665,7 @@ function missesAnalysis(input: {
         `- N=1,000 at ${mu}%: ${fmt(m(rows, (r) => r.apiCallsPerInstance), 3)} calls per instance, ${int(calls)} calls. ` +
           `Largest: ${top.map(([name, v]) => `${name} ${fmt(v, 3)}`).join(', ')}. ` +
           `The window sent ${int(sends)} SendCommands (${fmt(rows[0]!.n / sends, 1)} instances each: one per look that found instances in Standby) and listed ` +
-          `their invocations ${int(lists)} times (${fmt(lists / sends, 1)} per command: a command is listed again at every full look where more of its instances finished, and SSM's Success spares the listing of a command whose instances all succeeded). ` +
+          `their invocations ${int(lists)} times (${fmt(lists / sends, 1)} per command: a command is listed again at a full look where two or more of its instances finished, or one did a look before; SSM's Success spares the listing of a command whose instances all succeeded). ` +
           `DescribeAutoScalingGroups: ${int(describes)} (one per look while instances enter or leave Standby or may start, shared with the Standby calls); ` +
           `EnterStandby + ExitStandby: ${int(standby)} calls for ${int(2 * rows[0]!.n)} instance moves.`,
       )

@@ -209,15 +209,18 @@ function listCommandInvocations(model: Model, input: ListCommandInvocationsReque
   let after = -Infinity
   let before = Infinity
   const tests: ((invocation: InvocationRecord) => boolean)[] = []
+  const documents: (string | undefined)[] = []
   for (const filter of input.Filters ?? []) {
     if (!FILTER_KEYS.has(filter.key ?? '')) throw errors.invalidFilterKey(`The filter key ${filter.key ?? 'null'} is not valid.`)
     if (filter.key === 'InvokedAfter') after = Math.max(after, filterTime(filter))
     else if (filter.key === 'InvokedBefore') before = Math.min(before, filterTime(filter))
     else if (filter.key === 'Status') tests.push((invocation) => invocation.status === filter.value)
-    else if (filter.key === 'ExecutionStage') tests.push((invocation) => (filter.value === 'Complete') === isTerminal(invocation))
+    // AWS: "The ExecutionStage filter can't be used with the ListCommandInvocations operation, only with ListCommands."
+    else if (filter.key === 'ExecutionStage') throw errors.invalidFilterKey('The filter key ExecutionStage is not valid for ListCommandInvocations.')
+    else if (filter.key === 'DocumentName') documents.push(filter.value)
   }
   const commands = (input.CommandId ? [requireCommand(model, input.CommandId)] : [...model.state.commands].reverse()).filter(
-    (command) => command.requestedAt >= after && command.requestedAt < before,
+    (command) => command.requestedAt >= after && command.requestedAt < before && documents.every((name) => command.documentName === name),
   )
   // An invocation is listed once it exists (delivery), with the status its agent last reported.
   const rows = commands.flatMap((command) =>
@@ -296,6 +299,8 @@ function listCommands(model: Model, input: ListCommandsRequest): ListCommandsRes
     else if (filter.key === 'InvokedBefore') before = Math.min(before, filterTime(filter))
     else if (filter.key === 'Status') tests.push((command) => commandStatus(model, command) === filter.value)
     else if (filter.key === 'DocumentName') tests.push((command) => command.documentName === filter.value)
+    // Executing: some invocation has not ended; Complete: every one has.
+    else if (filter.key === 'ExecutionStage') tests.push((command) => (filter.value === 'Complete') === command.invocations.every((invocation) => isTerminal(reported(model, invocation, 'counts'))))
   }
   if (input.InstanceId) tests.push((command) => command.instanceIds.includes(input.InstanceId!))
 

@@ -50,7 +50,7 @@ export interface IncrementalSettings {
    * yet noticed (instance x ms) that is worth one look, and the shortest and longest gap between looks.
    * Not a release.yml key: the benchmarks vary it to print the frontier.
    */
-  poll?: {wasteMs?: number; minGapMs?: number; maxGapMs?: number}
+  poll?: {wasteMs?: number; minGapMs?: number; maxGapMs?: number; mergeMs?: number}
   /**
    * `sliding` (the default): a new instance starts as soon as one finishes. `fixed`: the next batch
    * starts only when the whole window is done, as CodeDeploy-style batches do; kept for comparison in

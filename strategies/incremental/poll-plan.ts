@@ -24,13 +24,15 @@ export interface PollPlanSettings {
   maxGapMs: number
   /** The shortest gap between two looks. */
   minGapMs: number
+  /** Instances returned at looks this close are looked at together, when the last of them should be done. */
+  mergeMs: number
 }
 
 /** Samples before a phase's learned durations replace the prior. */
 const MIN_SAMPLES = 5
 /** The expected waste is summed on this grid. */
 const STEP_MS = 1_000
-/** In-flight instances at which a look is worth `wasteMs`; fewer, and it is worth proportionally less. */
+/** In-flight instances at which a look is worth `wasteMs`: in proportion for fewer, as the square root for more. */
 const FULL_WINDOW = 100
 /** Only the last samples count: what the account does now, not an hour ago. */
 const MAX_SAMPLES = 400
@@ -102,13 +104,27 @@ export class PollPlan {
     let full = now + maxGapMs
     let standby = Number.POSITIVE_INFINITY
     const ending: {phase: TimedPhase; since: number}[] = []
+    const returnsDue: number[] = []
     for (const i of inFlight) {
       if (i.phase === 'enteringStandby') standby = Math.min(standby, i.since + this.bound('enteringStandby'))
-      else if (i.phase === 'returning' || i.phase === 'changing') ending.push({phase: i.phase, since: i.since})
+      else if (i.phase === 'changing') ending.push({phase: i.phase, since: i.since})
+      // Returning ends as regularly as the load balancer's check: those returned together are looked
+      // at once, when the slowest of them should be done (their places are then free at once).
+      else if (i.phase === 'returning') returnsDue.push(i.since + this.bound('returning'))
     }
-    // A look is worth less place-time when few instances are in flight (a small fleet, the last ones of a
-    // pass): each of them waits as long as in a full window, so the threshold shrinks with them.
-    const worth = wasteMs * Math.min(1, inFlight.length / FULL_WINDOW)
+    // Those returned at looks close together are looked at together, at the latest of their dues: each
+    // look that returns instances would otherwise start a chain of looks of its own, one per return.
+    if (returnsDue.length > 0) {
+      const first = Math.min(...returnsDue)
+      full = Math.min(full, Math.max(now, ...returnsDue.filter((due) => due <= first + this.settings.mergeMs)))
+    }
+    // The threshold grows with the instances in flight, as the square root: a look of a larger window
+    // costs more calls (more commands to list, more Standby batches) but is spread over more instances,
+    // so larger windows look a little less often and spend fewer calls per instance, while each
+    // instance still waits less than in a small window. Few in flight (a small fleet, the last ones of
+    // a pass) shrink it in proportion: each of them waits as long as in a full window.
+    const share = inFlight.length / FULL_WINDOW
+    const worth = wasteMs * (share <= 1 ? share : Math.sqrt(share))
     let waste = 0
     for (let at = now + STEP_MS; at < full; at += STEP_MS) {
       let ready = 0

@@ -4,6 +4,7 @@ import type {InstancePhase, InstanceRecord} from '../../src/ports/instance-journ
 import {printableText} from '../../src/util/text.js'
 import {neverRegistered} from '../agents.js'
 import {changeCommand} from './change.js'
+import {CommandOutcomes} from './outcomes.js'
 import type {IncrementalDeps} from './deps.js'
 import {type LookKind, PollPlan} from './poll-plan.js'
 import {IN_FLIGHT, OUT_OF_SERVICE, type PassState} from './progress.js'
@@ -68,192 +69,286 @@ interface Tracked {
 
 /**
  * A new instance starts as soon as one finishes, never more than `window` out of service (not fixed
- * batches). Each tick reads the fleet once (one DescribeAutoScalingGroups) and the commands in
+ * batches). Each look reads the fleet once (one DescribeAutoScalingGroups) and the commands in
  * aggregate (ListCommands, then ListCommandInvocations only for commands whose counts moved), then
  * acts in batches: EnterStandby and ExitStandby of everything due, one SendCommand per version.
- * API calls grow with ticks and batches, not with instances times polls.
+ * API calls grow with looks and batches, not with instances times looks.
+ *
+ * One look is four named parts: observe (read the account), advance (move each instance in flight
+ * by what was read), act (return the changed, send the changes), fill (start queued instances in the
+ * places that are free); then the changes are journaled and the planner says when to look next.
  */
 export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<WindowResult> {
-  const {clock, fleet, settings} = deps
-  const tracked = new Map<string, Tracked>()
-  for (const {instanceId, version, returnOnly} of job.instances) {
-    const record = job.state.get(instanceId)
-    tracked.set(instanceId, {version, returnOnly: returnOnly === true, attempts: 0, phase: record?.phase ?? 'planned', at: record?.at ?? 0, commandId: record?.commandId, reason: record?.reason})
-  }
-  await reattach(deps, job, tracked)
-  const queue = job.instances.filter(({instanceId}) => tracked.get(instanceId)!.phase === 'planned').map((i) => i.instanceId)
-  const seenCounts = new Map<string, number>()
-  const commandSentAt = new Map<string, number>()
-  for (const t of tracked.values()) if (t.commandId) commandSentAt.set(t.commandId, t.at)
-  /** Instances SendCommand refused as not (yet) managed, since when: sent again once their agent is listed. */
-  const unregistered = new Map<string, number>()
-  let stopping: string | null = null
-  const plan = new PollPlan(pollPlanSettings(settings))
-  /** The look before this one: an instance seen past a phase now ended between the two. */
-  let previousLook = Number.NEGATIVE_INFINITY
-  let kind: LookKind = 'full'
-
-  const deadlineOf = (t: Tracked): number => {
-    const {standbyMs, applyMs, verifyMs, healthMs} = settings.timeouts
-    if (t.phase === 'enteringStandby') return t.at + standbyMs
-    if (t.phase === 'changing') return t.at + applyMs + verifyMs
-    return t.at + healthMs
-  }
-  const ids = (phase: InstancePhase) => [...tracked].filter(([, t]) => t.phase === phase).map(([id]) => id)
-  const failures = () => ids('failed').length
-  const inFlight = () => [...tracked.values()].filter((t) => IN_FLIGHT.has(t.phase)).length
-  const outOfService = () => [...tracked.values()].filter((t) => OUT_OF_SERVICE.has(t.phase)).length + job.alsoOut
-  const overMaxErrors = (): string | null =>
-    job.failuresBefore + failures() > job.maxErrors
-      ? `${job.failuresBefore + failures()} instances failed, more than maxErrors (${job.maxErrors}): ${describeFailed(tracked)}`
-      : null
-
+  const pass = new WindowPass(deps, job)
+  await pass.resume()
   for (;;) {
-    const now = clock.now()
-    const changes: InstanceRecord[] = []
-    const move = (id: string, phase: InstancePhase, extra: {commandId?: string; reason?: string; undelivered?: boolean} = {}) => {
-      const t = tracked.get(id)!
-      Object.assign(t, {phase, at: now, ...extra})
-      changes.push({instanceId: id, pass: job.pass, phase, at: now, ...extra})
-    }
+    const look = await pass.observe()
+    pass.advance(look)
+    await pass.act(look)
+    await pass.fill(look)
+    const result = await pass.record(look)
+    if (result) return result
+    await pass.waitForNextLook(look)
+  }
+}
 
-    // Observe: the group once, the commands in aggregate.
-    // One read of the group a tick, shared with the Standby calls below (they would read it again),
-    // when an instance moves through the group's states or one may start: not while all only change.
-    const lifecycle = new Map<string, InstanceInfo>()
-    let groupInfo: GroupInfo | undefined
+/** What one look read, and what it decided: the records to journal, the instances to send and return. */
+interface Look {
+  now: number
+  /** A full look reads the group, the commands and the load balancer; a standby look only the group. */
+  full: boolean
+  changes: InstanceRecord[]
+  lifecycle: Map<string, InstanceInfo>
+  groupInfo: GroupInfo | undefined
+  results: Map<string, InvocationResult>
+  targetHealth: Map<string, TargetVerdict>
+  toSend: string[]
+  toReturn: string[]
+}
+
+type Move = (id: string, phase: InstancePhase, extra?: {commandId?: string; reason?: string; undelivered?: boolean}) => void
+
+/** The state of one pass between looks: each instance's phase, the queue, what was seen of the commands. */
+class WindowPass {
+  private readonly tracked = new Map<string, Tracked>()
+  private queue: string[] = []
+  private readonly outcomes: CommandOutcomes
+  /** Instances SendCommand refused as not (yet) managed, since when: sent again once their agent is listed. */
+  private readonly unregistered = new Map<string, number>()
+  private stopping: string | null = null
+  private readonly plan: PollPlan
+  /** The look before this one: an instance seen past a phase now ended between the two. */
+  private previousLook = Number.NEGATIVE_INFINITY
+  private kind: LookKind = 'full'
+
+  constructor(
+    private readonly deps: IncrementalDeps,
+    private readonly job: WindowJob,
+  ) {
+    for (const {instanceId, version, returnOnly} of job.instances) {
+      const record = job.state.get(instanceId)
+      this.tracked.set(instanceId, {version, returnOnly: returnOnly === true, attempts: 0, phase: record?.phase ?? 'planned', at: record?.at ?? 0, commandId: record?.commandId, reason: record?.reason})
+    }
+    this.plan = new PollPlan(pollPlanSettings(deps.settings))
+    this.outcomes = new CommandOutcomes(deps)
+  }
+
+  /** A resumed pass re-attaches to the commands it sent, and queues the instances not started. */
+  async resume(): Promise<void> {
+    await reattach(this.deps, this.job, this.tracked)
+    this.queue = this.job.instances.filter(({instanceId}) => this.tracked.get(instanceId)!.phase === 'planned').map((i) => i.instanceId)
+    for (const t of this.tracked.values()) if (t.commandId) this.outcomes.sent(t.commandId, t.at)
+  }
+
+  /** Observe: the group once, the commands in aggregate, the load balancer for those due. */
+  async observe(): Promise<Look> {
+    const {deps, job, tracked} = this
+    const now = deps.clock.now()
+    const full = this.kind === 'full'
+    const look: Look = {now, full, changes: [], lifecycle: new Map(), groupInfo: undefined, results: new Map(), targetHealth: new Map(), toSend: [], toReturn: []}
+    // One read of the group a look, shared with the Standby calls (they would read it again), when an
+    // instance moves through the group's states or one may start: not while all only change.
     const groupMoves = [...tracked.values()].some((t) => t.phase === 'enteringStandby' || t.phase === 'returning')
-    const mayStart = kind === 'full' && queue.length > 0 && job.window - outOfService() > 0
+    const mayStart = full && this.queue.length > 0 && job.window - this.outOfService() > 0
     if (job.group && (groupMoves || mayStart)) {
-      groupInfo = await fleet.describeGroup(job.group)
-      for (const instance of groupInfo?.instances ?? []) lifecycle.set(instance.id, instance)
+      look.groupInfo = await deps.fleet.describeGroup(job.group)
+      for (const instance of look.groupInfo?.instances ?? []) look.lifecycle.set(instance.id, instance)
     }
     // An instance the group terminated (a failed health check, a scale-in, a person) is gone: it is
     // never started, and one on its way into or out of Standby is no longer waited for.
-    if (groupInfo) {
+    if (look.groupInfo) {
       for (const [id, t] of tracked) {
-        if ((t.phase === 'planned' || t.phase === 'enteringStandby' || t.phase === 'returning') && isGone(lifecycle.get(id))) {
-          move(id, 'gone', {reason: `terminated by its Auto Scaling group during the release${t.phase === 'returning' ? ' after its change' : ''}`})
-          const queued = queue.indexOf(id)
-          if (queued >= 0) queue.splice(queued, 1)
+        if ((t.phase === 'planned' || t.phase === 'enteringStandby' || t.phase === 'returning') && isGone(look.lifecycle.get(id))) {
+          this.move(look, id, 'gone', {reason: `terminated by its Auto Scaling group during the release${t.phase === 'returning' ? ' after its change' : ''}`})
+          const queued = this.queue.indexOf(id)
+          if (queued >= 0) this.queue.splice(queued, 1)
         }
       }
     }
     // A standby look reads the group only: the changes and the load balancer wait for the next full one.
-    const full = kind === 'full'
-    const results = full ? await finishedInvocations(deps, tracked, seenCounts, commandSentAt) : new Map<string, InvocationResult>()
-    // The load balancer is asked about instances whose check should be over by now, not every look.
-    const targetHealth = full ? await returningTargetHealth(deps, job, tracked, lifecycle, (t) => plan.due('returning', t.at, now) || now > deadlineOf(t)) : new Map<string, TargetVerdict>()
-
-    // Advance every instance in flight.
-    const toSend: string[] = []
-    const toReturn: string[] = []
-    for (const [id, t] of tracked) {
-      if (t.phase === 'enteringStandby') {
-        if (lifecycle.get(id)?.lifecycle === 'Standby') {
-          plan.learn('enteringStandby', t.at, previousLook, now)
-          ;(t.returnOnly ? toReturn : toSend).push(id)
-        }
-        else if (now > deadlineOf(t)) move(id, 'failed', {reason: `did not reach Standby within ${settings.timeouts.standbyMs / 1000}s`})
-      } else if (t.phase === 'changing' && t.commandId === undefined) {
-        // Written ahead of a send that did not finish (a resumed release): whether it reached the
-        // instance is unknown, and sending the same change again is what a change allows.
-        toSend.push(id)
-      } else if (t.phase === 'changing') {
-        // Only the invocation of the command sent last counts: an earlier attempt's failure is history.
-        const result = results.get(`${t.commandId}:${id}`)
-        if (result) plan.learn('changing', t.at, previousLook, now)
-        if (result?.ok) {
-          if (job.group && job.standby) toReturn.push(id)
-          else if (job.group) move(id, 'returning')
-          else move(id, 'done')
-        } else if (result && t.attempts < job.retries) {
-          t.attempts++
-          toSend.push(id)
-        } else if (result) {
-          // What an instance prints is shown to people: only what prints as itself.
-          const reason = `${result.status}${result.output ? `: ${printableText(result.output.slice(0, 200))}` : ''}`
-          // A change that never reached the instance (its first and only attempt) left it as it was.
-          const undelivered = t.attempts === 0 && UNDELIVERED_INVOCATION_STATUSES.has(result.status)
-          move(id, 'failed', {reason: undelivered ? `${result.status}: Systems Manager could not deliver the change, so the instance was not changed` : reason, ...(undelivered ? {undelivered} : {})})
-        }
-        else if (full && now > deadlineOf(t)) move(id, 'failed', {reason: 'the change did not finish in time'})
-      } else if (t.phase === 'returning' && full) {
-        const info = lifecycle.get(id)
-        // Traffic sees the application: InService and Healthy (EC2 status checks) is not enough while
-        // the group has target groups; the instance must pass the load balancer's check in every one.
-        // Not asked this look (its check is not due yet): not healthy yet, when there are target groups to pass.
-        const unasked: TargetVerdict = deps.targets && job.targetGroups.length > 0 ? {healthy: false} : {healthy: true}
-        const verdict = info?.lifecycle === 'InService' && info.health === 'Healthy' ? (targetHealth.get(id) ?? unasked) : undefined
-        if (verdict?.healthy) {
-          plan.learn('returning', t.at, previousLook, now)
-          move(id, 'done')
-        }
-        else if (info?.lifecycle === 'InService' && (info.health !== 'Healthy' || verdict?.failed !== undefined)) {
-          const why = verdict?.failed ?? 'unhealthy'
-          move(id, 'failed', {reason: `${why} after the change`})
-          if (job.pass === 'forward') stopping ??= `instance ${id} is ${why} after its change to ${t.version}`
-        } else if (now > deadlineOf(t)) {
-          const not = verdict?.waiting ? `healthy in every target group (${verdict.waiting})` : 'InService and healthy'
-          move(id, 'failed', {reason: `not ${not} within ${settings.timeouts.healthMs / 1000}s`})
-        }
-      }
+    if (full) {
+      look.results = await this.outcomes.finished(this.activeCommands(), (commandId) => this.changingWith(commandId))
+      // The load balancer is asked about instances whose check should be over by now, not every look.
+      look.targetHealth = await returningTargetHealth(deps, job, tracked, look.lifecycle, (t) => this.plan.due('returning', t.at, now) || now > this.deadlineOf(t))
     }
-    stopping ??= overMaxErrors()
+    return look
+  }
 
-    // Act, in batches.
-    if (toReturn.length > 0) {
-      await fleet.exitStandby(job.group!, toReturn, groupInfo)
-      for (const id of toReturn) move(id, 'returning')
+  /** Advance every instance in flight by what the look saw; those to send or return are collected for act. */
+  advance(look: Look): void {
+    for (const [id, t] of this.tracked) {
+      if (t.phase === 'enteringStandby') this.advanceEntering(look, id, t)
+      else if (t.phase === 'changing') this.advanceChanging(look, id, t)
+      else if (t.phase === 'returning' && look.full) this.advanceReturning(look, id, t)
     }
-    const sendable = await registeredOnly(deps, toSend, unregistered, move)
-    const sendFailure = await sendChanges(deps, job, tracked, sendable, move, commandSentAt, unregistered)
-    stopping ??= sendFailure ?? null
+    this.stopping ??= this.overMaxErrors()
+  }
+
+  private advanceEntering(look: Look, id: string, t: Tracked): void {
+    if (look.lifecycle.get(id)?.lifecycle === 'Standby') {
+      this.plan.learn('enteringStandby', t.at, this.previousLook, look.now)
+      ;(t.returnOnly ? look.toReturn : look.toSend).push(id)
+    } else if (look.now > this.deadlineOf(t)) {
+      this.move(look, id, 'failed', {reason: `did not reach Standby within ${this.deps.settings.timeouts.standbyMs / 1000}s`})
+    }
+  }
+
+  private advanceChanging(look: Look, id: string, t: Tracked): void {
+    const {job} = this
+    if (t.commandId === undefined) {
+      // Written ahead of a send that did not finish (a resumed release): whether it reached the
+      // instance is unknown, and sending the same change again is what a change allows.
+      look.toSend.push(id)
+      return
+    }
+    // Only the invocation of the command sent last counts: an earlier attempt's failure is history.
+    const result = look.results.get(`${t.commandId}:${id}`)
+    if (!result) {
+      if (look.full && look.now > this.deadlineOf(t)) this.move(look, id, 'failed', {reason: 'the change did not finish in time'})
+      return
+    }
+    this.plan.learn('changing', t.at, this.previousLook, look.now)
+    if (result.ok) {
+      if (job.group && job.standby) look.toReturn.push(id)
+      else if (job.group) this.move(look, id, 'returning')
+      else this.move(look, id, 'done')
+    } else if (t.attempts < job.retries) {
+      t.attempts++
+      look.toSend.push(id)
+    } else {
+      // What an instance prints is shown to people: only what prints as itself.
+      const reason = `${result.status}${result.output ? `: ${printableText(result.output.slice(0, 200))}` : ''}`
+      // A change that never reached the instance (its first and only attempt) left it as it was.
+      const undelivered = t.attempts === 0 && UNDELIVERED_INVOCATION_STATUSES.has(result.status)
+      this.move(look, id, 'failed', {reason: undelivered ? `${result.status}: Systems Manager could not deliver the change, so the instance was not changed` : reason, ...(undelivered ? {undelivered} : {})})
+    }
+  }
+
+  private advanceReturning(look: Look, id: string, t: Tracked): void {
+    const {deps, job} = this
+    const info = look.lifecycle.get(id)
+    // Traffic sees the application: InService and Healthy (EC2 status checks) is not enough while
+    // the group has target groups; the instance must pass the load balancer's check in every one.
+    // Not asked this look (its check is not due yet): not healthy yet, when there are target groups to pass.
+    const unasked: TargetVerdict = deps.targets && job.targetGroups.length > 0 ? {healthy: false} : {healthy: true}
+    const verdict = info?.lifecycle === 'InService' && info.health === 'Healthy' ? (look.targetHealth.get(id) ?? unasked) : undefined
+    if (verdict?.healthy) {
+      this.plan.learn('returning', t.at, this.previousLook, look.now)
+      this.move(look, id, 'done')
+    } else if (info?.lifecycle === 'InService' && (info.health !== 'Healthy' || verdict?.failed !== undefined)) {
+      const why = verdict?.failed ?? 'unhealthy'
+      this.move(look, id, 'failed', {reason: `${why} after the change`})
+      if (job.pass === 'forward') this.stopping ??= `instance ${id} is ${why} after its change to ${t.version}`
+    } else if (look.now > this.deadlineOf(t)) {
+      const not = verdict?.waiting ? `healthy in every target group (${verdict.waiting})` : 'InService and healthy'
+      this.move(look, id, 'failed', {reason: `not ${not} within ${deps.settings.timeouts.healthMs / 1000}s`})
+    }
+  }
+
+  /** Act, in batches: ExitStandby of the changed, one SendCommand per version for those in Standby. */
+  async act(look: Look): Promise<void> {
+    const {deps, job} = this
+    const move: Move = (id, phase, extra) => this.move(look, id, phase, extra)
+    if (look.toReturn.length > 0) {
+      await deps.fleet.exitStandby(job.group!, look.toReturn, look.groupInfo)
+      for (const id of look.toReturn) move(id, 'returning')
+    }
+    const sendable = await registeredOnly(deps, look.toSend, this.unregistered, move)
+    const sendFailure = await sendChanges(deps, job, this.tracked, sendable, move, this.outcomes, this.unregistered)
+    this.stopping ??= sendFailure ?? null
     // An instance whose agent never came back failed just now, in registeredOnly: counted before the window fills.
-    stopping ??= overMaxErrors()
+    this.stopping ??= this.overMaxErrors()
+  }
 
-    // Fill the window.
+  /** Fill the window: queued instances into the free places (a full look only), into Standby or sent their change. */
+  async fill(look: Look): Promise<void> {
+    const {deps, job} = this
     const starting: string[] = []
-    const batchDone = deps.settings.windowPolicy !== 'fixed' || inFlight() === 0
-    if (!stopping && batchDone && full) {
-      let free = job.window - outOfService()
-      if (free <= 0 && inFlight() === 0 && queue.length > 0) {
-        stopping = `every place in the window (${job.window}) is held by a failed instance`
+    const batchDone = deps.settings.windowPolicy !== 'fixed' || this.inFlight() === 0
+    if (!this.stopping && batchDone && look.full) {
+      let free = job.window - this.outOfService()
+      if (free <= 0 && this.inFlight() === 0 && this.queue.length > 0) {
+        this.stopping = `every place in the window (${job.window}) is held by a failed instance`
       }
-      while (free > 0 && queue.length > 0) {
-        starting.push(queue.shift()!)
+      while (free > 0 && this.queue.length > 0) {
+        starting.push(this.queue.shift()!)
         free--
       }
     }
-    if (starting.length > 0) {
-      if (job.group && job.standby) {
-        await fleet.enterStandby(job.group, starting, groupInfo)
-        for (const id of starting) move(id, 'enteringStandby')
-      } else {
-        // Without Standby, an instance that is only to be returned is where it should be already.
-        for (const id of starting.filter((id) => tracked.get(id)!.returnOnly)) move(id, 'done')
-        const startFailure = await sendChanges(deps, job, tracked, starting.filter((id) => !tracked.get(id)!.returnOnly), move, commandSentAt, unregistered)
-        stopping ??= startFailure ?? null
-      }
+    if (starting.length === 0) return
+    if (job.group && job.standby) {
+      await deps.fleet.enterStandby(job.group, starting, look.groupInfo)
+      for (const id of starting) this.move(look, id, 'enteringStandby')
+      return
     }
+    // Without Standby, an instance that is only to be returned is where it should be already.
+    for (const id of starting.filter((id) => this.tracked.get(id)!.returnOnly)) this.move(look, id, 'done')
+    const move: Move = (id, phase, extra) => this.move(look, id, phase, extra)
+    const startFailure = await sendChanges(deps, job, this.tracked, starting.filter((id) => !this.tracked.get(id)!.returnOnly), move, this.outcomes, this.unregistered)
+    this.stopping ??= startFailure ?? null
+  }
 
-    if (changes.length > 0) await job.append(changes)
-    report(deps, job, tracked, queue.length)
-
-    if (inFlight() === 0 && (queue.length === 0 || stopping)) {
-      const result = {
-        changed: ids('done'),
-        failed: ids('failed').map((id) => ({instanceId: id, reason: tracked.get(id)!.reason ?? 'failed'})),
-        gone: ids('gone'),
-      }
-      if (stopping) throw new WindowStopped(stopping, result)
-      return result
+  /** Journals the look's changes and reports progress; the pass's result once nothing is in flight and nothing may start. */
+  async record(look: Look): Promise<WindowResult | undefined> {
+    if (look.changes.length > 0) await this.job.append(look.changes)
+    report(this.deps, this.job, this.tracked, this.queue.length)
+    if (this.inFlight() > 0 || (this.queue.length > 0 && !this.stopping)) return undefined
+    const result = {
+      changed: this.ids('done'),
+      failed: this.ids('failed').map((id) => ({instanceId: id, reason: this.tracked.get(id)!.reason ?? 'failed'})),
+      gone: this.ids('gone'),
     }
-    previousLook = now
-    const inFlightNow = [...tracked.values()].filter((t) => IN_FLIGHT.has(t.phase)).map((t) => ({phase: t.phase, since: t.at}))
-    const next = plan.nextLook(clock.now(), inFlightNow)
-    kind = next.kind
-    await clock.sleep(next.delayMs)
+    if (this.stopping) throw new WindowStopped(this.stopping, result)
+    return result
+  }
+
+  /** Sleeps until the planner's next look, and remembers what kind of look it is. */
+  async waitForNextLook(look: Look): Promise<void> {
+    this.previousLook = look.now
+    const inFlightNow = [...this.tracked.values()].filter((t) => IN_FLIGHT.has(t.phase)).map((t) => ({phase: t.phase, since: t.at}))
+    const next = this.plan.nextLook(this.deps.clock.now(), inFlightNow)
+    this.kind = next.kind
+    await this.deps.clock.sleep(next.delayMs)
+  }
+
+  private move(look: Look, id: string, phase: InstancePhase, extra: {commandId?: string; reason?: string; undelivered?: boolean} = {}): void {
+    const t = this.tracked.get(id)!
+    Object.assign(t, {phase, at: look.now, ...extra})
+    look.changes.push({instanceId: id, pass: this.job.pass, phase, at: look.now, ...extra})
+  }
+
+  /** The commands of the instances changing now (the last sent to each). */
+  private activeCommands(): string[] {
+    return [...new Set([...this.tracked.values()].filter((t) => t.phase === 'changing' && t.commandId !== undefined).map((t) => t.commandId!))]
+  }
+
+  private changingWith(commandId: string): string[] {
+    return [...this.tracked].filter(([, t]) => t.phase === 'changing' && t.commandId === commandId).map(([id]) => id)
+  }
+
+  private deadlineOf(t: Tracked): number {
+    const {standbyMs, applyMs, verifyMs, healthMs} = this.deps.settings.timeouts
+    if (t.phase === 'enteringStandby') return t.at + standbyMs
+    if (t.phase === 'changing') return t.at + applyMs + verifyMs
+    return t.at + healthMs
+  }
+
+  private ids(phase: InstancePhase): string[] {
+    return [...this.tracked].filter(([, t]) => t.phase === phase).map(([id]) => id)
+  }
+
+  private inFlight(): number {
+    return [...this.tracked.values()].filter((t) => IN_FLIGHT.has(t.phase)).length
+  }
+
+  private outOfService(): number {
+    return [...this.tracked.values()].filter((t) => OUT_OF_SERVICE.has(t.phase)).length + this.job.alsoOut
+  }
+
+  private overMaxErrors(): string | null {
+    const {job, tracked} = this
+    const failed = job.failuresBefore + this.ids('failed').length
+    return failed > job.maxErrors ? `${failed} instances failed, more than maxErrors (${job.maxErrors}): ${describeFailed(tracked)}` : null
   }
 }
 
@@ -265,6 +360,7 @@ function pollPlanSettings(settings: IncrementalDeps['settings']) {
     wasteMs: poll.wasteMs ?? DEFAULT_POLL_WASTE_MS,
     minGapMs: poll.minGapMs ?? Math.min(settings.pollIntervalMs, DEFAULT_MIN_GAP_MS),
     maxGapMs: poll.maxGapMs ?? Math.max(settings.pollIntervalMs, DEFAULT_MAX_GAP_MS),
+    mergeMs: poll.mergeMs ?? DEFAULT_MERGE_MS,
   }
 }
 
@@ -272,6 +368,7 @@ function pollPlanSettings(settings: IncrementalDeps['settings']) {
 export const DEFAULT_POLL_WASTE_MS = 80_000
 const DEFAULT_MIN_GAP_MS = 5_000
 const DEFAULT_MAX_GAP_MS = 60_000
+export const DEFAULT_MERGE_MS = 0
 
 /**
  * A resumed pass: instances written ahead as changing without a command id may have been sent their
@@ -396,7 +493,7 @@ async function sendChanges(
   tracked: Map<string, Tracked>,
   instanceIds: string[],
   move: (id: string, phase: InstancePhase, extra?: {commandId?: string; reason?: string}) => void,
-  commandSentAt: Map<string, number>,
+  outcomes: CommandOutcomes,
   unregistered: Map<string, number>,
 ): Promise<string | undefined> {
   const byVersion = new Map<string, string[]>()
@@ -433,7 +530,7 @@ async function sendChanges(
         move(id, 'failed', {reason: failure!})
         return
       }
-      commandSentAt.set(commandId, deps.clock.now())
+      outcomes.sent(commandId, deps.clock.now())
       move(id, 'changing', {commandId})
     })
     if (failure !== undefined && !notYet) stopping ??= failure
@@ -445,48 +542,6 @@ async function sendChanges(
 function sentBefore(error: unknown): string[] {
   const ids = (error as {commandIds?: unknown} | null)?.commandIds
   return Array.isArray(ids) && ids.every((id) => typeof id === 'string') ? ids : []
-}
-
-/**
- * The finished invocations of the commands in flight (by `commandId:instanceId`), read in aggregate: one ListCommands for all of
- * them, then the invocations of only those whose completed count moved since the last look and that
- * did not succeed on every instance (a command's Success says that much without listing it).
- */
-async function finishedInvocations(
-  deps: IncrementalDeps,
-  tracked: Map<string, Tracked>,
-  seenCounts: Map<string, number>,
-  commandSentAt: Map<string, number>,
-): Promise<Map<string, InvocationResult>> {
-  const active = [...new Set([...tracked.values()].filter((t) => t.phase === 'changing').map((t) => t.commandId!))]
-  const results = new Map<string, InvocationResult>()
-  if (active.length === 0) return results
-  const since = Math.min(...active.map((id) => commandSentAt.get(id) ?? 0)) - 60_000
-  const summaries = await deps.commands.summaries(active, since)
-  const moved = summaries
-    .filter((s) => s.completedCount + s.deliveryTimedOutCount > (seenCounts.get(s.commandId) ?? 0))
-    .map((s) => s.commandId)
-  // SSM calls a command Success only once every invocation succeeded: its instances need no listing.
-  const allSucceeded = new Set(summaries.filter((s) => s.status === 'Success' && s.targetCount > 0 && s.completedCount === s.targetCount && s.errorCount === 0).map((s) => s.commandId))
-  for (const s of summaries) if (allSucceeded.has(s.commandId)) seenCounts.set(s.commandId, s.completedCount + s.deliveryTimedOutCount)
-  for (const [instanceId, t] of tracked) {
-    if (t.phase === 'changing' && t.commandId !== undefined && allSucceeded.has(t.commandId) && moved.includes(t.commandId)) {
-      results.set(`${t.commandId}:${instanceId}`, {commandId: t.commandId, instanceId, status: 'Success', done: true, ok: true})
-    }
-  }
-  const toList = moved.filter((id) => !allSucceeded.has(id))
-  if (toList.length === 0) return results
-  // A command's counts may move before its listing shows the end (the agent's report is late, the
-  // invocation not yet listed): what counts as seen is the ends the listing showed, so that a command
-  // whose counts ran ahead is listed again at the next look instead of being forgotten.
-  const listedEnds = new Map<string, number>(toList.map((id) => [id, 0]))
-  for (const invocation of await deps.commands.invocations(toList)) {
-    if (!invocation.done) continue
-    results.set(`${invocation.commandId}:${invocation.instanceId}`, invocation)
-    listedEnds.set(invocation.commandId, (listedEnds.get(invocation.commandId) ?? 0) + 1)
-  }
-  for (const [commandId, ends] of listedEnds) seenCounts.set(commandId, ends)
-  return results
 }
 
 function report(deps: IncrementalDeps, job: WindowJob, tracked: Map<string, Tracked>, queued: number): void {

@@ -178,4 +178,19 @@ describe('SSM Run Command', () => {
     expect(rest.CommandInvocations).toHaveLength(1)
     expect(rest.NextToken).toBeUndefined()
   })
+
+  it('filters as AWS documents: ExecutionStage only for ListCommands, DocumentName for both', async () => {
+    const {h, ids} = await fleet({}, '1.0.0', 2)
+    const sent = await send(h, ids)
+    h.clock.advance(2_000)
+    const executionStage = [{key: 'ExecutionStage' as const, value: 'Complete'}]
+    expect(await rejection(h.clients.ssm.send(new ListCommandInvocationsCommand({Filters: executionStage})))).toMatchObject({name: 'InvalidFilterKey'})
+    const executing = await h.clients.ssm.send(new ListCommandsCommand({Filters: [{key: 'ExecutionStage', value: 'Executing'}]}))
+    expect(executing.Commands!.map((c) => c.CommandId)).toEqual([sent.Command!.CommandId])
+    expect((await h.clients.ssm.send(new ListCommandsCommand({Filters: executionStage}))).Commands).toEqual([])
+    const otherDocument = [{key: 'DocumentName' as const, value: 'AWS-RunPowerShellScript'}]
+    expect((await h.clients.ssm.send(new ListCommandInvocationsCommand({Filters: otherDocument}))).CommandInvocations).toEqual([])
+    await settled(h, sent.Command!.CommandId!)
+    expect((await h.clients.ssm.send(new ListCommandsCommand({Filters: executionStage}))).Commands!.map((c) => c.CommandId)).toEqual([sent.Command!.CommandId])
+  })
 })

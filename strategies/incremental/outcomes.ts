@@ -1,0 +1,76 @@
+/**
+ * What the window learns of its changes at a look: the finished invocations of the commands in flight,
+ * read in aggregate. One ListCommands answers the counts of up to 50 commands; a command whose counts
+ * did not move, or that succeeded on every instance (SSM's Success says that much), is not listed.
+ * Only the others are listed (ListCommandInvocations, 50 a page), and not all of those at every look:
+ * a command with a single new end and nothing wrong waits one look, so that its next listing finds
+ * more (or the whole command done, which then needs no listing at all).
+ */
+import type {CommandSummary, InvocationResult} from '../../src/ports/commands.js'
+import type {IncrementalDeps} from './deps.js'
+
+/** A command with at least this many ends not yet listed is listed at once. */
+const LIST_AT_ONCE = 2
+
+export class CommandOutcomes {
+  /** Per command, the ends its listing (or its Success) showed: more in its counts means some are new. */
+  private readonly seen = new Map<string, {ends: number; errors: number}>()
+  /** When each command was sent: the ListCommands range starts before the oldest one in flight. */
+  private readonly sentAt = new Map<string, number>()
+  /** Commands with a new end left for the next look (one look at most). */
+  private readonly deferred = new Set<string>()
+
+  constructor(private readonly deps: IncrementalDeps) {}
+
+  sent(commandId: string, at: number): void {
+    if (!this.sentAt.has(commandId)) this.sentAt.set(commandId, at)
+  }
+
+  /**
+   * The finished invocations among `active` commands (by `commandId:instanceId`) that this look lists,
+   * with `instancesOf` naming each command's instances still waiting for their end.
+   */
+  async finished(active: string[], instancesOf: (commandId: string) => string[]): Promise<Map<string, InvocationResult>> {
+    const results = new Map<string, InvocationResult>()
+    if (active.length === 0) return results
+    const since = Math.min(...active.map((id) => this.sentAt.get(id) ?? 0)) - 60_000
+    const summaries = await this.deps.commands.summaries(active, since)
+    const toList: string[] = []
+    for (const s of summaries) {
+      const seen = this.seen.get(s.commandId) ?? {ends: 0, errors: 0}
+      const ends = s.completedCount + s.deliveryTimedOutCount
+      if (ends <= seen.ends) continue
+      if (succeededEverywhere(s)) {
+        // SSM calls a command Success only once every invocation succeeded: its instances need no listing.
+        this.seen.set(s.commandId, {ends, errors: s.errorCount})
+        this.deferred.delete(s.commandId)
+        for (const instanceId of instancesOf(s.commandId)) results.set(`${s.commandId}:${instanceId}`, {commandId: s.commandId, instanceId, status: 'Success', done: true, ok: true})
+        continue
+      }
+      // A failure, every invocation ended (one not Success), several new ends, or one that waited a look: listed now.
+      const now = s.errorCount > seen.errors || (s.targetCount > 0 && ends >= s.targetCount) || ends - seen.ends >= LIST_AT_ONCE || this.deferred.has(s.commandId)
+      if (now) toList.push(s.commandId)
+      else this.deferred.add(s.commandId)
+    }
+    if (toList.length === 0) return results
+    // A command's counts may move before its listing shows the end (the agent's report is late, the
+    // invocation not yet listed): what counts as seen is the ends the listing showed, so that a command
+    // whose counts ran ahead is listed again at the next look instead of being forgotten.
+    const listedEnds = new Map<string, number>(toList.map((id) => [id, 0]))
+    for (const invocation of await this.deps.commands.invocations(toList)) {
+      if (!invocation.done) continue
+      results.set(`${invocation.commandId}:${invocation.instanceId}`, invocation)
+      listedEnds.set(invocation.commandId, (listedEnds.get(invocation.commandId) ?? 0) + 1)
+    }
+    const errorsOf = new Map(summaries.map((s) => [s.commandId, s.errorCount]))
+    for (const [commandId, ends] of listedEnds) {
+      this.seen.set(commandId, {ends, errors: errorsOf.get(commandId) ?? 0})
+      this.deferred.delete(commandId)
+    }
+    return results
+  }
+}
+
+function succeededEverywhere(s: CommandSummary): boolean {
+  return s.status === 'Success' && s.targetCount > 0 && s.completedCount === s.targetCount && s.errorCount === 0
+}
