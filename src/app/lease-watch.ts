@@ -11,7 +11,7 @@ import type {StateStore} from '../ports/store.js'
 
 /**
  * How much step-clock time passes between two reads of the lease from a waiting step: the renewal
- * period (LEASE_TTL_MS / 3 in release.ts). No one else may take a lease before it expires, and a
+ * period of the default lease (DEFAULT_LEASE_TTL_MS / 3, src/app/lease-ttl.ts). No one else may take a lease before it expires, and a
  * refused renewal or fenced write stops the release at once, so reading it more often only costs a
  * state-store call at every poll of a window (a DynamoDB read per poll). A wait that stood still
  * longer than this (a stopped process) still reads it before acting.

@@ -4,7 +4,7 @@ import type {StateStore} from '../ports/store.js'
 import {corruptState, iso, keys, parseStateJson, segment} from './keys.js'
 
 export interface ReleaseRecord {
-  /** `${target}-${seq}` */
+  /** `${target}-${seq}`, after the environment's prefix in a named environment (`staging-web-3`). */
   id: string
   target: string
   seq: number

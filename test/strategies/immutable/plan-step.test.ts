@@ -72,7 +72,7 @@ describe('plan', () => {
       `${a} (version 7.0.0) serves the traffic sources but is not the live group of web; nothing was changed`,
     )
     await world.fleet.attachTrafficSources(b, [TRAFFIC_SOURCE])
-    const error = await run(deps, context({previous: live})).catch((e: unknown) => e as Error)
+    const error = (await run(deps, context({previous: live})).then(() => new Error('not refused'), (e: unknown) => e)) as Error
     expect(error.message).toContain(' serve the traffic sources but are not the live group of web')
     expect(error.message).toContain(`${a} (version 7.0.0)`)
     expect(error.message).toContain(`${b} (version 8.0.0)`)
