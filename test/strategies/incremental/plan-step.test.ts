@@ -113,4 +113,13 @@ describe('planning an incremental release', () => {
     expect(plannedOf(await firstLog.load())[0]).toMatchObject({previous: null, reason})
     expect(first.messages()).toContain(`${(await instanceIds(first))[0]}: ${reason}; no last known good version to restore it to`)
   })
+
+  it('warns in planning when nothing would catch a bad version', async () => {
+    const world = incrementalWorld({instances: 1}, {change: {document: 'AWS-RunShellScript', apply: ['release-sim set-version {{version}}'], verify: [], current: [], parameters: {}}})
+    await run(world.deps, journal(world), context())
+    expect(world.messages().slice(0, 2)).toEqual([
+      'health signals: EC2: status checks only see an instance that fails, not an application that does not serve',
+      'warning: nothing would catch a bad application version: add verify lines to change, or put the fleet behind a target group with a health check',
+    ])
+  })
 })
