@@ -138,3 +138,54 @@ describe('snapshots that cannot be resumed', () => {
     await expect(run).rejects.toMatchObject({code: 'E_UNKNOWN_RELEASE'})
   })
 })
+
+describe('a run that cannot go on', () => {
+  /** A machine whose one step ends as `outcome` says, with no onError: a failure is the machine's. */
+  function machineThat(outcome: () => Promise<unknown>) {
+    return setup({
+      types: {context: {}},
+      actors: {step: fromPromise(outcome)},
+    }).createMachine({
+      id: 'one',
+      initial: 'stepping',
+      context: {},
+      states: {
+        stepping: {invoke: {src: 'step', onDone: {target: 'stepped', actions: assign({value: ({event}) => event.output})}}},
+        stepped: {type: 'final'},
+      },
+    })
+  }
+
+  it('journals what a step threw that is not an Error, as JSON or as text', async () => {
+    const {store, now} = open()
+    const circular: Record<string, unknown> = {}
+    circular.self = circular
+    for (const [releaseId, thrown, said] of [
+      ['web-10', {code: 'Throttled'}, 'machine failed: {"code":"Throttled"}'],
+      ['web-11', 'gone', 'machine failed: "gone"'],
+      ['web-12', circular, 'machine failed: [object Object]'],
+    ] as const) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a step rejecting with a non-Error is the case under test
+      const result = await runPersisted({machine: machineThat(() => Promise.reject(thrown)), releaseId, store, machineVersion: '1', now})
+      expect(result).toMatchObject({status: 'error', state: 'stepping', error: thrown})
+      const journal = await new Journal(store, now).read(releaseId)
+      expect(journal.at(-1)).toMatchObject({type: 'note', state: 'stepping', message: said})
+    }
+  })
+
+  it('rejects, and saves nothing past it, when a context cannot be saved', async () => {
+    const {store, now} = open()
+    const run = runPersisted({machine: machineThat(async () => 10n), releaseId: 'web-13', store, machineVersion: '1', now})
+    await expect(run).rejects.toThrow(/BigInt/)
+    expect((await loadSnapshot(store, 'web-13'))?.snapshot).not.toMatchObject({value: 'stepped'})
+  })
+
+  it('writes each snapshot as a text file: indented JSON ending with a newline', async () => {
+    const {store, base} = open()
+    await runPersisted({...base('web-14'), pauseAt: (state) => state === 'waiting'})
+    const text = (await store.read('releases/web-14/snapshot.json'))!
+    expect(text.endsWith('}\n')).toBe(true)
+    expect(text.split('\n')[1]).toMatch(/^ {2}"machineId": "gated",$/)
+  })
+})
+
