@@ -24,6 +24,14 @@ describe('plan', () => {
     expect(messages()).toEqual([`health signals: ${health.signals.join('; ')}`, 'new stack release-web-9 for version 9.0.0'])
   })
 
+  it("reports every line of planning as the planning step's", async () => {
+    const {world, deps, steps} = stepWorld({}, {trafficSources: []})
+    await run(deps, context({previous: live}))
+    await releaseStack(world, 'release-web-5', '9.0.0')
+    await run(deps, context({previous: live, adopt: {group: 'g', version: '0.1.0'}}))
+    expect(steps()).toEqual(['planning'])
+  })
+
   it('warns when nothing would catch a bad version', async () => {
     const {deps, messages} = stepWorld({}, {trafficSources: []})
     await run(deps, context())

@@ -92,6 +92,15 @@ describe('retire', () => {
     expect(messages()[0]).toBe(`${groups.three} stays warm until ${result.warm!.until}: a rollback until then is one traffic switch`)
   })
 
+  it("reports every line of retiring as the retiring step's", async () => {
+    const warm = stepWorld({}, {retain: 1, keepWarmMs: 600_000})
+    await run(warm.deps, (await history(warm.world)).ctx)
+    const cold = stepWorld({}, {retain: 1})
+    await run(cold.deps, (await history(cold.world)).ctx)
+    expect([...warm.steps(), ...cold.steps()]).toEqual(['retiring', 'retiring'])
+    expect(cold.messages().length).toBeGreaterThan(1)
+  })
+
   it('keeps nothing warm when the old group is gone, and says nothing of scaling it', async () => {
     const {world, deps, messages} = stepWorld({}, {retain: 0, keepWarmMs: 600_000})
     const nine = await releaseStack(world, 'release-web-9', '9.0.0')
@@ -128,6 +137,8 @@ describe('retire', () => {
     expect(result.deleted).toEqual(['release-web-1'])
     expect(result.warnings).toHaveLength(1)
     expect(result.warnings[0]).toMatch(/^stack release-web-2 could not be deleted \(DELETE_FAILED: .+\); delete it by hand$/)
+    // The account's reason, not a stand-in.
+    expect(result.warnings[0]).not.toContain('no reason given')
     expect(await exists(world, 'release-web-1')).toBe(false)
   })
 
