@@ -1,22 +1,55 @@
 import {availableParallelism} from 'node:os'
 import {defineConfig} from 'vitest/config'
 
+/**
+ * Test files that start CLI processes of their own (signals, crash points, --detach, node options,
+ * --import hooks): each keeps a fresh worker process, so nothing a run leaves in the worker (a
+ * handler, a child's pipe) reaches the next file.
+ */
+const OWN_PROCESS = [
+  'test/e2e/stopped-holder.e2e.test.ts',
+  'test/e2e/abort.e2e.test.ts',
+  'test/e2e/resume.e2e.test.ts',
+  'test/e2e/shared-state.e2e.test.ts',
+  'test/e2e/environments.e2e.test.ts',
+  'test/e2e/exit-codes.e2e.test.ts',
+  'test/e2e/ci.e2e.test.ts',
+]
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Each test file gets its own temp directory (and so its own config cache), removed at its end.
+    // Each test file gets its own temp directory (and so its own config cache), removed at its end:
+    // vitest runs a setup file again before every test file, isolated or not.
     setupFiles: ['test/setup.ts'],
     // vitest's default in a run is one worker fewer than the cores: one worker on a 2-core CI machine.
-    // Commands now run in-process (test/e2e/in-process.ts), so the workers are the parallelism.
+    // Commands run in-process (test/e2e/in-process.ts), so the workers are the parallelism.
     maxWorkers: availableParallelism(),
-    // isolate stays on (a fresh process per file): with isolate: false, measured at half the CPU on the
-    // unit folders, vitest runs test/setup.ts once per worker, not once per file, so every file after
-    // the first loses its private TMPDIR. Forks, not threads: os.tmpdir() reads the process's real
-    // environment, which a worker thread's process.env does not change.
+    // Forks, not threads: os.tmpdir() reads the process's real environment, which a worker thread's
+    // process.env does not change.
+    pool: 'forks',
     // End-to-end tests spawn the built CLI several times each; a loaded 2-core machine needs room.
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // The SDK's notice that its 2027 releases need Node 22 is not a test result.
     env: {AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'},
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'in-process',
+          include: ['test/**/*.test.ts'],
+          exclude: OWN_PROCESS,
+          // A worker keeps its modules from one test file to the next (the SDK clients, oclif and the
+          // built commands, xstate): each file no longer pays their import. What a file changes in
+          // the worker it puts back (process.env, timers, servers); module state is per call or keyed
+          // by what it caches (src/config/cache.ts's files live under each file's own TMPDIR).
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {name: 'own-process', include: OWN_PROCESS, isolate: true},
+      },
+    ],
   },
 })

@@ -18,7 +18,7 @@
 import {rmSync} from 'node:fs'
 import {pathToFileURL} from 'node:url'
 import {openAccount} from '../src/app/account.js'
-import {incrementalDeps, incrementalKind} from '../src/app/kinds/incremental.js'
+import {incrementalDeps, incrementalRunner} from '../src/app/kinds/incremental.js'
 import {WINDOW_POLL_INTERVAL_MS} from '../src/app/kinds/timing.js'
 import {rollout} from '../src/app/release.js'
 import type {IncrementalTargetConfig} from '../src/config/index.js'
@@ -366,25 +366,25 @@ async function changeSpan(project: BenchWorkspace, releaseId: string): Promise<{
  */
 async function runWithPollInterval(project: BenchWorkspace, sim: SimAccount, target: IncrementalTargetConfig, pollIntervalMs: number, wasteMs?: number) {
   const {ws} = project
-  const kind = incrementalKind(target)
+  const runner = incrementalRunner(target)
   const account = await openAccount(ws.config, {sim})
-  await kind.preflight(account, VERSION)
+  await runner.preflight(account, VERSION)
   const record = await ws.ledger.begin(target.name, {version: VERSION, strategy: 'incremental', kind: 'rollout'})
   const deps = incrementalDeps(account, target, () => undefined)
   const machine = incrementalStrategy({...deps, settings: {...deps.settings, pollIntervalMs, ...(wasteMs === undefined ? {} : {poll: {wasteMs}})}}, new JournalInstanceLog(ws.store, record.id, ws.now))
   const result = await runPersisted({
     machine,
-    input: await kind.input(ws, record),
+    input: await runner.input(ws, record),
     releaseId: record.id,
     store: ws.store,
-    machineVersion: kind.machineVersion,
+    machineVersion: runner.machineVersion,
     now: ws.now,
     onTransition: async (state, context) => {
-      await ws.ledger.update(target.name, record.id, {state, details: kind.details(context)})
+      await ws.ledger.update(target.name, record.id, {state, details: runner.details(context)})
     },
   })
   const outcome = result.status === 'error' ? 'failed' : result.state === 'succeeded' ? 'succeeded' : result.state
-  await ws.ledger.finish(target.name, record.id, {state: result.state, outcome: outcome === 'succeeded' ? 'succeeded' : 'failed', message: '', details: kind.details(result.context)})
+  await ws.ledger.finish(target.name, record.id, {state: result.state, outcome: outcome === 'succeeded' ? 'succeeded' : 'failed', message: '', details: runner.details(result.context)})
   return {releaseId: record.id, outcome: `${outcome}: ${String((result.error as Error | undefined)?.message ?? '')}`}
 }
 

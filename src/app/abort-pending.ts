@@ -22,7 +22,7 @@ export const DEFAULT_ABORT_WAIT_MS = 10 * 60_000
 export async function abortPending(store: StateStore, record: ReleaseRecord, waitedMs: number): Promise<UserError> {
   const waited = formatDuration(waitedMs)
   const target = record.target
-  const seen = record.details?.['abort'] as {at?: string} | null | undefined
+  const seen = record.details?.abort
   if (seen) {
     return new UserError(
       'E_ABORT_PENDING',

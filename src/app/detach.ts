@@ -4,6 +4,7 @@
  * (`release wait`). Returns the new release's id as soon as the ledger shows it; a background process
  * that stops before that (bad input, a lock) is reported as if it had run in the foreground.
  */
+import {highestSeq} from '../engine/release-id.js'
 import {spawn, type ChildProcess} from 'node:child_process'
 import {closeSync, mkdirSync, openSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
@@ -54,7 +55,7 @@ export async function detach(ws: Workspace, request: DetachRequest, hooks: Detac
   // Refused here, before anything starts in the background, when it can be.
   const version = request.version === undefined ? undefined : validateVersion(request.version)
   // The ledger's newest release before the child starts: ours is a later one.
-  const before = (await ws.ledger.read(target)).releases.reduce((max, r) => Math.max(max, r.seq), 0)
+  const before = highestSeq((await ws.ledger.read(target)).releases)
 
   const dir = join(ws.config.stateDir, 'releases')
   mkdirSync(dir, {recursive: true})

@@ -3,7 +3,9 @@
  * release creates carries release:* tags (target, version, release id), and CloudFormation propagates
  * them to its group; the group attached to the traffic sources says which version is live.
  */
-import {releaseIdPrefix, resourceName} from '../config/environments.js'
+import {stackNameOf} from '../engine/release-details.js'
+import {resourceName} from '../config/environments.js'
+import {highestSeq, releaseId, releaseIdPrefix, seqOfReleaseId} from '../engine/release-id.js'
 import {TAG} from '../../strategies/immutable/index.js'
 import {targetOrError} from '../config/index.js'
 import {iso, keys} from '../engine/keys.js'
@@ -43,25 +45,25 @@ export async function rebuildLedger(ws: Workspace, request: {target: string}, ov
     if (current && (current.outcome === 'inProgress' || current.outcome === 'paused')) {
       throw new UserError('E_INTERRUPTED', `release ${current.id} of ${target.name} is ${current.outcome}`, `settle it first (release resume, promote or abort ${target.name})`)
     }
-    const known = new Set(ledger.releases.map((r) => r.details?.stackName))
+    const known = new Set(ledger.releases.map(stackNameOf))
     const stacks = (await account.stacks.listStacksByTag(TAG.target, resourceName(target)))
       .filter((s) => s.status !== 'DELETE_COMPLETE' && !known.has(s.name))
       .sort((a, b) => a.createdAt - b.createdAt)
     const serving = await account.fleet.groupsAttachedTo(target.trafficSources)
     const servingStacks = new Set(serving.map((g) => g.tags[STACK_NAME_TAG]).filter((n): n is string => n !== undefined))
     const taken = new Set(ledger.releases.map((r) => r.seq))
-    let next = Math.max(0, ...taken) + 1
+    let next = highestSeq(ledger.releases) + 1
     const added: ReleaseRecord[] = []
     for (const stack of stacks) {
-      const fromTag = /-(\d+)$/.exec(stack.tags[TAG.releaseId] ?? '')?.[1]
-      let seq = fromTag ? Number(fromTag) : next
+      const fromTag = seqOfReleaseId(stack.tags[TAG.releaseId] ?? '')
+      let seq = fromTag ?? next
       if (taken.has(seq)) seq = next
       taken.add(seq)
       next = Math.max(next, seq + 1)
       const usable = USABLE.has(stack.status)
       added.push({
         // A named environment's ids carry it, as its stacks do (release-staging-web-3 is staging-web-3).
-        id: `${releaseIdPrefix(ws.config)}${target.name}-${seq}`,
+        id: releaseId(releaseIdPrefix(ws.config), target.name, seq),
         target: target.name,
         seq,
         version: stack.tags[TAG.version] ?? 'unknown',
@@ -78,7 +80,7 @@ export async function rebuildLedger(ws: Workspace, request: {target: string}, ov
       })
     }
     const releases = [...ledger.releases, ...added].sort((a, b) => a.seq - b.seq)
-    const servingRecord = [...releases].reverse().find((r) => r.outcome === 'succeeded' && servingStacks.has(String(r.details?.stackName)))
+    const servingRecord = [...releases].reverse().find((r) => r.outcome === 'succeeded' && servingStacks.has(String(stackNameOf(r))))
     const rebuilt: TargetLedger = {target: target.name, liveVersion: servingRecord?.version ?? ledger.liveVersion, releases}
     if (servingRecord && servingRecord !== releases.filter((r) => r.outcome === 'succeeded' && r.version === servingRecord.version).at(-1)) {
       // The live release must be the newest success of its version, which is how the ledger finds the live stack.
@@ -88,9 +90,9 @@ export async function rebuildLedger(ws: Workspace, request: {target: string}, ov
     await ws.store.writeAtomic(keys.ledger(target.name), JSON.stringify(rebuilt, null, 2) + '\n')
     return {
       target: target.name,
-      added: added.map((r) => ({id: r.id, version: r.version, stackName: String(r.details!.stackName), outcome: r.outcome})),
+      added: added.map((r) => ({id: r.id, version: r.version, stackName: stackNameOf(r)!, outcome: r.outcome})),
       liveVersion: rebuilt.liveVersion,
-      servingStack: servingRecord ? String(servingRecord.details!.stackName) : null,
+      servingStack: servingRecord ? (stackNameOf(servingRecord) ?? null) : null,
     }
   } finally {
     await lease.release()

@@ -17,7 +17,7 @@ import {reconcile, decide, type ServingGroup} from './reconcile.js'
 import {UserError} from '../errors.js'
 import {targetOrError, validateVersion, type ImmutableTargetConfig, type IncrementalTargetConfig} from '../config/index.js'
 import {openAccount, type Account, type AccountOverrides} from './account.js'
-import {kindFor} from './kinds/index.js'
+import {strategyRunner} from './kinds/index.js'
 import {incrementalDeps} from './kinds/incremental.js'
 import {associationName} from './enforce.js'
 import {groupHealthCheckType} from './kinds/immutable.js'
@@ -70,7 +70,7 @@ export async function planRelease(
   const target = targetOrError(ws.config, request.target)
   const version = validateVersion(request.version)
   const account = await openAccount(ws.config, overrides)
-  await kindFor(target).preflight(account, version)
+  await strategyRunner(target).preflight(account, version)
   const ledger = await ws.ledger.read(target.name)
   const check = await checkDrift(ws, account, target)
   const drift =
@@ -88,14 +88,13 @@ export async function planRelease(
     liveVersion: ledger.liveVersion,
   }
   if (target.strategy === 'immutable') {
-    return {...base, ...(await planImmutable(account, target, version, ledger, request.adopt))}
+    return {...base, ...(await planImmutable(account, target, version, ledger, ws.ledger.nextId(ledger), request.adopt))}
   }
   return {...base, ...(await planIncremental(account, target))}
 }
 
-async function planImmutable(account: Account, target: ImmutableTargetConfig, version: string, ledger: TargetLedger, adopt?: string) {
-  // The same id, the same stack choice and the same retention rule as the rollout (strategies/immutable).
-  const releaseId = `${resourceName(target)}-${ledger.releases.reduce((max, r) => Math.max(max, r.seq), 0) + 1}`
+async function planImmutable(account: Account, target: ImmutableTargetConfig, version: string, ledger: TargetLedger, releaseId: string, adopt?: string) {
+  // The same id (the ledger's next), the same stack choice and the same retention rule as the rollout (strategies/immutable).
   const previous = liveStack(ledger)
   const stacks = await account.stacks.listStacksByTag(TAG.target, resourceName(target))
   const chosen = chooseStack(stacks, {version, releaseId, previousStack: previous?.stackName ?? null})

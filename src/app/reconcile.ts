@@ -3,6 +3,7 @@
  * from the account (every group attached to the target's traffic sources), never assumed from the
  * ledger, and a ledger that does not know what the account holds is never acted on blindly.
  */
+import {stackNameOf} from '../engine/release-details.js'
 import {resourceName} from '../config/environments.js'
 import {TAG} from '../../strategies/immutable/index.js'
 import {versionOfGroup} from '../../strategies/immutable/serving.js'
@@ -33,7 +34,7 @@ export interface Reconciliation {
 }
 
 export async function reconcile(account: Account, target: ImmutableTargetConfig, ledger: TargetLedger): Promise<Reconciliation> {
-  const known = new Set(ledger.releases.map((r) => r.details?.stackName).filter((name): name is string => typeof name === 'string'))
+  const known = new Set(ledger.releases.map(stackNameOf).filter((name) => name !== undefined))
   const live = liveStack(ledger)
   const stacks = await account.stacks.listStacksByTag(TAG.target, resourceName(target))
   const untrackedStacks = stacks
@@ -77,7 +78,8 @@ export function decide(
   }
   const foreign = rec.serving.filter((g) => g.role === 'foreign')
   const live = rec.serving.find((g) => g.role === 'live')
-  if (foreign.length === 0) {
+  const only = foreign[0]
+  if (only === undefined) {
     if (request.adopt !== undefined) {
       throw new UserError('E_NOTHING_TO_ADOPT', `${request.adopt} does not serve the traffic sources of ${target}`, `run without --adopt; see release plan ${target} --version <version>`)
     }
@@ -91,7 +93,6 @@ export function decide(
       `detach the extra group${foreign.length > 1 ? 's' : ''} from the traffic sources by hand (aws autoscaling detach-traffic-sources), keeping one, then adopt it with --adopt; nothing was changed`,
     )
   }
-  const only = foreign[0]!
   if (request.adopt !== only.group) {
     throw new UserError(
       'E_SERVING_UNKNOWN',

@@ -9,7 +9,7 @@ import {keys} from '../engine/keys.js'
 import type {StateStore} from '../ports/store.js'
 import type {DynamoStateStore} from '../aws/state-store.js'
 import {environmentStore} from '../store/prefixed.js'
-import {releaseIdPrefix} from '../config/environments.js'
+import {isReleaseIdOf, releaseIdPrefix} from '../engine/release-id.js'
 import type {TableInit} from '../aws/state-table.js'
 import {FileStateStore} from '../store/file.js'
 import type {Workspace} from './workspace.js'
@@ -72,7 +72,9 @@ export async function migrateState(ws: Workspace, from: string): Promise<Migrati
   }
   const plans: {target: string; ledger: string; present: boolean; releases: string[]}[] = []
   for (const target of targets) {
-    const ledger = (await source.read(keys.ledger(target)))!
+    // targetsWithLedger listed it: a ledger that vanished since is a directory changed under the migration.
+    const ledger = await source.read(keys.ledger(target))
+    if (ledger === undefined) throw new Error(`${dir}: the ledger of ${target} disappeared while it was being migrated; run state migrate again`)
     const there = await table.read(keys.ledger(target))
     if (there !== undefined && there !== ledger && hasReleases(there)) {
       throw new UserError(
@@ -81,9 +83,8 @@ export async function migrateState(ws: Workspace, from: string): Promise<Migrati
         `Migrate into another table, or leave ${target} out of this one (move targets/${target} aside in a copy of ${dir}).`,
       )
     }
-    // Ids as the ledger hands them out: staging-web-3 in environment staging (releaseIdPrefix).
-    const idPrefix = `${releaseIdPrefix(ws.config)}${target}-`
-    const releaseIds = (await source.list('releases')).filter((id) => id.startsWith(idPrefix) && /^\d+$/.test(id.slice(idPrefix.length)))
+    // Ids as the ledger hands them out: staging-web-3 in environment staging.
+    const releaseIds = (await source.list('releases')).filter((id) => isReleaseIdOf(releaseIdPrefix(ws.config), target, id))
     plans.push({target, ledger, present: there === ledger, releases: releaseIds})
   }
   const result: MigratedTarget[] = []

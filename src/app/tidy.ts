@@ -8,7 +8,7 @@ import {acquireLease, LockedError} from '../engine/lease.js'
 import {openAccount, type Account, type AccountOverrides} from './account.js'
 import {LeaseWatch} from './lease-watch.js'
 import {leaseTtlMs} from './lease-ttl.js'
-import {held} from './release.js'
+import {held} from './lease-wiring.js'
 import {endWarmPeriod, warmEndText, warmGroupOf, type WarmEnd} from './warm.js'
 import type {Workspace} from './workspace.js'
 

@@ -2,7 +2,7 @@
  * Rollback triggers of a running release: a person's abort request (`release abort` from any process)
  * and the target's alarms. Both are looked at as each step starts (a step boundary) and on the step
  * clock after each wait (once a poll), but only during the steps where the release can still go back
- * (the kind's stopSteps): the way back itself is never interrupted. A trigger makes the step throw,
+ * (the strategy runner's stopSteps): the way back itself is never interrupted. A trigger makes the step throw,
  * and the machine takes the release back as it would after a failure (an abort is recorded as one).
  */
 import {readAbortRequest, type AbortRequest} from '../engine/abort-request.js'

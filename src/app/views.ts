@@ -5,7 +5,7 @@
 import {targetOrError} from '../config/targets.js'
 import {isStale, readLease} from '../engine/lease.js'
 import {lastKnownGoodOf, type ReleaseRecord} from '../engine/ledger.js'
-import type {Outcome, StrategyName} from '../ports/release.js'
+import type {Outcome, ReleaseKind, StrategyName} from '../ports/release.js'
 import {warmGroupOf, warmPeriodOver} from './warm.js'
 import type {Workspace} from './workspace.js'
 
@@ -13,7 +13,7 @@ export interface ReleaseView {
   id: string
   version: string
   strategy: StrategyName
-  kind: 'rollout' | 'rollback' | 'converge'
+  kind: ReleaseKind
   state: string
   outcome: Outcome
   previousVersion: string | null

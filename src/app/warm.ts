@@ -7,6 +7,7 @@
  */
 import {scaleToZeroUnlessServing} from '../../strategies/immutable/retire.js'
 import type {ReleaseRecord, TargetLedger} from '../engine/ledger.js'
+import {immutableDetails} from '../engine/release-details.js'
 import type {FleetPort} from '../ports/fleet.js'
 import type {Workspace} from './workspace.js'
 
@@ -33,9 +34,10 @@ export type WarmEnd =
  */
 export function warmGroupOf(ledger: TargetLedger): WarmGroup | undefined {
   const newest = [...ledger.releases].reverse().find((r) => r.outcome === 'succeeded')
-  if (!newest || newest.details?.warmEnded) return undefined
-  const warm = (newest.details?.retired as {warm?: {group?: unknown; until?: unknown} | null} | undefined)?.warm
-  if (typeof warm?.group !== 'string' || typeof warm.until !== 'string') return undefined
+  const details = newest && immutableDetails(newest)
+  if (!newest || !details || details.warmEnded) return undefined
+  const warm = details.retired?.warm
+  if (!warm) return undefined
   return {releaseId: newest.id, group: warm.group, until: warm.until}
 }
 
@@ -79,5 +81,6 @@ export function warmEndText(target: string, end: WarmEnd): string {
 
 function usedByUnfinished(newest: ReleaseRecord | undefined, group: string): boolean {
   if (!newest || (newest.outcome !== 'inProgress' && newest.outcome !== 'paused')) return false
-  return newest.details?.group === group || newest.details?.oldGroup === group
+  const details = immutableDetails(newest)
+  return details?.group === group || details?.oldGroup === group
 }

@@ -20,7 +20,7 @@ export function environmentNames(config: ReleaseConfig): string[] {
 export function defaultEnvironment(config: ReleaseConfig): string | undefined {
   const names = environmentNames(config)
   if (names.length <= 1) return names[0]
-  return names.find((n) => config.environments![n]!.default)
+  return names.find((n) => config.environments?.[n]?.default === true)
 }
 
 /**
@@ -38,7 +38,8 @@ export function forEnvironment(config: ReleaseConfig, name: string | undefined):
   if (chosen === undefined) {
     throw new UserError('E_UNKNOWN_ENV', `which environment? ${file} has ${names.join(', ')} and none is marked default: true`, `Pass --env with one of: ${names.join(', ')}, or mark one default: true.`, 2)
   }
-  const env = Object.hasOwn(config.environments!, chosen) ? config.environments![chosen] : undefined
+  const environments = config.environments ?? {}
+  const env = Object.hasOwn(environments, chosen) ? environments[chosen] : undefined
   if (env === undefined) {
     const near = suggest(chosen, names)
     throw new UserError('E_UNKNOWN_ENV', `unknown environment "${chosen}"; the environments in ${file} are: ${names.join(', ')}`, near ? `Did you mean "${near}"?` : `Use one of: ${names.join(', ')}.`, 2)
@@ -67,9 +68,4 @@ export function environmentResourceName(environment: string, target: string): st
 /** The name a target's resources carry in the account (see TargetConfig.resourceName). */
 export function resourceName(target: {name: string; resourceName?: string}): string {
   return target.resourceName ?? target.name
-}
-
-/** What a named environment's release ids start with, so that its stacks (release-<id>) carry it. */
-export function releaseIdPrefix(config: ReleaseConfig): string {
-  return config.environment === undefined ? '' : `${config.environment}-`
 }

@@ -100,21 +100,29 @@ export class Journal {
     if (!text.endsWith('\n')) lines.pop()
     for (const [index, line] of lines.entries()) {
       if (line.trim() === '') continue
-      let value: unknown
-      try {
-        value = JSON.parse(line)
-      } catch (error) {
-        throw corruptState(this.store, key, `this journal line is not valid JSON (${(error as Error).message})`, index + 1)
-      }
-      const problem = entryProblem(value)
-      if (problem) throw corruptState(this.store, key, `this journal line is not an entry (${problem})`, index + 1)
-      entries.push(value as JournalEntry)
+      entries.push(parseJournalLine(this.store, key, line, index + 1))
     }
     return entries
   }
 }
 
 const TYPES = new Set(['transition', 'progress', 'note', 'instance'])
+
+/**
+ * One line of a journal (`lineNumber` 1-based, for the message), checked: what `resume` reads back
+ * and what `release events` shows are parsed by the same rule, so a line one refuses the other does too.
+ */
+export function parseJournalLine(store: StateStore, key: string, line: string, lineNumber: number): JournalEntry {
+  let value: unknown
+  try {
+    value = JSON.parse(line)
+  } catch (error) {
+    throw corruptState(store, key, `this journal line is not valid JSON (${(error as Error).message})`, lineNumber)
+  }
+  const problem = entryProblem(value)
+  if (problem) throw corruptState(store, key, `this journal line is not an entry (${problem})`, lineNumber)
+  return value as JournalEntry
+}
 
 /**
  * What is wrong with a parsed journal line, if anything: what a resume relies on is checked, so that a

@@ -323,7 +323,8 @@ function parseLease(store: StateStore, key: string, text: string): LeaseRecord {
   // expired, a pid of 0 or below would name a process group or no process at all.
   if (!Number.isSafeInteger(r.pid) || r.pid <= 0) throw leaseCorrupt(store, key, `the lease's pid ${JSON.stringify(r.pid)} is not a process id`)
   for (const field of ['since', 'expires'] as const) {
-    if (!ISO_TIME.test(r[field]!) || !Number.isFinite(Date.parse(r[field]!))) {
+    const time = String(r[field])
+    if (!ISO_TIME.test(time) || !Number.isFinite(Date.parse(time))) {
       throw leaseCorrupt(store, key, `the lease's ${field} ${JSON.stringify(r[field]).slice(0, 40)} is not a time`)
     }
   }

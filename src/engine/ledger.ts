@@ -1,7 +1,9 @@
 import {UserError} from '../errors.js'
-import type {Outcome, StrategyName} from '../ports/release.js'
+import type {Outcome, ReleaseKind, StrategyName} from '../ports/release.js'
 import type {StateStore} from '../ports/store.js'
 import {corruptState, iso, keys, parseStateJson, segment} from './keys.js'
+import {highestSeq, releaseId} from './release-id.js'
+import type {ReleaseDetails} from './release-details.js'
 
 export interface ReleaseRecord {
   /** `${target}-${seq}`, after the environment's prefix in a named environment (`staging-web-3`). */
@@ -10,7 +12,7 @@ export interface ReleaseRecord {
   seq: number
   version: string
   strategy: StrategyName
-  kind: 'rollout' | 'rollback' | 'converge'
+  kind: ReleaseKind
   /** The machine's state, e.g. planning, shifting, rolledBack. */
   state: string
   outcome: Outcome
@@ -19,7 +21,8 @@ export interface ReleaseRecord {
   /** The live version when the release began. */
   previousVersion: string | null
   message?: string
-  details?: Record<string, unknown>
+  /** What the machine's context leaves for readers once it is gone (src/engine/release-details.ts). */
+  details?: ReleaseDetails
   /**
    * What the person asked beyond target and version (the flags of rollout and rollback), written with
    * the record before anything else, so that a resume, even one before the first snapshot, runs the
@@ -84,12 +87,12 @@ export class Ledger {
 
   begin(
     target: string,
-    r: {version: string; strategy: StrategyName; kind: 'rollout' | 'rollback' | 'converge'; options?: RequestedOptions},
+    r: {version: string; strategy: StrategyName; kind: ReleaseKind; options?: RequestedOptions},
   ): Promise<ReleaseRecord> {
     return this.change(target, (ledger) => {
-      const seq = ledger.releases.reduce((max, release) => Math.max(max, release.seq), 0) + 1
+      const seq = highestSeq(ledger.releases) + 1
       const record: ReleaseRecord = {
-        id: `${this.idPrefix}${target}-${seq}`,
+        id: releaseId(this.idPrefix, target, seq),
         target,
         seq,
         version: r.version,
@@ -104,6 +107,11 @@ export class Ledger {
       ledger.releases.push(record)
       return record
     })
+  }
+
+  /** The id `begin` gives the next release of a ledger already read: the lease and `release plan` name it first. */
+  nextId(ledger: TargetLedger): string {
+    return releaseId(this.idPrefix, ledger.target, highestSeq(ledger.releases) + 1)
   }
 
   /** With `ifRevision`, only if the ledger is still at that revision (else E_MOVED_ON, nothing written). */
@@ -126,7 +134,7 @@ export class Ledger {
   finish(
     target: string,
     id: string,
-    r: {state: string; outcome: Outcome; message?: string; details?: Record<string, unknown>},
+    r: {state: string; outcome: Outcome; message?: string; details?: ReleaseDetails},
   ): Promise<ReleaseRecord> {
     return this.change(target, (ledger) => {
       const record = find(ledger, id)
@@ -191,8 +199,7 @@ export class Ledger {
 
 /** The newest succeeded version other than the live one, in a ledger already read. */
 export function lastKnownGoodOf(ledger: TargetLedger): string | undefined {
-  for (let i = ledger.releases.length - 1; i >= 0; i--) {
-    const release = ledger.releases[i]!
+  for (const release of [...ledger.releases].reverse()) {
     if (release.outcome === 'succeeded' && release.version !== ledger.liveVersion) return release.version
   }
   return undefined

@@ -2,6 +2,9 @@
 
 export type StrategyName = 'immutable' | 'incremental'
 
+/** What a release does: roll a version out, roll back to an earlier one, or converge drift (the live version again). */
+export type ReleaseKind = 'rollout' | 'rollback' | 'converge'
+
 export type Outcome = 'inProgress' | 'paused' | 'succeeded' | 'rolledBack' | 'failed' | 'aborted'
 
 export const EXIT = {

@@ -6,7 +6,7 @@
 import {describe, expect, it} from 'vitest'
 import {abort, resume, rollout, type ReleaseHooks} from '../../src/app/release.js'
 import type {Workspace} from '../../src/app/workspace.js'
-import {releaseIdPrefix} from '../../src/config/environments.js'
+import {releaseIdPrefix} from '../../src/engine/release-id.js'
 import {readAbortRequest} from '../../src/engine/abort-request.js'
 import {Ledger} from '../../src/engine/ledger.js'
 import {statusOf} from '../../src/app/views.js'

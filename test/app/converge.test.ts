@@ -16,6 +16,7 @@ import {makeProject, openProject, TRAFFIC_SOURCE} from '../fakes/workspace.js'
 import {openWorkspace} from '../../src/app/workspace.js'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {immutableDetails} from '../../src/engine/release-details.js'
 
 describe('release converge, incremental', () => {
   it('re-applies the live version to an instance changed by hand alone, as a release of kind converge', async () => {
@@ -111,7 +112,7 @@ describe('release converge, immutable', () => {
     expect(result.exitCode, result.message).toBe(EXIT.succeeded)
     const record = (await ws.ledger.read('web')).releases.at(-1)!
     expect(record).toMatchObject({kind: 'converge', version: '1.0.0', outcome: 'succeeded'})
-    expect(record.details?.stackName).not.toBe('release-web-1')
+    expect(immutableDetails(record)?.stackName).not.toBe('release-web-1')
     expect((await drift(ws, {target: 'web'}, {sim}))[0]).toMatchObject({inSync: true, findings: []})
   })
 
@@ -119,7 +120,7 @@ describe('release converge, immutable', () => {
     const {ws, sim} = await openProject({capacity: 2})
     await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
     const second = await rollout(ws, {target: 'web', version: '2.0.0'}, {}, {sim})
-    const oldGroup = String(second.record.details?.oldGroup)
+    const oldGroup = String(immutableDetails(second.record)?.oldGroup)
     sim.causeDrift({kind: 'group', group: oldGroup, desired: 2})
     await sim.handle('autoscaling', 'AttachTrafficSources', {AutoScalingGroupName: oldGroup, TrafficSources: [{Identifier: TRAFFIC_SOURCE}]})
     const kinds = (await drift(ws, {target: 'web'}, {sim}))[0]!.findings.map((f) => f.kind).sort()
@@ -136,7 +137,7 @@ describe('release converge, immutable', () => {
   it('has the group replace instances on another version: changed by hand, or launched on an old version', async () => {
     const {ws, sim, clock} = await openProject({capacity: 2, extra: "    current: ['release-sim get-version']\n"})
     const first = await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
-    const group = String(first.record.details?.group)
+    const group = String(immutableDetails(first.record)?.group)
     const byHand = sim.view().groups.find((g) => g.name === group)!.instances[0]!.id
     sim.causeDrift({kind: 'instance', instanceId: byHand, version: '0.9.0'})
     sim.causeDrift({kind: 'launch', group, version: '0.8.0'})

@@ -6,6 +6,7 @@ import {UserError} from '../../src/errors.js'
 import type {SimAccount} from '../../src/sim/account.js'
 import {openIncremental} from '../fakes/incremental.js'
 import {openProject, TRAFFIC_SOURCE} from '../fakes/workspace.js'
+import {immutableDetails} from '../../src/engine/release-details.js'
 
 /** Immutable web reading its instances' versions, as the quickstart's web does. */
 const CURRENT = "    current: ['release-sim get-version']\n"
@@ -40,8 +41,8 @@ describe('release drift, immutable', () => {
     await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
     const second = await rollout(ws, {target: 'web', version: '2.0.0'}, {}, {sim})
     expect(second.outcome, second.message).toBe('succeeded')
-    const oldGroup = String(second.record.details?.oldGroup)
-    const liveGroup = String(second.record.details?.group)
+    const oldGroup = String(immutableDetails(second.record)?.oldGroup)
+    const liveGroup = String(immutableDetails(second.record)?.group)
     expect((await drift(ws, {target: 'web'}, {sim}))[0]!.inSync).toBe(true)
 
     await sim.handle('autoscaling', 'UpdateAutoScalingGroup', {AutoScalingGroupName: oldGroup, MinSize: 0, MaxSize: 2, DesiredCapacity: 2})
@@ -61,7 +62,7 @@ describe('release drift, immutable', () => {
   it('without current, says the live instances were not checked and invents no finding', async () => {
     const {ws, sim} = await openProject({capacity: 2})
     const first = await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
-    const group = String(first.record.details?.group)
+    const group = String(immutableDetails(first.record)?.group)
     sim.causeDrift({kind: 'instance', instanceId: sim.view().groups.find((g) => g.name === group)!.instances[0]!.id, version: '0.9.0'})
     const before = (await commandsSent(sim)).length
     const [report] = await drift(ws, {target: 'web'}, {sim})
@@ -73,7 +74,7 @@ describe('release drift, immutable', () => {
   it('with current, reads each live instance through SSM and finds the one changed by hand', async () => {
     const {ws, sim} = await openProject({capacity: 2, extra: CURRENT})
     const first = await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
-    const group = String(first.record.details?.group)
+    const group = String(immutableDetails(first.record)?.group)
     const instances = sim.view().groups.find((g) => g.name === group)!.instances.map((i) => i.id)
     const before = (await commandsSent(sim)).length
     sim.causeDrift({kind: 'instance', instanceId: instances[1]!, version: '0.9.0'})
@@ -91,7 +92,7 @@ describe('release drift, immutable', () => {
     // An unknown release-sim subcommand fails on the instance, as a broken script would.
     const {ws, sim} = await openProject({capacity: 2, extra: "    current: ['release-sim get-version', 'release-sim nope']\n"})
     const first = await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
-    const group = String(first.record.details?.group)
+    const group = String(immutableDetails(first.record)?.group)
     const [report] = await drift(ws, {target: 'web'}, {sim})
     expect(report!.inSync).toBe(false)
     expect(report!.findings).toHaveLength(2)
@@ -102,7 +103,7 @@ describe('release drift, immutable', () => {
   it('reports a live instance whose SSM agent never registers, after waiting for it', async () => {
     const {ws, sim, clock} = await openProject({capacity: 2, extra: CURRENT, faults: {unregisteredVersions: ['*-noagent']}})
     const first = await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
-    const group = String(first.record.details?.group)
+    const group = String(immutableDetails(first.record)?.group)
     sim.causeDrift({kind: 'launch', group, version: '0.9.0-noagent'})
     clock.advance(5 * 60_000)
     const stray = sim.view().groups.find((g) => g.name === group)!.instances.find((i) => i.version === '0.9.0-noagent')!

@@ -90,9 +90,16 @@ describe('a refused connection', () => {
 
 describe('AWS credentials', () => {
   let server: Server | undefined
-  const saved = {...process.env}
+  // The variables a test set, with their values before it, put back one by one. Never a new object
+  // for process.env: os.tmpdir() and child processes read the real environment, which a plain object
+  // no longer reaches (the next test file in the worker would get this one's removed TMPDIR).
+  const saved = new Map<string, string | undefined>()
   afterEach(async () => {
-    process.env = {...saved}
+    for (const [key, value] of saved) {
+      if (value === undefined) delete process.env[key]
+      else process.env[key] = value
+    }
+    saved.clear()
     if (server) await new Promise((resolve) => server!.close(resolve))
     server = undefined
   })
@@ -114,6 +121,7 @@ describe('AWS credentials', () => {
     const project = await openProject({capacity: 2})
     project.ws.config.account = 'aws'
     for (const [key, value] of Object.entries(env)) {
+      if (!saved.has(key)) saved.set(key, process.env[key])
       if (value === undefined) delete process.env[key]
       else process.env[key] = value
     }

@@ -7,6 +7,7 @@ import {promote, rollback, rollout} from '../../src/app/release.js'
 import type {SimAccount} from '../../src/sim/index.js'
 import {versionsTakingTraffic} from '../fakes/account.js'
 import {openProject, TRAFFIC_SOURCE} from '../fakes/workspace.js'
+import {immutableDetails} from '../../src/engine/release-details.js'
 
 function instanceIds(sim: SimAccount): string[] {
   return sim.view().groups.flatMap((g) => g.instances.map((i) => i.id)).sort()
@@ -22,7 +23,7 @@ describe('keepWarm', () => {
     const {ws, sim} = await openProject({capacity: 2, extra: '    keepWarm: 30m\n'})
     await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
     const first = await rollout(ws, {target: 'web', version: '2.0.0'}, {}, {sim})
-    const oldGroup = String(first.record.details?.oldGroup)
+    const oldGroup = String(immutableDetails(first.record)?.oldGroup)
     expect(first.message).toMatch(/stays warm until/)
     expect(sim.view().groups.find((g) => g.name === oldGroup)?.desired).toBe(2)
     expect(servingGroups(sim)).not.toContain(oldGroup)
@@ -40,7 +41,7 @@ describe('keepWarm', () => {
     const {ws, sim} = await openProject({capacity: 2})
     await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
     const second = await rollout(ws, {target: 'web', version: '2.0.0'}, {}, {sim})
-    expect(sim.view().groups.find((g) => g.name === second.record.details?.oldGroup)?.desired).toBe(0)
+    expect(sim.view().groups.find((g) => g.name === immutableDetails(second.record)?.oldGroup)?.desired).toBe(0)
     const before = instanceIds(sim)
     await rollback(ws, {target: 'web'}, {}, {sim})
     expect(instanceIds(sim).filter((id) => !before.includes(id))).toHaveLength(2)

@@ -14,6 +14,7 @@ import {UserError} from '../../src/errors.js'
 import {VirtualClock} from '../../src/util/clock.js'
 import {liveStacks, versionsTakingTraffic} from '../fakes/account.js'
 import {openProject, TRAFFIC_SOURCE} from '../fakes/workspace.js'
+import {immutableDetails} from '../../src/engine/release-details.js'
 
 /** Groups attached (joining or in service) to the web target group, as the account says. */
 function groupsServing(sim: SimAccount): string[] {
@@ -143,9 +144,9 @@ describe('the live version again, and the last known good (15.3)', () => {
       expect(result.outcome).toBe('succeeded')
       const after = Object.keys(liveStacks(sim))
       const created = plan.immutable!.createStack ?? plan.immutable!.reuseStack
-      expect(result.record.details?.stackName).toBe(created)
+      expect(immutableDetails(result.record)?.stackName).toBe(created)
       expect(before.filter((s) => !after.includes(s)).sort()).toEqual([...plan.immutable!.delete].sort())
-      expect(result.record.details?.retired).toMatchObject({kept: plan.immutable!.keep})
+      expect(immutableDetails(result.record)?.retired).toMatchObject({kept: plan.immutable!.keep})
     }
   })
 })

@@ -9,6 +9,7 @@ import {SimAccount} from '../../src/sim/index.js'
 import {VirtualClock} from '../../src/util/clock.js'
 import {versionsTakingTraffic} from '../fakes/account.js'
 import {openProject, TRAFFIC_SOURCE} from '../fakes/workspace.js'
+import {immutableDetails} from '../../src/engine/release-details.js'
 
 function groupsServing(sim: SimAccount): string[] {
   const source = sim.view().trafficSources.find((s) => s.identifier === TRAFFIC_SOURCE)
@@ -37,7 +38,7 @@ describe('a release resumed before its first snapshot', () => {
     const resumed = await resume(ws, {target: 'web'}, {}, {sim})
     expect(resumed.outcome).toBe('succeeded')
     expect(resumed.record.details).toMatchObject({adopted: {group: 'legacy-web'}})
-    expect(groupsServing(sim)).toEqual([String(resumed.record.details?.group)])
+    expect(groupsServing(sim)).toEqual([String(immutableDetails(resumed.record)?.group)])
     expect(versionsTakingTraffic(sim)).toEqual(['2.0.0'])
   })
 })

@@ -12,6 +12,7 @@ import {acquireLease} from '../../src/engine/lease.js'
 import type {SimAccount} from '../../src/sim/index.js'
 import {statusText} from '../../src/commands/_render/release.js'
 import {openProject, TRAFFIC_SOURCE} from '../fakes/workspace.js'
+import {immutableDetails} from '../../src/engine/release-details.js'
 
 const MINUTE = 60_000
 
@@ -29,7 +30,7 @@ async function warmProject() {
   const {ws, sim, clock} = project
   await rollout(ws, {target: 'web', version: '1.0.0'}, {}, {sim})
   const second = await rollout(ws, {target: 'web', version: '2.0.0'}, {}, {sim})
-  const warmGroup = String(second.record.details?.oldGroup)
+  const warmGroup = String(immutableDetails(second.record)?.oldGroup)
   // status compares with the workspace's clock; here it is the account's virtual one.
   const ws2 = {...ws, now: () => clock.now()}
   return {...project, ws: ws2, warmGroup}
@@ -55,7 +56,7 @@ describe('the end of a keepWarm period', () => {
     expect(result).toMatchObject({target: 'web', ended: {group: warmGroup, done: 'scaledToZero'}, skipped: null})
     expect(desiredOf(sim, warmGroup)).toBe(0)
     const ledger = await ws.ledger.read('web')
-    expect(ledger.releases.at(-1)?.details?.warmEnded).toMatchObject({how: 'scaledToZero'})
+    expect(immutableDetails(ledger.releases.at(-1)!)?.warmEnded).toMatchObject({how: 'scaledToZero'})
     expect((await statusOf(ws, 'web')).warm).toBeNull()
     // The stack stays, for a rollback without a new stack; the lease is given back.
     expect(sim.view().stacks.find((s) => s.name === 'release-web-1')?.status).toBe('CREATE_COMPLETE')
@@ -72,7 +73,7 @@ describe('the end of a keepWarm period', () => {
     // Not one traffic switch any more: the group went to zero and launched new instances.
     expect(instanceIds(sim).filter((id) => !before.includes(id))).toHaveLength(2)
     const ledger = await ws.ledger.read('web')
-    expect(ledger.releases.find((r) => r.id === 'web-2')?.details?.warmEnded).toBeTruthy()
+    expect(immutableDetails(ledger.releases.find((r) => r.id === 'web-2')!)?.warmEnded).toBeTruthy()
   })
 
   it('a promote after the period is over ends it first, under the lease it takes', async () => {
@@ -88,7 +89,7 @@ describe('the end of a keepWarm period', () => {
     const done = await promote(ws, {target: 'web'}, {onProgress: (event) => said.push(event.message)}, {sim})
     expect(done.outcome).toBe('succeeded')
     expect(said[0]).toMatch(new RegExp(`warm period of ${warmGroup} ended .*scaled it to zero`))
-    expect((await ws.ledger.read('web')).releases.find((r) => r.id === 'web-2')?.details?.warmEnded).toMatchObject({how: 'scaledToZero'})
+    expect(immutableDetails((await ws.ledger.read('web')).releases.find((r) => r.id === 'web-2')!)?.warmEnded).toMatchObject({how: 'scaledToZero'})
   })
 
   it('never scales down a warm group attached to a traffic source', async () => {

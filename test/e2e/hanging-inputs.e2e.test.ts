@@ -2,20 +2,15 @@
  * Inputs that used to hang the CLI end promptly with exit 2 and a message saying what is wrong. The
  * tests assert the outcome; the generous timeouts only keep a regression from hanging the suite.
  */
-import {cpSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {execFileSync} from 'node:child_process'
-import {tmpdir} from 'node:os'
-import {join, resolve} from 'node:path'
+import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {copyQuickstart} from '../fakes/workspace.js'
 import {release} from './cli.js'
 
-const QUICKSTART = resolve(import.meta.dirname, '../../examples/quickstart')
-
-function project(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'release-hang-'))
-  cpSync(QUICKSTART, dir, {recursive: true, filter: (src) => !src.includes('.release')})
-  return dir
-}
+/** The quickstart's files in a temp directory, never the state a user left in examples/quickstart. */
+const project = (): string => copyQuickstart('release-hang-')
 
 function edit(file: string, change: (text: string) => string): void {
   writeFileSync(file, change(readFileSync(file, 'utf8')))

@@ -69,17 +69,17 @@ describe('the ledger', () => {
 
   it('finish keeps a message and details it is not given, and a failed release leaves the live version', async () => {
     await ledger.begin('web', {version: '1', strategy: 'immutable', kind: 'rollout'})
-    await ledger.update('web', 'web-1', {message: 'shifting traffic', details: {stack: 's'}})
+    await ledger.update('web', 'web-1', {message: 'shifting traffic', details: {stackName: 's'}})
     const done = await ledger.finish('web', 'web-1', {state: 'failed', outcome: 'failed'})
-    expect(done).toMatchObject({message: 'shifting traffic', details: {stack: 's'}, state: 'failed', outcome: 'failed'})
+    expect(done).toMatchObject({message: 'shifting traffic', details: {stackName: 's'}, state: 'failed', outcome: 'failed'})
     expect((await ledger.read('web')).liveVersion).toBeNull()
   })
 
   it('finish records the message and details it is given', async () => {
     await ledger.begin('web', {version: '1', strategy: 'immutable', kind: 'rollout'})
-    await ledger.update('web', 'web-1', {message: 'shifting traffic', details: {stack: 's'}})
-    await ledger.finish('web', 'web-1', {state: 'succeeded', outcome: 'succeeded', message: 'live', details: {stack: 't'}})
-    expect((await ledger.read('web')).releases[0]).toMatchObject({message: 'live', details: {stack: 't'}})
+    await ledger.update('web', 'web-1', {message: 'shifting traffic', details: {stackName: 's'}})
+    await ledger.finish('web', 'web-1', {state: 'succeeded', outcome: 'succeeded', message: 'live', details: {stackName: 't'}})
+    expect((await ledger.read('web')).releases[0]).toMatchObject({message: 'live', details: {stackName: 't'}})
   })
 
   it('a field patched to undefined is gone from the record, not set to undefined', async () => {

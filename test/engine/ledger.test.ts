@@ -45,10 +45,10 @@ describe('Ledger', () => {
       startedAt: '2026-01-01T00:00:00.000Z',
       previousVersion: null,
     })
-    await ledger.update('web', 'web-1', {state: 'shifting', details: {stack: 'web-1-stack'}})
+    await ledger.update('web', 'web-1', {state: 'shifting', details: {stackName: 'web-1-stack'}})
     clock.advance(60_000)
     const done = await ledger.finish('web', 'web-1', {state: 'succeeded', outcome: 'succeeded', message: 'live'})
-    expect(done).toMatchObject({state: 'succeeded', outcome: 'succeeded', endedAt: '2026-01-01T00:01:00.000Z', details: {stack: 'web-1-stack'}})
+    expect(done).toMatchObject({state: 'succeeded', outcome: 'succeeded', endedAt: '2026-01-01T00:01:00.000Z', details: {stackName: 'web-1-stack'}})
     expect((await ledger.read('web')).liveVersion).toBe('1.0')
     expect(await ledger.lastKnownGood('web')).toBeUndefined()
 

@@ -21,35 +21,34 @@ export interface TempRoot {
 }
 
 /**
- * The worker's own temp settings and how many private directories are open. A worker runs several test
- * files one after another (vitest isolate: false), and their setups and teardowns may interleave: the
- * settings go back to the worker's own once the last one is restored, never to a removed directory.
+ * The worker's own temp settings, read once, when the first test file of the worker loads this module
+ * (before any test file changed them). A worker may run several test files one after another
+ * (vitest isolate: false): each file's directory is made under the worker's own temp directory and
+ * its end gives the worker's settings back, whatever the environment says at that moment. Nothing a
+ * file leaves in process.env (a removed directory) can reach the next file's.
  */
-const worker = ((globalThis as Record<symbol, unknown>)[Symbol.for('release-tests.temp')] ??= {open: 0, before: {}}) as {
-  open: number
-  before: Record<string, string | undefined>
-}
+const worker = ((globalThis as Record<symbol, unknown>)[Symbol.for('release-tests.temp')] ??= {
+  root: tmpdir(),
+  before: Object.fromEntries(TMP_VARIABLES.map((name) => [name, process.env[name]])),
+}) as {root: string; before: Record<string, string | undefined>}
 
 /** Makes os.tmpdir() (in this process and in every child it spawns) a new private directory. */
 export function isolateTempDir(prefix = 'release-tests-'): TempRoot {
-  if (worker.open === 0) worker.before = Object.fromEntries(TMP_VARIABLES.map((name) => [name, process.env[name]]))
-  const before = worker.before
-  const dir = mkdtempSync(join(before.TMPDIR ?? tmpdir(), prefix))
-  worker.open += 1
+  const dir = mkdtempSync(join(worker.root, prefix))
   for (const name of TMP_VARIABLES) process.env[name] = dir
+  // os.tmpdir() reads the process's real environment: if an earlier test file replaced process.env
+  // with a plain object, settings made here no longer reach it. Say so instead of sharing a directory.
+  if (tmpdir() !== dir) throw new Error(`os.tmpdir() is ${tmpdir()}, not ${dir}: a test file replaced process.env instead of setting its variables`)
   let restored = false
   return {
     dir,
     restore() {
       if (restored) return
       restored = true
-      worker.open -= 1
-      if (worker.open === 0) {
-        for (const name of TMP_VARIABLES) {
-          const value = before[name]
-          if (value === undefined) delete process.env[name]
-          else process.env[name] = value
-        }
+      for (const name of TMP_VARIABLES) {
+        const value = worker.before[name]
+        if (value === undefined) delete process.env[name]
+        else process.env[name] = value
       }
       // A detached CLI a test started may still be writing: retry instead of failing the file.
       rmSync(dir, {recursive: true, force: true, maxRetries: 5, retryDelay: 50})

@@ -6,15 +6,16 @@ import {immutableStrategy, type ImmutableSettings} from '../../../strategies/imm
 import type {ImmutableTargetConfig} from '../../config/index.js'
 import {UserError} from '../../errors.js'
 import type {TargetLedger} from '../../engine/ledger.js'
+import {stackNameOf, type ImmutableDetails} from '../../engine/release-details.js'
 import type {Outcome} from '../../ports/release.js'
 import {parseTemplate, resolveParameters, TemplateError} from '../../template/index.js'
 import type {Account} from '../account.js'
 import {summarize} from '../summary.js'
-import type {ReleaseKind} from './kind.js'
+import type {StrategyRunner} from './kind.js'
 import {POLL_INTERVAL_MS} from './timing.js'
 import {unavailableError, whileAvailable} from './unavailable.js'
 
-export function immutableKind(target: ImmutableTargetConfig): ReleaseKind {
+export function immutableRunner(target: ImmutableTargetConfig): StrategyRunner {
   return {
     strategy: 'immutable',
     machine: immutableMachine,
@@ -59,7 +60,7 @@ export function immutableKind(target: ImmutableTargetConfig): ReleaseKind {
         settings: settingsFor(target),
       }, atStep)
     },
-    details(raw) {
+    details(raw): ImmutableDetails {
       const context = raw as ImmutableContext | undefined
       if (!context) return {}
       return {
@@ -83,9 +84,22 @@ export function immutableKind(target: ImmutableTargetConfig): ReleaseKind {
   }
 }
 
+/** The one place the strategy's settings are made: named field by field from the resolved target. */
 export function settingsFor(target: ImmutableTargetConfig): ImmutableSettings {
-  const {name: _name, resourceName: _resource, environments: _environments, strategy: _strategy, templatePath: _path, line: _line, choice: _choice, allowDurableReplacement: _allow, gates: _gates, ...settings} = target
-  return {...settings, target: resourceName(target), healthCheckType: groupHealthCheckType(target.templateBody), pollIntervalMs: POLL_INTERVAL_MS}
+  return {
+    target: resourceName(target),
+    templateBody: target.templateBody,
+    healthCheckType: groupHealthCheckType(target.templateBody),
+    versionParameter: target.versionParameter,
+    parameters: target.parameters,
+    trafficSources: target.trafficSources,
+    retain: target.retain,
+    keepWarmMs: target.keepWarmMs,
+    bakeMs: target.bakeMs,
+    ...(target.verify ? {verify: target.verify} : {}),
+    timeouts: target.timeouts,
+    pollIntervalMs: POLL_INTERVAL_MS,
+  }
 }
 
 /** The HealthCheckType of the template's Auto Scaling group when it is a literal (AWS's default: EC2). */
@@ -101,8 +115,8 @@ export function liveStack(ledger: TargetLedger): ImmutableInput['previous'] {
   if (ledger.liveVersion === null) return null
   const live = [...ledger.releases]
     .reverse()
-    .find((r) => r.outcome === 'succeeded' && r.version === ledger.liveVersion && r.details?.stackName)
-  return live ? {version: live.version, stackName: String(live.details!.stackName)} : null
+    .find((r) => r.outcome === 'succeeded' && r.version === ledger.liveVersion && stackNameOf(r))
+  return live ? {version: live.version, stackName: stackNameOf(live)!} : null
 }
 
 /**
@@ -115,8 +129,8 @@ export function lastKnownGoodStack(ledger: TargetLedger, version: string): strin
   if (live && live.version !== version) return live.stackName
   const good = [...ledger.releases]
     .reverse()
-    .find((r) => r.outcome === 'succeeded' && r.version !== version && r.version !== ledger.liveVersion && r.details?.stackName)
-  return good ? String(good.details!.stackName) : null
+    .find((r) => r.outcome === 'succeeded' && r.version !== version && r.version !== ledger.liveVersion && stackNameOf(r))
+  return good ? stackNameOf(good)! : null
 }
 
 /**

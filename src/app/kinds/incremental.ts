@@ -6,15 +6,16 @@ import {fleetMembers} from '../../../strategies/incremental/fleet.js'
 import {SHELL_DOCUMENTS} from '../../../strategies/incremental/change.js'
 import type {IncrementalTargetConfig} from '../../config/index.js'
 import {JournalInstanceLog} from '../../engine/instance-journal.js'
+import type {IncrementalDetails} from '../../engine/release-details.js'
 import {UserError} from '../../errors.js'
 import type {ProgressSink} from '../../ports/release.js'
 import type {Account} from '../account.js'
 import {whatSentItBack} from '../summary.js'
-import type {ReleaseKind} from './kind.js'
+import type {StrategyRunner} from './kind.js'
 import {WINDOW_POLL_INTERVAL_MS} from './timing.js'
 import {unavailableError, whileAvailable} from './unavailable.js'
 
-export function incrementalKind(target: IncrementalTargetConfig): ReleaseKind {
+export function incrementalRunner(target: IncrementalTargetConfig): StrategyRunner {
   return {
     strategy: 'incremental',
     machine: incrementalMachine,
@@ -43,7 +44,7 @@ export function incrementalKind(target: IncrementalTargetConfig): ReleaseKind {
       const journal = new JournalInstanceLog(ws.store, record.id, ws.now)
       return incrementalStrategy(incrementalDeps(account, target, report), journal, atStep)
     },
-    details(raw) {
+    details(raw): IncrementalDetails {
       const context = raw as IncrementalContext | undefined
       if (!context) return {}
       return {
@@ -62,9 +63,20 @@ export function incrementalKind(target: IncrementalTargetConfig): ReleaseKind {
   }
 }
 
+/** The one place the strategy's settings are made: named field by field from the resolved target. */
 export function settingsFor(target: IncrementalTargetConfig): IncrementalSettings {
-  const {name: _name, resourceName: _resource, environments: _environments, strategy: _s, line: _l, choice: _c, templatePath: _p, templateBody: _b, gates: _g, ...settings} = target
-  return {...settings, target: resourceName(target), pollIntervalMs: WINDOW_POLL_INTERVAL_MS}
+  return {
+    target: resourceName(target),
+    fleet: target.fleet,
+    change: target.change,
+    maxUnavailable: target.maxUnavailable,
+    canary: target.canary,
+    maxErrors: target.maxErrors,
+    bakeMs: target.bakeMs,
+    timeouts: target.timeouts,
+    ...(target.windowPolicy ? {windowPolicy: target.windowPolicy} : {}),
+    pollIntervalMs: WINDOW_POLL_INTERVAL_MS,
+  }
 }
 
 export function incrementalDeps(account: Account, target: IncrementalTargetConfig, report: ProgressSink): IncrementalDeps {

@@ -1,10 +1,10 @@
 import type {TargetConfig} from '../../config/index.js'
-import {immutableKind} from './immutable.js'
-import {incrementalKind} from './incremental.js'
-import type {ReleaseKind} from './kind.js'
+import {immutableRunner} from './immutable.js'
+import {incrementalRunner} from './incremental.js'
+import type {StrategyRunner} from './kind.js'
 
-export type {ReleaseKind} from './kind.js'
+export type {StrategyRunner} from './kind.js'
 
-export function kindFor(target: TargetConfig): ReleaseKind {
-  return target.strategy === 'immutable' ? immutableKind(target) : incrementalKind(target)
+export function strategyRunner(target: TargetConfig): StrategyRunner {
+  return target.strategy === 'immutable' ? immutableRunner(target) : incrementalRunner(target)
 }

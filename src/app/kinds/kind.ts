@@ -1,10 +1,11 @@
 /**
  * What differs between strategies when the app runs a release: the machine, its input, the checks
  * that refuse bad input before anything changes, and how its context reads in the ledger and in the
- * final message. src/app/release.ts runs any of them the same way.
+ * final message. src/app/drive-release.ts runs any of them the same way.
  */
 import type {AnyStateMachine} from 'xstate'
 import type {ReleaseRecord} from '../../engine/ledger.js'
+import type {ReleaseDetails} from '../../engine/release-details.js'
 import type {ProgressSink, StrategyName} from '../../ports/release.js'
 import type {StepHook} from '../../util/step-hook.js'
 import type {Account} from '../account.js'
@@ -38,7 +39,7 @@ export interface ReleaseOptions {
   emergency?: boolean
 }
 
-export interface ReleaseKind {
+export interface StrategyRunner {
   strategy: StrategyName
   /** The static definition, whose id a persisted snapshot must match. */
   machine: AnyStateMachine
@@ -51,7 +52,7 @@ export interface ReleaseKind {
   /** The machine with its steps bound to the account. */
   bind(run: RunContext): AnyStateMachine
   /** What the ledger keeps of a context. */
-  details(context: unknown): Record<string, unknown>
+  details(context: unknown): ReleaseDetails
   /** The sentence the release ends with. */
   summarize(record: ReleaseRecord, outcome: string, context: unknown): string
 }

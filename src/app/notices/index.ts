@@ -1,4 +1,4 @@
-/** Notices of one release, as src/app/release.ts sends them. */
+/** Notices of one release, as src/app/start-release.ts, continue-release.ts and drive-release.ts send them. */
 import type {TargetConfig} from '../../config/index.js'
 import type {ReleaseRecord} from '../../engine/ledger.js'
 import type {Notice, NoticeEvent} from '../../ports/notices.js'

@@ -43,7 +43,7 @@ export async function runWithProgress(
     process.off('SIGINT', interrupted)
     process.off('SIGTERM', interrupted)
   }
-  const failure = result.record.details?.failure as {step?: string} | null | undefined
+  const failure = result.record.details?.failure
   // An abort that waited for a release running elsewhere never saw it start: its end still names it.
   view.follow(result.record.id)
   view.stop({outcome: result.outcome, ...(failure?.step ? {failedStep: failure.step} : {})})
