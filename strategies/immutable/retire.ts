@@ -32,7 +32,7 @@ export function retire(deps: ImmutableDeps) {
     for (const stack of keep) {
       const group = await groupOfStack(deps.stacks, stack.name)
       // The old group was dealt with above (kept warm, scaled down, or left serving with a warning).
-      if (group !== context.oldGroup) await scaleGroupToZero(deps, group, result)
+      if (group !== input.oldGroup) await scaleGroupToZero(deps, group, result)
     }
     for (const stack of remove) {
       const token = tokenFor(input, `retire-${stack.name}`)

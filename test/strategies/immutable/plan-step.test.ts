@@ -5,12 +5,13 @@
  */
 import {describe, expect, it} from 'vitest'
 import type {ImmutableContext} from '../../../machines/immutable.js'
+import {immutableStepInputs} from '../../../machines/immutable-inputs.js'
 import {plan} from '../../../strategies/immutable/plan.js'
 import type {ImmutableDeps} from '../../../strategies/immutable/deps.js'
 import {immutableHealthSignals} from '../../../strategies/immutable/health.js'
 import {context, releaseStack, stepWorld, TRAFFIC_SOURCE} from './step-world.js'
 
-const run = (deps: ImmutableDeps, ctx: ImmutableContext) => plan(deps)({input: {context: ctx}})
+const run = (deps: ImmutableDeps, ctx: ImmutableContext) => plan(deps)(immutableStepInputs.plan({context: ctx}))
 const live = {stackName: 'release-web-1', version: '1.0.0'}
 
 describe('plan', () => {

@@ -5,12 +5,13 @@
  */
 import {describe, expect, it} from 'vitest'
 import type {ImmutableContext} from '../../../machines/immutable.js'
+import {immutableStepInputs} from '../../../machines/immutable-inputs.js'
 import {retire} from '../../../strategies/immutable/retire.js'
 import type {ImmutableDeps} from '../../../strategies/immutable/deps.js'
 import type {World} from '../../aws/sim.js'
 import {context, releaseStack, stepWorld, TRAFFIC_SOURCE} from './step-world.js'
 
-const run = (deps: ImmutableDeps, ctx: ImmutableContext) => retire(deps)({input: {context: ctx}})
+const run = (deps: ImmutableDeps, ctx: ImmutableContext) => retire(deps)(immutableStepInputs.retire({context: ctx}))
 
 async function desired(world: World, group: string): Promise<number | undefined> {
   return (await world.fleet.describeGroup(group))?.desired

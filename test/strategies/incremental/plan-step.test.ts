@@ -8,6 +8,7 @@ import type {IncrementalContext} from '../../../machines/incremental.js'
 import {JournalInstanceLog} from '../../../src/engine/instance-journal.js'
 import type {InstanceRecord} from '../../../src/ports/instance-journal.js'
 import {FileStateStore} from '../../../src/store/file.js'
+import {incrementalStepInputs} from '../../../machines/incremental-inputs.js'
 import {plan} from '../../../strategies/incremental/plan.js'
 import type {IncrementalDeps} from '../../../strategies/incremental/deps.js'
 import {tempDir} from '../../fakes/temp.js'
@@ -36,7 +37,7 @@ function journal(world: IncrementalWorld) {
   return new JournalInstanceLog(new FileStateStore(tempDir('release-plan-step-')), 'api-3', () => world.clock.now())
 }
 
-const run = (deps: IncrementalDeps, log: JournalInstanceLog, ctx: IncrementalContext) => plan(deps, log)({input: {context: ctx}})
+const run = (deps: IncrementalDeps, log: JournalInstanceLog, ctx: IncrementalContext) => plan(deps, log)(incrementalStepInputs.plan({context: ctx}))
 const plannedOf = (records: InstanceRecord[]) =>
   records.filter((r) => r.phase === 'planned').map((r) => ({id: r.instanceId, order: r.order, previous: r.previousVersion, reason: r.reason}))
 

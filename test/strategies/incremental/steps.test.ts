@@ -9,6 +9,7 @@ import {changeCommand, substitute} from '../../../strategies/incremental/change.
 import {incrementalHealthSignals} from '../../../strategies/incremental/health.js'
 import {describeFleet, fleetMembers} from '../../../strategies/incremental/fleet.js'
 import {bake} from '../../../strategies/incremental/bake.js'
+import {incrementalStepInputs} from '../../../machines/incremental-inputs.js'
 import {settleForward, SETTLE_LIMIT_MS} from '../../../strategies/incremental/settle.js'
 import type {FleetProgress} from '../../../strategies/incremental/progress.js'
 import type {IncrementalContext} from '../../../machines/incremental.js'
@@ -128,7 +129,7 @@ describe('bake', () => {
     const world = incrementalWorld({instances: 2})
     const start = world.clock.now()
     const ctx = bakeContext(world, 60_000)
-    await bake(world.deps)({input: {context: ctx}})
+    await bake(world.deps)(incrementalStepInputs.bake({context: ctx}))
     expect(world.clock.now()).toBe(start + 60_000)
     expect(world.messages()).toEqual([`watching the fleet for 60s more (until ${ctx.bakeUntil})`])
   })
@@ -136,7 +137,7 @@ describe('bake', () => {
   it('ends at once past its deadline (a resumed bake keeps its deadline)', async () => {
     const world = incrementalWorld({instances: 2})
     const start = world.clock.now()
-    await bake(world.deps)({input: {context: bakeContext(world, -5_000)}})
+    await bake(world.deps)(incrementalStepInputs.bake({context: bakeContext(world, -5_000)}))
     expect(world.clock.now()).toBe(start)
     expect(world.messages()[0]).toMatch(/^watching the fleet for 0s more/)
   })
@@ -146,7 +147,7 @@ describe('bake', () => {
     const world = incrementalWorld({instances: 2, faults: {degradeVersions: [{pattern: '1.0.0', afterSeconds: 30}]}})
     const ids = await instanceIds(world)
     const start = world.clock.now()
-    await expect(bake(world.deps)({input: {context: bakeContext(world, 600_000)}})).rejects.toThrow(
+    await expect(bake(world.deps)(incrementalStepInputs.bake({context: bakeContext(world, 600_000)}))).rejects.toThrow(
       new RegExp(`^2 instances became unhealthy during the bake \\((${ids.join('|')}), (${ids.join('|')})\\)$`),
     )
     // Found at the next look, not at the end of the bake.
@@ -155,16 +156,16 @@ describe('bake', () => {
 
   it("sends the release back when the load balancer's health check fails, naming the target group and the reason", async () => {
     const world = incrementalWorld({instances: 2, behindTargetGroup: true, withTargets: true, faults: {unhealthyVersions: ['1.0.0']}})
-    await expect(bake(world.deps)({input: {context: bakeContext(world, 3_600_000)}})).rejects.toThrow(
+    await expect(bake(world.deps)(incrementalStepInputs.bake({context: bakeContext(world, 3_600_000)}))).rejects.toThrow(
       new RegExp(`^2 instances failed the health check of target group ${API_SOURCE.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} during the bake \\(i-\\w+: .+, i-\\w+: .+\\)$`),
     )
   })
 
   it('does not look at target health without the target group port, nor at a fleet chosen by tags', async () => {
     const noPort = incrementalWorld({instances: 2, behindTargetGroup: true, faults: {unhealthyVersions: ['1.0.0']}})
-    await bake(noPort.deps)({input: {context: bakeContext(noPort, 60_000)}})
+    await bake(noPort.deps)(incrementalStepInputs.bake({context: bakeContext(noPort, 60_000)}))
     const byTags = incrementalWorld({instances: 2, withTargets: true, faults: {degradeVersions: [{pattern: '1.0.0', afterSeconds: 0}]}}, {fleet: {tags: {Role: 'api'}}})
-    await bake(byTags.deps)({input: {context: bakeContext(byTags, 60_000)}})
+    await bake(byTags.deps)(incrementalStepInputs.bake({context: bakeContext(byTags, 60_000)}))
   })
 })
 
