@@ -79,6 +79,10 @@ export abstract class ReleaseCommand extends Command {
     // oclif's parse errors (unknown flag, missing argument or value) are usage errors, exit 2: with a
     // did-you-mean for a mistyped flag, and as JSON on stdout when the pipeline asked for --json.
     if ('parse' in error && error.oclif?.exit !== undefined) {
+      // this.parse ran and refused the arguments. oclif marks a command parsed only when its parse
+      // succeeds, and would then warn "did you forget to call this.parse" after every usage error
+      // (outside production: NODE_ENV=test or development). A command that never parses still warns.
+      this.parsed = true
       const message = error.message.replace(/\nSee more help with --help$/, '')
       const next = this.flagSuggestion((error as {flags?: string[]}).flags) ?? `see release help ${this.id?.replaceAll(':', ' ') ?? ''}`.trim()
       cli().stderr.write(`error E_USAGE: ${message}\n  next: ${next}\n`)

@@ -1,4 +1,5 @@
 /** Usage errors as a user and a pipeline meet them: a did-you-mean, exit 2, and JSON on stdout with --json. */
+import {setImmediate as yieldToLoop} from 'node:timers/promises'
 import {describe, expect, it} from 'vitest'
 import {makeProject} from '../fakes/workspace.js'
 import {json, release} from './cli.js'
@@ -21,6 +22,23 @@ describe('usage errors', () => {
     const missing = await release(['rollout', 'web', '--json'], {cwd})
     expect(missing.code).toBe(2)
     expect(json(missing)).toMatchObject({error: {code: 'E_USAGE', message: expect.stringMatching(/version/)}})
+  })
+
+  it('a command whose arguments are refused still counts as parsed: no "did you forget to call this.parse" warning', async () => {
+    const cwd = makeProject()
+    const warnings: string[] = []
+    const onWarning = (warning: Error & {code?: string}) => warnings.push(`${warning.code ?? ''} ${warning.message}`)
+    process.on('warning', onWarning)
+    try {
+      // In this worker (release() runs these in-process), where oclif's warnings would be emitted.
+      expect((await release(['rollout', 'web', '--versoin', '1.0.0'], {cwd})).code).toBe(2)
+      expect((await release(['unlock'], {cwd})).code).toBe(2)
+      // process.emitWarning emits on a later turn.
+      await yieldToLoop()
+    } finally {
+      process.off('warning', onWarning)
+    }
+    expect(warnings.filter((w) => w.includes('UnparsedCommand'))).toEqual([])
   })
 
   it('has a help command', async () => {
