@@ -72,3 +72,11 @@ export function abortOf({event}: {event: unknown}, params: {at: string}): Abort 
 export function isGateState(state: string): boolean {
   return state.startsWith('paused')
 }
+
+/**
+ * A step found the context without what an earlier step records (a damaged or hand-edited
+ * snapshot): thrown inside the step, so that the machine takes the step's way back with this message.
+ */
+export function missingFromContext(state: string, what: string): Error {
+  return new Error(`${state}: the release's context has no ${what}; its persisted snapshot is incomplete`)
+}

@@ -52,7 +52,8 @@ export interface DestroyContext {
 export const environmentCreateMachine = setup({
   types: {context: {} as CreateContext, input: {} as CreateInput},
   actors: {
-    provisionTarget: fromPromise<void, {environment: string; target: EnvironmentTarget}>(notProvided('provisionTarget')),
+    // `target` is undefined only in a snapshot whose list and position disagree: the step refuses it.
+    provisionTarget: fromPromise<void, {environment: string; target: EnvironmentTarget | undefined}>(notProvided('provisionTarget')),
   },
   guards: {
     moreTargets: ({context}) => context.next + 1 < context.targets.length,
@@ -65,7 +66,7 @@ export const environmentCreateMachine = setup({
     provisioning: {
       invoke: {
         src: 'provisionTarget',
-        input: ({context}) => ({environment: context.environment, target: context.targets[context.next]!}),
+        input: ({context}) => ({environment: context.environment, target: context.targets[context.next]}),
         onDone: [
           // Re-entered for the next target: the snapshot after each one says how far it got.
           {guard: 'moreTargets', target: 'provisioning', reenter: true, actions: assign({next: ({context}) => context.next + 1})},

@@ -160,7 +160,8 @@ export const immutableMachine = setup({
         input: stepInput,
         onDone: {
           target: 'awaitingCapacity',
-          actions: assign({newStack: ({context, event}) => ({...context.newStack!, group: event.output.group})}),
+          // Planning recorded the stack (the step's input required it): the group is what provisioning adds.
+          actions: assign({newStack: ({context, event}) => context.newStack && {...context.newStack, group: event.output.group}}),
         },
         onError: {target: 'discarding', actions: {type: 'recordFailure', params: {step: 'provisioning'}}},
       },

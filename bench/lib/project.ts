@@ -35,6 +35,11 @@ export class CountingStore implements StateStore {
     for (const line of typeof lines === 'string' ? [lines] : lines) this.written.appended += Buffer.byteLength(line) + 1
     return this.inner.append(key, lines, fence)
   }
+  async appendIfAlone(key: string, lines: string | readonly string[], fence?: Fence): Promise<boolean> {
+    const written = (await this.inner.appendIfAlone?.(key, lines, fence)) ?? false
+    if (written) for (const line of typeof lines === 'string' ? [lines] : lines) this.written.appended += Buffer.byteLength(line) + 1
+    return written
+  }
   createExclusive(key: string, data: string) {
     this.written.created += Buffer.byteLength(data)
     return this.inner.createExclusive(key, data)

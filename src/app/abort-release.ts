@@ -32,9 +32,11 @@ export async function abort(
   const by = whoAmI()
   const current = await ws.ledger.current(target.name)
   if (current?.outcome === 'inProgress') {
-    if (await requestAbort(ws.store, current.id, {reason, by, at: new Date(ws.now()).toISOString()})) {
-      await appendJournal(ws.store, current.id, {type: 'note', state: current.state, message: `abort requested by ${by}: ${reason}`, now: ws.now})
-    }
+    // The note is what the holder sees first: it takes the place of its next journal line (Journal.owe).
+    // A repeated request notes itself too, so one whose first note was lost in a crash still shows.
+    const first = await requestAbort(ws.store, current.id, {reason, by, at: new Date(ws.now()).toISOString()})
+    const message = first ? `abort requested by ${by}: ${reason}` : `abort requested again by ${by}: ${reason} (the first request stands)`
+    await appendJournal(ws.store, current.id, {type: 'note', state: current.state, message, now: ws.now})
     hooks.onAbortRequested?.(current)
     const ended = await untilStopped(ws, target.name, waitMs, hooks, overrides)
     if (ended) return ended

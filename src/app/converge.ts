@@ -52,6 +52,7 @@ export async function converge(ws: Workspace, request: {target: string}, hooks: 
   if (ledger.liveVersion === null) {
     throw new UserError('E_NO_LIVE_VERSION', `${target.name} has no live version yet: there is nothing to converge to`, `roll one out first: release rollout ${target.name} --version <version>`)
   }
+  const liveVersion = ledger.liveVersion
   // The lease is taken while drift is read and the direct fixes are made: a release holding the
   // target is exit 4, and nothing else changes the target meanwhile. A converge that needs a release
   // gives the lease back and takes it again in runRelease (another taking it in between is exit 4 there).
@@ -74,16 +75,16 @@ export async function converge(ws: Workspace, request: {target: string}, hooks: 
   let release: ReleaseResult | undefined
   if (plan.release) {
     const sim = account.sim ?? overrides.sim
-    release = await runRelease(ws, {target: target.name, version: before.desiredVersion!, kind: 'converge', force: true, ...plan.release}, hooks, {...overrides, ...(sim ? {sim} : {})})
+    release = await runRelease(ws, {target: target.name, version: liveVersion, kind: 'converge', force: true, ...plan.release}, hooks, {...overrides, ...(sim ? {sim} : {})})
     actions.push(`${release.record.id}: ${release.message}`)
   }
-  const failed = release && release.exitCode !== EXIT.succeeded
-  const exitCode = failed ? release!.exitCode : unsafe.length > 0 ? EXIT.failed : plan.leftDrifted ? EXIT.drifted : EXIT.succeeded
+  const failed = release !== undefined && release.exitCode !== EXIT.succeeded ? release : undefined
+  const exitCode = failed ? failed.exitCode : unsafe.length > 0 ? EXIT.failed : plan.leftDrifted ? EXIT.drifted : EXIT.succeeded
   const message =
     exitCode === EXIT.succeeded
       ? `${target.name} converged on ${before.desiredVersion}: run release drift ${target.name} to see it in sync`
       : failed
-        ? `${target.name} did not converge: ${release!.message}`
+        ? `${target.name} did not converge: ${failed.message}`
         : unsafe.length > 0
           ? `${target.name} is still drifted: ${unsafe.length} finding${unsafe.length === 1 ? '' : 's'} cannot be converged safely by release; see the remedies`
           : `${target.name} is still drifted: ${plan.leftDrifted}`
@@ -156,7 +157,8 @@ async function convergeImmutableDirectly(account: Account, target: ImmutableTarg
   }
   const liveNotServing = findings.some((f) => f.kind === 'liveNotServing')
   if ((stackDrift.length > 0 || liveNotServing) && durable.length === 0) {
-    const why = stackDrift.length > 0 ? `stack ${stackDrift[0]!.stack} was changed outside CloudFormation` : 'the live group does not serve the traffic sources'
+    const changed = stackDrift[0]
+    const why = changed ? `stack ${changed.stack} was changed outside CloudFormation` : 'the live group does not serve the traffic sources'
     say(`${why}: ${before.desiredVersion} is rolled out anew from the template (a new stack; the drifted one is retired)`)
     // The new stack's instances all run the live version: no instance needs replacing first.
     return {actions, unsafe, release: {}}
@@ -185,8 +187,10 @@ function durableDrift(target: ImmutableTargetConfig, drifts: Extract<DriftFindin
  * the rest keeps serving; each batch waits until its replacements are in service.
  */
 async function replaceInstances(account: Account, target: ImmutableTargetConfig, instances: string[], say: (line: string) => void): Promise<void> {
-  const groupName = await liveGroupOf(account, instances[0]!)
-  if (!groupName) throw new Error(`no Auto Scaling group holds ${instances[0]}`)
+  const [first] = instances
+  if (first === undefined) return
+  const groupName = await liveGroupOf(account, first)
+  if (!groupName) throw new Error(`no Auto Scaling group holds ${first}`)
   const group = await account.fleet.describeGroup(groupName)
   const batch = Math.max(1, Math.floor((group?.desired ?? 1) / 2))
   for (let i = 0; i < instances.length; i += batch) {

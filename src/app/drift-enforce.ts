@@ -26,7 +26,8 @@ export async function enforcementDrift(
   target: IncrementalTargetConfig,
   version: string,
 ): Promise<{enforcement: Enforcement; findings: EnforcementFinding[]; checked: string}> {
-  const schedule = target.enforce!.schedule
+  if (!target.enforce) throw new Error(`${target.name} has no enforce: schedule in release.yml; there is no association to compare`)
+  const schedule = target.enforce.schedule
   const name = associationName(target)
   const found = await associations.find(name)
   if (!found) {

@@ -68,16 +68,16 @@ export async function driftOf(ws: Workspace, account: Account, target: TargetCon
   const base = {target: target.name, strategy: target.strategy, desiredVersion: ledger.liveVersion}
   if (ledger.liveVersion === null) return {...base, inSync: true, findings: [], checked: ['nothing released yet: nothing to compare']}
   const found: {findings: DriftFinding[]; checked: string[]; enforcement?: Enforcement} =
-    target.strategy === 'immutable' ? await immutableDrift(ws, account, target, ledger) : await incrementalDrift(ws, account, target, ledger)
+    target.strategy === 'immutable' ? await immutableDrift(ws, account, target, ledger, ledger.liveVersion) : await incrementalDrift(ws, account, target, ledger, ledger.liveVersion)
   const {findings, checked} = found
   return {...base, inSync: findings.length === 0, findings, checked, ...(found.enforcement ? {enforcement: found.enforcement} : {})}
 }
 
-async function immutableDrift(_ws: Workspace, account: Account, target: ImmutableTargetConfig, ledger: TargetLedger) {
+async function immutableDrift(_ws: Workspace, account: Account, target: ImmutableTargetConfig, ledger: TargetLedger, version: string) {
   const findings: DriftFinding[] = []
   const checked: string[] = []
-  const live = liveStack(ledger)!
-  const version = ledger.liveVersion!
+  const live = liveStack(ledger)
+  if (!live) throw new Error(`${target.name}: the ledger names ${version} live but no succeeded release of it with a stack; rebuild it (release ledger rebuild ${target.name})`)
   const result = await account.stacks.detectDrift(live.stackName, {deadline: account.clock.now() + DETECTION_TIMEOUT_MS})
   checked.push(`CloudFormation drift detection on ${live.stackName}: ${result.status}`)
   for (const d of result.drifts) findings.push({kind: 'stackResource', stack: live.stackName, ...d})
@@ -103,7 +103,7 @@ async function immutableDrift(_ws: Workspace, account: Account, target: Immutabl
     const info = await account.fleet.describeGroup(group)
     if (info && info.desired > 0) findings.push({kind: 'retainedScaledUp', stack: stack.name, group, desired: info.desired})
   }
-  checked.push(`retained groups at zero${warmOpen ? ` (${warmOpen} kept warm until ${warm!.until})` : ''}`)
+  checked.push(`retained groups at zero${warmOpen ? ` (${warmOpen} kept warm until ${warm?.until ?? '?'})` : ''}`)
 
   // Every instance of the live group runs the live version: a group boots from its template, so an
   // instance on another version was changed by hand or launched from an old template. AWS has no API
@@ -126,9 +126,8 @@ async function immutableDrift(_ws: Workspace, account: Account, target: Immutabl
   return {findings, checked}
 }
 
-async function incrementalDrift(ws: Workspace, account: Account, target: IncrementalTargetConfig, ledger: TargetLedger) {
+async function incrementalDrift(ws: Workspace, account: Account, target: IncrementalTargetConfig, ledger: TargetLedger, version: string) {
   const findings: DriftFinding[] = []
-  const version = ledger.liveVersion!
   const deps = incrementalDeps(account, target, () => undefined)
   const members = await fleetMembers(deps)
   // The instances the last successful release planned: the fleet as it was when the version went live.
@@ -144,7 +143,7 @@ async function incrementalDrift(ws: Workspace, account: Account, target: Increme
   if (members.launching.length > 0) checked.push(`${members.launching.length} instances launching, not yet in service (read once InService): ${members.launching.join(', ')}`)
   const present = new Set(members.instanceIds)
   for (const id of released) if (!present.has(id)) findings.push({kind: 'instanceMissing', instance: id})
-  if (released.size > 0) checked.push(`fleet against the ${released.size} instances of release ${last!.id}`)
+  if (last && released.size > 0) checked.push(`fleet against the ${released.size} instances of release ${last.id}`)
   if (target.enforce) {
     const enforced = await enforcementDrift(account.associations, target, version)
     findings.push(...enforced.findings)

@@ -5,8 +5,8 @@
  */
 import {lstat, open} from 'node:fs/promises'
 import {targetOrError} from '../config/targets.js'
-import {Journal, type JournalEntry} from '../engine/journal.js'
-import {corruptState, keys} from '../engine/keys.js'
+import {Journal, parseJournalLine, type JournalEntry} from '../engine/journal.js'
+import {keys} from '../engine/keys.js'
 import type {LeaseRecord} from '../engine/lease.js'
 import type {ReleaseRecord} from '../engine/ledger.js'
 import {UserError} from '../errors.js'
@@ -112,7 +112,7 @@ export class JournalTail {
     for (const line of lines) {
       this.lines += 1
       if (line.trim() === '') continue
-      entries.push(this.parse(line, this.lines))
+      entries.push(parseJournalLine(this.store, this.key, line, this.lines))
     }
     return entries
   }
@@ -144,20 +144,6 @@ export class JournalTail {
     // Other backends have no size to watch: read it whole and keep what is new.
     const text = await this.store.read(this.key)
     return text === undefined ? Buffer.alloc(0) : Buffer.from(text, 'utf8').subarray(this.offset)
-  }
-
-  private parse(line: string, number: number): JournalEntry {
-    let value: unknown
-    try {
-      value = JSON.parse(line)
-    } catch (error) {
-      throw corruptState(this.store, this.key, `this journal line is not valid JSON (${(error as Error).message})`, number)
-    }
-    const entry = value as Partial<JournalEntry> | null
-    if (typeof entry !== 'object' || entry === null || typeof entry.at !== 'string' || typeof entry.type !== 'string') {
-      throw corruptState(this.store, this.key, `this journal line is not an entry (it lacks at or type)`, number)
-    }
-    return entry as JournalEntry
   }
 }
 

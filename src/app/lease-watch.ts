@@ -41,15 +41,29 @@ export class LeaseWatch {
     if (!this.lost) this.controller.abort(error)
   }
 
+  /** Step-clock time of the last write that went through under the lease's fence. */
+  private writtenAt = Number.NEGATIVE_INFINITY
+  private stepNow: (() => number) | undefined
+
+  /**
+   * A write under the lease's fence went through (src/engine/fenced.ts): the lease was ours then, as
+   * good as a read of it, so the next read waits CHECK_EVERY_MS from here. A release that writes every
+   * poll reads its lease only when it stops writing.
+   */
+  written(): void {
+    if (this.stepNow) this.writtenAt = this.stepNow()
+  }
+
   /** The step clock, checking the lease after each wait. */
   clock(inner: Clock): Clock {
     let checkedAt = inner.now()
+    this.stepNow = () => inner.now()
     const never = new Promise<void>(() => {})
     return {
       now: () => inner.now(),
       sleep: async (ms: number) => {
         await inner.sleep(ms)
-        if (!this.lost && inner.now() - checkedAt >= CHECK_EVERY_MS) {
+        if (!this.lost && inner.now() - Math.max(checkedAt, this.writtenAt) >= CHECK_EVERY_MS) {
           checkedAt = inner.now()
           if (!(await this.lease.isOurs())) await this.markLost()
         }

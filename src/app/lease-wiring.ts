@@ -3,7 +3,7 @@
  * clock that watches the lease and the rollback triggers, and the triggers that note in the journal
  * why a release stops.
  */
-import {appendJournal} from '../engine/journal.js'
+import {appendJournal, sharedJournal} from '../engine/journal.js'
 import {fencedStore} from '../engine/fenced.js'
 import {LeaseLostError} from '../engine/lease.js'
 import {Ledger} from '../engine/ledger.js'
@@ -21,7 +21,7 @@ export const isLeaseLost = (error: unknown) => error instanceof LeaseLostError
  * by the lease, so a holder that lost it writes nothing more.
  */
 export function held(ws: Workspace, watch: LeaseWatch): Workspace {
-  const store = fencedStore(ws.store, watch.lease)
+  const store = fencedStore(ws.store, watch.lease, () => watch.written())
   return {...ws, store, ledger: new Ledger(store, ws.now, releaseIdPrefix(ws.config))}
 }
 
@@ -39,6 +39,7 @@ export function triggersFor(ws: Workspace, runner: StrategyRunner): Triggers {
   return new Triggers({
     store: ws.store,
     stopSteps: runner.stopSteps,
+    journal: sharedJournal(ws.store, ws.now),
     note: async (releaseId, message) => {
       await appendJournal(ws.store, releaseId, {type: 'note', message, now: ws.now})
     },

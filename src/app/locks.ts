@@ -25,7 +25,7 @@ export async function unlock(
   options: ForceUnlockOptions = {},
 ): Promise<Unlocked & {target: string; interrupted: string | null}> {
   const target = targetOrError(ws.config, targetName)
-  const unlocked = await forceUnlock(ws.store, target.name, options)
+  const unlocked = await forceUnlock(ws.store, target.name, {now: ws.now, ...options})
   if (!unlocked) {
     throw new UserError('E_NOT_LOCKED', `${target.name} is not locked`, `see release locks`)
   }

@@ -78,7 +78,8 @@ export function decide(
   }
   const foreign = rec.serving.filter((g) => g.role === 'foreign')
   const live = rec.serving.find((g) => g.role === 'live')
-  if (foreign.length === 0) {
+  const only = foreign[0]
+  if (only === undefined) {
     if (request.adopt !== undefined) {
       throw new UserError('E_NOTHING_TO_ADOPT', `${request.adopt} does not serve the traffic sources of ${target}`, `run without --adopt; see release plan ${target} --version <version>`)
     }
@@ -92,7 +93,6 @@ export function decide(
       `detach the extra group${foreign.length > 1 ? 's' : ''} from the traffic sources by hand (aws autoscaling detach-traffic-sources), keeping one, then adopt it with --adopt; nothing was changed`,
     )
   }
-  const only = foreign[0]!
   if (request.adopt !== only.group) {
     throw new UserError(
       'E_SERVING_UNKNOWN',

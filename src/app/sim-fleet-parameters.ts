@@ -34,7 +34,7 @@ function parameterOfGroup(config: ReleaseConfig, group: string): string | undefi
   // should not do) boots what the first publishes. On-demand copies make their groups from templates,
   // never change a seeded one.
   for (const name of names.length === 0 ? [undefined] : names) {
-    if (name !== undefined && config.environments![name]!.source !== undefined) continue
+    if (name !== undefined && config.environments?.[name]?.source !== undefined) continue
     const view = forEnvironment(config, name)
     if (view.region !== config.region) continue
     for (const target of Object.values(view.targets)) {

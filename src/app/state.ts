@@ -72,7 +72,9 @@ export async function migrateState(ws: Workspace, from: string): Promise<Migrati
   }
   const plans: {target: string; ledger: string; present: boolean; releases: string[]}[] = []
   for (const target of targets) {
-    const ledger = (await source.read(keys.ledger(target)))!
+    // targetsWithLedger listed it: a ledger that vanished since is a directory changed under the migration.
+    const ledger = await source.read(keys.ledger(target))
+    if (ledger === undefined) throw new Error(`${dir}: the ledger of ${target} disappeared while it was being migrated; run state migrate again`)
     const there = await table.read(keys.ledger(target))
     if (there !== undefined && there !== ledger && hasReleases(there)) {
       throw new UserError(

@@ -7,6 +7,7 @@
  */
 import {readAbortRequest, type AbortRequest} from '../engine/abort-request.js'
 import type {AbortRequested} from '../../machines/common.js'
+import type {Journal} from '../engine/journal.js'
 import type {Clock} from '../ports/clock.js'
 import type {StateStore} from '../ports/store.js'
 import type {StopSteps} from './kinds/kind.js'
@@ -31,6 +32,12 @@ export interface TriggerOptions {
   alarm?: () => Promise<string | undefined>
   /** Writes why the release stops to its journal. */
   note?: (releaseId: string, message: string) => Promise<void>
+  /**
+   * The holder's journal: a look for an abort request after a wait is owed to the step's next
+   * write-ahead entry, which stands for it when nothing else was appended to the journal since
+   * (Journal.owe: one state call a poll, not two). Without it, each look reads the request at once.
+   */
+  journal?: Journal
 }
 
 export class Triggers {
@@ -53,32 +60,37 @@ export class Triggers {
   /** The step hook: remembers the step and looks at once, before the step acts. */
   readonly atStep = async (step: string): Promise<void> => {
     this.step = step
+    // This look reads the request itself: one owed by the step before is done by it.
+    if (this.releaseId !== undefined) this.options.journal?.takeOwed(this.releaseId)
     await this.check()
   }
 
-  /** The step clock, looking again after each wait (at most once a CHECK_EVERY_MS of its time). */
+  /**
+   * The step clock, looking again after each wait (at most once a CHECK_EVERY_MS of its time). The
+   * look for an abort request is owed to the poll's first write-ahead entry (see TriggerOptions.journal);
+   * a poll that wrote none looks before its next wait: either way within the poll.
+   */
   clock(inner: Clock): Clock {
     return {
       now: () => inner.now(),
       sleep: async (ms: number) => {
+        const owed = this.releaseId === undefined ? undefined : this.options.journal?.takeOwed(this.releaseId)
+        if (owed) await owed()
         await inner.sleep(ms)
         if (inner.now() - this.checkedAt < CHECK_EVERY_MS) return
         this.checkedAt = inner.now()
-        await this.check()
+        await this.check(true)
       },
     }
   }
 
-  private async check(): Promise<void> {
+  private async check(owe = false): Promise<void> {
     const {releaseId, step} = this
     if (releaseId === undefined || step === undefined) return
-    const {stopSteps, store} = this.options
+    const {stopSteps, journal} = this.options
     if (stopSteps.abort.includes(step)) {
-      const request = await readAbortRequest(store, releaseId)
-      if (request) {
-        await this.options.note?.(releaseId, `abort requested by ${request.by} at ${request.at}: ${request.reason}; going back`)
-        throw new AbortRequestedError(request)
-      }
+      if (owe && journal) journal.owe(releaseId, () => this.lookForAbort(releaseId))
+      else await this.lookForAbort(releaseId)
     }
     if (this.options.alarm && stopSteps.alarms.includes(step)) {
       const firing = await this.options.alarm()
@@ -86,6 +98,15 @@ export class Triggers {
         await this.options.note?.(releaseId, `${firing}; going back`)
         throw new Error(firing)
       }
+    }
+  }
+
+  /** Reads the release's abort request; when there is one, notes it and stops the step. */
+  private async lookForAbort(releaseId: string): Promise<void> {
+    const request = await readAbortRequest(this.options.store, releaseId)
+    if (request) {
+      await this.options.note?.(releaseId, `abort requested by ${request.by} at ${request.at}: ${request.reason}; going back`)
+      throw new AbortRequestedError(request)
     }
   }
 }

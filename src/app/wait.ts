@@ -255,7 +255,7 @@ async function checkStateName(state: string, record: ReleaseRecord): Promise<voi
   const machine = MACHINES[record.strategy]
   if (!machine) return
   const names = Object.keys(machine.root.states)
-  if (names.includes(state.split('.')[0]!)) return
+  if (names.includes(state.split('.')[0] ?? state)) return
   throw new UserError(
     'E_UNKNOWN_STATE',
     `the ${record.strategy} machine of ${record.id} has no state ${JSON.stringify(state)}`,

@@ -84,7 +84,8 @@ export class SsmCommands implements CommandPort {
           {DocumentName: input.documentName, InstanceIds: instanceIds, Parameters: input.parameters, Comment: input.comment},
           {raw: this.raw, reader: this.ssm, retry: this.retry, invokedAfter: (sentAt) => new Date(sentAt - INVOKED_AFTER_SLACK_MS)},
         )
-        const commandId = command.CommandId!
+        const commandId = command.CommandId
+        if (commandId === undefined) throw new Error(`SendCommand of ${input.documentName} answered without a CommandId`)
         this.targets.set(commandId, instanceIds)
         commandIds.push(commandId)
       } catch (error) {

@@ -26,7 +26,10 @@
  * Every read is strongly consistent. A fenced write is a TransactWriteItems of a ConditionCheck on
  * the lease's `tok` and the write; an endpoint without transactions (dynalite, used by the tests)
  * gets the check as a consistent read immediately before the conditional write, the guarantee of
- * the file backend. Throttling is retried with backoff on the injected clock (src/aws/retrying.ts).
+ * the file backend, except where the place of a line fences it: a holder's appends to its release's
+ * journal (Fence.marked) go to the place right after its own last line with no read, because a
+ * takeover or an unlock appends a line there as soon as it holds the lease (src/engine/lease.ts), so
+ * the old holder's next line finds its place taken and reads the lease then. Throttling is retried with backoff on the injected clock (src/aws/retrying.ts).
  */
 import {createHash, randomBytes} from 'node:crypto'
 import {
@@ -85,6 +88,12 @@ export class DynamoStateStore implements StateStore {
   private readonly entries = new Set<string>()
   /** The next line number of keys this process appends to. */
   private readonly nextSeq = new Map<string, number>()
+  /**
+   * Appends fenced by place (Fence.marked): the next line number of a key where the holder of `token`
+   * wrote the last line this process knows of. Its next line goes there without a read of the lease:
+   * a takeover or an unlock appends a line to the key right after it, which takes that place first.
+   */
+  private readonly placed = new Map<string, {seq: number; token: number}>()
   private readonly appending = new Map<string, Promise<void>>()
   /** Lines waiting for the append in flight of their key, to be written as one item after it. */
   private readonly waiting = new Map<string, Batch>()
@@ -171,20 +180,72 @@ export class DynamoStateStore implements StateStore {
     return batch.done
   }
 
+  /**
+   * Appends the lines only right after this holder's own last line of the key (Fence.marked): false,
+   * and nothing written, when another process appended since (its line took the place) or this one
+   * does not know its place. One conditional put, fenced as append is.
+   */
+  appendIfAlone(key: string, lines: string | readonly string[], fence?: Fence): Promise<boolean> {
+    let line: string
+    try {
+      line = linesOf(key, lines).join('\n')
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    // Lines appended from now on follow these: a batch still waiting is closed.
+    this.waiting.delete(key)
+    const done = (this.appending.get(key) ?? Promise.resolve()).then(() => this.appendAtPlace(key, line, fence))
+    const settled = done.then(
+      () => undefined,
+      () => undefined,
+    )
+    this.appending.set(key, settled)
+    void settled.then(() => {
+      if (this.appending.get(key) === settled) this.appending.delete(key)
+    })
+    return done
+  }
+
+  private async appendAtPlace(key: string, line: string, fence: Fence | undefined): Promise<boolean> {
+    checkKey(key)
+    const placed = this.placed.get(key)
+    if (fence?.marked !== key || placed?.token !== fence.token) return false
+    await this.ensureEntries(key)
+    const sk = `${LINE}${String(placed.seq).padStart(SEQ_DIGITS, '0')}`
+    const written = await this.putParts(key, sk, line, {condition: {ConditionExpression: 'attribute_not_exists(pk)'}, fence: this.transactions ? fence : undefined})
+    this.placedLine(key, written ? placed.seq : undefined, fence)
+    return written
+  }
+
+  /** After an append: the line number it took (undefined when its place was taken), to go on from. */
+  private placedLine(key: string, seq: number | undefined, fence: Fence | undefined): void {
+    if (seq === undefined) {
+      // Another writer took this place: find the end again.
+      this.nextSeq.delete(key)
+      this.placed.delete(key)
+      return
+    }
+    this.nextSeq.set(key, seq + 1)
+    if (fence !== undefined && fence.marked === key) this.placed.set(key, {seq: seq + 1, token: fence.token})
+    // A line of anyone else (a takeover's, in tests within one process) ends the holder's run of places.
+    else this.placed.delete(key)
+  }
+
   /** Writes one item of one or more lines (joined by newlines) at the next free place. */
   private async appendNow(key: string, line: string, fence?: Fence): Promise<void> {
     checkKey(key)
     await this.ensureEntries(key)
     for (let attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
-      const seq = this.nextSeq.get(key) ?? (await this.lastSeq(key)) + 1
+      const placed = this.placed.get(key)
+      // Fenced by place: the line right after this holder's last one is free only while no one took
+      // the lease over (see Fence.marked). Anywhere else, or after losing a place, the lease is read
+      // (or, with transactions, checked in the same call): a line found after ours may be a takeover's.
+      const byPlace = fence !== undefined && fence.marked === key && !this.transactions && placed?.token === fence.token
+      const seq = byPlace ? placed.seq : (this.nextSeq.get(key) ?? (await this.lastSeq(key)) + 1)
       const sk = `${LINE}${String(seq).padStart(SEQ_DIGITS, '0')}`
-      const written = await this.putParts(key, sk, line, {condition: {ConditionExpression: 'attribute_not_exists(pk)'}, fence})
-      if (written) {
-        this.nextSeq.set(key, seq + 1)
-        return
-      }
-      // Another writer took this place: find the end again.
-      this.nextSeq.delete(key)
+      const written = await this.putParts(key, sk, line, {condition: {ConditionExpression: 'attribute_not_exists(pk)'}, fence: byPlace ? undefined : fence})
+      this.placedLine(key, written ? seq : undefined, fence)
+      if (written) return
     }
     throw new Error(`could not append to ${this.location}/${key}: other writers kept taking the next line`)
   }
@@ -203,6 +264,7 @@ export class DynamoStateStore implements StateStore {
     const rest = items.filter((item) => item !== head).map((item) => ({DeleteRequest: {Key: {pk: item.pk!, sk: item.sk!}}}))
     await this.batchWrite(rest)
     this.nextSeq.delete(key)
+    this.placed.delete(key)
     await this.dropEntry(key, started)
   }
 

@@ -30,7 +30,7 @@ Exit code 0 in sync, 6 drifted, 1 when detection itself failed, 2 for an unknown
         this.log(`${r.target}: ${r.inSync ? 'in sync' : `drifted (${r.findings.length} finding${r.findings.length === 1 ? '' : 's'})`}${r.desiredVersion ? ` with ${r.desiredVersion}` : ''}`)
         for (const line of r.checked) this.log(`  checked: ${line}`)
         for (const f of r.findings) this.log(`  drift: ${findingText(f)}`)
-        for (const i of r.enforcement?.instances ?? []) this.log(`  association ${r.enforcement!.association}: ${i.instance} ${i.compliant === null ? 'running' : i.compliant ? 'compliant' : 'non-compliant'} (${i.status}${i.at ? ` at ${i.at}` : ''})`)
+        for (const i of r.enforcement?.instances ?? []) this.log(`  association ${r.enforcement?.association ?? '?'}: ${i.instance} ${i.compliant === null ? 'running' : i.compliant ? 'compliant' : 'non-compliant'} (${i.status}${i.at ? ` at ${i.at}` : ''})`)
       }
     }
     if (reports.some((r) => !r.inSync)) cli().setExitCode(EXIT.drifted)

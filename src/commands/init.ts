@@ -67,6 +67,6 @@ export default class Init extends ReleaseCommand {
     }
     const checked = init.checkTargets(targets, found)
     await init.writeNewConfig(file, init.renderReleaseYml(place, checked))
-    this.log(`wrote ${path.relative(cli().cwd, file) || file} with ${checked.map((t) => t.name).join(', ')}; check it with: release plan ${checked[0]!.name} --version <version>`)
+    this.log(`wrote ${path.relative(cli().cwd, file) || file} with ${checked.map((t) => t.name).join(', ')}; check it with: release plan ${checked[0]?.name ?? '<target>'} --version <version>`)
   }
 }

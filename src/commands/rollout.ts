@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {ReleaseCommand} from './_base.js'
 import {runDetached, runWithProgress} from './_render/run.js'
+import {UserError} from '../errors.js'
 
 export default class Rollout extends ReleaseCommand {
   static override summary = 'Release a version of a target.'
@@ -55,7 +56,9 @@ Exit codes: 0 the version is live; 3 it was rolled back and the previous version
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Rollout)
     const ws = await this.openWorkspace(flags)
-    const version = flags['version-from'] === undefined ? flags.version! : await (await import('../app/promotion.js')).versionFrom(ws, flags['version-from'], args.target)
+    // oclif's exactlyOne gives one of the two flags; the check says so to the type checker too.
+    const version = flags['version-from'] === undefined ? flags.version : await (await import('../app/promotion.js')).versionFrom(ws, flags['version-from'], args.target)
+    if (version === undefined) throw new UserError('E_USAGE', 'rollout needs --version or --version-from', `release rollout ${args.target} --version <version>`, 2)
     if (flags.detach) {
       await runDetached(ws, flags.json, {
         target: args.target,

@@ -1,6 +1,5 @@
 import {UserError} from '../errors.js'
-
-const UNITS_MS = {h: 3_600_000, m: 60_000, s: 1_000, ms: 1} as const
+import {DURATION_UNITS_MS as UNITS_MS} from '../util/duration.js'
 
 /** Units in this order, each at most once: `1h30m`, `90s`, `2m`, `500ms`, `0s`. */
 const DURATION = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/
@@ -28,17 +27,5 @@ export function parseDuration(text: string): number {
   return total
 }
 
-/** The inverse of parseDuration for messages: 5400000 -> '1h30m', 1500 -> '1s500ms', 0 -> '0s'. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms <= 0) return '0s'
-  let rest = Math.round(ms)
-  let out = ''
-  for (const [unit, size] of Object.entries(UNITS_MS)) {
-    const n = Math.floor(rest / size)
-    if (n > 0) {
-      out += `${n}${unit}`
-      rest -= n * size
-    }
-  }
-  return out
-}
+/** The inverse of parseDuration, for messages: one formatter for the whole tool (src/util/duration.ts). */
+export {formatDuration} from '../util/duration.js'

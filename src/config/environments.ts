@@ -20,7 +20,7 @@ export function environmentNames(config: ReleaseConfig): string[] {
 export function defaultEnvironment(config: ReleaseConfig): string | undefined {
   const names = environmentNames(config)
   if (names.length <= 1) return names[0]
-  return names.find((n) => config.environments![n]!.default)
+  return names.find((n) => config.environments?.[n]?.default === true)
 }
 
 /**
@@ -38,7 +38,8 @@ export function forEnvironment(config: ReleaseConfig, name: string | undefined):
   if (chosen === undefined) {
     throw new UserError('E_UNKNOWN_ENV', `which environment? ${file} has ${names.join(', ')} and none is marked default: true`, `Pass --env with one of: ${names.join(', ')}, or mark one default: true.`, 2)
   }
-  const env = Object.hasOwn(config.environments!, chosen) ? config.environments![chosen] : undefined
+  const environments = config.environments ?? {}
+  const env = Object.hasOwn(environments, chosen) ? environments[chosen] : undefined
   if (env === undefined) {
     const near = suggest(chosen, names)
     throw new UserError('E_UNKNOWN_ENV', `unknown environment "${chosen}"; the environments in ${file} are: ${names.join(', ')}`, near ? `Did you mean "${near}"?` : `Use one of: ${names.join(', ')}.`, 2)

@@ -15,7 +15,7 @@ function ttlMs(text: string): number | undefined {
   const trimmed = text.trim()
   const days = DAYS.exec(trimmed)
   try {
-    const rest = days ? (days[2] === '' ? 0 : parseDuration(days[2]!)) : parseDuration(trimmed)
+    const rest = days ? (days[2] === '' || days[2] === undefined ? 0 : parseDuration(days[2])) : parseDuration(trimmed)
     return (days ? Number(days[1]) * 86_400_000 : 0) + rest
   } catch {
     return undefined

@@ -1,7 +1,7 @@
 import type {ImmutableGate} from '../../machines/immutable.js'
 import type {IncrementalGate} from '../../machines/incremental.js'
 import type {ImmutableSettings} from '../../strategies/immutable/deps.js'
-import type {IncrementalSettings} from '../../strategies/incremental/deps.js'
+import type {Amount, ChangeSettings, FleetSelector, IncrementalSettings} from '../../strategies/incremental/deps.js'
 import type {DurableResource, StrategyName} from '../../strategies/choose.js'
 import type {ReleaseYml, SimulatedOutput} from './schema/index.js'
 import type {NotifyDestination} from './schema/notify.js'
@@ -74,14 +74,25 @@ export interface StrategyChoice {
 export type TargetConfig = ImmutableTargetConfig | IncrementalTargetConfig
 
 /**
- * An immutable target as release.yml declares it: the strategy's own settings (what the steps need)
- * plus where it came from.
+ * An immutable target as release.yml declares it, resolved. The strategy's settings are built from it
+ * in one place (settingsFor in src/app/kinds/immutable.ts).
  */
-export interface ImmutableTargetConfig extends Omit<ImmutableSettings, 'target' | 'pollIntervalMs'> {
+export interface ImmutableTargetConfig {
   name: string
   strategy: 'immutable'
   /** Absolute. */
   templatePath: string
+  templateBody: string
+  versionParameter: string
+  parameters: Record<string, string>
+  trafficSources: string[]
+  /** Previous stacks kept scaled to zero for a rollback without a new stack. */
+  retain: number
+  /** How long the old group stays serving-ready after a success (0: scaled to zero at once). */
+  keepWarmMs: number
+  bakeMs: number
+  verify?: {commands: string[]}
+  timeouts: ImmutableSettings['timeouts']
   /** 1-based line of the target's key in release.yml, for messages. */
   line: number
   /** Shell lines printing the version an instance runs (`current:`): drift reads the live group's instances with them; absent: not read. */
@@ -106,10 +117,22 @@ export interface ImmutableTargetConfig extends Omit<ImmutableSettings, 'target' 
   resourceName?: string
 }
 
-/** An incremental target as release.yml declares it (strategy incremental, or auto resolved to it). */
-export interface IncrementalTargetConfig extends Omit<IncrementalSettings, 'target' | 'pollIntervalMs'> {
+/**
+ * An incremental target as release.yml declares it (strategy incremental, or auto resolved to it). The
+ * strategy's settings are built from it in one place (settingsFor in src/app/kinds/incremental.ts).
+ */
+export interface IncrementalTargetConfig {
   name: string
   strategy: 'incremental'
+  fleet: FleetSelector
+  change: ChangeSettings
+  maxUnavailable: Amount
+  canary: number
+  maxErrors: Amount
+  bakeMs: number
+  timeouts: IncrementalSettings['timeouts']
+  /** Not a release.yml key: bench/incremental.ts sets it to compare window policies (IncrementalSettings.windowPolicy). */
+  windowPolicy?: IncrementalSettings['windowPolicy']
   /** 1-based line of the target's key in release.yml, for messages. */
   line: number
   /** Where a release waits for `release promote` or `release abort` (paused, exit 10). */

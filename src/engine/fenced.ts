@@ -1,16 +1,23 @@
-import {FenceError, type StateStore} from '../ports/store.js'
+import {FenceError, type Fence, type StateStore} from '../ports/store.js'
+import {keys} from './keys.js'
 import {LeaseLostError, readLease, type Lease} from './lease.js'
 
 /**
  * The store as the holder of a lease writes to it: every write carries the lease's fence, so once
  * another process holds the target's lease (a takeover after this one was stopped past its expiry,
- * or `unlock --force`), this process's writes are refused and it stops with E_LEASE_LOST.
+ * or `unlock --force`), this process's writes are refused and it stops with E_LEASE_LOST. `onWritten`
+ * hears of each write that went through.
  */
-export function fencedStore(store: StateStore, lease: Lease): StateStore {
-  const fence = lease.fence
+export function fencedStore(store: StateStore, lease: Lease, onWritten?: () => void): StateStore {
+  // A takeover or an unlock appends a line to the release's journal (markLeaseTaken): the holder's
+  // appends there are refused by that line's place.
+  const fence: Fence = {...lease.fence, marked: keys.journal(lease.releaseId)}
   const guarded = async <T>(write: () => Promise<T>): Promise<T> => {
     try {
-      return await write()
+      const result = await write()
+      // Went through under the fence: the lease was ours just now (LeaseWatch need not read it).
+      onWritten?.()
+      return result
     } catch (error) {
       if (error instanceof FenceError) throw await leaseLost(store, lease)
       throw error
@@ -22,6 +29,7 @@ export function fencedStore(store: StateStore, lease: Lease): StateStore {
     list: (prefix) => store.list(prefix),
     writeAtomic: (key, data) => guarded(() => store.writeAtomic(key, data, fence)),
     append: (key, lines) => guarded(() => store.append(key, lines, fence)),
+    ...(store.appendIfAlone ? {appendIfAlone: (key: string, lines: string | readonly string[]) => guarded(() => store.appendIfAlone!(key, lines, fence))} : {}),
     compareAndSet: (key, expected, data) => guarded(() => store.compareAndSet(key, expected, data, fence)),
     remove: (key) => guarded(() => store.remove(key, fence)),
     // Only leases are created exclusively; a holder never creates one through its fenced store.

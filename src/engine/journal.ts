@@ -41,8 +41,53 @@ export class Journal {
   async append(entry: Omit<JournalEntry, 'at'> & {at?: string}): Promise<JournalEntry> {
     const {written, line} = this.line(entry)
     const key = keys.journal(entry.releaseId)
+    const look = entry.type === 'instance' ? this.takeOwed(entry.releaseId) : undefined
+    if (look) {
+      if (await this.writeAlone(key, line)) return written
+      // Someone else wrote to the journal since (or the store cannot tell): look, then write.
+      await look()
+    }
     await this.write(key, () => [...this.take(key), line])
     return written
+  }
+
+  /** Looks owed by the next instance entry of a release, by journal key. */
+  private readonly owed = new Map<string, () => Promise<void>>()
+
+  /**
+   * Makes the next instance entry of the release (a step's write-ahead: where it acts next) stand for
+   * `look` (what others may have written: an abort request, whose note `release abort` appends):
+   * the entry is written only where it follows this process's own last line, one call, and then
+   * nothing was appended by anyone else since. When something was, or the store cannot tell, `look`
+   * runs first (if it throws, the entry is not written). Whoever owes it runs it (takeOwed) if no
+   * such entry comes.
+   */
+  owe(releaseId: string, look: () => Promise<void>): void {
+    this.owed.set(keys.journal(releaseId), look)
+  }
+
+  /** The look still owed for the release, no longer owed (undefined when none is). */
+  takeOwed(releaseId: string): (() => Promise<void>) | undefined {
+    const key = keys.journal(releaseId)
+    const look = this.owed.get(key)
+    this.owed.delete(key)
+    return look
+  }
+
+  /** The deferred lines and this one, only where they follow our own last line (appendIfAlone). */
+  private async writeAlone(key: string, line: string): Promise<boolean> {
+    const appendIfAlone = this.store.appendIfAlone?.bind(this.store)
+    if (!appendIfAlone) return false
+    let alone = false
+    const done = this.writing.then(async () => {
+      const deferred = this.take(key)
+      alone = await appendIfAlone(key, [...deferred, line])
+      // Not written: the deferred lines wait again, before any deferred since.
+      if (!alone && deferred.length > 0) this.pending.set(key, [...deferred, ...(this.pending.get(key) ?? [])])
+    })
+    this.writing = done.catch(() => undefined)
+    await done
+    return alone
   }
 
   /**
@@ -100,21 +145,29 @@ export class Journal {
     if (!text.endsWith('\n')) lines.pop()
     for (const [index, line] of lines.entries()) {
       if (line.trim() === '') continue
-      let value: unknown
-      try {
-        value = JSON.parse(line)
-      } catch (error) {
-        throw corruptState(this.store, key, `this journal line is not valid JSON (${(error as Error).message})`, index + 1)
-      }
-      const problem = entryProblem(value)
-      if (problem) throw corruptState(this.store, key, `this journal line is not an entry (${problem})`, index + 1)
-      entries.push(value as JournalEntry)
+      entries.push(parseJournalLine(this.store, key, line, index + 1))
     }
     return entries
   }
 }
 
 const TYPES = new Set(['transition', 'progress', 'note', 'instance'])
+
+/**
+ * One line of a journal (`lineNumber` 1-based, for the message), checked: what `resume` reads back
+ * and what `release events` shows are parsed by the same rule, so a line one refuses the other does too.
+ */
+export function parseJournalLine(store: StateStore, key: string, line: string, lineNumber: number): JournalEntry {
+  let value: unknown
+  try {
+    value = JSON.parse(line)
+  } catch (error) {
+    throw corruptState(store, key, `this journal line is not valid JSON (${(error as Error).message})`, lineNumber)
+  }
+  const problem = entryProblem(value)
+  if (problem) throw corruptState(store, key, `this journal line is not an entry (${problem})`, lineNumber)
+  return value as JournalEntry
+}
 
 /**
  * What is wrong with a parsed journal line, if anything: what a resume relies on is checked, so that a

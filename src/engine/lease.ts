@@ -3,6 +3,7 @@ import {UserError} from '../errors.js'
 import {isProcessAlive} from '../util/process.js'
 import {EXIT} from '../ports/release.js'
 import {FenceError, type Fence, type StateStore} from '../ports/store.js'
+import {appendJournal} from './journal.js'
 import {corruptState, iso, keys, segment} from './keys.js'
 import {userName} from '../util/who.js'
 
@@ -114,7 +115,10 @@ export async function acquireLease(store: StateStore, target: string, opts: Acqu
     if (!isStale(existing, opts.now(), me.host, isAlive)) throw new LockedError(existing)
     const record = fresh(await nextToken(store, target, existing.token))
     const text = serialize(record)
-    if (await takeOver(store, key, existingText, text)) return new HeldLease(store, key, record, text, opts)
+    if (await takeOver(store, key, existingText, text)) {
+      await markLeaseTaken(store, existing, `the lease of ${target} was taken over by ${record.holder} (token ${record.token}) from ${existing.holder} (token ${existing.token}), whose lease had gone stale`, opts.now)
+      return new HeldLease(store, key, record, text, opts)
+    }
   }
   // Still contended after several rounds: someone else is taking it over right now.
   throw new LockedError(last ?? fresh(0))
@@ -126,6 +130,24 @@ export async function acquireLease(store: StateStore, target: string, opts: Acqu
  */
 async function takeOver(store: StateStore, key: string, staleText: string, ourText: string): Promise<boolean> {
   return store.compareAndSet(key, staleText, ourText)
+}
+
+/**
+ * Tells the old holder, where it writes, that the lease is no longer its own: a note appended to the
+ * journal of the release it held, right after the lease changed hands. A store fences that holder's
+ * journal appends by their place (Fence.marked): this line takes the place of its next one, which is
+ * then refused. Nothing when that release has no journal (no holder wrote one: nothing to fence).
+ */
+async function markLeaseTaken(store: StateStore, old: LeaseRecord, message: string, now: () => number): Promise<void> {
+  let journal: string
+  try {
+    journal = keys.journal(old.releaseId)
+  } catch {
+    return // not a release id: no journal of it anywhere
+  }
+  const slash = journal.lastIndexOf('/')
+  if (!(await store.list(journal.slice(0, slash))).includes(journal.slice(slash + 1))) return
+  await appendJournal(store, old.releaseId, {type: 'note', message, now})
 }
 
 /**
@@ -171,7 +193,21 @@ class HeldLease implements Lease {
     return this.record.releaseId
   }
 
-  async renew(): Promise<boolean> {
+  /** The renewal in flight, if any: the next one waits for it. */
+  private renewing: Promise<unknown> = Promise.resolve()
+
+  /**
+   * One renewal after another: a release renews on a timer and at every step, and on a slow store the
+   * two overlap. Started together, both would set over the lease as it was, and the second, finding
+   * the first one's renewal there, would take its own holder's lease for lost.
+   */
+  renew(): Promise<boolean> {
+    const renewal = this.renewing.then(() => this.renewNow())
+    this.renewing = renewal.catch(() => undefined)
+    return renewal
+  }
+
+  private async renewNow(): Promise<boolean> {
     const record = {...this.record, expires: iso(this.opts.now() + this.opts.ttlMs)}
     const text = serialize(record)
     // Only over the lease exactly as we wrote it: a takeover or an unlock in between wins.
@@ -217,6 +253,8 @@ export interface ForceUnlockOptions {
   /** Whether a pid on this host is alive; defaults to the process inspector of src/util/process.ts. */
   isAlive?: (pid: number) => boolean
   host?: string
+  /** The time of the note the broken lease's journal gets; defaults to the system clock. */
+  now?: () => number
 }
 
 export interface Unlocked {
@@ -254,6 +292,10 @@ export async function forceUnlock(store: StateStore, target: string, opts: Force
       result = {damaged: error instanceof UserError ? error.message : String(error)}
     }
     await store.remove(key)
+    if (result?.removed) {
+      const old = result.removed
+      await markLeaseTaken(store, old, `the lease of ${target} held by ${old.holder} (token ${old.token}) was broken (release unlock --force)`, opts.now ?? Date.now)
+    }
   }
   // Markers left by a taker that crashed mid-takeover would otherwise block every later takeover.
   const prefix = `${target}.takeover-`
@@ -320,7 +362,8 @@ function parseLease(store: StateStore, key: string, text: string): LeaseRecord {
   // expired, a pid of 0 or below would name a process group or no process at all.
   if (!Number.isSafeInteger(r.pid) || r.pid <= 0) throw leaseCorrupt(store, key, `the lease's pid ${JSON.stringify(r.pid)} is not a process id`)
   for (const field of ['since', 'expires'] as const) {
-    if (!ISO_TIME.test(r[field]!) || !Number.isFinite(Date.parse(r[field]!))) {
+    const time = String(r[field])
+    if (!ISO_TIME.test(time) || !Number.isFinite(Date.parse(time))) {
       throw leaseCorrupt(store, key, `the lease's ${field} ${JSON.stringify(r[field]).slice(0, 40)} is not a time`)
     }
   }

@@ -199,8 +199,7 @@ export class Ledger {
 
 /** The newest succeeded version other than the live one, in a ledger already read. */
 export function lastKnownGoodOf(ledger: TargetLedger): string | undefined {
-  for (let i = ledger.releases.length - 1; i >= 0; i--) {
-    const release = ledger.releases[i]!
+  for (const release of [...ledger.releases].reverse()) {
     if (release.outcome === 'succeeded' && release.version !== ledger.liveVersion) return release.version
   }
   return undefined

@@ -21,6 +21,13 @@ export interface StateStore {
    * each. A crash during the write keeps a prefix of them at most, never a line torn.
    */
   append(key: string, lines: string | readonly string[], fence?: Fence): Promise<void>
+  /**
+   * Optional: appends only where the lines follow this process's own last append to the key under
+   * the fence (Fence.marked), i.e. when no other process appended to it since; false, and nothing
+   * written, when one did or the store cannot tell. What lets one write of a poll stand for a look
+   * at what others appended (an abort request's note) in the same call.
+   */
+  appendIfAlone?(key: string, lines: string | readonly string[], fence?: Fence): Promise<boolean>
   /** Creates the key only if absent; false when it already exists. */
   createExclusive(key: string, data: string): Promise<boolean>
   /**
@@ -38,6 +45,13 @@ export interface StateStore {
 export interface Fence {
   key: string
   token: number
+  /**
+   * The key its holder appends to (its release's journal), where whoever takes the lease over or
+   * breaks it appends a line right after (src/engine/lease.ts). A store may then fence the holder's
+   * appends there by their place alone: the line that takes the next place refuses the holder's next
+   * append, with no read of the lease (src/aws/state-store.ts).
+   */
+  marked?: string
 }
 
 /** A fenced write refused because the lease moved on; nothing was written. */

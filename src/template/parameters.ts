@@ -21,7 +21,10 @@ export function resolveParameters(template: CfnTemplate, given: Record<string, s
   }
   if (missing.length > 0) throw new TemplateError(`Parameters: [${missing.join(', ')}] must have values`)
 
-  for (const [key, value] of Object.entries(resolved)) checkValue(key, declared[key]!, value)
+  for (const [key, value] of Object.entries(resolved)) {
+    const parameter = declared[key]
+    if (parameter) checkValue(key, parameter, value)
+  }
   return resolved
 }
 
@@ -41,12 +44,9 @@ function checkValue(key: string, parameter: CfnParameter, value: string): void {
   }
   if (isNumber) {
     const numbers = members.map(Number)
-    if (parameter.MinValue !== undefined && numbers.some((n) => n < parameter.MinValue!)) {
-      violated(`must be a number not less than ${parameter.MinValue}`)
-    }
-    if (parameter.MaxValue !== undefined && numbers.some((n) => n > parameter.MaxValue!)) {
-      violated(`must be a number not greater than ${parameter.MaxValue}`)
-    }
+    const {MinValue: min, MaxValue: max} = parameter
+    if (min !== undefined && numbers.some((n) => n < min)) violated(`must be a number not less than ${min}`)
+    if (max !== undefined && numbers.some((n) => n > max)) violated(`must be a number not greater than ${max}`)
   }
   if (parameter.MinLength !== undefined && value.length < parameter.MinLength) {
     violated(`must contain at least ${parameter.MinLength} characters`)
@@ -56,9 +56,10 @@ function checkValue(key: string, parameter: CfnParameter, value: string): void {
   }
   const allowed = parameter.AllowedValues?.map(String)
   if (allowed && !members.every((member) => allowed.includes(member))) violated('must be one of AllowedValues')
-  if (parameter.AllowedPattern !== undefined) {
-    const pattern = wholeMatch(key, parameter.AllowedPattern)
-    if (!members.every((member) => matchesBounded(key, pattern, parameter.AllowedPattern!, member))) violated(`must match pattern ${parameter.AllowedPattern}`)
+  const allowedPattern = parameter.AllowedPattern
+  if (allowedPattern !== undefined) {
+    const pattern = wholeMatch(key, allowedPattern)
+    if (!members.every((member) => matchesBounded(key, pattern, allowedPattern, member))) violated(`must match pattern ${allowedPattern}`)
   }
 }
 

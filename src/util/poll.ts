@@ -1,4 +1,5 @@
 import type {Clock} from '../ports/clock.js'
+import {formatDuration} from './duration.js'
 
 /** The deadline of a wait passed. The awaited thing may still happen: this says nothing about failure. */
 export class PollTimeoutError extends Error {
@@ -9,7 +10,7 @@ export class PollTimeoutError extends Error {
     readonly deadline: number,
   ) {
     super(
-      `Timed out after ${formatDuration(waitedMs)} waiting for ${what} (deadline ${new Date(deadline).toISOString()}); it may still finish later`,
+      `Timed out after ${formatDuration(waitedMs, 1000)} waiting for ${what} (deadline ${new Date(deadline).toISOString()}); it may still finish later`,
     )
   }
 }
@@ -46,14 +47,4 @@ export async function pollUntil<T>(check: () => Promise<T | undefined>, options:
     await clock.sleep(Math.max(1, Math.min(interval, deadline - now)))
     interval = Math.min(maxIntervalMs, interval * backoff)
   }
-}
-
-export function formatDuration(ms: number): string {
-  const totalSeconds = Math.max(0, Math.round(ms / 1000))
-  const h = Math.floor(totalSeconds / 3600)
-  const m = Math.floor((totalSeconds % 3600) / 60)
-  const s = totalSeconds % 60
-  if (h > 0) return `${h}h ${m}m ${s}s`
-  if (m > 0) return `${m}m ${s}s`
-  return `${s}s`
 }

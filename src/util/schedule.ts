@@ -40,9 +40,9 @@ export function scheduleProblem(text: string): string | undefined {
 
 export function parseSchedule(text: string): Schedule | {problem: string} {
   const rate = /^rate\((.*)\)$/.exec(text)
-  if (rate) return parseRate(rate[1]!)
+  if (rate) return parseRate(rate[1] ?? '')
   const cron = /^cron\((.*)\)$/.exec(text)
-  if (cron) return parseCron(cron[1]!)
+  if (cron) return parseCron(cron[1] ?? '')
   if (/^at\(/.test(text)) return {problem: 'at(...) runs an association once; enforcing needs a repeating schedule'}
   return {problem: `"${text}" is neither rate(...) nor cron(...)`}
 }
@@ -51,12 +51,12 @@ function parseRate(inner: string): Schedule | {problem: string} {
   const match = /^(\d+) (minute|hour|day)(s?)$/.exec(inner)
   if (!match) return {problem: `rate(${inner}) is not "rate(N minutes|hours|days)"`}
   const value = Number(match[1])
-  const unit = match[2]!
+  const unit = match[2] ?? ''
   if (value === 0) return {problem: `rate(${inner}): the value must be a positive number`}
   if ((value === 1) !== (match[3] === '')) {
     return {problem: `rate(${inner}): the unit must be singular for 1 and plural otherwise (rate(1 ${unit}), rate(${value === 1 ? 2 : value} ${unit}s))`}
   }
-  const everyMs = value * UNIT_MS[unit]!
+  const everyMs = value * (UNIT_MS[unit] ?? 0)
   if (everyMs < MIN_RATE_MS) return {problem: `rate(${inner}) is more often than associations allow: at least every 30 minutes`}
   if (everyMs >= MAX_RATE_MS) return {problem: `rate(${inner}): associations take intervals of less than 31 days`}
   return {kind: 'rate', everyMs}

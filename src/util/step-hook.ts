@@ -12,3 +12,12 @@ export function hooked<A, R>(hook: StepHook | undefined, step: string, run: (arg
     return run(args)
   }
 }
+
+/**
+ * A step that reads a narrow input, bound to an actor that is given the machine's: `narrow` picks
+ * and checks what the step needs (throwing inside the actor, so the machine takes the step's way
+ * back), then the step runs with it.
+ */
+export function narrowed<M, I, R>(narrow: (input: M) => I, run: (input: I) => Promise<R>): (args: {input: M}) => Promise<R> {
+  return async ({input}) => run(narrow(input))
+}

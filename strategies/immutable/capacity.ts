@@ -1,5 +1,6 @@
-import type {StepInput} from '../../machines/immutable.js'
+import type {NewGroupInput} from '../../machines/immutable-inputs.js'
 import {pollUntil} from '../../src/util/poll.js'
+import {unhealthyInstances} from '../instance-health.js'
 import {describeGroupOrThrow, instanceCounts} from './group.js'
 import type {ImmutableDeps} from './deps.js'
 
@@ -8,9 +9,9 @@ import type {ImmutableDeps} from './deps.js'
  * instance has booted and any of them reports unhealthy: waiting longer would not make the version good.
  */
 export function awaitCapacity(deps: ImmutableDeps) {
-  return async ({input: {context}}: {input: StepInput}): Promise<void> => {
+  return async (input: NewGroupInput): Promise<void> => {
     const {fleet, clock, report, settings} = deps
-    const groupName = context.newStack!.group!
+    const groupName = input.newGroup
     let lastReported = ''
     await pollUntil(
       async () => {
@@ -19,13 +20,13 @@ export function awaitCapacity(deps: ImmutableDeps) {
         const line = `${counts.ready}/${counts.total} instances InService and healthy`
         if (line !== lastReported) {
           lastReported = line
-          report({releaseId: context.releaseId, step: 'awaitingCapacity', message: line, instances: counts})
+          report({releaseId: input.releaseId, step: 'awaitingCapacity', message: line, instances: counts})
         }
         const booting = group.instances.some((i) => i.lifecycle === 'Pending')
         if (counts.unhealthy > 0 && !booting) {
-          const bad = group.instances.filter((i) => i.lifecycle === 'InService' && i.health !== 'Healthy')
+          const bad = unhealthyInstances(group.instances)
           throw new Error(
-            `${bad.length} of ${counts.total} instances of version ${context.version} failed their health checks (${bad
+            `${bad.length} of ${counts.total} instances of version ${input.version} failed their health checks (${bad
               .map((i) => i.id)
               .join(', ')})`,
           )

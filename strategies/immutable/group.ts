@@ -1,16 +1,18 @@
-import type {FleetPort, GroupInfo, InstanceInfo} from '../../src/ports/fleet.js'
+import type {FleetPort, GroupInfo} from '../../src/ports/fleet.js'
+import {isServing, isUnhealthy} from '../instance-health.js'
 import type {StackPort} from '../../src/ports/stacks.js'
 
 /** The Auto Scaling group a release stack created (its template holds exactly one). */
 export async function groupOfStack(stacks: StackPort, stackName: string): Promise<string> {
   const resources = await stacks.listResources(stackName)
   const groups = resources.filter((r) => r.type === 'AWS::AutoScaling::AutoScalingGroup' && r.physicalId)
-  if (groups.length !== 1) {
+  const [group] = groups
+  if (groups.length !== 1 || !group?.physicalId) {
     throw new Error(
       `stack ${stackName} has ${groups.length} Auto Scaling groups; an immutable target's template must create exactly one`,
     )
   }
-  return groups[0]!.physicalId!
+  return group.physicalId
 }
 
 export async function describeGroupOrThrow(fleet: FleetPort, name: string): Promise<GroupInfo> {
@@ -19,8 +21,7 @@ export async function describeGroupOrThrow(fleet: FleetPort, name: string): Prom
   return group
 }
 
-export const isServing = (i: InstanceInfo) => i.lifecycle === 'InService' && i.health === 'Healthy'
-export const isUnhealthy = (i: InstanceInfo) => i.lifecycle === 'InService' && i.health !== 'Healthy'
+export {isServing, isUnhealthy} from '../instance-health.js'
 
 export function instanceCounts(group: GroupInfo) {
   const live = group.instances.filter((i) => i.lifecycle !== 'Terminated' && i.lifecycle !== 'Terminating')

@@ -1,4 +1,4 @@
-import type {StepInput} from '../../machines/immutable.js'
+import type {ProvisionInput} from '../../machines/immutable-inputs.js'
 import {describeGroupOrThrow, groupOfStack} from './group.js'
 import {TAG, tokenFor, type ImmutableDeps} from './deps.js'
 
@@ -8,35 +8,35 @@ import {TAG, tokenFor, type ImmutableDeps} from './deps.js'
  * to the stack being created (same ClientRequestToken) instead of creating a second one.
  */
 export function provision(deps: ImmutableDeps) {
-  return async ({input: {context}}: {input: StepInput}): Promise<{group: string}> => {
+  return async (input: ProvisionInput): Promise<{group: string}> => {
     const {stacks, fleet, clock, report, settings} = deps
-    const stack = context.newStack!
+    const stack = input.newStack
     if (stack.reused) {
       const group = await groupOfStack(stacks, stack.name)
-      const capacity = await capacityToMatch(deps, context.oldGroup, group)
+      const capacity = await capacityToMatch(deps, input.oldGroup, group)
       await fleet.setCapacity(group, capacity)
       report({
-        releaseId: context.releaseId,
+        releaseId: input.releaseId,
         step: 'provisioning',
         message: `scaled retained group ${group} to ${capacity.desired}`,
       })
       return {group}
     }
 
-    const token = tokenFor(context, 'provision')
+    const token = tokenFor(input, 'provision')
     await stacks.createStack({
       stackName: stack.name,
       templateBody: settings.templateBody,
-      parameters: {...settings.parameters, [settings.versionParameter]: context.version},
-      tags: {[TAG.target]: context.target, [TAG.version]: context.version, [TAG.releaseId]: context.releaseId, [TAG.nonce]: context.nonce},
+      parameters: {...settings.parameters, [settings.versionParameter]: input.version},
+      tags: {[TAG.target]: input.target, [TAG.version]: input.version, [TAG.releaseId]: input.releaseId, [TAG.nonce]: input.nonce},
       token,
     })
-    report({releaseId: context.releaseId, step: 'provisioning', message: `creating stack ${stack.name}`})
+    report({releaseId: input.releaseId, step: 'provisioning', message: `creating stack ${stack.name}`})
     const result = await stacks.waitForCreate(stack.name, token, {
       deadline: clock.now() + settings.timeouts.provisionMs,
       onProgress: (p) =>
         report({
-          releaseId: context.releaseId,
+          releaseId: input.releaseId,
           step: 'provisioning',
           message: `${p.stackName} ${p.status} (${p.resourcesComplete}/${p.resourcesTotal} resources)`,
         }),

@@ -1,4 +1,5 @@
-import type {RetireResult, StepInput} from '../../machines/immutable.js'
+import type {RetireResult} from '../../machines/immutable.js'
+import type {RetireInput} from '../../machines/immutable-inputs.js'
 import type {FleetPort} from '../../src/ports/fleet.js'
 import type {StackInfo} from '../../src/ports/stacks.js'
 import {groupOfStack} from './group.js'
@@ -11,30 +12,30 @@ import {TAG, tokenFor, type ImmutableDeps} from './deps.js'
  * is reported as a warning: the new version is live either way.
  */
 export function retire(deps: ImmutableDeps) {
-  return async ({input: {context}}: {input: StepInput}): Promise<RetireResult> => {
+  return async (input: RetireInput): Promise<RetireResult> => {
     const {stacks, fleet, clock, report, settings} = deps
     const result: RetireResult = {scaledDown: [], kept: [], deleted: [], warnings: [], warm: null}
     const keepWarmMs = settings.keepWarmMs ?? 0
-    if (context.oldGroup && keepWarmMs > 0 && (await fleet.describeGroup(context.oldGroup))) {
-      result.warm = {group: context.oldGroup, until: new Date(clock.now() + keepWarmMs).toISOString()}
-      report({releaseId: context.releaseId, step: 'retiring', message: `${context.oldGroup} stays warm until ${result.warm.until}: a rollback until then is one traffic switch`})
-    } else if (context.oldGroup) {
-      await scaleGroupToZero(deps, context.oldGroup, result)
-      if (result.scaledDown.includes(context.oldGroup)) report({releaseId: context.releaseId, step: 'retiring', message: `scaled ${context.oldGroup} to zero`})
+    if (input.oldGroup && keepWarmMs > 0 && (await fleet.describeGroup(input.oldGroup))) {
+      result.warm = {group: input.oldGroup, until: new Date(clock.now() + keepWarmMs).toISOString()}
+      report({releaseId: input.releaseId, step: 'retiring', message: `${input.oldGroup} stays warm until ${result.warm.until}: a rollback until then is one traffic switch`})
+    } else if (input.oldGroup) {
+      await scaleGroupToZero(deps, input.oldGroup, result)
+      if (result.scaledDown.includes(input.oldGroup)) report({releaseId: input.releaseId, step: 'retiring', message: `scaled ${input.oldGroup} to zero`})
     }
 
-    const previous = (await stacks.listStacksByTag(TAG.target, context.target)).filter(
-      (s) => s.name !== context.newStack!.name,
+    const previous = (await stacks.listStacksByTag(TAG.target, input.target)).filter(
+      (s) => s.name !== input.newStackName,
     )
-    const {keep, remove} = retention(previous, settings.retain, context)
+    const {keep, remove} = retention(previous, settings.retain, input)
     result.kept = keep.map((s) => s.name)
     for (const stack of keep) {
       const group = await groupOfStack(deps.stacks, stack.name)
       if (group !== result.warm?.group) await scaleGroupToZero(deps, group, result)
     }
     for (const stack of remove) {
-      const token = tokenFor(context, `retire-${stack.name}`)
-      report({releaseId: context.releaseId, step: 'retiring', message: `deleting ${stack.name} (version ${stack.tags[TAG.version] ?? '?'})`})
+      const token = tokenFor(input, `retire-${stack.name}`)
+      report({releaseId: input.releaseId, step: 'retiring', message: `deleting ${stack.name} (version ${stack.tags[TAG.version] ?? '?'})`})
       await stacks.deleteStack(stack.name, token)
       const outcome = await stacks.waitForDelete(stack.name, token, {deadline: clock.now() + settings.timeouts.retireMs})
       if (outcome.ok) result.deleted.push(stack.name)

@@ -1,4 +1,5 @@
-import type {ShiftOutput, StepInput} from '../../machines/immutable.js'
+import type {ShiftOutput} from '../../machines/immutable.js'
+import type {RevertInput, ShiftInput} from '../../machines/immutable-inputs.js'
 import {attachAndWait, detachAndWait, judgeGroup, type TrafficMove} from './traffic.js'
 import type {ImmutableDeps} from './deps.js'
 import {checkOnlyServing} from './serving.js'
@@ -8,25 +9,25 @@ import {checkOnlyServing} from './serving.js'
  * leaves, so traffic never has nowhere to go. The bake deadline is fixed here, when traffic moved.
  */
 export function shift(deps: ImmutableDeps) {
-  return async ({input: {context}}: {input: StepInput}): Promise<ShiftOutput> => {
+  return async (input: ShiftInput): Promise<ShiftOutput> => {
     const {clock, report, settings} = deps
     // The old group's targets drain for the deregistration delay: that time is part of the shift's budget.
     const delayMs = await deregistrationDelayMs(deps)
     const move = trafficMove(deps, settings.timeouts.shiftMs + delayMs)
-    const newGroup = context.newStack!.group!
-    report({releaseId: context.releaseId, step: 'shifting', message: `attaching ${newGroup} to ${settings.trafficSources.join(', ')}`})
+    const newGroup = input.newGroup
+    report({releaseId: input.releaseId, step: 'shifting', message: `attaching ${newGroup} to ${settings.trafficSources.join(', ')}`})
     await attachAndWait(move, newGroup)
-    if (context.oldGroup) {
+    if (input.oldGroup) {
       const drain = delayMs > 0 ? ` (targets drain for ${delayMs / 1000}s)` : ''
-      report({releaseId: context.releaseId, step: 'shifting', message: `detaching ${context.oldGroup}${drain}; it stays running for the bake`})
+      report({releaseId: input.releaseId, step: 'shifting', message: `detaching ${input.oldGroup}${drain}; it stays running for the bake`})
       // Both groups serve until the old one has drained: a new version that fails now goes back.
-      await detachAndWait(move, context.oldGroup, async () => {
+      await detachAndWait(move, input.oldGroup, async () => {
         await judgeGroup(move, newGroup)
       })
     }
-    report({releaseId: context.releaseId, step: 'shifting', message: await checkOnlyServing(deps, newGroup)})
+    report({releaseId: input.releaseId, step: 'shifting', message: await checkOnlyServing(deps, newGroup)})
     // An emergency rollback has no bake: the version it returns to already proved itself.
-    const bakeMs = context.emergency ? 0 : settings.bakeMs
+    const bakeMs = input.emergency ? 0 : settings.bakeMs
     return {bakeUntil: new Date(clock.now() + bakeMs).toISOString()}
   }
 }
@@ -36,20 +37,20 @@ export function shift(deps: ImmutableDeps) {
  * first release there is no old group; the new one just leaves.
  */
 export function revertTraffic(deps: ImmutableDeps) {
-  return async ({input: {context}}: {input: StepInput}): Promise<void> => {
+  return async (input: RevertInput): Promise<void> => {
     const {report} = deps
     const move = trafficMove(deps, deps.settings.timeouts.shiftMs + (await deregistrationDelayMs(deps)))
-    if (context.oldGroup) {
-      report({releaseId: context.releaseId, step: 'revertingTraffic', message: `re-attaching ${context.oldGroup}`})
-      await attachAndWait(move, context.oldGroup)
+    if (input.oldGroup) {
+      report({releaseId: input.releaseId, step: 'revertingTraffic', message: `re-attaching ${input.oldGroup}`})
+      await attachAndWait(move, input.oldGroup)
     }
-    const newGroup = context.newStack?.group
+    const newGroup = input.newGroup
     // After a crash the account may be ahead of the snapshot: a group already discarded has left traffic.
     if (newGroup && (await deps.fleet.describeGroup(newGroup))) {
-      report({releaseId: context.releaseId, step: 'revertingTraffic', message: `detaching ${newGroup}`})
+      report({releaseId: input.releaseId, step: 'revertingTraffic', message: `detaching ${newGroup}`})
       await detachAndWait(move, newGroup)
     }
-    report({releaseId: context.releaseId, step: 'revertingTraffic', message: await checkOnlyServing(deps, context.oldGroup)})
+    report({releaseId: input.releaseId, step: 'revertingTraffic', message: await checkOnlyServing(deps, input.oldGroup)})
   }
 }
 

@@ -71,8 +71,11 @@ export async function judgeGroup(move: TrafficMove, group: string): Promise<{rea
   }
   const inService = instances.filter((i) => i.lifecycle === 'InService').map((i) => i.id)
   let ready = info !== undefined && inService.length >= info.desired && inService.length > 0
+  // Without a target group port there is no target group to ask (isTargetGroup is false for every source).
+  const targets = move.targets
+  if (!targets) return {ready}
   for (const source of move.sources.filter((id) => isTargetGroup(move, id))) {
-    const health = await move.targets!.describeTargetHealth(source, inService)
+    const health = await targets.describeTargetHealth(source, inService)
     const failed = health.filter((t) => t.state === 'unhealthy')
     if (failed.length > 0) {
       throw new Error(

@@ -1,4 +1,4 @@
-import type {StepInput} from '../../machines/immutable.js'
+import type {NewGroupInput} from '../../machines/immutable-inputs.js'
 import type {InvocationResult} from '../../src/ports/commands.js'
 import {pollUntil} from '../../src/util/poll.js'
 import {requireAgents, sendReadOnly} from '../agents.js'
@@ -11,32 +11,32 @@ import type {ImmutableDeps} from './deps.js'
  * check only reads, so a resumed release may send it again.
  */
 export function verify(deps: ImmutableDeps) {
-  return async ({input: {context}}: {input: StepInput}): Promise<void> => {
+  return async (input: NewGroupInput): Promise<void> => {
     const {fleet, commands, clock, report, settings} = deps
-    const group = await describeGroupOrThrow(fleet, context.newStack!.group!)
+    const group = await describeGroupOrThrow(fleet, input.newGroup)
     const instanceIds = group.instances.filter(isServing).map((i) => i.id)
     if (instanceIds.length < group.desired) {
       throw new Error(`only ${instanceIds.length} of ${group.desired} instances are healthy`)
     }
     if (!settings.verify || settings.verify.commands.length === 0) {
-      report({releaseId: context.releaseId, step: 'verifying', message: 'health checks passed; no smoke check configured'})
+      report({releaseId: input.releaseId, step: 'verifying', message: 'health checks passed; no smoke check configured'})
       return
     }
 
     // InService is not SSM managed: the smoke check waits for the agents within the verify timeout.
-    await requireAgents(deps, {releaseId: context.releaseId, step: 'verifying', instanceIds, timeoutMs: settings.timeouts.verifyMs, pollIntervalMs: settings.pollIntervalMs})
+    await requireAgents(deps, {releaseId: input.releaseId, step: 'verifying', instanceIds, timeoutMs: settings.timeouts.verifyMs, pollIntervalMs: settings.pollIntervalMs})
     const commandIds = await sendReadOnly(
       deps,
       {
         documentName: 'AWS-RunShellScript',
         instanceIds,
         parameters: {commands: settings.verify.commands},
-        comment: `release ${context.releaseId} smoke check`,
+        comment: `release ${input.releaseId} smoke check`,
       },
       {timeoutMs: settings.timeouts.verifyMs, pollIntervalMs: settings.pollIntervalMs},
     )
     report({
-      releaseId: context.releaseId,
+      releaseId: input.releaseId,
       step: 'verifying',
       message: `smoke check sent to ${instanceIds.length} instances (${commandIds.join(', ')})`,
     })
@@ -45,7 +45,7 @@ export function verify(deps: ImmutableDeps) {
         const invocations = await commands.invocations(commandIds)
         const done = invocations.filter((r) => r.done)
         report({
-          releaseId: context.releaseId,
+          releaseId: input.releaseId,
           step: 'verifying',
           message: `smoke check ${done.length}/${instanceIds.length} done`,
           instances: {total: instanceIds.length, ready: done.filter((r) => r.ok).length},

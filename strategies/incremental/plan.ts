@@ -1,4 +1,5 @@
-import type {FleetPlan, StepInput} from '../../machines/incremental.js'
+import type {FleetPlan} from '../../machines/incremental.js'
+import type {PlanInput} from '../../machines/incremental-inputs.js'
 import type {Clock} from '../../src/ports/clock.js'
 import type {CommandPort} from '../../src/ports/commands.js'
 import type {InstanceJournal, InstanceRecord} from '../../src/ports/instance-journal.js'
@@ -17,27 +18,28 @@ import {foldJournal} from './progress.js'
  * keeps the plan it had already written.
  */
 export function plan(deps: IncrementalDeps, journal: InstanceJournal) {
-  return async ({input: {context}}: {input: StepInput}): Promise<FleetPlan> => {
+  return async (input: PlanInput): Promise<FleetPlan> => {
     const {settings, report, clock} = deps
     let planned = foldJournal(await journal.load()).planned
     if (planned.length === 0) {
       const members = await fleetMembers(deps)
       // A converge changes the drifted instances alone (those still in service); the window is theirs.
-      if (context.only) members.instanceIds = members.instanceIds.filter((id) => context.only!.includes(id))
+      const only = input.only
+      if (only) members.instanceIds = members.instanceIds.filter((id) => only.includes(id))
       if (members.instanceIds.length === 0) throw new Error(`the fleet (${describeFleet(deps)}) has no instances in service`)
       // Every change is a Run Command: an instance InService whose agent has not registered yet (just
       // launched) is waited for, one that never does stops the release here, before anything changed.
       await requireAgents(deps, {
-        releaseId: context.releaseId,
+        releaseId: input.releaseId,
         step: 'planning',
         instanceIds: members.instanceIds,
         timeoutMs: settings.timeouts.verifyMs,
         pollIntervalMs: settings.pollIntervalMs,
       })
       const health = incrementalHealthSignals({document: settings.change.document, verify: settings.change.verify, targetGroups: members.targetGroups})
-      report({releaseId: context.releaseId, step: 'planning', message: `health signals: ${health.signals.join('; ')}`})
-      if (health.warning) report({releaseId: context.releaseId, step: 'planning', message: `warning: ${health.warning}`})
-      const versions = await currentVersions(deps, members.instanceIds, context.previousVersion)
+      report({releaseId: input.releaseId, step: 'planning', message: `health signals: ${health.signals.join('; ')}`})
+      if (health.warning) report({releaseId: input.releaseId, step: 'planning', message: `warning: ${health.warning}`})
+      const versions = await currentVersions(deps, members.instanceIds, input.previousVersion)
       const now = clock.now()
       const records: InstanceRecord[] = members.instanceIds.map((instanceId, order) => {
         const read = versions.get(instanceId)
@@ -46,7 +48,7 @@ export function plan(deps: IncrementalDeps, journal: InstanceJournal) {
           pass: 'forward',
           phase: 'planned',
           order,
-          previousVersion: read?.version ?? context.previousVersion,
+          previousVersion: read?.version ?? input.previousVersion,
           at: now,
           ...(read?.unknown !== undefined ? {reason: read.unknown} : {}),
         }
@@ -55,7 +57,7 @@ export function plan(deps: IncrementalDeps, journal: InstanceJournal) {
       for (const r of records) {
         if (r.reason === undefined) continue
         const back = r.previousVersion ? `it will be restored to the last known good version ${r.previousVersion}` : 'no last known good version to restore it to'
-        report({releaseId: context.releaseId, step: 'planning', message: `${r.instanceId}: ${r.reason}; ${back}`})
+        report({releaseId: input.releaseId, step: 'planning', message: `${r.instanceId}: ${r.reason}; ${back}`})
       }
       planned = foldJournal(records).planned
     }
@@ -65,11 +67,11 @@ export function plan(deps: IncrementalDeps, journal: InstanceJournal) {
     const maxErrors = resolveAmount(settings.maxErrors, fleetSize)
     const canary = Math.min(settings.canary, fleetSize)
     const parameter = desiredVersionParameter(settings.target)
-    const published = await deps.parameters.put(parameter, context.version, `desired version of ${settings.target} (release ${context.releaseId})`)
+    const published = await deps.parameters.put(parameter, input.version, `desired version of ${settings.target} (release ${input.releaseId})`)
     report({
-      releaseId: context.releaseId,
+      releaseId: input.releaseId,
       step: 'planning',
-      message: `${fleetSize} instances of ${describeFleet(deps)}; window ${window}, canary ${canary}, maxErrors ${maxErrors}; ${parameter} = ${context.version} (v${published})`,
+      message: `${fleetSize} instances of ${describeFleet(deps)}; window ${window}, canary ${canary}, maxErrors ${maxErrors}; ${parameter} = ${input.version} (v${published})`,
     })
     return {fleetSize, window, maxErrors, canary}
   }

@@ -1,4 +1,5 @@
-import type {RestoreResult, RollInput, RollOutput, StepInput} from '../../machines/incremental.js'
+import type {RestoreResult, RollOutput} from '../../machines/incremental.js'
+import type {RestoreInput, RollStepInput} from '../../machines/incremental-inputs.js'
 import type {InstanceJournal} from '../../src/ports/instance-journal.js'
 import {desiredVersionParameter} from '../../src/ports/parameters.js'
 import {isVersion, versionProblem} from '../../src/util/version.js'
@@ -18,21 +19,21 @@ const RESTORE_RETRIES = 2
  * back on their previous version and returned to service, and the release goes on to bake.
  */
 export function roll(deps: IncrementalDeps, journal: InstanceJournal) {
-  return async ({input: {context, scope}}: {input: RollInput}): Promise<RollOutput> => {
-    const plan = context.plan!
+  return async (input: RollStepInput): Promise<RollOutput> => {
+    const {plan, scope} = input
     const progress = foldJournal(await journal.load())
     const members = await fleetMembers(deps)
     const inScope = scope === 'canary' ? progress.planned.slice(0, plan.canary) : progress.planned.slice(plan.canary)
     const scopeIds = new Set(inScope.map((i) => i.instanceId))
     const alsoOut = [...progress.forward].filter(([id, r]) => !scopeIds.has(id) && OUT_OF_SERVICE.has(r.phase)).length
     const result = await runWindow(deps, {
-      releaseId: context.releaseId,
+      releaseId: input.releaseId,
       pass: 'forward',
       step: scope === 'canary' ? 'canary' : 'rolling',
-      instances: inScope.map((i) => ({instanceId: i.instanceId, version: context.version})),
+      instances: inScope.map((i) => ({instanceId: i.instanceId, version: input.version})),
       window: scope === 'canary' ? Math.min(plan.window, plan.canary) : plan.window,
       maxErrors: plan.maxErrors,
-      failuresBefore: scope === 'canary' ? 0 : context.tally.failed,
+      failuresBefore: scope === 'canary' ? 0 : input.tally.failed,
       retries: 0,
       group: members.group,
       standby: members.standby,
@@ -41,10 +42,10 @@ export function roll(deps: IncrementalDeps, journal: InstanceJournal) {
       alsoOut,
       append: (records) => journal.append(records),
     })
-    const tally = {changed: context.tally.changed + result.changed.length, failed: context.tally.failed + result.failed.length}
-    if (scope === 'rest' && tally.failed > 0) await restoreTolerated(deps, journal, context.releaseId, context.previousVersion)
+    const tally = {changed: input.tally.changed + result.changed.length, failed: input.tally.failed + result.failed.length}
+    if (scope === 'rest' && tally.failed > 0) await restoreTolerated(deps, journal, input.releaseId, input.previousVersion)
     // A converge leaves the rest of the fleet alone: its other instances are not 'launched during the release'.
-    if (scope === 'rest' && !context.only) await reportLaunched(deps, context.releaseId, 'rolling', new Set(progress.planned.map((p) => p.instanceId)))
+    if (scope === 'rest' && !input.only) await reportLaunched(deps, input.releaseId, 'rolling', new Set(progress.planned.map((p) => p.instanceId)))
     return {tally, bakeUntil: new Date(deps.clock.now() + deps.settings.bakeMs).toISOString()}
   }
 }
@@ -55,14 +56,19 @@ async function restoreTolerated(deps: IncrementalDeps, journal: InstanceJournal,
   const back = new Map(progress.planned.map((p) => [p.instanceId, versionToRestore(p, lastKnownGood)]))
   const failed = [...progress.forward].filter(([, r]) => r.phase === 'failed').map(([id]) => id)
   const undelivered = new Set(failed.filter((id) => progress.forward.get(id)?.undelivered === true))
-  const unknown = failed.filter((id) => !undelivered.has(id) && back.get(id)?.version === undefined)
+  const unknown: string[] = []
+  const instances: {instanceId: string; version: string; returnOnly?: boolean}[] = []
+  for (const id of failed) {
+    const version = back.get(id)?.version
+    if (undelivered.has(id)) instances.push({instanceId: id, version: version ?? 'unchanged', returnOnly: true})
+    else if (version === undefined) unknown.push(id)
+    else instances.push({instanceId: id, version})
+  }
   if (unknown.length > 0) throw new Error(`no known previous version to put back on ${unknown.map((id) => `${id} (${back.get(id)?.reason})`).join(', ')}`)
   const result = await restorePass(deps, journal, {
     releaseId,
     step: 'rolling',
-    instances: failed.map((id) =>
-      undelivered.has(id) ? {instanceId: id, version: back.get(id)?.version ?? 'unchanged', returnOnly: true} : {instanceId: id, version: back.get(id)!.version!},
-    ),
+    instances,
     window: failed.length,
     maxErrors: 0,
   })
@@ -75,9 +81,9 @@ async function restoreTolerated(deps: IncrementalDeps, journal: InstanceJournal,
  * cannot be put back are named with their version, for a human.
  */
 export function restore(deps: IncrementalDeps, journal: InstanceJournal) {
-  return async ({input: {context}}: {input: StepInput}): Promise<RestoreResult> => {
+  return async (input: RestoreInput): Promise<RestoreResult> => {
     // Forward commands stopped mid-flight end before anything is sent back (see settle.ts).
-    await settleForward(deps, foldJournal(await journal.load()), context.releaseId)
+    await settleForward(deps, foldJournal(await journal.load()), input.releaseId)
     const progress = foldJournal(await journal.load())
     const touched = progress.planned.filter((p) => {
       const phase = progress.forward.get(p.instanceId)?.phase
@@ -88,7 +94,7 @@ export function restore(deps: IncrementalDeps, journal: InstanceJournal) {
     for (const p of touched) {
       // Terminated by its group during the release: there is nothing left to put back.
       if (progress.forward.get(p.instanceId)?.phase === 'gone') continue
-      const back = versionToRestore(p, context.previousVersion)
+      const back = versionToRestore(p, input.previousVersion)
       if (progress.forward.get(p.instanceId)?.undelivered === true) {
         // Never reached by the change: nothing to put back (a command would not reach it either);
         // it only leaves Standby, which puts the group's desired capacity back.
@@ -96,18 +102,18 @@ export function restore(deps: IncrementalDeps, journal: InstanceJournal) {
         continue
       }
       if (back.version !== undefined) instances.push({instanceId: p.instanceId, version: back.version})
-      else stranded.push({instanceId: p.instanceId, version: context.version, reason: back.reason})
+      else stranded.push({instanceId: p.instanceId, version: input.version, reason: back.reason})
     }
     // What the fleet runs again: the live version, or for a first release the one version the plan found.
     const found = [...new Set(progress.planned.map((p) => p.previousVersion).filter((v) => isVersion(v)))]
-    const restoredVersion = context.previousVersion ?? (found.length === 1 ? found[0]! : null)
+    const restoredVersion = input.previousVersion ?? (found.length === 1 ? (found[0] ?? null) : null)
     // Instances the group launched during the release (in place of one it terminated, or scaling out)
     // booted what its launch template boots, whatever this release did: they get the restored version too.
     // A converge's plan holds the drifted instances alone: the rest of the fleet is not its to restore.
-    const launched = context.only ? [] : await launchedDuring(deps, new Set(progress.planned.map((p) => p.instanceId)))
+    const launched = input.only ? [] : await launchedDuring(deps, new Set(progress.planned.map((p) => p.instanceId)))
     if (launched.length > 0) {
       const missing = new Set(
-        await awaitAgents(deps, {releaseId: context.releaseId, step: 'rollingBack', instanceIds: launched, timeoutMs: deps.settings.timeouts.verifyMs, pollIntervalMs: deps.settings.pollIntervalMs}),
+        await awaitAgents(deps, {releaseId: input.releaseId, step: 'rollingBack', instanceIds: launched, timeoutMs: deps.settings.timeouts.verifyMs, pollIntervalMs: deps.settings.pollIntervalMs}),
       )
       for (const id of launched) {
         if (missing.has(id)) {
@@ -119,9 +125,9 @@ export function restore(deps: IncrementalDeps, journal: InstanceJournal) {
         }
       }
     }
-    const window = Math.max(1, context.plan?.window ?? 1)
+    const window = Math.max(1, input.plan?.window ?? 1)
     const result = await restorePass(deps, journal, {
-      releaseId: context.releaseId,
+      releaseId: input.releaseId,
       step: 'rollingBack',
       instances,
       window,
@@ -131,13 +137,13 @@ export function restore(deps: IncrementalDeps, journal: InstanceJournal) {
       stranded.push({instanceId: f.instanceId, version: null, reason: f.reason})
     }
     if (restoredVersion) {
-      await deps.parameters.put(desiredVersionParameter(deps.settings.target), restoredVersion, `rolled back by ${context.releaseId}`)
+      await deps.parameters.put(desiredVersionParameter(deps.settings.target), restoredVersion, `rolled back by ${input.releaseId}`)
     }
     // Terminated before or during the way back: nothing was, or could be, restored on them.
     const gone = [...new Set([...[...progress.forward].filter(([, r]) => r.phase === 'gone').map(([id]) => id), ...result.gone])]
     const replaced = gone.length > 0 || launched.length > 0 ? {replaced: {gone, launched}} : {}
     if (gone.length > 0) {
-      deps.report({releaseId: context.releaseId, step: 'rollingBack', message: `${gone.length} instances were terminated by their group during the release, nothing to restore on them: ${gone.join(', ')}`})
+      deps.report({releaseId: input.releaseId, step: 'rollingBack', message: `${gone.length} instances were terminated by their group during the release, nothing to restore on them: ${gone.join(', ')}`})
     }
     return {restored: result.changed.length, stranded, ...replaced}
   }

@@ -1,12 +1,13 @@
 import {readFileSync} from 'node:fs'
-import {resolve} from 'node:path'
+import {join, resolve} from 'node:path'
 import {Ajv2020} from 'ajv/dist/2020.js'
 import addFormatsModule from 'ajv-formats'
 import {describe, expect, it} from 'vitest'
 import {makeProject} from '../fakes/workspace.js'
-import {json, release} from './cli.js'
+import {CONCURRENT_TIMEOUT_MS, json, release} from './cli.js'
 
-describe('release abort of a release whose process died', () => {
+// The three set-ups are independent (a project directory each): they run at once.
+describe.concurrent('release abort of a release whose process died', {timeout: CONCURRENT_TIMEOUT_MS}, () => {
   it('resumes it and takes it back at once: aborted, exit 3, the previous version live, who and why in history', async () => {
     const cwd = makeProject({capacity: 2})
     expect((await release(['rollout', 'web', '--version', '1.0.0'], {cwd})).code).toBe(0)
@@ -24,13 +25,21 @@ describe('release abort of a release whose process died', () => {
   })
 })
 
-describe('release abort from another process while the release runs', () => {
+/**
+ * A rollout of web paced so that it is caught in its bake: 30 virtual minutes at 100x is 18 s of real
+ * time at most, a bound the abort below ends long before. Not faster: the steps poll every 5 virtual
+ * seconds whatever the pace, so a longer virtual bake costs CPU (360 polls here), and a faster pace
+ * gives a loaded machine less time to catch the bake.
+ */
+const BAKING = {bake: '30m', speed: '100'}
+
+describe.concurrent('release abort from another process while the release runs', {timeout: CONCURRENT_TIMEOUT_MS}, () => {
   it('stops it in the bake: abort exits 3, aborted, the previous version live', async () => {
-    const cwd = makeProject({capacity: 2, bake: '30m'})
+    const cwd = makeProject({capacity: 2, bake: BAKING.bake})
     expect((await release(['rollout', 'web', '--version', '1.0.0'], {cwd})).code).toBe(0)
-    // Paced so the bake lasts long enough to be caught in it (30 virtual minutes at 100x: 18 s at most).
-    // Detached: it returns once the ledger shows web-2, so the wait below is on web-2, not on web-1.
-    const started = await release(['rollout', 'web', '--version', '2.0.0', '--detach'], {cwd, env: {RELEASE_SIM_SPEED: '100'}})
+    // Detached (a process of its own, the point of this test): it returns once the ledger shows
+    // web-2, so the wait below is on web-2, not on web-1.
+    const started = await release(['rollout', 'web', '--version', '2.0.0', '--detach'], {cwd, env: {RELEASE_SIM_SPEED: BAKING.speed}})
     expect(started.code, started.stderr).toBe(0)
     const reached = await release(['wait', 'web', '--for', 'baking'], {cwd})
     expect(reached.code, reached.stderr).toBe(0)
@@ -45,12 +54,14 @@ describe('release abort from another process while the release runs', () => {
   })
 })
 
-describe('release abort --wait', () => {
+describe.concurrent('release abort --wait', {timeout: CONCURRENT_TIMEOUT_MS}, () => {
   it('a bad duration is exit 2 with nothing recorded; --wait 0s records the request and exits 5 (E_ABORT_PENDING), and the running release still goes back', async () => {
-    const cwd = makeProject({capacity: 2, bake: '30m'})
+    const cwd = makeProject({capacity: 2, bake: BAKING.bake})
     expect((await release(['rollout', 'web', '--version', '1.0.0'], {cwd})).code).toBe(0)
-    const started = await release(['rollout', 'web', '--version', '2.0.0', '--detach'], {cwd, env: {RELEASE_SIM_SPEED: '100'}})
-    expect(started.code, started.stderr).toBe(0)
+    // The running release needs no process of its own here (the test above has one): it runs in this
+    // worker, not awaited, beside the commands below.
+    const running = release(['rollout', 'web', '--version', '2.0.0'], {cwd, env: {RELEASE_SIM_SPEED: BAKING.speed}})
+    await ledgerShows(cwd, 'web-2', running)
     expect((await release(['wait', 'web', '--for', 'baking'], {cwd})).code).toBe(0)
 
     const bad = await release(['abort', 'web', '--wait', 'soon', '--json'], {cwd})
@@ -72,7 +83,32 @@ describe('release abort --wait', () => {
     const ended = await release(['wait', 'web', '--json'], {cwd})
     expect(ended.code, ended.stderr).toBe(3)
     expect(json(ended)).toMatchObject({liveVersion: '1.0.0', release: {id: 'web-2', outcome: 'aborted'}})
+    const rollout = await running
+    expect(rollout.code, rollout.stderr).toBe(3)
     const history = json(await release(['history', 'web', '--json'], {cwd}))
     expect(history[0].message).toMatch(/aborted at baking by .+@.+: error rate up/)
   })
 })
+
+/**
+ * Waits until web's ledger holds `id` (as --detach does before it returns), so that a wait that
+ * follows is on that release and not on the one before it. Looks every 50 ms, within a bound.
+ */
+async function ledgerShows(cwd: string, id: string, running: Promise<{code: number; stderr: string}>): Promise<void> {
+  let ended: {code: number; stderr: string} | undefined
+  void running.then((result) => (ended = result))
+  const end = Date.now() + 60_000
+  const file = join(cwd, '.release', 'targets', 'web', 'ledger.json')
+  const has = () => {
+    try {
+      return (JSON.parse(readFileSync(file, 'utf8')) as {releases: {id: string}[]}).releases.some((r) => r.id === id)
+    } catch {
+      return false
+    }
+  }
+  while (!has()) {
+    if (ended) throw new Error(`the rollout ended before the ledger showed ${id} (exit ${ended.code}): ${ended.stderr}`)
+    if (Date.now() > end) throw new Error(`gave up waiting for ${id} in the ledger`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}

@@ -4,7 +4,7 @@ import {hostname} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {makeProject} from '../fakes/workspace.js'
-import {json, release} from './cli.js'
+import {CONCURRENT_TIMEOUT_MS, json, release} from './cli.js'
 
 /** A release of web in progress at baking, as a running (lease: true, held by this test's live pid) or a dead process left it. */
 function inProgress(cwd: string, lease: boolean) {
@@ -20,7 +20,8 @@ function inProgress(cwd: string, lease: boolean) {
   )
 }
 
-describe('release wait', () => {
+// Every test has its own project directory: they run at once.
+describe.concurrent('release wait', {timeout: CONCURRENT_TIMEOUT_MS}, () => {
   it('on a release that has ended, exits by its outcome (0, 3) with the status', async () => {
     const cwd = makeProject()
     expect((await release(['rollout', 'web', '--version', '1.0.0'], {cwd})).code).toBe(0)
@@ -68,7 +69,7 @@ describe('release wait', () => {
   })
 })
 
-describe('rollout --detach, then wait and events', () => {
+describe.concurrent('rollout --detach, then wait and events', {timeout: CONCURRENT_TIMEOUT_MS}, () => {
   it('returns the id at once; wait exits 0 with the status; events --json is NDJSON of the whole journal', async () => {
     const cwd = makeProject()
     const started = await release(['rollout', 'web', '--version', '1.0.0', '--detach', '--json'], {cwd})

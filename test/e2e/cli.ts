@@ -9,6 +9,12 @@ import {releaseInProcess} from './in-process.js'
 
 export const BIN = resolve(import.meta.dirname, '../../bin/run.js')
 
+/**
+ * The time bound of an end-to-end test that runs at once with others of its file (describe.concurrent):
+ * their processes share a loaded 2-core machine, so each takes longer than alone. A bound, not a pace.
+ */
+export const CONCURRENT_TIMEOUT_MS = 240_000
+
 export interface CliResult {
   code: number
   stdout: string
@@ -27,6 +33,12 @@ export interface CliOptions {
 /**
  * Environment settings that act on the process itself: a crash point kills it with SIGKILL, the
  * others are read by --import hooks (test/e2e/*.mjs).
+ *
+ * A crash point stays a real SIGKILL of a process of its own: in-process it could only throw, and a
+ * throw is not a kill. It runs the finally blocks a kill skips (the release's and an environment
+ * run's `lease.release()`, so the next command would never meet a dead holder's lease; the journal's
+ * flush), and the command's error handling writes what a dead process never writes. The worker's pid
+ * is alive, too, so even a run frozen in place would leave a lease nobody may take over.
  */
 const PROCESS_SETTINGS = ['RELEASE_TEST_CRASH_AT', 'RELEASE_TEST_REFUSE', 'RELEASE_TRACK_IMPORTS']
 

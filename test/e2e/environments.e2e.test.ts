@@ -3,7 +3,7 @@ import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {makeProject} from '../fakes/workspace.js'
-import {json, release} from './cli.js'
+import {CONCURRENT_TIMEOUT_MS, json, release} from './cli.js'
 
 const STAGING_SOURCE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-staging/0123456789abcdef'
 
@@ -34,7 +34,8 @@ async function stacks(cwd: string, env?: string): Promise<string[]> {
   return view.stacks.filter((s: any) => s.status !== 'DELETE_COMPLETE').map((s: any) => s.name).sort()
 }
 
-describe('environments through the binary', {timeout: 240_000}, () => {
+// Each test works in its own project directory: they run at once (their crash points are processes of their own).
+describe.concurrent('environments through the binary', {timeout: CONCURRENT_TIMEOUT_MS}, () => {
   it('promotion staging -> prod with --version-from; prod is protected; status lists every environment', async () => {
     const cwd = project()
     expect((await release(['rollout', 'web', '--env', 'staging', '--version', '2.0.0'], {cwd})).code).toBe(0)
@@ -88,7 +89,7 @@ describe('environments through the binary', {timeout: 240_000}, () => {
     expect(listed.map((e: any) => e.name)).toEqual(['staging', 'prod'])
   })
 
-  it('a recovery copy in another region: its own simulated account there, nothing in the home region', {timeout: 240_000}, async () => {
+  it('a recovery copy in another region: its own simulated account there, nothing in the home region', {timeout: CONCURRENT_TIMEOUT_MS}, async () => {
     const cwd = project()
     expect((await release(['rollout', 'web', '--version', '2.0.0'], {cwd})).code).toBe(0)
     const created = await release(['env', 'create', 'dr', '--from', 'prod', '--region', 'us-west-2', '--ttl', '7d', '--json'], {cwd})

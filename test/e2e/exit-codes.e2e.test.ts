@@ -4,9 +4,10 @@ import {existsSync, mkdirSync, readFileSync, watch, writeFileSync} from 'node:fs
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {makeProject} from '../fakes/workspace.js'
-import {BIN, json, release} from './cli.js'
+import {BIN, CONCURRENT_TIMEOUT_MS, json, release} from './cli.js'
 
-describe('exit codes through the built binary', () => {
+// Every test has its own project directory: they run at once.
+describe.concurrent('exit codes through the built binary', {timeout: CONCURRENT_TIMEOUT_MS}, () => {
   it('1: the rollback itself failed, and the message says what is left where', async () => {
     const cwd = makeProject()
     await release(['rollout', 'web', '--version', '1.0.0'], {cwd})
@@ -54,7 +55,7 @@ describe('exit codes through the built binary', () => {
   })
 })
 
-describe('state the tool refuses: exit 2, the file named, nothing overwritten', () => {
+describe.concurrent('state the tool refuses: exit 2, the file named, nothing overwritten', {timeout: CONCURRENT_TIMEOUT_MS}, () => {
   it('a corrupted ledger', async () => {
     const cwd = makeProject()
     await release(['rollout', 'web', '--version', '1.0.0'], {cwd})

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {copyQuickstart, makeProject} from '../fakes/workspace.js'
-import {json, release} from './cli.js'
+import {CONCURRENT_TIMEOUT_MS, json, release} from './cli.js'
 
 /** Stacks that exist and the versions taking traffic, read off the simulated account. */
 async function account(cwd: string) {
@@ -13,7 +13,9 @@ async function account(cwd: string) {
   return {stacks: stacks.sort(), serving: [...new Set(serving)], standby}
 }
 
-describe('a release killed at any step resumes to a clean end', () => {
+// Each test kills its own process (a real SIGKILL: see the note in test/e2e/cli.ts) in its own
+// project directory: they run at once, so their processes start and die side by side.
+describe.concurrent('a release killed at any step resumes to a clean end', {timeout: CONCURRENT_TIMEOUT_MS}, () => {
   it.each(['provisioning', 'awaitingCapacity', 'verifying', 'shifting', 'baking', 'retiring'])(
     'killed after persisting %s',
     async (state) => {
@@ -69,7 +71,7 @@ describe('a release killed at any step resumes to a clean end', () => {
   })
 })
 
-describe('an in-place release killed at any step resumes to a clean end', () => {
+describe.concurrent('an in-place release killed at any step resumes to a clean end', {timeout: CONCURRENT_TIMEOUT_MS}, () => {
   const quickstart = (): string => copyQuickstart()
   const apiVersions = (view: any) => [...new Set(view.groups.find((g: any) => g.name === 'api-fleet').instances.map((i: any) => i.version))]
 

@@ -9,7 +9,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {makeProject} from '../fakes/workspace.js'
 import {startDynalite, type Dynalite} from '../fakes/dynalite.js'
-import {json, release} from './cli.js'
+import {CONCURRENT_TIMEOUT_MS, json, release} from './cli.js'
 
 let dynamo: Dynalite
 beforeAll(async () => {
@@ -40,10 +40,12 @@ async function runners(count: number, options: Parameters<typeof makeProject>[0]
   return dirs
 }
 
-describe('runners sharing one DynamoDB table and one account', () => {
+// Each test has its own table and account: they run at once.
+describe.concurrent('runners sharing one DynamoDB table and one account', () => {
   it('8 concurrent rollouts of one target: exactly one runs, the others exit 4 naming the holder', async () => {
-    const dirs = await runners(8, {bake: '10m'})
-    // At 40 virtual seconds per real second the winner bakes for 15 s: the others start meanwhile.
+    const dirs = await runners(8)
+    // The 8 run in this worker and reach the lease together; at 40 virtual seconds per real second the
+    // winner holds it for about 12 s (300 s of draining, a 2 min bake), far longer than that takes.
     const results = await Promise.all(dirs.map((cwd) => release(['rollout', 'web', '--version', '1.0.0'], {cwd, env: {RELEASE_SIM_SPEED: '40'}})))
     const codes = results.map((r) => r.code)
     expect(codes.filter((c) => c === 0), JSON.stringify(results.map((r) => [r.code, r.stderr.slice(-300)]))).toHaveLength(1)
@@ -54,7 +56,7 @@ describe('runners sharing one DynamoDB table and one account', () => {
     }
     const history = json<any[]>(await release(['history', 'web', '--json'], {cwd: dirs[7]!}))
     expect(history.map((r) => [r.id, r.outcome])).toEqual([['web-1', 'succeeded']])
-  }, 120_000)
+  }, CONCURRENT_TIMEOUT_MS)
 
   it('a release paused at a gate in one directory is promoted from another, and seen from a third that never ran it', async () => {
     const [a, b, c] = await runners(3, {extra: '    gates: [beforeShift]\n'})
@@ -84,7 +86,7 @@ describe('runners sharing one DynamoDB table and one account', () => {
     const events = await release(['events', 'web', '--follow'], {cwd: c!})
     expect(events.code).toBe(3)
     expect(events.stdout).toMatch(/pausedBeforeShift/)
-  }, 120_000)
+  }, CONCURRENT_TIMEOUT_MS)
 
   it('status on the DynamoDB backend loads the DynamoDB client, and no other AWS client', async () => {
     const [cwd] = await runners(1)
@@ -94,7 +96,7 @@ describe('runners sharing one DynamoDB table and one account', () => {
     const loaded = readFileSync(track, 'utf8')
     expect(loaded).toMatch(/client-dynamodb/)
     expect(loaded).not.toMatch(/client-cloudformation|client-auto-scaling|client-ssm/)
-  }, 60_000)
+  }, CONCURRENT_TIMEOUT_MS)
 
   it('a holder killed with SIGKILL is resumed from another directory, ending with one live version', async () => {
     const [a, b] = await runners(2)
@@ -118,5 +120,5 @@ describe('runners sharing one DynamoDB table and one account', () => {
     const serving = account.trafficSources[0].groups.filter((g: any) => g.state === 'InService').flatMap((g: any) => g.versions)
     expect([...new Set(serving)]).toEqual(['2.0.0'])
     expect(json<any[]>(await release(['locks', '--json'], {cwd: a!}))).toEqual([])
-  }, 120_000)
+  }, CONCURRENT_TIMEOUT_MS)
 })

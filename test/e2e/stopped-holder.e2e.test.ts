@@ -25,14 +25,28 @@ afterAll(async () => {
   await dynamo.close()
 })
 
+/**
+ * The holder's pace: 4 virtual minutes of bake at 40 virtual seconds a second, 6 s to stop it in its
+ * bake. Not a longer virtual bake at a faster pace: the steps poll every 5 virtual seconds whatever
+ * the pace, and the set-up's rollout and the process that takes the release over poll out the whole
+ * bake (at instant speed, but each poll costs CPU).
+ */
+const HOLDER = {bake: '4m', speed: '40'}
+
+/**
+ * The holder's lease, in seconds, renewed every third of it. 10 s, not less: the two backends run at
+ * once, and a loaded machine stalls the holder (and this worker, where dynalite answers it) for
+ * seconds; a renewal that lands after the lease ran out costs the running holder its lease.
+ */
+const LEASE_TTL = '10'
+
 /** Two working directories on one state (the same one for the file backend), and a store to look at it. */
 async function setup(backend: 'file' | 'dynamodb'): Promise<{a: string; b: string; state: StateStore}> {
-  // 4 virtual minutes of bake: 6 s at 40 virtual seconds a second, time to stop the holder in it.
-  const a = makeProject({bake: '4m'})
+  const a = makeProject({bake: HOLDER.bake})
   if (backend === 'file') return {a, b: a, state: new FileStateStore(join(a, '.release'))}
   const table = `stopped-${process.pid}`
   const sim = mkdtempSync(join(tmpdir(), 'release-stopped-sim-'))
-  const b = makeProject({bake: '4m'})
+  const b = makeProject({bake: HOLDER.bake})
   for (const dir of [a, b]) {
     const file = join(dir, 'release.yml')
     const yml = readFileSync(file, 'utf8').replace(/^simulated:\n/m, `state: {backend: dynamodb, table: ${table}, endpoint: '${dynamo.endpoint}'}\nsimulated:\n  dir: ${JSON.stringify(sim)}\n`)
@@ -54,12 +68,12 @@ async function until(what: string, check: () => Promise<boolean>, limitMs = 150_
 
 const KEYS = ['targets/web/ledger.json', 'releases/web-2/journal.ndjson', 'releases/web-2/snapshot.json', 'releases/web-2/notices.ndjson', 'locks/web.json', 'locks/web.fence']
 
-describe.each(['file', 'dynamodb'] as const)('a holder stopped past its lease, then continued (%s backend)', (backend) => {
+// The two backends' set-ups share nothing (their own directories; the DynamoDB one its own table): they run at once.
+describe.concurrent.each(['file', 'dynamodb'] as const)('a holder stopped past its lease, then continued (%s backend)', (backend) => {
   it('writes nothing more, exits 4 (E_LEASE_LOST), and the ledger matches the account', async () => {
     const {a, b, state} = await setup(backend)
     expect((await release(['rollout', 'web', '--version', '1.0.0'], {cwd: a})).code).toBe(0)
-    // 4 s: renewed every 1.3 s, so a loaded machine's stalls do not cost the running holder its lease.
-    const env = {RELEASE_LEASE_TTL: '4', RELEASE_SIM_SPEED: '40'}
+    const env = {RELEASE_LEASE_TTL: LEASE_TTL, RELEASE_SIM_SPEED: HOLDER.speed}
     const holder = startRelease(['rollout', 'web', '--version', '2.0.0'], {cwd: a, env})
     const ledger = async () => JSON.parse((await state.read('targets/web/ledger.json')) ?? '{"releases":[]}')
     let ended: {code: number; stderr: string} | undefined
@@ -73,10 +87,10 @@ describe.each(['file', 'dynamodb'] as const)('a holder stopped past its lease, t
       await until('its lease expired', async () => Date.parse(JSON.parse((await state.read('locks/web.json')) ?? '{}').expires ?? '0') < Date.now())
       // A renewal the holder had in flight when it was stopped can land after the look above: take
       // over once the lease it wrote last has run out too (a stopped holder renews nothing more).
-      let resumed = await release(['resume', 'web', '--json'], {cwd: b, env: {RELEASE_LEASE_TTL: '4'}})
+      let resumed = await release(['resume', 'web', '--json'], {cwd: b, env: {RELEASE_LEASE_TTL: LEASE_TTL}})
       await until('the stopped holder\'s lease is taken over', async () => {
         if (resumed.code !== 4 || !resumed.stderr.includes('E_LOCKED')) return true
-        resumed = await release(['resume', 'web', '--json'], {cwd: b, env: {RELEASE_LEASE_TTL: '4'}})
+        resumed = await release(['resume', 'web', '--json'], {cwd: b, env: {RELEASE_LEASE_TTL: LEASE_TTL}})
         return false
       })
       expect(resumed.code, resumed.stderr).toBe(0)

@@ -108,6 +108,20 @@ describe('leases', () => {
     expect(await readdir(path.join(dir, 'locks'))).toEqual(['web.fence', 'web.json'])
   })
 
+  it('two renewals at once (the periodic one and a step\'s) both keep the lease', async () => {
+    // A release renews on a timer and at every step; on a slow store (DynamoDB under load) the two
+    // overlap. Each must renew over the lease as the other left it, not lose it to its own holder.
+    const lease = await acquireLease(store, 'web', {releaseId: 'web-1', ttlMs: TTL, now, identity: alice})
+    clock.advance(10_000)
+    const periodic = lease.renew()
+    clock.advance(1_000)
+    const atStep = lease.renew()
+    expect(await Promise.all([periodic, atStep])).toEqual([true, true])
+    expect(await lease.isOurs()).toBe(true)
+    expect((await readLease(store, 'web'))!.expires).toBe('2026-01-01T00:01:11.000Z')
+    expect(await lease.renew()).toBe(true)
+  })
+
   it('renews only while ours, and releases only ours', async () => {
     const lease = await acquireLease(store, 'web', {releaseId: 'web-1', ttlMs: TTL, now, identity: alice})
     clock.advance(45_000)
@@ -157,7 +171,8 @@ describe('leases', () => {
     await expect(store.append('releases/web-1/journal.ndjson', '{"n":2}', first.fence)).rejects.toBeInstanceOf(FenceError)
     await expect(store.writeAtomic('releases/web-1/snapshot.json', '{}', first.fence)).rejects.toBeInstanceOf(FenceError)
     expect(await first.renew()).toBe(false)
-    expect(await store.read('releases/web-1/journal.ndjson')).toBe('{"n":1}\n')
+    // The first line, then the taker's note (it takes the place the old holder would append to next).
+    expect(await store.read('releases/web-1/journal.ndjson')).toMatch(/^\{"n":1\}\n\{"at":"[^"]+","type":"note","message":"the lease of web was taken over by bob@[^"]* \(token 2\)[^"]*","releaseId":"web-1"\}\n$/)
     expect(await store.read('releases/web-1/snapshot.json')).toBeUndefined()
 
     // Released, then acquired again: still larger than every token before (the counter outlives the lease).

@@ -31,7 +31,7 @@ describe('pollUntil', () => {
     expect(error).toBeInstanceOf(PollTimeoutError)
     const timeout = error as PollTimeoutError
     expect(timeout.message).toContain('stack web-r1 to finish creating')
-    expect(timeout.message).toContain('2m 5s')
+    expect(timeout.message).toContain('2m5s')
     expect(timeout.waitedMs).toBe(125_000)
     expect(seenAt.at(-1)).toBe(125_000)
     expect(clock.now()).toBe(125_000)

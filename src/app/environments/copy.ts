@@ -22,7 +22,7 @@ export function copyEnvironment(whole: ReleaseConfig, record: OnDemandEnvironmen
     only.push(made.name)
     targets[made.name] = {
       parameters: {...from.parameters, ...over.parameters},
-      ...(target.strategy === 'immutable' ? {trafficSources: over.trafficSources ?? []} : {fleet: {group: fleet!}}),
+      ...(target.strategy === 'immutable' ? {trafficSources: over.trafficSources ?? []} : {fleet: {group: fleet ?? ''}}),
       ...((over.gates ?? from.gates) ? {gates: over.gates ?? from.gates} : {}),
     }
   }

@@ -144,7 +144,10 @@ function exists(name: string, record: OnDemandEnvironment | undefined): UserErro
 async function runCreate(whole: ReleaseConfig, record: OnDemandEnvironment, hooks: ReleaseHooks, overrides: AccountOverrides): Promise<Omit<CreateResult, 'skipped'>> {
   const machine = environmentCreateMachine.provide({
     actors: {
-      provisionTarget: fromPromise(async ({input}: {input: {environment: string; target: EnvironmentTarget}}) => provisionTarget(whole, input.environment, input.target, hooks, overrides)),
+      provisionTarget: fromPromise(async ({input}: {input: {environment: string; target: EnvironmentTarget | undefined}}) => {
+        if (!input.target) throw new Error(`environment ${input.environment}: its snapshot points past its list of targets`)
+        await provisionTarget(whole, input.environment, input.target, hooks, overrides)
+      }),
     },
   })
   const run: MachineRun = await runEnvironmentMachine(whole, record.name, {machine, runId: 'env-create', input: {environment: record.name, targets: record.targets}})
@@ -181,14 +184,16 @@ async function provisionFromTemplate(whole: ReleaseConfig, environment: string, 
   if ((await ledger.read(made.name)).liveVersion === made.version) return
   const found = await readRecord(shared, environment)
   if (!found) throw new Error(`environment ${environment} has no record`)
-  const target = whole.targets[made.name]!
+  const target = whole.targets[made.name]
+  if (!target) throw new Error(`environment ${environment}: target ${made.name} is no longer in release.yml`)
   // The copy's settings (region, parameters) as the record sees them, before its fleet exists.
   const source = forEnvironment(whole, found.record.source)
   const config: ReleaseConfig = {...source, region: found.record.region, ...(found.record.region !== whole.region ? {homeRegion: whole.region} : {}), environment}
   const account = await openAccount(config, overrides)
   const stackName = baseStackName(environment, made.name)
   const token = `${stackName}-create`
-  const body = target.templateBody!
+  const body = target.templateBody
+  if (body === undefined) throw new Error(`environment ${environment}: target ${made.name} has no template to create its copy from`)
   const declared = (await account.stacks.validateTemplate(body)).parameters.map((p) => p.key)
   const over = {...whole.environments?.[found.record.source]?.targets[made.name]?.parameters, ...whole.ephemeral?.targets[made.name]?.parameters}
   const parameters = Object.fromEntries(Object.entries({...over, Version: made.version}).filter(([k]) => declared.includes(k)))

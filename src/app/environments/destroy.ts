@@ -47,8 +47,8 @@ export async function destroyEnvironment(ws: Workspace, name: string, overrides:
   // A release running in the environment is let finish first: its stacks would be deleted under it.
   const store = environmentStore(shared, name)
   const running = (await listLeases(store)).filter((l) => !isStale(l, ws.now()))
-  if (running.length > 0) {
-    const l = running[0]!
+  const [l] = running
+  if (l) {
     throw new UserError('E_LOCKED', `environment ${name} has a release running: ${l.releaseId} by ${l.holder ?? 'someone'} (lease until ${l.expires})`, `Wait for it (release wait ${l.target} --env ${name}) or abort it, then destroy ${name}.`, 4)
   }
   if (await readRecord(shared, name)) await changeRecord(shared, name, (r) => ({...r, phase: 'destroying'}))

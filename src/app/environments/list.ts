@@ -51,14 +51,14 @@ export async function listEnvironments(ws: Workspace, overrides: AccountOverride
     const targets: EnvironmentView['targets'] = []
     const cost: EnvironmentView['cost'] = {currency: 'USD', perDay: 0, soFar: 0, unpriced: []}
     const account = options.account === false ? undefined : await openAccount(env, overrides)
-    const stacks = account ? await stacksOf(account.stacks, name, names) : []
+    const stacks = account ? (await stacksOf(account.stacks, name, names)).map((s) => ({...s, account})) : []
     for (const t of names) {
       let instances = 0
       let instanceType: string | null = null
       for (const s of stacks.filter((s) => s.target === t)) {
-        const info = await account!.stacks.describeStack(s.name)
-        const group = (await account!.stacks.listResources(s.name)).find((r) => r.type === 'AWS::AutoScaling::AutoScalingGroup')?.physicalId
-        const running = group ? ((await account!.fleet.describeGroup(group))?.instances.length ?? 0) : 0
+        const info = await s.account.stacks.describeStack(s.name)
+        const group = (await s.account.stacks.listResources(s.name)).find((r) => r.type === 'AWS::AutoScaling::AutoScalingGroup')?.physicalId
+        const running = group ? ((await s.account.fleet.describeGroup(group))?.instances.length ?? 0) : 0
         if (running === 0) continue
         instances += running
         const type = info?.parameters['InstanceType'] ?? null

@@ -84,9 +84,22 @@ export function immutableRunner(target: ImmutableTargetConfig): StrategyRunner {
   }
 }
 
+/** The one place the strategy's settings are made: named field by field from the resolved target. */
 export function settingsFor(target: ImmutableTargetConfig): ImmutableSettings {
-  const {name: _name, resourceName: _resource, environments: _environments, strategy: _strategy, templatePath: _path, line: _line, choice: _choice, allowDurableReplacement: _allow, gates: _gates, ...settings} = target
-  return {...settings, target: resourceName(target), healthCheckType: groupHealthCheckType(target.templateBody), pollIntervalMs: POLL_INTERVAL_MS}
+  return {
+    target: resourceName(target),
+    templateBody: target.templateBody,
+    healthCheckType: groupHealthCheckType(target.templateBody),
+    versionParameter: target.versionParameter,
+    parameters: target.parameters,
+    trafficSources: target.trafficSources,
+    retain: target.retain,
+    keepWarmMs: target.keepWarmMs,
+    bakeMs: target.bakeMs,
+    ...(target.verify ? {verify: target.verify} : {}),
+    timeouts: target.timeouts,
+    pollIntervalMs: POLL_INTERVAL_MS,
+  }
 }
 
 /** The HealthCheckType of the template's Auto Scaling group when it is a literal (AWS's default: EC2). */

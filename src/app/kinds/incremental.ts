@@ -63,9 +63,20 @@ export function incrementalRunner(target: IncrementalTargetConfig): StrategyRunn
   }
 }
 
+/** The one place the strategy's settings are made: named field by field from the resolved target. */
 export function settingsFor(target: IncrementalTargetConfig): IncrementalSettings {
-  const {name: _name, resourceName: _resource, environments: _environments, strategy: _s, line: _l, choice: _c, templatePath: _p, templateBody: _b, gates: _g, ...settings} = target
-  return {...settings, target: resourceName(target), pollIntervalMs: WINDOW_POLL_INTERVAL_MS}
+  return {
+    target: resourceName(target),
+    fleet: target.fleet,
+    change: target.change,
+    maxUnavailable: target.maxUnavailable,
+    canary: target.canary,
+    maxErrors: target.maxErrors,
+    bakeMs: target.bakeMs,
+    timeouts: target.timeouts,
+    ...(target.windowPolicy ? {windowPolicy: target.windowPolicy} : {}),
+    pollIntervalMs: WINDOW_POLL_INTERVAL_MS,
+  }
 }
 
 export function incrementalDeps(account: Account, target: IncrementalTargetConfig, report: ProgressSink): IncrementalDeps {

@@ -17,8 +17,8 @@ export function environmentsText(views: EnvironmentView[], now: number): string 
     `$${v.cost.soFar.toFixed(2)} / $${v.cost.perDay.toFixed(2)} a day${v.cost.unpriced.length ? ` (unpriced: ${[...new Set(v.cost.unpriced)].join(', ')})` : ''}`,
   ])
   const head = ['ENVIRONMENT', 'SOURCE', 'OWNER', 'AGE', 'EXPIRES', 'REGION', 'TARGETS', 'INSTANCES', 'COST SO FAR / PER DAY (estimate)']
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
-  return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n')
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n')
 }
 
 function hours(ms: number): string {

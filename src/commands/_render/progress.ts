@@ -4,7 +4,7 @@
  */
 import type {ReleaseRecord} from '../../engine/ledger.js'
 import type {Outcome, ProgressEvent} from '../../ports/release.js'
-import {formatDuration} from '../../util/poll.js'
+import {formatDuration} from '../../util/duration.js'
 import {cli, type Output} from '../../util/cli-context.js'
 
 /** How the release the view followed ended: its outcome, or interrupted (Ctrl-C, SIGTERM). */
@@ -227,17 +227,17 @@ class LiveView implements ProgressView {
     const lines: string[] = []
     if (this.record) {
       lines.push(
-        `${this.record.kind} ${this.record.id}: ${this.record.target} ${this.record.previousVersion ?? '(none)'} -> ${this.record.version}  ${this.paint.dim(formatDuration(now - this.startedAt))}`,
+        `${this.record.kind} ${this.record.id}: ${this.record.target} ${this.record.previousVersion ?? '(none)'} -> ${this.record.version}  ${this.paint.dim(formatDuration(now - this.startedAt, 1000))}`,
       )
     }
     for (const step of this.steps) {
-      const took = step.endedAt === undefined ? formatDuration(now - step.startedAt) : formatDuration(step.endedAt - step.startedAt)
+      const took = step.endedAt === undefined ? formatDuration(now - step.startedAt, 1000) : formatDuration(step.endedAt - step.startedAt, 1000)
       const label = step.mark === 'failed' ? this.paint.bad(step.state.padEnd(18)) : step.mark === 'interrupted' ? this.paint.warn(step.state.padEnd(18)) : step.state.padEnd(18)
       lines.push(`  ${this.symbol(step.mark)} ${label} ${this.paint.dim(took.padStart(7))}  ${step.note}`)
     }
     if (!final && this.remaining) {
       const left = Math.max(0, this.remaining.ms - (now - this.remaining.at))
-      lines.push(`    ${formatDuration(left)} left`)
+      lines.push(`    ${formatDuration(left, 1000)} left`)
     }
     if (this.counts && !final) lines.push(`    ${bar(this.counts.ready, this.counts.total)} ${this.counts.ready}/${this.counts.total} ready${this.counts.unhealthy ? `, ${this.counts.unhealthy} unhealthy` : ''}`)
     if (final && this.end) lines.push(`  ${this.verdict(this.end)}`)
