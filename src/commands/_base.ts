@@ -85,6 +85,10 @@ export abstract class ReleaseCommand extends Command {
     // oclif's parse errors (unknown flag, missing argument or value) are usage errors, exit 2: with a
     // did-you-mean for a mistyped flag, and as JSON on stdout when the pipeline asked for --json.
     if ('parse' in error && error.oclif?.exit !== undefined) {
+      // this.parse ran and refused the arguments. oclif marks a command parsed only when its parse
+      // succeeds, and would then warn "did you forget to call this.parse" after every usage error
+      // (outside production: NODE_ENV=test or development). A command that never parses still warns.
+      this.parsed = true
       // oclif wraps some (a missing required flag, exclusive flags) in a preamble that says nothing.
       const message = error.message.replace(/\nSee more help with --help$/, '').replace(/^The following errors? occurred:\s*/, '')
       const next = this.flagSuggestion((error as {flags?: string[]}).flags) ?? `see release help ${this.id?.replaceAll(':', ' ') ?? ''}`.trim()

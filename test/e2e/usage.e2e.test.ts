@@ -1,6 +1,7 @@
 /** Usage errors as a user and a pipeline meet them: a did-you-mean, exit 2, and JSON on stdout with --json. */
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {setImmediate as yieldToLoop} from 'node:timers/promises'
 import {describe, expect, it} from 'vitest'
 import {copyQuickstart, makeProject} from '../fakes/workspace.js'
 import {json, release} from './cli.js'
@@ -40,6 +41,23 @@ describe('usage errors', () => {
     expect(result.code).toBe(0)
     expect(result.stderr).toMatch(/^warning: nothing would catch a bad application version: add verify lines to change, or put the fleet behind a target group with a health check\n/m)
     expect(result.stderr).not.toMatch(/›/)
+  })
+
+  it('a command whose arguments are refused still counts as parsed: no "did you forget to call this.parse" warning', async () => {
+    const cwd = makeProject()
+    const warnings: string[] = []
+    const onWarning = (warning: Error & {code?: string}) => warnings.push(`${warning.code ?? ''} ${warning.message}`)
+    process.on('warning', onWarning)
+    try {
+      // In this worker (release() runs these in-process), where oclif's warnings would be emitted.
+      expect((await release(['rollout', 'web', '--versoin', '1.0.0'], {cwd})).code).toBe(2)
+      expect((await release(['unlock'], {cwd})).code).toBe(2)
+      // process.emitWarning emits on a later turn.
+      await yieldToLoop()
+    } finally {
+      process.off('warning', onWarning)
+    }
+    expect(warnings.filter((w) => w.includes('UnparsedCommand'))).toEqual([])
   })
 
   it('has a help command', async () => {
