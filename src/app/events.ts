@@ -1,6 +1,6 @@
 /**
  * `release events`: the journal of a release (transitions, progress, notes, per-instance records),
- * read from the state directory only. With --follow it reads new lines as they are appended, on the
+ * read from the state store only (never the account). With --follow it reads new lines as they are appended, on the
  * wall clock, until the release ends or pauses, and ends with the exit codes of `release wait`.
  */
 import {lstat, open} from 'node:fs/promises'

@@ -1,6 +1,7 @@
 /**
- * `release plan`: what a rollout would do, changing nothing. It reads the ledger and the account
- * (describe and list calls only) and never takes the lease.
+ * `release plan`: what a rollout would do, changing nothing. It reads the ledger and the account:
+ * describe and list calls, and the drift check a rollout makes first (CloudFormation drift detection,
+ * the target's read-only `current` lines on the instances). It never takes the lease.
  */
 import {resourceName} from '../config/environments.js'
 import {resolveAmount, windowSize} from '../../strategies/incremental/index.js'

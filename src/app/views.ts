@@ -1,6 +1,6 @@
 /**
- * What `release status` and `release history` show: read from the ledger and the leases only, so
- * they answer at once and never load the AWS SDK.
+ * What `release status` and `release history` show: read from the ledger and the leases only, never
+ * the account, so they answer at once; with the file state backend they never load the AWS SDK.
  */
 import {targetOrError} from '../config/targets.js'
 import {isStale, readLease} from '../engine/lease.js'

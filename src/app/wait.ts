@@ -1,6 +1,6 @@
 /**
  * `release wait`: blocks until a target's release reaches a condition, reading only the state
- * directory (the ledger and the lease; the journal for --for STATE), never the AWS account, so a CI
+ * store (the ledger and the lease; the journal for --for STATE), never the AWS account, so a CI
  * stage can gate on a release that another process (a detached rollout, another job) runs. No hidden
  * cap: without a timeout it waits as long as the release runs. It never waits on a release that
  * nothing will move: one in progress whose lease is gone or stale is reported as interrupted.

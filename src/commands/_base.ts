@@ -63,6 +63,12 @@ export abstract class ReleaseCommand extends Command {
     cli().stdout.write(format(typeof message === 'string' ? message : inspect(message), ...args) + '\n')
   }
 
+  /** A warning as release writes every other one (`warning: ...` on one line), not oclif's wrapped "›   Warning:". */
+  override warn(input: string | Error): string | Error {
+    cli().stderr.write(`warning: ${typeof input === 'string' ? input : input.message}\n`)
+    return input
+  }
+
   /** Prints JSON alone on stdout, as pipelines parse it. */
   protected printJson(value: unknown): void {
     cli().stdout.write(JSON.stringify(value, null, 2) + '\n')
@@ -79,7 +85,12 @@ export abstract class ReleaseCommand extends Command {
     // oclif's parse errors (unknown flag, missing argument or value) are usage errors, exit 2: with a
     // did-you-mean for a mistyped flag, and as JSON on stdout when the pipeline asked for --json.
     if ('parse' in error && error.oclif?.exit !== undefined) {
-      const message = error.message.replace(/\nSee more help with --help$/, '')
+      // this.parse ran and refused the arguments. oclif marks a command parsed only when its parse
+      // succeeds, and would then warn "did you forget to call this.parse" after every usage error
+      // (outside production: NODE_ENV=test or development). A command that never parses still warns.
+      this.parsed = true
+      // oclif wraps some (a missing required flag, exclusive flags) in a preamble that says nothing.
+      const message = error.message.replace(/\nSee more help with --help$/, '').replace(/^The following errors? occurred:\s*/, '')
       const next = this.flagSuggestion((error as {flags?: string[]}).flags) ?? `see release help ${this.id?.replaceAll(':', ' ') ?? ''}`.trim()
       cli().stderr.write(`error E_USAGE: ${message}\n  next: ${next}\n`)
       if (this.argv.includes('--json')) this.printJson({error: {code: 'E_USAGE', message, next, exitCode: EXIT.usage}})

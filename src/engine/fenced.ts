@@ -23,13 +23,15 @@ export function fencedStore(store: StateStore, lease: Lease, onWritten?: () => v
       throw error
     }
   }
+  // Optional on the port: a store that cannot tell whether someone appended has none.
+  const appendIfAlone = store.appendIfAlone?.bind(store)
   return {
     location: store.location,
     read: (key) => store.read(key),
     list: (prefix) => store.list(prefix),
     writeAtomic: (key, data) => guarded(() => store.writeAtomic(key, data, fence)),
     append: (key, lines) => guarded(() => store.append(key, lines, fence)),
-    ...(store.appendIfAlone ? {appendIfAlone: (key: string, lines: string | readonly string[]) => guarded(() => store.appendIfAlone!(key, lines, fence))} : {}),
+    ...(appendIfAlone ? {appendIfAlone: (key: string, lines: string | readonly string[]) => guarded(() => appendIfAlone(key, lines, fence))} : {}),
     compareAndSet: (key, expected, data) => guarded(() => store.compareAndSet(key, expected, data, fence)),
     remove: (key) => guarded(() => store.remove(key, fence)),
     // Only leases are created exclusively; a holder never creates one through its fenced store.

@@ -47,7 +47,10 @@ export interface AcquireOptions {
   now: () => number
   /** Who and where we are; defaults to this process (tests pass others). */
   identity?: {user?: string; host?: string; pid?: number}
-  /** Whether a pid on this host is alive; defaults to process.kill(pid, 0). */
+  /**
+   * Whether a pid on this host is alive; defaults to src/util/process.ts (the signal alone would take a
+   * zombie for a live holder).
+   */
   isAlive?: (pid: number) => boolean
 }
 

@@ -238,7 +238,7 @@ export async function loadResumableSnapshot(
     throw new UserError(
       'E_NO_SNAPSHOT',
       `release ${releaseId} has no persisted state in ${store.location}`,
-      `Check the release id (release history <target>) and the state directory.`,
+      'Check the release id (release history <target>) and that state: in release.yml (or --state-dir) names the store the release ran in.',
     )
   }
   if (run.machineId !== machine.id || run.machineVersion !== machineVersion) {

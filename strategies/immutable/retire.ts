@@ -31,7 +31,8 @@ export function retire(deps: ImmutableDeps) {
     result.kept = keep.map((s) => s.name)
     for (const stack of keep) {
       const group = await groupOfStack(deps.stacks, stack.name)
-      if (group !== result.warm?.group) await scaleGroupToZero(deps, group, result)
+      // The old group was dealt with above (kept warm, scaled down, or left serving with a warning).
+      if (group !== input.oldGroup) await scaleGroupToZero(deps, group, result)
     }
     for (const stack of remove) {
       const token = tokenFor(input, `retire-${stack.name}`)

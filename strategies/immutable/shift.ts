@@ -5,8 +5,8 @@ import type {ImmutableDeps} from './deps.js'
 import {checkOnlyServing} from './serving.js'
 
 /**
- * Red/black: the new group joins the traffic sources and must be InService there before the old group
- * leaves, so traffic never has nowhere to go. The bake deadline is fixed here, when traffic moved.
+ * Red/black: the new group joins the traffic sources and must serve there (every instance healthy in
+ * each target group, see attachAndWait) before the old group leaves, so traffic never has nowhere to go. The bake deadline is fixed here, when traffic moved.
  */
 export function shift(deps: ImmutableDeps) {
   return async (input: ShiftInput): Promise<ShiftOutput> => {

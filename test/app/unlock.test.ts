@@ -21,22 +21,31 @@ afterEach(() => {
 })
 
 /**
- * A real zombie: a shell starts a child that exits a moment later, then becomes `sleep`, which never waits
- * for it. Resolves with the zombie's pid once /proc shows it as one.
+ * A real zombie, made in steps that each wait for an event rather than for time. The shell starts a child
+ * (`cat`, holding the shell's stdin and stderr), prints its pid, and becomes `sleep`, which never waits for
+ * children. Its stdout closing says the shell has exec'd (so it can no longer reap the child); closing the
+ * child's stdin makes it exit; its stderr closing says it is exiting. A real process is essential: what is
+ * proven is that /proc's state letter of an unreaped child is read as gone.
  */
 async function makeZombie(): Promise<number> {
-  // The child outlives the exec by a moment: a child that exited before it could be reaped by sh itself.
-  parent = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 30'], {stdio: ['ignore', 'pipe', 'ignore']})
-  const pid = await new Promise<number>((resolve, reject) => {
-    parent!.stdout!.once('data', (chunk: Buffer) => resolve(Number.parseInt(chunk.toString(), 10)))
-    parent!.once('error', reject)
+  const sh = spawn('sh', ['-c', 'exec 3<&0; cat <&3 >/dev/null 3<&- & echo $!; exec sleep 30 <&- 3<&- >/dev/null 2>/dev/null'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
   })
-  // Bounded: the child exits within moments; no fixed sleep, only turns of the event loop.
-  const deadline = Date.now() + 5_000
-  while (Date.now() < deadline) {
-    const stat = readFileSync(`/proc/${pid}/stat`, {encoding: 'utf8', flag: 'r'})
+  parent = sh
+  const failed = new Promise<never>((_, reject) => sh.once('error', reject))
+  const closed = (stream: NodeJS.ReadableStream) => new Promise<void>((resolve) => stream.once('end', resolve))
+  let printed = ''
+  sh.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()))
+  const childExiting = closed(sh.stderr.resume())
+  await Promise.race([closed(sh.stdout), failed])
+  const pid = Number.parseInt(printed, 10)
+  sh.stdin.end()
+  await Promise.race([childExiting, failed])
+  // Its files are closed first, then the kernel marks it a zombie: a bounded number of looks, no clock.
+  for (let look = 0; look < 100_000; look += 1) {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
     if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return pid
-    await yieldToLoop()
+    if (look % 100 === 99) await yieldToLoop()
   }
   throw new Error(`process ${pid} did not become a zombie`)
 }

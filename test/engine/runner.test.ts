@@ -276,7 +276,7 @@ describe('runPersisted', () => {
     })
     await expect(
       runPersisted({machine: bound, releaseId: 'web-6', store: failing, input: {version: '1'}, machineVersion: '1', now}),
-    ).rejects.toThrow('disk full')
+    ).rejects.toEqual(new Error('disk full'))
     expect((await loadSnapshot(store, 'web-6'))!.snapshot).toMatchObject({value: 'provisioning'})
     const journal = await new Journal(store, now).read('web-6')
     expect(journal.map((e) => e.state)).toEqual(['provisioning'])
@@ -298,7 +298,7 @@ describe('runPersisted', () => {
           if (state === 'shifting') throw new Error('ledger unavailable')
         },
       }),
-    ).rejects.toThrow('ledger unavailable')
+    ).rejects.toEqual(new Error('ledger unavailable'))
   })
 
   it('persists context that changes within a state, so a resume does not repeat finished windows', async () => {

@@ -1,0 +1,225 @@
+/**
+ * The parts of an incremental release below a whole rollout, each on its own: the Run Command a change
+ * sends, what would notice a bad version, which instances the fleet is, the bake's watch, and the
+ * cancelling of forward commands before the way back (settle). On the simulated account through the
+ * real adapters where the account is involved.
+ */
+import {describe, expect, it} from 'vitest'
+import {changeCommand, substitute} from '../../../strategies/incremental/change.js'
+import {incrementalHealthSignals} from '../../../strategies/incremental/health.js'
+import {describeFleet, fleetMembers} from '../../../strategies/incremental/fleet.js'
+import {bake} from '../../../strategies/incremental/bake.js'
+import {incrementalStepInputs} from '../../../machines/incremental-inputs.js'
+import {settleForward, SETTLE_LIMIT_MS} from '../../../strategies/incremental/settle.js'
+import type {FleetProgress} from '../../../strategies/incremental/progress.js'
+import type {IncrementalContext} from '../../../machines/incremental.js'
+import type {InstanceRecord} from '../../../src/ports/instance-journal.js'
+import {API_SOURCE, GROUP, incrementalWorld, instanceIds, type IncrementalWorld} from './step-world.js'
+
+const SHELL = {document: 'AWS-RunShellScript', apply: ['install {{version}}', 'restart'], verify: ['check {{version}}'], current: [], parameters: {}}
+
+describe('changeCommand', () => {
+  it('sends the apply then the verify lines with the version in place, with a shell document', () => {
+    expect(changeCommand(SHELL, '2.0.0', ['i-1', 'i-2'], 'release api-3')).toEqual({
+      documentName: 'AWS-RunShellScript',
+      instanceIds: ['i-1', 'i-2'],
+      parameters: {commands: ['install 2.0.0', 'restart', 'check 2.0.0']},
+      comment: 'release api-3',
+    })
+    expect(changeCommand({...SHELL, document: 'AWS-RunPowerShellScript'}, '2.0.0', ['i-1'], 'c').parameters).toEqual({commands: ['install 2.0.0', 'restart', 'check 2.0.0']})
+  })
+
+  it("fills a custom document's parameters, and its version parameter when one is named", () => {
+    const custom = {...SHELL, document: 'Deploy-App', parameters: {url: ['s3://b/{{version}}.zip', 'x'], mode: ['fast']}}
+    expect(changeCommand(custom, '2.0.0', ['i-1'], 'c')).toEqual({
+      documentName: 'Deploy-App',
+      instanceIds: ['i-1'],
+      parameters: {url: ['s3://b/2.0.0.zip', 'x'], mode: ['fast']},
+      comment: 'c',
+    })
+    expect(changeCommand({...custom, versionParameter: 'version'}, '2.0.0', ['i-1'], 'c').parameters).toEqual({
+      url: ['s3://b/2.0.0.zip', 'x'],
+      mode: ['fast'],
+      version: ['2.0.0'],
+    })
+  })
+
+  it('refuses a version that is not one, before anything is sent', () => {
+    expect(() => changeCommand(SHELL, '2.0.0;rm -rf /', ['i-1'], 'c')).toThrow(/^refusing to send a change: /)
+    expect(() => changeCommand(SHELL, '-x', ['i-1'], 'c')).toThrow(/^refusing to send a change: /)
+  })
+
+  it('replaces every placeholder of a line, and nothing else', () => {
+    expect(substitute('a {{version}} b {{version}} {{other}}', '1.2.3')).toBe('a 1.2.3 b 1.2.3 {{other}}')
+  })
+})
+
+describe('incrementalHealthSignals', () => {
+  const EC2 = 'EC2: status checks only see an instance that fails, not an application that does not serve'
+
+  it('names the verify lines and the target groups that would catch a bad version', () => {
+    expect(incrementalHealthSignals({document: 'AWS-RunShellScript', verify: ['a', 'b'], targetGroups: ['tg-1', 'tg-2']})).toEqual({
+      signals: [
+        'verify: 2 lines run on each instance as part of its change',
+        'ELB: target health in 2 target groups, passed again by each instance back from Standby and watched during the bake',
+        EC2,
+      ],
+    })
+  })
+
+  it('counts a custom document as a check of its own, whatever its verify lines', () => {
+    expect(incrementalHealthSignals({document: 'Deploy-App', verify: [], targetGroups: []})).toEqual({
+      signals: ['change: the document Deploy-App, whatever it checks on each instance', EC2],
+    })
+  })
+
+  it('warns when only EC2 status checks are left', () => {
+    const health = incrementalHealthSignals({document: 'AWS-RunShellScript', verify: [], targetGroups: []})
+    expect(health.signals).toEqual([EC2])
+    expect(health.warning).toBe(
+      'nothing would catch a bad application version: add verify lines to change, or put the fleet behind a target group with a health check',
+    )
+  })
+})
+
+describe('fleetMembers', () => {
+  it("lists a group's InService instances; behind a target group they go to Standby and pass its health check", async () => {
+    const world = incrementalWorld({instances: 3, behindTargetGroup: true})
+    const members = await fleetMembers(world.deps)
+    expect(members).toEqual({group: GROUP, instanceIds: await instanceIds(world), launching: [], standby: true, targetGroups: [API_SOURCE]})
+    expect(members.instanceIds).toHaveLength(3)
+    expect(describeFleet(world.deps)).toBe(`group ${GROUP}`)
+  })
+
+  it('does not use Standby for a group with no traffic source, or one leaving it', async () => {
+    const world = incrementalWorld({instances: 2})
+    expect(await fleetMembers(world.deps)).toMatchObject({standby: false, targetGroups: []})
+    const behind = incrementalWorld({instances: 2, behindTargetGroup: true})
+    await behind.deps.fleet.detachTrafficSources(GROUP, [API_SOURCE])
+    expect(await fleetMembers(behind.deps)).toMatchObject({standby: false, targetGroups: []})
+  })
+
+  it('names the instances still launching apart from those it changes', async () => {
+    const world = incrementalWorld({instances: 2})
+    const before = await instanceIds(world)
+    await world.deps.fleet.setCapacity(GROUP, {min: 0, max: 3, desired: 3})
+    const members = await fleetMembers(world.deps)
+    expect(members.instanceIds).toEqual(before)
+    expect(members.launching).toHaveLength(1)
+    expect(before).not.toContain(members.launching[0])
+  })
+
+  it('refuses a group that does not exist', async () => {
+    const world = incrementalWorld({}, {fleet: {group: 'nope'}})
+    await expect(fleetMembers(world.deps)).rejects.toThrow('Auto Scaling group nope does not exist')
+  })
+
+  it('describes a fleet chosen by tags by its tags', () => {
+    const world = incrementalWorld({}, {fleet: {tags: {Role: 'api', Env: 'prod'}}})
+    expect(describeFleet(world.deps)).toBe('instances tagged Role=api, Env=prod')
+  })
+})
+
+function bakeContext(world: IncrementalWorld, bakeMs: number): IncrementalContext {
+  return {bakeUntil: new Date(world.clock.now() + bakeMs).toISOString(), releaseId: 'api-3'} as IncrementalContext
+}
+
+describe('bake', () => {
+  it('watches a healthy fleet until the deadline, and says for how long', async () => {
+    const world = incrementalWorld({instances: 2})
+    const start = world.clock.now()
+    const ctx = bakeContext(world, 60_000)
+    await bake(world.deps)(incrementalStepInputs.bake({context: ctx}))
+    expect(world.clock.now()).toBe(start + 60_000)
+    expect(world.messages()).toEqual([`watching the fleet for 60s more (until ${ctx.bakeUntil})`])
+  })
+
+  it('ends at once past its deadline (a resumed bake keeps its deadline)', async () => {
+    const world = incrementalWorld({instances: 2})
+    const start = world.clock.now()
+    await bake(world.deps)(incrementalStepInputs.bake({context: bakeContext(world, -5_000)}))
+    expect(world.clock.now()).toBe(start)
+    expect(world.messages()[0]).toMatch(/^watching the fleet for 0s more/)
+  })
+
+  it('sends the release back when an instance of the group turns unhealthy, naming them', async () => {
+    // Every instance of 1.0.0 fails its status checks 30 s into the bake.
+    const world = incrementalWorld({instances: 2, faults: {degradeVersions: [{pattern: '1.0.0', afterSeconds: 30}]}})
+    const ids = await instanceIds(world)
+    const start = world.clock.now()
+    await expect(bake(world.deps)(incrementalStepInputs.bake({context: bakeContext(world, 600_000)}))).rejects.toThrow(
+      new RegExp(`^2 instances became unhealthy during the bake \\((${ids.join('|')}), (${ids.join('|')})\\)$`),
+    )
+    // Found at the next look, not at the end of the bake.
+    expect(world.clock.now() - start).toBeLessThan(60_000)
+  })
+
+  it("sends the release back when the load balancer's health check fails, naming the target group and the reason", async () => {
+    const world = incrementalWorld({instances: 2, behindTargetGroup: true, withTargets: true, faults: {unhealthyVersions: ['1.0.0']}})
+    await expect(bake(world.deps)(incrementalStepInputs.bake({context: bakeContext(world, 3_600_000)}))).rejects.toThrow(
+      new RegExp(`^2 instances failed the health check of target group ${API_SOURCE.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} during the bake \\(i-\\w+: .+, i-\\w+: .+\\)$`),
+    )
+  })
+
+  it('does not look at target health without the target group port, nor at a fleet chosen by tags', async () => {
+    const noPort = incrementalWorld({instances: 2, behindTargetGroup: true, faults: {unhealthyVersions: ['1.0.0']}})
+    await bake(noPort.deps)(incrementalStepInputs.bake({context: bakeContext(noPort, 60_000)}))
+    const byTags = incrementalWorld({instances: 2, withTargets: true, faults: {degradeVersions: [{pattern: '1.0.0', afterSeconds: 0}]}}, {fleet: {tags: {Role: 'api'}}})
+    await bake(byTags.deps)(incrementalStepInputs.bake({context: bakeContext(byTags, 60_000)}))
+  })
+})
+
+const forward = (instanceId: string, phase: InstanceRecord['phase'], commandId?: string): [string, InstanceRecord] => [
+  instanceId,
+  {instanceId, pass: 'forward', phase, at: 0, ...(commandId ? {commandId} : {})},
+]
+
+describe('settleForward', () => {
+  /** A fleet with a slow change in flight on every instance: the command id and the instances. */
+  async function inFlight() {
+    // Every change takes ten minutes: still running when the way back begins.
+    const slow = incrementalWorld({instances: 3, timings: {commandMs: [600_000, 600_000]}})
+    const ids = await instanceIds(slow)
+    const [commandId] = await slow.deps.commands.send({documentName: 'AWS-RunShellScript', instanceIds: ids, parameters: {commands: ['release-sim set-version 2.0.0']}, comment: 'forward'})
+    slow.clock.advance(10_000)
+    return {world: slow, ids, commandId: commandId!}
+  }
+
+  it('cancels the forward commands still running and waits for them to end before the way back', async () => {
+    const {world, ids, commandId} = await inFlight()
+    const progress: FleetProgress = {planned: [], forward: new Map(ids.map((id) => forward(id, 'changing', commandId))), restore: new Map()}
+    const start = world.clock.now()
+    expect(await settleForward(world.deps, progress, 'api-3')).toEqual([])
+    const after = await world.deps.commands.invocations([commandId])
+    expect(after.map((i) => i.status).sort()).toEqual(['Cancelled', 'Cancelled', 'Cancelled'])
+    expect(world.messages()).toEqual(['cancelling the change still running on 3 instances before putting them back'])
+    // Well within the limit: the cancel ended them, the limit did not.
+    expect(world.clock.now() - start).toBeLessThan(SETTLE_LIMIT_MS)
+  })
+
+  it('leaves alone what is not a forward change in flight: no command yet, already restored, other phases', async () => {
+    const {world, ids, commandId} = await inFlight()
+    const [a, b, c] = ids as [string, string, string]
+    const progress: FleetProgress = {
+      planned: [],
+      forward: new Map([forward(a, 'changing'), forward(b, 'changing', commandId), forward(c, 'done', commandId)]),
+      restore: new Map([[b, {instanceId: b, pass: 'restore', phase: 'done', at: 0}]]),
+    }
+    expect(await settleForward(world.deps, progress, 'api-3')).toEqual([])
+    expect(world.messages()).toEqual([])
+    const statuses = (await world.deps.commands.invocations([commandId])).map((i) => i.status)
+    expect(statuses).not.toContain('Cancelled')
+  })
+
+  it('cancels only the instances the release changes with each command', async () => {
+    const {world, ids, commandId} = await inFlight()
+    const [a, b] = ids as [string, string, string]
+    const progress: FleetProgress = {planned: [], forward: new Map([forward(a, 'changing', commandId), forward(b, 'changing', commandId)]), restore: new Map()}
+    await settleForward(world.deps, progress, 'api-3')
+    const byInstance = Object.fromEntries((await world.deps.commands.invocations([commandId])).map((i) => [i.instanceId, i.status]))
+    expect(byInstance[a]).toBe('Cancelled')
+    expect(byInstance[b]).toBe('Cancelled')
+    expect(byInstance[ids[2]!]).not.toBe('Cancelled')
+    expect(world.messages()).toEqual(['cancelling the change still running on 2 instances before putting them back'])
+  })
+})
