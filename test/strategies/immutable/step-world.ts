@@ -34,7 +34,7 @@ export function stepWorld(options: WorldOptions = {}, settings: Partial<Immutabl
       ...settings,
     },
   }
-  return {world, deps, reports, messages: () => reports.map((r) => r.message), steps: () => [...new Set(reports.map((r) => r.step))]}
+  return {world, deps, reports, messages: () => reports.map((r) => r.message), steps: () => [...new Set(reports.map((r) => r.state))]}
 }
 
 /** A release stack of target web as a release makes it (target, version and nonce tags); returns its group. */
