@@ -87,7 +87,7 @@ export abstract class ReleaseCommand extends Command {
     if ('parse' in error && error.oclif?.exit !== undefined) {
       // this.parse ran and refused the arguments. oclif marks a command parsed only when its parse
       // succeeds, and would then warn "did you forget to call this.parse" after every usage error
-      // (outside production: NODE_ENV=test or development). A command that never parses still warns.
+      // (outside production: a node environment of test or development). A command that never parses still warns.
       this.parsed = true
       // oclif wraps some (a missing required flag, exclusive flags) in a preamble that says nothing.
       const message = error.message.replace(/\nSee more help with --help$/, '').replace(/^The following errors? occurred:\s*/, '')
