@@ -4,14 +4,14 @@
  * (one call on DynamoDB); otherwise the look runs first and, when it throws, nothing is written.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {openDynamoStore, type DynamoStateStore} from '../../src/aws/state-store.js'
+import {openDynamoStore} from '../../src/aws/state-store.js'
 import {fencedStore} from '../../src/engine/fenced.js'
 import {Journal} from '../../src/engine/journal.js'
 import {acquireLease} from '../../src/engine/lease.js'
 import type {StateStore} from '../../src/ports/store.js'
 import {FileStateStore} from '../../src/store/file.js'
 import {VirtualClock} from '../../src/util/clock.js'
-import {freshDynamoStore, startDynalite, type Dynalite} from '../fakes/dynalite.js'
+import {countCalls, freshDynamoStore, startDynalite, type Dynalite} from '../fakes/dynalite.js'
 import {tempDir} from '../fakes/temp.js'
 
 let server: Dynalite
@@ -30,18 +30,6 @@ async function holder(store: StateStore, clock: VirtualClock): Promise<Journal> 
   const journal = new Journal(fencedStore(store, lease), () => clock.now())
   await journal.append({releaseId: ID, type: 'note', message: 'first'})
   return journal
-}
-
-function countCalls(store: DynamoStateStore): string[] {
-  const calls: string[] = []
-  store.rawClient.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push(String(context.commandName).replace(/Command$/, ''))
-      return next(args)
-    },
-    {step: 'initialize', name: 'countCalls'},
-  )
-  return calls
 }
 
 describe('a look owed to the next write-ahead', () => {

@@ -35,3 +35,16 @@ export async function freshDynamoStore(endpoint: string, clock: Clock = new Virt
   await initTable(store, clock)
   return store
 }
+
+/** Every call the store sends, by operation name, in order (an observer in front of the real endpoint). */
+export function countCalls(store: DynamoStateStore): string[] {
+  const calls: string[] = []
+  store.rawClient.middlewareStack.add(
+    (next, context) => async (args) => {
+      calls.push(String(context.commandName).replace(/Command$/, ''))
+      return next(args)
+    },
+    {step: 'initialize', name: 'countCalls'},
+  )
+  return calls
+}

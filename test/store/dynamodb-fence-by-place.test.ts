@@ -10,7 +10,7 @@ import {Journal} from '../../src/engine/journal.js'
 import {acquireLease, forceUnlock, LeaseLostError, type Lease} from '../../src/engine/lease.js'
 import type {StateStore} from '../../src/ports/store.js'
 import {VirtualClock} from '../../src/util/clock.js'
-import {freshDynamoStore, startDynalite, type Dynalite} from '../fakes/dynalite.js'
+import {countCalls, freshDynamoStore, startDynalite, type Dynalite} from '../fakes/dynalite.js'
 
 let server: Dynalite
 beforeAll(async () => {
@@ -23,19 +23,6 @@ afterAll(async () => {
 const JOURNAL = 'releases/web-1/journal.ndjson'
 const alice = {user: 'alice', host: 'build-1', pid: 101}
 const bob = {user: 'bob', host: 'build-2', pid: 202}
-
-/** Every call the store sends, by operation name. */
-function countCalls(store: DynamoStateStore): string[] {
-  const calls: string[] = []
-  store.rawClient.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push(String(context.commandName).replace(/Command$/, ''))
-      return next(args)
-    },
-    {step: 'initialize', name: 'countCalls'},
-  )
-  return calls
-}
 
 /** Another process on the same table: a store of its own (its own caches). */
 function otherProcess(store: DynamoStateStore, clock: VirtualClock): DynamoStateStore {
