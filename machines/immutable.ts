@@ -99,6 +99,11 @@ export interface StepInput {
 
 const stepInput = ({context}: {context: ImmutableContext}): StepInput => ({context})
 
+/** A release's context before its first step: what the steps record is still to come. */
+export function initialImmutableContext(input: ImmutableInput): ImmutableContext {
+  return {...input, newStack: null, oldGroup: null, bakeUntil: null, failure: null, rollbackFailure: null, retired: null, abort: null}
+}
+
 export const immutableMachine = setup({
   types: {
     context: {} as ImmutableContext,
@@ -128,16 +133,7 @@ export const immutableMachine = setup({
   },
 }).createMachine({
   id: 'immutable',
-  context: ({input}) => ({
-    ...input,
-    newStack: null,
-    oldGroup: null,
-    bakeUntil: null,
-    failure: null,
-    rollbackFailure: null,
-    retired: null,
-    abort: null,
-  }),
+  context: ({input}) => initialImmutableContext(input),
   initial: 'planning',
   states: {
     planning: {

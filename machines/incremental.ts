@@ -84,6 +84,11 @@ export interface RollOutput {
 }
 
 
+/** A release's context before its first step: what the steps record is still to come. */
+export function initialIncrementalContext(input: IncrementalInput): IncrementalContext {
+  return {...input, plan: null, tally: {changed: 0, failed: 0}, bakeUntil: null, failure: null, rollbackFailure: null, restore: null, abort: null}
+}
+
 export const incrementalMachine = setup({
   types: {
     context: {} as IncrementalContext,
@@ -111,16 +116,7 @@ export const incrementalMachine = setup({
   },
 }).createMachine({
   id: 'incremental',
-  context: ({input}) => ({
-    ...input,
-    plan: null,
-    tally: {changed: 0, failed: 0},
-    bakeUntil: null,
-    failure: null,
-    rollbackFailure: null,
-    restore: null,
-    abort: null,
-  }),
+  context: ({input}) => initialIncrementalContext(input),
   initial: 'planning',
   states: {
     planning: {

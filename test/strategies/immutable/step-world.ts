@@ -3,7 +3,7 @@
  * account through the real adapters, release stacks tagged as the strategy tags them, and the
  * context the machine would hand the step. Whole releases are test/app's job.
  */
-import type {ImmutableContext} from '../../../machines/immutable.js'
+import {initialImmutableContext, type ImmutableContext, type ImmutableInput} from '../../../machines/immutable.js'
 import {TAG, type ImmutableDeps, type ImmutableSettings} from '../../../strategies/immutable/deps.js'
 import type {ProgressEvent} from '../../../src/ports/release.js'
 import {FLEET_TEMPLATE, fleetParameters} from '../../fakes/templates.js'
@@ -58,7 +58,7 @@ export async function releaseStack(world: World, name: string, version: string, 
 
 /** The context the machine hands a step: a release of web, with what the earlier steps decided. */
 export function context(fields: Partial<ImmutableContext> = {}): ImmutableContext {
-  return {
+  const input: ImmutableInput = {
     releaseId: 'web-9',
     target: 'web',
     version: '9.0.0',
@@ -68,13 +68,6 @@ export function context(fields: Partial<ImmutableContext> = {}): ImmutableContex
     gates: [],
     adopt: null,
     keepFirst: null,
-    newStack: null,
-    oldGroup: null,
-    bakeUntil: null,
-    failure: null,
-    rollbackFailure: null,
-    retired: null,
-    abort: null,
-    ...fields,
   }
+  return {...initialImmutableContext(input), ...fields}
 }

@@ -4,7 +4,7 @@
  * the desired version it publishes, and the fleets it refuses before anything changes.
  */
 import {describe, expect, it} from 'vitest'
-import type {IncrementalContext} from '../../../machines/incremental.js'
+import {initialIncrementalContext, type IncrementalContext} from '../../../machines/incremental.js'
 import {JournalInstanceLog} from '../../../src/engine/instance-journal.js'
 import type {InstanceRecord} from '../../../src/ports/instance-journal.js'
 import {FileStateStore} from '../../../src/store/file.js'
@@ -16,19 +16,14 @@ import {incrementalWorld, instanceIds, type IncrementalWorld} from './step-world
 
 function context(fields: Partial<IncrementalContext> = {}): IncrementalContext {
   return {
+    ...initialIncrementalContext({
     releaseId: 'api-3',
     target: 'api',
     version: '2.0.0',
     kind: 'rollout',
     previousVersion: '1.0.0',
     gates: [],
-    plan: null,
-    tally: {changed: 0, failed: 0},
-    bakeUntil: null,
-    failure: null,
-    rollbackFailure: null,
-    restore: null,
-    abort: null,
+    }),
     ...fields,
   }
 }
