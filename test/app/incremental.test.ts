@@ -1,7 +1,22 @@
 import {describe, expect, it} from 'vitest'
 import {rollback, rollout} from '../../src/app/release.js'
 import {statusOf} from '../../src/app/views.js'
+import type {Workspace} from '../../src/app/workspace.js'
+import type {SimAccount} from '../../src/sim/index.js'
 import {openIncremental, notInService, versionCounts} from '../fakes/incremental.js'
+
+/** A rollout to 2.0.0, and the most instances out of service the account saw at any call during it. */
+async function rolloutWatchingOutOfService(ws: Workspace, sim: SimAccount) {
+  let worst = 0
+  const stop = sim.observe((v) => {
+    worst = Math.max(worst, v.outOfService)
+  })
+  try {
+    return {result: await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim}), worst}
+  } finally {
+    stop()
+  }
+}
 
 describe('incremental release on the simulated account', () => {
   it('changes every instance in place and publishes the desired version', async () => {
@@ -16,12 +31,7 @@ describe('incremental release on the simulated account', () => {
 
   it('never has more than maxUnavailable out of service, at any call of a 200-instance rollout with random latencies', async () => {
     const {ws, sim} = await openIncremental({instances: 200, maxUnavailable: '10%', commandLatency: {medianMs: 90_000, p95Ms: 160_000}, seed: 17})
-    let worst = 0
-    const stop = sim.observe((v) => {
-      worst = Math.max(worst, v.outOfService)
-    })
-    const result = await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
-    stop()
+    const {result, worst} = await rolloutWatchingOutOfService(ws, sim)
     expect(result.outcome, result.message).toBe('succeeded')
     expect(versionCounts(sim)).toEqual({'2.0.0': 200})
     expect(worst).toBeLessThanOrEqual(20)
@@ -47,12 +57,7 @@ describe('incremental release on the simulated account', () => {
       seed: 23,
       faults: {throttle: {rate: 0.2}},
     })
-    let worst = 0
-    const stop = sim.observe((v) => {
-      worst = Math.max(worst, v.outOfService)
-    })
-    const result = await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
-    stop()
+    const {result, worst} = await rolloutWatchingOutOfService(ws, sim)
     expect(result.outcome, result.message).toBe('succeeded')
     expect(versionCounts(sim)).toEqual({'2.0.0': 200})
     expect(notInService(sim)).toEqual([])
