@@ -23,6 +23,19 @@ async function association(sim: SimAccount) {
   return described.AssociationDescription
 }
 
+/** What a person (or a process that died before moving it) does: the association edited to run these commands. */
+async function editAssociationByHand(sim: SimAccount, commands: string[]): Promise<void> {
+  const id = ((await sim.handle('ssm', 'ListAssociations', {})) as {Associations: {AssociationId: string}[]}).Associations[0]!.AssociationId
+  await sim.handle('ssm', 'UpdateAssociation', {
+    AssociationId: id,
+    AssociationName: 'release-api',
+    Name: 'AWS-RunShellScript',
+    Parameters: {commands},
+    Targets: [{Key: 'tag:aws:autoscaling:groupName', Values: ['api-fleet']}],
+    ScheduleExpression: 'rate(30 minutes)',
+  })
+}
+
 describe('enforce: the State Manager association of an incremental target', () => {
   it('is created on the first release, moved to each new version, and back on a rollback', async () => {
     const {ws, sim} = await openIncremental({instances: 4, extra: ENFORCE})
@@ -54,16 +67,8 @@ describe('enforce: the State Manager association of an incremental target', () =
   it('is moved again by the next command that takes the lease when it was left behind', async () => {
     const {ws, sim} = await openIncremental({instances: 2, canary: 0, maxUnavailable: '1', extra: ENFORCE})
     await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
-    const id = ((await sim.handle('ssm', 'ListAssociations', {})) as {Associations: {AssociationId: string}[]}).Associations[0]!.AssociationId
     // Someone (or a process that died before moving it) leaves it on another version.
-    await sim.handle('ssm', 'UpdateAssociation', {
-      AssociationId: id,
-      AssociationName: 'release-api',
-      Name: 'AWS-RunShellScript',
-      Parameters: {commands: ['release-sim set-version 1.0.0']},
-      Targets: [{Key: 'tag:aws:autoscaling:groupName', Values: ['api-fleet']}],
-      ScheduleExpression: 'rate(30 minutes)',
-    })
+    await editAssociationByHand(sim, ['release-sim set-version 1.0.0'])
     const [behind] = await drift(ws, {target: 'api'}, {sim})
     expect(behind!.findings).toContainEqual({kind: 'associationBehind', association: 'release-api', expected: '2.0.0'})
     expectFitsSchema('drift.schema.json', [behind])
@@ -110,16 +115,8 @@ describe('enforce: the State Manager association of an incremental target', () =
   it('shows an instance where the association failed as non-compliant drift', async () => {
     const {ws, sim, clock} = await openIncremental({instances: 2, canary: 0, maxUnavailable: '1', extra: ENFORCE})
     await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
-    const id = ((await sim.handle('ssm', 'ListAssociations', {})) as {Associations: {AssociationId: string}[]}).Associations[0]!.AssociationId
     // Edited by hand to a version whose check fails: its next run fails on every instance.
-    await sim.handle('ssm', 'UpdateAssociation', {
-      AssociationId: id,
-      AssociationName: 'release-api',
-      Name: 'AWS-RunShellScript',
-      Parameters: {commands: ['release-sim set-version 2.0.0-bad', 'release-sim check']},
-      Targets: [{Key: 'tag:aws:autoscaling:groupName', Values: ['api-fleet']}],
-      ScheduleExpression: 'rate(30 minutes)',
-    })
+    await editAssociationByHand(sim, ['release-sim set-version 2.0.0-bad', 'release-sim check'])
     clock.advance(5 * 60_000)
     const [report] = await drift(ws, {target: 'api'}, {sim})
     expect(report!.inSync).toBe(false)

@@ -32,6 +32,13 @@ async function holder(store: StateStore, clock: VirtualClock): Promise<Journal> 
   return journal
 }
 
+/** Another process's store on the same table, which appends a note to the release's journal. */
+async function appendFromAnotherProcess(store: {table: string}, clock: VirtualClock, message: string): Promise<StateStore> {
+  const other = openDynamoStore({table: store.table, region: 'us-east-1', endpoint: server.endpoint, clock, env: {}})
+  await new Journal(other, () => clock.now()).append({releaseId: ID, type: 'note', message})
+  return other
+}
+
 describe('a look owed to the next write-ahead', () => {
   it('DynamoDB, nothing appended by anyone else: the entry and the deferred lines in one PutItem, no look', async () => {
     const clock = new VirtualClock(Date.parse('2026-01-01T00:00:00Z'))
@@ -56,8 +63,7 @@ describe('a look owed to the next write-ahead', () => {
     const clock = new VirtualClock(Date.parse('2026-01-01T00:00:00Z'))
     const store = await freshDynamoStore(server.endpoint, clock)
     const journal = await holder(store, clock)
-    const other = openDynamoStore({table: store.table, region: 'us-east-1', endpoint: server.endpoint, clock, env: {}})
-    await new Journal(other, () => clock.now()).append({releaseId: ID, type: 'note', message: 'abort requested by bob'})
+    const other = await appendFromAnotherProcess(store, clock, 'abort requested by bob')
     await journal.defer({releaseId: ID, type: 'progress', message: 'deferred'})
     journal.owe(ID, () => Promise.reject(new Error('aborted by bob')))
     await expect(journal.append(instance('changing'))).rejects.toThrow('aborted by bob')
@@ -71,8 +77,7 @@ describe('a look owed to the next write-ahead', () => {
     const clock = new VirtualClock(Date.parse('2026-01-01T00:00:00Z'))
     const store = await freshDynamoStore(server.endpoint, clock)
     const journal = await holder(store, clock)
-    const other = openDynamoStore({table: store.table, region: 'us-east-1', endpoint: server.endpoint, clock, env: {}})
-    await new Journal(other, () => clock.now()).append({releaseId: ID, type: 'note', message: 'a warning'})
+    await appendFromAnotherProcess(store, clock, 'a warning')
     let looks = 0
     journal.owe(ID, () => {
       looks++
