@@ -7,7 +7,7 @@ import {readFileSync} from 'node:fs'
 import os from 'node:os'
 import {setImmediate as yieldToLoop} from 'node:timers/promises'
 import {afterEach, describe, expect, it} from 'vitest'
-import {locksOf, unlock} from '../../src/app/locks.js'
+import {locksOf, refuseUnforced, unlock} from '../../src/app/locks.js'
 import {acquireLease, isStale, readLease} from '../../src/engine/lease.js'
 import {processState} from '../../src/util/process.js'
 import {openProject} from '../fakes/workspace.js'
@@ -83,5 +83,21 @@ describe('release unlock --force', () => {
     await acquireLease(ws.store, 'web', {releaseId: 'web-1', ttlMs: TTL, now: ws.now, identity: {host: os.hostname(), pid: 777}})
     await expect(unlock(ws, 'web', {isAlive: () => true})).rejects.toMatchObject({code: 'E_HOLDER_ALIVE'})
     expect((await unlock(ws, 'web', {isAlive: () => false})).removed?.pid).toBe(777)
+  })
+})
+
+describe('release unlock without --force', () => {
+  it('says who holds the lock and how to break it, and leaves it (exit 2)', async () => {
+    const {ws} = await openProject()
+    await acquireLease(ws.store, 'web', {releaseId: 'web-1', ttlMs: TTL, now: ws.now, identity: {host: 'elsewhere', pid: 4242}})
+    const error = await refuseUnforced(ws, 'web').catch((e: unknown) => e)
+    expect(error).toMatchObject({code: 'E_FORCE_REQUIRED', exitCode: 2, hint: 'if that holder is gone, run: release unlock web --force'})
+    expect((error as Error).message).toMatch(/^web is locked by \S+@elsewhere pid 4242 for web-1 since .* \(expires .*\); nothing was changed$/)
+    expect((await readLease(ws.store, 'web'))?.pid).toBe(4242)
+  })
+
+  it('says when nothing holds it', async () => {
+    const {ws} = await openProject()
+    await expect(refuseUnforced(ws, 'web')).rejects.toMatchObject({code: 'E_NOT_LOCKED'})
   })
 })
