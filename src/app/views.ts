@@ -3,6 +3,7 @@
  * the account, so they answer at once; with the file state backend they never load the AWS SDK.
  */
 import {targetOrError} from '../config/targets.js'
+import {readAbortRequest, type AbortRequest} from '../engine/abort-request.js'
 import {isStale, readLease} from '../engine/lease.js'
 import {lastKnownGoodOf, type ReleaseRecord} from '../engine/ledger.js'
 import type {Outcome, ReleaseKind, StrategyName} from '../ports/release.js'
@@ -43,6 +44,12 @@ export interface StatusView {
    */
   interrupted: boolean
   /**
+   * A person asked (`release abort`) to send the in-progress release back, and it has not ended yet:
+   * who, when and why. The process driving it goes back at its next look; an interrupted one at
+   * `release resume`. Null otherwise.
+   */
+  abortRequested: AbortRequest | null
+  /**
    * The group the newest success kept warm (keepWarm), until when, and whether that time has passed
    * (then the next command holding the lease, or `release tidy`, scales it to zero); null when none.
    */
@@ -75,6 +82,8 @@ export async function statusOf(ws: Workspace, targetName: string): Promise<Statu
   const current = ledger.releases.at(-1)
   const stale = lease ? isStale(lease, ws.now()) : false
   const warm = warmGroupOf(ledger)
+  // Only a release still in progress can have a request pending: one more read then, none otherwise.
+  const abortRequested = current?.outcome === 'inProgress' ? ((await readAbortRequest(ws.store, current.id)) ?? null) : null
   return {
     target: target.name,
     liveVersion: ledger.liveVersion,
@@ -84,6 +93,7 @@ export async function statusOf(ws: Workspace, targetName: string): Promise<Statu
       ? {holder: lease.holder, releaseId: lease.releaseId, since: lease.since, expires: lease.expires, stale}
       : null,
     interrupted: current?.outcome === 'inProgress' && !(lease && lease.releaseId === current.id && !stale),
+    abortRequested,
     warm: warm ? {group: warm.group, until: warm.until, over: warmPeriodOver(warm, ws.now())} : null,
   }
 }

@@ -10,6 +10,7 @@ import {releaseIdPrefix} from '../../src/engine/release-id.js'
 import {readAbortRequest} from '../../src/engine/abort-request.js'
 import {Ledger} from '../../src/engine/ledger.js'
 import {statusOf} from '../../src/app/views.js'
+import {statusText} from '../../src/commands/_render/release.js'
 import {Journal} from '../../src/engine/journal.js'
 import type {ProgressEvent} from '../../src/ports/release.js'
 import type {Clock} from '../../src/ports/clock.js'
@@ -195,13 +196,21 @@ describe('abort of a running release that does not end within --wait', () => {
     expect(wall.now() - began).toBeGreaterThanOrEqual(2 * 60_000)
     expect(wall.now() - began).toBeLessThan(2 * 60_000 + 5_000)
     expect(await readAbortRequest(ws.store, 'web-2')).toMatchObject({reason: 'error rate up'})
-    expect(await statusOf(ws, 'web')).toMatchObject({liveVersion: '1.0.0', release: {id: 'web-2', outcome: 'inProgress', state: 'baking'}})
+    // status shows the request still pending, to anyone (a CI stage gating on it, the next person).
+    expect(await statusOf(ws, 'web')).toMatchObject({
+      liveVersion: '1.0.0',
+      release: {id: 'web-2', outcome: 'inProgress', state: 'baking'},
+      abortRequested: {reason: 'error rate up', by: expect.stringContaining('@')},
+    })
+    expect(statusText(await statusOf(ws, 'web'))).toMatch(/\n {2}abort requested by .+@.+ at .+: error rate up; it goes back at its next look/)
 
     // The running process looks at last: the request it finds is the one recorded.
     freeze.thaw()
     const ran = await running
     expect(ran, ran.message).toMatchObject({outcome: 'aborted', exitCode: 3, record: {details: {abort: {at: 'baking', reason: 'error rate up'}}}})
     expect(versionsTakingTraffic(sim)).toEqual(['1.0.0'])
+    // Ended: nothing is pending any more.
+    expect((await statusOf(ws, 'web')).abortRequested).toBeNull()
   })
 
   it('a process that began going back but has not ended: exit 5 saying so', async () => {

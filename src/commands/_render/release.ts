@@ -10,6 +10,11 @@ export function statusText(status: StatusView): string {
     lines.push(`  latest ${r.id}: ${r.kind} of ${r.version} (${r.strategy}) ${r.outcome}${where}, started ${r.startedAt}${r.endedAt ? `, ended ${r.endedAt}` : ''}`)
     if (r.message) lines.push(`  ${r.message}`)
     if (status.interrupted) lines.push(`  interrupted at ${r.state}: continue it with release resume ${status.target}`)
+    const asked = status.abortRequested
+    if (asked) {
+      const then = status.interrupted ? `release resume ${status.target} takes it back` : 'it goes back at its next look'
+      lines.push(`  abort requested by ${asked.by} at ${asked.at}: ${asked.reason}; ${then}`)
+    }
   } else {
     lines.push('  no releases yet')
   }
