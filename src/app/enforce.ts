@@ -7,18 +7,20 @@
  * back, aborted, failed: the live version, which is the previous one), and again whenever a command
  * takes the target's lease (a process that died between the ledger's end and this step left it
  * behind). Each time it is read first and changed only if it differs, so doing it twice is harmless.
+ *
+ * When `enforce:` is taken out of release.yml, the association it left is deleted at the same points:
+ * left in place, it would put the old version back on the fleet after every later release.
  */
 import {resourceName} from '../config/environments.js'
 import type {IncrementalTargetConfig, TargetConfig} from '../config/types.js'
 import type {Association, AssociationPort, AssociationSpec} from '../ports/associations.js'
 import {changeCommand} from '../../strategies/incremental/change.js'
+import {credentialsError} from './credentials-error.js'
 import type {Workspace} from './workspace.js'
 
-export interface EnforceResult {
-  action: 'created' | 'updated' | 'unchanged'
-  association: Association
-  version: string
-}
+export type EnforceResult =
+  | {action: 'created' | 'updated' | 'unchanged'; association: Association; /** The version it applies now. */ version: string}
+  | {action: 'deleted'; association: Association}
 
 /** The association's name: one per target (and environment), so release finds its own again. */
 export function associationName(target: IncrementalTargetConfig): string {
@@ -53,10 +55,13 @@ function canonical(value: unknown): string {
 
 /**
  * Puts the target's association on `version`: created the first time, updated when it differs, left
- * alone when it is already right. Nothing to do for a target without `enforce` or without a version.
+ * alone when it is already right. Nothing to do without a version. For an incremental target without
+ * `enforce`, the association an earlier `enforce` left is deleted.
  */
 export async function enforceVersion(associations: AssociationPort, target: TargetConfig, version: string | null): Promise<EnforceResult | undefined> {
-  if (target.strategy !== 'incremental' || !target.enforce || version === null) return undefined
+  if (target.strategy !== 'incremental') return undefined
+  if (!target.enforce) return removeLeftAssociation(associations, target)
+  if (version === null) return undefined
   const spec = associationSpec(target, version, target.enforce.schedule)
   const found = await associations.find(spec.name)
   if (!found) return {action: 'created', association: await associations.create(spec), version}
@@ -64,9 +69,27 @@ export async function enforceVersion(associations: AssociationPort, target: Targ
   return {action: 'updated', association: await associations.update(found.associationId, spec), version}
 }
 
+/**
+ * The association of a target whose `enforce:` was taken out: deleted. An identity that may not list
+ * associations was never given `enforce:`'s permissions (docs/iam.md), so it cannot have one to delete.
+ */
+async function removeLeftAssociation(associations: AssociationPort, target: IncrementalTargetConfig): Promise<EnforceResult | undefined> {
+  let found: Association | undefined
+  try {
+    found = await associations.find(associationName(target))
+  } catch (error) {
+    if (credentialsError(error)?.code === 'E_AWS_ACCESS_DENIED') return undefined
+    throw error
+  }
+  if (!found) return undefined
+  await associations.remove(found.associationId)
+  return {action: 'deleted', association: found}
+}
+
 /** The association on the ledger's live version (what a command that takes the lease checks first). */
 export async function enforceLiveVersion(ws: Workspace, associations: AssociationPort, target: TargetConfig): Promise<EnforceResult | undefined> {
-  if (target.strategy !== 'incremental' || !target.enforce) return undefined
+  if (target.strategy !== 'incremental') return undefined
+  if (!target.enforce) return removeLeftAssociation(associations, target)
   return enforceVersion(associations, target, (await ws.ledger.read(target.name)).liveVersion)
 }
 
@@ -81,7 +104,7 @@ export async function keepEnforced(
   report: (message: string) => void,
   isFatal: (error: unknown) => boolean,
 ): Promise<void> {
-  if (target.strategy !== 'incremental' || !target.enforce) return
+  if (target.strategy !== 'incremental') return
   try {
     const result = await run()
     if (result && result.action !== 'unchanged') report(enforceText(target.name, result))
@@ -95,6 +118,9 @@ export async function keepEnforced(
 }
 
 export function enforceText(target: string, result: EnforceResult): string {
+  if (result.action === 'deleted') {
+    return `State Manager association ${result.association.name} of ${target} deleted: enforce: is no longer in release.yml, so nothing puts a version back on the fleet between releases`
+  }
   const what = result.action === 'unchanged' ? 'already applies' : result.action === 'created' ? 'created: applies' : 'moved: applies'
   return `State Manager association ${result.association.name} of ${target} ${what} ${result.version} ${result.association.schedule} to the fleet`
 }

@@ -1,6 +1,7 @@
 import {
   type AssociationDescription,
   CreateAssociationCommand,
+  DeleteAssociationCommand,
   DescribeAssociationCommand,
   DescribeAssociationExecutionsCommand,
   paginateDescribeAssociationExecutionTargets,
@@ -59,6 +60,15 @@ export class SsmAssociations implements AssociationPort {
     // after a lost answer, it only makes one more version of the same content.
     const out = await this.ssm.send(new UpdateAssociationCommand({AssociationId: associationId, ...request(spec)}))
     return toAssociation(out.AssociationDescription)
+  }
+
+  async remove(associationId: string): Promise<void> {
+    try {
+      await this.ssm.send(new DeleteAssociationCommand({AssociationId: associationId}))
+    } catch (error) {
+      // Sent again after an answer lost on the way, it finds the association already gone: done.
+      if ((error as {name?: string}).name !== 'AssociationDoesNotExist') throw error
+    }
   }
 
   async compliance(associationId: string): Promise<{executedAt?: string; associationVersion?: string; instances: InstanceCompliance[]}> {

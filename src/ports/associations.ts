@@ -31,6 +31,8 @@ export interface AssociationPort {
   create(spec: AssociationSpec): Promise<Association>
   /** UpdateAssociation with every field (SSM drops those left out); SSM runs the new version at once. */
   update(associationId: string, spec: AssociationSpec): Promise<Association>
+  /** DeleteAssociation; one already gone (an answer lost on the way) counts as deleted. */
+  remove(associationId: string): Promise<void>
   /**
    * Per instance, the latest run of the association (DescribeAssociationExecutions, then
    * DescribeAssociationExecutionTargets of the newest): one aggregate read for the fleet, where

@@ -2,7 +2,10 @@
  * `enforce:` (issue 10, item 4): the State Manager association follows the live version, runs on the
  * simulated account's clock, converges instances that drift or join later, and drift shows it.
  */
+import {readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {openWorkspace} from '../../src/app/workspace.js'
 import {drift} from '../../src/app/drift.js'
 import {rollback, rollout} from '../../src/app/release.js'
 import {openIncremental, versionCounts} from '../fakes/incremental.js'
@@ -124,5 +127,29 @@ describe('enforce: the State Manager association of an incremental target', () =
     expect(failed).toHaveLength(2)
     expect(report!.enforcement!.instances.every((i) => i.compliant === false && i.status === 'Failed')).toBe(true)
     expectFitsSchema('drift.schema.json', [report])
+  })
+})
+
+describe('enforce taken out of release.yml', () => {
+  it('the association it left is deleted by the next release, which the fleet then keeps', async () => {
+    const {dir, ws, sim, clock} = await openIncremental({instances: 2, canary: 0, maxUnavailable: '1', extra: ENFORCE})
+    expect((await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})).outcome).toBe('succeeded')
+    await association(sim)
+
+    const file = join(dir, 'release.yml')
+    writeFileSync(file, readFileSync(file, 'utf8').replace(ENFORCE, ''))
+    const without = await openWorkspace({configPath: file, cwd: dir})
+    const messages: string[] = []
+    const next = await rollout(without, {target: 'api', version: '3.0.0'}, {onProgress: (e) => messages.push(e.message ?? '')}, {sim})
+    expect(next.outcome, next.message).toBe('succeeded')
+    expect(messages).toContain('State Manager association release-api of api deleted: enforce: is no longer in release.yml, so nothing puts a version back on the fleet between releases')
+    expect(((await sim.handle('ssm', 'ListAssociations', {})) as {Associations: unknown[]}).Associations).toEqual([])
+    // Left in place, its next run would have put 2.0.0 back on the fleet.
+    clock.advance(2 * PERIOD_MS)
+    expect(versionCounts(sim)).toEqual({'3.0.0': 2})
+    // Nothing left to delete: the release after says nothing about it.
+    messages.length = 0
+    expect((await rollout(without, {target: 'api', version: '3.1.0'}, {onProgress: (e) => messages.push(e.message ?? '')}, {sim})).outcome).toBe('succeeded')
+    expect(messages.filter((m) => m.includes('association'))).toEqual([])
   })
 })

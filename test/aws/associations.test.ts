@@ -50,6 +50,19 @@ describe('State Manager associations on the simulated account', () => {
     expect(Date.parse(second.executedAt!)).toBeGreaterThan(Date.parse(first.executedAt!))
   })
 
+  it('deletes one, which then no longer runs; deleting it again (an answer lost on the way) is not an error', async () => {
+    const world = openWorld()
+    const group = await createFleet(world, 'api-r1', '1.0.0', 2)
+    await inService(world, group, 2)
+    const associations = associationsOf(world)
+    const created = await associations.create(spec(group))
+    await associations.remove(created.associationId)
+    await associations.remove(created.associationId)
+    expect(await associations.find('release-api')).toBeUndefined()
+    world.clock.advance(HOUR)
+    expect(versions(world, group)).toEqual(['1.0.0', '1.0.0'])
+  })
+
   it('reports the instances where the latest run failed as not compliant', async () => {
     const world = openWorld({faults: {unhealthyVersions: ['*-bad']}})
     const group = await createFleet(world, 'api-r1', '1.0.0', 2)
