@@ -7,6 +7,7 @@
 import type {AnyStateMachine} from 'xstate'
 import {ENVIRONMENT_MACHINE_VERSION} from '../../../machines/environment.js'
 import type {ReleaseConfig} from '../../config/types.js'
+import {fencedStore, leaseLost} from '../../engine/fenced.js'
 import {acquireLease} from '../../engine/lease.js'
 import {loadSnapshot, runPersisted} from '../../engine/runner.js'
 import {openStateStore} from '../../store/open.js'
@@ -28,10 +29,12 @@ export async function runEnvironmentMachine(
   run: {machine: AnyStateMachine; runId: string; input: unknown},
 ): Promise<MachineRun> {
   const shared = await openStateStore(whole)
-  const store = environmentStore(shared, name)
   const now = () => Date.now()
   const ttlMs = leaseTtlMs()
   const lease = await acquireLease(shared, environmentLease(name), {releaseId: `${name}-${run.runId}`, ttlMs, now})
+  // Every write carries the lease's fence: a process stopped past its lease while another took the
+  // environment over (or `unlock --force` broke it) writes nothing more, and stops with E_LEASE_LOST.
+  const store = environmentStore(fencedStore(shared, lease), name)
   // A step (one target's release) may outlast the lease: it is renewed while the machine runs.
   const renewal = setInterval(() => void lease.renew().catch(() => undefined), Math.max(1000, ttlMs / 3))
   renewal.unref()
@@ -47,7 +50,7 @@ export async function runEnvironmentMachine(
       machineVersion: ENVIRONMENT_MACHINE_VERSION,
       now,
       onTransition: async (state) => {
-        await lease.renew()
+        if (!(await lease.renew())) throw await leaseLost(shared, lease)
         crashForTest(`env:${state}`)
       },
     })
