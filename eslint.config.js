@@ -18,11 +18,15 @@ const onlyPackages = (...names) => ({
 const awsSdk = {group: ['@aws-sdk/*'], message: 'Only src/aws and src/sim talk to the AWS SDK; use a port from src/ports.'}
 const oclif = {group: ['@oclif/*'], message: 'Only src/commands uses oclif; app code returns data for a command to render.'}
 
-/** no-restricted-imports sees only static imports: `import('pkg')` of the same packages is refused here. */
+/**
+ * no-restricted-imports sees only static imports: `import('pkg')` of the same packages is refused
+ * here, and so is a call with the package's name, `require('pkg')` (src/aws/sdk.ts loads the SDK so).
+ */
 const dynamic = (re) => ({
   'no-restricted-syntax': [
     'error',
     {selector: `ImportExpression[source.value=${String(re)}]`, message: 'This layer may not load that package (docs/dev/architecture.md).'},
+    {selector: `CallExpression[arguments.0.value=${String(re)}]`, message: 'This layer may not load that package (docs/dev/architecture.md).'},
   ],
 })
 

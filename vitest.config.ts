@@ -1,5 +1,6 @@
 import {availableParallelism} from 'node:os'
 import {defineConfig} from 'vitest/config'
+import {SlowestFirst} from './test/sequencer.js'
 
 /**
  * Test files that start CLI processes of their own (signals, crash points, --detach, node options,
@@ -32,6 +33,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     // The SDK's notice that its 2027 releases need Node 22 is not a test result.
     env: {AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'},
+    // The slowest files first, whatever their project (test/sequencer.ts): vitest's own order starts
+    // the own-process files, the slowest, last.
+    sequence: {sequencer: SlowestFirst},
     projects: [
       {
         extends: true,

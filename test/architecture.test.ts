@@ -37,6 +37,10 @@ describe('dependency rule (eslint.config.js)', () => {
     expect(await broken('src/app/probe.ts', sdk)).toEqual(['no-restricted-imports'])
     expect(await broken('src/commands/probe.ts', sdk)).toEqual(['no-restricted-imports'])
     expect(await broken('src/engine/probe.ts', `export const f = () => import('@aws-sdk/client-ssm')`)).toEqual(['no-restricted-syntax'])
+    // Loaded by require, as src/aws/sdk.ts does.
+    const required = `import {createRequire} from 'node:module'\nexport const f = () => createRequire(import.meta.url)('@aws-sdk/client-ssm')`
+    expect(await broken('src/app/probe.ts', required)).toEqual(['no-restricted-syntax'])
+    expect(await broken('src/aws/probe.ts', required)).toEqual([])
     expect(await broken('machines/probe.ts', `export const f = () => import('node:fs')`)).toEqual(['no-restricted-syntax'])
     expect(await broken('src/aws/probe.ts', sdk)).toEqual([])
     expect(await broken('src/sim/probe.ts', sdk)).toEqual([])

@@ -1,11 +1,12 @@
 /**
- * CloudWatch alarms over @aws-sdk/client-cloudwatch. The SDK package is imported on first use only,
+ * CloudWatch alarms over @aws-sdk/client-cloudwatch. The SDK package is loaded on first use only,
  * so that commands and releases without alarms never load it.
  */
 import type {CloudWatchClient} from '@aws-sdk/client-cloudwatch'
 import {ALARM_NAMES_PER_CALL, type AlarmInfo, type AlarmPort} from '../ports/alarms.js'
 import type {Clock} from '../ports/clock.js'
 import {type AdapterRetryOptions, chunk, retryingClient} from './retrying.js'
+import {sdk} from './sdk.js'
 
 /** Makes the client on first use (real AWS, or one the simulated account answers). */
 export type CloudWatchClientFactory = () => Promise<CloudWatchClient>
@@ -19,7 +20,7 @@ export interface CloudWatchAlarmsOptions {
 /** A client for real AWS, with the SDK's retries off as for the other clients (see clients.ts). */
 export function awsCloudWatchClient(options: {region?: string} = {}): CloudWatchClientFactory {
   return async () => {
-    const {CloudWatchClient} = await import('@aws-sdk/client-cloudwatch')
+    const {CloudWatchClient} = sdk.cloudWatch()
     return new CloudWatchClient({maxAttempts: 1, ...(options.region !== undefined ? {region: options.region} : {})})
   }
 }
@@ -37,7 +38,8 @@ export class CloudWatchAlarms implements AlarmPort {
   async describeAlarms(names: string[]): Promise<{found: AlarmInfo[]; missing: string[]}> {
     const wanted = [...new Set(names)]
     if (wanted.length === 0) return {found: [], missing: []}
-    const [client, {DescribeAlarmsCommand}] = await Promise.all([this.cloudWatch(), import('@aws-sdk/client-cloudwatch')])
+    const client = await this.cloudWatch()
+    const {DescribeAlarmsCommand} = sdk.cloudWatch()
     const byName = new Map<string, AlarmInfo>()
     for (const batch of chunk(wanted, ALARM_NAMES_PER_CALL)) {
       let nextToken: string | undefined

@@ -1,17 +1,18 @@
-import {
-  type AssociationDescription,
+import type {AssociationDescription, SSMClient} from '@aws-sdk/client-ssm'
+import type {Association, AssociationPort, AssociationSpec, InstanceCompliance} from '../ports/associations.js'
+import type {Clock} from '../ports/clock.js'
+import {type AdapterRetryOptions, retryingClient} from './retrying.js'
+import {sdk} from './sdk.js'
+
+const {
   CreateAssociationCommand,
   DeleteAssociationCommand,
   DescribeAssociationCommand,
   DescribeAssociationExecutionsCommand,
   paginateDescribeAssociationExecutionTargets,
   paginateListAssociations,
-  type SSMClient,
   UpdateAssociationCommand,
-} from '@aws-sdk/client-ssm'
-import type {Association, AssociationPort, AssociationSpec, InstanceCompliance} from '../ports/associations.js'
-import type {Clock} from '../ports/clock.js'
-import {type AdapterRetryOptions, retryingClient} from './retrying.js'
+} = sdk.ssm()
 
 export interface SsmAssociationsOptions {
   client: SSMClient

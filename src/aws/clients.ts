@@ -1,7 +1,8 @@
-import {AutoScalingClient} from '@aws-sdk/client-auto-scaling'
-import {CloudFormationClient} from '@aws-sdk/client-cloudformation'
-import {ElasticLoadBalancingV2Client} from '@aws-sdk/client-elastic-load-balancing-v2'
-import {SSMClient} from '@aws-sdk/client-ssm'
+import type {AutoScalingClient} from '@aws-sdk/client-auto-scaling'
+import type {CloudFormationClient} from '@aws-sdk/client-cloudformation'
+import type {ElasticLoadBalancingV2Client} from '@aws-sdk/client-elastic-load-balancing-v2'
+import type {SSMClient} from '@aws-sdk/client-ssm'
+import {sdk} from './sdk.js'
 
 export interface AwsClients {
   cloudFormation: CloudFormationClient
@@ -29,9 +30,9 @@ export function createAwsClients(options: AwsClientsOptions = {}): AwsClients {
     ...(options.endpoint !== undefined ? {endpoint: options.endpoint} : {}),
   }
   return {
-    cloudFormation: new CloudFormationClient(config),
-    autoScaling: new AutoScalingClient(config),
-    ssm: new SSMClient(config),
-    elbv2: new ElasticLoadBalancingV2Client(config),
+    cloudFormation: new (sdk.cloudFormation().CloudFormationClient)(config),
+    autoScaling: new (sdk.autoScaling().AutoScalingClient)(config),
+    ssm: new (sdk.ssm().SSMClient)(config),
+    elbv2: new (sdk.elbv2().ElasticLoadBalancingV2Client)(config),
   }
 }

@@ -1,14 +1,4 @@
-import {
-  CancelCommandCommand,
-  type Command,
-  type CommandInvocation,
-  DescribeDocumentCommand,
-  ListCommandsCommand,
-  paginateDescribeInstanceInformation,
-  paginateListCommandInvocations,
-  paginateListCommands,
-  type SSMClient,
-} from '@aws-sdk/client-ssm'
+import type {Command, CommandInvocation, SSMClient} from '@aws-sdk/client-ssm'
 import type {Clock} from '../ports/clock.js'
 import {
   type CommandPort,
@@ -20,6 +10,16 @@ import {
 import {RetryBudget, type RetryOptions} from '../util/retry.js'
 import {type AdapterRetryOptions, chunk, errorName, retryingClient} from './retrying.js'
 import {sendCommandOnce} from './send-once.js'
+import {sdk} from './sdk.js'
+
+const {
+  CancelCommandCommand,
+  DescribeDocumentCommand,
+  ListCommandsCommand,
+  paginateDescribeInstanceInformation,
+  paginateListCommandInvocations,
+  paginateListCommands,
+} = sdk.ssm()
 
 export interface SsmCommandsOptions {
   client: SSMClient

@@ -1,7 +1,11 @@
-import {
-  type AutoScalingGroup,
+import type {AutoScalingGroup, AutoScalingClient} from '@aws-sdk/client-auto-scaling'
+import type {Clock} from '../ports/clock.js'
+import type {AttachedGroup, FleetPort, GroupInfo, InstanceInfo, TrafficSourceState} from '../ports/fleet.js'
+import {type AdapterRetryOptions, chunk, errorName, retryingClient} from './retrying.js'
+import {sdk} from './sdk.js'
+
+const {
   AttachTrafficSourcesCommand,
-  type AutoScalingClient,
   DetachTrafficSourcesCommand,
   EnterStandbyCommand,
   ExitStandbyCommand,
@@ -9,10 +13,7 @@ import {
   paginateDescribeTrafficSources,
   TerminateInstanceInAutoScalingGroupCommand,
   UpdateAutoScalingGroupCommand,
-} from '@aws-sdk/client-auto-scaling'
-import type {Clock} from '../ports/clock.js'
-import type {AttachedGroup, FleetPort, GroupInfo, InstanceInfo, TrafficSourceState} from '../ports/fleet.js'
-import {type AdapterRetryOptions, chunk, errorName, retryingClient} from './retrying.js'
+} = sdk.autoScaling()
 
 export interface AutoScalingFleetOptions {
   client: AutoScalingClient

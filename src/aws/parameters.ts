@@ -1,7 +1,10 @@
-import {GetParameterCommand, PutParameterCommand, type SSMClient} from '@aws-sdk/client-ssm'
+import type {SSMClient} from '@aws-sdk/client-ssm'
 import type {Clock} from '../ports/clock.js'
 import type {ParameterPort, ParameterValue} from '../ports/parameters.js'
 import {type AdapterRetryOptions, errorName, retryingClient} from './retrying.js'
+import {sdk} from './sdk.js'
+
+const {GetParameterCommand, PutParameterCommand} = sdk.ssm()
 
 export interface SsmParametersOptions {
   client: SSMClient

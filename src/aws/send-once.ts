@@ -7,9 +7,12 @@
  * again. Only when none carries the token is it sent anew.
  */
 import {randomBytes} from 'node:crypto'
-import {type Command, paginateListCommands, SendCommandCommand, type SendCommandCommandInput, type SSMClient} from '@aws-sdk/client-ssm'
+import type {Command, SendCommandCommandInput, SSMClient} from '@aws-sdk/client-ssm'
 import {type RetryOptions, retryKind, withRetry} from '../util/retry.js'
 import {noteEndpoint} from './retrying.js'
+import {sdk} from './sdk.js'
+
+const {paginateListCommands, SendCommandCommand} = sdk.ssm()
 
 /** SSM refuses comments longer than this. */
 export const MAX_COMMENT = 100

@@ -1,18 +1,4 @@
-import {
-  type CloudFormationClient,
-  CreateStackCommand,
-  DeleteStackCommand,
-  DescribeStacksCommand,
-  DescribeStackDriftDetectionStatusCommand,
-  DetectStackDriftCommand,
-  paginateDescribeStackResourceDrifts,
-  paginateDescribeStackEvents,
-  paginateDescribeStacks,
-  paginateListStackResources,
-  type Stack,
-  type StackEvent,
-  ValidateTemplateCommand,
-} from '@aws-sdk/client-cloudformation'
+import type {CloudFormationClient, Stack, StackEvent} from '@aws-sdk/client-cloudformation'
 import {UserError} from '../errors.js'
 import type {Clock} from '../ports/clock.js'
 import {EXIT} from '../ports/release.js'
@@ -30,6 +16,20 @@ import type {
 } from '../ports/stacks.js'
 import {pollUntil} from '../util/poll.js'
 import {type AdapterRetryOptions, errorMessage, errorName, retryingClient} from './retrying.js'
+import {sdk} from './sdk.js'
+
+const {
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStacksCommand,
+  DescribeStackDriftDetectionStatusCommand,
+  DetectStackDriftCommand,
+  paginateDescribeStackResourceDrifts,
+  paginateDescribeStackEvents,
+  paginateDescribeStacks,
+  paginateListStackResources,
+  ValidateTemplateCommand,
+} = sdk.cloudFormation()
 
 export interface CloudFormationStacksOptions {
   client: CloudFormationClient

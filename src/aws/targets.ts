@@ -1,12 +1,10 @@
-import {
-  DescribeTargetGroupAttributesCommand,
-  DescribeTargetGroupsCommand,
-  DescribeTargetHealthCommand,
-  type ElasticLoadBalancingV2Client,
-} from '@aws-sdk/client-elastic-load-balancing-v2'
+import type {ElasticLoadBalancingV2Client} from '@aws-sdk/client-elastic-load-balancing-v2'
 import type {Clock} from '../ports/clock.js'
 import type {TargetGroupInfo, TargetGroupPort, TargetHealthInfo} from '../ports/targets.js'
 import {type AdapterRetryOptions, errorName, retryingClient} from './retrying.js'
+import {sdk} from './sdk.js'
+
+const {DescribeTargetGroupAttributesCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand} = sdk.elbv2()
 
 export interface ElbTargetGroupsOptions {
   client: ElasticLoadBalancingV2Client

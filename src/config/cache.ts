@@ -72,7 +72,8 @@ export async function loadConfigCached(file: string | undefined, opts: LoadOptio
     const files = [config.file, ...templatesOf(config)].map((p) => ({path: p, stamp: stamp(p) ?? ''}))
     const entry: Entry = {format: CACHE_FORMAT, cwd: opts.cwd, files, config}
     mkdirSync(path.dirname(where), {recursive: true, mode: 0o700})
-    writeFileAtomic(where, JSON.stringify(entry))
+    // A cache: whole after a killed process, and a crash of the machine only costs a parse.
+    writeFileAtomic(where, JSON.stringify(entry), {durable: false})
     pruneCache(path.dirname(where), Date.now())
   } catch {
     // A cache that cannot be written only costs the next run a parse.

@@ -1,7 +1,8 @@
-import {AutoScalingClient} from '@aws-sdk/client-auto-scaling'
-import {CloudFormationClient} from '@aws-sdk/client-cloudformation'
-import {ElasticLoadBalancingV2Client} from '@aws-sdk/client-elastic-load-balancing-v2'
-import {SSMClient} from '@aws-sdk/client-ssm'
+import type {AutoScalingClient} from '@aws-sdk/client-auto-scaling'
+import type {CloudFormationClient} from '@aws-sdk/client-cloudformation'
+import type {ElasticLoadBalancingV2Client} from '@aws-sdk/client-elastic-load-balancing-v2'
+import type {SSMClient} from '@aws-sdk/client-ssm'
+import {sdk} from '../aws/sdk.js'
 import type {SimAccount} from './account.js'
 import {installSimulatedAccount} from './middleware.js'
 
@@ -20,10 +21,10 @@ export function createSimClients(account: SimAccount): SimClients {
     credentials: {accessKeyId: 'ASIASIMULATED0000000', secretAccessKey: 'simulated-secret-access-key'},
   }
   const clients: SimClients = {
-    cloudFormation: new CloudFormationClient(config),
-    autoScaling: new AutoScalingClient(config),
-    ssm: new SSMClient(config),
-    elbv2: new ElasticLoadBalancingV2Client(config),
+    cloudFormation: new (sdk.cloudFormation().CloudFormationClient)(config),
+    autoScaling: new (sdk.autoScaling().AutoScalingClient)(config),
+    ssm: new (sdk.ssm().SSMClient)(config),
+    elbv2: new (sdk.elbv2().ElasticLoadBalancingV2Client)(config),
   }
   installSimulatedAccount(clients.cloudFormation, account, 'cloudformation')
   installSimulatedAccount(clients.autoScaling, account, 'autoscaling')
@@ -44,19 +45,19 @@ export const simLazyClients = (account: SimAccount) => {
   }
   return {
     cloudWatch: async () => {
-      const {CloudWatchClient} = await import('@aws-sdk/client-cloudwatch')
+      const {CloudWatchClient} = sdk.cloudWatch()
       const client = new CloudWatchClient(config)
       installSimulatedAccount(client, account, 'cloudwatch')
       return client
     },
     sns: async () => {
-      const {SNSClient} = await import('@aws-sdk/client-sns')
+      const {SNSClient} = sdk.sns()
       const client = new SNSClient(config)
       installSimulatedAccount(client, account, 'sns')
       return client
     },
     eventBridge: async () => {
-      const {EventBridgeClient} = await import('@aws-sdk/client-eventbridge')
+      const {EventBridgeClient} = sdk.eventBridge()
       const client = new EventBridgeClient(config)
       installSimulatedAccount(client, account, 'eventbridge')
       return client

@@ -2,11 +2,14 @@
  * The CloudWatch API of the simulated account: DescribeAlarms and SetAlarmState. Loaded only when a
  * CloudWatch call comes (account.ts), so releases without alarms never load the SDK package.
  */
-import {CloudWatchServiceException, InvalidNextToken, ResourceNotFound, type DescribeAlarmsInput, type DescribeAlarmsOutput, type SetAlarmStateInput, type StateValue} from '@aws-sdk/client-cloudwatch'
+import type {DescribeAlarmsInput, DescribeAlarmsOutput, SetAlarmStateInput, StateValue} from '@aws-sdk/client-cloudwatch'
 import {alarms, evaluateAlarms, setState} from './alarms.js'
 import {serviceHandler, type CommandHandler} from './dispatch.js'
 import type {Model} from './model.js'
 import {page, pageSize} from './paging.js'
+import {sdk} from '../aws/sdk.js'
+
+const {CloudWatchServiceException, InvalidNextToken, ResourceNotFound} = sdk.cloudWatch()
 
 const metadata = () => ({httpStatusCode: 400})
 const validation = (message: string) => new CloudWatchServiceException({name: 'ValidationError', $fault: 'client', message, $metadata: metadata()})

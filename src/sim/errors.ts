@@ -1,21 +1,16 @@
-import {
-  AlreadyExistsException,
-  CloudFormationServiceException,
-  TokenAlreadyExistsException,
-} from '@aws-sdk/client-cloudformation'
-import {
-  AlreadyExistsFault,
-  AutoScalingServiceException,
-  InvalidNextToken as AutoScalingInvalidNextToken,
-} from '@aws-sdk/client-auto-scaling'
-import {
+import type {SimService} from './types.js'
+import {sdk} from '../aws/sdk.js'
+
+const {AlreadyExistsException, CloudFormationServiceException, TokenAlreadyExistsException} = sdk.cloudFormation()
+const {AlreadyExistsFault, AutoScalingServiceException, InvalidNextToken: AutoScalingInvalidNextToken} = sdk.autoScaling()
+const {
   AssociationDoesNotExist,
   InvalidCommandId,
   InvalidDocument,
   InvalidFilterKey,
   InvalidInstanceId,
   InvalidInstanceInformationFilterValue,
-  InvalidNextToken as SsmInvalidNextToken,
+  InvalidNextToken: SsmInvalidNextToken,
   InvalidParameters,
   InvalidSchedule,
   InvalidTarget,
@@ -23,15 +18,10 @@ import {
   ParameterAlreadyExists,
   ParameterNotFound,
   ParameterVersionNotFound,
-  SSMServiceException,
   ThrottlingException,
   ValidationException,
-} from '@aws-sdk/client-ssm'
-import {
-  ElasticLoadBalancingV2ServiceException,
-  TargetGroupNotFoundException,
-} from '@aws-sdk/client-elastic-load-balancing-v2'
-import type {SimService} from './types.js'
+} = sdk.ssm()
+const {ElasticLoadBalancingV2ServiceException, TargetGroupNotFoundException} = sdk.elbv2()
 
 /**
  * The errors the simulated account throws: the SDK's own classes, modeled ones where the service
@@ -107,16 +97,14 @@ export const elbv2Errors = {
 /** CloudFormation and Auto Scaling say `Throttling` ("Rate exceeded"); SSM says `ThrottlingException`. */
 export function throttlingError(service: SimService): Error {
   const options = {message: 'Rate exceeded', $metadata: metadata()}
-  let error: CloudFormationServiceException | AutoScalingServiceException | SSMServiceException | ElasticLoadBalancingV2ServiceException
-  if (service === 'ssm') {
-    error = new ThrottlingException({...options, Message: 'Rate exceeded'})
-  } else if (service === 'cloudformation') {
-    error = new CloudFormationServiceException({...options, name: 'Throttling', $fault: 'client'})
-  } else if (service === 'elbv2') {
-    error = new ElasticLoadBalancingV2ServiceException({...options, name: 'Throttling', $fault: 'client'})
-  } else {
-    error = new AutoScalingServiceException({...options, name: 'Throttling', $fault: 'client'})
-  }
+  const error =
+    service === 'ssm'
+      ? new ThrottlingException({...options, Message: 'Rate exceeded'})
+      : service === 'cloudformation'
+        ? new CloudFormationServiceException({...options, name: 'Throttling', $fault: 'client'})
+        : service === 'elbv2'
+          ? new ElasticLoadBalancingV2ServiceException({...options, name: 'Throttling', $fault: 'client'})
+          : new AutoScalingServiceException({...options, name: 'Throttling', $fault: 'client'})
   error.$retryable = {throttling: true}
   return error
 }

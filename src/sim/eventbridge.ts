@@ -1,8 +1,11 @@
 /** The EventBridge API of the simulated account: PutEvents to a bus it has. Loaded on the first call. */
-import {EventBridgeServiceException, type PutEventsRequest, type PutEventsResponse, type PutEventsResultEntry} from '@aws-sdk/client-eventbridge'
+import type {PutEventsRequest, PutEventsResponse, PutEventsResultEntry} from '@aws-sdk/client-eventbridge'
 import {serviceHandler, type CommandHandler} from './dispatch.js'
 import type {Model} from './model.js'
 import {buses, receive} from './notices.js'
+import {sdk} from '../aws/sdk.js'
+
+const {EventBridgeServiceException} = sdk.eventBridge()
 
 /** EventBridge's limit on entries in one PutEvents. */
 const MAX_ENTRIES = 10

@@ -1,8 +1,11 @@
 /** The SNS API of the simulated account: Publish to a topic it has. Loaded on the first SNS call. */
-import {InvalidParameterException, NotFoundException, type PublishInput, type PublishResponse} from '@aws-sdk/client-sns'
+import type {PublishInput, PublishResponse} from '@aws-sdk/client-sns'
 import {serviceHandler, type CommandHandler} from './dispatch.js'
 import type {Model} from './model.js'
 import {receive, topics} from './notices.js'
+import {sdk} from '../aws/sdk.js'
+
+const {InvalidParameterException, NotFoundException} = sdk.sns()
 
 const metadata = () => ({httpStatusCode: 400})
 /** SNS's limit on a message: 256 KiB. */

@@ -95,9 +95,12 @@ export class AccountFile {
     )
   }
 
-  /** Replaced atomically and checked for its full length: a full disk leaves the previous file intact. */
+  /**
+   * Replaced atomically and checked for its full length: a full disk leaves the previous file intact.
+   * Not fsynced: a killed process leaves it whole, and a simulation need not outlive a crash of the machine.
+   */
   write(text: string): void {
-    writeFileAtomic(this.path, text)
+    writeFileAtomic(this.path, text, {durable: false})
     this.seen = this.signature()
   }
 

@@ -167,13 +167,13 @@ export function readStateFile(file: string, fs: FileSystem = realFileSystem): st
   }
 }
 
-/** Writes `data` to a new temp file beside `file` (0600, fsynced); returns its path. */
-export function writeTempFile(file: string, data: string, fs: FileSystem = realFileSystem): string {
+/** Writes `data` to a new temp file beside `file` (0600, fsynced unless `durable` is false); returns its path. */
+export function writeTempFile(file: string, data: string, fs: FileSystem = realFileSystem, durable = true): string {
   const temp = path.join(path.dirname(file), `${TEMP_PREFIX}${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`)
   const fd = fs.openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, FILE_MODE)
   try {
     writeAll(fs, fd, Buffer.from(data, 'utf8'))
-    fs.fsyncSync(fd)
+    if (durable) fs.fsyncSync(fd)
   } catch (error) {
     closeQuietly(fs, fd)
     unlinkQuietly(fs, temp)
@@ -186,11 +186,18 @@ export function writeTempFile(file: string, data: string, fs: FileSystem = realF
 /**
  * Replaces `file` with `data`: a reader sees the old or the new content, never a torn one. `beforeCommit`
  * runs once the new content is safely on disk, just before it replaces the old (a fence check).
+ *
+ * `durable: false` leaves out the two fsyncs (the file's and its directory's), for a file that must
+ * survive a killed process but not a crash of the machine: the rename alone keeps it whole for every
+ * reader, and the machine's crash may take the last writes back. The simulated account's file and the
+ * config cache, written on every simulated AWS call and every changed release.yml: their fsyncs were
+ * about as long as the rest of a release's run (#17).
  */
-export function writeFileAtomic(file: string, data: string, options: {fs?: FileSystem; beforeCommit?: () => void} = {}): void {
+export function writeFileAtomic(file: string, data: string, options: {fs?: FileSystem; beforeCommit?: () => void; durable?: boolean} = {}): void {
   const fs = options.fs ?? realFileSystem
+  const durable = options.durable ?? true
   refuseNonRegular(fs, file)
-  const temp = writeTempFile(file, data, fs)
+  const temp = writeTempFile(file, data, fs, durable)
   try {
     options.beforeCommit?.()
     fs.renameSync(temp, file)
@@ -198,7 +205,7 @@ export function writeFileAtomic(file: string, data: string, options: {fs?: FileS
     unlinkQuietly(fs, temp)
     throw isDiskError(error) ? writeFailed(file, error) : error
   }
-  syncDirectory(fs, path.dirname(file))
+  if (durable) syncDirectory(fs, path.dirname(file))
 }
 
 /**
