@@ -20,13 +20,17 @@ const oclif = {group: ['@oclif/*'], message: 'Only src/commands uses oclif; app 
 
 /**
  * no-restricted-imports sees only static imports: `import('pkg')` of the same packages is refused
- * here, and so is a call with the package's name, `require('pkg')` (src/aws/sdk.ts loads the SDK so).
+ * here, and so is `require('pkg')` or `createRequire(url)('pkg')` (src/aws/sdk.ts loads the SDK so).
+ * A require bound to a name would hide what it loads from these selectors: only src/aws/sdk.ts binds one.
  */
-const dynamic = (re) => ({
+const LOAD = 'This layer may not load that package (docs/dev/architecture.md).'
+const dynamic = (re, {bindsRequire = false} = {}) => ({
   'no-restricted-syntax': [
     'error',
-    {selector: `ImportExpression[source.value=${String(re)}]`, message: 'This layer may not load that package (docs/dev/architecture.md).'},
-    {selector: `CallExpression[arguments.0.value=${String(re)}]`, message: 'This layer may not load that package (docs/dev/architecture.md).'},
+    {selector: `ImportExpression[source.value=${String(re)}]`, message: LOAD},
+    {selector: `CallExpression[callee.name='require'][arguments.0.value=${String(re)}]`, message: LOAD},
+    {selector: `CallExpression[callee.type='CallExpression'][arguments.0.value=${String(re)}]`, message: LOAD},
+    ...(bindsRequire ? [] : [{selector: `VariableDeclarator[init.callee.name='createRequire']`, message: 'Only src/aws/sdk.ts binds a require: load packages there, or by import.'}]),
   ],
 })
 
@@ -112,6 +116,7 @@ export default tseslint.config(
   {files: ['machines/**/*.ts', 'strategies/**/*.ts'], rules: {'no-restricted-imports': ['error', onlyPackages('xstate')], ...dynamic(/^(?!\.|xstate$)/)}},
   {files: ['src/**/*.ts'], rules: {'no-restricted-imports': ['error', {patterns: [awsSdk, oclif]}], ...dynamic(/^@(aws-sdk|oclif)\//)}},
   {files: ['src/aws/**/*.ts', 'src/sim/**/*.ts'], rules: {'no-restricted-imports': ['error', {patterns: [oclif]}], ...dynamic(/^@oclif\//)}},
+  {files: ['src/aws/sdk.ts'], rules: {...dynamic(/^@oclif\//, {bindsRequire: true})}},
   {files: ['src/commands/**/*.ts'], rules: {'no-restricted-imports': ['error', {patterns: [awsSdk]}], ...dynamic(/^@aws-sdk\//)}},
   {
     // Commands run in-process in tests, several at once in one worker: the working directory, the

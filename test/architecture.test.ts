@@ -41,6 +41,12 @@ describe('dependency rule (eslint.config.js)', () => {
     const required = `import {createRequire} from 'node:module'\nexport const f = () => createRequire(import.meta.url)('@aws-sdk/client-ssm')`
     expect(await broken('src/app/probe.ts', required)).toEqual(['no-restricted-syntax'])
     expect(await broken('src/aws/probe.ts', required)).toEqual([])
+    // A require bound to a name hides what it loads: only src/aws/sdk.ts may bind one.
+    const bound = `import {createRequire} from 'node:module'\nconst load = createRequire(import.meta.url)\nexport const f = () => load('@aws-sdk/client-ssm')`
+    expect(await broken('src/app/probe.ts', bound)).toEqual(['no-restricted-syntax'])
+    expect(await broken('src/aws/probe.ts', bound)).toEqual(['no-restricted-syntax'])
+    // A call with a word that is no package (a step's name) is not a load.
+    expect(await broken('machines/probe.ts', `const step = (name: string) => name\nexport const f = () => step('plan')`)).toEqual([])
     expect(await broken('machines/probe.ts', `export const f = () => import('node:fs')`)).toEqual(['no-restricted-syntax'])
     expect(await broken('src/aws/probe.ts', sdk)).toEqual([])
     expect(await broken('src/sim/probe.ts', sdk)).toEqual([])
