@@ -66,6 +66,11 @@ export class Journal {
     this.owed.set(keys.journal(releaseId), look)
   }
 
+  /** Whether a look is owed for the release (no instance entry has stood for it yet). */
+  owes(releaseId: string): boolean {
+    return this.owed.has(keys.journal(releaseId))
+  }
+
   /** The look still owed for the release, no longer owed (undefined when none is). */
   takeOwed(releaseId: string): (() => Promise<void>) | undefined {
     const key = keys.journal(releaseId)
