@@ -32,24 +32,15 @@
  * the old holder's next line finds its place taken and reads the lease then. Throttling is retried with backoff on the injected clock (src/aws/retrying.ts).
  */
 import {createHash, randomBytes} from 'node:crypto'
-import {
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
-  DeleteItemCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  TransactWriteItemsCommand,
-  type AttributeValue,
-  type QueryCommandInput,
-  type WriteRequest,
-} from '@aws-sdk/client-dynamodb'
+import type {AttributeValue, DynamoDBClient, QueryCommandInput, WriteRequest} from '@aws-sdk/client-dynamodb'
 import {errorMessage, errorName, retryingClient} from '../aws/retrying.js'
 import {UserError} from '../errors.js'
 import type {Clock} from '../ports/clock.js'
 import {FenceError, linesOf, type Fence, type StateStore} from '../ports/store.js'
 import {cli} from '../util/cli-context.js'
+import {dynamodb} from './dynamodb-sdk.js'
+
+const {BatchGetItemCommand, BatchWriteItemCommand, DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand} = dynamodb
 
 /** UTF-16 units per item part: at most ~270 KB of UTF-8, well below DynamoDB's 400 KB item limit. */
 export const PART_CHARS = 90_000
@@ -445,7 +436,7 @@ export class DynamoStateStore implements StateStore {
    * A transaction, sent again when DynamoDB cancelled it only because another transaction touched
    * the same items at that moment (TransactionConflict) or throttled it: not a condition that failed.
    */
-  private async transact(command: TransactWriteItemsCommand): Promise<void> {
+  private async transact(command: InstanceType<typeof TransactWriteItemsCommand>): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.send(command)
@@ -660,7 +651,7 @@ export function openDynamoStore(options: OpenDynamoOptions): DynamoStateStore {
   const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL
   const local = endpoint !== undefined && /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(endpoint)
   const anyCredentials = env.AWS_ACCESS_KEY_ID !== undefined || env.AWS_PROFILE !== undefined || env.AWS_WEB_IDENTITY_TOKEN_FILE !== undefined
-  const client = new DynamoDBClient({
+  const client = new dynamodb.DynamoDBClient({
     maxAttempts: 1,
     region: options.region,
     ...(options.endpoint !== undefined ? {endpoint: options.endpoint} : {}),

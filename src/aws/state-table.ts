@@ -2,18 +2,14 @@
  * `release state init`: the state table, created on demand (on-demand billing, point-in-time recovery
  * on), or an existing one checked against the key schema the DynamoDB backend writes.
  */
-import {
-  CreateTableCommand,
-  DescribeContinuousBackupsCommand,
-  DescribeTableCommand,
-  UpdateContinuousBackupsCommand,
-  type DynamoDBClient,
-  type TableDescription,
-} from '@aws-sdk/client-dynamodb'
+import type {DynamoDBClient, TableDescription} from '@aws-sdk/client-dynamodb'
 import {errorMessage, errorName} from '../aws/retrying.js'
 import {UserError} from '../errors.js'
 import type {Clock} from '../ports/clock.js'
+import {dynamodb} from './dynamodb-sdk.js'
 import {stateTableError, type DynamoStateStore} from './state-store.js'
+
+const {CreateTableCommand, DescribeContinuousBackupsCommand, DescribeTableCommand, UpdateContinuousBackupsCommand} = dynamodb
 
 /** The key schema every item of the backend uses (src/aws/state-store.ts). */
 export const KEY_SCHEMA = [
