@@ -116,7 +116,7 @@ export class Triggers {
     }
     if (this.writesAhead && this.owedSince !== undefined && now - this.owedSince < ABORT_LOOK_BOUND_MS) return
     this.owedSince = undefined
-    await journal.takeOwed(releaseId)?.()
+    await journal.payOwed(releaseId)
   }
 
   private async check(owe = false, now = 0): Promise<void> {
