@@ -2,8 +2,8 @@
  * The DynamoDB state backend against the file backend, in the same run: one incremental rollout of N
  * instances on the simulated account (10% window, canary 0) on each backend, the DynamoDB one against
  * dynalite over HTTP (started here, in memory). Figures: DynamoDB calls per instance, bytes written
- * per instance (request bodies of the writing calls), the rollout's wall time against the file
- * backend's, and `release status` through the CLI on each backend.
+ * per instance (request bodies of the writing calls), the rollout's wall and CPU time against the
+ * file backend's, and `release status` through the CLI on each backend.
  *
  *   node dist/bench/state-backends.js --n 1000
  *
@@ -38,6 +38,13 @@ export interface StateBackendRecord {
   fileWallMs: number
   dynamoWallMs: number
   wallRatio: number
+  /**
+   * CPU time of this process during each rollout (dynalite's included, as it answers from here): the
+   * overhead without the other load of a shared machine, which moves the wall times.
+   */
+  fileCpuMs: number
+  dynamoCpuMs: number
+  cpuRatio: number
   statusFileMs: number
   statusDynamoMs: number
   statusRatio: number
@@ -70,10 +77,13 @@ async function rolloutOn(n: number, backend: 'file' | 'dynamodb', endpoint: stri
   const clock = new VirtualClock()
   const sim = SimAccount.open({clock, seed: 1, faults: {}, fleets: {'api-fleet': {instances: n, version: '1.0.0', trafficSources: [API_SOURCE]}}, timings: {commandLatency: COMMAND_LATENCY}})
   const started = performance.now()
+  const cpuBefore = process.cpuUsage()
   const result = await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
   const wallMs = performance.now() - started
+  const cpu = process.cpuUsage(cpuBefore)
+  const cpuMs = (cpu.user + cpu.system) / 1000
   if (result.outcome !== 'succeeded') throw new Error(`rollout of ${n} on ${backend} ended ${result.outcome}`)
-  return {dir: project.dir, table, wallMs, counts, bytes, handed: store.total}
+  return {dir: project.dir, table, wallMs, cpuMs, counts, bytes, handed: store.total}
 }
 
 /** Median wall time of `release status api` through the CLI (async: dynalite answers from this process). */
@@ -116,6 +126,9 @@ export async function benchStateBackends(sizes: number[], statusRuns = 7): Promi
         fileWallMs: Math.round(file.wallMs),
         dynamoWallMs: Math.round(dynamo.wallMs),
         wallRatio: round(dynamo.wallMs / file.wallMs, 2),
+        fileCpuMs: Math.round(file.cpuMs),
+        dynamoCpuMs: Math.round(dynamo.cpuMs),
+        cpuRatio: round(dynamo.cpuMs / file.cpuMs, 2),
         statusFileMs: Math.round(statusFile),
         statusDynamoMs: Math.round(statusDynamo),
         statusRatio: round(statusDynamo / statusFile, 2),
