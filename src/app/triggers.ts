@@ -16,10 +16,11 @@ import type {StopSteps} from './kinds/kind.js'
 const CHECK_EVERY_MS = 1_000
 
 /**
- * How long a look for an abort request may stay owed to the next write-ahead (Journal.owe) before a
- * poll that wrote none reads the request itself: the bound on noticing an abort while the release
- * sends nothing (docs/concepts.md). A write-ahead always stands for the look, so no change is sent
- * after a request was recorded whatever this is; it only spares the polls that write nothing a read.
+ * How long a look for an abort request may stay owed to the next journal write (Journal.owe) before a
+ * poll that wrote none reads the request itself: the bound on noticing an abort in a window
+ * (docs/concepts.md). A window's write-ahead covers the sends of several polls (write-ahead.ts), so
+ * sends it covered may still go out within this bound after a request; the way back restores them
+ * like any other touched instance.
  */
 export const ABORT_LOOK_BOUND_MS = 30_000
 
@@ -81,10 +82,10 @@ export class Triggers {
 
   /**
    * The step clock, looking again after each wait (at most once a CHECK_EVERY_MS of its time). The
-   * look for an abort request is owed to the next write-ahead entry (see TriggerOptions.journal), which
-   * comes before any change is sent; a poll that wrote none reads the request before its next wait
-   * (in a step that writes ahead, once the look has been owed ABORT_LOOK_BOUND_MS), so an abort is
-   * noticed within that bound (or one poll, when polls are further apart) even while nothing is sent.
+   * look for an abort request is owed to the next write-ahead entry (see TriggerOptions.journal); a
+   * poll that wrote none reads the request before its next wait (in a step that writes ahead, once
+   * the look has been owed ABORT_LOOK_BOUND_MS), so an abort is noticed within that bound, or one
+   * poll when polls are further apart.
    */
   clock(inner: Clock): Clock {
     return {
