@@ -119,7 +119,7 @@ if (groups.has('state')) {
     console.log(
       `state n=${String(record.n).padStart(5)}  dynamodb ${record.dynamoCallsPerInstance.toFixed(3)} calls/inst ${JSON.stringify(record.dynamoCallsByName)}  ` +
         `${Math.round(record.dynamoBytesWrittenPerInstance)} B/inst written (file ${Math.round(record.fileBytesWrittenPerInstance)})  ` +
-        `wall x${record.wallRatio} of file (${record.dynamoWallMs} / ${record.fileWallMs} ms)  status x${record.statusRatio} (${record.statusDynamoMs} / ${record.statusFileMs} ms)`,
+        `wall x${record.wallRatio} of file (${record.dynamoWallMs} / ${record.fileWallMs} ms)  cpu x${record.cpuRatio}  status x${record.statusRatio} (${record.statusDynamoMs} / ${record.statusFileMs} ms)`,
     )
     records.push(record)
   }

@@ -548,13 +548,13 @@ export function writeReport(records: AnyRecord[], repo: string): void {
       '',
     )
     md.push(
-      '| instances | DynamoDB calls / instance | calls by name | bytes written / instance (file backend) | rollout wall, DynamoDB / file | status, DynamoDB / file |',
-      '|---:|---:|---|---:|---:|---:|',
+      '| instances | DynamoDB calls / instance | calls by name | bytes written / instance (file backend) | rollout wall, DynamoDB / file | rollout CPU, DynamoDB / file | status, DynamoDB / file |',
+      '|---:|---:|---|---:|---:|---:|---:|',
     )
     for (const r of state) {
       md.push(
         `| ${nLabel(r.n)} | ${fmt(r.dynamoCallsPerInstance, 3)} | ${Object.entries(r.dynamoCallsByName).map(([k, v]) => `${k} ${v}`).join(', ')} | ${int(r.dynamoBytesWrittenPerInstance)} (${int(r.fileBytesWrittenPerInstance)}) | ` +
-          `${fmt(r.wallRatio)}x (${int(r.dynamoWallMs)} / ${int(r.fileWallMs)} ms) | ${fmt(r.statusRatio)}x (${int(r.statusDynamoMs)} / ${int(r.statusFileMs)} ms) |`,
+          `${fmt(r.wallRatio)}x (${int(r.dynamoWallMs)} / ${int(r.fileWallMs)} ms) | ${r.cpuRatio === undefined ? '-' : `${fmt(r.cpuRatio)}x (${int(r.dynamoCpuMs)} / ${int(r.fileCpuMs)} ms)`} | ${fmt(r.statusRatio)}x (${int(r.statusDynamoMs)} / ${int(r.statusFileMs)} ms) |`,
       )
     }
     md.push(

@@ -16,7 +16,8 @@ import type {Workspace} from './workspace.js'
 /**
  * Sends a release back, from any process: one waiting at a gate at once; a running one at its next
  * step boundary. For a running release the request is recorded in the store, where the process driving
- * it finds it within one poll; this waits for it to end. A release whose process died is resumed here,
+ * it finds it within one poll (within 30 s in an incremental window, see ABORT_LOOK_BOUND_MS in
+ * triggers.ts); this waits for it to end. A release whose process died is resumed here,
  * which carries the abort out. Either way it ends `aborted` (exit 3) with the previous version live,
  * unless it had gone past where it can go back (retiring), and then it ends as it ends.
  */

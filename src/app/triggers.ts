@@ -15,6 +15,15 @@ import type {StopSteps} from './kinds/kind.js'
 /** How much step-clock time passes between two looks from a waiting step: a poll is 5 s or more. */
 const CHECK_EVERY_MS = 1_000
 
+/**
+ * How long a look for an abort request may stay owed to the next journal write (Journal.owe) before a
+ * poll that wrote none reads the request itself: the bound on noticing an abort in a window
+ * (docs/concepts.md). A window's write-ahead covers the sends of several polls (write-ahead.ts), so
+ * sends it covered may still go out within this bound after a request; the way back restores them
+ * like any other touched instance.
+ */
+export const ABORT_LOOK_BOUND_MS = 30_000
+
 /** What stops a step: the abort request it carries makes the machine record an abort. */
 export class AbortRequestedError extends Error implements AbortRequested {
   override readonly name = 'AbortRequestedError'
@@ -44,6 +53,10 @@ export class Triggers {
   private releaseId: string | undefined
   private step: string | undefined
   private checkedAt = Number.NEGATIVE_INFINITY
+  /** When (step clock) the look owed now was first owed: it stays owed from poll to poll until then + ABORT_LOOK_BOUND_MS. */
+  private owedSince: number | undefined
+  /** Whether a write-ahead of the current step has stood for a look (Journal.owe). */
+  private writesAhead = false
 
   constructor(private readonly options: TriggerOptions) {}
 
@@ -62,35 +75,61 @@ export class Triggers {
     this.step = step
     // This look reads the request itself: one owed by the step before is done by it.
     if (this.releaseId !== undefined) this.options.journal?.takeOwed(this.releaseId)
+    this.owedSince = undefined
+    this.writesAhead = false
     await this.check()
   }
 
   /**
    * The step clock, looking again after each wait (at most once a CHECK_EVERY_MS of its time). The
-   * look for an abort request is owed to the poll's first write-ahead entry (see TriggerOptions.journal);
-   * a poll that wrote none looks before its next wait: either way within the poll.
+   * look for an abort request is owed to the next write-ahead entry (see TriggerOptions.journal); a
+   * poll that wrote none reads the request before its next wait (in a step that writes ahead, once
+   * the look has been owed ABORT_LOOK_BOUND_MS), so an abort is noticed within that bound, or one
+   * poll when polls are further apart.
    */
   clock(inner: Clock): Clock {
     return {
       now: () => inner.now(),
       sleep: async (ms: number) => {
-        const owed = this.releaseId === undefined ? undefined : this.options.journal?.takeOwed(this.releaseId)
-        if (owed) await owed()
+        await this.lookIfOwedTooLong(inner.now())
         await inner.sleep(ms)
         if (inner.now() - this.checkedAt < CHECK_EVERY_MS) return
         this.checkedAt = inner.now()
-        await this.check(true)
+        await this.check(true, inner.now())
       },
     }
   }
 
-  private async check(owe = false): Promise<void> {
+  /**
+   * Reads the request now, unless the step writes ahead (a write-ahead has stood for a look of it)
+   * and the look owed has waited less than ABORT_LOOK_BOUND_MS for the next one. A step that never
+   * writes ahead (a bake, a stack being made) reads it every poll: nothing else would stand for it.
+   */
+  private async lookIfOwedTooLong(now: number): Promise<void> {
+    const {releaseId} = this
+    const journal = this.options.journal
+    if (releaseId === undefined || !journal) return
+    if (!journal.owes(releaseId)) {
+      // A write-ahead stood for the look owed since the last wait: this step writes ahead.
+      if (this.owedSince !== undefined) this.writesAhead = true
+      this.owedSince = undefined
+      return
+    }
+    if (this.writesAhead && this.owedSince !== undefined && now - this.owedSince < ABORT_LOOK_BOUND_MS) return
+    this.owedSince = undefined
+    await journal.payOwed(releaseId)
+  }
+
+  private async check(owe = false, now = 0): Promise<void> {
     const {releaseId, step} = this
     if (releaseId === undefined || step === undefined) return
     const {stopSteps, journal} = this.options
     if (stopSteps.abort.includes(step)) {
-      if (owe && journal) journal.owe(releaseId, () => this.lookForAbort(releaseId))
-      else await this.lookForAbort(releaseId)
+      if (owe && journal) {
+        // Owed already (no write-ahead since): the bound runs from the first time.
+        if (!journal.owes(releaseId)) this.owedSince = now
+        journal.owe(releaseId, () => this.lookForAbort(releaseId))
+      } else await this.lookForAbort(releaseId)
     }
     if (this.options.alarm && stopSteps.alarms.includes(step)) {
       const firing = await this.options.alarm()

@@ -36,7 +36,10 @@ export class JournalInstanceLog implements InstanceJournal {
   }
 }
 
-/** A record the release must find again after a crash: the plan, or a change written ahead of its send. */
+/**
+ * A record the release must find again after a crash: the plan, or a change written ahead of its
+ * send. A write-ahead taken back (unsent) may be lost: the way back then restores one instance more.
+ */
 function mustBeStored(record: InstanceRecord): boolean {
-  return record.phase === 'planned' || (record.phase === 'changing' && record.commandId === undefined)
+  return (record.phase === 'planned' && record.unsent !== true) || (record.phase === 'changing' && record.commandId === undefined)
 }

@@ -42,13 +42,18 @@ export class Journal {
     const {written, line} = this.line(entry)
     const key = keys.journal(entry.releaseId)
     const look = entry.type === 'instance' ? this.takeOwed(entry.releaseId) : undefined
+    await this.writeOwing(key, [line], look)
+    return written
+  }
+
+  /** Writes the deferred lines and these; when a look is owed, as one write that stands for it (owe). */
+  private async writeOwing(key: string, lines: string[], look: (() => Promise<void>) | undefined): Promise<void> {
     if (look) {
-      if (await this.writeAlone(key, line)) return written
+      if (await this.writeAlone(key, lines)) return
       // Someone else wrote to the journal since (or the store cannot tell): look, then write.
       await look()
     }
-    await this.write(key, () => [...this.take(key), line])
-    return written
+    await this.write(key, () => [...this.take(key), ...lines])
   }
 
   /** Looks owed by the next instance entry of a release, by journal key. */
@@ -66,6 +71,11 @@ export class Journal {
     this.owed.set(keys.journal(releaseId), look)
   }
 
+  /** Whether a look is owed for the release (no instance entry has stood for it yet). */
+  owes(releaseId: string): boolean {
+    return this.owed.has(keys.journal(releaseId))
+  }
+
   /** The look still owed for the release, no longer owed (undefined when none is). */
   takeOwed(releaseId: string): (() => Promise<void>) | undefined {
     const key = keys.journal(releaseId)
@@ -74,14 +84,31 @@ export class Journal {
     return look
   }
 
-  /** The deferred lines and this one, only where they follow our own last line (appendIfAlone). */
-  private async writeAlone(key: string, line: string): Promise<boolean> {
+  /**
+   * Does the look owed for the release, if any, in one call: when deferred lines wait and the store
+   * can append where nobody else did (appendIfAlone), by writing them in a write that stands for it
+   * (as a write-ahead would); otherwise by running it.
+   */
+  async payOwed(releaseId: string): Promise<void> {
+    const look = this.takeOwed(releaseId)
+    if (!look) return
+    const key = keys.journal(releaseId)
+    // A store that cannot tell whether someone appended would read and write: read only.
+    if (this.store.appendIfAlone && (this.pending.get(key)?.length ?? 0) > 0) await this.writeOwing(key, [], look)
+    else await look()
+  }
+
+  /** The deferred lines and these, only where they follow our own last line (appendIfAlone). */
+  private async writeAlone(key: string, lines: string[]): Promise<boolean> {
     const appendIfAlone = this.store.appendIfAlone?.bind(this.store)
     if (!appendIfAlone) return false
     let alone = false
     const done = this.writing.then(async () => {
       const deferred = this.take(key)
-      alone = await appendIfAlone(key, [...deferred, line])
+      const batch = [...deferred, ...lines]
+      // Nothing to write (all written since): nothing appended by anyone else can be told from that.
+      if (batch.length === 0) return
+      alone = await appendIfAlone(key, batch)
       // Not written: the deferred lines wait again, before any deferred since.
       if (!alone && deferred.length > 0) this.pending.set(key, [...deferred, ...(this.pending.get(key) ?? [])])
     })
@@ -92,7 +119,8 @@ export class Journal {
 
   /**
    * Keeps an entry to be written with the next append or flush (or once MAX_DEFERRED are waiting):
-   * for what the release may lose in a crash, because a resumed step looks before it acts.
+   * for what the release may lose in a crash, because a resumed step looks before it acts. The write
+   * of an instance entry's MAX_DEFERRED stands for a look owed, like a write-ahead (owe).
    */
   async defer(entry: Omit<JournalEntry, 'at'> & {at?: string}): Promise<JournalEntry> {
     const {written, line} = this.line(entry)
@@ -100,7 +128,9 @@ export class Journal {
     const pending = this.pending.get(key) ?? []
     pending.push(line)
     this.pending.set(key, pending)
-    if (pending.length >= MAX_DEFERRED) await this.flush(entry.releaseId)
+    if (pending.length < MAX_DEFERRED) return written
+    const look = entry.type === 'instance' ? this.takeOwed(entry.releaseId) : undefined
+    await this.writeOwing(key, [], look)
     return written
   }
 

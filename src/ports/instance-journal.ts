@@ -33,6 +33,18 @@ export interface InstanceRecord {
   previousVersion?: string | null
   commandId?: string
   /**
+   * Set on 'changing' without a commandId written ahead of sends to come (a write-ahead covers the
+   * instances the next looks are about to send, so that those sends need no write of their own): the
+   * instance may not have been sent anything yet. A resumed pass that finds no command sent to it
+   * takes it as planned; the way back still counts it as touched until a later record says otherwise.
+   */
+  ahead?: boolean
+  /**
+   * Set on 'planned' to take back a write-ahead (`ahead`) whose send never came (the pass stopped
+   * first): the instance is as it was before, with no record in this pass.
+   */
+  unsent?: boolean
+  /**
    * Set on 'failed' when Systems Manager could not deliver the change (Undeliverable, DeliveryTimedOut,
    * InvalidPlatform, AccessDenied): the instance still runs what it ran, so the way back sends it
    * nothing and only returns it to service.

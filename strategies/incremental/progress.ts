@@ -15,6 +15,11 @@ export function foldJournal(records: InstanceRecord[]): FleetProgress {
   const forward: PassState = new Map()
   const restore: PassState = new Map()
   for (const record of records) {
+    // A write-ahead taken back: never sent, as before it (no record in its pass).
+    if (record.phase === 'planned' && record.unsent === true) {
+      ;(record.pass === 'forward' ? forward : restore).delete(record.instanceId)
+      continue
+    }
     if (record.phase === 'planned' && record.pass === 'forward') {
       planned.set(record.instanceId, {
         order: record.order ?? planned.size,

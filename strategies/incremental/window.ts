@@ -9,6 +9,7 @@ import {CommandOutcomes} from './outcomes.js'
 import type {IncrementalDeps} from './deps.js'
 import {type LookKind, PollPlan} from './poll-plan.js'
 import {IN_FLIGHT, OUT_OF_SERVICE, type PassState} from './progress.js'
+import {WriteAhead} from './write-ahead.js'
 
 /** One pass of a sliding window over a fleet: the release itself, or the way back. */
 export interface WindowJob {
@@ -66,6 +67,8 @@ interface Tracked {
   at: number
   commandId?: string
   reason?: string
+  /** Written ahead of sends to come (InstanceRecord.ahead): a resumed pass that finds no command takes it as planned. */
+  ahead?: boolean
 }
 
 /**
@@ -121,6 +124,7 @@ class WindowPass {
   /** The look before this one: an instance seen past a phase now ended between the two. */
   private previousLook = Number.NEGATIVE_INFINITY
   private kind: LookKind = 'full'
+  private readonly ahead: WriteAhead
 
   constructor(
     private readonly deps: IncrementalDeps,
@@ -128,8 +132,11 @@ class WindowPass {
   ) {
     for (const {instanceId, version, returnOnly} of job.instances) {
       const record = job.records.get(instanceId)
-      this.tracked.set(instanceId, {version, returnOnly: returnOnly === true, attempts: 0, phase: record?.phase ?? 'planned', at: record?.at ?? 0, commandId: record?.commandId, reason: record?.reason})
+      this.tracked.set(instanceId, {version, returnOnly: returnOnly === true, attempts: 0, phase: record?.phase ?? 'planned', at: record?.at ?? 0, commandId: record?.commandId, reason: record?.reason, ahead: record?.ahead})
     }
+    // What the next looks send: those on their way into Standby, then the queue.
+    const upcoming = () => [...this.ids('enteringStandby'), ...this.queue].filter((id) => !this.tracked.get(id)!.returnOnly)
+    this.ahead = new WriteAhead(job, upcoming, job.records)
     this.plan = new PollPlan(pollPlanSettings(deps.settings))
     this.outcomes = new CommandOutcomes(deps)
   }
@@ -137,6 +144,8 @@ class WindowPass {
   /** A resumed pass re-attaches to the commands it sent, and queues the instances not started. */
   async resume(): Promise<void> {
     await reattach(this.deps, this.job, this.tracked)
+    // Written ahead of a send that never came: it starts again from the queue.
+    for (const t of this.tracked.values()) if (t.ahead && t.phase === 'changing' && t.commandId === undefined) t.phase = 'planned'
     this.queue = this.job.instances.filter(({instanceId}) => this.tracked.get(instanceId)!.phase === 'planned').map((i) => i.instanceId)
     for (const t of this.tracked.values()) if (t.commandId) this.outcomes.sent(t.commandId, t.at)
   }
@@ -255,7 +264,7 @@ class WindowPass {
       for (const id of look.toReturn) move(id, 'returning')
     }
     const sendable = await registeredOnly(deps, look.toSend, this.unregistered, move)
-    const sendFailure = await sendChanges(deps, job, this.tracked, sendable, move, this.outcomes, this.unregistered)
+    const sendFailure = await sendChanges(deps, job, this.tracked, sendable, move, this.outcomes, this.unregistered, this.ahead)
     this.stopping ??= sendFailure ?? null
     // An instance whose agent never came back failed just now, in registeredOnly: counted before the window fills.
     this.stopping ??= this.overMaxErrors()
@@ -285,12 +294,15 @@ class WindowPass {
     // Without Standby, an instance that is only to be returned is where it should be already.
     for (const id of starting.filter((id) => this.tracked.get(id)!.returnOnly)) this.move(look, id, 'done')
     const move: Move = (id, phase, extra) => this.move(look, id, phase, extra)
-    const startFailure = await sendChanges(deps, job, this.tracked, starting.filter((id) => !this.tracked.get(id)!.returnOnly), move, this.outcomes, this.unregistered)
+    const startFailure = await sendChanges(deps, job, this.tracked, starting.filter((id) => !this.tracked.get(id)!.returnOnly), move, this.outcomes, this.unregistered, this.ahead)
     this.stopping ??= startFailure ?? null
   }
 
   /** Journals the look's changes and reports progress; the pass's result once nothing is in flight and nothing may start. */
   async record(look: Look): Promise<WindowResult | undefined> {
+    // A pass that ends takes back the write-aheads of instances it never started.
+    const ending = this.inFlight() === 0 && (this.queue.length === 0 || this.stopping !== null)
+    if (ending) look.changes.push(...this.ahead.takeBack((id) => this.tracked.get(id)!.phase === 'planned', look.now))
     if (look.changes.length > 0) await this.job.append(look.changes)
     report(this.deps, this.job, this.tracked, this.queue.length)
     if (this.inFlight() > 0 || (this.queue.length > 0 && !this.stopping)) return undefined
@@ -377,7 +389,8 @@ export const DEFAULT_MERGE_MS = 0
  * write). The commands it sent carry this pass's comment: those found are re-attached, not sent again.
  */
 async function reattach(deps: IncrementalDeps, job: WindowJob, tracked: Map<string, Tracked>): Promise<void> {
-  const unknown = [...tracked].filter(([, t]) => t.phase === 'changing' && t.commandId === undefined)
+  // On its way into Standby: a write-ahead that covered it may have been followed by its send.
+  const unknown = [...tracked].filter(([, t]) => (t.phase === 'changing' || t.phase === 'enteringStandby') && t.commandId === undefined)
   if (unknown.length === 0) return
   const since = Math.min(...unknown.map(([, t]) => t.at))
   const versions = new Set(unknown.map(([, t]) => t.version))
@@ -385,7 +398,7 @@ async function reattach(deps: IncrementalDeps, job: WindowJob, tracked: Map<stri
     for (const sent of await deps.commands.sentWith(changeComment(job, version), since)) {
       for (const id of sent.instanceIds) {
         const t = tracked.get(id)
-        if (t?.phase === 'changing' && t.commandId === undefined && t.version === version) t.commandId = sent.commandId
+        if ((t?.phase === 'changing' || t?.phase === 'enteringStandby') && t.commandId === undefined && t.version === version) Object.assign(t, {phase: 'changing', commandId: sent.commandId})
       }
     }
   }
@@ -484,7 +497,8 @@ const INSTANCES_PER_SEND = 50
 /**
  * One SendCommand per version (the port splits each into calls of at most 50 instances). Write ahead:
  * every instance is journaled as changing, without a command id, before the call that may change it,
- * so that the way back knows it even if the send fails halfway or the process dies during it. A send
+ * so that the way back knows it even if the send fails halfway or the process dies during it (one
+ * write-ahead covers the sends of several looks: write-ahead.ts). A send
  * that fails marks the instances it may not have reached as failed (the way back restores them) and
  * keeps those of the chunks that went through, to be watched to their end; returns why the pass stops.
  */
@@ -496,6 +510,7 @@ async function sendChanges(
   move: (id: string, phase: InstancePhase, extra?: {commandId?: string; reason?: string}) => void,
   outcomes: CommandOutcomes,
   unregistered: Map<string, number>,
+  ahead: WriteAhead,
 ): Promise<string | undefined> {
   const byVersion = new Map<string, string[]>()
   for (const id of instanceIds) {
@@ -506,7 +521,7 @@ async function sendChanges(
   for (const [version, ids] of byVersion) {
     const comment = changeComment(job, version)
     const at = deps.clock.now()
-    await job.append(ids.map((instanceId) => ({instanceId, pass: job.pass, phase: 'changing' as const, at})))
+    await ahead.before(ids, at)
     let commandIds: string[]
     let failure: string | undefined
     let sendError: unknown

@@ -6,7 +6,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {openDynamoStore} from '../../src/aws/state-store.js'
 import {fencedStore} from '../../src/engine/fenced.js'
-import {Journal} from '../../src/engine/journal.js'
+import {Journal, MAX_DEFERRED} from '../../src/engine/journal.js'
 import {acquireLease} from '../../src/engine/lease.js'
 import type {StateStore} from '../../src/ports/store.js'
 import {FileStateStore} from '../../src/store/file.js'
@@ -109,5 +109,60 @@ describe('a look owed to the next write-ahead', () => {
     await journal.append({releaseId: ID, type: 'transition', state: 'rolling'})
     await journal.append({releaseId: ID, type: 'note', message: 'n'})
     expect(journal.takeOwed(ID)).toBe(look)
+  })
+
+  it('paid (payOwed) with deferred lines waiting: they are written in one PutItem that stands for it, no look', async () => {
+    const clock = new VirtualClock(Date.parse('2026-01-01T00:00:00Z'))
+    const store = await freshDynamoStore(server.endpoint, clock)
+    const journal = await holder(store, clock)
+    let looks = 0
+    await journal.defer(instance('returning'))
+    journal.owe(ID, () => {
+      looks++
+      return Promise.resolve()
+    })
+    const calls = countCalls(store)
+    await journal.payOwed(ID)
+    expect(calls).toEqual(['PutItem'])
+    expect(looks).toBe(0)
+    expect(journal.owes(ID)).toBe(false)
+    expect((await journal.read(ID)).map((e) => e.message ?? e.type)).toEqual(['first', 'instance'])
+  })
+
+  it('paid with nothing deferred, or after another process appended: the look runs', async () => {
+    const clock = new VirtualClock(Date.parse('2026-01-01T00:00:00Z'))
+    const store = await freshDynamoStore(server.endpoint, clock)
+    const journal = await holder(store, clock)
+    let looks = 0
+    const look = () => {
+      looks++
+      return Promise.resolve()
+    }
+    journal.owe(ID, look)
+    await journal.payOwed(ID)
+    expect(looks).toBe(1)
+    const other = openDynamoStore({table: store.table, region: 'us-east-1', endpoint: server.endpoint, clock, env: {}})
+    await new Journal(other, () => clock.now()).append({releaseId: ID, type: 'note', message: 'abort requested by bob'})
+    await journal.defer(instance('returning'))
+    journal.owe(ID, look)
+    await journal.payOwed(ID)
+    expect(looks).toBe(2)
+    expect((await journal.read(ID)).map((e) => e.message ?? e.type)).toEqual(['first', 'abort requested by bob', 'instance'])
+  })
+
+  it('the write of MAX_DEFERRED instance entries stands for the look too', async () => {
+    const clock = new VirtualClock(Date.parse('2026-01-01T00:00:00Z'))
+    const store = await freshDynamoStore(server.endpoint, clock)
+    const journal = await holder(store, clock)
+    let looks = 0
+    journal.owe(ID, () => {
+      looks++
+      return Promise.resolve()
+    })
+    const calls = countCalls(store)
+    for (let i = 0; i < MAX_DEFERRED; i++) await journal.defer(instance('returning'))
+    expect(calls).toEqual(['PutItem'])
+    expect(looks).toBe(0)
+    expect(journal.owes(ID)).toBe(false)
   })
 })
