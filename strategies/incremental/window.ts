@@ -131,7 +131,7 @@ class WindowPass {
       this.tracked.set(instanceId, {version, returnOnly: returnOnly === true, attempts: 0, phase: record?.phase ?? 'planned', at: record?.at ?? 0, commandId: record?.commandId, reason: record?.reason})
     }
     this.plan = new PollPlan(pollPlanSettings(deps.settings))
-    this.outcomes = new CommandOutcomes(deps)
+    this.outcomes = new CommandOutcomes(deps, job.window)
   }
 
   /** A resumed pass re-attaches to the commands it sent, and queues the instances not started. */

@@ -34,12 +34,12 @@ class OneCommand {
 const ids = (n: number) => Array.from({length: n}, (_, i) => `i-${i + 1}`)
 
 /** The calls of one look at a time: how the outcomes read the commands. */
-function outcomesOf(command: OneCommand, calls: string[] = []) {
+function outcomesOf(command: OneCommand, calls: string[] = [], window = 100) {
   const commands = {
     summaries: async () => (calls.push('summaries'), [command.summary()]),
     invocations: async () => (calls.push('invocations'), command.invocations()),
   } as unknown as CommandPort
-  const outcomes = new CommandOutcomes({commands} as unknown as IncrementalDeps)
+  const outcomes = new CommandOutcomes({commands} as unknown as IncrementalDeps, window)
   for (const _ of command.instanceIds) outcomes.sent(command.commandId, 0)
   const waiting = new Set(command.instanceIds)
   return async () => {
@@ -71,6 +71,16 @@ describe('command outcomes (what a look learns of the changes in flight)', () =>
     const look = outcomesOf(command)
     command.ended.set('i-2', 'Failed')
     expect(await look()).toEqual(['i-2:Failed'])
+  })
+
+  it('in a window of 1,000 places, a command with fewer than 6 new ends waits one look; with 6 it is listed at once', async () => {
+    const command = new OneCommand('c-4', ids(60))
+    const look = outcomesOf(command, [], 1_000)
+    for (const id of ids(5)) command.ended.set(id, 'Success')
+    expect(await look()).toEqual([])
+    expect(await look()).toHaveLength(5)
+    for (const id of ids(11).slice(5)) command.ended.set(id, 'Success')
+    expect(await look()).toHaveLength(6)
   })
 
   it('while what is in flight fits one page, a look lists it without reading the counts, and sees a single end at once', async () => {
