@@ -184,7 +184,7 @@ export function writeReport(records: AnyRecord[], repo: string): void {
   const perSeed = targetTable(records)
   if (perSeed.length) {
     md.push('### Issue 12 poll-economy targets, seed by seed', '')
-    md.push('A target is met only when every seed meets it (default settings, sliding window; full looks = ListCommands calls).', '', ...perSeed, '')
+    md.push('A target is met only when every seed meets it (default settings, sliding window; ListCommands: one a full look, except looks whose commands in flight fit one listing page).', '', ...perSeed, '')
     for (const v of targetVerdicts(records)) md.push(`- **${v.pass === null ? 'not run' : v.pass ? 'PASS' : 'FAIL'}** ${v.target}${v.perSeed.length ? `: ${v.perSeed.map((p) => `seed ${p.seed} ${fmt(p.value, 3)}`).join(', ')}` : ''}`)
     md.push('')
   }
