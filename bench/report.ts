@@ -184,7 +184,7 @@ export function writeReport(records: AnyRecord[], repo: string): void {
   const perSeed = targetTable(records)
   if (perSeed.length) {
     md.push('### Issue 12 poll-economy targets, seed by seed', '')
-    md.push('A target is met only when every seed meets it (default settings, sliding window; full looks = ListCommands calls).', '', ...perSeed, '')
+    md.push('A target is met only when every seed meets it (default settings, sliding window; ListCommands: one a full look, except looks whose commands in flight fit one listing page).', '', ...perSeed, '')
     for (const v of targetVerdicts(records)) md.push(`- **${v.pass === null ? 'not run' : v.pass ? 'PASS' : 'FAIL'}** ${v.target}${v.perSeed.length ? `: ${v.perSeed.map((p) => `seed ${p.seed} ${fmt(p.value, 3)}`).join(', ')}` : ''}`)
     md.push('')
   }
@@ -665,7 +665,7 @@ function missesAnalysis(input: {
         `- N=1,000 at ${mu}%: ${fmt(m(rows, (r) => r.apiCallsPerInstance), 3)} calls per instance, ${int(calls)} calls. ` +
           `Largest: ${top.map(([name, v]) => `${name} ${fmt(v, 3)}`).join(', ')}. ` +
           `The window sent ${int(sends)} SendCommands (${fmt(rows[0]!.n / sends, 1)} instances each: one per look that found instances in Standby) and listed ` +
-          `their invocations ${int(lists)} times (${fmt(lists / sends, 1)} per command: a command is listed again at a full look where two or more of its instances finished, or one did a look before; SSM's Success spares the listing of a command whose instances all succeeded). ` +
+          `invocations in ${int(lists)} pages (${fmt(lists / sends, 1)} per command: while everything in flight fits one page, one listing a full look by time range stands for ListCommands too; otherwise the commands whose counts moved by two or more, or by one a look before, are listed, those sent close together sharing a page; SSM's Success spares the listing of a command whose instances all succeeded). ` +
           `DescribeAutoScalingGroups: ${int(describes)} (one per look while instances enter or leave Standby or may start, shared with the Standby calls); ` +
           `EnterStandby + ExitStandby: ${int(standby)} calls for ${int(2 * rows[0]!.n)} instance moves.`,
       )

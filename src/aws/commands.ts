@@ -8,6 +8,7 @@ import {
   type SendCommandInput,
 } from '../ports/commands.js'
 import {RetryBudget, type RetryOptions} from '../util/retry.js'
+import {filterTimestamp, type InvocationSlice, invocationSlices, type KnownCommand} from './invocation-slices.js'
 import {type AdapterRetryOptions, chunk, errorName, retryingClient} from './retrying.js'
 import {sendCommandOnce} from './send-once.js'
 import {sdk} from './sdk.js'
@@ -68,6 +69,8 @@ export class SsmCommands implements CommandPort {
   private readonly retry: RetryOptions
   /** Targets of the commands this process sent, to report instances SSM has not listed yet as pending. */
   private readonly targets = new Map<string, string[]>()
+  /** When SSM says each command was requested, its size and document: to list several in one time range. */
+  private readonly known = new Map<string, KnownCommand>()
 
   constructor(options: SsmCommandsOptions) {
     // One budget for the reads and the sends: both are paced as one service.
@@ -87,6 +90,7 @@ export class SsmCommands implements CommandPort {
         const commandId = command.CommandId
         if (commandId === undefined) throw new Error(`SendCommand of ${input.documentName} answered without a CommandId`)
         this.targets.set(commandId, instanceIds)
+        this.remember(command)
         commandIds.push(commandId)
       } catch (error) {
         if (commandIds.length > 0) throw new PartialSendError(commandIds, error)
@@ -99,11 +103,22 @@ export class SsmCommands implements CommandPort {
   async invocations(commandIds: string[], options: {withOutput?: boolean} = {}): Promise<InvocationResult[]> {
     const withOutput = options.withOutput === true
     const results: InvocationResult[] = []
-    // One command at a time: polling many in parallel is what gets SSM to throttle.
+    const listed = new Map<string, CommandInvocation[]>(commandIds.map((id) => [id, []]))
+    // Commands requested close together are listed together, by time range (a page answers for
+    // several); one listing at a time: polling many in parallel is what gets SSM to throttle.
+    const slices = invocationSlices(commandIds, this.known, PAGE_SIZE)
+    for (const slice of slices) {
+      for (const invocation of await this.listSlice(slice, withOutput)) {
+        if (invocation.CommandId !== undefined && slice.commandIds.includes(invocation.CommandId)) listed.get(invocation.CommandId)?.push(invocation)
+      }
+    }
+    const sliced = new Set(slices.flatMap((slice) => slice.commandIds))
     for (const commandId of commandIds) {
-      const listed = await this.listInvocations(commandId, withOutput)
+      if (!sliced.has(commandId)) listed.get(commandId)?.push(...(await this.listInvocations(commandId, withOutput)))
+    }
+    for (const commandId of new Set(commandIds)) {
       const seen = new Set<string>()
-      for (const invocation of listed) {
+      for (const invocation of listed.get(commandId) ?? []) {
         if (invocation.InstanceId === undefined || seen.has(invocation.InstanceId)) continue
         seen.add(invocation.InstanceId)
         results.push(toResult(commandId, invocation.InstanceId, invocation, withOutput))
@@ -130,6 +145,7 @@ export class SsmCommands implements CommandPort {
         const commandId = command.CommandId
         if (commandId === undefined || !wanted.has(commandId) || found.has(commandId)) continue
         found.set(commandId, toSummary(commandId, command))
+        this.remember(command)
         if (command.InstanceIds !== undefined && command.InstanceIds.length > 0) this.targets.set(commandId, command.InstanceIds)
       }
       // Every asked command is found: the older ones on later pages are of no interest.
@@ -157,6 +173,7 @@ export class SsmCommands implements CommandPort {
       for (const command of page.Commands ?? []) {
         if (command.CommandId === undefined || !(command.Comment ?? '').endsWith(comment)) continue
         found.push({commandId: command.CommandId, instanceIds: command.InstanceIds ?? []})
+        this.remember(command)
         if (command.InstanceIds !== undefined) this.targets.set(command.CommandId, command.InstanceIds)
       }
     }
@@ -219,6 +236,26 @@ export class SsmCommands implements CommandPort {
     return [...ids]
   }
 
+  /** What SSM recorded of a command, for listing it by time range with others (invocationSlices). */
+  private remember(command: Command): void {
+    const requestedAt = command.RequestedDateTime?.getTime()
+    if (command.CommandId === undefined || requestedAt === undefined || command.DocumentName === undefined) return
+    this.known.set(command.CommandId, {requestedAt, targets: command.TargetCount ?? command.InstanceIds?.length ?? 0, documentName: command.DocumentName})
+  }
+
+  /** The invocations of one time range's commands (theirs, and any other requested then with that document). */
+  private async listSlice(slice: InvocationSlice, details: boolean): Promise<CommandInvocation[]> {
+    const listed: CommandInvocation[] = []
+    const Filters = [
+      {key: 'InvokedAfter' as const, value: filterTimestamp(slice.after)},
+      {key: 'InvokedBefore' as const, value: filterTimestamp(slice.before)},
+      {key: 'DocumentName' as const, value: slice.documentName},
+    ]
+    const pages = paginateListCommandInvocations({client: this.ssm, pageSize: PAGE_SIZE}, {Filters, Details: details})
+    for await (const page of pages) listed.push(...(page.CommandInvocations ?? []))
+    return listed
+  }
+
   private async listInvocations(commandId: string, details: boolean): Promise<CommandInvocation[]> {
     const listed: CommandInvocation[] = []
     try {
@@ -241,6 +278,8 @@ export class SsmCommands implements CommandPort {
     try {
       const out = await this.ssm.send(new ListCommandsCommand({CommandId: commandId}))
       const targets = out.Commands?.[0]?.InstanceIds ?? []
+      const command = out.Commands?.[0]
+      if (command) this.remember(command)
       if (targets.length > 0) this.targets.set(commandId, targets)
       return targets
     } catch (error) {

@@ -138,7 +138,7 @@ class WindowPass {
     const upcoming = () => [...this.ids('enteringStandby'), ...this.queue].filter((id) => !this.tracked.get(id)!.returnOnly)
     this.ahead = new WriteAhead(job, upcoming, job.records)
     this.plan = new PollPlan(pollPlanSettings(deps.settings))
-    this.outcomes = new CommandOutcomes(deps)
+    this.outcomes = new CommandOutcomes(deps, job.window)
   }
 
   /** A resumed pass re-attaches to the commands it sent, and queues the instances not started. */

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import type {CommandSummary} from '../../src/ports/commands.js'
+import {SsmCommands} from '../../src/aws/commands.js'
 import {pollUntil} from '../../src/util/poll.js'
 import {createFleet, HOUR, inService, openWorld, type World} from './sim.js'
 
@@ -119,6 +120,34 @@ describe('SsmCommands for in-place releases on the simulated account', () => {
     const without = await world.commands.invocations(commandIds)
     expect(without).toHaveLength(2)
     expect(without.every((r) => r.ok && r.output === undefined)).toBe(true)
+  })
+})
+
+describe('SsmCommands lists small commands sent close together by time range', () => {
+  const listings = (world: World) => world.account.metrics().calls['ssm:ListCommandInvocations'] ?? 0
+
+  it('answers for three commands with one ListCommandInvocations, as three listings by CommandId would, without a command of another document sent between them', async () => {
+    const world = openWorld({documents: {'Release-Deploy': {parameters: ['version', 'target']}}})
+    const instanceIds = await fleetOf(world, 12)
+    const commandIds: string[] = []
+    for (const [i, group] of [instanceIds.slice(0, 3), instanceIds.slice(3, 6), instanceIds.slice(6, 9)].entries()) {
+      commandIds.push(...(await world.commands.send(setVersion(group, `1.0.${i + 1}`))))
+      if (i === 0) await world.commands.send({documentName: 'Release-Deploy', instanceIds: instanceIds.slice(9), parameters: {version: ['2'], target: ['api']}})
+      await world.clock.sleep(2_000)
+    }
+    await world.clock.sleep(60_000)
+
+    const before = listings(world)
+    const together = await world.commands.invocations(commandIds)
+    expect(listings(world) - before).toBe(1)
+    expect(together.map((r) => [r.commandId, r.instanceId, r.status])).toEqual(
+      commandIds.flatMap((commandId, i) => instanceIds.slice(3 * i, 3 * i + 3).map((instanceId) => [commandId, instanceId, 'Success'])),
+    )
+    // The same answer as a process that knows none of them (a resumed release), listing each by CommandId.
+    const fresh = new SsmCommands({client: world.clients.ssm, clock: world.clock})
+    const apart = await fresh.invocations(commandIds)
+    expect(listings(world) - before).toBe(1 + 3)
+    expect(apart.map((r) => [r.commandId, r.instanceId, r.status]).sort()).toEqual(together.map((r) => [r.commandId, r.instanceId, r.status]).sort())
   })
 })
 
