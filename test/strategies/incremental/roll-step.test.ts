@@ -77,6 +77,41 @@ describe('rolling an incremental release', () => {
     expect(versions(world)).toEqual(Object.fromEntries([canary, ...rest].map((id) => [id, '2.0.0'])))
     expect(restOutput).toEqual({tally: {changed: 5, failed: 0}, bakeUntil: new Date(world.clock.now() + 60_000).toISOString()})
     expect(new Set(world.reports.slice(canaryReports).map((r) => `${r.releaseId} ${r.state}`))).toEqual(new Set(['api-3 rolling']))
+    // No failure: nothing to put back.
+    expect(world.messages().filter((m) => m.includes('back on their previous version'))).toEqual([])
+  })
+
+  it('keeps the canary within the window when the canary is the wider of the two', async () => {
+    const world = incrementalWorld({instances: 3}, {maxUnavailable: {count: 1}, canary: 2})
+    const {journal, fleetPlan, order} = await planned(world)
+    const worst = await worstOut(world, () => step(world, journal, rollInput(fleetPlan, 'canary', {changed: 0, failed: 0})))
+    expect(worst).toBe(1)
+    expect(Object.values(versions(world)).filter((v) => v === '2.0.0')).toHaveLength(2)
+    expect(versions(world)[order[2]!]).toBe('1.0.0')
+  })
+
+  it("counts the canary's failure against the rest: its place in the window, and maxErrors", async () => {
+    // Seed 4: the canary's change fails (three in ten do), none of the rest's.
+    const world = incrementalWorld({seed: 4, instances: 5, behindTargetGroup: true, faults: {commandFailureRate: 0.3}}, {maxUnavailable: {count: 2}, maxErrors: {count: 3}})
+    const {journal, fleetPlan, order} = await planned(world)
+    const [canary] = order as [string]
+    const canaryTally = (await step(world, journal, rollInput(fleetPlan, 'canary', {changed: 0, failed: 0}))).tally
+    expect(canaryTally).toEqual({changed: 0, failed: 1})
+    // Tolerated, it waits in Standby for the end of the fleet: the rest has one place left in the window.
+    const lifecycle = () => world.account.view().groups[0]!.instances.find((i) => i.id === canary)?.lifecycle
+    expect(lifecycle()).toBe('Standby')
+    const worst = await worstOut(world, () => step(world, journal, rollInput(fleetPlan, 'rest', canaryTally)))
+    expect(worst).toBe(2)
+    expect(lifecycle()).toBe('InService')
+    expect(versions(world)).toEqual(Object.fromEntries(order.map((id) => [id, id === canary ? '1.0.0' : '2.0.0'])))
+
+    // Seed 11: the canary fails and so does one of the rest; maxErrors 1 allows the one, not both.
+    const strict = incrementalWorld({seed: 11, instances: 5, behindTargetGroup: true, faults: {commandFailureRate: 0.3}}, {maxUnavailable: {count: 3}, maxErrors: {count: 1}})
+    const second = await planned(strict)
+    const strictTally = (await step(strict, second.journal, rollInput(second.fleetPlan, 'canary', {changed: 0, failed: 0}))).tally
+    expect(strictTally).toEqual({changed: 0, failed: 1})
+    await expect(step(strict, second.journal, rollInput(second.fleetPlan, 'rest', strictTally))).rejects.toThrow(Error)
+    expect([...foldJournal(await second.journal.load()).forward.values()].filter((r) => r.phase === 'failed')).toHaveLength(2)
   })
 
   it('puts the failures it tolerated back on the version each ran, and counts them', async () => {
@@ -86,8 +121,11 @@ describe('rolling an incremental release', () => {
     const {journal, fleetPlan, order} = await planned(world, {previousVersion: '0.9.0'})
     const canary = await step(world, journal, rollInput(fleetPlan, 'canary', {changed: 0, failed: 0}, {previousVersion: '0.9.0'}))
     expect(canary.tally).toEqual({changed: 1, failed: 0})
+    const canaryReports = world.reports.length
     const rest = await step(world, journal, rollInput(fleetPlan, 'rest', canary.tally, {previousVersion: '0.9.0'}))
     expect(rest.tally).toEqual({changed: 3, failed: 1})
+    // Putting the failures back is part of rolling.
+    expect(new Set(world.reports.slice(canaryReports).map((r) => r.state))).toEqual(new Set(['rolling']))
     const failed = [...foldJournal(await journal.load()).forward].filter(([, r]) => r.phase === 'failed').map(([id]) => id)
     expect(failed).toHaveLength(1)
     expect(versions(world)).toEqual(Object.fromEntries(order.map((id) => [id, failed.includes(id) ? '1.0.0' : '2.0.0'])))
@@ -122,10 +160,12 @@ describe('rolling an incremental release', () => {
       const world = incrementalWorld({instances: 2})
       const {journal, fleetPlan, order} = await planned(world)
       const ref = only ? {only: order} : {}
-      const canary = await step(world, journal, rollInput(fleetPlan, 'canary', {changed: 0, failed: 0}, ref))
       await world.deps.fleet.setCapacity(GROUP, {min: 0, max: 3, desired: 3})
       world.clock.advance(120_000)
       const launched = Object.keys(versions(world)).find((id) => !order.includes(id))
+      const canary = await step(world, journal, rollInput(fleetPlan, 'canary', {changed: 0, failed: 0}, ref))
+      // Said once, at the end of the fleet.
+      expect(world.messages().filter((m) => m.includes('launched by the group'))).toEqual([])
       await step(world, journal, rollInput(fleetPlan, 'rest', canary.tally, ref))
       const said = world.reports.filter((r) => r.message.includes('launched by the group'))
       if (only) expect(said).toEqual([])

@@ -19,6 +19,8 @@ export const GROUP = 'api-fleet'
 
 export interface StepWorldOptions {
   instances?: number
+  /** The simulated account's seed (default 7): which draws fail, when commands end. */
+  seed?: number
   /** The version every instance runs at the start (default 1.0.0). */
   version?: string
   /** Attach the fleet to API_SOURCE (instances go to Standby while they change). */
@@ -33,7 +35,7 @@ export function incrementalWorld(options: StepWorldOptions = {}, settings: Parti
   const clock = new VirtualClock()
   const account = SimAccount.open({
     clock,
-    seed: 7,
+    seed: options.seed ?? 7,
     faults: options.faults,
     fleets: {[GROUP]: {instances: options.instances ?? 3, version: options.version ?? '1.0.0', ...(options.behindTargetGroup ? {trafficSources: [API_SOURCE]} : {})}},
     targetGroups: {[API_SOURCE]: {}},
