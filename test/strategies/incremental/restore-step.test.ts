@@ -67,6 +67,11 @@ describe('the way back of an incremental release', () => {
     // Through the plan's window.
     expect(worst).toBe(2)
     expect((await world.deps.parameters.get('/release/api/version'))?.value).toBe('1.0.0')
+    // Journaled as the restore pass, which a resumed way back goes on from.
+    const restored = (await journal.load()).filter((r) => r.pass === 'restore' && r.phase === 'done').map((r) => r.instanceId)
+    expect(restored.sort()).toEqual([a, b, d].sort())
+    expect(new Set(world.reports.map((r) => `${r.releaseId} ${r.state}`))).toEqual(new Set(['api-3 rollingBack']))
+    expect(world.messages().filter((m) => m.includes('terminated by their group'))).toEqual([])
   })
 
   it('goes one instance at a time when planning never finished', async () => {
@@ -150,7 +155,8 @@ describe('the way back of an incremental release', () => {
   })
 
   it('for a first release, restores launched instances to the one version the plan found, or leaves them for a human', async () => {
-    for (const found of [['1.0.0', '1.0.0'], ['1.0.0', '1.1.0']]) {
+    // The plan found one version (an instance whose version was unknown does not count), or two.
+    for (const found of [['1.0.0', '1.0.0'], ['1.0.0', null], ['1.0.0', '1.1.0']]) {
       const world = incrementalWorld({instances: 2, timings: {instanceBootMs: [10_000, 10_000], agentRegistrationMs: [5_000, 5_000]}})
       const [a, b] = (await instanceIds(world)) as [string, string]
       await world.deps.parameters.put('/release/api/version', '2.0.0')
@@ -158,9 +164,9 @@ describe('the way back of an incremental release', () => {
       world.clock.advance(120_000)
       const launched = (await instanceIds(world)).find((id) => ![a, b].includes(id))!
       await install(world, launched, '2.0.0')
-      const journal = await journalOf(world, {[a]: found[0]!, [b]: found[1]!})
+      const journal = await journalOf(world, {[a]: found[0] ?? null, [b]: found[1] ?? null})
       const result = await restore(world.deps, journal)({...INPUT, previousVersion: null})
-      if (found[0] === found[1]) {
+      if (found[1] !== '1.1.0') {
         expect(result).toEqual({restored: 1, stranded: [], replaced: {gone: [], launched: [launched]}})
         expect(versions(world)[launched]).toBe('1.0.0')
         expect((await world.deps.parameters.get('/release/api/version'))?.value).toBe('1.0.0')
@@ -181,6 +187,31 @@ describe('the way back of an incremental release', () => {
     const journal = await journalOf(world, {[a]: '1.0.0'})
     const result = await restore(world.deps, journal)(INPUT)
     expect(result.stranded).toEqual([{instanceId: launched, version: null, reason: expect.stringMatching(/^launched by its group during the release; the SSM agent of 1 of 1 instances never registered within 60s/) as string}])
+    expect(world.reports[0]).toEqual({releaseId: 'api-3', state: 'rollingBack', message: 'waiting for the SSM agent of 1 instances to register'})
+  })
+
+  it('leaves alone an instance still launching when the way back begins', async () => {
+    const world = incrementalWorld({instances: 2, timings: {instanceBootMs: [60_000, 60_000], agentRegistrationMs: [5_000, 5_000]}})
+    const [a, b] = (await instanceIds(world)) as [string, string]
+    await install(world, a, '2.0.0')
+    await world.deps.fleet.setCapacity(GROUP, {min: 0, max: 3, desired: 3})
+    const journal = await journalOf(world, {[a]: '1.0.0', [b]: '1.0.0'}, [forward(a, 'done')])
+    expect(await restore(world.deps, journal)(INPUT)).toEqual({restored: 1, stranded: []})
+  })
+
+  it('names every instance the group terminated, none launched in their place', async () => {
+    const world = incrementalWorld({instances: 3})
+    const ids = await instanceIds(world)
+    for (const id of ids) await install(world, id, '2.0.0')
+    // The group scaled in to one instance during the release.
+    await world.deps.fleet.setCapacity(GROUP, {min: 0, max: 3, desired: 1})
+    world.clock.advance(120_000)
+    const [left] = (await instanceIds(world)) as [string]
+    const gone = ids.filter((id) => id !== left)
+    const journal = await journalOf(world, Object.fromEntries(ids.map((id) => [id, '1.0.0'])), ids.map((id) => forward(id, id === left ? 'done' : 'gone')))
+    expect(await restore(world.deps, journal)(INPUT)).toEqual({restored: 1, stranded: [], replaced: {gone, launched: []}})
+    expect(versions(world)).toEqual({[left]: '1.0.0'})
+    expect(world.messages().at(-1)).toBe(`2 instances were terminated by their group during the release, nothing to restore on them: ${gone.join(', ')}`)
   })
 
   it('leaves the rest of the fleet to itself in a converge', async () => {
