@@ -6,7 +6,7 @@
  */
 import {describe, expect, it} from 'vitest'
 import type {FleetPlan, Tally} from '../../../machines/incremental.js'
-import type {RollStepInput} from '../../../machines/incremental-inputs.js'
+import type {IncrementalRef, RollStepInput} from '../../../machines/incremental-inputs.js'
 import type {JournalInstanceLog} from '../../../src/engine/instance-journal.js'
 import type {ChangeSettings} from '../../../strategies/incremental/deps.js'
 import {plan} from '../../../strategies/incremental/plan.js'
@@ -14,20 +14,20 @@ import {foldJournal} from '../../../strategies/incremental/progress.js'
 import {roll} from '../../../strategies/incremental/roll.js'
 import {GROUP, incrementalWorld, instanceJournal, type IncrementalWorld} from './step-world.js'
 
-const REF = {releaseId: 'api-3', version: '2.0.0', previousVersion: '1.0.0', only: null}
+const REF: IncrementalRef = {releaseId: 'api-3', version: '2.0.0', previousVersion: '1.0.0', only: null}
 
 /** Reads each instance's version in planning (the simulated account prints it alone). */
 const READ_CURRENT: ChangeSettings = {document: 'AWS-RunShellScript', apply: ['release-sim set-version {{version}}'], verify: ['release-sim check'], current: ['release-sim get-version'], parameters: {}}
 
 /** A planned release: the plan step has run, its plan is in the journal. */
-async function planned(world: IncrementalWorld, ref: Partial<typeof REF> = {}) {
+async function planned(world: IncrementalWorld, ref: Partial<IncrementalRef> = {}) {
   const journal = instanceJournal(world)
   const fleetPlan = await plan(world.deps, journal)({...REF, ...ref})
   const order = foldJournal(await journal.load()).planned.map((p) => p.instanceId)
   return {journal, fleetPlan, order}
 }
 
-function rollInput(fleetPlan: FleetPlan, scope: RollStepInput['scope'], tally: Tally, ref: Partial<typeof REF> = {}): RollStepInput {
+function rollInput(fleetPlan: FleetPlan, scope: RollStepInput['scope'], tally: Tally, ref: Partial<IncrementalRef> = {}): RollStepInput {
   return {...REF, ...ref, scope, plan: fleetPlan, tally}
 }
 
