@@ -90,6 +90,19 @@ describe('rolling an incremental release', () => {
     expect(versions(world)[order[2]!]).toBe('1.0.0')
   })
 
+  it('keeps the whole window when it resumes the rest with one of its own changes in flight', async () => {
+    const world = incrementalWorld({instances: 4, timings: {commandMs: [60_000, 60_000]}}, {maxUnavailable: {count: 2}})
+    const {journal, fleetPlan, order} = await planned(world)
+    const canary = await step(world, journal, rollInput(fleetPlan, 'canary', {changed: 0, failed: 0}))
+    // The process stopped after sending the rest's first change: the journal says so, the change runs on.
+    const first = order[1]!
+    const [commandId] = await world.deps.commands.send({documentName: 'AWS-RunShellScript', instanceIds: [first], parameters: {commands: ['release-sim set-version 2.0.0', 'release-sim check']}, comment: 'release api-3: change to 2.0.0'})
+    await journal.append([{instanceId: first, pass: 'forward', phase: 'changing', commandId, at: world.clock.now()}])
+    const worst = await worstOut(world, () => step(world, journal, rollInput(fleetPlan, 'rest', canary.tally)))
+    expect(worst).toBe(2)
+    expect(Object.values(versions(world))).toEqual(['2.0.0', '2.0.0', '2.0.0', '2.0.0'])
+  })
+
   it("counts the canary's failure against the rest: its place in the window, and maxErrors", async () => {
     // Seed 4: the canary's change fails (three in ten do), none of the rest's.
     const world = incrementalWorld({seed: 4, instances: 5, behindTargetGroup: true, faults: {commandFailureRate: 0.3}}, {maxUnavailable: {count: 2}, maxErrors: {count: 3}})
