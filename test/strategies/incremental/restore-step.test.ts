@@ -84,14 +84,15 @@ describe('the way back of an incremental release', () => {
     expect(Object.values(versions(world))).toEqual(['1.0.0', '1.0.0', '1.0.0'])
   })
 
-  it('cancels a forward change still running before it restores, so that the forward change cannot end last', async () => {
+  it('cancels a forward change still running before it restores', async () => {
     const world = incrementalWorld({instances: 2, timings: {commandMs: [600_000, 600_000]}})
     const [a, b] = (await instanceIds(world)) as [string, string]
     const [commandId] = await world.deps.commands.send({documentName: 'AWS-RunShellScript', instanceIds: [a], parameters: {commands: ['release-sim set-version 2.0.0']}, comment: 'forward'})
     world.clock.advance(10_000)
     const journal = await journalOf(world, {[a]: '1.0.0', [b]: '1.0.0'}, [forward(a, 'changing', {commandId})])
     await restore(world.deps, journal)(INPUT)
-    // Long after the forward change would have ended: a is on what it ran.
+    // The forward change was stopped, not left to end; long after it would have, a is on what it ran.
+    expect((await world.deps.commands.invocations([commandId!])).map((i) => i.status)).toEqual(['Cancelled'])
     world.clock.advance(3_600_000)
     expect(versions(world)).toEqual({[a]: '1.0.0', [b]: '1.0.0'})
     expect(world.messages()).toContain('cancelling the change still running on 1 instances before putting them back')
