@@ -71,6 +71,59 @@ describe('the traffic moves', () => {
     expect(w.clock.now()).toBe(started + MINUTE)
   })
 
+  it('waits for a source that is no target group to be InService, the target groups healthy too', async () => {
+    const w = world()
+    const group = await createFleet(w, 'release-web-1', '1.0.0', 2)
+    await inService(w, group, 2)
+    // A classic load balancer next to the target group, InService ten minutes after the attach (the
+    // simulated account has none: Auto Scaling's answers for it are added to the real ones).
+    // Detached, it shows Removing for ten minutes, then Removed.
+    const classic = 'api-classic-lb'
+    const inServiceAt = w.clock.now() + 10 * MINUTE
+    let removedAt = Number.POSITIVE_INFINITY
+    let looks = 0
+    const classicState = () => (w.clock.now() >= removedAt ? 'Removed' : removedAt < Number.POSITIVE_INFINITY ? 'Removing' : w.clock.now() >= inServiceAt ? 'InService' : 'Adding')
+    const fleet: FleetPort = Object.assign(Object.create(w.fleet) as FleetPort, {
+      attachTrafficSources: (name: string, ids: string[]) => w.fleet.attachTrafficSources(name, ids.filter((id) => id !== classic)),
+      detachTrafficSources: (name: string, ids: string[]) => {
+        removedAt = w.clock.now() + 10 * MINUTE
+        return w.fleet.detachTrafficSources(name, ids.filter((id) => id !== classic))
+      },
+      describeTrafficSources: async (name: string) => {
+        looks++
+        return [...(await w.fleet.describeTrafficSources(name)), {identifier: classic, type: 'elb', state: classicState()}]
+      },
+    })
+    const move = moveOf(w, {fleet, sources: [TRAFFIC_SOURCE, classic]})
+    await attachAndWait(move, group)
+    // Looked at least every 15 s (three poll intervals), not more often than every 5 s: seen InService within that.
+    expect(w.clock.now()).toBeGreaterThanOrEqual(inServiceAt)
+    expect(w.clock.now()).toBeLessThanOrEqual(inServiceAt + 15_000)
+    expect(looks).toBeLessThanOrEqual(10 * MINUTE / 5_000)
+
+    await detachAndWait(move, group)
+    expect(w.clock.now()).toBeGreaterThanOrEqual(removedAt)
+    expect(w.clock.now()).toBeLessThanOrEqual(removedAt + 15_000)
+  })
+
+  it('without the target group port, a target group is a source like any other: attached once InService', async () => {
+    const w = world()
+    const group = await createFleet(w, 'release-web-1', '1.0.0', 2)
+    await inService(w, group, 2)
+    // Auto Scaling leaves a target group Added for good when the group's health checks are EC2's.
+    const started = w.clock.now()
+    await expect(attachAndWait(moveOf(w, {targets: undefined, deadline: started + 10 * MINUTE}), group)).rejects.toThrow(/^Timed out after 10m /)
+    expect((await w.fleet.describeTrafficSources(group)).map((s) => s.state)).toEqual(['Added'])
+  })
+
+  it('fails a move when an instance turns unhealthy to EC2, naming it', async () => {
+    const w = openWorld({targetGroups: {[TRAFFIC_SOURCE]: {}}, faults: {degradeVersions: [{pattern: '1.0.0', afterSeconds: 60}]}})
+    const group = await createFleet(w, 'release-web-1', '1.0.0', 2)
+    const ids = (await inService(w, group, 2)).instances.map((i) => i.id)
+    const error = await attachAndWait(moveOf(w), group).catch((e: unknown) => e as Error)
+    expect(error.message).toMatch(new RegExp(`^1 instances of group ${group} turned unhealthy while joining the traffic sources \\((${ids.join('|')})\\)$`))
+  })
+
   it("names each instance that failed the load balancer's health check, with the reason", async () => {
     const w = world()
     const group = await createFleet(w, 'release-web-1', '1.0.0-bad', 2)
