@@ -120,8 +120,7 @@ describe('the traffic moves', () => {
     const w = openWorld({targetGroups: {[TRAFFIC_SOURCE]: {}}, faults: {degradeVersions: [{pattern: '1.0.0', afterSeconds: 60}]}})
     const group = await createFleet(w, 'release-web-1', '1.0.0', 2)
     const ids = (await inService(w, group, 2)).instances.map((i) => i.id)
-    const error = await attachAndWait(moveOf(w), group).catch((e: unknown) => e as Error)
-    expect(error.message).toMatch(new RegExp(`^1 instances of group ${group} turned unhealthy while joining the traffic sources \\((${ids.join('|')})\\)$`))
+    await expect(attachAndWait(moveOf(w), group)).rejects.toThrow(new RegExp(`^1 instances of group ${group} turned unhealthy while joining the traffic sources \\((${ids.join('|')})\\)$`))
   })
 
   it("names each instance that failed the load balancer's health check, with the reason", async () => {
