@@ -77,7 +77,7 @@ describe('the traffic moves', () => {
     await inService(w, group, 2)
     // A classic load balancer next to the target group, InService ten minutes after the attach (the
     // simulated account has none: Auto Scaling's answers for it are added to the real ones).
-    // Detached, it shows Removing for ten minutes, then Removed.
+    // Detached, it shows Removing for a minute, then Removed.
     const classic = 'api-classic-lb'
     const inServiceAt = w.clock.now() + 10 * MINUTE
     let removedAt = Number.POSITIVE_INFINITY
@@ -86,12 +86,12 @@ describe('the traffic moves', () => {
     const fleet: FleetPort = Object.assign(Object.create(w.fleet) as FleetPort, {
       attachTrafficSources: (name: string, ids: string[]) => w.fleet.attachTrafficSources(name, ids.filter((id) => id !== classic)),
       detachTrafficSources: (name: string, ids: string[]) => {
-        removedAt = w.clock.now() + 10 * MINUTE
+        removedAt = w.clock.now() + MINUTE
         return w.fleet.detachTrafficSources(name, ids.filter((id) => id !== classic))
       },
       describeTrafficSources: async (name: string) => {
         looks++
-        return [...(await w.fleet.describeTrafficSources(name)), {identifier: classic, type: 'elb', state: classicState()}]
+        return [{identifier: classic, type: 'elb', state: classicState()}, ...(await w.fleet.describeTrafficSources(name))]
       },
     })
     const move = moveOf(w, {fleet, sources: [TRAFFIC_SOURCE, classic]})
@@ -101,9 +101,10 @@ describe('the traffic moves', () => {
     expect(w.clock.now()).toBeLessThanOrEqual(inServiceAt + 15_000)
     expect(looks).toBeLessThanOrEqual(10 * MINUTE / 5_000)
 
+    // Gone from both: the classic one Removed after a minute, the target group after its deregistration delay.
     await detachAndWait(move, group)
-    expect(w.clock.now()).toBeGreaterThanOrEqual(removedAt)
-    expect(w.clock.now()).toBeLessThanOrEqual(removedAt + 15_000)
+    expect(w.clock.now()).toBeGreaterThanOrEqual(removedAt + 4 * MINUTE)
+    expect((await w.fleet.describeTrafficSources(group)).filter((t) => t.identifier === TRAFFIC_SOURCE && t.state !== 'Removed')).toEqual([])
   })
 
   it('without the target group port, a target group is a source like any other: attached once InService', async () => {
@@ -121,6 +122,31 @@ describe('the traffic moves', () => {
     const group = await createFleet(w, 'release-web-1', '1.0.0', 2)
     const ids = (await inService(w, group, 2)).instances.map((i) => i.id)
     await expect(attachAndWait(moveOf(w), group)).rejects.toThrow(new RegExp(`^1 instances of group ${group} turned unhealthy while joining the traffic sources \\((${ids.join('|')})\\)$`))
+    await w.clock.sleep(MINUTE)
+    await expect(judgeGroup(moveOf(w), group)).rejects.toThrow(`2 instances of group ${group} turned unhealthy while joining the traffic sources (${ids.join(', ')})`)
+  })
+
+  it('does not serve until every target is healthy: an instance just launched is not yet', async () => {
+    const w = world()
+    const group = await createFleet(w, 'release-web-1', '1.0.0', 2)
+    await inService(w, group, 2)
+    const move = moveOf(w)
+    await attachAndWait(move, group)
+    await w.fleet.setCapacity(group, {min: 0, max: 3, desired: 3})
+    await inService(w, group, 3)
+    // Registered in the target group, its health checks not passed yet.
+    expect(await judgeGroup(move, group)).toEqual({ready: false})
+    await attachAndWait(move, group)
+    expect(await judgeGroup(move, group)).toEqual({ready: true})
+  })
+
+  it('names the group and its sources when a detach does not end by its deadline', async () => {
+    const w = world()
+    const group = await createFleet(w, 'release-web-1', '1.0.0', 2)
+    await inService(w, group, 2)
+    await attachAndWait(moveOf(w), group)
+    // The deregistration delay is 300 s.
+    await expect(detachAndWait(moveOf(w, {deadline: w.clock.now() + MINUTE}), group)).rejects.toThrow(`waiting for group ${group} to leave ${TRAFFIC_SOURCE}`)
   })
 
   it("names each instance that failed the load balancer's health check, with the reason", async () => {
