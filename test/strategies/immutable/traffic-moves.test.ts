@@ -91,7 +91,10 @@ describe('the traffic moves', () => {
       },
       describeTrafficSources: async (name: string) => {
         looks++
-        return [{identifier: classic, type: 'elb', state: classicState()}, ...(await w.fleet.describeTrafficSources(name))]
+        // Listed after the target group, then first once detached: no reader may count on Auto Scaling's order.
+        const listed = {identifier: classic, type: 'elb', state: classicState()}
+        const real = await w.fleet.describeTrafficSources(name)
+        return removedAt < Number.POSITIVE_INFINITY ? [listed, ...real] : [...real, listed]
       },
     })
     const move = moveOf(w, {fleet, sources: [TRAFFIC_SOURCE, classic]})
