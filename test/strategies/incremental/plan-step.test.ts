@@ -5,14 +5,12 @@
  */
 import {describe, expect, it} from 'vitest'
 import {initialIncrementalContext, type IncrementalContext} from '../../../machines/incremental.js'
-import {JournalInstanceLog} from '../../../src/engine/instance-journal.js'
+import type {JournalInstanceLog} from '../../../src/engine/instance-journal.js'
 import type {InstanceRecord} from '../../../src/ports/instance-journal.js'
-import {FileStateStore} from '../../../src/store/file.js'
 import {incrementalStepInputs} from '../../../machines/incremental-inputs.js'
 import {plan} from '../../../strategies/incremental/plan.js'
 import type {IncrementalDeps} from '../../../strategies/incremental/deps.js'
-import {tempDir} from '../../fakes/temp.js'
-import {incrementalWorld, instanceIds, type IncrementalWorld} from './step-world.js'
+import {incrementalWorld, install, instanceJournal, instanceIds} from './step-world.js'
 
 function context(fields: Partial<IncrementalContext> = {}): IncrementalContext {
   return {
@@ -28,10 +26,6 @@ function context(fields: Partial<IncrementalContext> = {}): IncrementalContext {
   }
 }
 
-function journal(world: IncrementalWorld) {
-  return new JournalInstanceLog(new FileStateStore(tempDir('release-plan-step-')), 'api-3', () => world.clock.now())
-}
-
 const run = (deps: IncrementalDeps, log: JournalInstanceLog, ctx: IncrementalContext) => plan(deps, log)(incrementalStepInputs.plan({context: ctx}))
 const plannedOf = (records: InstanceRecord[]) =>
   records.filter((r) => r.phase === 'planned').map((r) => ({id: r.instanceId, order: r.order, previous: r.previousVersion, reason: r.reason}))
@@ -39,19 +33,39 @@ const plannedOf = (records: InstanceRecord[]) =>
 describe('planning an incremental release', () => {
   it('records every instance with the live version, publishes the desired version, and sizes the window', async () => {
     const world = incrementalWorld({instances: 5}, {maxUnavailable: {percent: 40}, maxErrors: {percent: 20}, canary: 2})
-    const log = journal(world)
+    const log = instanceJournal(world)
     const output = await run(world.deps, log, context())
     expect(output).toEqual({fleetSize: 5, window: 2, maxErrors: 1, canary: 2})
     const ids = await instanceIds(world)
     expect(plannedOf(await log.load())).toEqual(ids.map((id, order) => ({id, order, previous: '1.0.0', reason: undefined})))
     expect((await world.deps.parameters.get('/release/api/version'))?.value).toBe('2.0.0')
-    expect(world.messages().at(-1)).toBe('5 instances of group api-fleet; window 2, canary 2, maxErrors 1; /release/api/version = 2.0.0 (v1)')
-    expect(world.messages()[0]).toMatch(/^health signals: verify: 1 lines run on each instance/)
+    // The signals in one line; no warning (the verify line would catch a bad version), no unknown version.
+    expect(world.messages()).toEqual([
+      'health signals: verify: 1 lines run on each instance as part of its change; EC2: status checks only see an instance that fails, not an application that does not serve',
+      '5 instances of group api-fleet; window 2, canary 2, maxErrors 1; /release/api/version = 2.0.0 (v1)',
+    ])
+  })
+
+  it("reports every line as the release's planning, the wait for late agents too", async () => {
+    const world = incrementalWorld(
+      {instances: 1, timings: {instanceBootMs: [10_000, 10_000], agentRegistrationMs: [20_000, 20_000]}},
+      {change: {document: 'AWS-RunShellScript', apply: ['release-sim set-version {{version}}'], verify: [], current: ['cat /etc/app-version'], parameters: {}}},
+    )
+    // A second instance just launched: InService, its agent not registered yet.
+    await world.deps.fleet.setCapacity('api-fleet', {min: 0, max: 2, desired: 2})
+    world.clock.advance(15_000)
+    await run(world.deps, instanceJournal(world), context())
+    const messages = world.messages()
+    // The wait, the signals, the warning, the two unknown versions, the summary.
+    expect(messages[0]).toBe('waiting for the SSM agent of 1 instances to register')
+    expect(messages.filter((m) => m.startsWith('warning: ') || m.includes(': previous version unknown'))).toHaveLength(3)
+    expect(messages.at(-1)).toMatch(/^2 instances of group api-fleet; /)
+    expect(world.reports.map((r) => `${r.releaseId} ${r.state}`)).toEqual(messages.map(() => 'api-3 planning'))
   })
 
   it('keeps the plan it already wrote when resumed, and publishes again', async () => {
     const world = incrementalWorld({instances: 3})
-    const log = journal(world)
+    const log = instanceJournal(world)
     await run(world.deps, log, context())
     const first = await log.load()
     // The fleet changed since (one more instance): the resumed plan is still the one written.
@@ -66,7 +80,7 @@ describe('planning an incremental release', () => {
   it('plans a converge over the drifted instances alone', async () => {
     const world = incrementalWorld({instances: 4})
     const [, b, , d] = await instanceIds(world)
-    const log = journal(world)
+    const log = instanceJournal(world)
     const output = await run(world.deps, log, context({kind: 'converge', only: [d!, b!]}))
     expect(output.fleetSize).toBe(2)
     expect(plannedOf(await log.load()).map((p) => p.id)).toEqual([b, d])
@@ -74,9 +88,9 @@ describe('planning an incremental release', () => {
 
   it('refuses a fleet with no instance in service, and a window of none, before publishing anything', async () => {
     const empty = incrementalWorld({instances: 2})
-    await expect(run(empty.deps, journal(empty), context({only: ['i-none']}))).rejects.toThrow('the fleet (group api-fleet) has no instances in service')
+    await expect(run(empty.deps, instanceJournal(empty), context({only: ['i-none']}))).rejects.toThrow('the fleet (group api-fleet) has no instances in service')
     const none = incrementalWorld({instances: 2}, {maxUnavailable: {count: 0}})
-    await expect(run(none.deps, journal(none), context())).rejects.toThrow('maxUnavailable resolves to 0 instances of 2: nothing could change')
+    await expect(run(none.deps, instanceJournal(none), context())).rejects.toThrow('maxUnavailable resolves to 0 instances of 2: nothing could change')
     expect(await none.deps.parameters.get('/release/api/version')).toBeUndefined()
   })
 
@@ -84,9 +98,8 @@ describe('planning an incremental release', () => {
     const world = incrementalWorld({instances: 2}, {change: {document: 'AWS-RunShellScript', apply: ['release-sim set-version {{version}}'], verify: [], current: ['release-sim get-version'], parameters: {}}})
     const [a, b] = (await instanceIds(world)) as [string, string]
     // One instance runs 1.5.0 (changed by hand); the other prints something that is not a version.
-    await world.deps.commands.send({documentName: 'AWS-RunShellScript', instanceIds: [a], parameters: {commands: ['release-sim set-version 1.5.0']}, comment: 'by hand'})
-    world.clock.advance(600_000)
-    const log = journal(world)
+    await install(world, a, '1.5.0')
+    const log = instanceJournal(world)
     await run(world.deps, log, context({previousVersion: null}))
     const planned = plannedOf(await log.load())
     expect(planned.find((p) => p.id === a)).toMatchObject({previous: '1.5.0', reason: undefined})
@@ -96,7 +109,7 @@ describe('planning an incremental release', () => {
   it('keeps why a version is unknown when the current command prints no version, and says what it will be restored to', async () => {
     const current = {document: 'AWS-RunShellScript', apply: ['release-sim set-version {{version}}'], verify: [], current: ['cat /etc/app-version'], parameters: {}}
     const world = incrementalWorld({instances: 2}, {change: current})
-    const log = journal(world)
+    const log = instanceJournal(world)
     await run(world.deps, log, context({previousVersion: '1.0.0'}))
     const reason = 'previous version unknown: its current command printed "$", not a version'
     const ids = await instanceIds(world)
@@ -104,7 +117,7 @@ describe('planning an incremental release', () => {
     for (const id of ids) expect(world.messages()).toContain(`${id}: ${reason}; it will be restored to the last known good version 1.0.0`)
 
     const first = incrementalWorld({instances: 1}, {change: current})
-    const firstLog = journal(first)
+    const firstLog = instanceJournal(first)
     await run(first.deps, firstLog, context({previousVersion: null}))
     expect(plannedOf(await firstLog.load())[0]).toMatchObject({previous: null, reason})
     expect(first.messages()).toContain(`${(await instanceIds(first))[0]}: ${reason}; no last known good version to restore it to`)
@@ -112,7 +125,7 @@ describe('planning an incremental release', () => {
 
   it('warns in planning when nothing would catch a bad version', async () => {
     const world = incrementalWorld({instances: 1}, {change: {document: 'AWS-RunShellScript', apply: ['release-sim set-version {{version}}'], verify: [], current: [], parameters: {}}})
-    await run(world.deps, journal(world), context())
+    await run(world.deps, instanceJournal(world), context())
     expect(world.messages().slice(0, 2)).toEqual([
       'health signals: EC2: status checks only see an instance that fails, not an application that does not serve',
       'warning: nothing would catch a bad application version: add verify lines to change, or put the fleet behind a target group with a health check',

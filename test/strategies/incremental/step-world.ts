@@ -4,18 +4,25 @@
  * are test/app's job.
  */
 import {AutoScalingFleet, ElbTargetGroups, SsmCommands, SsmParameters} from '../../../src/aws/index.js'
+import {JournalInstanceLog} from '../../../src/engine/instance-journal.js'
 import type {ProgressEvent} from '../../../src/ports/release.js'
 import {createSimClients, SimAccount, type SimFaults, type SimTimings} from '../../../src/sim/index.js'
 import {VirtualClock} from '../../../src/util/clock.js'
+import {FileStateStore} from '../../../src/store/file.js'
 import {seededRandom} from '../../../src/util/random.js'
 import type {IncrementalDeps, IncrementalSettings} from '../../../strategies/incremental/deps.js'
 import {API_SOURCE} from '../../fakes/incremental.js'
+import {tempDir} from '../../fakes/temp.js'
 
 export {API_SOURCE}
 export const GROUP = 'api-fleet'
 
 export interface StepWorldOptions {
   instances?: number
+  /** The simulated account's seed (default 7): which draws fail, when commands end. */
+  seed?: number
+  /** The version every instance runs at the start (default 1.0.0). */
+  version?: string
   /** Attach the fleet to API_SOURCE (instances go to Standby while they change). */
   behindTargetGroup?: boolean
   faults?: SimFaults
@@ -28,9 +35,9 @@ export function incrementalWorld(options: StepWorldOptions = {}, settings: Parti
   const clock = new VirtualClock()
   const account = SimAccount.open({
     clock,
-    seed: 7,
+    seed: options.seed ?? 7,
     faults: options.faults,
-    fleets: {[GROUP]: {instances: options.instances ?? 3, version: '1.0.0', ...(options.behindTargetGroup ? {trafficSources: [API_SOURCE]} : {})}},
+    fleets: {[GROUP]: {instances: options.instances ?? 3, version: options.version ?? '1.0.0', ...(options.behindTargetGroup ? {trafficSources: [API_SOURCE]} : {})}},
     targetGroups: {[API_SOURCE]: {}},
     timings: {agentRegistrationMs: [0, 0], ...options.timings},
   })
@@ -65,4 +72,15 @@ export type IncrementalWorld = ReturnType<typeof incrementalWorld>
 /** The fleet's instance ids, in the group's order. */
 export async function instanceIds(world: IncrementalWorld): Promise<string[]> {
   return ((await world.deps.fleet.describeGroup(GROUP))?.instances ?? []).map((i) => i.id)
+}
+
+/** The instance journal of release api-3, in a state directory of its own, on the world's clock. */
+export function instanceJournal(world: IncrementalWorld): JournalInstanceLog {
+  return new JournalInstanceLog(new FileStateStore(tempDir('release-step-')), 'api-3', () => world.clock.now())
+}
+
+/** Puts `version` on an instance by hand, and lets the change end (any text: the account takes it as it is). */
+export async function install(world: IncrementalWorld, instanceId: string, version: string): Promise<void> {
+  await world.deps.commands.send({documentName: 'AWS-RunShellScript', instanceIds: [instanceId], parameters: {commands: [`release-sim set-version ${version}`]}, comment: 'by hand'})
+  world.clock.advance(600_000)
 }

@@ -13,6 +13,8 @@ import {incrementalStepInputs} from '../../../machines/incremental-inputs.js'
 import {settleForward, SETTLE_LIMIT_MS} from '../../../strategies/incremental/settle.js'
 import type {FleetProgress} from '../../../strategies/incremental/progress.js'
 import type {IncrementalContext} from '../../../machines/incremental.js'
+import type {IncrementalDeps} from '../../../strategies/incremental/deps.js'
+import type {TrafficSourceState} from '../../../src/ports/fleet.js'
 import type {InstanceRecord} from '../../../src/ports/instance-journal.js'
 import {API_SOURCE, GROUP, incrementalWorld, instanceIds, type IncrementalWorld} from './step-world.js'
 
@@ -105,8 +107,36 @@ describe('fleetMembers', () => {
     await world.deps.fleet.setCapacity(GROUP, {min: 0, max: 3, desired: 3})
     const members = await fleetMembers(world.deps)
     expect(members.instanceIds).toEqual(before)
-    expect(members.launching).toHaveLength(1)
-    expect(before).not.toContain(members.launching[0])
+    const launched = (await instanceIds(world)).filter((id) => !before.includes(id))
+    expect(launched).toHaveLength(1)
+    expect(members.launching).toEqual(launched)
+  })
+
+  it("reads Auto Scaling's other words: a lifecycle hook's Pending:Wait, a source Removed, a source that is no target group", async () => {
+    const world = incrementalWorld({instances: 2, behindTargetGroup: true})
+    const ids = await instanceIds(world)
+    const real = world.deps.fleet
+    /** The group as Auto Scaling could show it, with these traffic sources. */
+    const showing = (sources: TrafficSourceState[]): IncrementalDeps['fleet'] =>
+      Object.assign(Object.create(real) as IncrementalDeps['fleet'], {
+        describeGroup: async (name: string) => {
+          const group = await real.describeGroup(name)
+          return group && {...group, instances: [...group.instances, {id: 'i-hooked', lifecycle: 'Pending:Wait', health: 'Healthy'}]}
+        },
+        describeTrafficSources: () => Promise.resolve(sources),
+      })
+    const classic = {identifier: 'api-classic-lb', type: 'elb', state: 'InService'}
+    const removed = {identifier: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/old/0a1b2c3d4e5f6a7b', type: 'elbv2', state: 'Removed'}
+    const members = await fleetMembers({...world.deps, fleet: showing([{identifier: API_SOURCE, type: 'elbv2', state: 'InService'}, classic, removed])})
+    expect(members).toEqual({group: GROUP, instanceIds: ids, launching: ['i-hooked'], standby: true, targetGroups: [API_SOURCE]})
+    // A group whose only source was removed does not use Standby.
+    expect(await fleetMembers({...world.deps, fleet: showing([removed])})).toMatchObject({standby: false, targetGroups: []})
+  })
+
+  it('finds a fleet chosen by tags through Systems Manager: no group, no Standby, nothing launching', async () => {
+    const world = incrementalWorld({instances: 2}, {fleet: {tags: {Role: 'api'}}})
+    const members = await fleetMembers(world.deps)
+    expect({...members, instanceIds: [...members.instanceIds].sort()}).toEqual({group: null, instanceIds: (await instanceIds(world)).sort(), launching: [], standby: false, targetGroups: []})
   })
 
   it('refuses a group that does not exist', async () => {
@@ -131,7 +161,16 @@ describe('bake', () => {
     const ctx = bakeContext(world, 60_000)
     await bake(world.deps)(incrementalStepInputs.bake({context: ctx}))
     expect(world.clock.now()).toBe(start + 60_000)
-    expect(world.messages()).toEqual([`watching the fleet for 60s more (until ${ctx.bakeUntil})`])
+    expect(world.reports).toEqual([{releaseId: 'api-3', state: 'baking', message: `watching the fleet for 60s more (until ${ctx.bakeUntil})`}])
+  })
+
+  it('passes a healthy fleet behind a target group, its targets healthy to the load balancer', async () => {
+    const world = incrementalWorld({instances: 2, behindTargetGroup: true, withTargets: true})
+    // Registered and past their health checks before the bake begins.
+    world.clock.advance(120_000)
+    const start = world.clock.now()
+    await bake(world.deps)(incrementalStepInputs.bake({context: bakeContext(world, 60_000)}))
+    expect(world.clock.now()).toBe(start + 60_000)
   })
 
   it('ends at once past its deadline (a resumed bake keeps its deadline)', async () => {
@@ -165,7 +204,11 @@ describe('bake', () => {
     const noPort = incrementalWorld({instances: 2, behindTargetGroup: true, faults: {unhealthyVersions: ['1.0.0']}})
     await bake(noPort.deps)(incrementalStepInputs.bake({context: bakeContext(noPort, 60_000)}))
     const byTags = incrementalWorld({instances: 2, withTargets: true, faults: {degradeVersions: [{pattern: '1.0.0', afterSeconds: 0}]}}, {fleet: {tags: {Role: 'api'}}})
-    await bake(byTags.deps)(incrementalStepInputs.bake({context: bakeContext(byTags, 60_000)}))
+    // A fleet chosen by tags has no group: the bake asks Auto Scaling nothing.
+    const noGroup = new Proxy({} as IncrementalDeps['fleet'], {
+      get: (_, call) => () => Promise.reject(new Error(`a fleet chosen by tags asked Auto Scaling: ${String(call)}`)),
+    })
+    await bake({...byTags.deps, fleet: noGroup})(incrementalStepInputs.bake({context: bakeContext(byTags, 60_000)}))
   })
 })
 
@@ -192,7 +235,7 @@ describe('settleForward', () => {
     expect(await settleForward(world.deps, progress, 'api-3')).toEqual([])
     const after = await world.deps.commands.invocations([commandId])
     expect(after.map((i) => i.status).sort()).toEqual(['Cancelled', 'Cancelled', 'Cancelled'])
-    expect(world.messages()).toEqual(['cancelling the change still running on 3 instances before putting them back'])
+    expect(world.reports).toEqual([{releaseId: 'api-3', state: 'rollingBack', message: 'cancelling the change still running on 3 instances before putting them back'}])
     // Well within the limit: the cancel ended them, the limit did not.
     expect(world.clock.now() - start).toBeLessThan(SETTLE_LIMIT_MS)
   })
@@ -209,6 +252,21 @@ describe('settleForward', () => {
     expect(world.messages()).toEqual([])
     const statuses = (await world.deps.commands.invocations([commandId])).map((i) => i.status)
     expect(statuses).not.toContain('Cancelled')
+  })
+
+  it('puts them back anyway after the limit when a cancel never ends them, naming them', async () => {
+    const {world, ids, commandId} = await inFlight()
+    // Systems Manager takes the cancel but the agents never act on it: the change runs on.
+    const deps = {...world.deps, commands: Object.assign(Object.create(world.deps.commands) as IncrementalDeps['commands'], {cancel: () => Promise.resolve()})}
+    const [a, b] = ids as [string, string, string]
+    const progress: FleetProgress = {planned: [], forward: new Map([forward(a, 'changing', commandId), forward(b, 'changing', commandId)]), restore: new Map()}
+    const start = world.clock.now()
+    expect((await settleForward(deps, progress, 'api-3')).sort()).toEqual([a, b].sort())
+    // It waited the limit, and no poll longer.
+    expect(world.clock.now() - start).toBe(SETTLE_LIMIT_MS)
+    const still = world.reports.at(-1)
+    expect(still?.state).toBe('rollingBack')
+    expect(still?.message).toMatch(new RegExp(`^the cancelled change had not ended within 120s on (${a}|${b}), (${a}|${b}); putting them back anyway$`))
   })
 
   it('cancels only the instances the release changes with each command', async () => {
