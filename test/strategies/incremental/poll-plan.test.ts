@@ -95,4 +95,27 @@ describe('the look planner', () => {
     expect(learned([], 'changing', {wasteMs: 100_000}).nextLook(0, inFlight(100, 'changing'))).toEqual({delayMs: 10_000, kind: 'full'})
     expect(learned([], 'changing', {wasteMs: 100_001}).nextLook(0, inFlight(100, 'changing'))).toEqual({delayMs: 11_000, kind: 'full'})
   })
+
+  it('reads durations, bounds and looks relative to when each instance entered its phase and to now', () => {
+    const plan = learned([6_000, 2_000, 4_000, 3_000, 5_000])
+    expect(plan.readyBy('changing', 1_000, 4_000, 6_000)).toBeCloseTo(2 / 3)
+    const returning = new PollPlan(SETTINGS)
+    for (const _ of times(5, 0)) returning.learn('returning', 10_000, 30_000, 30_000)
+    expect(returning.nextLook(0, inFlight(1, 'returning'))).toEqual({delayMs: 20_000, kind: 'full'})
+    expect(new PollPlan(SETTINGS).nextLook(100_000, inFlight(1, 'enteringStandby', 100_000))).toEqual({delayMs: 10_000, kind: 'standby'})
+    expect(new PollPlan(SETTINGS).nextLook(100_000, inFlight(100, 'changing', 100_000))).toEqual({delayMs: 10_000, kind: 'full'})
+    // Changes already overdue are waste from the first step after now, not before it.
+    expect(new PollPlan({...SETTINGS, minGapMs: 0}).nextLook(0, inFlight(100, 'changing', -30_000))).toEqual({delayMs: 1_000, kind: 'full'})
+  })
+
+  it('bounds a phase by the 95th percentile of when instances were seen past it, from five samples on', () => {
+    const bound = (seen: number[]) => learned(seen, 'returning').nextLook(0, inFlight(1, 'returning')).delayMs
+    expect(bound(times(4, 30_000))).toBe(10_000)
+    expect(bound(times(5, 30_000))).toBe(30_000)
+    expect(bound([50_000, 40_000, 30_000, 20_000, 10_000])).toBe(50_000)
+    expect(bound([...times(39, 10_000), 50_000])).toBe(10_000)
+    // The 400 kept are the last 400, the first 20 of them slow.
+    expect(bound([...times(21, 50_000), ...times(380, 1_000)])).toBe(50_000)
+    expect(learned([1_000, ...times(399, 100_000)]).readyBy('changing', 0, 0, 1_000)).toBe(1 / 400)
+  })
 })
