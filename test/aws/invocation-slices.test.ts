@@ -38,6 +38,30 @@ describe('invocationSlices (listing several commands by time range)', () => {
     expect(slices).toEqual([{after: T0, before: T0 + 3000, documentName: 'AWS-RunShellScript', commandIds: ['a', 'c']}])
   })
 
+  it('counts against the page only the known commands of the range and of its document', () => {
+    const at = (ms: number, targets: number, documentName = 'AWS-RunShellScript'): KnownCommand => ({requestedAt: T0 + ms, targets, documentName})
+    const ab = {after: T0 + 3000, before: T0 + 6000, documentName: 'AWS-RunShellScript', commandIds: ['a', 'b']}
+    const small = [['a', at(3250, 10)], ['b', at(5250, 10)]] as const
+    // 45 more invocations in the range make it two pages, no cheaper than a and b by CommandId.
+    expect(invocationSlices(['a', 'b'], new Map([...small, ['x', at(4000, 45)]]), 50)).toEqual([])
+    // Not those of another document (a listing names one), nor those requested before or after the range.
+    expect(invocationSlices(['a', 'b'], new Map([...small, ['x', at(4000, 45, 'Custom-Doc')]]), 50)).toEqual([ab])
+    expect(invocationSlices(['a', 'b'], new Map([...small, ['x', at(2999, 45)]]), 50)).toEqual([ab])
+    expect(invocationSlices(['a', 'b'], new Map([...small, ['x', at(6000, 45)]]), 50)).toEqual([ab])
+    // The range starts at its first second, inclusive.
+    expect(invocationSlices(['a', 'b'], new Map([...small, ['x', at(3000, 45)]]), 50)).toEqual([])
+  })
+
+  it('orders the asked commands by request time, whatever order they are asked in', () => {
+    const known = new Map([
+      ['a', shell(0, 10)],
+      ['b', shell(3, 10)],
+      ['c', shell(6, 40)],
+      ['d', shell(9, 10)],
+    ])
+    expect(invocationSlices(['d', 'b', 'a'], known, 50)).toEqual([{after: T0, before: T0 + 4000, documentName: 'AWS-RunShellScript', commandIds: ['a', 'b']}])
+  })
+
   it('writes filter times as the SSM documentation does, in whole seconds', () => {
     expect(filterTimestamp(T0 + 1999)).toBe('2026-01-01T00:00:01Z')
   })

@@ -95,3 +95,118 @@ describe('command outcomes (what a look learns of the changes in flight)', () =>
     expect(calls).toEqual(['invocations', 'invocations', 'invocations'])
   })
 })
+
+/** Commands whose counts and listings each look sets by hand (what SSM answers), and the calls made. */
+function scripted(window = 100) {
+  const state = {summaries: [] as CommandSummary[], invocations: [] as InvocationResult[], calls: [] as string[], since: [] as number[]}
+  const commands = {
+    summaries: async (_ids: string[], since: number) => (state.calls.push('summaries'), state.since.push(since), state.summaries),
+    invocations: async (ids: string[]) => (state.calls.push(`invocations ${ids.join(',')}`), state.invocations),
+  } as unknown as CommandPort
+  const outcomes = new CommandOutcomes({commands} as unknown as IncrementalDeps, window)
+  return {state, outcomes}
+}
+const summary = (commandId: string, s: Partial<CommandSummary>): CommandSummary => ({commandId, status: 'InProgress', targetCount: 60, completedCount: 0, errorCount: 0, deliveryTimedOutCount: 0, ...s})
+const ended = (commandId: string, n: number, status: 'Success' | 'Failed' = 'Success'): InvocationResult[] =>
+  ids(n).map((instanceId) => ({commandId, instanceId, status, done: true, ok: status === 'Success'}))
+
+describe('command outcomes: the counts read before listing', () => {
+  it('asks nothing when no command is in flight', async () => {
+    const {state, outcomes} = scripted()
+    expect((await outcomes.finished([], () => [])).size).toBe(0)
+    expect(state.calls).toEqual([])
+  })
+
+  it('reads the counts from a minute before the oldest command in flight, when its first instance was sent', async () => {
+    const {state, outcomes} = scripted()
+    for (const _ of ids(30)) outcomes.sent('old', 100_000)
+    for (const _ of ids(30)) outcomes.sent('old', 400_000)
+    for (const _ of ids(30)) outcomes.sent('new', 200_000)
+    await outcomes.finished(['new', 'old'], () => [])
+    expect(state.since).toEqual([40_000])
+  })
+
+  it('lists without the counts while exactly a page is in flight; commands no longer in flight, sent before, do not count', async () => {
+    const {state, outcomes} = scripted()
+    for (const _ of ids(40)) outcomes.sent('done', 1_000)
+    for (const _ of ids(50)) outcomes.sent('c', 5_000)
+    await outcomes.finished(['c'], () => ids(50))
+    expect(state.calls).toEqual(['invocations c'])
+  })
+
+  it('a second new end is listed at once in a window under 1,000 places; ends timed out count as ends', async () => {
+    const {state, outcomes} = scripted()
+    for (const _ of ids(60)) outcomes.sent('c', 0)
+    state.summaries = [summary('c', {deliveryTimedOutCount: 2})]
+    await outcomes.finished(['c'], () => ids(60))
+    expect(state.calls).toEqual(['summaries', 'invocations c'])
+  })
+
+  it('what a listing showed counts as seen: one more end waits, one more look with nothing new lists nothing', async () => {
+    const {state, outcomes} = scripted()
+    for (const _ of ids(60)) outcomes.sent('c', 0)
+    state.summaries = [summary('c', {completedCount: 5, errorCount: 1})]
+    state.invocations = [...ended('c', 4), {commandId: 'c', instanceId: 'i-5', status: 'Failed', done: true, ok: false}]
+    await outcomes.finished(['c'], () => ids(60))
+    state.summaries = [summary('c', {completedCount: 6, errorCount: 1})]
+    await outcomes.finished(['c'], () => ids(60).slice(5))
+    expect(state.calls).toEqual(['summaries', 'invocations c', 'summaries'])
+    // That end is then listed (it waited its look); then looks with no new end list nothing.
+    state.invocations = ended('c', 6)
+    await outcomes.finished(['c'], () => ids(60).slice(5))
+    await outcomes.finished(['c'], () => ids(60).slice(6))
+    await outcomes.finished(['c'], () => ids(60).slice(6))
+    expect(state.calls.slice(3)).toEqual(['summaries', 'invocations c', 'summaries', 'summaries'])
+  })
+
+  it('a command ended everywhere but not Success is listed at once, even for a single new end', async () => {
+    const {state, outcomes} = scripted()
+    for (const _ of ids(60)) outcomes.sent('c', 0)
+    state.summaries = [summary('c', {completedCount: 59})]
+    state.invocations = ended('c', 59)
+    await outcomes.finished(['c'], () => ids(60))
+    state.summaries = [summary('c', {status: 'Cancelled', completedCount: 60})]
+    state.invocations = ended('c', 60)
+    const results = await outcomes.finished(['c'], () => ['i-60'])
+    expect(state.calls).toEqual(['summaries', 'invocations c', 'summaries', 'invocations c'])
+    expect([...results.keys()]).toEqual(['c:i-60'])
+  })
+
+  it('a single new end of a command whose targets SSM has not counted yet waits a look', async () => {
+    const {state, outcomes} = scripted()
+    for (const _ of ids(60)) outcomes.sent('c', 0)
+    state.summaries = [summary('c', {targetCount: 0, completedCount: 1})]
+    await outcomes.finished(['c'], () => ids(60))
+    expect(state.calls).toEqual(['summaries'])
+  })
+
+  it('a command Success everywhere tells each waiting instance a success, unlisted', async () => {
+    const {state, outcomes} = scripted()
+    for (const _ of ids(60)) outcomes.sent('c', 0)
+    state.summaries = [summary('c', {status: 'Success', completedCount: 60})]
+    const results = await outcomes.finished(['c'], () => ['i-7'])
+    expect([...results.values()]).toEqual([{commandId: 'c', instanceId: 'i-7', status: 'Success', done: true, ok: true}])
+    expect(state.calls).toEqual(['summaries'])
+    // Told once: the next look, the same counts tell nothing.
+    expect((await outcomes.finished(['c'], () => ['i-7'])).size).toBe(0)
+  })
+
+  it('a Success its counts do not back (not every target counted, an error, no targets) is not taken for one', async () => {
+    for (const counts of [{completedCount: 59}, {completedCount: 60, errorCount: 1}, {targetCount: 0, deliveryTimedOutCount: 1}]) {
+      const {state, outcomes} = scripted()
+      for (const _ of ids(60)) outcomes.sent('c', 0)
+      state.summaries = [summary('c', {status: 'Success', ...counts})]
+      const results = await outcomes.finished(['c'], () => ['i-7'])
+      expect([...results.values()].filter((r) => r.status === 'Success'), JSON.stringify(counts)).toEqual([])
+    }
+  })
+
+  it('a command listed while its counts ran ahead keeps the errors it counted: the same error does not list it again', async () => {
+    const {state, outcomes} = scripted()
+    for (const _ of ids(60)) outcomes.sent('c', 0)
+    state.summaries = [summary('c', {completedCount: 1, errorCount: 1})]
+    await outcomes.finished(['c'], () => ids(60))
+    await outcomes.finished(['c'], () => ids(60))
+    expect(state.calls).toEqual(['summaries', 'invocations c', 'summaries'])
+  })
+})
