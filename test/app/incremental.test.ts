@@ -3,19 +3,11 @@ import {rollback, rollout} from '../../src/app/release.js'
 import {statusOf} from '../../src/app/views.js'
 import type {Workspace} from '../../src/app/workspace.js'
 import type {SimAccount} from '../../src/sim/index.js'
-import {openIncremental, notInService, versionCounts} from '../fakes/incremental.js'
+import {openIncremental, notInService, versionCounts, watchingOutOfService} from '../fakes/incremental.js'
 
 /** A rollout to 2.0.0, and the most instances out of service the account saw at any call during it. */
-async function rolloutWatchingOutOfService(ws: Workspace, sim: SimAccount) {
-  let worst = 0
-  const stop = sim.observe((v) => {
-    worst = Math.max(worst, v.outOfService)
-  })
-  try {
-    return {result: await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim}), worst}
-  } finally {
-    stop()
-  }
+function rolloutWatchingOutOfService(ws: Workspace, sim: SimAccount) {
+  return watchingOutOfService(sim, () => rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim}))
 }
 
 describe('incremental release on the simulated account', () => {

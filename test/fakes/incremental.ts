@@ -68,6 +68,25 @@ ${options.extra ?? ''}`,
   return {dir, ws, sim, clock}
 }
 
+/** Each instance's version, by id (the first group's). */
+export function versionsById(sim: SimAccount): Record<string, string | undefined> {
+  return Object.fromEntries((sim.view().groups[0]?.instances ?? []).map((i) => [i.id, i.version]))
+}
+
+/** Runs `work`, returning what it returned and the most instances out of service at once, at any call during it. */
+export async function watchingOutOfService<T>(sim: SimAccount, work: () => Promise<T>): Promise<{result: T; worst: number}> {
+  let worst = 0
+  const stop = sim.observe((summary) => {
+    worst = Math.max(worst, summary.outOfService)
+  })
+  try {
+    const result = await work()
+    return {result, worst}
+  } finally {
+    stop()
+  }
+}
+
 /** How many instances run each version, in the fleet. */
 export function versionCounts(sim: SimAccount): Record<string, number> {
   const counts: Record<string, number> = {}

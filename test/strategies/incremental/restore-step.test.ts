@@ -6,6 +6,7 @@
  * the fleet to match by hand; the account is the simulated one, through the real adapters.
  */
 import {describe, expect, it} from 'vitest'
+import {versionsById, watchingOutOfService} from '../../fakes/incremental.js'
 import type {FleetPlan} from '../../../machines/incremental.js'
 import type {RestoreInput} from '../../../machines/incremental-inputs.js'
 import type {InstancePhase, InstanceRecord} from '../../../src/ports/instance-journal.js'
@@ -26,26 +27,9 @@ async function journalOf(world: IncrementalWorld, previous: Record<string, strin
   return journal
 }
 
-function versions(world: IncrementalWorld): Record<string, string | undefined> {
-  return Object.fromEntries(world.account.view().groups[0]!.instances.map((i) => [i.id, i.version]))
-}
-
 /** The instances each command since `after` was sent to (hand-made ones included). */
 async function sentTo(world: IncrementalWorld, after: number): Promise<string[]> {
   return (await world.deps.commands.sentWith('', after)).flatMap((c) => c.instanceIds)
-}
-
-async function worstOut(world: IncrementalWorld, work: () => Promise<unknown>): Promise<number> {
-  let worst = 0
-  const stop = world.account.observe((summary) => {
-    worst = Math.max(worst, summary.outOfService)
-  })
-  try {
-    await work()
-  } finally {
-    stop()
-  }
-  return worst
 }
 
 describe('the way back of an incremental release', () => {
@@ -58,11 +42,11 @@ describe('the way back of an incremental release', () => {
     const journal = await journalOf(world, {[a]: '1.0.0', [b]: '1.1.0', [c]: '1.0.0', [d]: '1.0.0'}, [forward(a, 'done'), forward(b, 'done'), forward(d, 'failed')])
     const start = world.clock.now()
     let result: Awaited<ReturnType<ReturnType<typeof restore>>> | undefined
-    const worst = await worstOut(world, async () => {
+    const worst = (await watchingOutOfService(world.account, async () => {
       result = await restore(world.deps, journal)(INPUT)
-    })
+    })).worst
     expect(result).toEqual({restored: 3, stranded: []})
-    expect(versions(world)).toEqual({[a]: '1.0.0', [b]: '1.1.0', [c]: '1.9.0', [d]: '1.0.0'})
+    expect(versionsById(world.account)).toEqual({[a]: '1.0.0', [b]: '1.1.0', [c]: '1.9.0', [d]: '1.0.0'})
     expect((await sentTo(world, start)).sort()).toEqual([a, b, d].sort())
     // Through the plan's window.
     expect(worst).toBe(2)
@@ -79,9 +63,9 @@ describe('the way back of an incremental release', () => {
     const ids = await instanceIds(world)
     for (const id of ids) await install(world, id, '2.0.0')
     const journal = await journalOf(world, Object.fromEntries(ids.map((id) => [id, '1.0.0'])), ids.map((id) => forward(id, 'done')))
-    const worst = await worstOut(world, () => restore(world.deps, journal)({...INPUT, plan: null}))
+    const worst = (await watchingOutOfService(world.account, () => restore(world.deps, journal)({...INPUT, plan: null}))).worst
     expect(worst).toBe(1)
-    expect(Object.values(versions(world))).toEqual(['1.0.0', '1.0.0', '1.0.0'])
+    expect(Object.values(versionsById(world.account))).toEqual(['1.0.0', '1.0.0', '1.0.0'])
   })
 
   it('cancels a forward change still running before it restores', async () => {
@@ -94,7 +78,7 @@ describe('the way back of an incremental release', () => {
     // The forward change was stopped, not left to end; long after it would have, a is on what it ran.
     expect((await world.deps.commands.invocations([commandId!])).map((i) => i.status)).toEqual(['Cancelled'])
     world.clock.advance(3_600_000)
-    expect(versions(world)).toEqual({[a]: '1.0.0', [b]: '1.0.0'})
+    expect(versionsById(world.account)).toEqual({[a]: '1.0.0', [b]: '1.0.0'})
     expect(world.messages()).toContain('cancelling the change still running on 1 instances before putting them back')
   })
 
@@ -147,7 +131,7 @@ describe('the way back of an incremental release', () => {
     const journal = await journalOf(world, {[a]: '0.9.0', [b]: '0.9.0', [c]: '0.9.0'}, [forward(a, 'done'), forward(b, 'done'), forward(c, 'gone')])
     const result = await restore(world.deps, journal)({...INPUT, previousVersion: '0.9.0'})
     expect(result).toEqual({restored: 3, stranded: [], replaced: {gone: [c], launched: [launched]}})
-    expect(versions(world)).toEqual({[a]: '0.9.0', [b]: '0.9.0', [launched]: '0.9.0'})
+    expect(versionsById(world.account)).toEqual({[a]: '0.9.0', [b]: '0.9.0', [launched]: '0.9.0'})
     expect(world.reports.at(-1)).toEqual({
       releaseId: 'api-3',
       state: 'rollingBack',
@@ -169,7 +153,7 @@ describe('the way back of an incremental release', () => {
       const result = await restore(world.deps, journal)({...INPUT, previousVersion: null})
       if (found[1] !== '1.1.0') {
         expect(result).toEqual({restored: 1, stranded: [], replaced: {gone: [], launched: [launched]}})
-        expect(versions(world)[launched]).toBe('1.0.0')
+        expect(versionsById(world.account)[launched]).toBe('1.0.0')
         expect((await world.deps.parameters.get('/release/api/version'))?.value).toBe('1.0.0')
       } else {
         expect(result.stranded).toEqual([{instanceId: launched, version: null, reason: 'launched by its group during the release; no last known good version to put on it'}])
@@ -211,7 +195,7 @@ describe('the way back of an incremental release', () => {
     const gone = ids.filter((id) => id !== left)
     const journal = await journalOf(world, Object.fromEntries(ids.map((id) => [id, '1.0.0'])), ids.map((id) => forward(id, id === left ? 'done' : 'gone')))
     expect(await restore(world.deps, journal)(INPUT)).toEqual({restored: 1, stranded: [], replaced: {gone, launched: []}})
-    expect(versions(world)).toEqual({[left]: '1.0.0'})
+    expect(versionsById(world.account)).toEqual({[left]: '1.0.0'})
     expect(world.messages().at(-1)).toBe(`2 instances were terminated by their group during the release, nothing to restore on them: ${gone.join(', ')}`)
   })
 
@@ -236,7 +220,7 @@ describe('the way back of an incremental release', () => {
       get: (_, call) => () => Promise.reject(new Error(`a fleet chosen by tags asked Auto Scaling: ${String(call)}`)),
     })
     expect(await restore({...world.deps, fleet: noGroup}, journal)(INPUT)).toEqual({restored: 1, stranded: []})
-    expect(versions(world)[a]).toBe('1.0.0')
+    expect(versionsById(world.account)[a]).toBe('1.0.0')
   })
 })
 

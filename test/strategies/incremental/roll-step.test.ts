@@ -5,6 +5,7 @@
  * planning step; the account is the simulated one, through the real adapters.
  */
 import {describe, expect, it} from 'vitest'
+import {versionsById, watchingOutOfService} from '../../fakes/incremental.js'
 import type {FleetPlan, Tally} from '../../../machines/incremental.js'
 import type {IncrementalRef, RollStepInput} from '../../../machines/incremental-inputs.js'
 import type {JournalInstanceLog} from '../../../src/engine/instance-journal.js'
@@ -33,25 +34,6 @@ function rollInput(fleetPlan: FleetPlan, scope: RollStepInput['scope'], tally: T
 
 const step = (world: IncrementalWorld, journal: JournalInstanceLog, input: RollStepInput) => roll(world.deps, journal)(input)
 
-/** Each instance's version, by id. */
-function versions(world: IncrementalWorld): Record<string, string | undefined> {
-  return Object.fromEntries(world.account.view().groups[0]!.instances.map((i) => [i.id, i.version]))
-}
-
-/** Runs `work`, returning the most instances out of service at once during it. */
-async function worstOut(world: IncrementalWorld, work: () => Promise<unknown>): Promise<number> {
-  let worst = 0
-  const stop = world.account.observe((summary) => {
-    worst = Math.max(worst, summary.outOfService)
-  })
-  try {
-    await work()
-  } finally {
-    stop()
-  }
-  return worst
-}
-
 describe('rolling an incremental release', () => {
   it('changes the canary alone, one at a time, then the rest through the whole window; the tally adds up', async () => {
     const world = incrementalWorld({instances: 5, behindTargetGroup: true}, {maxUnavailable: {count: 3}, canary: 1})
@@ -60,21 +42,21 @@ describe('rolling an incremental release', () => {
     expect(fleetPlan).toMatchObject({window: 3, canary: 1})
 
     let canaryOutput: Awaited<ReturnType<typeof step>> | undefined
-    const canaryOut = await worstOut(world, async () => {
+    const canaryOut = (await watchingOutOfService(world.account, async () => {
       canaryOutput = await step(world, journal, rollInput(fleetPlan, 'canary', {changed: 0, failed: 0}))
-    })
+    })).worst
     expect(canaryOut).toBe(1)
-    expect(versions(world)).toEqual(Object.fromEntries(order.map((id) => [id, id === canary ? '2.0.0' : '1.0.0'])))
+    expect(versionsById(world.account)).toEqual(Object.fromEntries(order.map((id) => [id, id === canary ? '2.0.0' : '1.0.0'])))
     expect(canaryOutput).toEqual({tally: {changed: 1, failed: 0}, bakeUntil: new Date(world.clock.now() + 60_000).toISOString()})
     const canaryReports = world.reports.length
     expect(new Set(world.reports.slice(2).map((r) => `${r.releaseId} ${r.state}`))).toEqual(new Set(['api-3 canary']))
 
     let restOutput: Awaited<ReturnType<typeof step>> | undefined
-    const restOut = await worstOut(world, async () => {
+    const restOut = (await watchingOutOfService(world.account, async () => {
       restOutput = await step(world, journal, rollInput(fleetPlan, 'rest', {changed: 1, failed: 0}))
-    })
+    })).worst
     expect(restOut).toBe(3)
-    expect(versions(world)).toEqual(Object.fromEntries([canary, ...rest].map((id) => [id, '2.0.0'])))
+    expect(versionsById(world.account)).toEqual(Object.fromEntries([canary, ...rest].map((id) => [id, '2.0.0'])))
     expect(restOutput).toEqual({tally: {changed: 5, failed: 0}, bakeUntil: new Date(world.clock.now() + 60_000).toISOString()})
     expect(new Set(world.reports.slice(canaryReports).map((r) => `${r.releaseId} ${r.state}`))).toEqual(new Set(['api-3 rolling']))
     // No failure: nothing to put back.
@@ -84,10 +66,10 @@ describe('rolling an incremental release', () => {
   it('keeps the canary within the window when the canary is the wider of the two', async () => {
     const world = incrementalWorld({instances: 3}, {maxUnavailable: {count: 1}, canary: 2})
     const {journal, fleetPlan, order} = await planned(world)
-    const worst = await worstOut(world, () => step(world, journal, rollInput(fleetPlan, 'canary', {changed: 0, failed: 0})))
+    const worst = (await watchingOutOfService(world.account, () => step(world, journal, rollInput(fleetPlan, 'canary', {changed: 0, failed: 0})))).worst
     expect(worst).toBe(1)
-    expect(Object.values(versions(world)).filter((v) => v === '2.0.0')).toHaveLength(2)
-    expect(versions(world)[order[2]!]).toBe('1.0.0')
+    expect(Object.values(versionsById(world.account)).filter((v) => v === '2.0.0')).toHaveLength(2)
+    expect(versionsById(world.account)[order[2]!]).toBe('1.0.0')
   })
 
   it('keeps the whole window when it resumes the rest with one of its own changes in flight', async () => {
@@ -98,9 +80,9 @@ describe('rolling an incremental release', () => {
     const first = order[1]!
     const [commandId] = await world.deps.commands.send({documentName: 'AWS-RunShellScript', instanceIds: [first], parameters: {commands: ['release-sim set-version 2.0.0', 'release-sim check']}, comment: 'release api-3: change to 2.0.0'})
     await journal.append([{instanceId: first, pass: 'forward', phase: 'changing', commandId, at: world.clock.now()}])
-    const worst = await worstOut(world, () => step(world, journal, rollInput(fleetPlan, 'rest', canary.tally)))
+    const worst = (await watchingOutOfService(world.account, () => step(world, journal, rollInput(fleetPlan, 'rest', canary.tally)))).worst
     expect(worst).toBe(2)
-    expect(Object.values(versions(world))).toEqual(['2.0.0', '2.0.0', '2.0.0', '2.0.0'])
+    expect(Object.values(versionsById(world.account))).toEqual(['2.0.0', '2.0.0', '2.0.0', '2.0.0'])
   })
 
   it("counts the canary's failure against the rest: its place in the window, and maxErrors", async () => {
@@ -113,10 +95,10 @@ describe('rolling an incremental release', () => {
     // Tolerated, it waits in Standby for the end of the fleet: the rest has one place left in the window.
     const lifecycle = () => world.account.view().groups[0]!.instances.find((i) => i.id === canary)?.lifecycle
     expect(lifecycle()).toBe('Standby')
-    const worst = await worstOut(world, () => step(world, journal, rollInput(fleetPlan, 'rest', canaryTally)))
+    const worst = (await watchingOutOfService(world.account, () => step(world, journal, rollInput(fleetPlan, 'rest', canaryTally)))).worst
     expect(worst).toBe(2)
     expect(lifecycle()).toBe('InService')
-    expect(versions(world)).toEqual(Object.fromEntries(order.map((id) => [id, id === canary ? '1.0.0' : '2.0.0'])))
+    expect(versionsById(world.account)).toEqual(Object.fromEntries(order.map((id) => [id, id === canary ? '1.0.0' : '2.0.0'])))
 
     // Seed 11: the canary fails and so does one of the rest; maxErrors 1 allows the one, not both.
     const strict = incrementalWorld({seed: 11, instances: 5, behindTargetGroup: true, faults: {commandFailureRate: 0.3}}, {maxUnavailable: {count: 3}, maxErrors: {count: 1}})
@@ -141,7 +123,7 @@ describe('rolling an incremental release', () => {
     expect(new Set(world.reports.slice(canaryReports).map((r) => r.state))).toEqual(new Set(['rolling']))
     const failed = [...foldJournal(await journal.load()).forward].filter(([, r]) => r.phase === 'failed').map(([id]) => id)
     expect(failed).toHaveLength(1)
-    expect(versions(world)).toEqual(Object.fromEntries(order.map((id) => [id, failed.includes(id) ? '1.0.0' : '2.0.0'])))
+    expect(versionsById(world.account)).toEqual(Object.fromEntries(order.map((id) => [id, failed.includes(id) ? '1.0.0' : '2.0.0'])))
     expect(world.reports.at(-1)).toEqual({releaseId: 'api-3', state: 'rolling', message: '1 failed instances back on their previous version'})
   })
 
@@ -164,7 +146,7 @@ describe('rolling an incremental release', () => {
     expect(rest.tally.failed).toBe(1)
     const undelivered = [...foldJournal(await journal.load()).forward].filter(([, r]) => r.undelivered === true).map(([id]) => id)
     expect(undelivered).toHaveLength(1)
-    expect(versions(world)).toEqual(Object.fromEntries(order.map((id) => [id, undelivered.includes(id) ? '1.0.0' : '2.0.0'])))
+    expect(versionsById(world.account)).toEqual(Object.fromEntries(order.map((id) => [id, undelivered.includes(id) ? '1.0.0' : '2.0.0'])))
     expect(world.account.view().groups[0]!.instances.map((i) => i.lifecycle)).toEqual(['InService', 'InService', 'InService', 'InService'])
   })
 
@@ -175,7 +157,7 @@ describe('rolling an incremental release', () => {
       const ref = only ? {only: order} : {}
       await world.deps.fleet.setCapacity(GROUP, {min: 0, max: 3, desired: 3})
       world.clock.advance(120_000)
-      const launched = Object.keys(versions(world)).find((id) => !order.includes(id))
+      const launched = Object.keys(versionsById(world.account)).find((id) => !order.includes(id))
       const canary = await step(world, journal, rollInput(fleetPlan, 'canary', {changed: 0, failed: 0}, ref))
       // Said once, at the end of the fleet.
       expect(world.messages().filter((m) => m.includes('launched by the group'))).toEqual([])
