@@ -21,6 +21,7 @@ import {parseTemplate} from '../template/index.js'
 import {pollUntil} from '../util/poll.js'
 import {openAccount, type Account, type AccountOverrides} from './account.js'
 import {driftOf, findingText, type DriftFinding, type DriftReport} from './drift.js'
+import {enforceLiveVersion, enforceText} from './enforce.js'
 import {incrementalDeps} from './kinds/incremental.js'
 import {leaseTtlMs} from './lease-ttl.js'
 import type {ReleaseHooks, ReleaseResult} from './release-request.js'
@@ -67,7 +68,7 @@ export async function converge(ws: Workspace, request: {target: string}, hooks: 
     if (before.inSync) {
       return {target: target.name, before, actions: [], unsafe: [], message: `${target.name} is in sync with ${before.desiredVersion}: nothing to converge`, exitCode: EXIT.succeeded}
     }
-    plan = target.strategy === 'incremental' ? await planIncremental(account, target, before) : await convergeImmutableDirectly(account, target, before, hooks)
+    plan = target.strategy === 'incremental' ? await convergeIncremental(ws, account, target, before, hooks) : await convergeImmutableDirectly(account, target, before, hooks)
   } finally {
     await lease.release()
   }
@@ -100,18 +101,43 @@ interface Plan {
   leftDrifted?: string
 }
 
-/** The drifted instances still in the fleet get the live version again, through a release of kind converge. */
-async function planIncremental(account: Account, target: IncrementalTargetConfig, before: DriftReport): Promise<Plan> {
+/** A fix made under the lease, without a release: said as it is made, and listed in the result. */
+function sayer(target: string, hooks: ReleaseHooks, actions: string[]): (message: string) => void {
+  return (message) => {
+    actions.push(message)
+    hooks.onProgress?.({releaseId: `${target}-converge`, state: 'converge', message})
+  }
+}
+
+/**
+ * An incremental target: its State Manager association put back on the live version (or deleted,
+ * when `enforce:` was taken out) directly, under the lease; the drifted instances still in the fleet
+ * get the live version again, through a release of kind converge.
+ */
+async function convergeIncremental(ws: Workspace, account: Account, target: IncrementalTargetConfig, before: DriftReport, hooks: ReleaseHooks): Promise<Plan> {
+  const actions: string[] = []
+  const say = sayer(target.name, hooks, actions)
+  const kinds = new Set(before.findings.map((f) => f.kind))
+  if (kinds.has('associationMissing') || kinds.has('associationBehind') || kinds.has('associationLeftOver')) {
+    const enforced = await enforceLiveVersion(ws, account.associations, target)
+    if (enforced && enforced.action !== 'unchanged') say(enforceText(target.name, enforced))
+  }
   const drifted = before.findings.flatMap((f) => (f.kind === 'instanceVersion' ? [f.instance] : []))
   const missing = before.findings.flatMap((f) => (f.kind === 'instanceMissing' ? [f.instance] : []))
-  const fleet = (await fleetMembers(incrementalDeps(account, target, () => undefined))).instanceIds
-  const actions = missing.length > 0 ? [`${missing.join(', ')} left the fleet: the fleet as it is now (${fleet.length} instances) is what later drift checks compare against`] : []
-  if (drifted.length === 0) {
-    // Only instances gone: nothing to re-apply, and nothing release can bring back.
-    return {actions, unsafe: [], leftDrifted: `${missing.join(', ')} left the fleet; its group relaunches what it needs, or roll out again (release rollout ${target.name} --version ${before.desiredVersion} --force) to record the fleet as it is`}
-  }
+  // A failed run of the association on an instance that runs the live version: nothing to re-apply.
+  const failedRuns = before.findings.flatMap((f) => (f.kind === 'associationNonCompliant' && !drifted.includes(f.instance) ? [`${f.instance} (${f.status})`] : []))
+  const fleet = missing.length > 0 || drifted.length > 0 ? (await fleetMembers(incrementalDeps(account, target, () => undefined))).instanceIds : []
+  if (missing.length > 0) actions.push(`${missing.join(', ')} left the fleet: the fleet as it is now (${fleet.length} instances) is what later drift checks compare against`)
+  const left = [
+    ...(missing.length > 0 && drifted.length === 0
+      ? [`${missing.join(', ')} left the fleet; its group relaunches what it needs, or roll out again (release rollout ${target.name} --version ${before.desiredVersion} --force) to record the fleet as it is`]
+      : []),
+    ...(failedRuns.length > 0 ? [`the last run of the State Manager association failed on ${failedRuns.join(', ')}, which run the live version; its next scheduled run tries again (its output: release drift ${target.name} --json)`] : []),
+  ]
+  const leftDrifted = left.length > 0 ? {leftDrifted: left.join('; ')} : {}
+  if (drifted.length === 0) return {actions, unsafe: [], ...leftDrifted}
   actions.push(`re-apply ${before.desiredVersion} to ${drifted.length} drifted instance${drifted.length === 1 ? '' : 's'}: ${drifted.join(', ')}`)
-  return {actions, unsafe: [], release: {instances: drifted, fleet}}
+  return {actions, unsafe: [], release: {instances: drifted, fleet}, ...leftDrifted}
 }
 
 /**
@@ -121,10 +147,7 @@ async function planIncremental(account: Account, target: IncrementalTargetConfig
 async function convergeImmutableDirectly(account: Account, target: ImmutableTargetConfig, before: DriftReport, hooks: ReleaseHooks): Promise<Plan> {
   const actions: string[] = []
   const unsafe: Plan['unsafe'] = []
-  const say = (message: string) => {
-    actions.push(message)
-    hooks.onProgress?.({releaseId: `${target.name}-converge`, state: 'converge', message})
-  }
+  const say = sayer(target.name, hooks, actions)
   const findings = before.findings
   for (const f of findings) {
     // A group of a release of this target that ended (no release is in flight: refused above) is

@@ -4,12 +4,14 @@
  */
 import type {IncrementalTargetConfig} from '../config/types.js'
 import type {AssociationPort} from '../ports/associations.js'
-import {associationName, associationSpec, sameAssociation} from './enforce.js'
+import {associationName, associationSpec, leftAssociation, sameAssociation} from './enforce.js'
 
 export type EnforcementFinding =
   | {kind: 'associationMissing'; association: string}
   | {kind: 'associationBehind'; association: string; expected: string}
   | {kind: 'associationNonCompliant'; association: string; instance: string; status: string}
+  /** An association an `enforce:` now taken out of release.yml left: its runs would put its version back. */
+  | {kind: 'associationLeftOver'; association: string; associationId: string}
 
 export interface Enforcement {
   association: string
@@ -57,6 +59,16 @@ export async function enforcementDrift(
   }
 }
 
+/** A target without `enforce:`: the association an earlier one left, if there is one. */
+export async function leftAssociationDrift(associations: AssociationPort, target: IncrementalTargetConfig): Promise<{findings: EnforcementFinding[]; checked: string} | undefined> {
+  const left = await leftAssociation(associations, target)
+  if (!left) return undefined
+  return {
+    findings: [{kind: 'associationLeftOver', association: left.name, associationId: left.associationId}],
+    checked: `State Manager association ${left.name} (${left.schedule}): left from an enforce: no longer in release.yml`,
+  }
+}
+
 export function enforcementFindingText(f: EnforcementFinding): string {
   switch (f.kind) {
     case 'associationMissing':
@@ -65,5 +77,7 @@ export function enforcementFindingText(f: EnforcementFinding): string {
       return `State Manager association ${f.association} does not apply the live version ${f.expected} (changed by hand, or left behind); the next release, resume or abort moves it`
     case 'associationNonCompliant':
       return `instance ${f.instance}: the last run of association ${f.association} ended ${f.status}`
+    case 'associationLeftOver':
+      return `State Manager association ${f.association} is left from an enforce: no longer in release.yml: its runs put a version back on the fleet; converge, or the next release, resume or abort, deletes it`
   }
 }

@@ -22,7 +22,7 @@ import {incrementalDeps} from './kinds/incremental.js'
 import {liveStack} from './kinds/immutable.js'
 import {POLL_INTERVAL_MS} from './kinds/timing.js'
 import {reconcile} from './reconcile.js'
-import {enforcementDrift, enforcementFindingText, type Enforcement, type EnforcementFinding} from './drift-enforce.js'
+import {enforcementDrift, enforcementFindingText, leftAssociationDrift, type Enforcement, type EnforcementFinding} from './drift-enforce.js'
 import {warmGroupOf} from './warm.js'
 import type {Workspace} from './workspace.js'
 
@@ -149,6 +149,11 @@ async function incrementalDrift(ws: Workspace, account: Account, target: Increme
     findings.push(...enforced.findings)
     checked.push(enforced.checked)
     return {findings, checked, enforcement: enforced.enforcement}
+  }
+  const left = await leftAssociationDrift(account.associations, target)
+  if (left) {
+    findings.push(...left.findings)
+    checked.push(left.checked)
   }
   return {findings, checked}
 }

@@ -70,17 +70,23 @@ export async function enforceVersion(associations: AssociationPort, target: Targ
 }
 
 /**
- * The association of a target whose `enforce:` was taken out: deleted. An identity that may not list
- * associations was never given `enforce:`'s permissions (docs/iam.md), so it cannot have one to delete.
+ * The association an `enforce:` taken out of release.yml left, if any: what a release deletes, what
+ * drift reports and plan announces. An identity that may not list associations was never given
+ * `enforce:`'s permissions (docs/iam.md), so it cannot have one left.
  */
-async function removeLeftAssociation(associations: AssociationPort, target: IncrementalTargetConfig): Promise<EnforceResult | undefined> {
-  let found: Association | undefined
+export async function leftAssociation(associations: AssociationPort, target: IncrementalTargetConfig): Promise<Association | undefined> {
+  if (target.enforce) return undefined
   try {
-    found = await associations.find(associationName(target))
+    return await associations.find(associationName(target))
   } catch (error) {
     if (credentialsError(error)?.code === 'E_AWS_ACCESS_DENIED') return undefined
     throw error
   }
+}
+
+/** The association of a target whose `enforce:` was taken out: deleted. */
+async function removeLeftAssociation(associations: AssociationPort, target: IncrementalTargetConfig): Promise<EnforceResult | undefined> {
+  const found = await leftAssociation(associations, target)
   if (!found) return undefined
   await associations.remove(found.associationId)
   return {action: 'deleted', association: found}

@@ -19,7 +19,7 @@ import {targetOrError, validateVersion, type ImmutableTargetConfig, type Increme
 import {openAccount, type Account, type AccountOverrides} from './account.js'
 import {strategyRunner} from './kinds/index.js'
 import {incrementalDeps} from './kinds/incremental.js'
-import {associationName} from './enforce.js'
+import {associationName, leftAssociation} from './enforce.js'
 import {groupHealthCheckType} from './kinds/immutable.js'
 import type {Workspace} from './workspace.js'
 import {checkDrift} from './drift-check.js'
@@ -157,8 +157,12 @@ async function planIncremental(account: Account, target: IncrementalTargetConfig
   const canary = Math.min(target.canary, n)
   const windows = (canary > 0 ? 1 : 0) + Math.ceil((n - canary) / window)
   const fleet = 'group' in target.fleet ? `group ${target.fleet.group}` : `instances tagged ${JSON.stringify(target.fleet.tags)}`
+  const left = await leftAssociation(account.associations, target)
   const steps = [
-    {state: 'planning', does: `record the version of each of ${n} instances; publish the desired version in Parameter Store`},
+    {
+      state: 'planning',
+      does: `record the version of each of ${n} instances; publish the desired version in Parameter Store${left ? `; delete the State Manager association ${left.name} left by an earlier enforce: (no longer in release.yml)` : ''}`,
+    },
     ...(canary > 0 ? [{state: 'canary', does: `change ${canary} instance${canary > 1 ? 's' : ''} first`}] : []),
     {state: 'rolling', does: `change the other ${n - canary} in a sliding window of ${window}${members.standby ? ' (each in Standby while it changes)' : ''}`},
     {

@@ -6,7 +6,10 @@ import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {openWorkspace} from '../../src/app/workspace.js'
-import {drift} from '../../src/app/drift.js'
+import {converge} from '../../src/app/converge.js'
+import {drift, findingText} from '../../src/app/drift.js'
+import {planRelease} from '../../src/app/plan.js'
+import {EXIT} from '../../src/ports/release.js'
 import {rollback, rollout} from '../../src/app/release.js'
 import {openIncremental, versionCounts} from '../fakes/incremental.js'
 import {expectFitsSchema} from '../fakes/schema.js'
@@ -127,10 +130,59 @@ describe('enforce: the State Manager association of an incremental target', () =
     expect(failed).toHaveLength(2)
     expect(report!.enforcement!.instances.every((i) => i.compliant === false && i.status === 'Failed')).toBe(true)
     expectFitsSchema('drift.schema.json', [report])
+
+    // converge moves the association back and re-applies the live version; the moved association runs at once.
+    const result = await converge(ws, {target: 'api'}, {}, {sim})
+    expect(result.exitCode, result.message).toBe(EXIT.succeeded)
+    expect(result.actions.slice(0, 2)).toEqual([
+      'State Manager association release-api of api moved: applies 2.0.0 rate(30 minutes) to the fleet',
+      `re-apply 2.0.0 to 2 drifted instances: ${failed.map((f) => (f as {instance: string}).instance).sort().join(', ')}`,
+    ])
+    clock.advance(5 * 60_000)
+    const [after] = await drift(ws, {target: 'api'}, {sim})
+    expect(after).toMatchObject({inSync: true, findings: []})
+    expect(after!.enforcement!.instances.map((i) => i.status)).toEqual(['Success', 'Success'])
+  })
+
+  it('converge moves an association left behind on another version, as a fix of its own, and drift is then in sync', async () => {
+    const {ws, sim} = await openIncremental({instances: 2, canary: 0, maxUnavailable: '1', extra: ENFORCE})
+    expect((await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})).outcome).toBe('succeeded')
+    await editAssociationByHand(sim, ['release-sim set-version 1.0.0'])
+    const result = await converge(ws, {target: 'api'}, {}, {sim})
+    expect(result.exitCode, result.message).toBe(EXIT.succeeded)
+    expect(result.actions).toEqual(['State Manager association release-api of api moved: applies 2.0.0 rate(30 minutes) to the fleet'])
+    // No release was needed: the instances already run the live version.
+    expect(result.release).toBeUndefined()
+    expect((await association(sim)).Parameters['commands']![0]).toBe('release-sim set-version 2.0.0')
+    expect((await drift(ws, {target: 'api'}, {sim}))[0]).toMatchObject({inSync: true, findings: []})
   })
 })
 
 describe('enforce taken out of release.yml', () => {
+  it('an association left by an enforce: taken out of release.yml is drift; plan says it goes, and converge deletes it', async () => {
+    const {dir, ws, sim} = await openIncremental({instances: 2, canary: 0, maxUnavailable: '1', extra: ENFORCE})
+    expect((await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})).outcome).toBe('succeeded')
+    const {AssociationId} = ((await sim.handle('ssm', 'ListAssociations', {})) as {Associations: {AssociationId: string}[]}).Associations[0]!
+    const file = join(dir, 'release.yml')
+    writeFileSync(file, readFileSync(file, 'utf8').replace(ENFORCE, ''))
+    const without = await openWorkspace({configPath: file, cwd: dir})
+
+    const [left] = await drift(without, {target: 'api'}, {sim})
+    expect(left).toMatchObject({inSync: false, findings: [{kind: 'associationLeftOver', association: 'release-api', associationId: AssociationId}]})
+    expect(findingText(left!.findings[0]!)).toMatch(/^State Manager association release-api is left from an enforce: no longer in release.yml: its runs put a version back on the fleet; converge, or the next release, resume or abort, deletes it$/)
+    expectFitsSchema('drift.schema.json', [left])
+    const planned = await planRelease(without, {target: 'api', version: '3.0.0'}, {sim})
+    expect(planned.steps[0]!.does).toMatch(/delete the State Manager association release-api left by an earlier enforce:/)
+
+    const result = await converge(without, {target: 'api'}, {}, {sim})
+    expect(result.exitCode, result.message).toBe(EXIT.succeeded)
+    expect(result.actions).toEqual(['State Manager association release-api of api deleted: enforce: is no longer in release.yml, so nothing puts a version back on the fleet between releases'])
+    expect(((await sim.handle('ssm', 'ListAssociations', {})) as {Associations: unknown[]}).Associations).toEqual([])
+    expect((await drift(without, {target: 'api'}, {sim}))[0]).toMatchObject({inSync: true, findings: []})
+    // Nothing left: the plan no longer speaks of it.
+    expect((await planRelease(without, {target: 'api', version: '3.0.0'}, {sim})).steps[0]!.does).not.toMatch(/association/)
+  })
+
   it('the association it left is deleted by the next release, which the fleet then keeps', async () => {
     const {dir, ws, sim, clock} = await openIncremental({instances: 2, canary: 0, maxUnavailable: '1', extra: ENFORCE})
     expect((await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})).outcome).toBe('succeeded')
