@@ -22,7 +22,7 @@ const RESTORE_RETRIES = 2
 export function restore(deps: IncrementalDeps, journal: InstanceJournal) {
   return async (input: RestoreInput): Promise<RestoreResult> => {
     // Forward commands stopped mid-flight end before anything is sent back (see settle.ts).
-    await settleForward(deps, foldJournal(await journal.load()), input.releaseId)
+    await settleForward(deps, foldJournal(await journal.load()), {releaseId: input.releaseId, version: input.version})
     const progress = foldJournal(await journal.load())
     const touched = progress.planned.filter((p) => {
       const phase = progress.forward.get(p.instanceId)?.phase

@@ -1,4 +1,5 @@
 import type {IncrementalDeps} from './deps.js'
+import {changeComment} from './comment.js'
 import type {FleetProgress} from './progress.js'
 
 /** How long the way back waits for cancelled forward commands to end before restoring anyway. */
@@ -10,16 +11,25 @@ export const SETTLE_LIMIT_MS = 120_000
  * while its forward command still may. Two commands on one instance would race, and the forward one
  * could end last, leaving the new version behind a "restored" record. Whatever they end as (Success:
  * changed; Cancelled, Failed: unknown), the way back then restores every touched instance.
+ * An instance on record as changing (or entering Standby) without a command id may have been sent its
+ * change by a process that died before the journal named the command: those commands are found by
+ * their comment, as a resumed pass finds them (window.ts), and cancelled too.
  * Returns the instances whose command had not ended within the limit (restored anyway, and named).
  */
-export async function settleForward(deps: IncrementalDeps, progress: FleetProgress, releaseId: string): Promise<string[]> {
+export async function settleForward(deps: IncrementalDeps, progress: FleetProgress, job: {releaseId: string; version: string}): Promise<string[]> {
+  const {releaseId} = job
   const pending = new Map<string, Set<string>>()
+  const add = (commandId: string, instanceId: string) => pending.set(commandId, (pending.get(commandId) ?? new Set<string>()).add(instanceId))
+  const unnamed = new Map<string, number>()
   for (const [instanceId, record] of progress.forward) {
-    if (record.phase !== 'changing' || record.commandId === undefined) continue
     if (progress.restore.get(instanceId)?.phase === 'done') continue
-    const ids = pending.get(record.commandId) ?? new Set<string>()
-    ids.add(instanceId)
-    pending.set(record.commandId, ids)
+    if (record.phase === 'changing' && record.commandId !== undefined) add(record.commandId, instanceId)
+    else if ((record.phase === 'changing' || record.phase === 'enteringStandby') && record.commandId === undefined) unnamed.set(instanceId, record.at)
+  }
+  if (unnamed.size > 0) {
+    for (const sent of await deps.commands.sentWith(changeComment(releaseId, 'forward', job.version), Math.min(...unnamed.values()))) {
+      for (const id of sent.instanceIds) if (unnamed.has(id)) add(sent.commandId, id)
+    }
   }
   if (pending.size === 0) return []
   const count = [...pending.values()].reduce((n, ids) => n + ids.size, 0)

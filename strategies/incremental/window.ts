@@ -5,6 +5,7 @@ import {printableText} from '../../src/util/text.js'
 import {neverRegistered} from '../agents.js'
 import {isServing, isUnhealthy} from '../instance-health.js'
 import {changeCommand} from './change.js'
+import {changeComment} from './comment.js'
 import {CommandOutcomes} from './outcomes.js'
 import type {IncrementalDeps} from './deps.js'
 import {type LookKind, PollPlan} from './poll-plan.js'
@@ -395,17 +396,13 @@ async function reattach(deps: IncrementalDeps, job: WindowJob, tracked: Map<stri
   const since = Math.min(...unknown.map(([, t]) => t.at))
   const versions = new Set(unknown.map(([, t]) => t.version))
   for (const version of versions) {
-    for (const sent of await deps.commands.sentWith(changeComment(job, version), since)) {
+    for (const sent of await deps.commands.sentWith(changeComment(job.releaseId, job.pass, version), since)) {
       for (const id of sent.instanceIds) {
         const t = tracked.get(id)
         if ((t?.phase === 'changing' || t?.phase === 'enteringStandby') && t.commandId === undefined && t.version === version) Object.assign(t, {phase: 'changing', commandId: sent.commandId})
       }
     }
   }
-}
-
-function changeComment(job: WindowJob, version: string): string {
-  return `release ${job.releaseId} ${job.pass === 'forward' ? 'to' : 'back to'} ${version}`
 }
 
 /** Not in the group any more, or on its way out. */
@@ -519,7 +516,7 @@ async function sendChanges(
   }
   let stopping: string | undefined
   for (const [version, ids] of byVersion) {
-    const comment = changeComment(job, version)
+    const comment = changeComment(job.releaseId, job.pass, version)
     const at = deps.clock.now()
     await ahead.before(ids, at)
     let commandIds: string[]

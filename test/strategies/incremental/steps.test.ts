@@ -11,6 +11,7 @@ import {describeFleet, fleetMembers} from '../../../strategies/incremental/fleet
 import {bake} from '../../../strategies/incremental/bake.js'
 import {incrementalStepInputs} from '../../../machines/incremental-inputs.js'
 import {settleForward, SETTLE_LIMIT_MS} from '../../../strategies/incremental/settle.js'
+import {changeComment} from '../../../strategies/incremental/comment.js'
 import type {FleetProgress} from '../../../strategies/incremental/progress.js'
 import type {IncrementalContext} from '../../../machines/incremental.js'
 import type {IncrementalDeps} from '../../../strategies/incremental/deps.js'
@@ -232,7 +233,7 @@ describe('settleForward', () => {
     const {world, ids, commandId} = await inFlight()
     const progress: FleetProgress = {planned: [], forward: new Map(ids.map((id) => forward(id, 'changing', commandId))), restore: new Map()}
     const start = world.clock.now()
-    expect(await settleForward(world.deps, progress, 'api-3')).toEqual([])
+    expect(await settleForward(world.deps, progress, {releaseId: 'api-3', version: '2.0.0'})).toEqual([])
     const after = await world.deps.commands.invocations([commandId])
     expect(after.map((i) => i.status).sort()).toEqual(['Cancelled', 'Cancelled', 'Cancelled'])
     expect(world.reports).toEqual([{releaseId: 'api-3', state: 'rollingBack', message: 'cancelling the change still running on 3 instances before putting them back'}])
@@ -248,10 +249,27 @@ describe('settleForward', () => {
       forward: new Map([forward(a, 'changing'), forward(b, 'changing', commandId), forward(c, 'done', commandId)]),
       restore: new Map([[b, {instanceId: b, pass: 'restore', phase: 'done', at: 0}]]),
     }
-    expect(await settleForward(world.deps, progress, 'api-3')).toEqual([])
+    expect(await settleForward(world.deps, progress, {releaseId: 'api-3', version: '2.0.0'})).toEqual([])
     expect(world.messages()).toEqual([])
     const statuses = (await world.deps.commands.invocations([commandId])).map((i) => i.status)
     expect(statuses).not.toContain('Cancelled')
+  })
+
+  it('cancels the change a dead process sent before the journal named its command, found by its comment', async () => {
+    const world = incrementalWorld({instances: 4, timings: {commandMs: [600_000, 600_000]}})
+    const [a, b, c, d] = (await instanceIds(world)) as [string, string, string, string]
+    // The dead process sent a and b their change (b still on record as entering Standby); c was only
+    // written ahead, never sent; d got a command of another release, which is not this one's to cancel.
+    const comment = changeComment('api-3', 'forward', '2.0.0')
+    const send = (ids: string[], note: string) => world.deps.commands.send({documentName: 'AWS-RunShellScript', instanceIds: ids, parameters: {commands: ['release-sim set-version 2.0.0']}, comment: note})
+    const [ours] = await send([a, b], comment)
+    const [theirs] = await send([d], changeComment('api-2', 'forward', '2.0.0'))
+    world.clock.advance(10_000)
+    const progress: FleetProgress = {planned: [], forward: new Map([forward(a, 'changing'), forward(b, 'enteringStandby'), forward(c, 'changing'), forward(d, 'changing')]), restore: new Map()}
+    expect(await settleForward(world.deps, progress, {releaseId: 'api-3', version: '2.0.0'})).toEqual([])
+    expect((await world.deps.commands.invocations([ours!])).map((i) => i.status)).toEqual(['Cancelled', 'Cancelled'])
+    expect((await world.deps.commands.invocations([theirs!])).map((i) => i.status)).not.toContain('Cancelled')
+    expect(world.messages()).toEqual(['cancelling the change still running on 2 instances before putting them back'])
   })
 
   it('puts them back anyway after the limit when a cancel never ends them, naming them', async () => {
@@ -261,7 +279,7 @@ describe('settleForward', () => {
     const [a, b] = ids as [string, string, string]
     const progress: FleetProgress = {planned: [], forward: new Map([forward(a, 'changing', commandId), forward(b, 'changing', commandId)]), restore: new Map()}
     const start = world.clock.now()
-    expect((await settleForward(deps, progress, 'api-3')).sort()).toEqual([a, b].sort())
+    expect((await settleForward(deps, progress, {releaseId: 'api-3', version: '2.0.0'})).sort()).toEqual([a, b].sort())
     // It waited the limit, and no poll longer.
     expect(world.clock.now() - start).toBe(SETTLE_LIMIT_MS)
     const still = world.reports.at(-1)
@@ -273,7 +291,7 @@ describe('settleForward', () => {
     const {world, ids, commandId} = await inFlight()
     const [a, b] = ids as [string, string, string]
     const progress: FleetProgress = {planned: [], forward: new Map([forward(a, 'changing', commandId), forward(b, 'changing', commandId)]), restore: new Map()}
-    await settleForward(world.deps, progress, 'api-3')
+    await settleForward(world.deps, progress, {releaseId: 'api-3', version: '2.0.0'})
     const byInstance = Object.fromEntries((await world.deps.commands.invocations([commandId])).map((i) => [i.instanceId, i.status]))
     expect(byInstance[a]).toBe('Cancelled')
     expect(byInstance[b]).toBe('Cancelled')

@@ -132,8 +132,23 @@ describe('one write-ahead for the sends of several looks', () => {
   it.each([5, 11])('a process that died after %i sends, then aborted: the way back restores every instance the dead process sent, whatever the journal names', async (sends) => {
     const {ws, sim, releaseId, sentBefore} = await crashAfterSends(sends)
     await requestAbort(ws.store, releaseId, {reason: 'error rate up', by: 'bob@h', at: new Date(ws.now()).toISOString()})
+    // Nothing is sent back to an instance while the change the dead process sent it may still run:
+    // the two would race on it, and the change could end last (settle.ts), named in the journal or not.
+    const handle = sim.handle.bind(sim)
+    const racing: string[] = []
+    sim.handle = async (service, commandName, input) => {
+      const {Comment, InstanceIds} = input as {Comment?: string; InstanceIds?: string[]}
+      if (service === 'ssm' && commandName === 'SendCommand' && Comment?.endsWith('back to 1.0.0')) {
+        for (const id of InstanceIds ?? []) {
+          const listed = (await handle('ssm', 'ListCommandInvocations', {InstanceId: id})) as {CommandInvocations: {Comment?: string; Status: string}[]}
+          if (listed.CommandInvocations.some((i) => i.Comment?.endsWith('to 2.0.0') && ['Pending', 'InProgress', 'Delayed', 'Cancelling'].includes(i.Status))) racing.push(id)
+        }
+      }
+      return handle(service, commandName, input)
+    }
     const result = await resume(ws, {target: 'api'}, {}, {sim})
     expect(result.outcome, result.message).toBe('aborted')
+    expect(racing).toEqual([])
     expect(versionCounts(sim)).toEqual({'1.0.0': 40})
     expect(notInService(sim)).toEqual([])
     const restored = await sentTo(sim, 'back to 1.0.0')
