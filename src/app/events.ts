@@ -3,7 +3,6 @@
  * read from the state store only (never the account). With --follow it reads new lines as they are appended, on the
  * wall clock, until the release ends or pauses, and ends with the exit codes of `release wait`.
  */
-import {lstat, open} from 'node:fs/promises'
 import {targetOrError} from '../config/targets.js'
 import {Journal, parseJournalLine, type JournalEntry} from '../engine/journal.js'
 import {keys} from '../engine/keys.js'
@@ -12,8 +11,6 @@ import type {ReleaseRecord} from '../engine/ledger.js'
 import {UserError} from '../errors.js'
 import {exitCodeFor} from '../ports/release.js'
 import type {StateStore} from '../ports/store.js'
-import {unsafeFile} from '../util/state-file.js'
-import {FileStateStore} from '../store/file.js'
 import {Backoff, interruptedError, isTerminal, newestRelease, observe, realSleep, type Sleep} from './wait.js'
 import type {Workspace} from './workspace.js'
 
@@ -118,29 +115,8 @@ export class JournalTail {
   }
 
   private async newBytes(): Promise<Buffer> {
-    if (this.store instanceof FileStateStore) {
-      const file = this.store.pathOf(this.key)
-      // lstat, not stat: a link or a FIFO in place of the journal is refused, never followed or opened.
-      const size = await lstat(file).then(
-        (s) => {
-          if (!s.isFile()) throw unsafeFile(file, s.isSymbolicLink() ? 'is a symbolic link' : 'is not a regular file')
-          return s.size
-        },
-        (error: unknown) => {
-          if ((error as {code?: unknown}).code === 'ENOENT') return 0
-          throw error
-        },
-      )
-      if (size <= this.offset) return Buffer.alloc(0)
-      const handle = await open(file, 'r')
-      try {
-        const buffer = Buffer.alloc(size - this.offset)
-        const {bytesRead} = await handle.read(buffer, 0, buffer.length, this.offset)
-        return buffer.subarray(0, bytesRead)
-      } finally {
-        await handle.close()
-      }
-    }
+    // A store that reads part of a value (files) gives only what was appended since the last look.
+    if (this.store.readFrom) return this.store.readFrom(this.key, this.offset)
     // Other backends have no size to watch: read it whole and keep what is new.
     const text = await this.store.read(this.key)
     return text === undefined ? Buffer.alloc(0) : Buffer.from(text, 'utf8').subarray(this.offset)

@@ -28,6 +28,12 @@ export interface StateStore {
    * at what others appended (an abort request's note) in the same call.
    */
   appendIfAlone?(key: string, lines: string | readonly string[], fence?: Fence): Promise<boolean>
+  /**
+   * Optional: the value's bytes from `offset` to its end (empty when shorter or missing), for a store
+   * that can read part of a value. A reader following a growing journal reads only what was appended;
+   * without it, it reads the whole value each look.
+   */
+  readFrom?(key: string, offset: number): Promise<Buffer>
   /** Creates the key only if absent; false when it already exists. */
   createExclusive(key: string, data: string): Promise<boolean>
   /**

@@ -6,6 +6,7 @@ import {
   checkDirectories,
   createFileExclusive,
   errnoOf,
+  readStateBytes,
   readStateFile,
   realFileSystem,
   TEMP_PREFIX,
@@ -57,6 +58,12 @@ export class FileStateStore implements StateStore {
 
   async read(key: string): Promise<string | undefined> {
     return this.readNow(key)
+  }
+
+  async readFrom(key: string, offset: number): Promise<Buffer> {
+    const file = this.pathOf(key)
+    if (!checkDirectories(this.fs, this.root, path.dirname(file), false)) return Buffer.alloc(0)
+    return readStateBytes(file, offset, this.fs) ?? Buffer.alloc(0)
   }
 
   async writeAtomic(key: string, data: string, fence?: Fence): Promise<void> {

@@ -142,6 +142,14 @@ function openRegular(fs: FileSystem, file: string, flags: number, mode = FILE_MO
 
 /** The file's content; undefined when it does not exist. */
 export function readStateFile(file: string, fs: FileSystem = realFileSystem): string | undefined {
+  return readStateBytes(file, 0, fs)?.toString('utf8')
+}
+
+/**
+ * The file's bytes from `from` to its end (none when it is shorter); undefined when it does not
+ * exist. What lets a reader that follows a growing file read only what was appended since its last look.
+ */
+export function readStateBytes(file: string, from: number, fs: FileSystem = realFileSystem): Buffer | undefined {
   let fd: number
   try {
     fd = openRegular(fs, file, constants.O_RDONLY)
@@ -155,13 +163,13 @@ export function readStateFile(file: string, fs: FileSystem = realFileSystem): st
     let total = 0
     // Read to the end, whatever fstat said: the file may grow while we read (an append).
     for (;;) {
-      const buffer = Buffer.allocUnsafe(Math.max(65_536, size - total))
-      const n = fs.readSync(fd, buffer, 0, buffer.length, null)
+      const buffer = Buffer.allocUnsafe(Math.max(65_536, size - from - total))
+      const n = fs.readSync(fd, buffer, 0, buffer.length, from + total)
       if (n <= 0) break
       chunks.push(buffer.subarray(0, n))
       total += n
     }
-    return Buffer.concat(chunks, total).toString('utf8')
+    return Buffer.concat(chunks, total)
   } finally {
     fs.closeSync(fd)
   }

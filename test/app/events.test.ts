@@ -1,17 +1,17 @@
 import {execFileSync} from 'node:child_process'
 import {appendFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
-import {describe, expect, it} from 'vitest'
+import {describe, expect, it, vi} from 'vitest'
 import {EventText, followEvents, JournalTail, readEvents, selectRelease} from '../../src/app/events.js'
 import type {Workspace} from '../../src/app/workspace.js'
 import {appendJournal, type JournalEntry} from '../../src/engine/journal.js'
 import {acquireLease, type Lease} from '../../src/engine/lease.js'
 import {UserError} from '../../src/errors.js'
-import {openProject} from '../fakes/workspace.js'
+import {addEnvironments, openProject} from '../fakes/workspace.js'
+import {openWorkspace} from '../../src/app/workspace.js'
 
 async function running(ws: Workspace): Promise<{id: string; lease: Lease}> {
-  const seq = (await ws.ledger.read('web')).releases.length + 1
-  const lease = await acquireLease(ws.store, 'web', {releaseId: `web-${seq}`, ttlMs: 24 * 3_600_000, now: ws.now})
+  const lease = await acquireLease(ws.store, 'web', {releaseId: ws.ledger.nextId(await ws.ledger.read('web')), ttlMs: 24 * 3_600_000, now: ws.now})
   const record = await ws.ledger.begin('web', {version: '1.0.0', strategy: 'immutable', kind: 'rollout'})
   return {id: record.id, lease}
 }
@@ -42,8 +42,17 @@ describe('release events', () => {
     expect(unknown).toMatchObject({code: 'E_UNKNOWN_RELEASE', exitCode: 2, hint: expect.stringMatching(/web-2, web-1/)})
   })
 
-  it('follows the journal as it grows, a line half written included, until the release ends', async () => {
-    const {ws, dir} = await openProject()
+  // In a named environment the journal is under envs/<name>/ of the same directory, and followed the same way.
+  it.each([
+    ['', undefined],
+    [' (a named environment)', 'staging'],
+  ])('follows the journal as it grows, a line half written included, until the release ends%s', async (_, env) => {
+    const project = await openProject()
+    if (env !== undefined) addEnvironments(project.dir)
+    const ws = env === undefined ? project.ws : await openWorkspace({configPath: join(project.dir, 'release.yml'), cwd: project.dir, env})
+    const file = join(project.dir, '.release', ...(env === undefined ? [] : ['envs', env]), 'releases', env === undefined ? 'web-1' : `${env}-web-1`, 'journal.ndjson')
+    // Only the bytes appended since the last look are read, whatever the environment.
+    const whole = vi.spyOn(ws.store, 'read')
     const {id, lease} = await running(ws)
     await moveTo(ws, id, 'planning')
     const seen: JournalEntry[] = []
@@ -59,9 +68,9 @@ describe('release events', () => {
           if (sleeps === 1) {
             await moveTo(ws, id, 'provisioning')
             // An append caught half-way: not read (nor refused) until its newline arrives.
-            appendFileSync(journalFile(dir, id), '{"at":"2026-01-01T00:00:00.000Z","type":"note","releaseId":"web-1","mess')
+            appendFileSync(file, '{"at":"2026-01-01T00:00:00.000Z","type":"note","releaseId":"web-1","mess')
           }
-          if (sleeps === 2) appendFileSync(journalFile(dir, id), 'age":"half"}\n')
+          if (sleeps === 2) appendFileSync(file, 'age":"half"}\n')
           if (sleeps === 3) {
             await moveTo(ws, id, 'rolledBack')
             await ws.ledger.finish('web', id, {state: 'rolledBack', outcome: 'rolledBack', message: 'rolled back'})
@@ -77,6 +86,7 @@ describe('release events', () => {
       'note:half',
       'transition:rolledBack',
     ])
+    expect(whole.mock.calls.filter(([key]) => key.endsWith('journal.ndjson'))).toEqual([])
   })
 
   it('stops following a release nobody holds any more: E_INTERRUPTED, exit 1', async () => {

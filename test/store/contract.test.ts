@@ -57,6 +57,19 @@ describe.each(backends)('StateStore contract: %s', (_name, open) => {
     expect(await store.read('releases/web-1/journal.ndjson')).toBe(`{"n":1}\n${long}\n{"n":3}\n`)
   })
 
+  it('reads from an offset, where it can, the bytes appended since: none past the end or for a missing key', async () => {
+    const store = await open()
+    // Optional on the port: a store that cannot read part of a value is read whole (events.ts).
+    if (!store.readFrom) return
+    expect((await store.readFrom('releases/web-1/journal.ndjson', 0)).length).toBe(0)
+    await store.append('releases/web-1/journal.ndjson', '{"é":1}')
+    const first = Buffer.byteLength('{"é":1}\n')
+    await store.append('releases/web-1/journal.ndjson', '{"n":2}')
+    expect((await store.readFrom('releases/web-1/journal.ndjson', first)).toString('utf8')).toBe('{"n":2}\n')
+    expect((await store.readFrom('releases/web-1/journal.ndjson', 0)).toString('utf8')).toBe('{"é":1}\n{"n":2}\n')
+    expect((await store.readFrom('releases/web-1/journal.ndjson', first + 100)).length).toBe(0)
+  })
+
   it('appends several lines in one write, in order, and refuses a line holding a newline (nothing written)', async () => {
     const store = await open()
     const key = 'releases/web-1/journal.ndjson'

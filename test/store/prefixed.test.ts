@@ -99,6 +99,15 @@ describe('the store of an environment', () => {
     ])
   })
 
+  it('reads part of a value under the environment, over a store that can', async () => {
+    const below = new FileStateStore(tempDir('release-prefixed-'))
+    const qa = environmentStore(below, 'qa')
+    await qa.append('releases/qa-web-1/journal.ndjson', ['one', 'two'])
+    expect((await qa.readFrom!('releases/qa-web-1/journal.ndjson', 4)).toString('utf8')).toBe('two\n')
+    expect((await below.readFrom('envs/qa/releases/qa-web-1/journal.ndjson', 4)).toString('utf8')).toBe('two\n')
+    expect(environmentStore(recording(false).store, 'qa').readFrom).toBeUndefined()
+  })
+
   it('has no appendIfAlone over a store without one', () => {
     expect(environmentStore(recording(false).store, 'qa').appendIfAlone).toBeUndefined()
     expect(environmentStore(recording(true).store, 'qa').appendIfAlone).toBeTypeOf('function')
