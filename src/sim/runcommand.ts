@@ -16,10 +16,10 @@ import type {
   SendCommandRequest,
   SendCommandResult,
 } from '@aws-sdk/client-ssm'
+import {countBefore} from '../util/sorted.js'
 import {customDocumentVersion, type DocumentSpec, validateParameters} from './documents.js'
 import {ssmErrors as errors} from './errors.js'
 import {cancelInvocations, isManaged, isTerminal, reported, startInvocations} from './invocations.js'
-import {countBefore} from '../util/sorted.js'
 import type {Model} from './model.js'
 import {maxResults, page} from './paging.js'
 import {scriptLines, setsVersion} from './script.js'
