@@ -53,7 +53,8 @@ export async function rebuildLedger(ws: Workspace, request: {target: string}, ov
     const servingStacks = new Set(serving.map((g) => g.tags[STACK_NAME_TAG]).filter((n): n is string => n !== undefined))
     const taken = new Set(ledger.releases.map((r) => r.seq))
     let next = highestSeq(ledger.releases) + 1
-    const added: ReleaseRecord[] = []
+    /** The records made for the stacks, with the stack each was made for. */
+    const added: {record: ReleaseRecord; stackName: string}[] = []
     for (const stack of stacks) {
       const fromTag = seqOfReleaseId(stack.tags[TAG.releaseId] ?? '')
       let seq = fromTag ?? next
@@ -61,7 +62,7 @@ export async function rebuildLedger(ws: Workspace, request: {target: string}, ov
       taken.add(seq)
       next = Math.max(next, seq + 1)
       const usable = USABLE.has(stack.status)
-      added.push({
+      const record: ReleaseRecord = {
         // A named environment's ids carry it, as its stacks do (release-staging-web-3 is staging-web-3).
         id: releaseId(releaseIdPrefix(ws.config), target.name, seq),
         target: target.name,
@@ -77,9 +78,10 @@ export async function rebuildLedger(ws: Workspace, request: {target: string}, ov
         previousVersion: null,
         message: `rebuilt from the account by release ledger rebuild (stack ${stack.name}, ${stack.status})`,
         details: {stackName: stack.name, rebuilt: true},
-      })
+      }
+      added.push({record, stackName: stack.name})
     }
-    const releases = [...ledger.releases, ...added].sort((a, b) => a.seq - b.seq)
+    const releases = [...ledger.releases, ...added.map(({record}) => record)].sort((a, b) => a.seq - b.seq)
     const servingRecord = [...releases].reverse().find((r) => r.outcome === 'succeeded' && servingStacks.has(String(stackNameOf(r))))
     const rebuilt: TargetLedger = {target: target.name, liveVersion: servingRecord?.version ?? ledger.liveVersion, releases}
     if (servingRecord && servingRecord !== releases.filter((r) => r.outcome === 'succeeded' && r.version === servingRecord.version).at(-1)) {
@@ -90,7 +92,7 @@ export async function rebuildLedger(ws: Workspace, request: {target: string}, ov
     await ws.store.writeAtomic(keys.ledger(target.name), JSON.stringify(rebuilt, null, 2) + '\n')
     return {
       target: target.name,
-      added: added.map((r) => ({id: r.id, version: r.version, stackName: stackNameOf(r)!, outcome: r.outcome})),
+      added: added.map(({record, stackName}) => ({id: record.id, version: record.version, stackName, outcome: record.outcome})),
       liveVersion: rebuilt.liveVersion,
       servingStack: servingRecord ? (stackNameOf(servingRecord) ?? null) : null,
     }

@@ -51,14 +51,14 @@ export function summarize({record, target, outcome, context}: SummaryInput): str
       if (!context.rollbackFailure) {
         return `${record.id} failed at ${context.failure?.step ?? 'planning'}: ${context.failure?.message ?? 'unknown'}. Nothing was created and traffic did not move. Fix the cause, then run: release rollout ${target} --version ${record.version}`
       }
-      return failedRollback(record, target, context)
+      return failedRollback(record, target, context, context.rollbackFailure)
     }
   }
 }
 
-function failedRollback(record: ReleaseRecord, target: string, context: ImmutableContext): string {
+/** `back`: how the rollback failed (the context's rollbackFailure). */
+function failedRollback(record: ReleaseRecord, target: string, context: ImmutableContext, back: StepFailure): string {
   const failure = context.failure
-  const back = context.rollbackFailure!
   const newGroup = context.newStack?.group ?? 'none'
   const trafficMoved = failure?.step === 'shifting' || failure?.step === 'baking' || context.abort?.at === 'pausedBeforeRetire'
   const stack = context.newStack?.name ?? 'none'

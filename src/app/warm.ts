@@ -33,12 +33,17 @@ export type WarmEnd =
  * live, so only the newest success counts.
  */
 export function warmGroupOf(ledger: TargetLedger): WarmGroup | undefined {
+  return warmRelease(ledger)?.warm
+}
+
+/** The release that kept the warm group, with the group (see warmGroupOf). */
+function warmRelease(ledger: TargetLedger): {release: ReleaseRecord; warm: WarmGroup} | undefined {
   const newest = [...ledger.releases].reverse().find((r) => r.outcome === 'succeeded')
   const details = newest && immutableDetails(newest)
   if (!newest || !details || details.warmEnded) return undefined
   const warm = details.retired?.warm
   if (!warm) return undefined
-  return {releaseId: newest.id, group: warm.group, until: warm.until}
+  return {release: newest, warm: {releaseId: newest.id, group: warm.group, until: warm.until}}
 }
 
 export function warmPeriodOver(warm: WarmGroup, now: number): boolean {
@@ -53,13 +58,12 @@ export function warmPeriodOver(warm: WarmGroup, now: number): boolean {
  */
 export async function endWarmPeriod(ws: Workspace, fleet: FleetPort, target: string, now: number): Promise<WarmEnd | undefined> {
   const ledger = await ws.ledger.read(target)
-  const warm = warmGroupOf(ledger)
-  if (!warm || !warmPeriodOver(warm, now)) return undefined
-  const {group, until} = warm
+  const kept = warmRelease(ledger)
+  if (!kept || !warmPeriodOver(kept.warm, now)) return undefined
+  const {release: record, warm: {group, until}} = kept
   if (usedByUnfinished(ledger.releases.at(-1), group)) return {group, until, done: 'inUse'}
   const outcome = await scaleToZeroUnlessServing(fleet, group)
   if (outcome.attachedTo.length > 0) return {group, until, done: 'attached', attachedTo: outcome.attachedTo}
-  const record = ledger.releases.find((r) => r.id === warm.releaseId)!
   const how = outcome.scaled ? 'scaledToZero' : 'alreadyDown'
   await ws.ledger.update(target, record.id, {details: {...record.details, warmEnded: {at: new Date(now).toISOString(), how}}})
   return {group, until, done: how}

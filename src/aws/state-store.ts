@@ -37,6 +37,7 @@ import {errorMessage, errorName, retryingClient} from '../aws/retrying.js'
 import {UserError} from '../errors.js'
 import type {Clock} from '../ports/clock.js'
 import {FenceError, linesOf, type Fence, type StateStore} from '../ports/store.js'
+import {captured} from '../util/captured.js'
 import {cli} from '../util/cli-context.js'
 import {sdk} from './sdk.js'
 
@@ -252,16 +253,16 @@ export class DynamoStateStore implements StateStore {
   async remove(key: string, fence?: Fence): Promise<void> {
     checkKey(key)
     const items = await this.query({KeyConditionExpression: 'pk = :k', ExpressionAttributeValues: {':k': {S: key}}, ProjectionExpression: 'pk, sk'})
-    if (items.length === 0) {
+    // The item that makes the key exist: its value, or else its first line.
+    const head = items.find((item) => item.sk?.S === VALUE) ?? items[0]
+    if (head === undefined) {
       if (fence) await this.checkFence(fence)
       return
     }
     const started = this.clock.now()
-    const head = items.find((item) => item.sk?.S === VALUE) ?? items[0]!
     // The item that makes the key exist goes first, fenced; the rest is then unreachable garbage.
-    await this.deleteOne(key, head.sk!.S!, fence)
-    const rest = items.filter((item) => item !== head).map((item) => ({DeleteRequest: {Key: {pk: item.pk!, sk: item.sk!}}}))
-    await this.batchWrite(rest)
+    await this.deleteOne(key, keyOf(head).sk.S, fence)
+    await this.batchWrite(items.filter((item) => item !== head).map(deleteRequest))
     this.nextSeq.delete(key)
     this.placed.delete(key)
     await this.dropEntry(key, started)
@@ -299,26 +300,27 @@ export class DynamoStateStore implements StateStore {
     const now = this.clock.now()
     const orphans = items.filter((item) => {
       const match = PART.exec(item.sk?.S ?? '')
-      if (!match || heads.get(match[1]!) === match[2]) return false
+      if (!match || heads.get(captured(match, 1)) === match[2]) return false
       const at = Number(item.t?.N ?? '0')
       return now - at > STALE_MS
     })
     if (orphans.length === 0) return
-    await this.batchWrite(orphans.map((item) => ({DeleteRequest: {Key: {pk: item.pk!, sk: item.sk!}}}))).catch(() => undefined)
+    await this.batchWrite(orphans.map(deleteRequest)).catch(() => undefined)
   }
 
   async list(prefix: string): Promise<string[]> {
     const dir = prefix.replace(/^\.?\/*|\/+$/g, '')
     const items = await this.query({KeyConditionExpression: 'pk = :k', ExpressionAttributeValues: {':k': {S: DIR + dir}}})
+    const keyIn = (name: string) => (dir === '' ? name : `${dir}/${name}`)
     const names = items.map((item) => ({name: item.sk?.S ?? '', leaf: item.leaf !== undefined}))
-    const leaves = names.filter((n) => n.leaf).map((n) => (dir === '' ? n.name : `${dir}/${n.name}`))
+    const leaves = names.filter((n) => n.leaf).map((n) => keyIn(n.name))
     const present = await this.existing(leaves)
     // The entries of keys that are gone, left by a remove that stopped before deleting them.
     const now = this.clock.now()
-    const stale = items.filter((item) => item.leaf !== undefined && !present.has(dir === '' ? item.sk!.S! : `${dir}/${item.sk!.S!}`) && now - Number(item.t?.N ?? '0') > STALE_MS)
-    if (stale.length > 0) await this.batchWrite(stale.map((item) => ({DeleteRequest: {Key: {pk: item.pk!, sk: item.sk!}}}))).catch(() => undefined)
+    const stale = items.filter((item) => item.leaf !== undefined && !present.has(keyIn(stringOf(item, 'sk'))) && now - Number(item.t?.N ?? '0') > STALE_MS)
+    if (stale.length > 0) await this.batchWrite(stale.map(deleteRequest)).catch(() => undefined)
     return names
-      .filter((n) => n.name !== '' && (!n.leaf || present.has(dir === '' ? n.name : `${dir}/${n.name}`)))
+      .filter((n) => n.name !== '' && (!n.leaf || present.has(keyIn(n.name))))
       .map((n) => n.name)
       .sort()
   }
@@ -338,12 +340,12 @@ export class DynamoStateStore implements StateStore {
    * item with the condition and the fence. False when the condition failed (FenceError when the fence).
    */
   private async putParts(key: string, sk: string, data: string, opts: {condition?: Condition; fence?: Fence; extra?: Item}): Promise<boolean> {
-    const parts = split(data)
+    const [first, ...more] = split(data)
     const w = randomBytes(8).toString('hex')
-    const rest: {PutRequest: {Item: Item}}[] = parts.slice(1).map((part, i) => ({PutRequest: {Item: {pk: {S: key}, sk: {S: `${sk}#${w}#${String(i + 1).padStart(4, '0')}`}, d: {S: part}, w: {S: w}, t: {N: String(this.clock.now())}}}}))
+    const rest: {PutRequest: {Item: Item}}[] = more.map((part, i) => ({PutRequest: {Item: {pk: {S: key}, sk: {S: `${sk}#${w}#${String(i + 1).padStart(4, '0')}`}, d: {S: part}, w: {S: w}, t: {N: String(this.clock.now())}}}}))
     await this.batchWrite(rest)
-    const head: Item = {pk: {S: key}, sk: {S: sk}, d: {S: parts[0]!}, w: {S: w}, n: {N: String(parts.length)}, ...opts.extra}
-    const drop = (requests: typeof rest) => this.batchWrite(requests.map((r) => ({DeleteRequest: {Key: {pk: r.PutRequest.Item.pk!, sk: r.PutRequest.Item.sk!}}})))
+    const head: Item = {pk: {S: key}, sk: {S: sk}, d: {S: first}, w: {S: w}, n: {N: String(1 + more.length)}, ...opts.extra}
+    const drop = (requests: typeof rest) => this.batchWrite(requests.map((r) => deleteRequest(r.PutRequest.Item)))
     let written: boolean
     try {
       written = await this.conditionalPut(key, head, opts.condition, opts.fence)
@@ -526,18 +528,17 @@ export class DynamoStateStore implements StateStore {
    */
   private async ensureEntries(key: string, creating = false): Promise<void> {
     const segments = key.split('/')
+    const ids = segments.map((segment, i) => ({parent: segments.slice(0, i).join('/'), segment, leaf: i === segments.length - 1}))
     const missing: WriteRequest[] = []
-    for (let i = 0; i < segments.length; i++) {
-      const parent = segments.slice(0, i).join('/')
-      const id = `${parent}\0${segments[i]}`
-      if (this.entries.has(id) && !(creating && i === segments.length - 1)) continue
-      const item: Item = {pk: {S: DIR + parent}, sk: {S: segments[i]!}, t: {N: String(this.clock.now())}}
-      if (i === segments.length - 1) item.leaf = {BOOL: true}
+    for (const {parent, segment, leaf} of ids) {
+      if (this.entries.has(`${parent}\0${segment}`) && !(creating && leaf)) continue
+      const item: Item = {pk: {S: DIR + parent}, sk: {S: segment}, t: {N: String(this.clock.now())}}
+      if (leaf) item.leaf = {BOOL: true}
       missing.push({PutRequest: {Item: item}})
     }
     if (missing.length === 0) return
     await this.batchWrite(missing)
-    for (let i = 0; i < segments.length; i++) this.entries.add(`${segments.slice(0, i).join('/')}\0${segments[i]}`)
+    for (const {parent, segment} of ids) this.entries.add(`${parent}\0${segment}`)
   }
 
   /** Which of these keys exist now: a value item or a first line (consistent batch reads). */
@@ -545,8 +546,9 @@ export class DynamoStateStore implements StateStore {
     const found = new Set<string>()
     const withValue = new Set<string>()
     await this.batchGet(keys.map((key) => ({pk: {S: key}, sk: {S: VALUE}})), (item) => {
-      withValue.add(item.pk!.S!)
-      found.add(item.pk!.S!)
+      const key = stringOf(item, 'pk')
+      withValue.add(key)
+      found.add(key)
     })
     // Appended keys have no value item: look for any line (the first may have been... never removed alone).
     for (const key of keys.filter((k) => !withValue.has(k))) {
@@ -706,19 +708,41 @@ function checkKey(key: string): void {
   }
 }
 
-/** Cuts text into parts of at most PART_CHARS UTF-16 units, never between the halves of a surrogate pair. */
-export function split(text: string): string[] {
-  if (text.length <= PART_CHARS) return [text]
-  const parts: string[] = []
-  let at = 0
-  while (at < text.length) {
-    let end = Math.min(text.length, at + PART_CHARS)
-    const code = text.charCodeAt(end - 1)
-    if (end < text.length && code >= 0xd800 && code <= 0xdbff) end--
+/**
+ * Cuts text into parts of at most PART_CHARS UTF-16 units, never between the halves of a surrogate
+ * pair: at least one part (the empty text is one empty part), which the head item holds.
+ */
+export function split(text: string): [string, ...string[]] {
+  const first = cut(text, 0)
+  const parts: [string, ...string[]] = [text.slice(0, first)]
+  for (let at = first; at < text.length; ) {
+    const end = cut(text, at)
     parts.push(text.slice(at, end))
     at = end
   }
   return parts
+}
+
+/** Where the part that starts at `at` ends. */
+function cut(text: string, at: number): number {
+  const end = Math.min(text.length, at + PART_CHARS)
+  const code = text.charCodeAt(end - 1)
+  return end < text.length && code >= 0xd800 && code <= 0xdbff ? end - 1 : end
+}
+
+/** A string attribute DynamoDB answered with: the key attributes are always there, a missing one is refused by name. */
+function stringOf(item: Item, name: 'pk' | 'sk'): string {
+  const value = item[name]?.S
+  if (value === undefined) throw new Error(`DynamoDB answered an item without its ${name === 'pk' ? 'partition key (pk)' : 'sort key (sk)'} string`)
+  return value
+}
+
+function keyOf(item: Item): {pk: {S: string}; sk: {S: string}} {
+  return {pk: {S: stringOf(item, 'pk')}, sk: {S: stringOf(item, 'sk')}}
+}
+
+function deleteRequest(item: Item): WriteRequest {
+  return {DeleteRequest: {Key: keyOf(item)}}
 }
 
 function sha256(text: string): string {

@@ -7,6 +7,8 @@
  * safety of a release never rests on a single check.
  */
 
+import {captured} from '../util/captured.js'
+
 export const VERSION_PLACEHOLDER = '{{version}}'
 
 export interface PlaceholderProblem {
@@ -24,7 +26,7 @@ const SAFE_FORM = `pass it as a plain argument, e.g. install.sh --version ${VERS
 export function checkPlaceholders(line: string): PlaceholderProblem | undefined {
   const found: number[] = []
   for (const match of line.matchAll(PLACEHOLDER)) {
-    const inner = match[1]!
+    const inner = captured(match, 1)
     if (inner === 'version') {
       found.push(match.index)
       continue
@@ -125,7 +127,7 @@ const READS_STDIN = new Set(['python', 'python2', 'python3', 'perl', 'ruby', 'no
 function programName(word: string): string {
   const plain = unquote(word)
   if (/^\$\{?(SHELL|BASH)\}?$/.test(plain)) return 'sh'
-  const base = plain.split('/').at(-1)!
+  const base = plain.slice(plain.lastIndexOf('/') + 1)
   return /^python3\.\d+$/.test(base) ? 'python3' : base
 }
 
@@ -169,8 +171,7 @@ function readList(text: string, start: number, closer: ')' | '`' | undefined, sc
     findShellScripts(command, scan)
     command = []
   }
-  while (i < text.length) {
-    const c = text[i]!
+  for (let c = text[i]; c !== undefined; c = text[i]) {
     if (BLANK.test(c)) {
       i++
       continue
@@ -208,8 +209,7 @@ function readList(text: string, start: number, closer: ')' | '`' | undefined, sc
 /** Reads one word from `i`; returns the index after it. */
 function readWord(text: string, start: number, closer: ')' | '`' | undefined, scan: Scan): number {
   let i = start
-  while (i < text.length) {
-    const c = text[i]!
+  for (let c = text[i]; c !== undefined; c = text[i]) {
     if (BLANK.test(c) || OPERATOR.test(c)) return i
     if (c === '`' && closer === '`') return i
     if (c === '\\') {
@@ -232,8 +232,7 @@ function readWord(text: string, start: number, closer: ')' | '`' | undefined, sc
 
 function readDoubleQuoted(text: string, start: number, scan: Scan): number {
   let i = start
-  while (i < text.length) {
-    const c = text[i]!
+  for (let c = text[i]; c !== undefined; c = text[i]) {
     if (c === '"') return i + 1
     if (c === '\\') i += 2
     else if (c === '`' || (c === '$' && text[i + 1] === '(')) i = readSubstitution(text, i, scan)
@@ -281,9 +280,10 @@ function findShellScripts(command: Word[], scan: Scan): void {
     const shell = programName(word.text)
     const codeOptions = CODE_OPTIONS[shell]
     if (codeOptions) {
-      for (let j = k + 1; j < command.length; j++) {
-        const option = unquote(command[j]!.text)
-        const code = codeOptions.includes(option) ? command[j + 1] : codeOptions.some((o) => o.startsWith('--') && option.startsWith(`${o}=`)) ? command[j] : undefined
+      const after = command.slice(k + 1)
+      for (const [n, next] of after.entries()) {
+        const option = unquote(next.text)
+        const code = codeOptions.includes(option) ? after[n + 1] : codeOptions.some((o) => o.startsWith('--') && option.startsWith(`${o}=`)) ? next : undefined
         if (code) scan.shellScripts.push({...code, shell, option})
       }
       if (READS_STDIN.has(shell) && command.slice(k + 1).every((w) => unquote(w.text) === '-')) scan.stdinReaders.push({...word, shell})
@@ -293,8 +293,8 @@ function findShellScripts(command: Word[], scan: Scan): void {
     let sawC = false
     let sawS = false
     let j = k + 1
-    for (; j < command.length; j++) {
-      const option = unquote(command[j]!.text)
+    for (let next = command[j]; next !== undefined; next = command[++j]) {
+      const option = unquote(next.text)
       if (option === '--' || option === '-') {
         j++
         break

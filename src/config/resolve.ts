@@ -10,11 +10,12 @@ import type {SchemaContext} from './schema/context.js'
 import {destinations} from './schema/notify.js'
 import {SHELL_DOCUMENTS} from './schema/names.js'
 import type {ReleaseYml} from './schema/release.js'
+import type {StateOutput} from './schema/state.js'
 import type {ImmutableOutput, IncrementalOutput, TargetOutput} from './schema/target.js'
 import type {Key, YamlSource} from './source.js'
 import type {EnvironmentOutput} from './schema/environments.js'
 import {parseTtl} from './ttl.js'
-import type {EnvironmentConfig, ImmutableTargetConfig, IncrementalTargetConfig, ReleaseConfig, StrategyChoice, TargetConfig} from './types.js'
+import type {EnvironmentConfig, ImmutableTargetConfig, IncrementalTargetConfig, ReleaseConfig, StateConfig, StrategyChoice, TargetConfig} from './types.js'
 
 export function resolveConfig(written: ReleaseYml, file: string, context: SchemaContext, source: YamlSource): ReleaseConfig {
   const dir = path.dirname(file)
@@ -35,12 +36,14 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
         : {declared: t.declared, strategy: t.declared, reason: 'declared in release.yml', durable: verdict.durable}
     targets[name] = t.strategy === 'immutable' ? immutable(name, t, line, choice) : incremental(name, t, line, choice)
     function immutable(name: string, t: ImmutableOutput, line: number, choice: StrategyChoice): ImmutableTargetConfig {
+      // The schema read the template of every immutable target (and refused the config without it).
+      if (!loaded) throw new Error(`target ${name}: its template ${t.template} was not read with release.yml`)
       const parameters = Object.fromEntries(Object.entries(t.parameters).map(([p, value]) => [p, asWritten(value, [...at, 'parameters', p])]))
       return {
         name,
         strategy: 'immutable',
-        templatePath: loaded!.path,
-        templateBody: loaded!.body,
+        templatePath: loaded.path,
+        templateBody: loaded.body,
         versionParameter: t.versionParameter,
         parameters,
         trafficSources: t.trafficSources,
@@ -106,15 +109,13 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
     }
   }
   const stateDir = path.resolve(dir, written.stateDir)
-  const {backend, table, region, endpoint} = written.state
   return {
     file,
     dir,
     account: written.account,
     region: written.region,
     stateDir,
-    // The schema refuses dynamodb without a table.
-    state: backend === 'dynamodb' ? {backend, table: table!, region: region ?? written.region, ...(endpoint !== undefined ? {endpoint} : {})} : {backend: 'file'},
+    state: stateBackend(written.state, written.region),
     simulated: {...written.simulated, dir: written.simulated.dir === undefined ? path.join(stateDir, 'sim') : path.resolve(dir, written.simulated.dir)},
     targets,
     notify: destinations(written.notify),
@@ -151,4 +152,12 @@ export function resolveConfig(written: ReleaseYml, file: string, context: Schema
       }),
     )
   }
+}
+
+/** The backend the state is kept in; the table's region defaults to the top-level one. */
+function stateBackend(state: StateOutput, region: string): StateConfig {
+  if (state.backend === 'file') return {backend: 'file'}
+  // The schema refuses dynamodb without a table (tableRequired, schema/state.ts).
+  if (state.table === undefined) throw new Error('state: backend dynamodb without a table passed the schema')
+  return {backend: 'dynamodb', table: state.table, region: state.region ?? region, ...(state.endpoint !== undefined ? {endpoint: state.endpoint} : {})}
 }

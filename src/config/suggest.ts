@@ -16,18 +16,33 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
   return bestDistance <= allowed ? best : undefined
 }
 
-/** Levenshtein distance with adjacent transpositions counted as one edit. */
+/**
+ * Levenshtein distance with adjacent transpositions counted as one edit. The table is filled a row
+ * at a time (row i: the distances from the first i characters of `a`), keeping the two rows above.
+ */
 function editDistance(a: string, b: string): number {
-  const rows = a.length + 1
-  const cols = b.length + 1
-  const d: number[][] = Array.from({length: rows}, (_, i) => Array.from({length: cols}, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
-  for (let i = 1; i < rows; i++) {
-    for (let j = 1; j < cols; j++) {
+  let twoUp: number[] = []
+  let up = Array.from({length: b.length + 1}, (_, j) => j)
+  // The last cell of the row filled last: the distance from all of `a` (to all of `b`).
+  let distance = b.length
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i]
+    let diagonal = i - 1
+    let left = i
+    for (const [k, above] of up.slice(1).entries()) {
+      const j = k + 1
       const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      let value = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost)
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, d[i - 2]![j - 2]! + 1)
-      d[i]![j] = value
+      let value = Math.min(above + 1, left + 1, diagonal + cost)
+      // Two rows and two columns back: there only once both strings have two characters to swap.
+      const beforeSwap = twoUp[j - 2]
+      if (beforeSwap !== undefined && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, beforeSwap + 1)
+      row.push(value)
+      diagonal = above
+      left = value
     }
+    twoUp = up
+    up = row
+    distance = left
   }
-  return d[a.length]![b.length]!
+  return distance
 }

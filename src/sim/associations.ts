@@ -67,14 +67,15 @@ function checked(model: Model, input: CreateAssociationRequest | UpdateAssociati
   if (!input.ScheduleExpression) throw errors.invalidSchedule('A schedule expression is required for this association.')
   const schedule = parseSchedule(input.ScheduleExpression)
   if ('problem' in schedule) throw errors.invalidSchedule(`Schedule expression ${input.ScheduleExpression} is not valid: ${schedule.problem}`)
-  const targets = input.Targets ?? []
-  if (targets.length === 0 || targets.length > 5) throw errors.invalidTarget('Specify 1 to 5 targets.')
-  for (const target of targets) {
-    if (!target.Key || !TARGET_KEYS.test(target.Key) || !target.Values || target.Values.length === 0) {
-      throw errors.invalidTarget(`Target ${target.Key ?? 'null'} is not valid: expected tag:<key>, tag-key or InstanceIds with values.`)
+  const written = input.Targets ?? []
+  if (written.length === 0 || written.length > 5) throw errors.invalidTarget('Specify 1 to 5 targets.')
+  const targets = written.map(({Key: key, Values: values}) => {
+    if (!key || !TARGET_KEYS.test(key) || !values || values.length === 0) {
+      throw errors.invalidTarget(`Target ${key ?? 'null'} is not valid: expected tag:<key>, tag-key or InstanceIds with values.`)
     }
-  }
-  return {documentName: spec.name, parameters: structuredClone(parameters), targets: structuredClone(targets), schedule: input.ScheduleExpression}
+    return {Key: key, Values: [...values]}
+  })
+  return {documentName: spec.name, parameters: structuredClone(parameters), targets, schedule: input.ScheduleExpression}
 }
 
 function description(model: Model, association: AssociationRecord): AssociationDescription {
@@ -138,16 +139,19 @@ function listAssociations(model: Model, input: ListAssociationsRequest): ListAss
   }
   const {items, nextToken} = page(all, input.NextToken, size, errors.invalidNextToken)
   return {
-    Associations: items.map((a) => ({
-      AssociationId: a.id,
-      AssociationName: a.name,
-      AssociationVersion: String(a.version),
-      Name: a.documentName,
-      DocumentVersion: '$DEFAULT',
-      Targets: structuredClone(a.targets),
-      ScheduleExpression: a.schedule,
-      ...(a.executions.at(-1) ? {LastExecutionDate: new Date(a.executions.at(-1)!.createdAt)} : {}),
-    })),
+    Associations: items.map((a) => {
+      const last = a.executions.at(-1)
+      return {
+        AssociationId: a.id,
+        AssociationName: a.name,
+        AssociationVersion: String(a.version),
+        Name: a.documentName,
+        DocumentVersion: '$DEFAULT',
+        Targets: structuredClone(a.targets),
+        ScheduleExpression: a.schedule,
+        ...(last ? {LastExecutionDate: new Date(last.createdAt)} : {}),
+      }
+    }),
     NextToken: nextToken,
   }
 }
@@ -212,10 +216,10 @@ function targeted(model: Model, association: AssociationRecord): InstanceRecord[
     if (!isManaged(instance)) return false
     const group = model.state.groups[instance.group]
     const tags = group ? instanceTags(group) : {}
-    return association.targets.every(({Key: key, Values: values = []}) => {
+    return association.targets.every(({Key: key, Values: values}) => {
       if (key === 'InstanceIds') return values.includes(instance.id)
       if (key === 'tag-key') return values.some((v) => tags[v] !== undefined)
-      const tag = key!.slice('tag:'.length)
+      const tag = key.slice('tag:'.length)
       return tags[tag] !== undefined && values.includes(tags[tag])
     })
   })

@@ -195,7 +195,8 @@ function attachTrafficSources(model: Model, input: AttachTrafficSourcesType): Re
     identifier: source.Identifier ?? '',
     type: trafficType(source.Identifier ?? '', source.Type),
   }))
-  if (sources.length === 0 || sources.length > 10) {
+  const [first] = sources
+  if (first === undefined || sources.length > 10) {
     throw errors.validation(
       "1 validation error detected: Value at 'trafficSources' failed to satisfy constraint: Member must have length between 1 and 10",
     )
@@ -209,7 +210,7 @@ function attachTrafficSources(model: Model, input: AttachTrafficSourcesType): Re
   const failing = versions.find((version) => matchesAny(model.faults.failTrafficAttach, version))
   if (failing !== undefined) {
     throw errors.validation(
-      `Could not register the instances of ${group.name} with ${sources[0]!.identifier}: ` +
+      `Could not register the instances of ${group.name} with ${first.identifier}: ` +
         `instances of version ${failing} failed registration (simulated fault failTrafficAttach)`,
     )
   }

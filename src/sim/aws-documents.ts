@@ -5,7 +5,7 @@ import type {DocumentParameter} from '@aws-sdk/client-ssm'
  * Type may be StringMap or Boolean, which DescribeDocument answers though the SDK's enum lists only
  * String and StringList.
  */
-export type SimParameter = Omit<DocumentParameter, 'Type'> & {Type: string; AllowedValues?: string[]}
+export type SimParameter = Omit<DocumentParameter, 'Name' | 'Type'> & {Name: string; Type: string; AllowedValues?: string[]}
 
 /**
  * Two of Amazon's own Command documents, with the parameters AWS declares for them (names, types,
@@ -54,7 +54,7 @@ const VERSION = /^v?\d+(?:[._+-][0-9A-Za-z]+)*$/
 
 /** The version a cookbook source's path carries: a path segment that is a version, or the archive's `name-<version>` suffix. */
 export function versionInPath(path: string): string | undefined {
-  const segments = path.split(/[?#]/)[0]!.split('/').filter((s) => s !== '')
+  const segments = path.replace(/[?#][\s\S]*$/, '').split('/').filter((s) => s !== '')
   for (const segment of segments.reverse()) {
     const name = segment.replace(ARCHIVE, '')
     if (VERSION.test(name) && /\d/.test(name)) return name

@@ -20,7 +20,7 @@ import {resolveParameters, TemplateError, type CfnTemplate} from '../template/in
 import {cloudFormationErrors as errors} from './errors.js'
 import type {Model} from './model.js'
 import {decodeToken, encodeToken, page} from './paging.js'
-import {findStack, isLive, startCreate, startDelete, templateOf} from './stacks.js'
+import {findStack, givenStackName, isLive, requireStack, resourcesInOrder, startCreate, startDelete, templateOf} from './stacks.js'
 import type {StackRecord} from './types.js'
 import {serviceHandler, type CommandHandler} from './dispatch.js'
 import {describeStackDriftDetectionStatus, describeStackResourceDrifts, detectStackDrift} from './stack-drift.js'
@@ -32,7 +32,8 @@ const PAGE = 100
 const TEMPLATE_BODY_MAX_BYTES = 51_200
 const STACK_NAME = /^[a-zA-Z][-a-zA-Z0-9]*$/
 
-function parse(body: string | undefined, url: string | undefined): CfnTemplate {
+/** The request's template body and what it declares; refused as CloudFormation does when absent or too large. */
+function parse(body: string | undefined, url: string | undefined): {body: string; template: CfnTemplate} {
   if (body === undefined || body === '') {
     if (url) throw errors.validation('TemplateURL is not supported by the simulated account: pass TemplateBody')
     throw errors.validation('Either Template URL or Template Body must be specified.')
@@ -45,26 +46,15 @@ function parse(body: string | undefined, url: string | undefined): CfnTemplate {
     )
   }
   try {
-    return templateOf(body)
+    return {body, template: templateOf(body)}
   } catch (error) {
     if (error instanceof TemplateError) throw errors.validation(error.message)
     throw error
   }
 }
 
-function requireStack(model: Model, name: string | undefined, includeDeleted: boolean): StackRecord {
-  if (!name) {
-    throw errors.validation(
-      "1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null",
-    )
-  }
-  const stack = findStack(model, name, includeDeleted)
-  if (!stack) throw errors.validation(`Stack with id ${name} does not exist`)
-  return stack
-}
-
 function validateTemplate(_model: Model, input: ValidateTemplateInput): ValidateTemplateOutput {
-  const template = parse(input.TemplateBody, input.TemplateURL)
+  const {template} = parse(input.TemplateBody, input.TemplateURL)
   return {
     Parameters: Object.entries(template.Parameters ?? {}).map(([key, parameter]) => ({
       ParameterKey: key,
@@ -99,7 +89,7 @@ function createStack(model: Model, input: CreateStackInput): CreateStackOutput {
     if (token !== undefined && existing.createToken === token) return {StackId: existing.id}
     throw errors.alreadyExists(name)
   }
-  const template = parse(input.TemplateBody, input.TemplateURL)
+  const {body: templateBody, template} = parse(input.TemplateBody, input.TemplateURL)
   const given: Record<string, string> = {}
   for (const parameter of input.Parameters ?? []) {
     if (!parameter.ParameterKey) continue
@@ -114,7 +104,7 @@ function createStack(model: Model, input: CreateStackInput): CreateStackOutput {
   }
   try {
     const parameters = resolveParameters(template, given)
-    const stack = startCreate(model, {name, templateBody: input.TemplateBody!, template, parameters, tags, token})
+    const stack = startCreate(model, {name, templateBody, template, parameters, tags, token})
     return {StackId: stack.id}
   } catch (error) {
     if (error instanceof TemplateError) throw errors.validation(error.message)
@@ -184,10 +174,6 @@ function describeStackEvents(model: Model, input: DescribeStackEventsInput): Des
   }
 }
 
-function resourcesInOrder(stack: StackRecord) {
-  return stack.order.map((logicalId) => stack.resources[logicalId]).filter((resource) => resource !== undefined)
-}
-
 function listStackResources(model: Model, input: ListStackResourcesInput): ListStackResourcesOutput {
   const stack = requireStack(model, input.StackName, true)
   const {items, nextToken} = page(resourcesInOrder(stack), input.NextToken, PAGE, errors.invalidNextToken)
@@ -206,8 +192,7 @@ function listStackResources(model: Model, input: ListStackResourcesInput): ListS
 }
 
 function deleteStack(model: Model, input: DeleteStackInput): Record<string, never> {
-  if (!input.StackName) requireStack(model, input.StackName, false)
-  const stack = findStack(model, input.StackName!, true)
+  const stack = findStack(model, givenStackName(input.StackName), true)
   // Deleting an absent or already deleted stack succeeds, as in AWS.
   if (!stack || !isLive(stack)) return {}
   const token = input.ClientRequestToken || undefined

@@ -132,11 +132,11 @@ export class DocumentRegistry {
 /** The version a custom document's invocation sets (see above), if any. */
 export function customDocumentVersion(spec: DocumentSpec, parameters: Record<string, string[]>): string | undefined {
   if (spec.versionOf) return spec.versionOf(parameters)
-  const named = spec.parameters.find((parameter) => parameter.Name!.toLowerCase() === 'version')
-  const value = named && parameters[named.Name!]?.[0]
+  const named = spec.parameters.find((parameter) => parameter.Name.toLowerCase() === 'version')
+  const value = named && parameters[named.Name]?.[0]
   if (value !== undefined && value !== '') return value
   for (const parameter of spec.parameters) {
-    const first = parameters[parameter.Name!]?.[0]
+    const first = parameters[parameter.Name]?.[0]
     if (first !== undefined && LOOKS_LIKE_VERSION.test(first)) return first
   }
   return undefined
@@ -170,15 +170,16 @@ export function describeDocumentShape(spec: DocumentSpec, createdAt: number): Do
  * ones, StringMaps JSON objects, Booleans true or false. Shell documents also need their commands.
  */
 export function validateParameters(spec: DocumentSpec, parameters: Record<string, string[]>): void {
-  const declared = new Map(spec.parameters.map((parameter) => [parameter.Name!, parameter]))
-  for (const name of Object.keys(parameters)) {
-    if (!declared.has(name)) throw errors.invalidParameters(`Parameter "${name}" is not defined in document ${spec.name}.`)
-  }
+  const declared = new Map(spec.parameters.map((parameter) => [parameter.Name, parameter]))
+  const given = Object.entries(parameters).map(([name, values]) => {
+    const parameter = declared.get(name)
+    if (!parameter) throw errors.invalidParameters(`Parameter "${name}" is not defined in document ${spec.name}.`)
+    return {name, parameter, values}
+  })
   if (spec.kind === 'shell' || spec.kind === 'powershell') return
-  const missing = spec.parameters.filter((p) => p.DefaultValue === undefined && (parameters[p.Name!] ?? []).length === 0).map((p) => p.Name!)
+  const missing = spec.parameters.filter((p) => p.DefaultValue === undefined && (parameters[p.Name] ?? []).length === 0).map((p) => p.Name)
   if (missing.length > 0) throw errors.invalidParameters(`Parameters required: ${missing.join(', ')} (document ${spec.name}).`)
-  for (const [name, values] of Object.entries(parameters)) {
-    const parameter = declared.get(name)!
+  for (const {name, parameter, values} of given) {
     for (const value of values) {
       if (parameter.AllowedValues && !parameter.AllowedValues.includes(value)) {
         throw errors.invalidParameters(`Parameter "${name}" has value "${value}" not in {${parameter.AllowedValues.join(', ')}} (document ${spec.name}).`)

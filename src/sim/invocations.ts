@@ -77,9 +77,10 @@ function executionTimeoutMs(command: CommandRecord): number {
   return (Number.isFinite(given) && given > 0 ? given : DEFAULT_EXECUTION_TIMEOUT_S) * 1000
 }
 
-export function startInvocations(model: Model, command: CommandRecord): void {
-  for (const instanceId of command.instanceIds) {
-    const instance = model.state.instances[instanceId]!
+/** `instances`: the command's, each checked to be managed by SendCommand. */
+export function startInvocations(model: Model, command: CommandRecord, instances: readonly InstanceRecord[]): void {
+  for (const instance of instances) {
+    const instanceId = instance.id
     const visibleAfter = model.draw(`visible:${instanceId}`).delay(model.timings.invocationVisibleMs)
     command.invocations.push({
       instanceId,

@@ -1,3 +1,4 @@
+import {countBefore} from '../util/sorted.js'
 import type {DocumentRegistry} from './documents.js'
 import {keyedState, Random} from './random.js'
 import type {Tracker} from './tracker.js'
@@ -61,15 +62,11 @@ export class Model {
   schedule(delayMs: number, body: TaskBody): void {
     const task = {...body, at: this.now + Math.max(0, Math.round(delayMs)), seq: this.nextSeq()}
     const tasks = this.state.tasks
-    let low = 0
-    let high = tasks.length
-    while (low < high) {
-      const mid = (low + high) >>> 1
-      const other = tasks[mid]!
-      if (other.at < task.at || (other.at === task.at && other.seq < task.seq)) low = mid + 1
-      else high = mid
-    }
-    tasks.splice(low, 0, task)
+    tasks.splice(
+      countBefore(tasks, (other) => other.at < task.at || (other.at === task.at && other.seq < task.seq)),
+      0,
+      task,
+    )
   }
 
   /**
@@ -81,8 +78,7 @@ export class Model {
     const tasks = this.state.tasks
     let head = 0
     try {
-      while (head < tasks.length && tasks[head]!.at <= target) {
-        const task = tasks[head]!
+      for (let task = tasks[head]; task !== undefined && task.at <= target; task = tasks[head]) {
         head += 1
         this.now = Math.max(this.now, task.at)
         apply(this, task)

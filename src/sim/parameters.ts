@@ -55,10 +55,11 @@ function putParameter(model: Model, input: PutParameterRequest): PutParameterRes
   }
   const existing = model.state.parameters[name]
   if (existing && input.Overwrite !== true) throw errors.parameterAlreadyExists()
-  if (!existing && input.Type === undefined) throw errors.validation('A parameter type is required when you create a parameter.')
+  const type = input.Type ?? existing?.type
+  if (type === undefined) throw errors.validation('A parameter type is required when you create a parameter.')
 
-  const record: ParameterRecord = existing ?? {name, type: input.Type!, version: 0, history: []}
-  record.type = input.Type ?? record.type
+  const record: ParameterRecord = existing ?? {name, type, version: 0, history: []}
+  record.type = type
   record.version += 1
   const description = input.Description ?? record.history.at(-1)?.description
   record.history.push({version: record.version, value, modifiedAt: model.now, ...(description !== undefined ? {description} : {})})

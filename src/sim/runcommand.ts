@@ -16,13 +16,14 @@ import type {
   SendCommandRequest,
   SendCommandResult,
 } from '@aws-sdk/client-ssm'
+import {countBefore} from '../util/sorted.js'
 import {customDocumentVersion, type DocumentSpec, validateParameters} from './documents.js'
 import {ssmErrors as errors} from './errors.js'
 import {cancelInvocations, isManaged, isTerminal, reported, startInvocations} from './invocations.js'
 import type {Model} from './model.js'
 import {maxResults, page} from './paging.js'
 import {scriptLines, setsVersion} from './script.js'
-import type {CommandRecord, InvocationRecord} from './types.js'
+import type {CommandRecord, InstanceRecord, InvocationRecord} from './types.js'
 
 /**
  * Systems Manager Run Command: SendCommand, ListCommands (one page answers the counts of up to 50
@@ -106,14 +107,9 @@ function checkParameters(spec: DocumentSpec, parameters: Record<string, string[]
 /** Drops commands older than SSM keeps them, once all their invocations ended (oldest first). */
 function forgetOldCommands(model: Model): void {
   const commands = model.state.commands
-  let drop = 0
-  while (drop < commands.length) {
-    const command = commands[drop]!
-    if (command.requestedAt >= model.now - KEPT_MS || !command.invocations.every(isTerminal)) break
-    model.tracker.commands.delete(command.id)
-    drop += 1
-  }
-  if (drop > 0) commands.splice(0, drop)
+  const kept = commands.findIndex((command) => command.requestedAt >= model.now - KEPT_MS || !command.invocations.every(isTerminal))
+  const dropped = commands.splice(0, kept < 0 ? commands.length : kept)
+  for (const command of dropped) model.tracker.commands.delete(command.id)
 }
 
 function sendCommand(model: Model, input: SendCommandRequest): SendCommandResult {
@@ -136,7 +132,13 @@ function sendCommand(model: Model, input: SendCommandRequest): SendCommandResult
         'Member must have length less than or equal to 50',
     )
   }
-  const invalid = instanceIds.filter((id) => !isManaged(model.state.instances[id]))
+  const instances: InstanceRecord[] = []
+  const invalid: string[] = []
+  for (const id of instanceIds) {
+    const instance = model.state.instances[id]
+    if (isManaged(instance)) instances.push(instance)
+    else invalid.push(id)
+  }
   if (invalid.length > 0) {
     throw errors.invalidInstanceId(`Instances [[${invalid.join(', ')}]] not in a valid state for account ${model.state.accountId}`)
   }
@@ -159,7 +161,7 @@ function sendCommand(model: Model, input: SendCommandRequest): SendCommandResult
   forgetOldCommands(model)
   model.state.commands.push(command)
   model.tracker.commands.set(command.id, command)
-  startInvocations(model, command)
+  startInvocations(model, command, instances)
   return {Command: commandShape(model, command)}
 }
 
@@ -277,14 +279,7 @@ function filterTime(filter: CommandFilter): number {
 
 /** First index whose requestedAt is >= at (commands are in request order). */
 function firstAtOrAfter(commands: readonly CommandRecord[], at: number): number {
-  let low = 0
-  let high = commands.length
-  while (low < high) {
-    const mid = (low + high) >>> 1
-    if (commands[mid]!.requestedAt < at) low = mid + 1
-    else high = mid
-  }
-  return low
+  return countBefore(commands, (command) => command.requestedAt < at)
 }
 
 /** Newest first. InvokedAfter/InvokedBefore narrow the range by binary search; other filters are tested per command. */
@@ -302,7 +297,8 @@ function listCommands(model: Model, input: ListCommandsRequest): ListCommandsRes
     // Executing: some invocation has not ended; Complete: every one has.
     else if (filter.key === 'ExecutionStage') tests.push((command) => (filter.value === 'Complete') === command.invocations.every((invocation) => isTerminal(reported(model, invocation, 'counts'))))
   }
-  if (input.InstanceId) tests.push((command) => command.instanceIds.includes(input.InstanceId!))
+  const instanceId = input.InstanceId
+  if (instanceId) tests.push((command) => command.instanceIds.includes(instanceId))
 
   let commands: CommandRecord[]
   if (input.CommandId) {
@@ -311,8 +307,7 @@ function listCommands(model: Model, input: ListCommandsRequest): ListCommandsRes
     const all = model.state.commands
     const low = after === -Infinity ? 0 : firstAtOrAfter(all, after)
     const high = before === Infinity ? all.length : firstAtOrAfter(all, before)
-    commands = []
-    for (let i = high - 1; i >= low; i--) commands.push(all[i]!)
+    commands = all.slice(low, high).reverse()
   }
   if (tests.length > 0) commands = commands.filter((command) => tests.every((test) => test(command)))
   const {items, nextToken} = page(commands, input.NextToken, size, errors.invalidNextToken)

@@ -9,8 +9,7 @@ import type {
 } from '@aws-sdk/client-cloudformation'
 import {cloudFormationErrors as errors} from './errors.js'
 import type {Model} from './model.js'
-import {findStack, isLive} from './stacks.js'
-import type {StackRecord} from './types.js'
+import {requireStack, resourcesInOrder} from './stacks.js'
 
 /**
  * CloudFormation drift detection as AWS documents it: DetectStackDrift starts a detection and returns
@@ -18,15 +17,8 @@ import type {StackRecord} from './types.js'
  * What differs is what `release sim drift stack` changed outside CloudFormation (StackRecord.drifts).
  */
 
-function liveStack(model: Model, name: string | undefined): StackRecord {
-  if (!name) throw errors.validation("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
-  const stack = findStack(model, name, false)
-  if (!stack || !isLive(stack)) throw errors.validation(`Stack with id ${name} does not exist`)
-  return stack
-}
-
 export function detectStackDrift(model: Model, input: DetectStackDriftInput): DetectStackDriftOutput {
-  const stack = liveStack(model, input.StackName)
+  const stack = requireStack(model, input.StackName, false)
   if (stack.status.endsWith('_IN_PROGRESS')) {
     throw errors.validation(`Drift detection is not supported for stack ${stack.name} in status ${stack.status}`)
   }
@@ -51,11 +43,12 @@ export function describeStackDriftDetectionStatus(model: Model, input: DescribeS
 }
 
 export function describeStackResourceDrifts(model: Model, input: DescribeStackResourceDriftsInput): DescribeStackResourceDriftsOutput {
-  const stack = liveStack(model, input.StackName)
+  const stack = requireStack(model, input.StackName, false)
   const filter = input.StackResourceDriftStatusFilters ?? []
   const at = new Date(stack.driftDetection?.at ?? model.now)
-  const all = stack.order.map((logicalId) => {
-    const resource = stack.resources[logicalId]!
+  // Only the resources created so far: a stack that was rolled back part way has no others.
+  const all = resourcesInOrder(stack).map((resource) => {
+    const logicalId = resource.logicalId
     const differences = stack.drifts?.[logicalId] ?? []
     const status: StackResourceDriftStatus = differences.length > 0 ? 'MODIFIED' : 'IN_SYNC'
     return {

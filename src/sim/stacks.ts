@@ -7,6 +7,7 @@ import {
   type CfnTemplate,
   type EvaluationContext,
 } from '../template/index.js'
+import {cloudFormationErrors as errors} from './errors.js'
 import {matchesAny} from './faults.js'
 import type {Model} from './model.js'
 import {
@@ -46,6 +47,25 @@ export function templateOf(body: string): CfnTemplate {
 
 export function isLive(stack: StackRecord): boolean {
   return stack.status !== 'DELETE_COMPLETE'
+}
+
+/** The StackName of a request; refused as CloudFormation does when absent. */
+export function givenStackName(name: string | undefined): string {
+  if (!name) throw errors.validation("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
+  return name
+}
+
+/** The stack a request names; refused as CloudFormation does when it names none or one that does not exist. */
+export function requireStack(model: Model, name: string | undefined, includeDeleted: boolean): StackRecord {
+  const given = givenStackName(name)
+  const stack = findStack(model, given, includeDeleted)
+  if (!stack) throw errors.validation(`Stack with id ${given} does not exist`)
+  return stack
+}
+
+/** The stack's resources in creation order: only those created so far (a stack being created, or rolled back part way, lacks the rest). */
+export function resourcesInOrder(stack: StackRecord): ResourceRecord[] {
+  return stack.order.map((logicalId) => stack.resources[logicalId]).filter((resource) => resource !== undefined)
 }
 
 export function findStack(model: Model, nameOrId: string, includeDeleted: boolean): StackRecord | undefined {
@@ -89,12 +109,14 @@ function resourceEvent(model: Model, stack: StackRecord, resource: ResourceRecor
 }
 
 function evaluationContext(model: Model, stack: StackRecord): EvaluationContext {
-  const resource = (logicalId: string) => {
-    const found = stack.resources[logicalId]
-    if (!found?.physicalId) {
+  /** A resource the template refers to: created, with its physical id, or the reference is unresolved. */
+  const created = (logicalId: string): {resource: ResourceRecord; physicalId: string} => {
+    const resource = stack.resources[logicalId]
+    const physicalId = resource?.physicalId
+    if (!resource || !physicalId) {
       throw new TemplateError(`Unresolved resource dependencies [${logicalId}] in the Resources block of the template`)
     }
-    return found
+    return {resource, physicalId}
   }
   return {
     stackName: stack.name,
@@ -102,8 +124,8 @@ function evaluationContext(model: Model, stack: StackRecord): EvaluationContext 
     region: model.state.region,
     accountId: model.state.accountId,
     parameters: stack.parameters,
-    physicalId: (logicalId) => resource(logicalId).physicalId!,
-    attribute: (logicalId, attribute) => resourceAttribute(resource(logicalId), attribute),
+    physicalId: (logicalId) => created(logicalId).physicalId,
+    attribute: (logicalId, attribute) => resourceAttribute(created(logicalId).resource, attribute),
   }
 }
 
@@ -158,7 +180,8 @@ function createNext(model: Model, stack: StackRecord): void {
     return
   }
   const template = templateOf(stack.templateBody)
-  const definition = template.Resources[next]!
+  const definition = template.Resources[next]
+  if (!definition) throw new Error(`stack ${stack.name}: resource ${next} of its creation order is not in its template`)
   const resource: ResourceRecord = {logicalId: next, type: definition.Type, status: 'CREATE_IN_PROGRESS', updatedAt: model.now}
   stack.resources[next] = resource
   resourceEvent(model, stack, resource, 'CREATE_IN_PROGRESS')

@@ -264,7 +264,8 @@ export interface AssociationRecord {
   name?: string
   documentName: string
   parameters: Record<string, string[]>
-  targets: {Key?: string; Values?: string[]}[]
+  /** As CreateAssociation checked them: every target has its key and at least one value. */
+  targets: {Key: string; Values: string[]}[]
   schedule: string
   /** AssociationVersion: 1 at creation, one more at each update. */
   version: number

@@ -81,8 +81,8 @@ function alarmsAndNotices(model: Model): Pick<AccountView, 'alarms' | 'topics' |
 
 function table(header: string[], rows: string[][], indent = ''): string[] {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)))
-  const line = (cells: string[]) =>
-    (indent + cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')).trimEnd()
+  // Each line has the header's columns (a row short of some shows them empty, as the widths count them).
+  const line = (cells: string[]) => (indent + widths.map((width, column) => (cells[column] ?? '').padEnd(width)).join('  ')).trimEnd()
   return [line(header), ...rows.map(line)]
 }
 

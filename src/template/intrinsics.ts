@@ -1,3 +1,4 @@
+import {captured} from '../util/captured.js'
 import {TemplateError, type CfnTemplate, type EvaluationContext} from './types.js'
 
 /** Returns the 1-based line of a path in the template source (e.g. ['Resources', 'Web']), when known. */
@@ -35,9 +36,8 @@ function own<T>(record: Record<string, T> | undefined, key: string): T | undefin
  */
 function asCall(value: unknown, inCondition = false): {fn: string; arg: unknown} | undefined {
   if (!isObject(value)) return undefined
-  const keys = Object.keys(value)
-  if (keys.length !== 1) return undefined
-  const fn = keys[0]!
+  const [fn, ...others] = Object.keys(value)
+  if (fn === undefined || others.length > 0) return undefined
   if (fn === 'Ref' || fn.startsWith('Fn::') || (inCondition && fn === 'Condition')) return {fn, arg: value[fn]}
   return undefined
 }
@@ -80,7 +80,7 @@ function subParts(text: string): SubPart[] {
   for (const match of text.matchAll(/\$\{([^}]*)\}/g)) {
     parts.push({literal: text.slice(last, match.index)})
     last = match.index + match[0].length
-    const inner = match[1]!
+    const inner = captured(match, 1)
     if (inner.startsWith('!')) {
       parts.push({literal: '${' + inner.slice(1) + '}'})
       continue
@@ -192,29 +192,34 @@ export function dependenciesOf(template: CfnTemplate, logicalId: string): string
 
 /** Logical ids in creation order: each after what it depends on, otherwise in declaration order. */
 export function creationOrder(template: CfnTemplate): string[] {
-  const ids = Object.keys(template.Resources)
-  const dependencies = new Map(ids.map((id) => [id, dependenciesOf(template, id)]))
+  const resources: Waiting[] = Object.keys(template.Resources).map((id) => ({id, dependsOn: dependenciesOf(template, id)}))
   const order: string[] = []
   const placed = new Set<string>()
-  while (order.length < ids.length) {
-    const next = ids.find((id) => !placed.has(id) && dependencies.get(id)!.every((dep) => placed.has(dep)))
-    if (next === undefined) throw circular(ids.filter((id) => !placed.has(id)), dependencies)
-    order.push(next)
-    placed.add(next)
+  while (order.length < resources.length) {
+    const next = resources.find(({id, dependsOn}) => !placed.has(id) && dependsOn.every((dep) => placed.has(dep)))
+    if (next === undefined) throw circular(resources.filter(({id}) => !placed.has(id)))
+    order.push(next.id)
+    placed.add(next.id)
   }
   return order
 }
 
+/** A resource and the ones it waits for. */
+interface Waiting {
+  id: string
+  dependsOn: string[]
+}
+
 /** Names only the resources on a cycle (or between cycles), not everything blocked behind one. */
-function circular(blocked: string[], dependencies: Map<string, string[]>): TemplateError {
+function circular(blocked: Waiting[]): TemplateError {
   let members = blocked
   for (;;) {
-    const required = new Set(members.flatMap((id) => dependencies.get(id)!))
-    const kept = members.filter((id) => required.has(id))
+    const required = new Set(members.flatMap(({dependsOn}) => dependsOn))
+    const kept = members.filter(({id}) => required.has(id))
     if (kept.length === members.length) break
     members = kept
   }
-  return new TemplateError(`Template format error: Circular dependency between resources: [${members.join(', ')}]`)
+  return new TemplateError(`Template format error: Circular dependency between resources: [${members.map(({id}) => id).join(', ')}]`)
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   type Document,
   type ScalarTag,
 } from 'yaml'
+import {captured} from '../util/captured.js'
 import {validateReferences, type Locate} from './intrinsics.js'
 import {TemplateError, type CfnTemplate} from './types.js'
 
@@ -93,10 +94,11 @@ function readJson(body: string): {value: unknown; locate: Locate} {
 /** V8 reports "... at position N" (Node 22 adds "(line L column C)"); the end of input has neither. */
 function jsonErrorPosition(body: string, message: string): {line: number; column: number} {
   const explicit = /line (\d+) column (\d+)/.exec(message)
-  if (explicit) return {line: Number(explicit[1]), column: Number(explicit[2])}
+  if (explicit) return {line: Number(captured(explicit, 1)), column: Number(captured(explicit, 2))}
   const position = /at position (\d+)/.exec(message)
-  const before = body.slice(0, position ? Number(position[1]) : body.length).split('\n')
-  return {line: before.length, column: before.at(-1)!.length + 1}
+  const before = body.slice(0, position ? Number(captured(position, 1)) : body.length)
+  const lineStart = before.lastIndexOf('\n') + 1
+  return {line: before.split('\n').length, column: before.length - lineStart + 1}
 }
 
 function readYaml(body: string): {value: unknown; locate: Locate} {
@@ -192,7 +194,8 @@ function checkShape(value: unknown, locate: Locate): CfnTemplate {
   if (!isObject(value)) return fail('unsupported structure.')
 
   const unknown = Object.keys(value).filter((key) => !TOP_LEVEL.has(key))
-  if (unknown.length > 0) fail(`Invalid template property or properties [${unknown.join(', ')}]`, [unknown[0]!])
+  const [firstUnknown] = unknown
+  if (firstUnknown !== undefined) fail(`Invalid template property or properties [${unknown.join(', ')}]`, [firstUnknown])
   const version = value.AWSTemplateFormatVersion
   if (version !== undefined && version !== '2010-09-09') {
     fail(`Unsupported template format version ${String(version)}; the only valid version is 2010-09-09`, ['AWSTemplateFormatVersion'])

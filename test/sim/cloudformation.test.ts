@@ -2,7 +2,9 @@ import {
   CloudFormationServiceException,
   DeleteStackCommand,
   DescribeStackEventsCommand,
+  DescribeStackResourceDriftsCommand,
   DescribeStacksCommand,
+  DetectStackDriftCommand,
   ListStackResourcesCommand,
   ListStacksCommand,
   paginateDescribeStackEvents,
@@ -159,6 +161,19 @@ describe('CloudFormation: failed creation rolls back', () => {
 
     // The failed stack still holds its name until deleted.
     expect((await rejection(createStack(h, 'web-v2', '2.0.1', {token: 'other'}))).name).toBe('AlreadyExistsException')
+  })
+
+  it('detects drift on a rolled back stack: only the resources its creation reached are listed', async () => {
+    const h = harness({faults: {failStackCreation: ['*-broken']}})
+    const template = JSON.parse(fleetTemplate()) as {Resources: Record<string, unknown>}
+    // Created after the group, which fails: never created at all.
+    template.Resources['Queue'] = {Type: 'AWS::SQS::Queue', DependsOn: 'Group'}
+    await createStack(h, 'web-v4', '4.0.0-broken', {template: JSON.stringify(template)})
+    await waitForStatus(h, 'web-v4', 'ROLLBACK_COMPLETE')
+    const cfn = h.clients.cloudFormation
+    await cfn.send(new DetectStackDriftCommand({StackName: 'web-v4'}))
+    const drifts = await cfn.send(new DescribeStackResourceDriftsCommand({StackName: 'web-v4'}))
+    expect(drifts.StackResourceDrifts?.map((d) => d.LogicalResourceId)).toEqual(['LaunchTemplate', 'Group'])
   })
 
   it('fails fast on MinSize > MaxSize with the Auto Scaling message', async () => {

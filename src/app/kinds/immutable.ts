@@ -5,7 +5,7 @@ import {IMMUTABLE_MACHINE_VERSION, immutableMachine, type ImmutableContext, type
 import {immutableStrategy, type ImmutableSettings} from '../../../strategies/immutable/index.js'
 import type {ImmutableTargetConfig} from '../../config/index.js'
 import {UserError} from '../../errors.js'
-import type {TargetLedger} from '../../engine/ledger.js'
+import type {ReleaseRecord, TargetLedger} from '../../engine/ledger.js'
 import {stackNameOf, type ImmutableDetails} from '../../engine/release-details.js'
 import type {Outcome} from '../../ports/release.js'
 import {parseTemplate, resolveParameters, TemplateError} from '../../template/index.js'
@@ -113,10 +113,8 @@ export function groupHealthCheckType(templateBody: string): string {
 /** The release now live on a target and the stack it runs in, as the ledger recorded it. */
 export function liveStack(ledger: TargetLedger): ImmutableInput['previous'] {
   if (ledger.liveVersion === null) return null
-  const live = [...ledger.releases]
-    .reverse()
-    .find((r) => r.outcome === 'succeeded' && r.version === ledger.liveVersion && stackNameOf(r))
-  return live ? {version: live.version, stackName: stackNameOf(live)!} : null
+  const live = newestWithStack(ledger, (r) => r.outcome === 'succeeded' && r.version === ledger.liveVersion)
+  return live ? {version: live.release.version, stackName: live.stackName} : null
 }
 
 /**
@@ -127,10 +125,17 @@ export function liveStack(ledger: TargetLedger): ImmutableInput['previous'] {
 export function lastKnownGoodStack(ledger: TargetLedger, version: string): string | null {
   const live = liveStack(ledger)
   if (live && live.version !== version) return live.stackName
-  const good = [...ledger.releases]
-    .reverse()
-    .find((r) => r.outcome === 'succeeded' && r.version !== version && r.version !== ledger.liveVersion && stackNameOf(r))
-  return good ? stackNameOf(good)! : null
+  const good = newestWithStack(ledger, (r) => r.outcome === 'succeeded' && r.version !== version && r.version !== ledger.liveVersion)
+  return good ? good.stackName : null
+}
+
+/** The newest release of the ledger that `matches` and has a stack, with the stack's name. */
+function newestWithStack(ledger: TargetLedger, matches: (release: ReleaseRecord) => boolean): {release: ReleaseRecord; stackName: string} | undefined {
+  for (const release of [...ledger.releases].reverse()) {
+    const stackName = stackNameOf(release)
+    if (stackName !== undefined && matches(release)) return {release, stackName}
+  }
+  return undefined
 }
 
 /**

@@ -83,7 +83,9 @@ export function checkEnvironments(config: Written, tell: Tell): void {
     })
   }
   if (envs === undefined) return
-  const defaults = envNames.filter((e) => envs[e]!.default)
+  const defaults = Object.entries(envs)
+    .filter(([, e]) => e.default)
+    .map(([name]) => name)
   if (defaults.length > 1) {
     tell({kind: 'problem', at: 'key', text: `{path}: ${defaults.join(' and ')} are both marked default: true`, hint: 'Keep default: true on one environment only.'}, ['environments'])
   }

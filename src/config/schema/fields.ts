@@ -148,12 +148,20 @@ export function num(rule: NumberRule = {}) {
 export function duration(opts: {aboveZero?: boolean} = {}) {
   const form = fixed({kind: 'expected', what: `a duration: ${DURATION_FORM}`, hint: 'Write {key} like 90s, 2m or 1h30m.'})
   const zero = fixed({kind: 'expected', what: 'a duration greater than 0s', hint: 'Give {key} a duration above zero, e.g. 5m.'})
-  return v.pipe(
-    v.string(form),
-    v.check((s) => msOf(s) !== undefined, form),
-    v.check((s) => !opts.aboveZero || msOf(s) !== 0, zero),
-    v.transform((s) => msOf(s)!),
-  )
+  return v.pipe(v.string(form), readAs(msOf, form), v.check((ms) => !opts.aboveZero || ms !== 0, zero))
+}
+
+/**
+ * A value turned into what `read` makes of it; one it cannot read (undefined) is refused with
+ * `message`. One function both checks and converts, so what passes is what was read.
+ */
+export function readAs<I, O>(read: (value: I) => O | undefined, message: string) {
+  return v.rawTransform<I, O>(({dataset, addIssue, NEVER}) => {
+    const value = read(dataset.value)
+    if (value !== undefined) return value
+    addIssue({message})
+    return NEVER
+  })
 }
 
 function msOf(text: string): number | undefined {

@@ -7,7 +7,7 @@ import {change} from './change.js'
 import {enforce} from './enforce.js'
 import {INCREMENTAL_GATES, TEMPLATE_WHAT, gates, strategy, template, timeouts} from './common.js'
 import {refine} from './context.js'
-import {duration, key, named, num, optionalKey, section, withDefault} from './fields.js'
+import {duration, key, named, num, optionalKey, readAs, section, withDefault} from './fields.js'
 import {groupName, targetEnvironments} from './names.js'
 import {say} from './say.js'
 
@@ -50,11 +50,13 @@ function amount(min: 0 | 1) {
     what: `a count of instances (an integer of at least ${min}) or a whole percentage of the fleet from ${min}% to 100%`,
     hint: `Write {key} as a number of instances, e.g. {key}: ${min + 1}, or a share of the fleet, e.g. {key}: 25%.`,
   })
-  return v.pipe(
-    v.union([v.number(), v.string()], said),
-    v.check((value) => (typeof value === 'number' ? Number.isSafeInteger(value) && value >= min : percentOf(value, min) !== undefined), said),
-    v.transform((value) => (typeof value === 'number' ? {count: value} : {percent: percentOf(value, min)!})),
-  )
+  return v.pipe(v.union([v.number(), v.string()], said), readAs((value) => amountOf(value, min), said))
+}
+
+function amountOf(value: number | string, min: number): {count: number} | {percent: number} | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= min ? {count: value} : undefined
+  const percent = percentOf(value, min)
+  return percent === undefined ? undefined : {percent}
 }
 
 function percentOf(text: string, min: number): number | undefined {

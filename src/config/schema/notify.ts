@@ -77,7 +77,12 @@ export const notifyEntry = withDefault(
 
 export type NotifyDestination = {webhook: string} | {sns: string} | {eventBridge: string}
 
-/** The schema's entries as the app takes them: one destination each. */
+/** The schema's entries as the app takes them: one destination each (the schema refuses an entry without one). */
 export function destinations(written: {webhook?: string; sns?: string; eventBridge?: string}[]): NotifyDestination[] {
-  return written.map((d) => (d.webhook !== undefined ? {webhook: d.webhook} : d.sns !== undefined ? {sns: d.sns} : {eventBridge: d.eventBridge!}))
+  return written.map((d) => {
+    if (d.webhook !== undefined) return {webhook: d.webhook}
+    if (d.sns !== undefined) return {sns: d.sns}
+    if (d.eventBridge !== undefined) return {eventBridge: d.eventBridge}
+    throw new Error('a notify entry without a webhook, sns or eventBridge destination passed the schema')
+  })
 }

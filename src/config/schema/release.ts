@@ -46,8 +46,9 @@ const simulatedDocuments = refine<Written>((config, tell) => {
   for (const [name, t] of Object.entries<TargetOutput>(config.targets)) {
     if (t.strategy !== 'incremental') continue
     const {document, versionParameter, parameters} = t.change
-    if ((SHELL_DOCUMENTS as readonly string[]).includes(document) || !Object.hasOwn(config.simulated.documents, document)) continue
-    const known = config.simulated.documents[document]!.parameters
+    const declared = Object.hasOwn(config.simulated.documents, document) ? config.simulated.documents[document] : undefined
+    if ((SHELL_DOCUMENTS as readonly string[]).includes(document) || declared === undefined) continue
+    const known = declared.parameters
     const list = known.length > 0 ? known.join(', ') : '(none)'
     const check = (parameter: string, keys: (string | number)[], at: 'key' | 'value') => {
       if (known.includes(parameter)) return
