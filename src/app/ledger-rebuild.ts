@@ -82,7 +82,11 @@ export async function rebuildLedger(ws: Workspace, request: {target: string}, ov
       added.push({record, stackName: stack.name})
     }
     const releases = [...ledger.releases, ...added.map(({record}) => record)].sort((a, b) => a.seq - b.seq)
-    const servingRecord = [...releases].reverse().find((r) => r.outcome === 'succeeded' && servingStacks.has(String(stackNameOf(r))))
+    const serves = (r: ReleaseRecord) => {
+      const name = stackNameOf(r)
+      return name !== undefined && servingStacks.has(name)
+    }
+    const servingRecord = [...releases].reverse().find((r) => r.outcome === 'succeeded' && serves(r))
     const rebuilt: TargetLedger = {target: target.name, liveVersion: servingRecord?.version ?? ledger.liveVersion, releases}
     if (servingRecord && servingRecord !== releases.filter((r) => r.outcome === 'succeeded' && r.version === servingRecord.version).at(-1)) {
       // The live release must be the newest success of its version, which is how the ledger finds the live stack.
