@@ -1,9 +1,10 @@
 /**
  * The DynamoDB state backend against the file backend, in the same run: incremental rollouts of N
  * instances on the simulated account (10% window, canary 0) on each backend, the DynamoDB one against
- * dynalite over HTTP (started here, in memory). Figures: DynamoDB calls per instance, bytes written
- * per instance (request bodies of the writing calls), the rollout's wall and CPU time against the
- * file backend's, and `release status` through the CLI on each backend.
+ * dynalite over HTTP (in memory, started here in a process of its own, so that this process's wall
+ * and CPU time are the client's alone, as against real DynamoDB). Figures: DynamoDB calls per
+ * instance, bytes written per instance (request bodies of the writing calls), the rollout's wall and
+ * CPU time against the file backend's, and `release status` through the CLI on each backend.
  *
  *   node dist/bench/state-backends.js --n 1000 [--rollouts 2]
  *
@@ -11,11 +12,9 @@
  */
 import {spawn} from 'node:child_process'
 import {mkdtempSync, writeFileSync} from 'node:fs'
-import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {pathToFileURL} from 'node:url'
-import dynalite from 'dynalite'
 import {rollout} from '../src/app/release.js'
 import {Ledger} from '../src/engine/ledger.js'
 import {openDynamoStore} from '../src/aws/state-store.js'
@@ -23,6 +22,7 @@ import {initTable} from '../src/aws/state-table.js'
 import {SimAccount} from '../src/sim/index.js'
 import {SystemClock, VirtualClock} from '../src/util/clock.js'
 import {median, numberOption, round} from './lib/args.js'
+import {spawnDynalite} from './lib/dynalite-process.js'
 import {API_SOURCE, COMMAND_LATENCY, CountingStore, incrementalYaml, openProject} from './lib/project.js'
 
 const REPO = resolve(import.meta.dirname, '../..')
@@ -39,8 +39,8 @@ export interface StateBackendRecord {
   dynamoWallMs: number
   wallRatio: number
   /**
-   * CPU time of this process during each rollout (dynalite's included, as it answers from here): the
-   * overhead without the other load of a shared machine, which moves the wall times.
+   * CPU time of this process during each rollout (dynalite's not included: it runs in a process of its
+   * own): the overhead without the other load of a shared machine, which moves the wall times.
    */
   fileCpuMs: number
   dynamoCpuMs: number
@@ -86,7 +86,7 @@ async function rolloutOn(n: number, backend: 'file' | 'dynamodb', endpoint: stri
   return {dir: project.dir, table, wallMs, cpuMs, counts, bytes, handed: store.total}
 }
 
-/** Wall time of one `release status api` through the CLI (async: dynalite answers from this process). */
+/** Wall time of one `release status api` through the CLI. */
 async function statusOnce(cwd: string): Promise<number> {
   const started = performance.now()
   const code = await new Promise<number>((done) => {
@@ -129,9 +129,8 @@ async function rolloutsOn(n: number, endpoint: string, rollouts: number) {
 }
 
 export async function benchStateBackends(sizes: number[], statusRuns = 7, rollouts = 2): Promise<StateBackendRecord[]> {
-  const server = dynalite({createTableMs: 0})
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()))
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const dynalite = await spawnDynalite()
+  const {endpoint} = dynalite
   const records: StateBackendRecord[] = []
   try {
     for (const n of sizes) {
@@ -160,7 +159,7 @@ export async function benchStateBackends(sizes: number[], statusRuns = 7, rollou
       })
     }
   } finally {
-    await new Promise<void>((done) => server.close(() => done()))
+    await dynalite.stop()
   }
   return records
 }
