@@ -46,9 +46,11 @@ async function freePort(): Promise<number> {
 export async function spawnDynalite(): Promise<DynaliteProcess> {
   const cli = createRequire(import.meta.url).resolve('dynalite/cli.js')
   const port = await freePort()
-  const child = spawn(process.execPath, [cli, '--host', '127.0.0.1', '--port', String(port), '--createTableMs', '0', '--deleteTableMs', '0', '--updateTableMs', '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+  // The CLI behind a watch of its stdin, which closes when this process ends however it ends (killed
+  // included): the server never outlives the benchmark. `dynalite` stands for argv[1], which the CLI skips.
+  const watched = `process.stdin.on('end', () => process.exit(0)).resume(); require(${JSON.stringify(cli)})`
+  const args = ['--host', '127.0.0.1', '--port', String(port), '--createTableMs', '0', '--deleteTableMs', '0', '--updateTableMs', '0']
+  const child = spawn(process.execPath, ['-e', watched, '--', 'dynalite', ...args], {stdio: ['pipe', 'pipe', 'inherit']})
   const exited = new Promise<void>((done) => child.once('exit', () => done()))
   await new Promise<void>((done, fail) => {
     let out = ''
