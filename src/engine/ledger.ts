@@ -74,10 +74,13 @@ export class Ledger {
   ) {}
 
   /** An empty ledger when the target has none yet. */
-  async read(target: string, read?: string): Promise<TargetLedger> {
+  async read(target: string): Promise<TargetLedger> {
     const key = keys.ledger(target)
-    // `read`: the ledger's text already read by the caller (undefined: read it now).
-    const text = read ?? (await this.store.read(key))
+    return this.parse(target, key, await this.store.read(key))
+  }
+
+  /** The ledger of `target` from its text as read (undefined: the target has none yet, an empty ledger). */
+  private parse(target: string, key: string, text: string | undefined): TargetLedger {
     if (text === undefined) return {target, liveVersion: null, releases: []}
     const value = parseStateJson(this.store, key, text, 'the ledger')
     const problem = ledgerProblem(value, target)
@@ -181,7 +184,8 @@ export class Ledger {
       // or an abort from another runner) makes us read again and decide again, never lost.
       for (let attempt = 0; ; attempt++) {
         const before = await this.store.read(key)
-        const ledger = await this.read(target, before)
+        // Parsed from the text read, never read again: the compare-and-set compares with this text.
+        const ledger = this.parse(target, key, before)
         const result = fn(ledger)
         ledger.revision = revisionOf(ledger) + 1
         if (await this.store.compareAndSet(key, before, JSON.stringify(ledger, null, 2) + '\n')) return result

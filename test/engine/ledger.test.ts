@@ -84,6 +84,19 @@ describe('Ledger', () => {
     expect((await ledger.read('web')).releases).toHaveLength(8)
   })
 
+  it('reads the ledger once per change, the first one included (a call each on DynamoDB)', async () => {
+    const reads: string[] = []
+    const read = store.read.bind(store)
+    store.read = (key) => {
+      reads.push(key)
+      return read(key)
+    }
+    await ledger.begin('web', {version: '1', strategy: 'immutable', kind: 'rollout'})
+    expect(reads).toEqual(['targets/web/ledger.json'])
+    await ledger.update('web', 'web-1', {message: 'waiting'})
+    expect(reads).toHaveLength(2)
+  })
+
   it('clears a field patched to undefined and refuses unknown ids', async () => {
     await ledger.begin('web', {version: '1', strategy: 'immutable', kind: 'rollout'})
     await ledger.update('web', 'web-1', {message: 'waiting'})
