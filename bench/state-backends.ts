@@ -1,9 +1,10 @@
 /**
  * The DynamoDB state backend against the file backend, in the same run: incremental rollouts of N
  * instances on the simulated account (10% window, canary 0) on each backend, the DynamoDB one against
- * dynalite over HTTP (started here, in memory). Figures: DynamoDB calls per instance, bytes written
- * per instance (request bodies of the writing calls), the rollout's wall and CPU time against the
- * file backend's, and `release status` through the CLI on each backend.
+ * dynalite over HTTP (in memory, started here in a process of its own, so that this process's wall
+ * and CPU time are the client's alone, as against real DynamoDB). Figures: DynamoDB calls per
+ * instance, bytes written per instance (request bodies of the writing calls), the rollout's wall and
+ * CPU time against the file backend's, and `release status` through the CLI on each backend.
  *
  *   node dist/bench/state-backends.js --n 1000 [--rollouts 2]
  *
@@ -11,11 +12,9 @@
  */
 import {spawn} from 'node:child_process'
 import {mkdtempSync, writeFileSync} from 'node:fs'
-import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {pathToFileURL} from 'node:url'
-import dynalite from 'dynalite'
 import {rollout} from '../src/app/release.js'
 import {Ledger} from '../src/engine/ledger.js'
 import {openDynamoStore} from '../src/aws/state-store.js'
@@ -23,6 +22,7 @@ import {initTable} from '../src/aws/state-table.js'
 import {SimAccount} from '../src/sim/index.js'
 import {SystemClock, VirtualClock} from '../src/util/clock.js'
 import {median, numberOption, round} from './lib/args.js'
+import {spawnDynalite, type DynaliteProcess} from './lib/dynalite-process.js'
 import {API_SOURCE, COMMAND_LATENCY, CountingStore, incrementalYaml, openProject} from './lib/project.js'
 
 const REPO = resolve(import.meta.dirname, '../..')
@@ -39,18 +39,24 @@ export interface StateBackendRecord {
   dynamoWallMs: number
   wallRatio: number
   /**
-   * CPU time of this process during each rollout (dynalite's included, as it answers from here): the
-   * overhead without the other load of a shared machine, which moves the wall times.
+   * CPU time of this process during each rollout (dynalite's not included: it runs in a process of its
+   * own): the overhead without the other load of a shared machine, which moves the wall times.
    */
   fileCpuMs: number
   dynamoCpuMs: number
   cpuRatio: number
+  /**
+   * CPU time of the dynalite process during the DynamoDB rollout (absent where /proc cannot tell):
+   * the server's share of the wall time, which the client spends waiting for its answers.
+   */
+  dynaliteCpuMs?: number
   statusFileMs: number
   statusDynamoMs: number
   statusRatio: number
 }
 
-async function rolloutOn(n: number, backend: 'file' | 'dynamodb', endpoint: string) {
+async function rolloutOn(n: number, backend: 'file' | 'dynamodb', dynalite: DynaliteProcess) {
+  const {endpoint} = dynalite
   const project = await openProject({'release.yml': incrementalYaml({maxUnavailablePercent: 10})})
   const counts: Record<string, number> = {}
   let bytes = 0
@@ -78,15 +84,18 @@ async function rolloutOn(n: number, backend: 'file' | 'dynamodb', endpoint: stri
   const sim = SimAccount.open({clock, seed: 1, faults: {}, fleets: {'api-fleet': {instances: n, version: '1.0.0', trafficSources: [API_SOURCE]}}, timings: {commandLatency: COMMAND_LATENCY}})
   const started = performance.now()
   const cpuBefore = process.cpuUsage()
+  const serverBefore = dynalite.cpuMs()
   const result = await rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim})
   const wallMs = performance.now() - started
   const cpu = process.cpuUsage(cpuBefore)
   const cpuMs = (cpu.user + cpu.system) / 1000
+  const serverAfter = dynalite.cpuMs()
+  const serverCpuMs = serverBefore === undefined || serverAfter === undefined ? undefined : serverAfter - serverBefore
   if (result.outcome !== 'succeeded') throw new Error(`rollout of ${n} on ${backend} ended ${result.outcome}`)
-  return {dir: project.dir, table, wallMs, cpuMs, counts, bytes, handed: store.total}
+  return {dir: project.dir, table, wallMs, cpuMs, serverCpuMs, counts, bytes, handed: store.total}
 }
 
-/** Wall time of one `release status api` through the CLI (async: dynalite answers from this process). */
+/** Wall time of one `release status api` through the CLI. */
 async function statusOnce(cwd: string): Promise<number> {
   const started = performance.now()
   const code = await new Promise<number>((done) => {
@@ -113,29 +122,28 @@ async function statusMs(dirs: {file: string; dynamo: string}, runs: number): Pro
 
 /**
  * `rollouts` of each backend, alternating (file, DynamoDB, file, ...): the figures of the DynamoDB
- * backend's first, and the shortest wall and CPU time of each backend, the least disturbed by the
- * machine's other load.
+ * backend's first, and the shortest wall and CPU time of each backend (and dynalite's CPU time), the
+ * least disturbed by the machine's other load.
  */
-async function rolloutsOn(n: number, endpoint: string, rollouts: number) {
+async function rolloutsOn(n: number, dynalite: DynaliteProcess, rollouts: number) {
   const runs: {file: Awaited<ReturnType<typeof rolloutOn>>; dynamo: Awaited<ReturnType<typeof rolloutOn>>}[] = []
-  for (let i = 0; i < rollouts; i++) runs.push({file: await rolloutOn(n, 'file', endpoint), dynamo: await rolloutOn(n, 'dynamodb', endpoint)})
+  for (let i = 0; i < rollouts; i++) runs.push({file: await rolloutOn(n, 'file', dynalite), dynamo: await rolloutOn(n, 'dynamodb', dynalite)})
   const least = (pick: (run: (typeof runs)[number]) => number) => Math.min(...runs.map(pick))
   const [first] = runs
   if (!first) throw new Error('no rollout')
   return {
     file: {...first.file, wallMs: least((r) => r.file.wallMs), cpuMs: least((r) => r.file.cpuMs)},
-    dynamo: {...first.dynamo, wallMs: least((r) => r.dynamo.wallMs), cpuMs: least((r) => r.dynamo.cpuMs)},
+    dynamo: {...first.dynamo, wallMs: least((r) => r.dynamo.wallMs), cpuMs: least((r) => r.dynamo.cpuMs), serverCpuMs: runs.some((r) => r.dynamo.serverCpuMs === undefined) ? undefined : least((r) => r.dynamo.serverCpuMs ?? 0)},
   }
 }
 
 export async function benchStateBackends(sizes: number[], statusRuns = 7, rollouts = 2): Promise<StateBackendRecord[]> {
-  const server = dynalite({createTableMs: 0})
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()))
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const dynalite = await spawnDynalite()
+  const {endpoint} = dynalite
   const records: StateBackendRecord[] = []
   try {
     for (const n of sizes) {
-      const {file, dynamo} = await rolloutsOn(n, endpoint, rollouts)
+      const {file, dynamo} = await rolloutsOn(n, dynalite, rollouts)
       // A second working directory on the same table: what a CI job's `release status` reads.
       const other = mkdtempSync(join(tmpdir(), 'release-bench-ddb-'))
       writeFileSync(join(other, 'release.yml'), `state: {backend: dynamodb, table: ${dynamo.table}, endpoint: '${endpoint}'}\n` + incrementalYaml({maxUnavailablePercent: 10}))
@@ -154,13 +162,14 @@ export async function benchStateBackends(sizes: number[], statusRuns = 7, rollou
         fileCpuMs: Math.round(file.cpuMs),
         dynamoCpuMs: Math.round(dynamo.cpuMs),
         cpuRatio: round(dynamo.cpuMs / file.cpuMs, 2),
+        ...(dynamo.serverCpuMs !== undefined ? {dynaliteCpuMs: Math.round(dynamo.serverCpuMs)} : {}),
         statusFileMs: Math.round(statusFile),
         statusDynamoMs: Math.round(statusDynamo),
         statusRatio: round(statusDynamo / statusFile, 2),
       })
     }
   } finally {
-    await new Promise<void>((done) => server.close(() => done()))
+    await dynalite.stop()
   }
   return records
 }

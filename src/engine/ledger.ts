@@ -65,6 +65,12 @@ type Patch = Partial<Pick<ReleaseRecord, 'state' | 'outcome' | 'message' | 'deta
  */
 export class Ledger {
   private readonly queues = new Map<string, Promise<unknown>>()
+  /**
+   * The text this ledger wrote last, by key: the next change compares-and-sets against it without
+   * reading first (one read saved, a Query on DynamoDB). While no other process changed the ledger
+   * since, it is what a read would give; when one did, the compare-and-set fails and the change reads.
+   */
+  private readonly written = new Map<string, string>()
 
   constructor(
     private readonly store: StateStore,
@@ -74,10 +80,13 @@ export class Ledger {
   ) {}
 
   /** An empty ledger when the target has none yet. */
-  async read(target: string, read?: string): Promise<TargetLedger> {
+  async read(target: string): Promise<TargetLedger> {
     const key = keys.ledger(target)
-    // `read`: the ledger's text already read by the caller (undefined: read it now).
-    const text = read ?? (await this.store.read(key))
+    return this.parse(target, key, await this.store.read(key))
+  }
+
+  /** The ledger of `target` from its text as read (undefined: the target has none yet, an empty ledger). */
+  private parse(target: string, key: string, text: string | undefined): TargetLedger {
     if (text === undefined) return {target, liveVersion: null, releases: []}
     const value = parseStateJson(this.store, key, text, 'the ledger')
     const problem = ledgerProblem(value, target)
@@ -177,15 +186,35 @@ export class Ledger {
     const previous = this.queues.get(target) ?? Promise.resolve()
     const next = previous.then(async () => {
       const key = keys.ledger(target)
-      // Compare-and-set against the ledger as read: another process's change in between (a promote
-      // or an abort from another runner) makes us read again and decide again, never lost.
-      for (let attempt = 0; ; attempt++) {
-        const before = await this.store.read(key)
-        const ledger = await this.read(target, before)
-        const result = fn(ledger)
+      // Compare-and-set against the ledger as read (or as this ledger wrote it last): another
+      // process's change in between (a promote or an abort from another runner) makes us read again
+      // and decide again, never lost.
+      let known = this.written.get(key)
+      for (let attempt = 0; ; ) {
+        const fromWritten = known !== undefined
+        // Parsed from the text read, never read again: the compare-and-set compares with this text.
+        const before = known ?? (await this.store.read(key))
+        known = undefined
+        let ledger: TargetLedger
+        let result: T
+        try {
+          ledger = this.parse(target, key, before)
+          result = fn(ledger)
+        } catch (error) {
+          // Decided on what another process may have changed since (a revision, an id): decide on the ledger as read.
+          if (fromWritten) continue
+          throw error
+        }
         ledger.revision = revisionOf(ledger) + 1
-        if (await this.store.compareAndSet(key, before, JSON.stringify(ledger, null, 2) + '\n')) return result
-        if (attempt >= CAS_ATTEMPTS) throw movedOn(target, revisionOf(ledger) - 1, revisionOf(await this.read(target)))
+        const text = JSON.stringify(ledger, null, 2) + '\n'
+        // Unknown until the write says: a call that failed may have been carried out.
+        this.written.delete(key)
+        if (await this.store.compareAndSet(key, before, text)) {
+          this.written.set(key, text)
+          return result
+        }
+        if (fromWritten) continue
+        if (++attempt > CAS_ATTEMPTS) throw movedOn(target, revisionOf(ledger) - 1, revisionOf(await this.read(target)))
       }
     })
     const settled = next.catch(() => {})

@@ -84,6 +84,43 @@ describe('Ledger', () => {
     expect((await ledger.read('web')).releases).toHaveLength(8)
   })
 
+  describe('reads (a Query each on DynamoDB)', () => {
+    let reads: string[]
+    beforeEach(() => {
+      reads = []
+      const read = store.read.bind(store)
+      store.read = (key) => {
+        reads.push(key)
+        return read(key)
+      }
+    })
+
+    it('reads the ledger once for its first change, then compares with what it wrote last', async () => {
+      await ledger.begin('web', {version: '1', strategy: 'immutable', kind: 'rollout'})
+      expect(reads).toEqual(['targets/web/ledger.json'])
+      await ledger.update('web', 'web-1', {message: 'waiting'})
+      await ledger.finish('web', 'web-1', {state: 'done', outcome: 'succeeded'})
+      expect(reads).toHaveLength(1)
+      expect(await new Ledger(store, () => clock.now()).read('web')).toMatchObject({liveVersion: '1', releases: [{id: 'web-1', message: 'waiting', outcome: 'succeeded'}], revision: 3})
+    })
+
+    it('a change by another process since its last write is kept: the compare fails, it reads and decides again', async () => {
+      const other = new Ledger(store, () => clock.now())
+      await ledger.begin('web', {version: '1', strategy: 'immutable', kind: 'rollout'})
+      await other.update('web', 'web-1', {message: 'from elsewhere'})
+      await other.begin('web', {version: '2', strategy: 'immutable', kind: 'rollout'})
+      // web-2 is not in what this ledger wrote: decided there, it would be an unknown release.
+      await ledger.update('web', 'web-2', {state: 'baking'})
+      await ledger.update('web', 'web-1', {outcome: 'aborted'})
+      // This ledger's first change, the other's first, and this one's deciding again on web-2.
+      expect(reads).toHaveLength(3)
+      expect((await other.read('web')).releases).toMatchObject([
+        {id: 'web-1', message: 'from elsewhere', outcome: 'aborted'},
+        {id: 'web-2', state: 'baking'},
+      ])
+    })
+  })
+
   it('clears a field patched to undefined and refuses unknown ids', async () => {
     await ledger.begin('web', {version: '1', strategy: 'immutable', kind: 'rollout'})
     await ledger.update('web', 'web-1', {message: 'waiting'})
