@@ -1,0 +1,171 @@
+/**
+ * The sliding window (strategies/incremental/window.ts `runWindow`) on its own, one pass over a small
+ * fleet of the simulated account through the real adapters: what each instance ends as, what the pass
+ * journals, what it reports, and why it stops. The steps (roll, restore) are tested in their files.
+ */
+import {describe, expect, it} from 'vitest'
+import {versionsById, watchingOutOfService} from '../../fakes/incremental.js'
+import type {InstanceRecord} from '../../../src/ports/instance-journal.js'
+import {runWindow, WindowStopped, type WindowJob} from '../../../strategies/incremental/window.js'
+import {API_SOURCE, GROUP, incrementalWorld, instanceIds, type IncrementalWorld} from './step-world.js'
+
+/** A change that fails on every instance (an unknown release-sim subcommand), leaving it as it was. */
+const FAILING = {document: 'AWS-RunShellScript', apply: ['release-sim explode'], verify: [], current: [], parameters: {}}
+/** A change with nothing on the instance to check it: only the load balancer can tell a bad version. */
+const UNCHECKED = {document: 'AWS-RunShellScript', apply: ['release-sim set-version {{version}}'], verify: [], current: [], parameters: {}}
+
+/** A fleet behind API_SOURCE, with the load balancer's port: instances go to Standby while they change. */
+const behindLoadBalancer = {behindTargetGroup: true, withTargets: true, faults: {unhealthyVersions: ['*-bad']}}
+const throughStandby: Partial<WindowJob> = {standby: true, targetGroups: [API_SOURCE]}
+
+/** A forward pass to 2.0.0 over every instance of the world's group; `journal` collects what it appends. */
+async function passOver(world: IncrementalWorld, job: Partial<WindowJob> = {}) {
+  const ids = await instanceIds(world)
+  const journal: InstanceRecord[] = []
+  const full: WindowJob = {
+    releaseId: 'api-3',
+    pass: 'forward',
+    state: 'rolling',
+    instances: ids.map((instanceId) => ({instanceId, version: '2.0.0'})),
+    window: 1,
+    maxErrors: 0,
+    failuresBefore: 0,
+    retries: 0,
+    group: GROUP,
+    standby: false,
+    targetGroups: [],
+    records: new Map(),
+    alsoOut: 0,
+    append: async (records) => void journal.push(...records),
+    ...job,
+  }
+  return {ids, journal, job: full, run: () => runWindow(world.deps, full)}
+}
+
+/** What the pass threw: its WindowStopped, or the test fails. */
+async function stopped(run: () => Promise<unknown>): Promise<WindowStopped> {
+  const error = await run().then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  if (!(error instanceof WindowStopped)) throw new Error(`expected the pass to stop, got ${String(error)}`)
+  return error
+}
+
+/** Each instance's phases in the order the pass journaled them. */
+function phasesOf(journal: InstanceRecord[]): Record<string, string[]> {
+  const phases: Record<string, string[]> = {}
+  for (const r of journal) (phases[r.instanceId] ??= []).push(r.phase)
+  return phases
+}
+
+describe('the sliding window', () => {
+  it('changes every instance of a group without Standby, one at a time, and journals each from changing to done', async () => {
+    const world = incrementalWorld({instances: 3})
+    const {ids, journal, run} = await passOver(world)
+    const {result, worst} = await watchingOutOfService(world.account, run)
+    expect(result).toEqual({changed: ids, failed: [], gone: []})
+    expect(worst).toBeLessThanOrEqual(1)
+    expect(versionsById(world.account)).toEqual(Object.fromEntries(ids.map((id) => [id, '2.0.0'])))
+    expect(phasesOf(journal)).toEqual(Object.fromEntries(ids.map((id) => [id, ['changing', 'changing', 'returning', 'done']])))
+  })
+
+  it('stops at the first failure over maxErrors, naming the instance and what its change printed, and takes back the rest', async () => {
+    // The team's tool prints a line, then the change fails on an unknown release-sim subcommand.
+    const world = incrementalWorld({instances: 3}, {change: {document: 'AWS-RunShellScript', apply: ['deploy-tool --prepare', 'release-sim explode'], verify: [], current: [], parameters: {}}})
+    const {ids, journal, run} = await passOver(world)
+    const [first, ...rest] = ids as [string, ...string[]]
+    const error = await stopped(run)
+    expect(error.message).toBe(`1 instances failed, more than maxErrors (0): ${first} (Failed)`)
+    expect(error.result).toEqual({changed: [], failed: [{instanceId: first, reason: 'Failed'}], gone: []})
+    expect(versionsById(world.account)).toEqual(Object.fromEntries(ids.map((id) => [id, '1.0.0'])))
+    // The others were never started: whatever was written ahead of them is taken back.
+    for (const id of rest) expect(journal.filter((r) => r.instanceId === id).at(-1)?.phase ?? 'planned').toBe('planned')
+    expect(world.reports.at(-1)).toEqual({releaseId: 'api-3', state: 'rolling', message: '0/3 changed, 0 in the window, 2 waiting, 1 failed', instances: {total: 3, ready: 0, unhealthy: 1}})
+  })
+
+  it('names the first ten failed instances and counts the others', async () => {
+    const world = incrementalWorld({instances: 12}, {change: FAILING})
+    // Eleven tolerated: the pass stops when the twelfth fails, and names them all.
+    const {ids, run} = await passOver(world, {window: 12, maxErrors: 11})
+    const error = await stopped(run)
+    expect(error.result.failed.map((f) => f.instanceId)).toEqual(ids)
+    expect(error.message).toBe(`12 instances failed, more than maxErrors (11): ${ids.slice(0, 10).map((id) => `${id} (Failed)`).join(', ')} and 2 more`)
+  })
+
+  it('tolerates failures up to maxErrors, counting those before it, and reports them', async () => {
+    const world = incrementalWorld({instances: 3}, {change: FAILING})
+    // Three tolerated in all, one of them already counted (the canary's): two here are allowed, not three.
+    const {ids, run} = await passOver(world, {window: 3, maxErrors: 3, failuresBefore: 1})
+    const error = await stopped(run)
+    expect(error.message).toMatch(/^4 instances failed, more than maxErrors \(3\): /)
+    expect(error.result.failed.map((f) => f.instanceId)).toEqual(ids)
+    const tolerant = incrementalWorld({instances: 3}, {change: FAILING})
+    const all = await passOver(tolerant, {window: 3, maxErrors: 3})
+    const result = await all.run()
+    expect(result.failed.map((f) => f.instanceId)).toEqual(all.ids)
+    expect(tolerant.reports.at(-1)?.message).toBe('0/3 changed, 0 in the window, 0 waiting, 3 failed')
+  })
+
+  it('stops when every place of the window is held by a failed instance it tolerated', async () => {
+    const world = incrementalWorld({instances: 3}, {change: FAILING})
+    const {ids, run} = await passOver(world, {maxErrors: 2})
+    const error = await stopped(run)
+    expect(error.message).toBe('every place in the window (1) is held by a failed instance')
+    expect(error.result).toEqual({changed: [], failed: [{instanceId: ids[0], reason: 'Failed'}], gone: []})
+  })
+
+  it('takes each instance through Standby, and counts it done once the load balancer finds it healthy', async () => {
+    const world = incrementalWorld({instances: 3, ...behindLoadBalancer})
+    const {ids, journal, run} = await passOver(world, {window: 2, ...throughStandby})
+    const {result, worst} = await watchingOutOfService(world.account, run)
+    expect(result).toEqual({changed: ids, failed: [], gone: []})
+    expect(worst).toBe(2)
+    expect(versionsById(world.account)).toEqual(Object.fromEntries(ids.map((id) => [id, '2.0.0'])))
+    expect(world.account.view().groups[0]?.instances.map((i) => i.lifecycle)).toEqual(['InService', 'InService', 'InService'])
+    // Written ahead of its send (`ahead`) before it enters Standby, then each phase in turn.
+    const phases = phasesOf(journal.filter((r) => r.ahead !== true))
+    for (const id of ids) expect(phases[id]?.filter((phase, i, all) => phase !== all[i - 1])).toEqual(['enteringStandby', 'changing', 'returning', 'done'])
+    expect(world.reports.at(-1)).toEqual({releaseId: 'api-3', state: 'rolling', message: '3/3 changed, 0 in the window, 0 waiting', instances: {total: 3, ready: 3, unhealthy: 0}})
+  })
+
+  it('stops when the load balancer finds a changed instance unhealthy, naming the target group and its reason', async () => {
+    const world = incrementalWorld({instances: 2, ...behindLoadBalancer}, {change: UNCHECKED})
+    const {ids, run} = await passOver(world, {...throughStandby, instances: (await instanceIds(world)).map((instanceId) => ({instanceId, version: '2.0.0-bad'}))})
+    const [first] = ids as [string]
+    const error = await stopped(run)
+    expect(error.message).toBe(`instance ${first} is unhealthy in target group api (Target.ResponseCodeMismatch) after its change to 2.0.0-bad`)
+    expect(error.result).toEqual({changed: [], failed: [{instanceId: first, reason: 'unhealthy in target group api (Target.ResponseCodeMismatch) after the change'}], gone: []})
+  })
+
+  it('on the way back, fails an unhealthy instance and goes on with the others', async () => {
+    const world = incrementalWorld({instances: 2, ...behindLoadBalancer}, {change: UNCHECKED})
+    const ids = await instanceIds(world)
+    const [bad, good] = ids as [string, string]
+    const {run} = await passOver(world, {...throughStandby, pass: 'restore', state: 'rollingBack', window: 2, maxErrors: Number.POSITIVE_INFINITY, instances: [{instanceId: bad, version: '1.0.0-bad'}, {instanceId: good, version: '1.0.0'}]})
+    expect(await run()).toEqual({changed: [good], failed: [{instanceId: bad, reason: 'unhealthy in target group api (Target.ResponseCodeMismatch) after the change'}], gone: []})
+    expect(world.reports.at(-1)?.message).toBe('1/2 restored, 0 in the window, 0 waiting, 1 failed')
+    // The way back's commands say so.
+    expect((await world.deps.commands.sentWith('release api-3 back to 1.0.0', 0)).flatMap((c) => c.instanceIds)).toEqual([good])
+  })
+
+  it('fails an instance the load balancer has not passed within the health timeout, saying where it stands', async () => {
+    // The load balancer passes a target after five checks 30 s apart: longer than the 60 s allowed.
+    const world = incrementalWorld({instances: 1, ...behindLoadBalancer}, {timeouts: {standbyMs: 600_000, applyMs: 600_000, verifyMs: 600_000, healthMs: 60_000}})
+    const {ids, run} = await passOver(world, throughStandby)
+    const error = await stopped(run)
+    expect(error.result.failed).toEqual([{instanceId: ids[0], reason: 'not healthy in every target group (api: initial) within 60s'}])
+  })
+
+  it('fails an instance that did not reach Standby in time, or whose change did not end in time', async () => {
+    const slowStandby = incrementalWorld({instances: 1, ...behindLoadBalancer, timings: {standbyMs: [120_000, 120_000]}}, {timeouts: {standbyMs: 60_000, applyMs: 600_000, verifyMs: 600_000, healthMs: 600_000}})
+    const standby = await passOver(slowStandby, throughStandby)
+    expect((await stopped(standby.run)).result.failed).toEqual([{instanceId: standby.ids[0], reason: 'did not reach Standby within 60s'}])
+
+    // A change of five minutes, where apply and verify allow two together.
+    const slowChange = incrementalWorld({instances: 1, timings: {commandMs: [300_000, 300_000]}}, {timeouts: {standbyMs: 600_000, applyMs: 60_000, verifyMs: 60_000, healthMs: 600_000}})
+    const change = await passOver(slowChange)
+    expect((await stopped(change.run)).result.failed).toEqual([{instanceId: change.ids[0], reason: 'the change did not finish in time'}])
+  })
+})
+
