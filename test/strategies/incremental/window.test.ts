@@ -52,6 +52,11 @@ async function stopped(run: () => Promise<unknown>): Promise<WindowStopped> {
   return error
 }
 
+/** The instances the pass journaled a command id for. */
+function sentTo(journal: InstanceRecord[]): string[] {
+  return [...new Set(journal.filter((r) => r.commandId !== undefined).map((r) => r.instanceId))]
+}
+
 /** Each instance's phases in the order the pass journaled them. */
 function phasesOf(journal: InstanceRecord[]): Record<string, string[]> {
   const phases: Record<string, string[]> = {}
@@ -166,6 +171,99 @@ describe('the sliding window', () => {
     const slowChange = incrementalWorld({instances: 1, timings: {commandMs: [300_000, 300_000]}}, {timeouts: {standbyMs: 600_000, applyMs: 60_000, verifyMs: 60_000, healthMs: 600_000}})
     const change = await passOver(slowChange)
     expect((await stopped(change.run)).result.failed).toEqual([{instanceId: change.ids[0], reason: 'the change did not finish in time'}])
+  })
+
+  it('sends a failed change again up to `retries` times: an instance whose change fails once still ends changed', async () => {
+    // Half the invocations fail before they change anything (a fresh draw each time).
+    const world = incrementalWorld({instances: 4, faults: {commandFailureRate: 0.5}})
+    const {ids, run} = await passOver(world, {retries: 3})
+    expect(await run()).toEqual({changed: ids, failed: [], gone: []})
+    expect(versionsById(world.account)).toEqual(Object.fromEntries(ids.map((id) => [id, '2.0.0'])))
+    const sends = (await world.deps.commands.sentWith('release api-3 to 2.0.0', 0)).flatMap((c) => c.instanceIds)
+    expect(sends.length).toBeGreaterThan(ids.length)
+  })
+
+  it('fails only the instances of a send that failed, with the error, and stops', async () => {
+    const world = incrementalWorld({instances: 3})
+    const refusing = {...world.deps, commands: Object.assign(Object.create(world.deps.commands) as typeof world.deps.commands, {send: () => Promise.reject(new Error('AccessDenied: not allowed'))})}
+    const ids = await instanceIds(world)
+    const journal: InstanceRecord[] = []
+    const {job} = await passOver(world, {append: async (records) => void journal.push(...records)})
+    const error = await stopped(() => runWindow(refusing, job))
+    expect(error.message).toBe('SendCommand failed after 0 of 1 calls: AccessDenied: not allowed')
+    expect(error.result).toEqual({changed: [], failed: [{instanceId: ids[0], reason: 'SendCommand failed after 0 of 1 calls: AccessDenied: not allowed'}], gone: []})
+    expect(versionsById(world.account)).toEqual(Object.fromEntries(ids.map((id) => [id, '1.0.0'])))
+  })
+
+  it('never starts an instance the group terminated, and stops waiting for one it terminated after its change', async () => {
+    const world = incrementalWorld({instances: 3, ...behindLoadBalancer})
+    const [a, b, c] = (await instanceIds(world)) as [string, string, string]
+    await world.deps.fleet.replaceInstance(c)
+    // b is terminated as it leaves Standby, changed.
+    const fleet = world.deps.fleet
+    const terminating = Object.assign(Object.create(fleet) as typeof fleet, {
+      exitStandby: async (...args: Parameters<typeof fleet.exitStandby>) => {
+        await fleet.exitStandby(...args)
+        if (args[1].includes(b)) await fleet.replaceInstance(b)
+      },
+    })
+    const {journal, job} = await passOver(world, {...throughStandby, instances: [a, b, c].map((instanceId) => ({instanceId, version: '2.0.0'}))})
+    const result = await runWindow({...world.deps, fleet: terminating}, job)
+    expect(result).toEqual({changed: [a], failed: [], gone: [b, c]})
+    expect(journal.filter((r) => r.phase === 'gone').map((r) => [r.instanceId, r.reason])).toEqual([
+      [c, 'terminated by its Auto Scaling group during the release'],
+      [b, 'terminated by its Auto Scaling group during the release after its change'],
+    ])
+    expect(sentTo(journal)).not.toContain(c)
+  })
+
+  it('returns an instance that is only to be returned to service without sending it anything', async () => {
+    for (const standby of [true, false]) {
+      const world = incrementalWorld({instances: 2, ...behindLoadBalancer})
+      const [only, changed] = (await instanceIds(world)) as [string, string]
+      const instances = [{instanceId: only, version: '2.0.0', returnOnly: true}, {instanceId: changed, version: '2.0.0'}]
+      const {journal, run} = await passOver(world, {...throughStandby, standby, instances})
+      expect(await run()).toEqual({changed: [only, changed], failed: [], gone: []})
+      expect(versionsById(world.account)).toEqual({[only]: '1.0.0', [changed]: '2.0.0'})
+      expect(sentTo(journal)).toEqual([changed])
+      // Nothing sent to it, nothing written ahead of a send.
+      expect(journal.filter((r) => r.instanceId === only && r.phase === 'changing')).toEqual([])
+      expect(world.account.view().groups[0]?.instances.map((i) => i.lifecycle)).toEqual(['InService', 'InService'])
+    }
+  })
+
+  it('counts an instance done once InService and healthy when there is no load balancer to ask', async () => {
+    const world = incrementalWorld({instances: 2, behindTargetGroup: true})
+    const {ids, run} = await passOver(world, throughStandby)
+    expect(await run()).toEqual({changed: ids, failed: [], gone: []})
+  })
+
+  it('keeps the places of instances out of service in other scopes', async () => {
+    const world = incrementalWorld({instances: 3, ...behindLoadBalancer})
+    const {ids, run} = await passOver(world, {...throughStandby, window: 2, alsoOut: 1})
+    const {result, worst} = await watchingOutOfService(world.account, run)
+    expect(result.changed).toEqual(ids)
+    expect(worst).toBe(1)
+  })
+
+  it('with the fixed policy, starts the next batch only when the whole window is done', async () => {
+    // Changes of very different lengths: a sliding window would start the third before the second ends.
+    const world = incrementalWorld({instances: 4, timings: {commandMs: [10_000, 300_000]}}, {windowPolicy: 'fixed'})
+    const {ids, journal, run} = await passOver(world, {window: 2})
+    expect((await run()).changed).toEqual(ids)
+    const at = (id: string | undefined, phase: string) => journal.filter((r) => r.instanceId === id && r.phase === phase && r.ahead !== true).map((r) => r.at)
+    const firstBatchDone = Math.max(...ids.slice(0, 2).flatMap((id) => at(id, 'done')))
+    const secondBatchStart = Math.min(...ids.slice(2).flatMap((id) => at(id, 'changing')))
+    expect(secondBatchStart).toBeGreaterThanOrEqual(firstBatchDone)
+  })
+
+  it('reports how many are changed, in the window, waiting and failed as the pass goes', async () => {
+    const world = incrementalWorld({instances: 3})
+    const {run} = await passOver(world)
+    await run()
+    expect(world.messages()[0]).toBe('0/3 changed, 1 in the window, 2 waiting')
+    expect(world.messages()).toContain('1/3 changed, 1 in the window, 1 waiting')
+    expect(world.messages().at(-1)).toBe('3/3 changed, 0 in the window, 0 waiting')
   })
 })
 
