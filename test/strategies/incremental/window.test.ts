@@ -265,5 +265,65 @@ describe('the sliding window', () => {
     expect(world.messages()).toContain('1/3 changed, 1 in the window, 1 waiting')
     expect(world.messages().at(-1)).toBe('3/3 changed, 0 in the window, 0 waiting')
   })
+
+  it('resumes where the journal says: done ones left alone, a write-ahead whose send never came sent, a sent change re-attached', async () => {
+    const world = incrementalWorld({instances: 4})
+    const [done, ahead, sent, planned] = (await instanceIds(world)) as [string, string, string, string]
+    const at = world.clock.now()
+    // The process that died had sent `sent` its change (the journal defers the record of its command id).
+    await world.deps.commands.send({documentName: 'AWS-RunShellScript', instanceIds: [sent], parameters: {commands: ['release-sim set-version 2.0.0']}, comment: 'release api-3 to 2.0.0'})
+    const records = new Map<string, InstanceRecord>([
+      [done, {instanceId: done, pass: 'forward', phase: 'done', at}],
+      [ahead, {instanceId: ahead, pass: 'forward', phase: 'changing', at, ahead: true}],
+      [sent, {instanceId: sent, pass: 'forward', phase: 'changing', at}],
+    ])
+    const {run} = await passOver(world, {records, window: 2})
+    expect(await run()).toEqual({changed: [done, ahead, sent, planned], failed: [], gone: []})
+    expect(versionsById(world.account)).toEqual({[done]: '1.0.0', [ahead]: '2.0.0', [sent]: '2.0.0', [planned]: '2.0.0'})
+    // Each sent once in all: `sent` by the process before, the others by this one; `done` by none.
+    expect((await world.deps.commands.sentWith('release api-3 to 2.0.0', 0)).flatMap((c) => c.instanceIds).sort()).toEqual([ahead, sent, planned].sort())
+  })
+
+  it('re-attaches to a change the journal knows the command of, and to one sent on the way into Standby', async () => {
+    const world = incrementalWorld({instances: 2, ...behindLoadBalancer})
+    const [known, entering] = (await instanceIds(world)) as [string, string]
+    await world.deps.fleet.enterStandby(GROUP, [known, entering])
+    world.clock.advance(60_000)
+    const at = world.clock.now()
+    const [commandId] = await world.deps.commands.send({documentName: 'AWS-RunShellScript', instanceIds: [known, entering], parameters: {commands: ['release-sim set-version 2.0.0']}, comment: 'release api-3 to 2.0.0'})
+    const records = new Map<string, InstanceRecord>([
+      [known, {instanceId: known, pass: 'forward', phase: 'changing', at, commandId}],
+      [entering, {instanceId: entering, pass: 'forward', phase: 'enteringStandby', at}],
+    ])
+    const {run} = await passOver(world, {...throughStandby, records, window: 2})
+    expect(await run()).toEqual({changed: [known, entering], failed: [], gone: []})
+    expect((await world.deps.commands.sentWith('release api-3 to 2.0.0', 0)).flatMap((c) => c.instanceIds)).toEqual([known, entering])
+    expect(world.account.view().groups[0]?.instances.map((i) => i.lifecycle)).toEqual(['InService', 'InService'])
+  })
+
+  it('sends an instance whose agent registers late once it is listed, and fails one whose agent never does', async () => {
+    const world = incrementalWorld({instances: 1, faults: {unregisteredVersions: ['0.9.0']}, timings: {agentRegistrationMs: [90_000, 90_000], instanceBootMs: [1_000, 1_000]}}, {timeouts: {standbyMs: 600_000, applyMs: 600_000, verifyMs: 300_000, healthMs: 600_000}})
+    const [seeded] = (await instanceIds(world)) as [string]
+    // Two instances launched just now: one registers after 90 s, one runs a version that never registers.
+    await world.deps.fleet.setCapacity(GROUP, {min: 0, max: 2, desired: 2})
+    world.clock.advance(5_000)
+    const late = (await instanceIds(world)).find((id) => id !== seeded)!
+    const {journal, run} = await passOver(world, {instances: [{instanceId: late, version: '2.0.0'}], maxErrors: 1})
+    expect(await run()).toEqual({changed: [late], failed: [], gone: []})
+    expect(versionsById(world.account)[late]).toBe('2.0.0')
+    expect(journal.filter((r) => r.phase === 'failed')).toEqual([])
+
+    // Instances of 1.0.0 never register: one launched now fails once the verify timeout is over, never reached.
+    const never = incrementalWorld({instances: 1, faults: {unregisteredVersions: ['1.0.0']}}, {timeouts: {standbyMs: 600_000, applyMs: 600_000, verifyMs: 60_000, healthMs: 600_000}})
+    const [first] = (await instanceIds(never)) as [string]
+    await never.deps.fleet.setCapacity(GROUP, {min: 0, max: 2, desired: 2})
+    never.clock.advance(120_000)
+    const launched = (await instanceIds(never)).find((id) => id !== first)!
+    const pass = await passOver(never, {instances: [{instanceId: launched, version: '2.0.0'}]})
+    const error = await stopped(pass.run)
+    const reason = `the SSM agent of 1 of 1 instances never registered within 60s (${launched}); usually the launch template gives no instance profile with AmazonSSMManagedInstanceCore, or the instances have no route to the SSM endpoints (no NAT gateway or VPC endpoints)`
+    expect(error.result).toEqual({changed: [], failed: [{instanceId: launched, reason}], gone: []})
+    expect(pass.journal.filter((r) => r.phase === 'failed')).toEqual([{instanceId: launched, pass: 'forward', phase: 'failed', at: expect.any(Number) as number, reason, undelivered: true}])
+  })
 })
 
