@@ -369,7 +369,7 @@ class WindowPass {
 }
 
 /** The planner's settings: the poll interval is its prior and, unless set, its shortest gap. */
-function pollPlanSettings(settings: IncrementalDeps['settings']) {
+export function pollPlanSettings(settings: IncrementalDeps['settings']) {
   const poll = settings.poll ?? {}
   return {
     pollIntervalMs: settings.pollIntervalMs,

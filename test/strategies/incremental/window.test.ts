@@ -6,7 +6,7 @@
 import {describe, expect, it} from 'vitest'
 import {versionsById, watchingOutOfService} from '../../fakes/incremental.js'
 import type {InstanceRecord} from '../../../src/ports/instance-journal.js'
-import {runWindow, WindowStopped, type WindowJob} from '../../../strategies/incremental/window.js'
+import {pollPlanSettings, runWindow, WindowStopped, type WindowJob} from '../../../strategies/incremental/window.js'
 import {API_SOURCE, GROUP, incrementalWorld, instanceIds, type IncrementalWorld} from './step-world.js'
 
 /** A change that fails on every instance (an unknown release-sim subcommand), leaving it as it was. */
@@ -324,6 +324,34 @@ describe('the sliding window', () => {
     const reason = `the SSM agent of 1 of 1 instances never registered within 60s (${launched}); usually the launch template gives no instance profile with AmazonSSMManagedInstanceCore, or the instances have no route to the SSM endpoints (no NAT gateway or VPC endpoints)`
     expect(error.result).toEqual({changed: [], failed: [{instanceId: launched, reason}], gone: []})
     expect(pass.journal.filter((r) => r.phase === 'failed')).toEqual([{instanceId: launched, pass: 'forward', phase: 'failed', at: expect.any(Number) as number, reason, undelivered: true}])
+  })
+
+  it('fails an instance the change could not be delivered to, saying it was not changed, unless it was sent the change before', async () => {
+    const world = incrementalWorld({instances: 1, faults: {undeliverableInstances: 1}})
+    const {ids, journal, run} = await passOver(world)
+    const reason = 'Undeliverable: Systems Manager could not deliver the change, so the instance was not changed'
+    expect((await stopped(run)).result.failed).toEqual([{instanceId: ids[0], reason}])
+    expect(journal.filter((r) => r.phase === 'failed').map((r) => r.undelivered)).toEqual([true])
+
+    // Its second attempt: the first may have reached it, so it is not known to be unchanged.
+    const again = incrementalWorld({instances: 1, faults: {undeliverableInstances: 1}})
+    const retried = await passOver(again, {retries: 1})
+    expect((await stopped(retried.run)).result.failed).toEqual([{instanceId: retried.ids[0], reason: 'Undeliverable'}])
+    expect(retried.journal.filter((r) => r.phase === 'failed').map((r) => r.undelivered)).toEqual([undefined])
+  })
+})
+
+describe("the window's look planner settings", () => {
+  const settings = incrementalWorld().deps.settings
+  it('takes the poll interval as the prior and, below 5 s, as the shortest gap; the longest gap is a minute or the interval', () => {
+    expect(pollPlanSettings({...settings, pollIntervalMs: 5_000})).toEqual({pollIntervalMs: 5_000, wasteMs: 80_000, minGapMs: 5_000, maxGapMs: 60_000, mergeMs: 0})
+    expect(pollPlanSettings({...settings, pollIntervalMs: 2_000})).toMatchObject({minGapMs: 2_000, maxGapMs: 60_000})
+    expect(pollPlanSettings({...settings, pollIntervalMs: 120_000})).toMatchObject({minGapMs: 5_000, maxGapMs: 120_000})
+  })
+
+  it('takes what the benchmarks set instead', () => {
+    const poll = {wasteMs: 1, minGapMs: 2, maxGapMs: 3, mergeMs: 4}
+    expect(pollPlanSettings({...settings, pollIntervalMs: 5_000, poll})).toEqual({pollIntervalMs: 5_000, ...poll})
   })
 })
 
