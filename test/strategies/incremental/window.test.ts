@@ -96,6 +96,11 @@ describe('the sliding window', () => {
     const error = await stopped(run)
     expect(error.result.failed.map((f) => f.instanceId)).toEqual(ids)
     expect(error.message).toBe(`12 instances failed, more than maxErrors (11): ${ids.slice(0, 10).map((id) => `${id} (Failed)`).join(', ')} and 2 more`)
+
+    // Ten are all named, with no count after them.
+    const ten = incrementalWorld({instances: 10}, {change: FAILING})
+    const pass = await passOver(ten, {window: 10, maxErrors: 9})
+    expect((await stopped(pass.run)).message).toBe(`10 instances failed, more than maxErrors (9): ${pass.ids.map((id) => `${id} (Failed)`).join(', ')}`)
   })
 
   it('tolerates failures up to maxErrors, counting those before it, and reports them', async () => {
@@ -196,8 +201,8 @@ describe('the sliding window', () => {
   })
 
   it('never starts an instance the group terminated, and stops waiting for one it terminated after its change', async () => {
-    const world = incrementalWorld({instances: 3, ...behindLoadBalancer})
-    const [a, b, c] = (await instanceIds(world)) as [string, string, string]
+    const world = incrementalWorld({instances: 4, ...behindLoadBalancer})
+    const [a, b, c, d] = (await instanceIds(world)) as [string, string, string, string]
     await world.deps.fleet.replaceInstance(c)
     // b is terminated as it leaves Standby, changed.
     const fleet = world.deps.fleet
@@ -207,9 +212,10 @@ describe('the sliding window', () => {
         if (args[1].includes(b)) await fleet.replaceInstance(b)
       },
     })
-    const {journal, job} = await passOver(world, {...throughStandby, instances: [a, b, c].map((instanceId) => ({instanceId, version: '2.0.0'}))})
+    const {journal, job} = await passOver(world, {...throughStandby, instances: [a, b, c, d].map((instanceId) => ({instanceId, version: '2.0.0'}))})
     const result = await runWindow({...world.deps, fleet: terminating}, job)
-    expect(result).toEqual({changed: [a], failed: [], gone: [b, c]})
+    // d, still queued when b went, is changed all the same.
+    expect(result).toEqual({changed: [a, d], failed: [], gone: [b, c]})
     expect(journal.filter((r) => r.phase === 'gone').map((r) => [r.instanceId, r.reason])).toEqual([
       [c, 'terminated by its Auto Scaling group during the release'],
       [b, 'terminated by its Auto Scaling group during the release after its change'],
