@@ -73,7 +73,7 @@ export class PollPlan {
    */
   due(phase: TimedPhase, since: number, at: number): boolean {
     const durations = this.durations(phase)
-    const earliest = durations === undefined ? this.settings.pollIntervalMs : durations[Math.floor(durations.length * 0.05)]!
+    const earliest = durations === undefined ? this.settings.pollIntervalMs : quantile(durations, 0.05)
     return at >= since + earliest
   }
 
@@ -150,8 +150,7 @@ export class PollPlan {
   private bound(phase: TimedPhase): number {
     const seen = this.seen.get(phase)
     if (seen === undefined || seen.length < MIN_SAMPLES) return this.settings.pollIntervalMs
-    const sorted = [...seen].sort((a, b) => a - b)
-    return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))]!
+    return quantile([...seen].sort((a, b) => a - b), 0.95)
   }
 
   private durations(phase: TimedPhase): number[] | undefined {
@@ -171,8 +170,20 @@ function fractionAtMost(sorted: number[], x: number): number {
   let high = sorted.length
   while (low < high) {
     const mid = (low + high) >>> 1
-    if (sorted[mid]! <= x) low = mid + 1
+    if (valueAt(sorted, mid) <= x) low = mid + 1
     else high = mid
   }
   return low / sorted.length
+}
+
+/** The value at quantile `q` (0 to 1) of sorted values: the lowest for 0, the highest for 1. */
+function quantile(sorted: number[], q: number): number {
+  return valueAt(sorted, Math.min(sorted.length - 1, Math.floor(sorted.length * q)))
+}
+
+/** One of the samples, by an index the caller's bounds keep in range (a missing one is a bug here). */
+function valueAt(sorted: number[], index: number): number {
+  const value = sorted[index]
+  if (value === undefined) throw new Error(`no sample at index ${index} of ${sorted.length}`)
+  return value
 }

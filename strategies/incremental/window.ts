@@ -136,7 +136,7 @@ class WindowPass {
       this.tracked.set(instanceId, {version, returnOnly: returnOnly === true, attempts: 0, phase: record?.phase ?? 'planned', at: record?.at ?? 0, commandId: record?.commandId, reason: record?.reason, ahead: record?.ahead})
     }
     // What the next looks send: those on their way into Standby, then the queue.
-    const upcoming = () => [...this.ids('enteringStandby'), ...this.queue].filter((id) => !this.tracked.get(id)!.returnOnly)
+    const upcoming = () => [...this.ids('enteringStandby'), ...this.queue].filter((id) => !this.trackedOf(id).returnOnly)
     this.ahead = new WriteAhead(job, upcoming, job.records)
     this.plan = new PollPlan(pollPlanSettings(deps.settings))
     this.outcomes = new CommandOutcomes(deps, job.window)
@@ -147,7 +147,7 @@ class WindowPass {
     await reattach(this.deps, this.job, this.tracked)
     // Written ahead of a send that never came: it starts again from the queue.
     for (const t of this.tracked.values()) if (t.ahead && t.phase === 'changing' && t.commandId === undefined) t.phase = 'planned'
-    this.queue = this.job.instances.filter(({instanceId}) => this.tracked.get(instanceId)!.phase === 'planned').map((i) => i.instanceId)
+    this.queue = this.ids('planned')
     for (const t of this.tracked.values()) if (t.commandId) this.outcomes.sent(t.commandId, t.at)
   }
 
@@ -261,7 +261,9 @@ class WindowPass {
     const {deps, job} = this
     const move: Move = (id, phase, extra) => this.move(look, id, phase, extra)
     if (look.toReturn.length > 0) {
-      await deps.fleet.exitStandby(job.group!, look.toReturn, look.groupInfo)
+      // Only a pass over a group puts instances into Standby (advanceEntering, advanceChanging).
+      if (job.group === null) throw new Error(`instances ${look.toReturn.join(', ')} are to return from Standby, but the pass has no Auto Scaling group`)
+      await deps.fleet.exitStandby(job.group, look.toReturn, look.groupInfo)
       for (const id of look.toReturn) move(id, 'returning')
     }
     const sendable = await registeredOnly(deps, look.toSend, this.unregistered, move)
@@ -277,14 +279,11 @@ class WindowPass {
     const starting: string[] = []
     const batchDone = deps.settings.windowPolicy !== 'fixed' || this.inFlight() === 0
     if (!this.stopping && batchDone && look.full) {
-      let free = job.window - this.outOfService()
+      const free = job.window - this.outOfService()
       if (free <= 0 && this.inFlight() === 0 && this.queue.length > 0) {
         this.stopping = `every place in the window (${job.window}) is held by a failed instance`
       }
-      while (free > 0 && this.queue.length > 0) {
-        starting.push(this.queue.shift()!)
-        free--
-      }
+      starting.push(...this.queue.splice(0, Math.max(free, 0)))
     }
     if (starting.length === 0) return
     if (job.group && job.standby) {
@@ -293,9 +292,9 @@ class WindowPass {
       return
     }
     // Without Standby, an instance that is only to be returned is where it should be already.
-    for (const id of starting.filter((id) => this.tracked.get(id)!.returnOnly)) this.move(look, id, 'done')
+    for (const id of starting.filter((id) => this.trackedOf(id).returnOnly)) this.move(look, id, 'done')
     const move: Move = (id, phase, extra) => this.move(look, id, phase, extra)
-    const startFailure = await sendChanges(deps, job, this.tracked, starting.filter((id) => !this.tracked.get(id)!.returnOnly), move, this.outcomes, this.unregistered, this.ahead)
+    const startFailure = await sendChanges(deps, job, this.tracked, starting.filter((id) => !this.trackedOf(id).returnOnly), move, this.outcomes, this.unregistered, this.ahead)
     this.stopping ??= startFailure ?? null
   }
 
@@ -303,13 +302,13 @@ class WindowPass {
   async record(look: Look): Promise<WindowResult | undefined> {
     // A pass that ends takes back the write-aheads of instances it never started.
     const ending = this.inFlight() === 0 && (this.queue.length === 0 || this.stopping !== null)
-    if (ending) look.changes.push(...this.ahead.takeBack((id) => this.tracked.get(id)!.phase === 'planned', look.now))
+    if (ending) look.changes.push(...this.ahead.takeBack((id) => this.trackedOf(id).phase === 'planned', look.now))
     if (look.changes.length > 0) await this.job.append(look.changes)
     report(this.deps, this.job, this.tracked, this.queue.length)
     if (this.inFlight() > 0 || (this.queue.length > 0 && !this.stopping)) return undefined
     const result = {
       changed: this.ids('done'),
-      failed: this.ids('failed').map((id) => ({instanceId: id, reason: this.tracked.get(id)!.reason ?? 'failed'})),
+      failed: [...this.tracked].filter(([, t]) => t.phase === 'failed').map(([id, t]) => ({instanceId: id, reason: t.reason ?? 'failed'})),
       gone: this.ids('gone'),
     }
     if (this.stopping) throw new WindowStopped(this.stopping, result)
@@ -326,18 +325,22 @@ class WindowPass {
   }
 
   private move(look: Look, id: string, phase: InstancePhase, extra: {commandId?: string; reason?: string; undelivered?: boolean} = {}): void {
-    const t = this.tracked.get(id)!
+    const t = this.trackedOf(id)
     Object.assign(t, {phase, at: look.now, ...extra})
     look.changes.push({instanceId: id, pass: this.job.pass, phase, at: look.now, ...extra})
   }
 
   /** The commands of the instances changing now (the last sent to each). */
   private activeCommands(): string[] {
-    return [...new Set([...this.tracked.values()].filter((t) => t.phase === 'changing' && t.commandId !== undefined).map((t) => t.commandId!))]
+    return [...new Set([...this.tracked.values()].flatMap((t) => (t.phase === 'changing' && t.commandId !== undefined ? [t.commandId] : [])))]
   }
 
   private changingWith(commandId: string): string[] {
     return [...this.tracked].filter(([, t]) => t.phase === 'changing' && t.commandId === commandId).map(([id]) => id)
+  }
+
+  private trackedOf(id: string): Tracked {
+    return trackedIn(this.tracked, id)
   }
 
   private deadlineOf(t: Tracked): number {
@@ -367,7 +370,7 @@ class WindowPass {
 }
 
 /** The planner's settings: the poll interval is its prior and, unless set, its shortest gap. */
-function pollPlanSettings(settings: IncrementalDeps['settings']) {
+export function pollPlanSettings(settings: IncrementalDeps['settings']) {
   const poll = settings.poll ?? {}
   return {
     pollIntervalMs: settings.pollIntervalMs,
@@ -405,6 +408,13 @@ async function reattach(deps: IncrementalDeps, job: WindowJob, tracked: Map<stri
   }
 }
 
+/** An instance of the pass: every id the pass handles comes from its own list, so a missing one is a bug here. */
+function trackedIn(tracked: Map<string, Tracked>, id: string): Tracked {
+  const t = tracked.get(id)
+  if (t === undefined) throw new Error(`instance ${id} is not one of this pass's instances`)
+  return t
+}
+
 /** Not in the group any more, or on its way out. */
 function isGone(info: InstanceInfo | undefined): boolean {
   return info === undefined || info.lifecycle.startsWith('Terminat')
@@ -432,10 +442,10 @@ async function returningTargetHealth(
 ): Promise<Map<string, TargetVerdict>> {
   const verdicts = new Map<string, TargetVerdict>()
   if (!deps.targets || job.targetGroups.length === 0) return verdicts
-  const back = [...tracked].filter(([id, t]) => t.phase === 'returning' && lifecycle.get(id)?.lifecycle === 'InService').map(([id]) => id)
+  const returned = [...tracked].filter(([id, t]) => t.phase === 'returning' && lifecycle.get(id)?.lifecycle === 'InService')
   // Only when one of them should have passed by now; then all of them are asked about, in one call.
-  if (!back.some((id) => due(tracked.get(id)!))) return verdicts
-  if (back.length === 0) return verdicts
+  if (!returned.some(([, t]) => due(t))) return verdicts
+  const back = returned.map(([id]) => id)
   for (const id of back) verdicts.set(id, {healthy: true})
   for (const targetGroup of job.targetGroups) {
     const name = targetGroupName(targetGroup)
@@ -473,14 +483,17 @@ async function registeredOnly(
   unregistered: Map<string, number>,
   move: (id: string, phase: InstancePhase, extra?: {reason?: string; undelivered?: boolean}) => void,
 ): Promise<string[]> {
-  const waiting = new Set(ids.filter((id) => unregistered.has(id)))
+  const waiting = new Map(ids.flatMap((id) => {
+    const since = unregistered.get(id)
+    return since === undefined ? [] : [[id, since] as const]
+  }))
   if (waiting.size === 0) return ids
-  const listed = new Set(await deps.commands.managedInstances([...waiting]))
+  const listed = new Set(await deps.commands.managedInstances([...waiting.keys()]))
   const bound = deps.settings.timeouts.verifyMs
   const now = deps.clock.now()
-  for (const id of waiting) {
+  for (const [id, since] of waiting) {
     if (listed.has(id)) unregistered.delete(id)
-    else if (now - unregistered.get(id)! > bound) {
+    else if (now - since > bound) {
       unregistered.delete(id)
       move(id, 'failed', {reason: neverRegistered([id], 1, bound), undelivered: true})
     }
@@ -511,7 +524,7 @@ async function sendChanges(
 ): Promise<string | undefined> {
   const byVersion = new Map<string, string[]>()
   for (const id of instanceIds) {
-    const version = tracked.get(id)!.version
+    const {version} = trackedIn(tracked, id)
     byVersion.set(version, [...(byVersion.get(version) ?? []), id])
   }
   let stopping: string | undefined
@@ -540,7 +553,7 @@ async function sendChanges(
         return
       }
       if (commandId === undefined) {
-        move(id, 'failed', {reason: failure!})
+        move(id, 'failed', {reason: failure ?? `SendCommand returned no command id for ${id}`})
         return
       }
       outcomes.sent(commandId, deps.clock.now())
