@@ -7,7 +7,7 @@
  * What needs a real process stays in cli.ts's spawning runner: signals, crash points that SIGKILL,
  * node options (--import hooks), --detach's background process, start-up imports.
  */
-import {Config, run} from '@oclif/core'
+import {Config, run, settings} from '@oclif/core'
 import {Exit, handle} from '@oclif/core/handle'
 import {Readable} from 'node:stream'
 import {resolve} from 'node:path'
@@ -32,8 +32,15 @@ class InProcessExit extends Error {
 
 let loaded: Promise<Config> | undefined
 
-/** oclif's configuration of the package (its manifest), loaded once per worker. */
+/**
+ * oclif's configuration of the package (its manifest), loaded once per worker.
+ *
+ * The compiled commands, as the built binary loads them for a user: vitest's NODE_ENV=test would have
+ * oclif look for their TypeScript sources first (the TypeScript compiler loaded to read tsconfig.json,
+ * tsx and ts-node looked for on every run) before it falls back to dist/ (cli.ts, processEnvironment).
+ */
 function oclifConfig(): Promise<Config> {
+  settings.enableAutoTranspile = false
   loaded ??= Config.load({root: ROOT}).then((config) => (routeHostOutput(), config))
   return loaded
 }
