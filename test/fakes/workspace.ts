@@ -50,6 +50,12 @@ export interface ProjectOptions {
   verify?: boolean
   /** Extra YAML appended under targets.web. */
   extra?: string
+  /**
+   * Settings of web's target group (TRAFFIC_SOURCE) in the simulated account: quicker health checks
+   * or a shorter deregistration delay shorten the virtual time a rollout spends before its bake, and
+   * so the real time of a test that paces it.
+   */
+  targetGroup?: SimTargetGroup
 }
 
 /** Writes a project directory and returns its path. */
@@ -61,7 +67,7 @@ export function makeProject(options: ProjectOptions = {}): string {
     `account: simulated
 simulated:
   speed: instant
-  faults:
+${options.targetGroup ? `  targetGroups:\n    ${TRAFFIC_SOURCE}: ${JSON.stringify(options.targetGroup)}\n` : ''}  faults:
     unhealthyVersions: ['*-bad', '*-stuck']
     failStackCreation: ['*-nostack']
     # A version whose stack cannot be deleted: its rollback fails (exit 1).
@@ -90,9 +96,7 @@ export interface TestProject {
   sim: SimAccount
 }
 
-export async function openProject(
-  options: ProjectOptions & {faults?: SimFaults; targetGroup?: SimTargetGroup} = {},
-): Promise<TestProject> {
+export async function openProject(options: ProjectOptions & {faults?: SimFaults} = {}): Promise<TestProject> {
   const dir = makeProject(options)
   const ws = await openWorkspace({configPath: join(dir, 'release.yml'), cwd: dir})
   const clock = new VirtualClock()
