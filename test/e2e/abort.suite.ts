@@ -1,3 +1,8 @@
+/**
+ * `release abort` through the built binary: of a release whose process died, from another process
+ * while the release runs in its bake, and with --wait. Its suites run in real-time.e2e.test.ts,
+ * beside stopped-holder.suite.ts, as both wait in real time.
+ */
 import {readFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {Ajv2020} from 'ajv/dist/2020.js'

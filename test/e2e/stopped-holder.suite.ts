@@ -4,6 +4,8 @@
  * directory) and on the DynamoDB backend (dynalite over HTTP, two directories sharing one table and
  * one simulated account). The continued holder writes nothing more to the state, exits 4 with
  * E_LEASE_LOST, and the ledger matches the account.
+ *
+ * Its suites run in real-time.e2e.test.ts, beside abort.suite.ts, as both wait in real time.
  */
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
