@@ -89,6 +89,29 @@ ${options.verify === false ? '' : "    verify:\n      commands: ['curl -fsS loca
   return dir
 }
 
+/**
+ * A project set up once and copied for every test that starts from it: the first call makes it
+ * (`make`) and runs `prepare` on it (a first rollout, say); every call returns a new directory holding
+ * a copy of it as `prepare` left it, release.yml, templates and state (.release: ledger, journals,
+ * the simulated account). Tests that share a set-up pay for it once, not once each, and each still
+ * works in a directory of its own; the prepared one is never handed out. `make` may itself be a
+ * prepared project's function, to build on its state.
+ */
+export function preparedProject(make: () => string | Promise<string>, prepare: (dir: string) => Promise<void>): () => Promise<string> {
+  let prepared: Promise<string> | undefined
+  return async () => {
+    prepared ??= (async () => {
+      const dir = await make()
+      await prepare(dir)
+      return dir
+    })()
+    const dir = await prepared
+    const copy = mkdtempSync(join(tmpdir(), 'release-test-'))
+    cpSync(dir, copy, {recursive: true})
+    return copy
+  }
+}
+
 export interface TestProject {
   dir: string
   ws: Workspace
