@@ -5,7 +5,7 @@
  */
 import {spawn, type ChildProcess} from 'node:child_process'
 import {resolve} from 'node:path'
-import {releaseInProcess} from './in-process.js'
+import {cliEnvironment, releaseInProcess} from './in-process.js'
 
 export const BIN = resolve(import.meta.dirname, '../../bin/run.js')
 
@@ -66,29 +66,13 @@ export function releaseProcess(args: string[], options: CliOptions): Promise<Cli
   return startRelease(args, options).result
 }
 
-/**
- * The environment of a CLI process a test starts: this worker's, as a user's shell would give it,
- * with instant virtual time (the simulated account's delays cost no real time) and a CI log, then
- * `extra`.
- *
- * Without NODE_ENV: vitest sets it to `test` in its workers, and a user's shell does not. oclif reads
- * it (@oclif/core's isProd): under `test` or `development` each run first looks for the commands'
- * TypeScript sources, loading the TypeScript compiler to read tsconfig.json and trying to register
- * tsx and ts-node, before it falls back to dist/ as it always does here. That cost about 0.45 s of
- * CPU per process started (#17), for a path no user of the built binary takes.
- */
-export function processEnvironment(extra?: Record<string, string>): NodeJS.ProcessEnv {
-  const {NODE_ENV: _runner, ...env} = process.env
-  return {...env, RELEASE_SIM_SPEED: 'instant', CI: 'true', ...extra}
-}
-
 /** The binary started in a process of its own, not awaited: its process (to signal it) and its result once it exits. */
 export function startRelease(args: string[], options: CliOptions): {child: ChildProcess; result: Promise<CliResult>} {
   let child!: ChildProcess
   const result = new Promise<CliResult>((done, fail) => {
     child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
       cwd: options.cwd,
-      env: processEnvironment(options.env),
+      env: cliEnvironment(options.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
