@@ -8,8 +8,7 @@ import {SlowestFirst} from './test/sequencer.js'
  * handler, a child's pipe) reaches the next file.
  */
 const OWN_PROCESS = [
-  'test/e2e/stopped-holder.e2e.test.ts',
-  'test/e2e/abort.e2e.test.ts',
+  'test/e2e/real-time.e2e.test.ts',
   'test/e2e/resume.e2e.test.ts',
   'test/e2e/shared-state.e2e.test.ts',
   'test/e2e/environments.e2e.test.ts',

@@ -5,10 +5,11 @@
  * vitest's own order starts every file of one project before any file of the next (by name:
  * in-process, then own-process), and without timings of an earlier run (a fresh clone, CI) the larger
  * files first. The own-process files are the slowest of all (each spawns the CLI a dozen times, and
- * stopped-holder waits out a lease in real time): they started last, when nothing short was left to
- * run beside them. Here, without timings, the files that run the CLI end to end come first (those of
- * a process of their own, then the other test/e2e ones), each group larger first; with the timings of
- * an earlier run of every file, the slowest first, whatever their project.
+ * real-time.e2e.test.ts waits out a lease in real time): they started last, when nothing short was
+ * left to run beside them. Here, without timings, the files that run the CLI end to end come first
+ * (real-time.e2e.test.ts, the longest, whose size says nothing as its suites live in files it
+ * imports; then those of a process of their own; then the other test/e2e ones), each group larger
+ * first; with the timings of an earlier run of every file, the slowest first, whatever their project.
  */
 import {relative} from 'node:path'
 import {BaseSequencer, type TestSpecification} from 'vitest/node'
@@ -22,7 +23,8 @@ export class SlowestFirst extends BaseSequencer {
       const duration = new Map(files.map((file, i) => [file, durations[i] ?? 0]))
       return Promise.resolve([...files].sort((a, b) => (duration.get(b) ?? 0) - (duration.get(a) ?? 0)))
     }
-    const rank = (file: TestSpecification) => (file.project.config.isolate ? 0 : /[\\/]test[\\/]e2e[\\/]/.test(file.moduleId) ? 1 : 2)
+    const rank = (file: TestSpecification) =>
+      /[\\/]real-time\.e2e\.test\.ts$/.test(file.moduleId) ? 0 : file.project.config.isolate ? 1 : /[\\/]test[\\/]e2e[\\/]/.test(file.moduleId) ? 2 : 3
     const size = (file: TestSpecification) => cache.getFileStats(key(file))?.size ?? 0
     return Promise.resolve([...files].sort((a, b) => rank(a) - rank(b) || size(b) - size(a)))
   }

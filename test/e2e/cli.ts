@@ -5,7 +5,7 @@
  */
 import {spawn, type ChildProcess} from 'node:child_process'
 import {resolve} from 'node:path'
-import {releaseInProcess} from './in-process.js'
+import {cliEnvironment, releaseInProcess} from './in-process.js'
 
 export const BIN = resolve(import.meta.dirname, '../../bin/run.js')
 
@@ -72,8 +72,7 @@ export function startRelease(args: string[], options: CliOptions): {child: Child
   const result = new Promise<CliResult>((done, fail) => {
     child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
       cwd: options.cwd,
-      // Instant virtual time: the simulated account's delays cost no real time.
-      env: {...process.env, RELEASE_SIM_SPEED: 'instant', CI: 'true', ...options.env},
+      env: cliEnvironment(options.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''

@@ -2,7 +2,7 @@
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {makeProject} from '../fakes/workspace.js'
+import {makeProject, preparedProject} from '../fakes/workspace.js'
 import {CONCURRENT_TIMEOUT_MS, json, release} from './cli.js'
 
 const STAGING_SOURCE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-staging/0123456789abcdef'
@@ -28,6 +28,20 @@ ephemeral:
   return cwd
 }
 
+/** The project with 2.0.0 live in staging: rolled out once, copied for each test. */
+const stagingOn2 = preparedProject(project, async (cwd) => {
+  const staging = await release(['rollout', 'web', '--env', 'staging', '--version', '2.0.0'], {cwd})
+  expect(staging.code, staging.stderr).toBe(0)
+})
+
+/** Then the on-demand environment demo, made from staging, with 2.1.0 live in it. */
+const demoOn21 = preparedProject(stagingOn2, async (cwd) => {
+  const created = await release(['env', 'create', 'demo', '--from', 'staging'], {cwd})
+  expect(created.code, created.stderr).toBe(0)
+  const rollout = await release(['rollout', 'web', '--env', 'demo', '--version', '2.1.0'], {cwd})
+  expect(rollout.code, rollout.stderr).toBe(0)
+})
+
 /** Live stacks of one region's simulated account. */
 async function stacks(cwd: string, env?: string): Promise<string[]> {
   const view = json(await release(['sim', 'show', '--json', ...(env ? ['--env', env] : [])], {cwd}))
@@ -37,8 +51,7 @@ async function stacks(cwd: string, env?: string): Promise<string[]> {
 // Each test works in its own project directory: they run at once (their crash points are processes of their own).
 describe.concurrent('environments through the binary', {timeout: CONCURRENT_TIMEOUT_MS}, () => {
   it('promotion staging -> prod with --version-from; prod is protected; status lists every environment', async () => {
-    const cwd = project()
-    expect((await release(['rollout', 'web', '--env', 'staging', '--version', '2.0.0'], {cwd})).code).toBe(0)
+    const cwd = await stagingOn2()
     const promoted = await release(['rollout', 'web', '--version-from', 'staging', '--json'], {cwd})
     expect(promoted.code, promoted.stderr).toBe(0)
     expect(json(promoted)).toMatchObject({target: 'web', liveVersion: '2.0.0', release: {id: 'prod-web-1', outcome: 'succeeded'}})
@@ -55,8 +68,7 @@ describe.concurrent('environments through the binary', {timeout: CONCURRENT_TIME
   })
 
   it.each(['env:provisioning', 'provisioning', 'awaitingCapacity', 'verifying', 'shifting', 'env:ready'])('env create killed after %s, then resumed: no stack without an owner', async (crashAt) => {
-    const cwd = project()
-    expect((await release(['rollout', 'web', '--env', 'staging', '--version', '2.0.0'], {cwd})).code).toBe(0)
+    const cwd = await stagingOn2()
     const killed = await release(['env', 'create', 'demo', '--from', 'staging', '--ttl', '2h'], {cwd, env: {RELEASE_TEST_CRASH_AT: crashAt}})
     expect(killed.code).not.toBe(0)
     const listed = json(await release(['env', 'list', '--json'], {cwd}))
@@ -75,10 +87,7 @@ describe.concurrent('environments through the binary', {timeout: CONCURRENT_TIME
   })
 
   it.each(['env:deletingStacks', 'env:forgettingState', 'env:destroyed'])('env destroy killed after %s, then resumed: nothing of it is left', async (crashAt) => {
-    const cwd = project()
-    expect((await release(['rollout', 'web', '--env', 'staging', '--version', '2.0.0'], {cwd})).code).toBe(0)
-    expect((await release(['env', 'create', 'demo', '--from', 'staging'], {cwd})).code).toBe(0)
-    expect((await release(['rollout', 'web', '--env', 'demo', '--version', '2.1.0'], {cwd})).code).toBe(0)
+    const cwd = await demoOn21()
     const killed = await release(['env', 'destroy', 'demo'], {cwd, env: {RELEASE_TEST_CRASH_AT: crashAt}})
     expect(killed.code).not.toBe(0)
     const again = await release(['env', 'destroy', 'demo'], {cwd})
@@ -106,8 +115,7 @@ describe.concurrent('environments through the binary', {timeout: CONCURRENT_TIME
   })
 
   it('bad input: exit 2, nothing changed', async () => {
-    const cwd = project()
-    expect((await release(['rollout', 'web', '--env', 'staging', '--version', '2.0.0'], {cwd})).code).toBe(0)
+    const cwd = await stagingOn2()
     const cases: [string[], RegExp][] = [
       [['env', 'create', 'demo', '--from', 'stagin'], /E_UNKNOWN_ENV[\s\S]*Did you mean "staging"/],
       [['env', 'create', 'Demo', '--from', 'staging'], /E_ENV_NAME/],

@@ -1,10 +1,8 @@
-import {spawn} from 'node:child_process'
-import {once} from 'node:events'
 import {existsSync, mkdirSync, readFileSync, watch, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {makeProject} from '../fakes/workspace.js'
-import {BIN, CONCURRENT_TIMEOUT_MS, json, release} from './cli.js'
+import {CONCURRENT_TIMEOUT_MS, json, release, startRelease} from './cli.js'
 
 // Every test has its own project directory: they run at once.
 describe.concurrent('exit codes through the built binary', {timeout: CONCURRENT_TIMEOUT_MS}, () => {
@@ -33,23 +31,18 @@ describe.concurrent('exit codes through the built binary', {timeout: CONCURRENT_
         }
       })
     })
-    const holder = spawn(process.execPath, [BIN, 'rollout', 'web', '--version', '1.0.0'], {
-      cwd,
-      env: {...process.env, RELEASE_SIM_SPEED: '200', CI: 'true'},
-      stdio: 'ignore',
-    })
-    const holderExit = once(holder, 'exit')
+    const holder = startRelease(['rollout', 'web', '--version', '1.0.0'], {cwd, env: {RELEASE_SIM_SPEED: '200'}})
     try {
       await leaseTaken
-      holder.kill('SIGSTOP')
+      holder.child.kill('SIGSTOP')
       const refused = await release(['rollout', 'web', '--version', '1.0.1'], {cwd})
       expect(refused.code, refused.stderr).toBe(4)
-      expect(refused.stderr).toContain(`pid ${holder.pid}`)
+      expect(refused.stderr).toContain(`pid ${holder.child.pid}`)
     } finally {
-      holder.kill('SIGCONT')
+      holder.child.kill('SIGCONT')
     }
-    const [code] = await holderExit
-    expect(code).toBe(0)
+    const ended = await holder.result
+    expect(ended.code, ended.stderr).toBe(0)
     const history = json<any[]>(await release(['history', 'web', '--json'], {cwd}))
     expect(history.map((r) => r.version)).toEqual(['1.0.0'])
   })

@@ -7,7 +7,7 @@
  * What needs a real process stays in cli.ts's spawning runner: signals, crash points that SIGKILL,
  * node options (--import hooks), --detach's background process, start-up imports.
  */
-import {Config, run} from '@oclif/core'
+import {Config, run, settings} from '@oclif/core'
 import {Exit, handle} from '@oclif/core/handle'
 import {Readable} from 'node:stream'
 import {resolve} from 'node:path'
@@ -32,8 +32,31 @@ class InProcessExit extends Error {
 
 let loaded: Promise<Config> | undefined
 
-/** oclif's configuration of the package (its manifest), loaded once per worker. */
+/**
+ * The environment of a test's CLI run, in this worker or in a process of its own (cli.ts): this
+ * worker's, as a user's shell would give it, with instant virtual time (the simulated account's delays
+ * cost no real time) and a CI log, then `extra`.
+ *
+ * Without NODE_ENV: vitest sets it to `test` in its workers, and a user's shell does not. oclif reads
+ * it (@oclif/core's isProd): under `test` or `development` each start first looks for the commands'
+ * TypeScript sources, loading the TypeScript compiler to read tsconfig.json and trying to register
+ * tsx and ts-node, before it falls back to dist/ as it always does here. That cost about 0.45 s of CPU
+ * per process started (#17), for a path no user of the built binary takes.
+ */
+export function cliEnvironment(extra?: Record<string, string>): Record<string, string | undefined> {
+  const {NODE_ENV: _runner, ...env} = process.env
+  return {...env, RELEASE_SIM_SPEED: 'instant', CI: 'true', ...extra}
+}
+
+/**
+ * oclif's configuration of the package (its manifest), loaded once per worker.
+ *
+ * The compiled commands, as the built binary loads them for a user: this worker's NODE_ENV=test
+ * (which oclif reads from the process, not from a run's environment) would have it look for their
+ * TypeScript sources first on every run, as cliEnvironment says.
+ */
 function oclifConfig(): Promise<Config> {
+  settings.enableAutoTranspile = false
   loaded ??= Config.load({root: ROOT}).then((config) => (routeHostOutput(), config))
   return loaded
 }
@@ -76,8 +99,7 @@ export async function releaseInProcess(args: string[], options: {cwd: string; en
   let code: number | undefined
   const context: CliContext = {
     cwd: options.cwd,
-    // As cli.ts gives a spawned CLI: instant virtual time, a CI log.
-    env: {...process.env, RELEASE_SIM_SPEED: 'instant', CI: 'true', ...options.env},
+    env: cliEnvironment(options.env),
     stdout: {write: (text: string) => (stdout += text, true), isTTY: false},
     stderr: {write: (text: string) => (stderr += text, true), isTTY: false},
     // As spawned with stdin ignored: nothing to read, not a terminal.

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {copyQuickstart, makeProject} from '../fakes/workspace.js'
+import {copyQuickstart, makeProject, preparedProject} from '../fakes/workspace.js'
 import {CONCURRENT_TIMEOUT_MS, json, release} from './cli.js'
 
 /** Stacks that exist and the versions taking traffic, read off the simulated account. */
@@ -13,15 +13,22 @@ async function account(cwd: string) {
   return {stacks: stacks.sort(), serving: [...new Set(serving)], standby}
 }
 
+/** A project of web on 2 instances with 1.0.0 live: rolled out once, copied for each test. */
+const liveOn1 = preparedProject(
+  () => makeProject({capacity: 2}),
+  async (cwd) => {
+    const first = await release(['rollout', 'web', '--version', '1.0.0'], {cwd})
+    expect(first.code, first.stderr).toBe(0)
+  },
+)
+
 // Each test kills its own process (a real SIGKILL: see the note in test/e2e/cli.ts) in its own
 // project directory: they run at once, so their processes start and die side by side.
 describe.concurrent('a release killed at any step resumes to a clean end', {timeout: CONCURRENT_TIMEOUT_MS}, () => {
   it.each(['provisioning', 'awaitingCapacity', 'verifying', 'shifting', 'baking', 'retiring'])(
     'killed after persisting %s',
     async (state) => {
-      const cwd = makeProject({capacity: 2})
-      expect((await release(['rollout', 'web', '--version', '1.0.0'], {cwd})).code).toBe(0)
-
+      const cwd = await liveOn1()
       const killed = await release(['rollout', 'web', '--version', '2.0.0'], {cwd, env: {RELEASE_TEST_CRASH_AT: state}})
       expect(killed.code).not.toBe(0)
       const interrupted = json(await release(['status', 'web', '--json'], {cwd}))
@@ -43,8 +50,7 @@ describe.concurrent('a release killed at any step resumes to a clean end', {time
   )
 
   it('killed while a bad version is being discarded, it still ends rolled back', async () => {
-    const cwd = makeProject({capacity: 2})
-    await release(['rollout', 'web', '--version', '1.0.0'], {cwd})
+    const cwd = await liveOn1()
     await release(['rollout', 'web', '--version', '2.0.0-bad'], {cwd, env: {RELEASE_TEST_CRASH_AT: 'discarding'}})
     const resumed = await release(['resume', 'web', '--json'], {cwd})
     expect(resumed.code).toBe(3)
@@ -53,8 +59,7 @@ describe.concurrent('a release killed at any step resumes to a clean end', {time
   })
 
   it.each(['revertingTraffic', 'discarding'])('killed after persisting %s on the way back from a bad bake, it still ends rolled back', async (state) => {
-    const cwd = makeProject({capacity: 2})
-    await release(['rollout', 'web', '--version', '1.0.0'], {cwd})
+    const cwd = await liveOn1()
     const killed = await release(['rollout', 'web', '--version', '2.0.0-flaky'], {cwd, env: {RELEASE_TEST_CRASH_AT: state}})
     expect(killed.code).not.toBe(0)
     const resumed = await release(['resume', 'web', '--json'], {cwd})

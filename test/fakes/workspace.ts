@@ -50,6 +50,12 @@ export interface ProjectOptions {
   verify?: boolean
   /** Extra YAML appended under targets.web. */
   extra?: string
+  /**
+   * Settings of web's target group (TRAFFIC_SOURCE) in the simulated account: quicker health checks
+   * or a shorter deregistration delay shorten the virtual time a rollout spends before its bake, and
+   * so the real time of a test that paces it.
+   */
+  targetGroup?: SimTargetGroup
 }
 
 /** Writes a project directory and returns its path. */
@@ -61,7 +67,7 @@ export function makeProject(options: ProjectOptions = {}): string {
     `account: simulated
 simulated:
   speed: instant
-  faults:
+${options.targetGroup ? `  targetGroups:\n    ${TRAFFIC_SOURCE}: ${JSON.stringify(options.targetGroup)}\n` : ''}  faults:
     unhealthyVersions: ['*-bad', '*-stuck']
     failStackCreation: ['*-nostack']
     # A version whose stack cannot be deleted: its rollback fails (exit 1).
@@ -83,6 +89,29 @@ ${options.verify === false ? '' : "    verify:\n      commands: ['curl -fsS loca
   return dir
 }
 
+/**
+ * A project set up once and copied for every test that starts from it: the first call makes it
+ * (`make`) and runs `prepare` on it (a first rollout, say); every call returns a new directory holding
+ * a copy of it as `prepare` left it, release.yml, templates and state (.release: ledger, journals,
+ * the simulated account). Tests that share a set-up pay for it once, not once each, and each still
+ * works in a directory of its own; the prepared one is never handed out. `make` may itself be a
+ * prepared project's function, to build on its state.
+ */
+export function preparedProject(make: () => string | Promise<string>, prepare: (dir: string) => Promise<void>): () => Promise<string> {
+  let prepared: Promise<string> | undefined
+  return async () => {
+    prepared ??= (async () => {
+      const dir = await make()
+      await prepare(dir)
+      return dir
+    })()
+    const dir = await prepared
+    const copy = mkdtempSync(join(tmpdir(), 'release-test-'))
+    cpSync(dir, copy, {recursive: true})
+    return copy
+  }
+}
+
 export interface TestProject {
   dir: string
   ws: Workspace
@@ -90,9 +119,7 @@ export interface TestProject {
   sim: SimAccount
 }
 
-export async function openProject(
-  options: ProjectOptions & {faults?: SimFaults; targetGroup?: SimTargetGroup} = {},
-): Promise<TestProject> {
+export async function openProject(options: ProjectOptions & {faults?: SimFaults} = {}): Promise<TestProject> {
   const dir = makeProject(options)
   const ws = await openWorkspace({configPath: join(dir, 'release.yml'), cwd: dir})
   const clock = new VirtualClock()

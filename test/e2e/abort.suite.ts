@@ -1,3 +1,8 @@
+/**
+ * `release abort` through the built binary: of a release whose process died, from another process
+ * while the release runs in its bake, and with --wait. Its suites run in real-time.e2e.test.ts,
+ * beside stopped-holder.suite.ts, as both wait in real time.
+ */
 import {readFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {Ajv2020} from 'ajv/dist/2020.js'
@@ -33,9 +38,17 @@ describe.concurrent('release abort of a release whose process died', {timeout: C
  */
 const BAKING = {bake: '30m', speed: '100'}
 
+/**
+ * Web's target group for the paced rollouts: health checks every 5 s, healthy after 2, 20 s of
+ * draining. With AWS's defaults (30 s, 5 checks, 300 s) each spent 450 virtual seconds attaching and
+ * draining before its bake, and as many again on its way back after the abort: 9 s of real time at
+ * 100x that no check here needs. The bake they are caught in is as long as before.
+ */
+const TARGET_GROUP = {intervalSeconds: 5, healthyThreshold: 2, deregistrationDelaySeconds: 20}
+
 describe.concurrent('release abort from another process while the release runs', {timeout: CONCURRENT_TIMEOUT_MS}, () => {
   it('stops it in the bake: abort exits 3, aborted, the previous version live', async () => {
-    const cwd = makeProject({capacity: 2, bake: BAKING.bake})
+    const cwd = makeProject({capacity: 2, bake: BAKING.bake, targetGroup: TARGET_GROUP})
     expect((await release(['rollout', 'web', '--version', '1.0.0'], {cwd})).code).toBe(0)
     // Detached (a process of its own, the point of this test): it returns once the ledger shows
     // web-2, so the wait below is on web-2, not on web-1.
@@ -56,7 +69,7 @@ describe.concurrent('release abort from another process while the release runs',
 
 describe.concurrent('release abort --wait', {timeout: CONCURRENT_TIMEOUT_MS}, () => {
   it('a bad duration is exit 2 with nothing recorded; --wait 0s records the request and exits 5 (E_ABORT_PENDING), and the running release still goes back', async () => {
-    const cwd = makeProject({capacity: 2, bake: BAKING.bake})
+    const cwd = makeProject({capacity: 2, bake: BAKING.bake, targetGroup: TARGET_GROUP})
     expect((await release(['rollout', 'web', '--version', '1.0.0'], {cwd})).code).toBe(0)
     // The running release needs no process of its own here (the test above has one): it runs in this
     // worker, not awaited, beside the commands below.

@@ -4,6 +4,8 @@
  * directory) and on the DynamoDB backend (dynalite over HTTP, two directories sharing one table and
  * one simulated account). The continued holder writes nothing more to the state, exits 4 with
  * E_LEASE_LOST, and the ledger matches the account.
+ *
+ * Its suites run in real-time.e2e.test.ts, beside abort.suite.ts, as both wait in real time.
  */
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -34,6 +36,14 @@ afterAll(async () => {
 const HOLDER = {bake: '4m', speed: '40'}
 
 /**
+ * Web's target group: health checks every 5 s, healthy after 2, 20 s of draining. With AWS's defaults
+ * (30 s, 5 checks, 300 s) the holder spent 450 virtual seconds attaching and draining before its
+ * bake, 11 s of real time at its pace that no check here needs; the bake it is caught in, and the
+ * lease, are as long as before.
+ */
+const TARGET_GROUP = {intervalSeconds: 5, healthyThreshold: 2, deregistrationDelaySeconds: 20}
+
+/**
  * The holder's lease, in seconds, renewed every third of it. 10 s, not less: the two backends run at
  * once, and a loaded machine stalls the holder (and this worker, where dynalite answers it) for
  * seconds; a renewal that lands after the lease ran out costs the running holder its lease.
@@ -42,11 +52,11 @@ const LEASE_TTL = '10'
 
 /** Two working directories on one state (the same one for the file backend), and a store to look at it. */
 async function setup(backend: 'file' | 'dynamodb'): Promise<{a: string; b: string; state: StateStore}> {
-  const a = makeProject({bake: HOLDER.bake})
+  const a = makeProject({bake: HOLDER.bake, targetGroup: TARGET_GROUP})
   if (backend === 'file') return {a, b: a, state: new FileStateStore(join(a, '.release'))}
   const table = `stopped-${process.pid}`
   const sim = mkdtempSync(join(tmpdir(), 'release-stopped-sim-'))
-  const b = makeProject({bake: HOLDER.bake})
+  const b = makeProject({bake: HOLDER.bake, targetGroup: TARGET_GROUP})
   for (const dir of [a, b]) {
     const file = join(dir, 'release.yml')
     const yml = readFileSync(file, 'utf8').replace(/^simulated:\n/m, `state: {backend: dynamodb, table: ${table}, endpoint: '${dynamo.endpoint}'}\nsimulated:\n  dir: ${JSON.stringify(sim)}\n`)
