@@ -110,11 +110,24 @@ export class CommandOutcomes {
     // invocation not yet listed): what counts as seen is the ends the listing showed, so that a command
     // whose counts ran ahead is listed again at the next look instead of being forgotten.
     const listedEnds = new Map<string, number>(toList.map((id) => [id, 0]))
+    const failed = new Set<string>()
     for (const invocation of await this.deps.commands.invocations(toList)) {
       if (!invocation.done) continue
       const key = `${invocation.commandId}:${invocation.instanceId}`
-      if (waiting.has(key)) results.set(key, invocation)
+      if (waiting.has(key)) {
+        results.set(key, invocation)
+        if (!invocation.ok) failed.add(invocation.commandId)
+      }
       listedEnds.set(invocation.commandId, (listedEnds.get(invocation.commandId) ?? 0) + 1)
+    }
+    // What a failed change printed is what tells people why (its error comes last): listed again with
+    // the output, only for the commands with a new failure, so that a look without one pays nothing.
+    if (failed.size > 0) {
+      for (const invocation of await this.deps.commands.invocations([...failed], {withOutput: true})) {
+        const key = `${invocation.commandId}:${invocation.instanceId}`
+        const ended = results.get(key)
+        if (ended && !ended.ok && invocation.output !== undefined) results.set(key, {...ended, output: invocation.output})
+      }
     }
     for (const [commandId, ends] of listedEnds) {
       // Listed without its counts: no errors known, so that any error ListCommands counts later lists it at once.

@@ -227,8 +227,9 @@ class WindowPass {
       t.attempts++
       look.toSend.push(id)
     } else {
-      // What an instance prints is shown to people: only what prints as itself.
-      const reason = `${result.status}${result.output ? `: ${printableText(result.output.slice(0, 200))}` : ''}`
+      // What an instance prints is shown to people: only what prints as itself, and its end, where
+      // the error is (SSM appends standard error to the output).
+      const reason = `${result.status}${result.output ? `: ${printableText(lastChars(result.output, OUTPUT_SHOWN))}` : ''}`
       // A change that never reached the instance (its first and only attempt) left it as it was.
       const undelivered = t.attempts === 0 && UNDELIVERED_INVOCATION_STATUSES.has(result.status)
       this.move(look, id, 'failed', {reason: undelivered ? `${result.status}: Systems Manager could not deliver the change, so the instance was not changed` : reason, ...(undelivered ? {undelivered} : {})})
@@ -415,6 +416,14 @@ function trackedIn(tracked: Map<string, Tracked>, id: string): Tracked {
   return t
 }
 
+/** How much of what a failed change printed its reason shows: the end of it. */
+const OUTPUT_SHOWN = 200
+
+/** The last `n` characters of `text`, marked as cut when it is longer. */
+function lastChars(text: string, n: number): string {
+  return text.length > n ? `…${text.slice(-n)}` : text
+}
+
 /** Not in the group any more, or on its way out. */
 function isGone(info: InstanceInfo | undefined): boolean {
   return info === undefined || info.lifecycle.startsWith('Terminat')
@@ -468,8 +477,14 @@ function targetGroupName(arn: string): string {
 /** The failed instances and why, for the message a stopped pass ends with (the first 10). */
 function describeFailed(tracked: Map<string, Tracked>): string {
   const failed = [...tracked].filter(([, t]) => t.phase === 'failed')
-  const shown = failed.slice(0, 10).map(([id, t]) => `${id} (${(t.reason ?? 'failed').split('\n')[0]})`)
-  return shown.join(', ') + (failed.length > 10 ? ` and ${failed.length - 10} more` : '')
+  // Instances that failed alike (the same change printing the same error) are named together, their reason once.
+  const byReason = new Map<string, string[]>()
+  for (const [id, t] of failed.slice(0, 10)) {
+    const reason = (t.reason ?? 'failed').split('\n')[0] ?? 'failed'
+    byReason.set(reason, [...(byReason.get(reason) ?? []), id])
+  }
+  const shown = [...byReason].map(([reason, ids]) => `${ids.join(', ')} (${reason})`)
+  return shown.join('; ') + (failed.length > 10 ? ` and ${failed.length - 10} more` : '')
 }
 
 /**

@@ -22,10 +22,11 @@ class OneCommand {
       deliveryTimedOutCount: 0,
     }
   }
-  invocations(): InvocationResult[] {
+  invocations(withOutput = false): InvocationResult[] {
     return this.instanceIds.map((instanceId) => {
       const status = this.ended.get(instanceId)
-      return {commandId: this.commandId, instanceId, status: status ?? 'InProgress', done: status !== undefined, ok: status === 'Success'}
+      const output = withOutput && status !== undefined ? {output: `${instanceId} printed: ${status}`} : {}
+      return {commandId: this.commandId, instanceId, status: status ?? 'InProgress', done: status !== undefined, ok: status === 'Success', ...output}
     })
   }
 }
@@ -37,14 +38,14 @@ const ids = (n: number) => Array.from({length: n}, (_, i) => `i-${i + 1}`)
 function outcomesOf(command: OneCommand, calls: string[] = [], window = 100) {
   const commands = {
     summaries: async () => (calls.push('summaries'), [command.summary()]),
-    invocations: async () => (calls.push('invocations'), command.invocations()),
+    invocations: async (_ids: string[], options?: {withOutput?: boolean}) => (calls.push(options?.withOutput ? 'invocations with output' : 'invocations'), command.invocations(options?.withOutput)),
   } as unknown as CommandPort
   const outcomes = new CommandOutcomes({commands} as unknown as IncrementalDeps, window)
   for (const _ of command.instanceIds) outcomes.sent(command.commandId, 0)
   const waiting = new Set(command.instanceIds)
   return async () => {
     const results = await outcomes.finished([command.commandId], () => [...waiting])
-    const seen = [...results.values()].map((r) => `${r.instanceId}:${r.status}`)
+    const seen = [...results.values()].map((r) => `${r.instanceId}:${r.status}${r.output ? ` (${r.output})` : ''}`)
     for (const r of results.values()) waiting.delete(r.instanceId)
     return seen.sort()
   }
@@ -70,7 +71,7 @@ describe('command outcomes (what a look learns of the changes in flight)', () =>
     const command = new OneCommand('c-2', ids(60))
     const look = outcomesOf(command)
     command.ended.set('i-2', 'Failed')
-    expect(await look()).toEqual(['i-2:Failed'])
+    expect(await look()).toEqual(['i-2:Failed (i-2 printed: Failed)'])
   })
 
   it('in a window of 1,000 places, a command with fewer than 6 new ends waits one look; with 6 it is listed at once', async () => {
@@ -90,9 +91,10 @@ describe('command outcomes (what a look learns of the changes in flight)', () =>
     expect(await look()).toEqual([])
     command.ended.set('i-1', 'Success')
     expect(await look()).toEqual(['i-1:Success'])
+    // A failure is told with what the instance printed: its command listed again with the output, once.
     command.ended.set('i-3', 'Failed')
-    expect(await look()).toEqual(['i-3:Failed'])
-    expect(calls).toEqual(['invocations', 'invocations', 'invocations'])
+    expect(await look()).toEqual(['i-3:Failed (i-3 printed: Failed)'])
+    expect(calls).toEqual(['invocations', 'invocations', 'invocations', 'invocations with output'])
   })
 })
 
@@ -101,7 +103,7 @@ function scripted(window = 100) {
   const state = {summaries: [] as CommandSummary[], invocations: [] as InvocationResult[], calls: [] as string[], since: [] as number[]}
   const commands = {
     summaries: async (_ids: string[], since: number) => (state.calls.push('summaries'), state.since.push(since), state.summaries),
-    invocations: async (ids: string[]) => (state.calls.push(`invocations ${ids.join(',')}`), state.invocations),
+    invocations: async (ids: string[], options?: {withOutput?: boolean}) => (state.calls.push(`invocations ${ids.join(',')}${options?.withOutput ? ' with output' : ''}`), state.invocations),
   } as unknown as CommandPort
   const outcomes = new CommandOutcomes({commands} as unknown as IncrementalDeps, window)
   return {state, outcomes}
@@ -150,13 +152,14 @@ describe('command outcomes: the counts read before listing', () => {
     await outcomes.finished(['c'], () => ids(60))
     state.summaries = [summary('c', {completedCount: 6, errorCount: 1})]
     await outcomes.finished(['c'], () => ids(60).slice(5))
-    expect(state.calls).toEqual(['summaries', 'invocations c', 'summaries'])
+    // The failure's command listed again for what it printed.
+    expect(state.calls).toEqual(['summaries', 'invocations c', 'invocations c with output', 'summaries'])
     // That end is then listed (it waited its look); then looks with no new end list nothing.
     state.invocations = ended('c', 6)
     await outcomes.finished(['c'], () => ids(60).slice(5))
     await outcomes.finished(['c'], () => ids(60).slice(6))
     await outcomes.finished(['c'], () => ids(60).slice(6))
-    expect(state.calls.slice(3)).toEqual(['summaries', 'invocations c', 'summaries', 'summaries'])
+    expect(state.calls.slice(4)).toEqual(['summaries', 'invocations c', 'summaries', 'summaries'])
   })
 
   it('a command ended everywhere but not Success is listed at once, even for a single new end', async () => {

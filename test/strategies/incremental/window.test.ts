@@ -11,6 +11,8 @@ import {API_SOURCE, GROUP, incrementalWorld, instanceIds, type IncrementalWorld}
 
 /** A change that fails on every instance (an unknown release-sim subcommand), leaving it as it was. */
 const FAILING = {document: 'AWS-RunShellScript', apply: ['release-sim explode'], verify: [], current: [], parameters: {}}
+/** What the simulated instances print when FAILING (or any `release-sim explode`) runs: the error the reason ends with. */
+const EXPLODE = 'release-sim: unknown command: release-sim explode (known: set-version <v>, check, get-version)'
 /** A change with nothing on the instance to check it: only the load balancer can tell a bad version. */
 const UNCHECKED = {document: 'AWS-RunShellScript', apply: ['release-sim set-version {{version}}'], verify: [], current: [], parameters: {}}
 
@@ -81,8 +83,10 @@ describe('the sliding window', () => {
     const {ids, journal, run} = await passOver(world)
     const [first, ...rest] = ids as [string, ...string[]]
     const error = await stopped(run)
-    expect(error.message).toBe(`1 instances failed, more than maxErrors (0): ${first} (Failed)`)
-    expect(error.result).toEqual({changed: [], failed: [{instanceId: first, reason: 'Failed'}], gone: []})
+    // Its output ends with the error (SSM appends standard error), read only for a command that failed.
+    const printed = `Failed: $ deploy-tool --prepare ${EXPLODE}`
+    expect(error.message).toBe(`1 instances failed, more than maxErrors (0): ${first} (${printed})`)
+    expect(error.result).toEqual({changed: [], failed: [{instanceId: first, reason: printed}], gone: []})
     expect(versionsById(world.account)).toEqual(Object.fromEntries(ids.map((id) => [id, '1.0.0'])))
     // The others were never started: whatever was written ahead of them is taken back.
     for (const id of rest) expect(journal.filter((r) => r.instanceId === id).at(-1)?.phase ?? 'planned').toBe('planned')
@@ -95,12 +99,13 @@ describe('the sliding window', () => {
     const {ids, run} = await passOver(world, {window: 12, maxErrors: 11})
     const error = await stopped(run)
     expect(error.result.failed.map((f) => f.instanceId)).toEqual(ids)
-    expect(error.message).toBe(`12 instances failed, more than maxErrors (11): ${ids.slice(0, 10).map((id) => `${id} (Failed)`).join(', ')} and 2 more`)
+    // Failed alike: named together, the reason once.
+    expect(error.message).toBe(`12 instances failed, more than maxErrors (11): ${ids.slice(0, 10).join(', ')} (Failed: ${EXPLODE}) and 2 more`)
 
     // Ten are all named, with no count after them.
     const ten = incrementalWorld({instances: 10}, {change: FAILING})
     const pass = await passOver(ten, {window: 10, maxErrors: 9})
-    expect((await stopped(pass.run)).message).toBe(`10 instances failed, more than maxErrors (9): ${pass.ids.map((id) => `${id} (Failed)`).join(', ')}`)
+    expect((await stopped(pass.run)).message).toBe(`10 instances failed, more than maxErrors (9): ${pass.ids.join(', ')} (Failed: ${EXPLODE})`)
   })
 
   it('tolerates failures up to maxErrors, counting those before it, and reports them', async () => {
@@ -122,7 +127,7 @@ describe('the sliding window', () => {
     const {ids, run} = await passOver(world, {maxErrors: 2})
     const error = await stopped(run)
     expect(error.message).toBe('every place in the window (1) is held by a failed instance')
-    expect(error.result).toEqual({changed: [], failed: [{instanceId: ids[0], reason: 'Failed'}], gone: []})
+    expect(error.result).toEqual({changed: [], failed: [{instanceId: ids[0], reason: `Failed: ${EXPLODE}`}], gone: []})
   })
 
   it('takes each instance through Standby, and counts it done once the load balancer finds it healthy', async () => {
