@@ -12,6 +12,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {Notifier, wallClock} from '../../src/app/notices/notifier.js'
 import {postWebhook} from '../../src/app/notices/webhook.js'
 import type {Notice} from '../../src/ports/notices.js'
+import type {StateStore} from '../../src/ports/store.js'
 import {FileStateStore} from '../../src/store/file.js'
 
 const servers: Server[] = []
@@ -46,7 +47,25 @@ const notice: Notice = {
   outcome: 'inProgress', message: 'web-7 started', by: 'me@host', at: '2026-01-01T00:00:00.000Z',
 }
 
-function notifier(store: FileStateStore, urls: string[]) {
+/**
+ * A process's view of the state: once it is gone (`lose()`: a crash, or the process's end), nothing it
+ * still had under way (a request to the silent hook, cut off when the servers close) writes any more.
+ */
+function losable(store: StateStore): {store: StateStore; lose: () => void} {
+  let lost = false
+  const writes = new Set<PropertyKey>(['append', 'appendIfAlone', 'writeAtomic', 'compareAndSet', 'createExclusive', 'remove'])
+  const view = new Proxy(store, {
+    get(target, name) {
+      const value: unknown = Reflect.get(target, name, target)
+      if (typeof value !== 'function') return value
+      const call = (...args: unknown[]): unknown => (value as (...a: unknown[]) => unknown).apply(target, args)
+      return writes.has(name) ? (...args: unknown[]) => (lost ? Promise.resolve() : call(...args)) : call
+    },
+  })
+  return {store: view, lose: () => (lost = true)}
+}
+
+function notifier(store: StateStore, urls: string[]) {
   return new Notifier({
     store,
     now: () => 0,
@@ -65,16 +84,21 @@ describe('notices across a crash', () => {
     const silent = await hook(true)
     // First process: the answering hook confirms; the silent one has the notice, no answer yet, when
     // the process is lost (this notifier is dropped without a flush).
-    const before = notifier(store, [answers.url, silent.url])
+    const first = losable(store)
+    const before = notifier(first.store, [answers.url, silent.url])
     await before.notify('started', notice)
     await Promise.all([answers.first, silent.first])
     // Until the answering hook's confirmation is recorded, however long a loaded machine takes (no deadline of our own).
     while (!(await store.read('releases/web-7/notices.ndjson'))?.includes('"sent"')) await new Promise((r) => setTimeout(r, 20))
+    first.lose()
 
     // The resumed process, with the list reordered.
-    const after = notifier(store, [silent.url, answers.url])
+    const second = losable(store)
+    const after = notifier(second.store, [silent.url, answers.url])
     await after.notify('started', notice)
     await after.flush()
+    // The resumed process ends here: the delivery it gave up writes nothing once the servers close.
+    second.lose()
     expect(answers.received).toHaveLength(1)
     expect(silent.received).toHaveLength(2)
     expect(silent.received[0].release.id).toBe('web-7:started')
