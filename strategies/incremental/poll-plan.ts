@@ -11,6 +11,7 @@
  * expected ready one poll interval after they entered it (the fixed period of before).
  */
 import type {InstancePhase} from '../../src/ports/instance-journal.js'
+import {countBefore} from '../../src/util/sorted.js'
 
 /** The phases whose end the release must notice: each one's durations are learned apart. */
 export type TimedPhase = 'enteringStandby' | 'changing' | 'returning'
@@ -166,14 +167,7 @@ export class PollPlan {
 
 /** The share of sorted values at most `x` (binary search). */
 function fractionAtMost(sorted: number[], x: number): number {
-  let low = 0
-  let high = sorted.length
-  while (low < high) {
-    const mid = (low + high) >>> 1
-    if (valueAt(sorted, mid) <= x) low = mid + 1
-    else high = mid
-  }
-  return low / sorted.length
+  return countBefore(sorted, (value) => value <= x) / sorted.length
 }
 
 /** The value at quantile `q` (0 to 1) of sorted values: the lowest for 0, the highest for 1. */
