@@ -11,7 +11,7 @@
  * prints one JSON record per size on a line starting RECORD.
  */
 import {spawn} from 'node:child_process'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {pathToFileURL} from 'node:url'
@@ -55,9 +55,13 @@ export interface StateBackendRecord {
   statusRatio: number
 }
 
+/** The working directories this benchmark made: removed when it ends, however it ends. */
+const made: string[] = []
+
 async function rolloutOn(n: number, backend: 'file' | 'dynamodb', dynalite: DynaliteProcess) {
   const {endpoint} = dynalite
   const project = await openProject({'release.yml': incrementalYaml({maxUnavailablePercent: 10})})
+  made.push(project.dir)
   const counts: Record<string, number> = {}
   let bytes = 0
   let store = project.store
@@ -146,6 +150,7 @@ export async function benchStateBackends(sizes: number[], statusRuns = 7, rollou
       const {file, dynamo} = await rolloutsOn(n, dynalite, rollouts)
       // A second working directory on the same table: what a CI job's `release status` reads.
       const other = mkdtempSync(join(tmpdir(), 'release-bench-ddb-'))
+      made.push(other)
       writeFileSync(join(other, 'release.yml'), `state: {backend: dynamodb, table: ${dynamo.table}, endpoint: '${endpoint}'}\n` + incrementalYaml({maxUnavailablePercent: 10}))
       const {file: statusFile, dynamo: statusDynamo} = await statusMs({file: file.dir, dynamo: other}, statusRuns)
       const calls = Object.values(dynamo.counts).reduce((a, b) => a + b, 0)
@@ -170,6 +175,7 @@ export async function benchStateBackends(sizes: number[], statusRuns = 7, rollou
     }
   } finally {
     await dynalite.stop()
+    for (const dir of made.splice(0)) rmSync(dir, {recursive: true, force: true})
   }
   return records
 }
