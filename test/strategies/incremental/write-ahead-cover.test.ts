@@ -33,6 +33,15 @@ async function sentTo(sim: SimAccount, to: string): Promise<Map<string, number>>
   return sent
 }
 
+/** Runs `look` on every SendCommand the account is asked for, before the account takes it. */
+function beforeEachSend(sim: SimAccount, look: (input: {Comment?: string; InstanceIds: string[]}, handle: SimAccount['handle']) => void | Promise<void>): void {
+  const handle = sim.handle.bind(sim)
+  sim.handle = async (service, commandName, input) => {
+    if (service === 'ssm' && commandName === 'SendCommand') await look(input as {Comment?: string; InstanceIds: string[]}, handle)
+    return handle(service, commandName, input)
+  }
+}
+
 /** The instance records the journal holds now (what a process that died left behind). */
 async function records(ws: Workspace, releaseId: string): Promise<InstanceRecord[]> {
   const entries = await new Journal(ws.store, ws.now).read(releaseId)
@@ -110,15 +119,11 @@ describe('one write-ahead for the sends of several looks', () => {
 
     // Every change the resumed process sends goes to an instance in Standby: one written ahead but
     // never sent is started again (into Standby first), not sent its change while in service.
-    const handle = sim.handle.bind(sim)
     const sentInService: string[] = []
-    sim.handle = async (service, commandName, input) => {
-      if (service === 'ssm' && commandName === 'SendCommand') {
-        const standby = new Set(sim.view().groups.flatMap((g) => g.instances.filter((i) => i.lifecycle === 'Standby').map((i) => i.id)))
-        sentInService.push(...(input as {InstanceIds: string[]}).InstanceIds.filter((id) => !standby.has(id)))
-      }
-      return handle(service, commandName, input)
-    }
+    beforeEachSend(sim, ({InstanceIds}) => {
+      const standby = new Set(sim.view().groups.flatMap((g) => g.instances.filter((i) => i.lifecycle === 'Standby').map((i) => i.id)))
+      sentInService.push(...InstanceIds.filter((id) => !standby.has(id)))
+    })
     const result = await resume(ws, {target: 'api'}, {}, {sim})
     expect(result.outcome, result.message).toBe('succeeded')
     expect(sentInService).toEqual([])
@@ -134,18 +139,14 @@ describe('one write-ahead for the sends of several looks', () => {
     await requestAbort(ws.store, releaseId, {reason: 'error rate up', by: 'bob@h', at: new Date(ws.now()).toISOString()})
     // Nothing is sent back to an instance while the change the dead process sent it may still run:
     // the two would race on it, and the change could end last (settle.ts), named in the journal or not.
-    const handle = sim.handle.bind(sim)
     const racing: string[] = []
-    sim.handle = async (service, commandName, input) => {
-      const {Comment, InstanceIds} = input as {Comment?: string; InstanceIds?: string[]}
-      if (service === 'ssm' && commandName === 'SendCommand' && Comment?.endsWith('back to 1.0.0')) {
-        for (const id of InstanceIds ?? []) {
-          const listed = (await handle('ssm', 'ListCommandInvocations', {InstanceId: id})) as {CommandInvocations: {Comment?: string; Status: string}[]}
-          if (listed.CommandInvocations.some((i) => i.Comment?.endsWith('to 2.0.0') && ['Pending', 'InProgress', 'Delayed', 'Cancelling'].includes(i.Status))) racing.push(id)
-        }
+    beforeEachSend(sim, async ({Comment, InstanceIds}, handle) => {
+      if (!Comment?.endsWith('back to 1.0.0')) return
+      for (const id of InstanceIds) {
+        const listed = (await handle('ssm', 'ListCommandInvocations', {InstanceId: id})) as {CommandInvocations: {Comment?: string; Status: string}[]}
+        if (listed.CommandInvocations.some((i) => i.Comment?.endsWith('to 2.0.0') && ['Pending', 'InProgress', 'Delayed', 'Cancelling'].includes(i.Status))) racing.push(id)
       }
-      return handle(service, commandName, input)
-    }
+    })
     const result = await resume(ws, {target: 'api'}, {}, {sim})
     expect(result.outcome, result.message).toBe('aborted')
     expect(racing).toEqual([])
