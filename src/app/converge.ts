@@ -21,7 +21,7 @@ import {parseTemplate} from '../template/index.js'
 import {pollUntil} from '../util/poll.js'
 import {openAccount, type Account, type AccountOverrides} from './account.js'
 import {driftOf, findingText, type DriftFinding, type DriftReport} from './drift.js'
-import {enforceLiveVersion, enforceText} from './enforce.js'
+import {enforceText, enforceVersion} from './enforce.js'
 import {incrementalDeps} from './kinds/incremental.js'
 import {leaseTtlMs} from './lease-ttl.js'
 import type {ReleaseHooks, ReleaseResult} from './release-request.js'
@@ -68,7 +68,7 @@ export async function converge(ws: Workspace, request: {target: string}, hooks: 
     if (before.inSync) {
       return {target: target.name, before, actions: [], unsafe: [], message: `${target.name} is in sync with ${before.desiredVersion}: nothing to converge`, exitCode: EXIT.succeeded}
     }
-    plan = target.strategy === 'incremental' ? await convergeIncremental(ws, account, target, before, hooks) : await convergeImmutableDirectly(account, target, before, hooks)
+    plan = target.strategy === 'incremental' ? await convergeIncremental(account, target, before, hooks) : await convergeImmutableDirectly(account, target, before, hooks)
   } finally {
     await lease.release()
   }
@@ -114,12 +114,12 @@ function sayer(target: string, hooks: ReleaseHooks, actions: string[]): (message
  * when `enforce:` was taken out) directly, under the lease; the drifted instances still in the fleet
  * get the live version again, through a release of kind converge.
  */
-async function convergeIncremental(ws: Workspace, account: Account, target: IncrementalTargetConfig, before: DriftReport, hooks: ReleaseHooks): Promise<Plan> {
+async function convergeIncremental(account: Account, target: IncrementalTargetConfig, before: DriftReport, hooks: ReleaseHooks): Promise<Plan> {
   const actions: string[] = []
   const say = sayer(target.name, hooks, actions)
   const kinds = new Set(before.findings.map((f) => f.kind))
   if (kinds.has('associationMissing') || kinds.has('associationBehind') || kinds.has('associationLeftOver')) {
-    const enforced = await enforceLiveVersion(ws, account.associations, target)
+    const enforced = await enforceVersion(account.associations, target, before.desiredVersion)
     if (enforced && enforced.action !== 'unchanged') say(enforceText(target.name, enforced))
   }
   const drifted = before.findings.flatMap((f) => (f.kind === 'instanceVersion' ? [f.instance] : []))

@@ -19,7 +19,7 @@ import {targetOrError, validateVersion, type ImmutableTargetConfig, type Increme
 import {openAccount, type Account, type AccountOverrides} from './account.js'
 import {strategyRunner} from './kinds/index.js'
 import {incrementalDeps} from './kinds/incremental.js'
-import {associationName, leftAssociation} from './enforce.js'
+import {associationName} from './enforce.js'
 import {groupHealthCheckType} from './kinds/immutable.js'
 import type {Workspace} from './workspace.js'
 import {checkDrift} from './drift-check.js'
@@ -90,7 +90,9 @@ export async function planRelease(
   if (target.strategy === 'immutable') {
     return {...base, ...(await planImmutable(account, target, version, ledger, ws.ledger.nextId(ledger), request.adopt))}
   }
-  return {...base, ...(await planIncremental(account, target))}
+  // The drift check above already looked for an association a removed `enforce:` left (one ListAssociations).
+  const left = drift?.findings.find((f) => f.kind === 'associationLeftOver')
+  return {...base, ...(await planIncremental(account, target, left?.association))}
 }
 
 async function planImmutable(account: Account, target: ImmutableTargetConfig, version: string, ledger: TargetLedger, releaseId: string, adopt?: string) {
@@ -150,18 +152,18 @@ async function planImmutable(account: Account, target: ImmutableTargetConfig, ve
   }
 }
 
-async function planIncremental(account: Account, target: IncrementalTargetConfig) {
+/** `leftAssociation`: the name of an association an `enforce:` taken out of release.yml left, which the release deletes. */
+async function planIncremental(account: Account, target: IncrementalTargetConfig, leftAssociation?: string) {
   const members = await fleetMembers(incrementalDeps(account, target, () => undefined))
   const n = members.instanceIds.length
   const window = windowSize(target.maxUnavailable, n)
   const canary = Math.min(target.canary, n)
   const windows = (canary > 0 ? 1 : 0) + Math.ceil((n - canary) / window)
   const fleet = 'group' in target.fleet ? `group ${target.fleet.group}` : `instances tagged ${JSON.stringify(target.fleet.tags)}`
-  const left = await leftAssociation(account.associations, target)
   const steps = [
     {
       state: 'planning',
-      does: `record the version of each of ${n} instances; publish the desired version in Parameter Store${left ? `; delete the State Manager association ${left.name} left by an earlier enforce: (no longer in release.yml)` : ''}`,
+      does: `record the version of each of ${n} instances; publish the desired version in Parameter Store${leftAssociation ? `; delete the State Manager association ${leftAssociation} left by an earlier enforce: (no longer in release.yml)` : ''}`,
     },
     ...(canary > 0 ? [{state: 'canary', does: `change ${canary} instance${canary > 1 ? 's' : ''} first`}] : []),
     {state: 'rolling', does: `change the other ${n - canary} in a sliding window of ${window}${members.standby ? ' (each in Standby while it changes)' : ''}`},
