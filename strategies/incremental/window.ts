@@ -229,7 +229,7 @@ class WindowPass {
     } else {
       // What an instance prints is shown to people: only what prints as itself, and its end, where
       // the error is (SSM appends standard error to the output).
-      const reason = `${result.status}${result.output ? `: ${printableText(lastChars(result.output, OUTPUT_SHOWN))}` : ''}`
+      const reason = `${result.status}${result.output ? `: ${lastChars(printableText(result.output), OUTPUT_SHOWN)}` : ''}`
       // A change that never reached the instance (its first and only attempt) left it as it was.
       const undelivered = t.attempts === 0 && UNDELIVERED_INVOCATION_STATUSES.has(result.status)
       this.move(look, id, 'failed', {reason: undelivered ? `${result.status}: Systems Manager could not deliver the change, so the instance was not changed` : reason, ...(undelivered ? {undelivered} : {})})
