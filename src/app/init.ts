@@ -3,7 +3,6 @@
  * stacks), and a starting release.yml with one target per group they pick: the editor schema line
  * on top, what each target needs, and the defaults of the rest as comments, read from the schema.
  */
-import {existsSync} from 'node:fs'
 import {open} from 'node:fs/promises'
 import path from 'node:path'
 import * as v from 'valibot'
@@ -13,6 +12,7 @@ import type {ReleaseConfig} from '../config/types.js'
 import {UserError} from '../errors.js'
 import type {GroupInfo} from '../ports/fleet.js'
 import type {StackInfo} from '../ports/stacks.js'
+import {packageRoot} from '../util/package-root.js'
 import {openAccount} from './account.js'
 
 export interface InitPlace {
@@ -175,13 +175,6 @@ export function renderReleaseYml(place: InitPlace, targets: InitTarget[]): strin
     out.push('')
   }
   return out.join('\n')
-}
-
-/** The directory of release's own package.json (from src/app or dist/src/app alike). */
-function packageRoot(): string {
-  let dir = import.meta.dirname
-  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir)
-  return dir
 }
 
 /** Writes release.yml; refuses to overwrite one (exit 2). */

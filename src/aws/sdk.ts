@@ -11,16 +11,20 @@
  * packages (eslint.config.js refuses a call that loads an @aws-sdk package anywhere else). A package
  * is loaded when the first module that takes a class from it is, so what is loaded lazily (alarms,
  * notices, the DynamoDB store) stays so.
+ *
+ * The DynamoDB client is the exception: it comes from the bundle `npm run build` makes of it
+ * (src/aws/dynamodb-bundle.ts), which costs the DynamoDB backend half the start-up time of the package.
  */
 import type * as AutoScaling from '@aws-sdk/client-auto-scaling'
 import type * as CloudFormation from '@aws-sdk/client-cloudformation'
 import type * as CloudWatch from '@aws-sdk/client-cloudwatch'
-import type * as DynamoDB from '@aws-sdk/client-dynamodb'
 import type * as ElasticLoadBalancingV2 from '@aws-sdk/client-elastic-load-balancing-v2'
 import type * as EventBridge from '@aws-sdk/client-eventbridge'
 import type * as SNS from '@aws-sdk/client-sns'
 import type * as SSM from '@aws-sdk/client-ssm'
+import {existsSync} from 'node:fs'
 import {createRequire} from 'node:module'
+import {checkedDynamoDbBundle, dynamoDbBundleFile, type DynamoDbClasses} from './dynamodb-bundle.js'
 
 const load = createRequire(import.meta.url)
 
@@ -28,7 +32,10 @@ export const sdk = {
   autoScaling: () => load('@aws-sdk/client-auto-scaling') as typeof AutoScaling,
   cloudFormation: () => load('@aws-sdk/client-cloudformation') as typeof CloudFormation,
   cloudWatch: () => load('@aws-sdk/client-cloudwatch') as typeof CloudWatch,
-  dynamoDb: () => load('@aws-sdk/client-dynamodb') as typeof DynamoDB,
+  dynamoDb: (): DynamoDbClasses => {
+    const file = dynamoDbBundleFile()
+    return checkedDynamoDbBundle(existsSync(file) ? load(file) : undefined, file)
+  },
   elbv2: () => load('@aws-sdk/client-elastic-load-balancing-v2') as typeof ElasticLoadBalancingV2,
   eventBridge: () => load('@aws-sdk/client-eventbridge') as typeof EventBridge,
   sns: () => load('@aws-sdk/client-sns') as typeof SNS,
