@@ -4,7 +4,7 @@
  * named here and what they use. The package as published loads 31 files of about 1 MB (its own 57
  * operations' schemas, @smithy/core's CBOR and XML protocols, ...) and costs every command on the
  * DynamoDB backend about 110 ms of CPU to load; the bundle loads about 400 KB for half that
- * (docs/dev/architecture.md, "The DynamoDB client bundle"). It is the SDK's own code, only fewer files.
+ * (docs/dev/architecture.md, "The DynamoDB client bundle"). It is the SDK's own code, less of it.
  *
  * The list is the one source of both: the build bundles these names, src/aws/sdk.ts types its
  * loader by them (a class missing here does not compile) and checks the built bundle has each.
