@@ -21,6 +21,13 @@ describe('the DynamoDB client bundle (npm run build)', () => {
     expect(text).not.toMatch(/ListTables|UpdateItem\b|ExecuteStatement/)
   })
 
+  it('needs nothing of node_modules: its files require one another and Node built-ins only', () => {
+    const dir = dirname(dynamoDbBundleFile())
+    const required = readdirSync(dir).flatMap((file) => [...readFileSync(join(dir, file), 'utf8').matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]))
+    expect(required.length).toBeGreaterThan(0)
+    expect(required.filter((name) => !name?.startsWith('node:') && !name?.startsWith('./'))).toEqual([])
+  })
+
   it('a bundle that is missing or older than the list is named with its fix', () => {
     expect(() => checkedDynamoDbBundle(undefined, '/x/index.cjs')).toThrow('the DynamoDB client bundle /x/index.cjs is not there: run npm run build')
     const {QueryCommand: _, ...stale} = sdk.dynamoDb()
