@@ -107,11 +107,12 @@ export class PollPlan {
    * The next look after one at `now`, with these instances in flight (phase, since when): the next
    * full look of the cadence, or before it a standby look when the instances entering Standby should
    * all be there (the group read and their sends, nothing else; folded into the full look when that
-   * comes within a poll interval anyway).
+   * comes within 5 s anyway).
    */
   nextLook(now: number, inFlight: {phase: InstancePhase; since: number}[]): {delayMs: number; kind: LookKind} {
     const gap = this.gap()
-    let full = this.nextFull ?? now + gap
+    // The first full look is a gap after the first look; a look that came late skips the gaps it missed.
+    let full = this.nextFull ?? now
     while (full <= now) full += gap
     this.nextFull = full
     let standby = Number.POSITIVE_INFINITY
@@ -143,9 +144,9 @@ export class PollPlan {
   }
 }
 
-/** The value at quantile `q` (0 to 1) of sorted values: the lowest for 0, the highest for 1. */
+/** The value at quantile `q` (0 to 1, 1 excluded) of sorted values: the lowest for 0. */
 function quantile(sorted: number[], q: number): number {
-  return valueAt(sorted, Math.min(sorted.length - 1, Math.floor(sorted.length * q)))
+  return valueAt(sorted, Math.floor(sorted.length * q))
 }
 
 /** One of the samples, by an index the caller's bounds keep in range (a missing one is a bug here). */

@@ -47,6 +47,19 @@ describe('the look planner', () => {
     const plan = learned([...times(400, 1_000), ...times(400, 100_000)])
     expect(plan.due('changing', 0, 99_999)).toBe(false)
     expect(plan.due('changing', 0, 100_000)).toBe(true)
+    // 400 exactly are all kept: 20 fast ones of 400 are not 5 % past the fastest (399 would be).
+    expect(learned([...times(380, 100_000), ...times(20, 1_000)]).due('changing', 0, 1_000)).toBe(false)
+    // Likewise for the bound: 20 slow of 400 make the 95th percentile (of 399, it would be a fast one).
+    const bound = learned([...times(20, 30_000), ...times(380, 3_000)], 'enteringStandby', {gapMs: 100_000})
+    expect(bound.nextLook(0, inFlight(1, 'enteringStandby'))).toEqual({delayMs: 30_000, kind: 'standby'})
+    const recent = learned([...times(400, 30_000), ...times(400, 3_000)], 'enteringStandby', {gapMs: 100_000})
+    expect(recent.nextLook(0, inFlight(1, 'enteringStandby'))).toEqual({delayMs: 3_000, kind: 'standby'})
+  })
+
+  it('bounds a phase by how long after entering it instances were seen past it', () => {
+    const plan = new PollPlan(SETTINGS)
+    for (const _ of times(5, 0)) plan.learn('enteringStandby', 5_000, 0, 12_000)
+    expect(plan.nextLook(0, inFlight(1, 'enteringStandby'))).toEqual({delayMs: 7_000, kind: 'standby'})
   })
 
   it('makes full looks on a steady cadence from the first, whatever standby looks come between', () => {
@@ -79,6 +92,8 @@ describe('the look planner', () => {
     expect(new PollPlan({...SETTINGS, healthMs: 170_000}).gap()).toBe(30_000)
     // Entering Standby learned at 25 s: 175 s, 5 gaps of 35 s.
     expect(learned(times(5, 25_000), 'enteringStandby', {healthMs: 150_000}).gap()).toBe(35_000)
+    // About one gap: exactly one.
+    expect(new PollPlan({...SETTINGS, healthMs: 20_000}).gap()).toBe(30_000)
     // A check shorter than half the gap: the gap aimed at; none at all, likewise.
     expect(new PollPlan({...SETTINGS, healthMs: 5_000}).gap()).toBe(32_000)
     expect(new PollPlan({...SETTINGS, healthMs: 0}).gap()).toBe(32_000)
@@ -90,7 +105,7 @@ describe('the look planner', () => {
     const plan = () => new PollPlan(SETTINGS)
     expect(plan().nextLook(0, inFlight(1, 'enteringStandby'))).toEqual({delayMs: 10_000, kind: 'standby'})
     // The slowest of them: 95th percentile of those seen, from five samples on.
-    const learnedStandby = learned([...times(19, 3_000), 7_000], 'enteringStandby')
+    const learnedStandby = learned([7_000, ...times(19, 3_000)], 'enteringStandby')
     expect(learnedStandby.nextLook(0, inFlight(1, 'enteringStandby'))).toEqual({delayMs: 7_000, kind: 'standby'})
     expect(learned(times(4, 30_000), 'enteringStandby').nextLook(0, inFlight(1, 'enteringStandby'))).toEqual({delayMs: 10_000, kind: 'standby'})
     // Overdue: a second from now, not at once.
