@@ -125,6 +125,8 @@ class WindowPass {
   /** The look before this one: an instance seen past a phase now ended between the two. */
   private previousLook = Number.NEGATIVE_INFINITY
   private kind: LookKind = 'full'
+  /** The last read of the group, and whether a standby look made it since the last full look (see readGroup). */
+  private groupRead: {info: GroupInfo | undefined; sinceFull: boolean} | undefined
   private readonly ahead: WriteAhead
 
   /** `healthMs`: how long the load balancer takes to pass an instance back in service (healthCheckMs). */
@@ -164,7 +166,7 @@ class WindowPass {
     const groupMoves = [...tracked.values()].some((t) => t.phase === 'enteringStandby' || t.phase === 'returning')
     const mayStart = full && this.queue.length > 0 && job.window - this.outOfService() > 0
     if (job.group && (groupMoves || mayStart)) {
-      look.groupInfo = await deps.fleet.describeGroup(job.group)
+      look.groupInfo = await this.readGroup(job.group, full)
       for (const instance of look.groupInfo?.instances ?? []) look.lifecycle.set(instance.id, instance)
     }
     // An instance the group terminated (a failed health check, a scale-in, a person) is gone: it is
@@ -185,6 +187,20 @@ class WindowPass {
       look.targetHealth = await returningTargetHealth(deps, job, tracked, look.lifecycle, (t) => this.plan.due('returning', t.at, now) || now > this.deadlineOf(t))
     }
     return look
+  }
+
+  /**
+   * The group as a look needs it. A full look takes the read of the standby look since the last full
+   * one, when there was one (a few seconds after that full look, a gap ago at most): one call a gap
+   * instead of two. What it costs: an instance that reached Standby after that read is sent its change
+   * a look later, and one the group terminated since is seen gone a look later; Standby calls on
+   * instances that left since are refused and made again without them (the fleet adapter).
+   */
+  private async readGroup(group: string, full: boolean): Promise<GroupInfo | undefined> {
+    const reused = full && this.groupRead?.sinceFull === true ? this.groupRead : undefined
+    const info = reused ? reused.info : await this.deps.fleet.describeGroup(group)
+    this.groupRead = {info, sinceFull: !full}
+    return info
   }
 
   /** Advance every instance in flight by what the look saw; those to send or return are collected for act. */
