@@ -2,7 +2,7 @@
  * One incremental rollout of a seeded fleet on the simulated account, in its own process so that its
  * peak RSS and CPU time are its own:
  *
- *   node dist/bench/incremental.js --n 1000 --max-unavailable 10 --policy sliding --seed 1 [--poll-ms 10000] [--waste-ms 100000] [--throttle 20]
+ *   node dist/bench/incremental.js --n 1000 --max-unavailable 10 --policy sliding --seed 1 [--poll-ms 10000] [--gap-ms 32000] [--throttle 20]
  *
  * prints one JSON record on its last line (prefixed RECORD). The rollout goes through `rollout()`
  * like `release rollout`; with --poll-ms, which release.yml cannot set, the same machine and steps
@@ -27,7 +27,7 @@ import {runPersisted} from '../src/engine/runner.js'
 import {SimAccount} from '../src/sim/index.js'
 import {TARGET_GROUP_DEFAULTS} from '../src/sim/targets.js'
 import {incrementalStrategy} from '../strategies/incremental/index.js'
-import {DEFAULT_MERGE_MS, DEFAULT_POLL_WASTE_MS} from '../strategies/incremental/window.js'
+import {DEFAULT_POLL_GAP_MS} from '../strategies/incremental/window.js'
 import {numberOption, option, round} from './lib/args.js'
 import {API_SOURCE, COMMAND_LATENCY, incrementalYaml, openProject, stateBytes, type BenchWorkspace, type StateBytes} from './lib/project.js'
 import {CHANGING, ENTERING, FleetSampler, type FleetTimes, RETURNING, SteppedClock, WAITING_TO_CHANGE, WAITING_TO_RETURN} from './lib/sampler.js'
@@ -82,10 +82,8 @@ export interface IncrementalRecord {
   slowestInstanceSeconds: number
   maxOutOfService: number
   pollIntervalMs: number
-  /** The look planner's waste per look (instance x ms): the default unless --waste-ms. */
-  wasteMs: number
-  /** The look planner's merge of returns (ms): the default unless --merge-ms. */
-  mergeMs: number
+  /** The look planner's gap between full looks for a window of 100 (ms): the default unless --gap-ms. */
+  gapMs: number
   /** Percent of calls throttled on every service (0: none). */
   throttlePercent: number
   /** With --series: instances out of service every 10 s of the span, [seconds since its start, count]. */
@@ -98,7 +96,7 @@ export interface FrontierRecord {
   maxUnavailable: number
   seed: number
   pollIntervalMs: number
-  wasteMs: number
+  gapMs: number
   ratioToLowerBound: number
   apiCallsPerInstance: number
   /** Mean time an instance sat in Standby waiting for the release to notice it (before its change and after it). */
@@ -113,10 +111,8 @@ interface Options {
   policy: Policy
   seed: number
   pollMs?: number
-  /** The look planner's waste per look (instance x ms), which release.yml cannot set either. */
-  wasteMs?: number
-  /** The look planner's merge of returns (ms), likewise. */
-  mergeMs?: number
+  /** The look planner's gap between full looks for a window of 100 (ms), which release.yml cannot set either. */
+  gapMs?: number
   /** Percent of calls throttled on every service (the simulated throttle fault), for the throttling bench. */
   throttlePercent?: number
   series?: boolean
@@ -152,7 +148,7 @@ export async function runIncremental(options: Options): Promise<IncrementalRecor
   let releaseId: string
   let outcome: string
   let pollIntervalMs: number
-  if (options.pollMs === undefined && options.wasteMs === undefined && options.mergeMs === undefined) {
+  if (options.pollMs === undefined && options.gapMs === undefined) {
     const result = await rollout(ws, {target: 'api', version: VERSION}, {}, {sim})
     releaseId = result.record.id
     outcome = `${result.outcome}: ${result.message}`
@@ -160,8 +156,7 @@ export async function runIncremental(options: Options): Promise<IncrementalRecor
   } else {
     pollIntervalMs = options.pollMs ?? WINDOW_POLL_INTERVAL_MS
     const result = await runWithPollInterval(project, sim, target, pollIntervalMs, {
-      ...(options.wasteMs === undefined ? {} : {wasteMs: options.wasteMs}),
-      ...(options.mergeMs === undefined ? {} : {mergeMs: options.mergeMs}),
+      ...(options.gapMs === undefined ? {} : {gapMs: options.gapMs}),
     })
     releaseId = result.releaseId
     outcome = result.outcome
@@ -240,8 +235,7 @@ export async function runIncremental(options: Options): Promise<IncrementalRecor
     slowestInstanceSeconds: round(times.slowestWorkMs / 1000, 1),
     maxOutOfService: times.maxOut,
     pollIntervalMs,
-    wasteMs: options.wasteMs ?? DEFAULT_POLL_WASTE_MS,
-    mergeMs: options.mergeMs ?? DEFAULT_MERGE_MS,
+    gapMs: options.gapMs ?? DEFAULT_POLL_GAP_MS,
     throttlePercent: options.throttlePercent ?? 0,
     ...(options.series ? {occupancy: occupancy(times.outSeries, span.first, span.end)} : {}),
   }
@@ -372,7 +366,7 @@ async function changeSpan(project: BenchWorkspace, releaseId: string): Promise<{
  * WINDOW_POLL_INTERVAL_MS, so the app's own pieces are put together here as drive() does, with the
  * settings changed: same preflight, input, steps, journal and persisted machine.
  */
-async function runWithPollInterval(project: BenchWorkspace, sim: SimAccount, target: IncrementalTargetConfig, pollIntervalMs: number, poll: {wasteMs?: number; mergeMs?: number}) {
+async function runWithPollInterval(project: BenchWorkspace, sim: SimAccount, target: IncrementalTargetConfig, pollIntervalMs: number, poll: {gapMs?: number}) {
   const {ws} = project
   const runner = incrementalRunner(target)
   const account = await openAccount(ws.config, {sim})
@@ -403,7 +397,7 @@ export function frontierOf(record: IncrementalRecord): FrontierRecord {
     maxUnavailable: record.maxUnavailable,
     seed: record.seed,
     pollIntervalMs: record.pollIntervalMs,
-    wasteMs: record.wasteMs,
+    gapMs: record.gapMs,
     ratioToLowerBound: record.ratioToLowerBound,
     apiCallsPerInstance: record.apiCallsPerInstance,
     idlePerInstanceSeconds: round(record.perInstanceMeanSeconds.waitingToChange + record.perInstanceMeanSeconds.waitingToReturn, 1),
@@ -414,7 +408,7 @@ export function frontierOf(record: IncrementalRecord): FrontierRecord {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
   const pollText = option('poll-ms')
-  const wasteText = option('waste-ms')
+  const gapText = option('gap-ms')
   const throttleText = option('throttle')
   const record = await runIncremental({
     n: numberOption('n'),
@@ -424,8 +418,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     series: process.argv.includes('--series'),
     keep: process.argv.includes('--keep'),
     ...(pollText === undefined ? {} : {pollMs: Number(pollText)}),
-    ...(wasteText === undefined ? {} : {wasteMs: Number(wasteText)}),
-    ...(option('merge-ms') === undefined ? {} : {mergeMs: Number(option('merge-ms'))}),
+    ...(gapText === undefined ? {} : {gapMs: Number(gapText)}),
     ...(throttleText === undefined ? {} : {throttlePercent: Number(throttleText)}),
   })
   console.log(`RECORD ${JSON.stringify(record)}`)

@@ -24,7 +24,7 @@ import {benchCliStartup} from './cli-startup.js'
 import {benchImmutableRollback} from './immutable-rollback.js'
 import {benchImmutableRollout} from './immutable-rollout.js'
 import {frontierOf, type IncrementalRecord, type Policy} from './incremental.js'
-import {DEFAULT_POLL_WASTE_MS} from '../strategies/incremental/window.js'
+import {DEFAULT_POLL_GAP_MS} from '../strategies/incremental/window.js'
 import {flag, option} from './lib/args.js'
 import {writeReport, type MachineRecord} from './report.js'
 import {printTargets, TARGET_CASES} from './targets.js'
@@ -48,8 +48,8 @@ const sizes = quick ? [10, 100, 1_000] : [10, 100, 1_000, 10_000]
 const windows = [10, 25]
 const policies: Policy[] = ['sliding', 'fixed']
 const largeSeeds = Number(option('large-seeds') ?? seeds.length)
-/** The look planner's waste per look (instance x ms): the frontier's settings, the default among them. */
-const wastes = [...new Set([20_000, 40_000, DEFAULT_POLL_WASTE_MS, 150_000, 300_000, 600_000])].sort((a, b) => a - b)
+/** The look planner's gap between full looks (ms, for a window of 100): the frontier's settings, the default among them. */
+const gaps = [...new Set([10_000, 20_000, DEFAULT_POLL_GAP_MS, 40_000, 60_000, 90_000])].sort((a, b) => a - b)
 
 const records: {case: string}[] = [machine()]
 
@@ -90,10 +90,10 @@ if (groups.has('targets')) {
 
 if (groups.has('frontier')) {
   for (const seed of seeds) {
-    for (const wasteMs of quick ? [40_000, DEFAULT_POLL_WASTE_MS, 300_000] : wastes) {
-      const record = frontierOf(child(['--n', '1000', '--max-unavailable', '10', '--policy', 'sliding', '--seed', String(seed), '--waste-ms', String(wasteMs)]))
+    for (const gapMs of quick ? [20_000, DEFAULT_POLL_GAP_MS, 60_000] : gaps) {
+      const record = frontierOf(child(['--n', '1000', '--max-unavailable', '10', '--policy', 'sliding', '--seed', String(seed), '--gap-ms', String(gapMs)]))
       console.log(
-        `poll frontier waste ${String(wasteMs / 1000).padStart(3)} instance-s${wasteMs === DEFAULT_POLL_WASTE_MS ? ' (default)' : '          '}  seed=${seed}  x${record.ratioToLowerBound.toFixed(3)} of bound  ${record.apiCallsPerInstance.toFixed(3)} calls/inst  ` +
+        `poll frontier gap ${String(gapMs / 1000).padStart(3)} s${gapMs === DEFAULT_POLL_GAP_MS ? ' (default)' : '          '}  seed=${seed}  x${record.ratioToLowerBound.toFixed(3)} of bound  ${record.apiCallsPerInstance.toFixed(3)} calls/inst  ` +
           `${record.idlePerInstanceSeconds} s idle in Standby per instance`,
       )
       records.push(record)
@@ -145,7 +145,8 @@ console.log(`bench done in ${((performance.now() - started) / 1000).toFixed(1)} 
 
 function previousRecords(): {case: string}[] {
   try {
-    return JSON.parse(readFileSync(RESULTS, 'utf8')) as {case: string}[]
+    // Records of the look planner before its cadence (a waste per look, no gap) measured another planner.
+    return (JSON.parse(readFileSync(RESULTS, 'utf8')) as {case: string; wasteMs?: number}[]).filter((r) => r.wasteMs === undefined)
   } catch {
     return []
   }
@@ -154,8 +155,8 @@ function previousRecords(): {case: string}[] {
 /** The same case of a benchmark: the same kind, size, window, policy, seed and settings. */
 function sameCase(a: {case: string}, b: {case: string}): boolean {
   const key = (r: {case: string}) => {
-    const {case: kind, n, maxUnavailable, policy, seed, wasteMs, throttlePercent, command, backend, when} = r as Record<string, unknown>
-    return JSON.stringify([kind, n, maxUnavailable, policy, seed, wasteMs, throttlePercent, command, backend, when])
+    const {case: kind, n, maxUnavailable, policy, seed, gapMs, throttlePercent, command, backend, when} = r as Record<string, unknown>
+    return JSON.stringify([kind, n, maxUnavailable, policy, seed, gapMs, throttlePercent, command, backend, when])
   }
   return key(a) === key(b)
 }

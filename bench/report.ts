@@ -3,7 +3,7 @@
  * and which targets are met, all computed from the records (run `node dist/bench/index.js
  * --report-only` to regenerate them without measuring again).
  */
-import {DEFAULT_POLL_WASTE_MS} from '../strategies/incremental/window.js'
+import {DEFAULT_POLL_GAP_MS} from '../strategies/incremental/window.js'
 import {targetTable, verdicts as targetVerdicts} from './targets.js'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -201,7 +201,7 @@ export function writeReport(records: AnyRecord[], repo: string): void {
     'npm run bench -- --only incremental,frontier   # some groups: immutable, incremental, targets, frontier, throttle, rollback, state, cli',
     'npm run bench -- --quick --only targets,frontier,throttle --seeds 1   # issue 12\'s target cases on seed 1; run seeds side by side, they merge',
     'node dist/bench/index.js --report-only         # rewrite this page from bench/results.json',
-    'node dist/bench/incremental.js --n 1000 --max-unavailable 10 --policy sliding --seed 1 [--poll-ms 10000] [--waste-ms 80000] [--merge-ms 0]   # one rollout',
+    'node dist/bench/incremental.js --n 1000 --max-unavailable 10 --policy sliding --seed 1 [--poll-ms 10000] [--gap-ms 32000]   # one rollout',
     '```',
     '',
     '`npm run bench` compiles `bench/` with `tsconfig.bench.json`, runs every case, prints its figures, writes `bench/results.json` ' +
@@ -316,7 +316,7 @@ export function writeReport(records: AnyRecord[], repo: string): void {
         md.push(
           `Per instance (N=1,000, sliding, ${windows[0]}%): entering Standby ${m((r) => r.perInstanceMeanSeconds.enteringStandby)} s, changing ${m((r) => r.perInstanceMeanSeconds.changing)} s, ` +
             `returning ${m((r) => r.perInstanceMeanSeconds.returning)} s of work; in Standby waiting for the change ${m((r) => r.perInstanceMeanSeconds.waitingToChange)} s and waiting to return ` +
-            `${m((r) => r.perInstanceMeanSeconds.waitingToReturn)} s (looks planned by the waste per look, ${int(per[0]!.wasteMs / 1000)} instance-s).`,
+            `${m((r) => r.perInstanceMeanSeconds.waitingToReturn)} s (full looks every ${int(per[0]!.gapMs / 1000)} s for a window of 100, fitted to the load balancer's check).`,
           '',
         )
       }
@@ -375,16 +375,16 @@ export function writeReport(records: AnyRecord[], repo: string): void {
 
     if (frontier.length) {
       md.push('### When to look: detection latency against API calls', '')
-      const polls = [...new Set(frontier.map((r) => r.wasteMs))].sort((a, b) => a - b)
-      const at = (p: number) => frontier.filter((r) => r.wasteMs === p)
+      const polls = [...new Set(frontier.map((r) => r.gapMs))].sort((a, b) => a - b)
+      const at = (p: number) => frontier.filter((r) => r.gapMs === p)
       svg['poll-frontier.svg'] = lineChart({
         title: 'Look planner frontier, N=1,000, maxUnavailable 10%, sliding',
-        subtitle: `each point a waste per look (instance-seconds)${seeds.length > 1 ? `, mean of ${seeds.length} seeds` : ''}; target: ratio ≤ ${TARGETS.ratioAt10} and ≤ ${TARGETS.callsPerInstance} calls/instance`,
+        subtitle: `each point a gap between full looks (s, window of 100)${seeds.length > 1 ? `, mean of ${seeds.length} seeds` : ''}; target: ratio ≤ ${TARGETS.ratioAt10} and ≤ ${TARGETS.callsPerInstance} calls/instance`,
         series: [
           {
             name: 'rollout time / lower bound',
             points: polls.map((p) => [mean(at(p).map((r) => r.apiCallsPerInstance)), mean(at(p).map((r) => r.ratioToLowerBound))] as [number, number]),
-            pointLabels: polls.map((p) => `${p / 1000}${p === DEFAULT_POLL_WASTE_MS ? ' (default)' : ''}`),
+            pointLabels: polls.map((p) => `${p / 1000}${p === DEFAULT_POLL_GAP_MS ? ' (default)' : ''}`),
             markers: true,
           },
         ],
@@ -396,18 +396,20 @@ export function writeReport(records: AnyRecord[], repo: string): void {
       })
       md.push(image('poll-frontier.svg', 'Poll interval frontier'), '')
       md.push(
-        'The window looks when completions are due (strategies/incremental/poll-plan.ts): it learns how long entering Standby, a change and ' +
-          'returning to service (the load balancer\'s check included) take from the instances through them, sends the instances in Standby as ' +
-          'soon as all of a batch should be there (a look that only reads the group), and makes a full look when the expected place-time held ' +
-          'by instances ready but not yet noticed reaches the waste per look. The default (`DEFAULT_POLL_WASTE_MS`) is not a release.yml key, ' +
-          'so these rollouts bind the same machine and steps with it changed in their settings (bench/incremental.ts, `runWithPollInterval`).',
+        'The window makes its full looks on a steady cadence (strategies/incremental/poll-plan.ts): the gap aimed at for a window of 100 ' +
+          'places, shorter for larger windows (as the square root), fitted so that the load balancer\'s check of an instance sent back to ' +
+          'service is a whole number of gaps (a full look comes as it turns healthy, and its place is filled at once); between them, a look ' +
+          'that only reads the group sends the instances in Standby as soon as all of a batch should be there. Each full look costs about ' +
+          'the same calls whatever it finds, so the gap trades calls for the time an ended change waits to be noticed (half a gap on average). ' +
+          'The default (`DEFAULT_POLL_GAP_MS`) is not a release.yml key, so these rollouts bind the same machine and steps with it changed ' +
+          'in their settings (bench/incremental.ts, `runWithPollInterval`).',
         '',
       )
-      md.push('| waste per look, instance-s | rollout / lower bound | calls per instance | idle in Standby per instance s | empty places, instances queued |', '|---:|---:|---:|---:|---:|')
+      md.push('| gap between full looks, s | rollout / lower bound | calls per instance | idle in Standby per instance s | empty places, instances queued |', '|---:|---:|---:|---:|---:|')
       for (const p of polls) {
         const rows = at(p)
         md.push(
-          `| ${p / 1000}${p === DEFAULT_POLL_WASTE_MS ? ' (default)' : ''} | ${spread(rows.map((r) => r.ratioToLowerBound), 3)} | ${spread(rows.map((r) => r.apiCallsPerInstance), 3)} | ${fmt(mean(rows.map((r) => r.idlePerInstanceSeconds)), 1)} | ${fmt(mean(rows.map((r) => r.emptyWhileQueuedShare)) * 100, 1)}% |`,
+          `| ${p / 1000}${p === DEFAULT_POLL_GAP_MS ? ' (default)' : ''} | ${spread(rows.map((r) => r.ratioToLowerBound), 3)} | ${spread(rows.map((r) => r.apiCallsPerInstance), 3)} | ${fmt(mean(rows.map((r) => r.idlePerInstanceSeconds)), 1)} | ${fmt(mean(rows.map((r) => r.emptyWhileQueuedShare)) * 100, 1)}% |`,
         )
       }
       md.push('')
@@ -672,11 +674,11 @@ function missesAnalysis(input: {
       )
     }
     if (frontier.length) {
-      const best = [...new Set(frontier.map((r) => r.wasteMs))]
-        .map((p) => ({p, calls: mean(frontier.filter((r) => r.wasteMs === p).map((r) => r.apiCallsPerInstance)), ratio: mean(frontier.filter((r) => r.wasteMs === p).map((r) => r.ratioToLowerBound))}))
+      const best = [...new Set(frontier.map((r) => r.gapMs))]
+        .map((p) => ({p, calls: mean(frontier.filter((r) => r.gapMs === p).map((r) => r.apiCallsPerInstance)), ratio: mean(frontier.filter((r) => r.gapMs === p).map((r) => r.ratioToLowerBound))}))
         .sort((a, b) => a.p - b.p)
       out.push(
-        `- The waste per look trades one for the other (N=1,000, 10%): ${best.map((b) => `${b.p / 1000} instance-s → ${fmt(b.calls, 2)} calls/instance at ${fmt(b.ratio, 3)}x`).join('; ')}.`,
+        `- The gap between full looks trades one for the other (N=1,000, 10%): ${best.map((b) => `${b.p / 1000} s → ${fmt(b.calls, 2)} calls/instance at ${fmt(b.ratio, 3)}x`).join('; ')}.`,
       )
     }
     out.push('')

@@ -166,11 +166,11 @@ export class AutoScalingFleet implements FleetPort {
       await this.standbyCall(
         group,
         batch,
-        () =>
+        (ids) =>
           this.autoScaling.send(
-            new EnterStandbyCommand({AutoScalingGroupName: group, InstanceIds: batch, ShouldDecrementDesiredCapacity: true}),
+            new EnterStandbyCommand({AutoScalingGroupName: group, InstanceIds: ids, ShouldDecrementDesiredCapacity: true}),
           ),
-        (lifecycle) => IN_STANDBY.has(lifecycle),
+        (lifecycle) => lifecycle === 'InService',
       )
     }
   }
@@ -184,8 +184,8 @@ export class AutoScalingFleet implements FleetPort {
       await this.standbyCall(
         group,
         batch,
-        () => this.autoScaling.send(new ExitStandbyCommand({AutoScalingGroupName: group, InstanceIds: batch})),
-        (lifecycle) => lifecycle !== 'Standby',
+        (ids) => this.autoScaling.send(new ExitStandbyCommand({AutoScalingGroupName: group, InstanceIds: ids})),
+        (lifecycle) => lifecycle === 'Standby',
       )
     }
   }
@@ -198,22 +198,28 @@ export class AutoScalingFleet implements FleetPort {
   }
 
   /**
-   * One EnterStandby/ExitStandby call. Neither is idempotent: when a call whose answer was lost (a
-   * retried server error) already moved the instances, the retry is refused with a ValidationError.
-   * That refusal is a success when every instance of the batch now is where the call would put it.
+   * One EnterStandby/ExitStandby call, for instances the caller read where the call applies (`applies`:
+   * InService to enter, Standby to exit). Neither call is idempotent, and either refuses the whole batch
+   * (a ValidationError) when one instance is no longer there: its answer was lost and a retry finds the
+   * instances moved already, or one of them left since the group was read (the group terminated it,
+   * a person moved it). The group is then read again: the call goes once more for those it still
+   * applies to, and the others are left where they are, for the caller's next read of the group to
+   * find. A refusal that no instance explains (the group's sizes) stands.
    */
   private async standbyCall(
     group: string,
     batch: string[],
-    call: () => Promise<unknown>,
-    moved: (lifecycle: string) => boolean,
+    call: (ids: string[]) => Promise<unknown>,
+    applies: (lifecycle: string) => boolean,
   ): Promise<void> {
     try {
-      await call()
+      await call(batch)
     } catch (error) {
       if (errorName(error) !== 'ValidationError') throw error
       const states = await this.memberStates(group)
-      if (!batch.every((id) => moved(states.get(id)?.lifecycle ?? ''))) throw error
+      const still = batch.filter((id) => applies(states.get(id)?.lifecycle ?? ''))
+      if (still.length === batch.length) throw error
+      if (still.length > 0) await call(still)
     }
   }
 }

@@ -46,11 +46,10 @@ export interface IncrementalSettings {
   /** How often steps look at the account while they wait; the window's prior before it learns when to look. */
   pollIntervalMs: number
   /**
-   * The window's look planner (poll-plan.ts): the expected place-time held by instances ready but not
-   * yet noticed (instance x ms) that is worth one look, and the shortest and longest gap between looks.
+   * The window's look planner (poll-plan.ts): the gap between full looks aimed at for a window of 100.
    * Not a release.yml key: the benchmarks vary it to print the frontier.
    */
-  poll?: {wasteMs?: number; minGapMs?: number; maxGapMs?: number; mergeMs?: number}
+  poll?: {gapMs?: number}
   /**
    * `sliding` (the default): a new instance starts as soon as one finishes. `fixed`: the next batch
    * starts only when the whole window is done, as CodeDeploy-style batches do; kept for comparison in

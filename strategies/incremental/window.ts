@@ -8,7 +8,7 @@ import {changeCommand} from './change.js'
 import {changeComment} from './comment.js'
 import {CommandOutcomes} from './outcomes.js'
 import type {IncrementalDeps} from './deps.js'
-import {type LookKind, PollPlan} from './poll-plan.js'
+import {type LookKind, PollPlan, type PollPlanSettings} from './poll-plan.js'
 import {IN_FLIGHT, OUT_OF_SERVICE, type PassState} from './progress.js'
 import {WriteAhead} from './write-ahead.js'
 
@@ -84,7 +84,7 @@ interface Tracked {
  * places that are free); then the changes are journaled and the planner says when to look next.
  */
 export async function runWindow(deps: IncrementalDeps, job: WindowJob): Promise<WindowResult> {
-  const pass = new WindowPass(deps, job)
+  const pass = new WindowPass(deps, job, await healthCheckMs(deps, job))
   await pass.resume()
   for (;;) {
     const look = await pass.observe()
@@ -125,11 +125,15 @@ class WindowPass {
   /** The look before this one: an instance seen past a phase now ended between the two. */
   private previousLook = Number.NEGATIVE_INFINITY
   private kind: LookKind = 'full'
+  /** The last read of the group, and whether a standby look made it since the last full look (see readGroup). */
+  private groupRead: {info: GroupInfo | undefined; sinceFull: boolean} | undefined
   private readonly ahead: WriteAhead
 
+  /** `healthMs`: how long the load balancer takes to pass an instance back in service (healthCheckMs). */
   constructor(
     private readonly deps: IncrementalDeps,
     private readonly job: WindowJob,
+    healthMs: number,
   ) {
     for (const {instanceId, version, returnOnly} of job.instances) {
       const record = job.records.get(instanceId)
@@ -138,7 +142,7 @@ class WindowPass {
     // What the next looks send: those on their way into Standby, then the queue.
     const upcoming = () => [...this.ids('enteringStandby'), ...this.queue].filter((id) => !this.trackedOf(id).returnOnly)
     this.ahead = new WriteAhead(job, upcoming, job.records)
-    this.plan = new PollPlan(pollPlanSettings(deps.settings))
+    this.plan = new PollPlan(pollPlanSettings(deps.settings, job.window, healthMs))
     this.outcomes = new CommandOutcomes(deps, job.window)
   }
 
@@ -162,7 +166,7 @@ class WindowPass {
     const groupMoves = [...tracked.values()].some((t) => t.phase === 'enteringStandby' || t.phase === 'returning')
     const mayStart = full && this.queue.length > 0 && job.window - this.outOfService() > 0
     if (job.group && (groupMoves || mayStart)) {
-      look.groupInfo = await deps.fleet.describeGroup(job.group)
+      look.groupInfo = await this.readGroup(job.group, full)
       for (const instance of look.groupInfo?.instances ?? []) look.lifecycle.set(instance.id, instance)
     }
     // An instance the group terminated (a failed health check, a scale-in, a person) is gone: it is
@@ -183,6 +187,20 @@ class WindowPass {
       look.targetHealth = await returningTargetHealth(deps, job, tracked, look.lifecycle, (t) => this.plan.due('returning', t.at, now) || now > this.deadlineOf(t))
     }
     return look
+  }
+
+  /**
+   * The group as a look needs it. A full look takes the read of the standby look since the last full
+   * one, when there was one (a few seconds after that full look, a gap ago at most): one call a gap
+   * instead of two. What it costs: an instance that reached Standby after that read is sent its change
+   * a look later, and one the group terminated since is seen gone a look later; Standby calls on
+   * instances that left since are refused and made again without them (the fleet adapter).
+   */
+  private async readGroup(group: string, full: boolean): Promise<GroupInfo | undefined> {
+    const reused = full && this.groupRead?.sinceFull === true ? this.groupRead : undefined
+    const info = reused ? reused.info : await this.deps.fleet.describeGroup(group)
+    this.groupRead = {info, sinceFull: !full}
+    return info
   }
 
   /** Advance every instance in flight by what the look saw; those to send or return are collected for act. */
@@ -370,23 +388,24 @@ class WindowPass {
   }
 }
 
-/** The planner's settings: the poll interval is its prior and, unless set, its shortest gap. */
-export function pollPlanSettings(settings: IncrementalDeps['settings']) {
-  const poll = settings.poll ?? {}
-  return {
-    pollIntervalMs: settings.pollIntervalMs,
-    wasteMs: poll.wasteMs ?? DEFAULT_POLL_WASTE_MS,
-    minGapMs: poll.minGapMs ?? Math.min(settings.pollIntervalMs, DEFAULT_MIN_GAP_MS),
-    maxGapMs: poll.maxGapMs ?? Math.max(settings.pollIntervalMs, DEFAULT_MAX_GAP_MS),
-    mergeMs: poll.mergeMs ?? DEFAULT_MERGE_MS,
-  }
+/** The planner's settings: the poll interval is its prior and its shortest gap; the gap aimed at is the benchmarks' or the default. */
+export function pollPlanSettings(settings: IncrementalDeps['settings'], window: number, healthMs: number): PollPlanSettings {
+  return {pollIntervalMs: settings.pollIntervalMs, gapMs: settings.poll?.gapMs ?? DEFAULT_POLL_GAP_MS, window, healthMs}
 }
 
-/** Defaults of the poll planner (poll-plan.ts), chosen from the frontier bench/ prints. */
-export const DEFAULT_POLL_WASTE_MS = 80_000
-const DEFAULT_MIN_GAP_MS = 5_000
-const DEFAULT_MAX_GAP_MS = 60_000
-export const DEFAULT_MERGE_MS = 0
+/** The gap between full looks for a window of 100 places, chosen from the frontier bench/ prints. */
+export const DEFAULT_POLL_GAP_MS = 32_000
+
+/**
+ * How long the load balancer takes to pass an instance that is back InService: HealthyThresholdCount
+ * checks, one per HealthCheckIntervalSeconds, in the slowest of the group's target groups (read once a
+ * pass); 0 when no target group checks the fleet.
+ */
+async function healthCheckMs(deps: IncrementalDeps, job: WindowJob): Promise<number> {
+  if (!deps.targets || job.targetGroups.length === 0 || !job.standby) return 0
+  const {found} = await deps.targets.describeTargetGroups(job.targetGroups)
+  return Math.max(0, ...found.map((g) => g.healthyThreshold * g.intervalSeconds * 1000))
+}
 
 /**
  * A resumed pass: instances written ahead as changing without a command id may have been sent their

@@ -1,3 +1,4 @@
+import {TerminateInstanceInAutoScalingGroupCommand} from '@aws-sdk/client-auto-scaling'
 import {describe, expect, it} from 'vitest'
 import type {GroupInfo} from '../../src/ports/fleet.js'
 import {pollUntil} from '../../src/util/poll.js'
@@ -106,6 +107,25 @@ describe('AutoScalingFleet standby on the simulated account', () => {
 
     await expect(world.fleet.enterStandby(group, ids.slice(0, 1))).rejects.toMatchObject({name: 'ValidationError'})
     expect(new Set(lifecycles(await world.fleet.describeGroup(group), ids))).toEqual(new Set(['InService']))
+  })
+
+  it('with a group read a while ago, moves the instances still where the call applies and leaves one that left since', async () => {
+    const world = openWorld({fleets: {'api-fleet': {instances: 6, version: '1.0.0'}}})
+    const read = await world.fleet.describeGroup('api-fleet')
+    const ids = read?.instances.map((i) => i.id) ?? []
+    const calls = (command: string) => world.account.metrics().calls[`autoscaling:${command}`] ?? 0
+    // The group terminates one after the read (as after a failed health check): EnterStandby refuses the batch.
+    await world.clients.autoScaling.send(new TerminateInstanceInAutoScalingGroupCommand({InstanceId: ids[0], ShouldDecrementDesiredCapacity: false}))
+    await world.fleet.enterStandby('api-fleet', ids, read)
+    expect(calls('EnterStandby')).toBe(2)
+    expect(lifecycles(await world.fleet.describeGroup('api-fleet'), ids.slice(1))).toEqual(ids.slice(1).map(() => 'EnteringStandby'))
+
+    const standby = await untilGroup(world, 'api-fleet', (g) => ids.slice(1).every((id) => g.instances.find((i) => i.id === id)?.lifecycle === 'Standby'), 'standby')
+    // A person brings one back after the read: ExitStandby refuses the batch, then returns the others.
+    await world.fleet.exitStandby('api-fleet', ids.slice(1, 2))
+    await world.fleet.exitStandby('api-fleet', ids.slice(1), standby)
+    expect(calls('ExitStandby')).toBe(3)
+    expect(new Set(lifecycles(await world.fleet.describeGroup('api-fleet'), ids.slice(1)))).not.toContain('Standby')
   })
 
   it('does nothing for no instances, and refuses a missing group', async () => {

@@ -1,13 +1,13 @@
 /**
  * The window's look planner on its own (strategies/incremental/poll-plan.ts): what it learns of each
- * phase, when it takes an instance to be due, and when it plans the next look. The window's releases
- * reach it too, but can only tell that it looks often enough, not when.
+ * phase, when it takes an instance to be due, its cadence of full looks and the standby looks between.
+ * The window's releases reach it too, but can only tell that it looks often enough, not when.
  */
 import {describe, expect, it} from 'vitest'
 import type {InstancePhase} from '../../../src/ports/instance-journal.js'
-import {PollPlan, type PollPlanSettings, type TimedPhase} from '../../../strategies/incremental/poll-plan.js'
+import {gapFor, PollPlan, type PollPlanSettings, type TimedPhase} from '../../../strategies/incremental/poll-plan.js'
 
-const SETTINGS: PollPlanSettings = {pollIntervalMs: 10_000, wasteMs: 80_000, maxGapMs: 60_000, minGapMs: 5_000, mergeMs: 0}
+const SETTINGS: PollPlanSettings = {pollIntervalMs: 10_000, gapMs: 32_000, window: 100, healthMs: 0}
 
 /** A planner that saw instances end `phase` after exactly these durations (a look at each end). */
 function learned(durations: number[], phase: TimedPhase = 'changing', settings: Partial<PollPlanSettings> = {}): PollPlan {
@@ -19,24 +19,16 @@ const inFlight = (n: number, phase: InstancePhase, since = 0) => Array.from({len
 const times = (n: number, ms: number) => Array.from({length: n}, () => ms)
 
 describe('the look planner', () => {
-  it('before five samples of a phase, takes its instances as ready one poll interval after they entered it', () => {
+  it('before five samples of a phase, takes its instances as due one poll interval after they entered it', () => {
     const plan = learned(times(4, 2_000))
     expect(plan.due('changing', 1_000, 10_999)).toBe(false)
     expect(plan.due('changing', 1_000, 11_000)).toBe(true)
-    expect(plan.readyBy('changing', 1_000, 1_000, 10_999)).toBe(0)
-    expect(plan.readyBy('changing', 1_000, 1_000, 11_000)).toBe(1)
-    expect(plan.nextLook(0, inFlight(100, 'changing'))).toEqual({delayMs: 10_000, kind: 'full'})
   })
 
-  it('learns durations: due past the shortest, ready with the share of those ended by then among those not ended at the last look', () => {
+  it('learns durations: due past the 5th percentile of those seen, each phase apart', () => {
     const plan = learned([6_000, 2_000, 4_000, 3_000, 5_000])
     expect(plan.due('changing', 100, 2_099)).toBe(false)
     expect(plan.due('changing', 100, 2_100)).toBe(true)
-    expect(plan.readyBy('changing', 0, 0, 1_000)).toBe(0)
-    expect(plan.readyBy('changing', 0, 0, 3_000)).toBeCloseTo(0.4)
-    expect(plan.readyBy('changing', 0, 3_000, 5_000)).toBeCloseTo(2 / 3)
-    expect(plan.readyBy('changing', 0, 6_000, 7_000)).toBe(1)
-    // Each phase apart.
     expect(plan.due('returning', 0, 2_000)).toBe(false)
   })
 
@@ -54,68 +46,72 @@ describe('the look planner', () => {
   it('counts only the last 400 samples of a phase', () => {
     const plan = learned([...times(400, 1_000), ...times(400, 100_000)])
     expect(plan.due('changing', 0, 99_999)).toBe(false)
-    const returning = learned([...times(400, 100_000), ...times(400, 1_000)], 'returning')
-    // The bound of returning is then 1 s: the look comes at the shortest gap, not the longest.
-    expect(returning.nextLook(0, inFlight(1, 'returning'))).toEqual({delayMs: 5_000, kind: 'full'})
+    expect(plan.due('changing', 0, 100_000)).toBe(true)
+    // 400 exactly are all kept: 20 fast ones of 400 are not 5 % past the fastest (399 would be).
+    expect(learned([...times(380, 100_000), ...times(20, 1_000)]).due('changing', 0, 1_000)).toBe(false)
+    // Likewise for the bound: 20 slow of 400 make the 95th percentile (of 399, it would be a fast one).
+    const bound = learned([...times(20, 30_000), ...times(380, 3_000)], 'enteringStandby', {gapMs: 100_000})
+    expect(bound.nextLook(0, inFlight(1, 'enteringStandby'))).toEqual({delayMs: 30_000, kind: 'standby'})
+    const recent = learned([...times(400, 30_000), ...times(400, 3_000)], 'enteringStandby', {gapMs: 100_000})
+    expect(recent.nextLook(0, inFlight(1, 'enteringStandby'))).toEqual({delayMs: 3_000, kind: 'standby'})
   })
 
-  it('looks at instances returning when the slowest of those returned together should be done', () => {
-    const plan = learned([...times(19, 12_000), 30_000], 'returning')
-    expect(plan.nextLook(0, [...inFlight(1, 'returning', 0), ...inFlight(1, 'returning', 4_000)])).toEqual({delayMs: 30_000, kind: 'full'})
-    const merging = learned([...times(19, 12_000), 30_000], 'returning', {mergeMs: 4_000})
-    expect(merging.nextLook(0, [...inFlight(1, 'returning', 0), ...inFlight(1, 'returning', 4_000), ...inFlight(1, 'returning', 4_001)])).toEqual({delayMs: 34_000, kind: 'full'})
-    // Before enough samples: one poll interval.
-    expect(new PollPlan(SETTINGS).nextLook(0, inFlight(1, 'returning', 2_000))).toEqual({delayMs: 12_000, kind: 'full'})
-  })
-
-  it('sends instances entering Standby their change as soon as all should be there, unless a full look comes soon after', () => {
+  it('bounds a phase by how long after entering it instances were seen past it', () => {
     const plan = new PollPlan(SETTINGS)
-    expect(plan.nextLook(0, inFlight(1, 'enteringStandby'))).toEqual({delayMs: 10_000, kind: 'standby'})
-    // Overdue: a second from now, not at once.
-    expect(plan.nextLook(0, inFlight(1, 'enteringStandby', -30_000))).toEqual({delayMs: 1_000, kind: 'standby'})
-    // A full look within the shortest gap of it takes it in.
-    expect(plan.nextLook(0, [...inFlight(1, 'enteringStandby', -5_000), ...inFlight(100, 'changing')])).toEqual({delayMs: 10_000, kind: 'full'})
-    expect(plan.nextLook(0, [...inFlight(1, 'enteringStandby', -5_001), ...inFlight(100, 'changing')])).toEqual({delayMs: 4_999, kind: 'standby'})
-    const learnedStandby = learned([...times(19, 3_000), 7_000], 'enteringStandby')
+    for (const _ of times(5, 0)) plan.learn('enteringStandby', 5_000, 0, 12_000)
+    expect(plan.nextLook(0, inFlight(1, 'enteringStandby'))).toEqual({delayMs: 7_000, kind: 'standby'})
+  })
+
+  it('makes full looks on a steady cadence from the first, whatever standby looks come between', () => {
+    const plan = new PollPlan(SETTINGS)
+    expect(plan.nextLook(0, inFlight(100, 'changing'))).toEqual({delayMs: 32_000, kind: 'full'})
+    // A standby look between two full ones does not move the next full one.
+    expect(plan.nextLook(32_000, [...inFlight(10, 'enteringStandby', 32_000), ...inFlight(90, 'changing')])).toEqual({delayMs: 10_000, kind: 'standby'})
+    expect(plan.nextLook(42_000, inFlight(100, 'changing'))).toEqual({delayMs: 22_000, kind: 'full'})
+    // A full look that came late (its calls were slow, or throttled): the next keeps the cadence.
+    expect(plan.nextLook(70_000, inFlight(100, 'changing'))).toEqual({delayMs: 26_000, kind: 'full'})
+    // One that missed whole gaps takes the next one of the cadence.
+    expect(plan.nextLook(200_000, inFlight(100, 'changing'))).toEqual({delayMs: 24_000, kind: 'full'})
+  })
+
+  it('aims at a shorter gap for smaller windows (in proportion) and for larger ones (as the square root), never below the poll interval', () => {
+    expect(gapFor(32_000, 100, 10_000)).toBe(32_000)
+    expect(gapFor(32_000, 50, 10_000)).toBe(16_000)
+    expect(gapFor(32_000, 10, 10_000)).toBe(10_000)
+    expect(gapFor(32_000, 0, 1_000)).toBe(1_000)
+    expect(gapFor(32_000, 400, 10_000)).toBe(16_000)
+    expect(gapFor(32_000, 250, 10_000)).toBe(20_239)
+    expect(gapFor(32_000, 10_000, 1_000)).toBe(3_200)
+    expect(new PollPlan({...SETTINGS, window: 400}).gap()).toBe(16_000)
+  })
+
+  it("fits the gap so that the load balancer's check after leaving Standby is a whole number of gaps", () => {
+    // 150 s of checks and 10 s to leave Standby (the prior: as long as entering it): 5 gaps of 32 s.
+    expect(new PollPlan({...SETTINGS, healthMs: 150_000}).gap()).toBe(32_000)
+    // 160 + 20 s: 6 gaps of 30 s rather than 5.6 of 32.
+    expect(new PollPlan({...SETTINGS, healthMs: 170_000}).gap()).toBe(30_000)
+    // Entering Standby learned at 25 s: 175 s, 5 gaps of 35 s.
+    expect(learned(times(5, 25_000), 'enteringStandby', {healthMs: 150_000}).gap()).toBe(35_000)
+    // About one gap: exactly one.
+    expect(new PollPlan({...SETTINGS, healthMs: 20_000}).gap()).toBe(30_000)
+    // A check shorter than half the gap: the gap aimed at; none at all, likewise.
+    expect(new PollPlan({...SETTINGS, healthMs: 5_000}).gap()).toBe(32_000)
+    expect(new PollPlan({...SETTINGS, healthMs: 0}).gap()).toBe(32_000)
+    // Rounded up to the millisecond: the check is never over after the look.
+    expect(new PollPlan({...SETTINGS, healthMs: 150_001}).gap()).toBe(32_001)
+  })
+
+  it('sends instances entering Standby their change as soon as all should be there, unless a full look comes within 5 s of it', () => {
+    const plan = () => new PollPlan(SETTINGS)
+    expect(plan().nextLook(0, inFlight(1, 'enteringStandby'))).toEqual({delayMs: 10_000, kind: 'standby'})
+    // The slowest of them: 95th percentile of those seen, from five samples on.
+    const learnedStandby = learned([7_000, ...times(19, 3_000)], 'enteringStandby')
     expect(learnedStandby.nextLook(0, inFlight(1, 'enteringStandby'))).toEqual({delayMs: 7_000, kind: 'standby'})
-  })
-
-  it('looks no later than the longest gap, no sooner than the shortest', () => {
-    expect(learned(times(5, 1_000_000)).nextLook(0, inFlight(100, 'changing'))).toEqual({delayMs: 60_000, kind: 'full'})
-    expect(new PollPlan(SETTINGS).nextLook(0, inFlight(100, 'changing', -30_000))).toEqual({delayMs: 5_000, kind: 'full'})
-  })
-
-  it('looks once the place-time held by ready changes is worth it: in proportion to the instances up to 100, as the square root beyond', () => {
-    const halfFast = [...times(5, 10_000), ...times(5, 1_000_000)]
-    // Half of them ready after 10 s: 500 ms of waste per instance and second.
-    expect(learned(halfFast).nextLook(0, inFlight(25, 'changing'))).toEqual({delayMs: 11_000, kind: 'full'})
-    expect(learned(halfFast).nextLook(0, inFlight(100, 'changing'))).toEqual({delayMs: 11_000, kind: 'full'})
-    expect(learned(halfFast).nextLook(0, inFlight(400, 'changing'))).toEqual({delayMs: 10_000, kind: 'full'})
-    // Exactly worth it at the first step.
-    expect(learned([], 'changing', {wasteMs: 100_000}).nextLook(0, inFlight(100, 'changing'))).toEqual({delayMs: 10_000, kind: 'full'})
-    expect(learned([], 'changing', {wasteMs: 100_001}).nextLook(0, inFlight(100, 'changing'))).toEqual({delayMs: 11_000, kind: 'full'})
-  })
-
-  it('reads durations, bounds and looks relative to when each instance entered its phase and to now', () => {
-    const plan = learned([6_000, 2_000, 4_000, 3_000, 5_000])
-    expect(plan.readyBy('changing', 1_000, 4_000, 6_000)).toBeCloseTo(2 / 3)
-    const returning = new PollPlan(SETTINGS)
-    for (const _ of times(5, 0)) returning.learn('returning', 10_000, 30_000, 30_000)
-    expect(returning.nextLook(0, inFlight(1, 'returning'))).toEqual({delayMs: 20_000, kind: 'full'})
-    expect(new PollPlan(SETTINGS).nextLook(100_000, inFlight(1, 'enteringStandby', 100_000))).toEqual({delayMs: 10_000, kind: 'standby'})
-    expect(new PollPlan(SETTINGS).nextLook(100_000, inFlight(100, 'changing', 100_000))).toEqual({delayMs: 10_000, kind: 'full'})
-    // Changes already overdue are waste from the first step after now, not before it.
-    expect(new PollPlan({...SETTINGS, minGapMs: 0}).nextLook(0, inFlight(100, 'changing', -30_000))).toEqual({delayMs: 1_000, kind: 'full'})
-  })
-
-  it('bounds a phase by the 95th percentile of when instances were seen past it, from five samples on', () => {
-    const bound = (seen: number[]) => learned(seen, 'returning').nextLook(0, inFlight(1, 'returning')).delayMs
-    expect(bound(times(4, 30_000))).toBe(10_000)
-    expect(bound(times(5, 30_000))).toBe(30_000)
-    expect(bound([50_000, 40_000, 30_000, 20_000, 10_000])).toBe(50_000)
-    expect(bound([...times(39, 10_000), 50_000])).toBe(10_000)
-    // The 400 kept are the last 400, the first 20 of them slow.
-    expect(bound([...times(21, 50_000), ...times(380, 1_000)])).toBe(50_000)
-    expect(learned([1_000, ...times(399, 100_000)]).readyBy('changing', 0, 0, 1_000)).toBe(1 / 400)
+    expect(learned(times(4, 30_000), 'enteringStandby').nextLook(0, inFlight(1, 'enteringStandby'))).toEqual({delayMs: 10_000, kind: 'standby'})
+    // Overdue: a second from now, not at once.
+    expect(plan().nextLook(0, inFlight(1, 'enteringStandby', -30_000))).toEqual({delayMs: 1_000, kind: 'standby'})
+    // Due 5 s before the full look or later: folded into it.
+    expect(plan().nextLook(0, inFlight(1, 'enteringStandby', 16_999))).toEqual({delayMs: 26_999, kind: 'standby'})
+    expect(plan().nextLook(0, inFlight(1, 'enteringStandby', 17_000))).toEqual({delayMs: 32_000, kind: 'full'})
   })
 })

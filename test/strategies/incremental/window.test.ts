@@ -354,15 +354,11 @@ describe('the sliding window', () => {
 
 describe("the window's look planner settings", () => {
   const settings = incrementalWorld().deps.settings
-  it('takes the poll interval as the prior and, below 5 s, as the shortest gap; the longest gap is a minute or the interval', () => {
-    expect(pollPlanSettings({...settings, pollIntervalMs: 5_000})).toEqual({pollIntervalMs: 5_000, wasteMs: 80_000, minGapMs: 5_000, maxGapMs: 60_000, mergeMs: 0})
-    expect(pollPlanSettings({...settings, pollIntervalMs: 2_000})).toMatchObject({minGapMs: 2_000, maxGapMs: 60_000})
-    expect(pollPlanSettings({...settings, pollIntervalMs: 120_000})).toMatchObject({minGapMs: 5_000, maxGapMs: 120_000})
+  it('takes the poll interval as the prior and the shortest gap, the default gap, the window and the check', () => {
+    expect(pollPlanSettings({...settings, pollIntervalMs: 5_000}, 40, 150_000)).toEqual({pollIntervalMs: 5_000, gapMs: 32_000, window: 40, healthMs: 150_000})
   })
 
-  it('takes what the benchmarks set instead', () => {
-    const poll = {wasteMs: 1, minGapMs: 2, maxGapMs: 3, mergeMs: 4}
-    expect(pollPlanSettings({...settings, pollIntervalMs: 5_000, poll})).toEqual({pollIntervalMs: 5_000, ...poll})
+  it('takes the gap the benchmarks set instead', () => {
+    expect(pollPlanSettings({...settings, pollIntervalMs: 5_000, poll: {gapMs: 7}}, 1, 0)).toMatchObject({gapMs: 7})
   })
 })
-

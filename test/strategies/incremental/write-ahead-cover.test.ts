@@ -100,10 +100,10 @@ describe('one write-ahead for the sends of several looks', () => {
     expect(writeAheadEntries).toBeLessThan(sendCalls / 2)
   })
 
-  // After 5 sends the unnamed ones are written ahead (changing); after 11 some are on record as on
+  // After 4 sends the unnamed ones are written ahead (changing); after 11 some are on record as on
   // their way into Standby (a later write carried that record, not the send's).
   it.each([
-    [5, 'changing'],
+    [4, 'changing'],
     [11, 'enteringStandby'],
   ])('a process that died after %i sends, some without a write of their own (%s on record): resumed, nobody is sent the change twice, those never sent start from the queue', async (sends, phase) => {
     const {ws, sim, written, left, sentBefore} = await crashAfterSends(sends)
