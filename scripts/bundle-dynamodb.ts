@@ -1,9 +1,8 @@
 // npm run build: bundles the classes of @aws-sdk/client-dynamodb that src/aws/dynamodb-bundle.ts names
 // into dist/vendor/client-dynamodb/ (why: that file's comment and docs/dev/architecture.md).
-import {rmSync} from 'node:fs'
-import {join} from 'node:path'
-// rolldown is here with vitest (vite 8 builds on it); it joins devDependencies when this is merged.
-// eslint-disable-next-line import-x/no-extraneous-dependencies
+import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {dirname, join, sep} from 'node:path'
+// rolldown: the bundler vite 8 (vitest's) builds on, so the lockfile holds one copy of it.
 import {build} from 'rolldown'
 import {DYNAMODB_BUNDLE_DIR, DYNAMODB_BUNDLE_ENTRY, DYNAMODB_CLASSES} from '../src/aws/dynamodb-bundle.js'
 
@@ -13,7 +12,7 @@ const dir = join(root, DYNAMODB_BUNDLE_DIR)
 const ENTRY = '\0client-dynamodb-entry'
 
 rmSync(dir, {recursive: true, force: true})
-await build({
+const built = await build({
   input: ENTRY,
   cwd: root,
   platform: 'node',
@@ -34,4 +33,27 @@ await build({
   // its own, loaded by the first call that needs them.
   output: {dir, format: 'cjs', entryFileNames: DYNAMODB_BUNDLE_ENTRY, chunkFileNames: '[name]-[hash].cjs'},
 })
-console.error(`${DYNAMODB_BUNDLE_DIR}: ${DYNAMODB_CLASSES.length} classes of @aws-sdk/client-dynamodb`)
+
+// The bundle ships code of other packages (Apache-2.0 and MIT): their notices go with it.
+const packages = new Set<string>()
+for (const chunk of built.output) if (chunk.type === 'chunk') for (const id of chunk.moduleIds) {
+  const dir = packageDirOf(id)
+  if (dir) packages.add(dir)
+}
+const notices = [...packages].sort().map((dir) => {
+  const {name, version, license} = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {name: string; version: string; license?: string}
+  const file = ['LICENSE', 'LICENSE.txt', 'LICENSE.md', 'license'].map((f) => join(dir, f)).find((f) => existsSync(f))
+  return `${name}@${version} (${license ?? 'see its package'})\n\n${file ? readFileSync(file, 'utf8').trim() : `license: ${license ?? 'unknown'}`}\n`
+})
+writeFileSync(join(dir, 'THIRD-PARTY-NOTICES.txt'), `The files of this directory bundle code of these packages (scripts/bundle-dynamodb.ts).\n\n${notices.join('\n' + '-'.repeat(72) + '\n\n')}`)
+console.error(`${DYNAMODB_BUNDLE_DIR}: ${DYNAMODB_CLASSES.length} classes of @aws-sdk/client-dynamodb, code of ${packages.size} packages`)
+
+/** The package directory (the one with package.json, under node_modules) a bundled module comes from. */
+function packageDirOf(id: string): string | undefined {
+  const at = id.lastIndexOf(`${sep}node_modules${sep}`)
+  if (at < 0) return undefined
+  const rest = id.slice(at + `${sep}node_modules${sep}`.length).split(sep)
+  const name = rest[0]?.startsWith('@') ? rest.slice(0, 2) : rest.slice(0, 1)
+  const packageDir = join(id.slice(0, at), 'node_modules', ...name)
+  return existsSync(join(packageDir, 'package.json')) ? packageDir : dirname(packageDir)
+}
