@@ -397,7 +397,7 @@ export function writeReport(records: AnyRecord[], repo: string): void {
       md.push(image('poll-frontier.svg', 'Poll interval frontier'), '')
       md.push(
         'The window makes its full looks on a steady cadence (strategies/incremental/poll-plan.ts): the gap aimed at for a window of 100 ' +
-          'places, shorter for larger windows (as the square root), fitted so that the load balancer\'s check of an instance sent back to ' +
+          'places, shorter for smaller windows (in proportion, never under 10 s) and larger ones (as the power 3/4, never under 5 s), fitted so that the load balancer\'s check of an instance sent back to ' +
           'service is a whole number of gaps (a full look comes as it turns healthy, and its place is filled at once); between them, a look ' +
           'that only reads the group sends the instances in Standby as soon as all of a batch should be there. Each full look costs about ' +
           'the same calls whatever it finds, so the gap trades calls for the time an ended change waits to be noticed (half a gap on average). ' +

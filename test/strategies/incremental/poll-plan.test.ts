@@ -74,15 +74,16 @@ describe('the look planner', () => {
     expect(plan.nextLook(200_000, inFlight(100, 'changing'))).toEqual({delayMs: 24_000, kind: 'full'})
   })
 
-  it('aims at a shorter gap for smaller windows (in proportion) and for larger ones (as the square root), never below the poll interval', () => {
+  it('aims at a shorter gap for smaller windows (in proportion, never below the poll interval) and for larger ones (as the power 3/4, never below 5 s)', () => {
     expect(gapFor(32_000, 100, 10_000)).toBe(32_000)
     expect(gapFor(32_000, 50, 10_000)).toBe(16_000)
-    expect(gapFor(32_000, 10, 10_000)).toBe(10_000)
-    expect(gapFor(32_000, 0, 1_000)).toBe(1_000)
-    expect(gapFor(32_000, 400, 10_000)).toBe(16_000)
-    expect(gapFor(32_000, 250, 10_000)).toBe(20_239)
-    expect(gapFor(32_000, 10_000, 1_000)).toBe(3_200)
-    expect(new PollPlan({...SETTINGS, window: 400}).gap()).toBe(16_000)
+    expect(gapFor(32_000, 20, 10_000)).toBe(10_000)
+    expect(gapFor(32_000, 0, 100)).toBe(320)
+    expect(gapFor(32_000, 101, 10_000)).toBe(31_762)
+    expect(gapFor(32_000, 400, 10_000)).toBe(11_314)
+    expect(gapFor(32_000, 1_000, 10_000)).toBe(5_690)
+    expect(gapFor(32_000, 10_000, 10_000)).toBe(5_000)
+    expect(new PollPlan({...SETTINGS, window: 400}).gap()).toBe(11_314)
   })
 
   it("fits the gap so that the load balancer's check after leaving Standby is a whole number of gaps", () => {
