@@ -564,11 +564,13 @@ export function writeReport(records: AnyRecord[], repo: string): void {
       'Calls grow with polls and transitions, not with instances. Per poll the release makes at most one journal write: the instances written ' +
         'ahead of its SendCommand, with the records and the progress line deferred since, in one item (a conditional PutItem, and on dynalite ' +
         'the GetItem of the fence before it); and it reads the abort request (a Query: `release abort` is noticed within one poll). ' +
-        'The lease is read and renewed every third of its time. With ~300 polls in these rollouts, that floor is ~600 calls whatever N ' +
-        '(before one write per poll: 1.900 calls per instance at 1,000, 0.203 at 10,000). CPU is the benchmark process\'s own, the client\'s alone (dynalite\'s, ' +
-        'in its own process, is given beside it: the client waits for it, so it is in the wall time); ' +
-        'the wall-time ratios move with other load on the machine; `release status` on DynamoDB makes two Queries (the lease, the ledger) ' +
-        'and its extra time is mostly loading the DynamoDB client.',
+        'The lease is read and renewed every third of its time; a write that went through under the fence counts as a read of it, and ' +
+        'several looks\' records share one write, so there are fewer calls than looks (before one write per poll: 1.900 calls per ' +
+        'instance at 1,000, 0.203 at 10,000). CPU is the benchmark process\'s own, the client\'s alone (dynalite\'s, ' +
+        'in its own process, is given beside it: the client waits for it, so it is in the wall time, about 2 ms a call); ' +
+        'the wall-time ratios move with other load on the machine, and with the file backend\'s own time (the fewer looks of a ' +
+        'rollout, the less of it there is to spread the DynamoDB calls over); `release status` on DynamoDB makes two Queries (the lease, ' +
+        'the ledger) and its extra time is loading the DynamoDB client (bundled by the build: docs/dev/architecture.md) and its first call.',
       '',
     )
   }
@@ -669,7 +671,7 @@ function missesAnalysis(input: {
           `Largest: ${top.map(([name, v]) => `${name} ${fmt(v, 3)}`).join(', ')}. ` +
           `The window sent ${int(sends)} SendCommands (${fmt(rows[0]!.n / sends, 1)} instances each: one per look that found instances in Standby) and listed ` +
           `invocations in ${int(lists)} pages (${fmt(lists / sends, 1)} per command: while everything in flight fits one page, one listing a full look by time range stands for ListCommands too; otherwise the commands whose counts moved by two or more, or by one a look before, are listed, those sent close together sharing a page; SSM's Success spares the listing of a command whose instances all succeeded). ` +
-          `DescribeAutoScalingGroups: ${int(describes)} (one per look while instances enter or leave Standby or may start, shared with the Standby calls); ` +
+          `DescribeAutoScalingGroups: ${int(describes)} (one per look while instances enter or leave Standby or may start, shared with the Standby calls; a full look takes the read of the standby look since the last full one); ` +
           `EnterStandby + ExitStandby: ${int(standby)} calls for ${int(2 * rows[0]!.n)} instance moves.`,
       )
     }
