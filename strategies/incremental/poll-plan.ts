@@ -35,7 +35,7 @@ export interface PollPlanSettings {
 
 /** Samples before a phase's learned durations replace the prior. */
 const MIN_SAMPLES = 5
-/** The window for which `gapMs` is the gap: smaller ones look more often (in proportion), larger ones too (as the square root). */
+/** The window for which `gapMs` is the gap: smaller ones look more often (in proportion), larger ones too (as the power 3/4). */
 const FULL_WINDOW = 100
 /** Only the last samples count: what the account does now, not an hour ago. */
 const MAX_SAMPLES = 400

@@ -168,6 +168,9 @@ class WindowPass {
     if (job.group && (groupMoves || mayStart)) {
       look.groupInfo = await this.readGroup(job.group, full)
       for (const instance of look.groupInfo?.instances ?? []) look.lifecycle.set(instance.id, instance)
+    } else if (full) {
+      // A full look that needed no read still ends what the last one told: the next full look reads anew.
+      this.groupRead = undefined
     }
     // An instance the group terminated (a failed health check, a scale-in, a person) is gone: it is
     // never started, and one on its way into or out of Standby is no longer waited for.
