@@ -145,8 +145,7 @@ console.log(`bench done in ${((performance.now() - started) / 1000).toFixed(1)} 
 
 function previousRecords(): {case: string}[] {
   try {
-    // Records of the look planner before its cadence (a waste per look, no gap) measured another planner.
-    return (JSON.parse(readFileSync(RESULTS, 'utf8')) as {case: string; wasteMs?: number}[]).filter((r) => r.wasteMs === undefined)
+    return JSON.parse(readFileSync(RESULTS, 'utf8')) as {case: string}[]
   } catch {
     return []
   }
