@@ -228,6 +228,23 @@ describe('the sliding window', () => {
     expect(sentTo(journal)).not.toContain(c)
   })
 
+  it('goes on when the group terminates an instance between its read of the group and EnterStandby: the others enter, that one is gone', async () => {
+    const world = incrementalWorld({instances: 4, ...behindLoadBalancer})
+    const [a, b, c, d] = (await instanceIds(world)) as [string, string, string, string]
+    const fleet = world.deps.fleet
+    // d leaves the group just before the call that would put it in Standby, after the read the window passes.
+    const racing = Object.assign(Object.create(fleet) as typeof fleet, {
+      enterStandby: async (...args: Parameters<typeof fleet.enterStandby>) => {
+        if (args[1].includes(d)) await fleet.replaceInstance(d)
+        await fleet.enterStandby(...args)
+      },
+    })
+    const {journal, job} = await passOver(world, {...throughStandby, window: 2})
+    expect(await runWindow({...world.deps, fleet: racing}, job)).toEqual({changed: [a, b, c], failed: [], gone: [d]})
+    expect(journal.filter((r) => r.phase === 'gone').map((r) => [r.instanceId, r.reason])).toEqual([[d, 'terminated by its Auto Scaling group during the release']])
+    expect(sentTo(journal)).not.toContain(d)
+  })
+
   it('returns an instance that is only to be returned to service without sending it anything', async () => {
     for (const standby of [true, false]) {
       const world = incrementalWorld({instances: 2, ...behindLoadBalancer})
