@@ -40,11 +40,15 @@ for (const chunk of built.output) if (chunk.type === 'chunk') for (const id of c
   const dir = packageDirOf(id)
   if (dir) packages.add(dir)
 }
-const notices = [...packages].sort().map((dir) => {
+// Packages whose license text is the same (the SDK's Apache-2.0) are named together, the text once.
+const byText = new Map<string, string[]>()
+for (const dir of [...packages].sort()) {
   const {name, version, license} = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {name: string; version: string; license?: string}
   const file = ['LICENSE', 'LICENSE.txt', 'LICENSE.md', 'license'].map((f) => join(dir, f)).find((f) => existsSync(f))
-  return `${name}@${version} (${license ?? 'see its package'})\n\n${file ? readFileSync(file, 'utf8').trim() : `license: ${license ?? 'unknown'}`}\n`
-})
+  const text = file ? readFileSync(file, 'utf8').trim() : `license: ${license ?? 'unknown'}`
+  byText.set(text, [...(byText.get(text) ?? []), `${name}@${version} (${license ?? 'see its package'})`])
+}
+const notices = [...byText].map(([text, names]) => `${names.join('\n')}\n\n${text}\n`)
 writeFileSync(join(dir, 'THIRD-PARTY-NOTICES.txt'), `The files of this directory bundle code of these packages (scripts/bundle-dynamodb.ts).\n\n${notices.join('\n' + '-'.repeat(72) + '\n\n')}`)
 console.error(`${DYNAMODB_BUNDLE_DIR}: ${DYNAMODB_CLASSES.length} classes of @aws-sdk/client-dynamodb, code of ${packages.size} packages`)
 
