@@ -27,6 +27,7 @@ import {runPersisted} from '../src/engine/runner.js'
 import {SimAccount} from '../src/sim/index.js'
 import {TARGET_GROUP_DEFAULTS} from '../src/sim/targets.js'
 import {incrementalStrategy} from '../strategies/incremental/index.js'
+import {passingMs} from '../strategies/instance-health.js'
 import {DEFAULT_POLL_GAP_MS} from '../strategies/incremental/window.js'
 import {numberOption, option, round} from './lib/args.js'
 import {API_SOURCE, COMMAND_LATENCY, incrementalYaml, openProject, stateBytes, type BenchWorkspace, type StateBytes} from './lib/project.js'
@@ -172,7 +173,7 @@ export async function runIncremental(options: Options): Promise<IncrementalRecor
   // group: HealthyThresholdCount checks, one per HealthCheckIntervalSeconds (the bench fleet has one
   // target group with AWS's defaults). The account spends that time whatever the release does, so it
   // belongs to every instance's work (the sampler sees InService and cannot tell).
-  const healthMs = TARGET_GROUP_DEFAULTS.healthyThreshold * TARGET_GROUP_DEFAULTS.intervalSeconds * 1000
+  const healthMs = passingMs([TARGET_GROUP_DEFAULTS])
   const lowerBoundMs = Math.max((times.workMs + n * healthMs) / window, times.slowestWorkMs + healthMs)
   const capacityMs = window * span.ms
   const work = workInPlanOrder(times, span.order).map((w) => w + healthMs)

@@ -11,6 +11,7 @@ import {chooseStack} from '../../strategies/immutable/plan.js'
 import {TAG} from '../../strategies/immutable/index.js'
 import {immutableHealthSignals, type HealthSignals} from '../../strategies/immutable/health.js'
 import {incrementalHealthSignals} from '../../strategies/incremental/health.js'
+import {passingMs} from '../../strategies/instance-health.js'
 import type {TargetLedger} from '../engine/ledger.js'
 import {lastKnownGoodStack, liveStack} from './kinds/immutable.js'
 import {reconcile, decide, type ServingGroup} from './reconcile.js'
@@ -176,7 +177,7 @@ async function planIncremental(account: Account, target: IncrementalTargetConfig
   // the estimate is the fleet's total work spread over the window, plus the canary and the bake.
   // Back from Standby, an instance waits for the load balancer's HealthyThresholdCount passed checks.
   const groups = members.targetGroups.length > 0 ? (await account.targets.describeTargetGroups(members.targetGroups)).found : []
-  const healthSeconds = Math.max(0, ...groups.map((g) => g.healthyThreshold * g.intervalSeconds))
+  const healthSeconds = passingMs(groups) / 1000
   const perInstance = (members.standby ? 20 + healthSeconds : 0) + 90
   const estimateSeconds = perInstance * (canary > 0 ? 1 : 0) + (perInstance * (n - canary)) / window + target.bakeMs / 1000
   return {

@@ -67,15 +67,9 @@ export class PollPlan {
    */
   learn(phase: TimedPhase, since: number, previousLook: number, now: number): void {
     const end = Math.max(since, (Math.max(since, previousLook) + now) / 2)
-    const list = this.samples.get(phase) ?? []
-    list.push(end - since)
-    if (list.length > MAX_SAMPLES) list.shift()
-    this.samples.set(phase, list)
+    keepLast(this.samples, phase, end - since)
     this.sorted.delete(phase)
-    const seen = this.seen.get(phase) ?? []
-    seen.push(now - since)
-    if (seen.length > MAX_SAMPLES) seen.shift()
-    this.seen.set(phase, seen)
+    keepLast(this.seen, phase, now - since)
   }
 
   /**
@@ -117,9 +111,9 @@ export class PollPlan {
     let full = this.nextFull ?? now
     while (full <= now) full += gap
     this.nextFull = full
-    let standby = Number.POSITIVE_INFINITY
-    for (const i of inFlight) if (i.phase === 'enteringStandby') standby = Math.min(standby, i.since + this.bound('enteringStandby'))
-    standby = Math.max(standby, now + STEP_MS)
+    // The earliest of them plus the bound (read once: it sorts the samples).
+    const entering = inFlight.filter((i) => i.phase === 'enteringStandby').map((i) => i.since)
+    const standby = entering.length === 0 ? Number.POSITIVE_INFINITY : Math.max(Math.min(...entering) + this.bound('enteringStandby'), now + STEP_MS)
     if (standby < full - FOLD_MS) return {delayMs: standby - now, kind: 'standby'}
     return {delayMs: full - now, kind: 'full'}
   }
@@ -144,6 +138,14 @@ export class PollPlan {
     this.sorted.set(phase, sorted)
     return sorted
   }
+}
+
+/** Adds a sample to a phase's list, which keeps the last MAX_SAMPLES. */
+function keepLast(lists: Map<TimedPhase, number[]>, phase: TimedPhase, value: number): void {
+  const list = lists.get(phase) ?? []
+  list.push(value)
+  if (list.length > MAX_SAMPLES) list.shift()
+  lists.set(phase, list)
 }
 
 /** The value at quantile `q` (0 to 1, 1 excluded) of sorted values: the lowest for 0. */

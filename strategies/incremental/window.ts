@@ -3,7 +3,7 @@ import type {GroupInfo, InstanceInfo} from '../../src/ports/fleet.js'
 import type {InstancePhase, InstanceRecord} from '../../src/ports/instance-journal.js'
 import {printableText} from '../../src/util/text.js'
 import {neverRegistered} from '../agents.js'
-import {isServing, isUnhealthy} from '../instance-health.js'
+import {isServing, isUnhealthy, passingMs} from '../instance-health.js'
 import {changeCommand} from './change.js'
 import {changeComment} from './comment.js'
 import {CommandOutcomes} from './outcomes.js'
@@ -407,7 +407,7 @@ export const DEFAULT_POLL_GAP_MS = 32_000
 async function healthCheckMs(deps: IncrementalDeps, job: WindowJob): Promise<number> {
   if (!deps.targets || job.targetGroups.length === 0 || !job.standby) return 0
   const {found} = await deps.targets.describeTargetGroups(job.targetGroups)
-  return Math.max(0, ...found.map((g) => g.healthyThreshold * g.intervalSeconds * 1000))
+  return passingMs(found)
 }
 
 /**
