@@ -78,7 +78,8 @@ function checked(model: Model, input: CreateAssociationRequest | UpdateAssociati
   return {documentName: spec.name, parameters: structuredClone(parameters), targets, schedule: input.ScheduleExpression}
 }
 
-function description(model: Model, association: AssociationRecord): AssociationDescription {
+/** The fields ListAssociations (an Association) and DescribeAssociation (an AssociationDescription) both answer. */
+function listed(association: AssociationRecord) {
   const last = association.executions.at(-1)
   return {
     AssociationId: association.id,
@@ -86,12 +87,19 @@ function description(model: Model, association: AssociationRecord): AssociationD
     AssociationVersion: String(association.version),
     Name: association.documentName,
     DocumentVersion: '$DEFAULT',
-    Parameters: structuredClone(association.parameters),
     Targets: structuredClone(association.targets),
     ScheduleExpression: association.schedule,
+    ...(last ? {LastExecutionDate: new Date(last.createdAt)} : {}),
+  }
+}
+
+function description(model: Model, association: AssociationRecord): AssociationDescription {
+  const last = association.executions.at(-1)
+  return {
+    ...listed(association),
+    Parameters: structuredClone(association.parameters),
     Date: new Date(association.createdAt),
     LastUpdateAssociationDate: new Date(association.updatedAt),
-    ...(last ? {LastExecutionDate: new Date(last.createdAt)} : {}),
     Overview: {Status: last ? executionStatus(last) : 'Pending', AssociationStatusAggregatedCount: countByStatus(last)},
     ApplyOnlyAtCronInterval: false,
   }
@@ -139,19 +147,7 @@ function listAssociations(model: Model, input: ListAssociationsRequest): ListAss
   }
   const {items, nextToken} = page(all, input.NextToken, size, errors.invalidNextToken)
   return {
-    Associations: items.map((a) => {
-      const last = a.executions.at(-1)
-      return {
-        AssociationId: a.id,
-        AssociationName: a.name,
-        AssociationVersion: String(a.version),
-        Name: a.documentName,
-        DocumentVersion: '$DEFAULT',
-        Targets: structuredClone(a.targets),
-        ScheduleExpression: a.schedule,
-        ...(last ? {LastExecutionDate: new Date(last.createdAt)} : {}),
-      }
-    }),
+    Associations: items.map(listed),
     NextToken: nextToken,
   }
 }
