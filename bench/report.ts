@@ -562,8 +562,10 @@ export function writeReport(records: AnyRecord[], repo: string): void {
     md.push(
       '',
       'Calls grow with polls and transitions, not with instances. Per poll the release makes at most one journal write: the instances written ' +
-        'ahead of its SendCommand, with the records and the progress line deferred since, in one item (a conditional PutItem, and on dynalite ' +
-        'the GetItem of the fence before it); and it reads the abort request (a Query: `release abort` is noticed within one poll). ' +
+        'ahead of its SendCommand, with the records and the progress line deferred since, in one item (a conditional PutItem; on dynalite, ' +
+        'which has no transactions, fenced by its place in the journal: docs/concepts.md). That write also stands for the look at an abort request (`release abort` appends a note ' +
+        'to the journal, so a write placed right after the release\'s own last line proves there is none; a Query when nothing is ' +
+        'waiting to be written): an abort is seen before the next look acts. ' +
         'The lease is read and renewed every third of its time; a write that went through under the fence counts as a read of it, and ' +
         'several looks\' records share one write, so there are fewer calls than looks (before one write per poll: 1.900 calls per ' +
         'instance at 1,000, 0.203 at 10,000). CPU is the benchmark process\'s own, the client\'s alone (dynalite\'s, ' +
@@ -573,6 +575,19 @@ export function writeReport(records: AnyRecord[], repo: string): void {
         'the ledger) and its extra time is loading the DynamoDB client (bundled by the build: docs/dev/architecture.md) and its first call.',
       '',
     )
+    const small = state.find((r) => r.n === 1_000)
+    if (small && small.wallRatio > 1.2) {
+      const calls = Object.values(small.dynamoCallsByName).reduce((a, b) => a + b, 0)
+      const journal = small.dynamoCallsByName.PutItem ?? 0
+      const each = (small.dynamoWallMs - small.fileWallMs) / calls
+      md.push(
+        `At 1,000 instances the rollout's own work is short (${int(small.fileWallMs)} ms on files), so its ${calls} calls weigh: ` +
+          `${fmt(each, 1)} ms of wall each over the file backend here, where 1.2x allows ${int(0.2 * small.fileWallMs)} ms in all, ` +
+          `${int((0.2 * small.fileWallMs) / each)} calls at that cost. The ${journal} PutItems are mostly the journal writes that come before a look acts ` +
+          '(an abort must be seen first), so they cannot overlap the look; fewer would mean looking for an abort less often than every look.',
+        '',
+      )
+    }
   }
 
   // ---- CLI ----
@@ -675,6 +690,7 @@ function missesAnalysis(input: {
           `EnterStandby + ExitStandby: ${int(standby)} calls for ${int(2 * rows[0]!.n)} instance moves.`,
       )
     }
+    out.push(actingAndObserving(pick))
     if (frontier.length) {
       const best = [...new Set(frontier.map((r) => r.gapMs))]
         .map((p) => ({p, calls: mean(frontier.filter((r) => r.gapMs === p).map((r) => r.apiCallsPerInstance)), ratio: mean(frontier.filter((r) => r.gapMs === p).map((r) => r.ratioToLowerBound))}))
@@ -700,6 +716,38 @@ function missesAnalysis(input: {
     )
   }
   return out
+}
+
+/** Calls that read commands' outcomes; every other call of a window acts, or plans once. */
+const OBSERVING = new Set(['ssm:ListCommands', 'ssm:ListCommandInvocations'])
+
+/**
+ * The calls of each target case split into acting (group reads, SendCommand, target health, Standby
+ * moves, the plan's one-off reads: one of each per look, whatever the look finds) and observing:
+ * where acting alone is over 0.5 per instance, no way of reading outcomes meets the calls target at
+ * that cadence.
+ */
+function actingAndObserving(pick: (n: number, mu: number, policy: string) => IncrementalRecord[]): string {
+  const cases = [
+    [1_000, 10],
+    [1_000, 25],
+    [10_000, 10],
+    [10_000, 25],
+  ] as const
+  const parts: string[] = []
+  const over: string[] = []
+  for (const [n, mu] of cases) {
+    const rows = pick(n, mu, 'sliding')
+    if (!rows.length) continue
+    const split = (observing: boolean) => mean(rows.map((r) => Object.entries(r.callsByName).reduce((sum, [name, calls]) => sum + (OBSERVING.has(name) === observing ? calls : 0), 0) / r.n))
+    const name = `N=${n.toLocaleString('en-US')} at ${mu}%`
+    parts.push(`${name}: acting ${fmt(split(false), 3)}, observing ${fmt(split(true), 3)}`)
+    if (split(false) > 0.5) over.push(name)
+  }
+  const verdict = over.length
+    ? ` At ${over.join(' and ')} acting alone is over 0.5 at the default cadence, so no way of reading outcomes meets the calls target there: it takes fewer looks, and the gap below shows what fewer looks cost in time.`
+    : ''
+  return `- Calls per instance that act (group reads, SendCommand, DescribeTargetHealth, Enter/ExitStandby, the plan's one-off reads; one of each per look, whatever the look finds) and that read commands' outcomes (ListCommands, ListCommandInvocations): ${parts.join('; ')}.${verdict}`
 }
 
 function linearFit(points: [number, number][]): {slope: number; intercept: number; r2: number} {
