@@ -8,7 +8,8 @@ import {EXIT} from '../ports/release.js'
 
 const MISSING = new Set(['CredentialsProviderError'])
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired'])
-const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError'])
+// SNS names its refusal AuthorizationError; its SDK class is AuthorizationErrorException.
+const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError', 'AuthorizationErrorException'])
 const UNKNOWN = new Set(['UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidAccessKeyId', 'InvalidSignatureException', 'SignatureDoesNotMatch', 'IncompleteSignature'])
 
 /** The UserError for AWS credentials that are missing, expired or not recognized, or undefined. */

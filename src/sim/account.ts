@@ -15,6 +15,7 @@ import {applyAssociationTask} from './associations.js'
 import {Model} from './model.js'
 import {initialRngState, keyedState} from './random.js'
 import {networkFailure} from './network.js'
+import {accessDenied, allows, iamAction} from './iam.js'
 import {handleSsm} from './ssm.js'
 import {applyResourceTask} from './stacks.js'
 import {AccountFile} from './store.js'
@@ -252,6 +253,11 @@ export class SimAccount {
         if (network) this.telemetry.countNetworkFailure(service, commandName, network.when)
         if (network?.when === 'before') return {lost: network.error}
         try {
+          // The caller's policy is checked before the service sees the call (and so before throttling).
+          if (!allows(model.faults.allowActions, iamAction(service, commandName))) {
+            this.telemetry.countDenied()
+            throw accessDenied(service, commandName, model.state.accountId)
+          }
           const rate = throttleRate(model.faults, service, model.now)
           if (rate > 0 && draws.next() < rate) {
             this.telemetry.countThrottled()

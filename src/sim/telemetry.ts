@@ -11,6 +11,7 @@ export type FleetListener = (summary: FleetSummary) => void
 export class Telemetry {
   private calls: Record<string, number> = {}
   private throttled = 0
+  private denied = 0
   private network = {before: 0, after: 0}
   private lostAnswers: Record<string, number> = {}
   private readonly listeners = new Set<FleetListener>()
@@ -24,6 +25,11 @@ export class Telemetry {
     this.throttled += 1
   }
 
+  /** A call refused for lack of permission (faults.allowActions). */
+  countDenied(): void {
+    this.denied += 1
+  }
+
   /** A call failed by the `network` fault, before the service saw it or after (its answer lost). */
   countNetworkFailure(service: SimService, command: string, when: 'before' | 'after'): void {
     this.network[when] += 1
@@ -32,12 +38,13 @@ export class Telemetry {
   }
 
   metrics(): SimMetrics {
-    return {calls: {...this.calls}, throttled: this.throttled, networkFailures: {...this.network, lostAnswers: {...this.lostAnswers}}}
+    return {calls: {...this.calls}, throttled: this.throttled, denied: this.denied, networkFailures: {...this.network, lostAnswers: {...this.lostAnswers}}}
   }
 
   reset(): void {
     this.calls = {}
     this.throttled = 0
+    this.denied = 0
     this.network = {before: 0, after: 0}
     this.lostAnswers = {}
   }

@@ -25,6 +25,12 @@ export interface SimFaults {
   unregisteredVersions?: string[]
   /** Fraction of instances (fixed per instance) whose SSM invocations end Undeliverable. */
   undeliverableInstances?: number
+  /**
+   * The caller's IAM policy (src/sim/iam.ts): only the actions these patterns name (`ssm:SendCommand`,
+   * `autoscaling:Describe*`) are allowed, every other call is refused with AccessDenied before the
+   * service sees it. Absent: every action is allowed.
+   */
+  allowActions?: string[]
 
   // ---- CloudWatch alarms (src/sim/alarms.ts) ----
   /** Versions that set the alarms watching them to ALARM `alarmAfterSeconds` after they take traffic. */
@@ -209,6 +215,8 @@ export interface SimMetrics {
   calls: Record<string, number>
   /** Calls answered with a throttling error. */
   throttled: number
+  /** Calls refused for lack of permission (faults.allowActions). */
+  denied: number
   /**
    * Calls failed by the `network` fault: before the service saw them, and after it carried them out
    * (those also by `service:Command`, the calls whose effect happened but whose answer was lost).

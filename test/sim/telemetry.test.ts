@@ -1,5 +1,5 @@
 import {EnterStandbyCommand, ExitStandbyCommand} from '@aws-sdk/client-auto-scaling'
-import {ListCommandsCommand, ThrottlingException} from '@aws-sdk/client-ssm'
+import {ListCommandInvocationsCommand, ListCommandsCommand, ThrottlingException} from '@aws-sdk/client-ssm'
 import {describe, expect, it} from 'vitest'
 import type {FleetSummary} from '../../src/sim/index.js'
 import {groupInstanceIds, harness, rejection, runShell, settle, waitFor} from './helpers.js'
@@ -18,7 +18,14 @@ describe('metrics', () => {
     h.account.resetMetrics()
     h.account.setFaults({throttle: {rate: 1, services: ['ssm']}})
     expect(await rejection(h.clients.ssm.send(new ListCommandsCommand({})))).toBeInstanceOf(ThrottlingException)
-    expect(h.account.metrics()).toEqual({calls: {'ssm:ListCommands': 1}, throttled: 1, networkFailures: {before: 0, after: 0, lostAnswers: {}}})
+    expect(h.account.metrics()).toEqual({calls: {'ssm:ListCommands': 1}, throttled: 1, denied: 0, networkFailures: {before: 0, after: 0, lostAnswers: {}}})
+
+    // A call the caller's policy does not allow is counted, refused before throttling.
+    h.account.setFaults({throttle: {rate: 1, services: ['ssm']}, allowActions: ['ssm:ListCommands']})
+    expect((await rejection(h.clients.ssm.send(new ListCommandInvocationsCommand({})))).name).toBe('AccessDeniedException')
+    expect(h.account.metrics()).toMatchObject({calls: {'ssm:ListCommands': 1, 'ssm:ListCommandInvocations': 1}, throttled: 1, denied: 1})
+    h.account.resetMetrics()
+    expect(h.account.metrics()).toMatchObject({calls: {}, throttled: 0, denied: 0})
   })
 })
 

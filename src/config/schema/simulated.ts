@@ -1,6 +1,6 @@
 /** `simulated:` — the simulated AWS account the CLI runs against by default. */
 import * as v from 'valibot'
-import {key, list, named, num, oneOf, optionalKey, section, text, unique, withDefault} from './fields.js'
+import {key, list, matching, named, num, oneOf, optionalKey, section, text, unique, withDefault} from './fields.js'
 import {documentName, groupName, targetGroupArn, version} from './names.js'
 import {say} from './say.js'
 import {refine} from './context.js'
@@ -34,6 +34,15 @@ const throttle = v.pipe(
 
 const NETWORK_SERVICES = ['cloudformation', 'autoscaling', 'ssm', 'elbv2'] as const
 
+/** An IAM action or a pattern of them: `service:Action`, with IAM's `*` and `?` wildcards. */
+const IAM_ACTION = /^(\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$/
+const iamAction = () =>
+  matching(IAM_ACTION, (action) => ({
+    kind: 'problem',
+    text: `{path}: expected an IAM action such as ssm:SendCommand or autoscaling:Describe*, got ${JSON.stringify(action)}`,
+    hint: 'Write each action as service:Action, as in an IAM policy (docs/iam.md lists those each command needs).',
+  }))
+
 const network = section({
   rate: key(rate(), 'Share of calls that fail as a broken connection does, from 0 to 1: half before the call reaches the service (nothing done), half after the service carried it out (the answer is lost).'),
   services: optionalKey(list(oneOf(NETWORK_SERVICES), {what: 'service names', example: '[ssm, autoscaling]'}), 'Services whose calls fail (all when absent).'),
@@ -61,6 +70,10 @@ export const faults = section({
     "Instances of a matching version never register their SSM agent (as without an instance profile with AmazonSSMManagedInstanceCore, or without a route to the SSM endpoints): DescribeInstanceInformation leaves them out and SendCommand refuses them with InvalidInstanceId. A seeded fleet of a matching version never registered either. Other instances register 5 to 30 s (virtual) after they boot.",
   ),
   undeliverableInstances: optionalKey(rate(), 'Fraction of instances (fixed per instance) whose SSM invocations end `Undeliverable`.'),
+  allowActions: optionalKey(
+    list(iamAction(), {what: 'IAM actions', example: "['ssm:SendCommand', 'autoscaling:Describe*']"}),
+    'The IAM policy of whoever calls the account: only these actions (`service:Action`, with `*` and `?` as IAM reads them) are allowed, and any other call is refused with AccessDenied before the service sees it, as AWS refuses an action no policy allows. Try a least-privilege policy (docs/iam.md) here before giving it to a CI role. Absent: every action is allowed.',
+  ),
   // CloudWatch alarms (src/sim/alarms.ts).
   alarmingVersions: patterns("The alarms of a target (its `alarms:`) go to `ALARM` `alarmAfterSeconds` after an instance of a matching version takes its traffic (InService and healthy behind its traffic sources, or in its fleet's group), and back to `OK` once none does."),
   alarmAfterSeconds: optionalKey(num({min: 0}), 'Seconds (virtual) a version of `alarmingVersions` takes traffic before the alarms fire; 60 when absent.'),
