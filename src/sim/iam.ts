@@ -30,9 +30,15 @@ function patternRegExp(pattern: string): RegExp {
   return new RegExp(`^${body}$`, 'i')
 }
 
+/** The patterns of a policy, compiled once per faults object (every call of the account checks them). */
+const compiled = new WeakMap<readonly string[], RegExp[]>()
+
 /** Whether `allow` (undefined: no policy checked, everything allowed) allows the action. */
 export function allows(allow: readonly string[] | undefined, action: string): boolean {
-  return allow === undefined || allow.some((pattern) => patternRegExp(pattern).test(action))
+  if (allow === undefined) return true
+  let patterns = compiled.get(allow)
+  if (!patterns) compiled.set(allow, (patterns = allow.map(patternRegExp)))
+  return patterns.some((pattern) => pattern.test(action))
 }
 
 /**
