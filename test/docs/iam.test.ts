@@ -17,7 +17,7 @@ import {destroyEnvironment} from '../../src/app/environments/destroy.js'
 import {listEnvironments} from '../../src/app/environments/list.js'
 import {rebuildLedger} from '../../src/app/ledger-rebuild.js'
 import {planRelease} from '../../src/app/plan.js'
-import {rollback, rollout} from '../../src/app/release.js'
+import {abort, promote, rollback, rollout} from '../../src/app/release.js'
 import {tidy} from '../../src/app/tidy.js'
 import {openWorkspace, type Workspace} from '../../src/app/workspace.js'
 import {IAM_PREFIX, allows} from '../../src/sim/iam.js'
@@ -68,11 +68,16 @@ interface Quickstart {
   clock: VirtualClock
 }
 
-/** The quickstart with notices and web kept warm 5 minutes, on an in-memory account allowing everything. */
-async function quickstart(): Promise<Quickstart> {
+/**
+ * The quickstart with notices and web kept warm 5 minutes (and with `gated`, web and api pausing at a
+ * gate), on an in-memory account allowing everything.
+ */
+async function quickstart(gated = false): Promise<Quickstart> {
   const dir = copyQuickstart('release-iam-')
   const file = join(dir, 'release.yml')
-  writeFileSync(file, readFileSync(file, 'utf8').replace('    retain: 1\n', '    retain: 1\n    keepWarm: 5m\n'))
+  let yml = readFileSync(file, 'utf8').replace('    retain: 1\n', '    retain: 1\n    keepWarm: 5m\n')
+  if (gated) yml = yml.replace('    bake: 1m\n', '    bake: 1m\n    gates: [beforeShift]\n').replace(/( {4}bake: 30s[^\n]*\n)/, '$1    gates: [afterCanary]\n')
+  writeFileSync(file, yml)
   appendFileSync(file, '\nnotify:\n  - sns: arn:aws:sns:us-east-1:123456789012:releases\n  - eventBridge: arn:aws:events:us-east-1:123456789012:event-bus/releases\n')
   const ws = await openWorkspace({configPath: file, cwd: dir})
   const clock = new VirtualClock()
@@ -99,10 +104,13 @@ function instanceOf(q: Quickstart, group: (name: string) => boolean): string {
 interface Scenario {
   name: string
   row: string
+  /** Web and api pause at a gate (beforeShift, afterCanary). */
+  gated?: boolean
   setup: (q: Quickstart) => Promise<void>
   run: (q: Quickstart) => Promise<void>
 }
 
+const IMMUTABLE = '`rollout`, `rollback`, `converge`, `resume`, `promote`, `abort` (immutable)'
 const INCREMENTAL = '`rollout`, `rollback`, `converge`, `resume`, `promote`, `abort` (incremental)'
 
 const SCENARIOS: Scenario[] = [
@@ -124,7 +132,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'rollout, rollback and converge (immutable)',
-    row: '`rollout`, `rollback`, `converge`, `resume`, `promote`, `abort` (immutable)',
+    row: IMMUTABLE,
     setup: live,
     run: async (q) => {
       await succeeds(rollout(q.ws, {target: 'web', version: '2.0.0'}, {}, {sim: q.sim}))
@@ -135,7 +143,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'rollout, rollback and converge (incremental)',
-    row: '`rollout`, `rollback`, `converge`, `resume`, `promote`, `abort` (incremental)',
+    row: INCREMENTAL,
     setup: live,
     run: async (q) => {
       await succeeds(rollout(q.ws, {target: 'api', version: '3.0.0'}, {}, {sim: q.sim}))
@@ -145,6 +153,27 @@ const SCENARIOS: Scenario[] = [
       await succeeds(converge(q.ws, {target: 'api'}, {}, {sim: q.sim}))
     },
   },
+  ...(['immutable', 'incremental'] as const).map(
+    (strategy): Scenario => ({
+      name: `promote and abort at a gate (${strategy})`,
+      row: strategy === 'immutable' ? IMMUTABLE : INCREMENTAL,
+      gated: true,
+      setup: async (q) => {
+        // The first release of each pauses too: promoted with everything allowed.
+        for (const target of ['web', 'api']) {
+          expect((await rollout(q.ws, {target, version: '2.0.0'}, {}, {sim: q.sim})).outcome).toBe('paused')
+          expect((await promote(q.ws, {target}, {}, {sim: q.sim})).outcome).toBe('succeeded')
+        }
+      },
+      run: async (q) => {
+        const target = strategy === 'immutable' ? 'web' : 'api'
+        expect((await rollout(q.ws, {target, version: '3.0.0'}, {}, {sim: q.sim})).outcome).toBe('paused')
+        expect((await promote(q.ws, {target}, {}, {sim: q.sim})).outcome).toBe('succeeded')
+        expect((await rollout(q.ws, {target, version: '4.0.0'}, {}, {sim: q.sim})).outcome).toBe('paused')
+        expect((await abort(q.ws, {target}, {}, {sim: q.sim})).outcome).toBe('aborted')
+      },
+    }),
+  ),
   {
     name: 'drift',
     row: '`drift`',
@@ -193,7 +222,7 @@ const SCENARIOS: Scenario[] = [
 
 /** Runs a scenario with `allow` only after its set-up; the actions it called that `allow` does not allow. */
 async function deniedIn(scenario: Scenario, allow: string[]): Promise<{missing: string[]; denied: number}> {
-  const q = await quickstart()
+  const q = await quickstart(scenario.gated)
   await scenario.setup(q)
   q.sim.setFaults({...q.sim.faults, allowActions: allow})
   q.sim.resetMetrics()
