@@ -17,9 +17,10 @@ import {destroyEnvironment} from '../../src/app/environments/destroy.js'
 import {listEnvironments} from '../../src/app/environments/list.js'
 import {rebuildLedger} from '../../src/app/ledger-rebuild.js'
 import {planRelease} from '../../src/app/plan.js'
-import {abort, promote, rollback, rollout} from '../../src/app/release.js'
+import {abort, promote, resume, rollback, rollout} from '../../src/app/release.js'
 import {tidy} from '../../src/app/tidy.js'
 import {openWorkspace, type Workspace} from '../../src/app/workspace.js'
+import {keys} from '../../src/engine/keys.js'
 import {IAM_PREFIX, allows} from '../../src/sim/iam.js'
 import {SimAccount, type SimService} from '../../src/sim/index.js'
 import {VirtualClock} from '../../src/util/clock.js'
@@ -100,6 +101,35 @@ function instanceOf(q: Quickstart, group: (name: string) => boolean): string {
   return q.sim.view().groups.find((g) => group(g.name))!.instances[0]!.id
 }
 
+/** No process has this pid: a lease it holds is stale, as after a crash. */
+const DEAD_PID = 4_194_000
+
+/**
+ * Starts a release of `target` to `version` and has its process die right after its first
+ * SendCommand: the account never answers it again, and its lease names a pid that is gone.
+ */
+async function crashAfterFirstSend(q: Quickstart, target: string, version: string): Promise<void> {
+  const handle = q.sim.handle.bind(q.sim)
+  let died = () => undefined as void
+  const dead = new Promise<void>((resolve) => (died = resolve))
+  let frozen = false
+  q.sim.handle = async (service, commandName, input) => {
+    if (frozen) return new Promise(() => undefined)
+    const result = await handle(service, commandName, input)
+    if (service === 'ssm' && commandName === 'SendCommand' && String((input as {Comment?: string}).Comment).endsWith(`to ${version}`)) {
+      frozen = true
+      died()
+      return new Promise(() => undefined)
+    }
+    return result
+  }
+  void rollout(q.ws, {target, version}, {}, {sim: q.sim})
+  await dead
+  q.sim.handle = handle
+  const lease = JSON.parse((await q.ws.store.read(keys.lease(target)))!) as object
+  await q.ws.store.writeAtomic(keys.lease(target), JSON.stringify({...lease, pid: DEAD_PID}))
+}
+
 /** A command of the table (its row's command cell), set up with everything allowed, then run with `allow` only. */
 interface Scenario {
   name: string
@@ -174,6 +204,17 @@ const SCENARIOS: Scenario[] = [
       },
     }),
   ),
+  {
+    name: 'resume after a crash (incremental)',
+    row: INCREMENTAL,
+    setup: async (q) => {
+      await live(q)
+      await crashAfterFirstSend(q, 'api', '3.0.0')
+    },
+    run: async (q) => {
+      expect((await resume(q.ws, {target: 'api'}, {}, {sim: q.sim})).outcome).toBe('succeeded')
+    },
+  },
   {
     name: 'drift',
     row: '`drift`',
