@@ -15,7 +15,7 @@ import {LeaseWatch} from './lease-watch.js'
 import {noticeOf, notifierFor} from './notices/index.js'
 import {alarmWatch} from './alarms.js'
 import {driveRelease} from './drive-release.js'
-import {held, triggersFor, watched} from './lease-wiring.js'
+import {giveBack, held, triggersFor, watched} from './lease-wiring.js'
 import {housekeepUnderLease} from './release-housekeeping.js'
 import type {ReleaseHooks, ReleaseResult} from './release-request.js'
 import {decideAgain, interruptedRelease, pausedRelease} from './release-to-act-on.js'
@@ -89,7 +89,7 @@ export async function continueFromSnapshot(
     }
     return await driveRelease(own, account, runner, target, running, start, watch, hooks, triggers, notifier)
   } finally {
-    await lease.release()
+    await giveBack(lease)
   }
 }
 

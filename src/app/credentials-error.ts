@@ -12,8 +12,14 @@ const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpire
 const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError', 'AuthorizationErrorException'])
 const UNKNOWN = new Set(['UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidAccessKeyId', 'InvalidSignatureException', 'SignatureDoesNotMatch', 'IncompleteSignature'])
 
-/** The UserError for AWS credentials that are missing, expired or not recognized, or undefined. */
-export function credentialsError(error: unknown): UserError | undefined {
+/** What to do once the credentials or the permission are fixed, by default. */
+const AGAIN = 'run the same command again (an interrupted release continues with release resume <target>)'
+
+/**
+ * The UserError for AWS credentials that are missing, expired or not recognized, or for a permission
+ * refused; undefined for any other error. `then`: what to do once that is fixed.
+ */
+export function credentialsError(error: unknown, then = AGAIN): UserError | undefined {
   if (error === null || typeof error !== 'object') return undefined
   const {name, Code, code} = error as {name?: unknown; Code?: unknown; code?: unknown}
   const id = [name, Code, code].find((n): n is string => typeof n === 'string' && (MISSING.has(n) || EXPIRED.has(n) || UNKNOWN.has(n) || DENIED.has(n)))
@@ -23,7 +29,7 @@ export function credentialsError(error: unknown): UserError | undefined {
     return new UserError(
       'E_AWS_ACCESS_DENIED',
       `AWS refused a call for lack of permission (${id}: ${message})`,
-      'grant the identity in use (aws sts get-caller-identity) the permission the message names, or use credentials that have it; then run the same command again (an interrupted release continues with release resume <target>)',
+      `grant the identity in use (aws sts get-caller-identity) the permission the message names, or use credentials that have it; then ${then}`,
       EXIT.usage,
     )
   }
@@ -35,5 +41,5 @@ export function credentialsError(error: unknown): UserError | undefined {
     : EXPIRED.has(id)
       ? ['the AWS credentials have expired', 'refresh them (aws sso login, or a new session token for the CI job)']
       : ['AWS does not recognize these credentials', 'check which credentials are in use (aws sts get-caller-identity) and the region; a key that was deleted or rotated needs replacing']
-  return new UserError('E_AWS_CREDENTIALS', `${what} (${id}: ${message})`, `${next}; then run the same command again (an interrupted release continues with release resume <target>)`, EXIT.usage)
+  return new UserError('E_AWS_CREDENTIALS', `${what} (${id}: ${message})`, `${next}; then ${then}`, EXIT.usage)
 }

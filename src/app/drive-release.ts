@@ -23,6 +23,9 @@ import type {ReleaseHooks, ReleaseResult} from './release-request.js'
 import type {Workspace} from './workspace.js'
 import {cli} from '../util/cli-context.js'
 import {crashForTest} from './crash-for-test.js'
+import {credentialsError} from './credentials-error.js'
+import {UserError} from '../errors.js'
+import type {StepHook} from '../util/step-hook.js'
 
 /** Where a release starts: a fresh run from its input, or its last snapshot with the event that continues it. */
 export type ReleaseStart = {input: unknown} | {snapshot: unknown; send?: {type: string; reason?: string; by?: string}}
@@ -54,7 +57,7 @@ export async function driveRelease(
       .then(() => sharedJournal(ws.store, ws.now).defer({releaseId: record.id, type: 'progress', state: event.state, message: event.message}))
       .catch(() => undefined)
   }
-  const machine = runner.bind({ws, account, record, report, atStep: triggers.atStep})
+  const machine = runner.bind({ws, account, record, report, atStep: stepHook(triggers, watch, record.id, target.name)})
   // A renewal refused means another process holds the lease now: this one stops (E_LEASE_LOST).
   const renewal = setInterval(() => void lease.renew().then((ours) => (ours ? undefined : watch.markLost()), () => undefined), leaseTtlMs() / 3)
   renewal.unref()
@@ -111,6 +114,24 @@ export async function driveRelease(
     return {record: finished, outcome, message, exitCode: exitCodeFor(outcome)}
   } finally {
     clearInterval(renewal)
+  }
+}
+
+/**
+ * The hook of the release's steps: the triggers' look as each step starts. A step that failed because
+ * AWS no longer lets the caller act (credentials expired, missing or unknown; a permission refused) is
+ * no failure of the release: its way back would be refused too, and a long release outlives a CI
+ * job's credentials. So the release stops where it is, as after a crash, its last persisted state
+ * kept, and `release resume` continues it once that is fixed.
+ */
+function stepHook(triggers: Triggers, watch: LeaseWatch, releaseId: string, target: string): StepHook {
+  return async (step, failed) => {
+    if (!failed) return triggers.atStep(step)
+    const refused = credentialsError(failed.error, `continue it with release resume ${target}`)
+    if (!refused) return
+    watch.interrupt(new UserError(refused.code, `${releaseId} stopped in its step ${step}, nothing undone: ${refused.message}`, refused.hint, refused.exitCode))
+    // The machine never hears of the failure: the run ends on the interrupt.
+    await new Promise<never>(() => {})
   }
 }
 

@@ -2,7 +2,8 @@
  * A running release keeps watching that it still holds its target's lease. When it no longer does
  * (its renewal is refused, a fenced write is refused, or it wakes from a wait to find another holder),
  * it stops at once: `signal` aborts the persisted run, and a step waiting on the watched clock never
- * wakes to act on the account again.
+ * wakes to act on the account again. A release whose caller AWS no longer lets act stops the same way
+ * (interrupt), for `release resume` once that is fixed.
  */
 import {leaseLost} from '../engine/fenced.js'
 import type {Lease} from '../engine/lease.js'
@@ -30,15 +31,24 @@ export class LeaseWatch {
     return this.controller.signal
   }
 
-  get lost(): boolean {
+  /** Whether the release stopped: its lease lost, or interrupted. */
+  get stopped(): boolean {
     return this.controller.signal.aborted
   }
 
   /** Stops the release: the lease is someone else's now. */
   async markLost(): Promise<void> {
-    if (this.lost) return
+    if (this.stopped) return
     const error = await leaseLost(this.store, this.lease)
-    if (!this.lost) this.controller.abort(error)
+    if (!this.stopped) this.controller.abort(error)
+  }
+
+  /**
+   * Stops the release where it is, as a crash would, with `error` as the run's end: its last
+   * persisted state stays for `release resume`, and its steps never act on the account again.
+   */
+  interrupt(error: Error): void {
+    if (!this.stopped) this.controller.abort(error)
   }
 
   /** Step-clock time of the last write that went through under the lease's fence. */
@@ -63,12 +73,13 @@ export class LeaseWatch {
       now: () => inner.now(),
       sleep: async (ms: number) => {
         await inner.sleep(ms)
-        if (!this.lost && inner.now() - Math.max(checkedAt, this.writtenAt) >= CHECK_EVERY_MS) {
+        if (!this.stopped && inner.now() - Math.max(checkedAt, this.writtenAt) >= CHECK_EVERY_MS) {
           checkedAt = inner.now()
           if (!(await this.lease.isOurs())) await this.markLost()
         }
-        // A step of a stopped release never runs on: whoever holds the lease now drives the account.
-        if (this.lost) await never
+        // A step of a stopped release never runs on: whoever holds the lease now drives the account,
+        // or a resume will.
+        if (this.stopped) await never
       },
     }
   }

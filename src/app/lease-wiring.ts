@@ -5,7 +5,7 @@
  */
 import {appendJournal, sharedJournal} from '../engine/journal.js'
 import {fencedStore} from '../engine/fenced.js'
-import {LeaseLostError} from '../engine/lease.js'
+import {LeaseLostError, type Lease} from '../engine/lease.js'
 import {Ledger} from '../engine/ledger.js'
 import {releaseIdPrefix} from '../engine/release-id.js'
 import type {AccountOverrides} from './account.js'
@@ -15,6 +15,14 @@ import {Triggers} from './triggers.js'
 import type {Workspace} from './workspace.js'
 
 export const isLeaseLost = (error: unknown) => error instanceof LeaseLostError
+
+/**
+ * Gives the lease back as a release ends, however it ends. One the state store will not take back
+ * (its credentials expired too) expires on its own: the error that stopped the release is the one to tell.
+ */
+export function giveBack(lease: Lease): Promise<boolean> {
+  return lease.release().catch(() => false)
+}
 
 /**
  * The workspace as the lease's holder writes to it: every write of the store and the ledger is fenced

@@ -18,7 +18,7 @@ import {alarmWatch, checkAlarms, describeAlarm} from './alarms.js'
 import {checkAgainstAccount} from './preflight.js'
 import {checkDrift, refuseDrifted} from './drift-check.js'
 import {driveRelease} from './drive-release.js'
-import {held, triggersFor, watched} from './lease-wiring.js'
+import {giveBack, held, triggersFor, watched} from './lease-wiring.js'
 import {housekeepUnderLease} from './release-housekeeping.js'
 import type {ReleaseHooks, ReleaseRequest, ReleaseResult} from './release-request.js'
 import {refuseInterrupted} from './release-to-act-on.js'
@@ -113,7 +113,7 @@ export async function runRelease(
     await notifier.notify('started', noticeOf('started', record, started, ws.now()))
     return await driveRelease(own, account, runner, target, record, {input: await runner.input(own, record, options)}, watch, hooks, triggers, notifier)
   } finally {
-    await lease.release()
+    await giveBack(lease)
   }
 }
 

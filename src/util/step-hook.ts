@@ -1,15 +1,23 @@
 /**
  * Called with a step's name (the machine's actor name) as the step starts, before it acts on the
  * account: the app stops a release there that a person asked to stop (a step boundary), by throwing.
+ * Called again with `failed` when the step throws, before the machine hears of it: the app stops the
+ * release there instead, as a crash would (the hook then never returns), when the failure is not the
+ * step's but the caller's (AWS no longer lets it act); otherwise the failure goes on to the machine.
  */
-export type StepHook = (step: string) => Promise<void>
+export type StepHook = (step: string, failed?: {error: unknown}) => Promise<void>
 
-/** The step with the hook run first; the step itself when there is no hook. */
+/** The step with the hook run first, and on its failure; the step itself when there is no hook. */
 export function hooked<A, R>(hook: StepHook | undefined, step: string, run: (args: A) => Promise<R>): (args: A) => Promise<R> {
   if (!hook) return run
   return async (args: A) => {
     await hook(step)
-    return run(args)
+    try {
+      return await run(args)
+    } catch (error) {
+      await hook(step, {error})
+      throw error
+    }
   }
 }
 
