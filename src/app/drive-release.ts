@@ -3,7 +3,7 @@
  * the ledger after every transition, the lease renewed, a stop at a gate, then the outcome told,
  * recorded in the ledger (a success makes the version live) and summed up in one sentence.
  */
-import {sharedJournal} from '../engine/journal.js'
+import {appendJournal, sharedJournal} from '../engine/journal.js'
 import {leaseLost} from '../engine/fenced.js'
 import type {ReleaseRecord} from '../engine/ledger.js'
 import {runPersisted} from '../engine/runner.js'
@@ -57,7 +57,16 @@ export async function driveRelease(
       .then(() => sharedJournal(ws.store, ws.now).defer({releaseId: record.id, type: 'progress', state: event.state, message: event.message}))
       .catch(() => undefined)
   }
-  const machine = runner.bind({ws, account, record, report, atStep: stepHook(triggers, watch, record.id, target.name)})
+  // Where the machine is (persisted): said by a release that stops on a refused caller.
+  let at = record.state
+  const stop: RefusedStop = {
+    watch,
+    target: target.name,
+    stoppedAt: () => `${record.id} stopped at ${at}`,
+    // For whoever resumes it: why it stopped (the state store may refuse it too, with the same credentials).
+    note: (message) => appendJournal(ws.store, record.id, {type: 'note', state: at, message, now: ws.now}).then(() => undefined, () => undefined),
+  }
+  const machine = runner.bind({ws, account, record, report, atStep: stepHook(triggers, stop)})
   // A renewal refused means another process holds the lease now: this one stops (E_LEASE_LOST).
   const renewal = setInterval(() => void lease.renew().then((ours) => (ours ? undefined : watch.markLost()), () => undefined), leaseTtlMs() / 3)
   renewal.unref()
@@ -72,6 +81,7 @@ export async function driveRelease(
       pauseAt: isGateState,
       signal: watch.signal,
       onTransition: async (state, context) => {
+        at = state
         const updated = await ws.ledger.update(target.name, record.id, {state, details: runner.details(context)})
         if (!(await lease.renew())) throw await leaseLost(ws.store, lease)
         hooks.onTransition?.(state, updated)
@@ -117,6 +127,16 @@ export async function driveRelease(
   }
 }
 
+/** How a release stops on a refused caller (stepHook). */
+interface RefusedStop {
+  watch: LeaseWatch
+  target: string
+  /** `<release id> stopped at <state>`: the state persisted last, which a resume continues from. */
+  stoppedAt: () => string
+  /** Notes it in the journal, if the state store takes it. */
+  note: (message: string) => Promise<void>
+}
+
 /**
  * The hook of the release's steps: the triggers' look as each step starts. A step that failed because
  * AWS no longer lets the caller act (credentials expired, missing or unknown; a permission refused) is
@@ -124,12 +144,14 @@ export async function driveRelease(
  * job's credentials. So the release stops where it is, as after a crash, its last persisted state
  * kept, and `release resume` continues it once that is fixed.
  */
-function stepHook(triggers: Triggers, watch: LeaseWatch, releaseId: string, target: string): StepHook {
+function stepHook(triggers: Triggers, stop: RefusedStop): StepHook {
   return async (step, failed) => {
     if (!failed) return triggers.atStep(step)
-    const refused = credentialsError(failed.error, `continue it with release resume ${target}`)
+    const refused = credentialsError(failed.error, `continue it with release resume ${stop.target}`)
     if (!refused) return
-    watch.interrupt(new UserError(refused.code, `${releaseId} stopped in its step ${step}, nothing undone: ${refused.message}`, refused.hint, refused.exitCode))
+    const message = `${stop.stoppedAt()}, nothing undone: ${refused.message}`
+    await stop.note(`${message}; next: ${refused.hint}`)
+    stop.watch.interrupt(new UserError(refused.code, message, refused.hint, refused.exitCode))
     // The machine never hears of the failure: the run ends on the interrupt.
     await new Promise<never>(() => {})
   }

@@ -62,14 +62,16 @@ describe('a release whose caller AWS stops letting act', () => {
 
     const error = await stopped(ws, sim)
     expect(error).toMatchObject({code: 'E_AWS_ACCESS_DENIED', exitCode: 2})
-    expect(error.message).toMatch(/^prod-api-1 stopped in its step (canary|roll), nothing undone: AWS refused a call for lack of permission \(AccessDenied: .*autoscaling:/)
+    expect(error.message).toMatch(/^prod-api-1 stopped at (canary|rolling), nothing undone: AWS refused a call for lack of permission \(AccessDenied: .*autoscaling:/)
     expect(error.hint).toMatch(/grant the identity in use .*; then continue it with release resume api$/)
 
     // Where it stopped: the record is still in progress, the machine never took its way back.
     const record = (await ws.ledger.read('api')).releases.at(-1)!
     expect(record).toMatchObject({id: 'prod-api-1', outcome: 'inProgress'})
-    const states = (await new Journal(ws.store, ws.now).read('prod-api-1')).filter((e) => e.type === 'transition').map((e) => e.state)
-    expect(states).not.toContain('rollingBack')
+    const journal = await new Journal(ws.store, ws.now).read('prod-api-1')
+    expect(journal.filter((e) => e.type === 'transition').map((e) => e.state)).not.toContain('rollingBack')
+    // Why, for whoever resumes it.
+    expect(journal.at(-1)).toMatchObject({type: 'note', message: expect.stringMatching(/^prod-api-1 stopped at \w+, nothing undone: .*autoscaling:.*; next: .*release resume api$/)})
     expect((await sentComments(sim)).filter((c) => c.endsWith('to 1.0.0'))).toEqual([])
     const outOfService = api(sim).filter((i) => i.lifecycle !== 'InService')
     expect(outOfService.length).toBeGreaterThan(0)
@@ -95,7 +97,7 @@ describe('a release whose caller AWS stops letting act', () => {
       (r) => new Error(`ended ${r.outcome}: ${r.message}`),
       (e: unknown) => e as Error,
     )
-    expect(error).toMatchObject({code: 'E_AWS_ACCESS_DENIED', exitCode: 2, message: expect.stringMatching(/^prod-web-1 stopped in its step \w+, nothing undone: .*autoscaling:/)})
+    expect(error).toMatchObject({code: 'E_AWS_ACCESS_DENIED', exitCode: 2, message: expect.stringMatching(/^prod-web-1 stopped at \w+, nothing undone: .*autoscaling:/)})
     expect(sim.view().stacks.map((st) => [st.name, st.status])).toEqual([['release-prod-web-1', 'CREATE_COMPLETE']])
 
     sim.setFaults({...sim.faults, allowActions: undefined})
@@ -117,7 +119,7 @@ describe('a release whose caller AWS stops letting act', () => {
     }
     const error = await stopped(ws, sim)
     expect(error).toMatchObject({code: 'E_AWS_CREDENTIALS', exitCode: 2})
-    expect(error.message).toMatch(/stopped in its step \w+, nothing undone: the AWS credentials have expired \(ExpiredTokenException/)
+    expect(error.message).toMatch(/stopped at \w+, nothing undone: the AWS credentials have expired \(ExpiredTokenException/)
     expect(error.hint).toMatch(/^refresh them .*; then continue it with release resume api$/)
     expect((await ws.ledger.read('api')).releases.at(-1)?.outcome).toBe('inProgress')
   })
