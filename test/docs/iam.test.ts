@@ -20,10 +20,10 @@ import {planRelease} from '../../src/app/plan.js'
 import {abort, promote, resume, rollback, rollout} from '../../src/app/release.js'
 import {tidy} from '../../src/app/tidy.js'
 import {openWorkspace, type Workspace} from '../../src/app/workspace.js'
-import {keys} from '../../src/engine/keys.js'
-import {IAM_PREFIX, allows} from '../../src/sim/iam.js'
+import {allows, iamAction} from '../../src/sim/iam.js'
 import {SimAccount, type SimService} from '../../src/sim/index.js'
 import {VirtualClock} from '../../src/util/clock.js'
+import {dieAt, leaveLeaseStale, sendTo} from '../fakes/crash.js'
 import {copyQuickstart} from '../fakes/workspace.js'
 
 const DOC = readFileSync(join(import.meta.dirname, '../../docs/iam.md'), 'utf8')
@@ -101,33 +101,13 @@ function instanceOf(q: Quickstart, group: (name: string) => boolean): string {
   return q.sim.view().groups.find((g) => group(g.name))!.instances[0]!.id
 }
 
-/** No process has this pid: a lease it holds is stale, as after a crash. */
-const DEAD_PID = 4_194_000
-
-/**
- * Starts a release of `target` to `version` and has its process die right after its first
- * SendCommand: the account never answers it again, and its lease names a pid that is gone.
- */
+/** Starts a release of `target` to `version` whose process dies right after its first SendCommand (its lease left stale). */
 async function crashAfterFirstSend(q: Quickstart, target: string, version: string): Promise<void> {
-  const handle = q.sim.handle.bind(q.sim)
-  let died = () => undefined as void
-  const dead = new Promise<void>((resolve) => (died = resolve))
-  let frozen = false
-  q.sim.handle = async (service, commandName, input) => {
-    if (frozen) return new Promise(() => undefined)
-    const result = await handle(service, commandName, input)
-    if (service === 'ssm' && commandName === 'SendCommand' && String((input as {Comment?: string}).Comment).endsWith(`to ${version}`)) {
-      frozen = true
-      died()
-      return new Promise(() => undefined)
-    }
-    return result
-  }
+  const {dead, revive} = dieAt(q.sim, 'after', (service, command, input) => sendTo(version, service, command, input))
   void rollout(q.ws, {target, version}, {}, {sim: q.sim})
   await dead
-  q.sim.handle = handle
-  const lease = JSON.parse((await q.ws.store.read(keys.lease(target)))!) as object
-  await q.ws.store.writeAtomic(keys.lease(target), JSON.stringify({...lease, pid: DEAD_PID}))
+  revive()
+  await leaveLeaseStale(q.ws.store, target)
 }
 
 /** A command of the table (its row's command cell), set up with everything allowed, then run with `allow` only. */
@@ -270,7 +250,7 @@ async function deniedIn(scenario: Scenario, allow: string[]): Promise<{missing: 
   await scenario.run(q)
   const called = Object.keys(q.sim.metrics().calls).map((key) => {
     const [service, command] = key.split(':') as [SimService, string]
-    return `${IAM_PREFIX[service]}:${command}`
+    return iamAction(service, command)
   })
   return {missing: [...new Set(called)].filter((action) => !allows(allow, action)).sort(), denied: q.sim.metrics().denied}
 }

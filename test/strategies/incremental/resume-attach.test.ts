@@ -3,49 +3,31 @@
  * had sent: with the window looking when completions are due, it still reads those commands (sent by
  * another process, known only from the journal), sends nobody the change twice and ends as one run would.
  */
-import {readFile, writeFile} from 'node:fs/promises'
-import path from 'node:path'
 import {paginateListCommands} from '@aws-sdk/client-ssm'
 import {describe, expect, it} from 'vitest'
 import {resume, rollout} from '../../../src/app/release.js'
 import {createSimClients} from '../../../src/sim/index.js'
+import {dieAt, leaveLeaseStale} from '../../fakes/crash.js'
 import {notInService, openIncremental, versionCounts} from '../../fakes/incremental.js'
-
-/** No process has this pid: the dead holder's lease is stale, as after a crash. */
-const DEAD_PID = 4_194_000
 
 describe('a resumed incremental release', () => {
   it('re-attaches to the commands sent before the crash: none sent again, every instance changed once', async () => {
     const {ws, sim} = await openIncremental({instances: 40, maxUnavailable: '25%', canary: 0, seed: 9, commandLatency: {medianMs: 90_000, p95Ms: 160_000}})
     // The first process freezes for good (a killed runner) at its first look at the invocations after
     // three sends of the change: changes are running on the account, known only from its journal.
-    const handle = sim.handle.bind(sim)
     let sends = 0
-    let frozen = false
-    let froze = () => undefined as void
-    const freezing = new Promise<void>((resolve) => {
-      froze = resolve
+    const {dead, revive} = dieAt(sim, 'before', (service, command, input) => {
+      if (service === 'ssm' && command === 'SendCommand' && String((input as {Comment?: string}).Comment).includes('to 2.0.0')) sends++
+      return sends >= 3 && service === 'ssm' && command === 'ListCommandInvocations'
     })
-    sim.handle = async (service, commandName, input) => {
-      if (frozen) return new Promise(() => undefined)
-      if (service === 'ssm' && commandName === 'SendCommand' && String((input as {Comment?: string}).Comment).includes('to 2.0.0')) sends++
-      if (sends >= 3 && service === 'ssm' && commandName === 'ListCommandInvocations') {
-        frozen = true
-        froze()
-        return new Promise(() => undefined)
-      }
-      return handle(service, commandName, input)
-    }
     const first = rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim}).then((r) => `ended ${r.outcome} before the crash`)
-    expect(await Promise.race([freezing.then(() => 'frozen'), first])).toBe('frozen')
+    expect(await Promise.race([dead.then(() => 'frozen'), first])).toBe('frozen')
     const running = sim.metrics().calls['ssm:SendCommand']
     expect(running).toBeGreaterThanOrEqual(3)
 
     // The dead process's lease is stale; the next run takes it over.
-    const lockFile = path.join(ws.config.stateDir, 'locks', 'api.json')
-    const lease = JSON.parse(await readFile(lockFile, 'utf8')) as {pid: number}
-    await writeFile(lockFile, JSON.stringify({...lease, pid: DEAD_PID}))
-    sim.handle = handle
+    await leaveLeaseStale(ws.store, 'api')
+    revive()
     const result = await resume(ws, {target: 'api'}, {}, {sim})
     expect(result.outcome, result.message).toBe('succeeded')
     expect(versionCounts(sim)).toEqual({'2.0.0': 40})

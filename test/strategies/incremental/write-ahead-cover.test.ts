@@ -6,8 +6,6 @@
  * the resumed release finds the first (sends nobody the change twice) and starts the second from the
  * queue, the way back restores both; a pass that stops takes back the write-aheads it never sent.
  */
-import {readFile, writeFile} from 'node:fs/promises'
-import path from 'node:path'
 import {paginateListCommands} from '@aws-sdk/client-ssm'
 import {describe, expect, it} from 'vitest'
 import {requestAbort} from '../../../src/engine/abort-request.js'
@@ -17,10 +15,8 @@ import type {InstanceRecord} from '../../../src/ports/instance-journal.js'
 import {createSimClients, type SimAccount} from '../../../src/sim/index.js'
 import type {Workspace} from '../../../src/app/workspace.js'
 import {foldJournal} from '../../../strategies/incremental/progress.js'
+import {dieAt, leaveLeaseStale, sendTo} from '../../fakes/crash.js'
 import {notInService, openIncremental, versionCounts} from '../../fakes/incremental.js'
-
-/** No process has this pid: the dead holder's lease is stale, as after a crash. */
-const DEAD_PID = 4_194_000
 
 /** How many change commands to `to` named each instance. */
 async function sentTo(sim: SimAccount, to: string): Promise<Map<string, number>> {
@@ -56,28 +52,12 @@ async function records(ws: Workspace, releaseId: string): Promise<InstanceRecord
 async function crashAfterSends(sends: number) {
   const project = await openIncremental({instances: 40, maxUnavailable: '25%', canary: 0, seed: 9, commandLatency: {medianMs: 90_000, p95Ms: 160_000}})
   const {ws, sim} = project
-  const handle = sim.handle.bind(sim)
   let sent = 0
-  let frozen = false
-  let froze = () => undefined as void
-  const freezing = new Promise<void>((resolve) => (froze = resolve))
-  sim.handle = async (service, commandName, input) => {
-    if (frozen) return new Promise(() => undefined)
-    const result = await handle(service, commandName, input)
-    if (service === 'ssm' && commandName === 'SendCommand' && String((input as {Comment?: string}).Comment).endsWith('to 2.0.0') && ++sent >= sends) {
-      // The answer never reaches the process: it dies right after the send.
-      frozen = true
-      froze()
-      return new Promise(() => undefined)
-    }
-    return result
-  }
+  const {dead, revive} = dieAt(sim, 'after', (service, command, input) => sendTo('2.0.0', service, command, input) && ++sent >= sends)
   const first = rollout(ws, {target: 'api', version: '2.0.0'}, {}, {sim}).then((r) => `ended ${r.outcome} before the crash`)
-  expect(await Promise.race([freezing.then(() => 'frozen'), first])).toBe('frozen')
-  const lockFile = path.join(ws.config.stateDir, 'locks', 'api.json')
-  const lease = JSON.parse(await readFile(lockFile, 'utf8')) as {pid: number; releaseId: string}
-  await writeFile(lockFile, JSON.stringify({...lease, pid: DEAD_PID}))
-  sim.handle = handle
+  expect(await Promise.race([dead.then(() => 'frozen'), first])).toBe('frozen')
+  const lease = await leaveLeaseStale(ws.store, 'api')
+  revive()
   const written = await records(ws, lease.releaseId)
   const sentBefore = await sentTo(sim, 'to 2.0.0')
   return {...project, releaseId: lease.releaseId, written, left: foldJournal(written).forward, sentBefore}
